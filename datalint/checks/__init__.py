@@ -1,0 +1,38 @@
+"""The check kinds: one module each, imported only when a selected rule needs it.
+
+A kind module declares `OPTIONS` (name -> Option) and implements one or both passes:
+
+- `prepare(options) -> state` (optional): compile regexes, load data; done once per rule.
+- record pass: `check_record(rule, record) -> Iterable[Finding]`, and for dataset-wide kinds
+  `record_features(rule, record) -> value` (a small value kept per record, e.g. a hash);
+- dataset pass: `check_dataset(rule, table) -> Iterable[DatasetFinding]` over those values.
+
+Everything is a pure function of the rule, the record and the features, so the record pass
+can run in worker processes and its results can be cached by record hash.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+from types import ModuleType
+from typing import Any
+
+KIND_MODULES = {
+    "reading": "datalint.checks.reading",
+    "schema": "datalint.checks.schema",
+    "conversation": "datalint.checks.conversation",
+    "pattern": "datalint.checks.pattern",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Option:
+    type: type | tuple[type, ...]
+    default: Any
+    help: str
+    choices: tuple[Any, ...] = ()
+
+
+def load_kind(name: str) -> ModuleType:
+    return importlib.import_module(KIND_MODULES[name])

@@ -1,0 +1,287 @@
+"""Configuration: discovery upward from the linted file, validation of every key, per-path overrides.
+
+Files, first found wins, looked for from the linted file's folder upward (like ruff):
+`datalint.toml`, `.datalint.toml`, then `pyproject.toml` holding a `[tool.datalint]` table.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from datalint.records import FORMATS, Mapping_
+from datalint.rules import Rule, RuleError, builtin_rules, check_unique, parse_rule, prepared, with_overrides
+from datalint.violation import SEVERITIES
+
+CONFIG_NAMES = ("datalint.toml", ".datalint.toml", "pyproject.toml")
+MAPPING_KEYS = ("system", "instruction", "input", "response", "type", "difficulty")
+
+# key -> (type, what it holds); every key of a config file is checked against this table.
+TOP_LEVEL_KEYS: dict[str, tuple[type, str]] = {
+    "select": (list, "rule codes, names or family letters to enable"),
+    "extend-select": (list, "rules to enable on top of `select`"),
+    "ignore": (list, "rules to disable"),
+    "fail-on": (str, "lowest severity that makes the exit code 1"),
+    "format": (str, "auto, or a preset: " + ", ".join(FORMATS)),
+    "mapping": (dict, "JSON paths of system, instruction, input, response, type, difficulty"),
+    "rules": (dict, "per-rule severity and options, keyed by code or name"),
+    "rule": (list, "your own rules, declared like the built-in ones"),
+    "per-file-ignores": (dict, "glob -> rules to ignore in matching files"),
+    "overrides": (
+        list,
+        "per-path settings: `files` globs plus any of select, extend-select, ignore, format, mapping, rules",
+    ),
+    "exclude": (list, "globs of files and folders to skip when walking folders"),
+}
+OVERRIDE_KEYS = {"files", "select", "extend-select", "ignore", "format", "mapping", "rules"}
+
+
+class ConfigError(ValueError):
+    """A config file is wrong; the message names the key and the file."""
+
+
+@dataclass(frozen=True)
+class Config:
+    """A validated config file (or the defaults when there is none)."""
+
+    path: Path | None = None
+    table: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def root(self) -> Path:
+        return self.path.parent if self.path else Path.cwd()
+
+    @property
+    def label(self) -> str:
+        return str(self.path) if self.path else "defaults"
+
+
+@dataclass(frozen=True)
+class CommandLine:
+    """Options from the command line; they win over the config file."""
+
+    select: tuple[str, ...] | None = None
+    extend_select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    fail_on: str | None = None
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the engine needs for one file: its enabled, prepared rules and its format."""
+
+    rules: tuple[Rule, ...]
+    format: str = "auto"
+    mapping: Mapping_ | None = None
+    fail_on: str = "error"
+    config_label: str = "defaults"
+
+    def rule_for(self, kind: str, **options: Any) -> Rule | None:
+        for rule in self.rules:
+            if rule.kind == kind and all(rule.options.get(key) == value for key, value in options.items()):
+                return rule
+        return None
+
+
+def find_config(start: Path) -> Path | None:
+    folder = start if start.is_dir() else start.parent
+    for directory in (folder.resolve(), *folder.resolve().parents):
+        for name in CONFIG_NAMES:
+            candidate = directory / name
+            if candidate.is_file() and (name != "pyproject.toml" or _has_tool_table(candidate)):
+                return candidate
+    return None
+
+
+def _has_tool_table(path: Path) -> bool:
+    try:
+        return "datalint" in _read_toml(path).get("tool", {})
+    except ConfigError:
+        return False
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except OSError as error:
+        raise ConfigError(f"{path}: cannot read config: {error.strerror}") from error
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"{path}: invalid TOML: {error}") from error
+
+
+def load_config(path: Path | None) -> Config:
+    if path is None:
+        return Config()
+    document = _read_toml(path)
+    table = document.get("tool", {}).get("datalint", {}) if path.name == "pyproject.toml" else document
+    validate_table(table, path)
+    return Config(path, table)
+
+
+def validate_table(table: dict[str, Any], path: Path) -> None:
+    for key, value in table.items():
+        if key not in TOP_LEVEL_KEYS:
+            raise ConfigError(f"{path}: unknown key `{key}` (known: {', '.join(TOP_LEVEL_KEYS)})")
+        expected, _ = TOP_LEVEL_KEYS[key]
+        if not isinstance(value, expected):
+            raise ConfigError(
+                f"{path}: `{key}` must be a {'list' if expected is list else 'table' if expected is dict else 'string'}"
+            )
+    for key in ("select", "extend-select", "ignore", "exclude"):
+        if not all(isinstance(item, str) for item in table.get(key, [])):
+            raise ConfigError(f"{path}: `{key}` must be a list of strings")
+    if "fail-on" in table and table["fail-on"] not in SEVERITIES:
+        raise ConfigError(f"{path}: `fail-on` must be one of {', '.join(SEVERITIES)}")
+    _validate_format(table, path, "")
+    for glob, selectors in table.get("per-file-ignores", {}).items():
+        if not isinstance(selectors, list) or not all(isinstance(item, str) for item in selectors):
+            raise ConfigError(f"{path}: `per-file-ignores.{glob}` must be a list of rule selectors")
+    for index, override in enumerate(table.get("overrides", [])):
+        where = f"overrides[{index}]"
+        if not isinstance(override, dict):
+            raise ConfigError(f"{path}: `{where}` must be a table")
+        unknown = set(override) - OVERRIDE_KEYS
+        if unknown:
+            raise ConfigError(
+                f"{path}: unknown key `{where}.{sorted(unknown)[0]}` (known: {', '.join(sorted(OVERRIDE_KEYS))})"
+            )
+        files = override.get("files")
+        if not isinstance(files, list) or not files or not all(isinstance(item, str) for item in files):
+            raise ConfigError(f"{path}: `{where}.files` must be a non-empty list of globs")
+        _validate_format(override, path, where + ".")
+
+
+def _validate_format(table: dict[str, Any], path: Path, prefix: str) -> None:
+    if "format" in table and table["format"] not in ("auto", *FORMATS):
+        raise ConfigError(f"{path}: `{prefix}format` must be auto or one of {', '.join(FORMATS)}")
+    for key, value in table.get("mapping", {}).items():
+        if key not in MAPPING_KEYS:
+            raise ConfigError(f"{path}: unknown key `{prefix}mapping.{key}` (known: {', '.join(MAPPING_KEYS)})")
+        if not isinstance(value, str):
+            raise ConfigError(f"{path}: `{prefix}mapping.{key}` must be a string (a JSON pointer or dotted key)")
+    if table.get("format") == "custom" and not {"instruction", "response"} <= set(table.get("mapping", {})):
+        raise ConfigError(f'{path}: `{prefix}format = "custom"` needs `mapping.instruction` and `mapping.response`')
+
+
+def all_rules(config: Config) -> list[Rule]:
+    """Built-in rules plus the config's own `[[rule]]` declarations, with `[rules.X]` applied."""
+    try:
+        custom = [parse_rule(table, config.label) for table in config.table.get("rule", [])]
+        rules = [*builtin_rules(), *custom]
+        check_unique(rules, config.label)
+        return _apply_rule_tables(rules, config.table.get("rules", {}), config.label)
+    except RuleError as error:
+        raise ConfigError(str(error)) from error
+
+
+def _apply_rule_tables(rules: list[Rule], tables: dict[str, Any], label: str) -> list[Rule]:
+    for selector, overrides in tables.items():
+        if not isinstance(overrides, dict):
+            raise ConfigError(f"{label}: `rules.{selector}` must be a table")
+        matched = [rule for rule in rules if rule.code == selector or rule.name == selector]
+        if not matched:
+            raise ConfigError(f"{label}: `rules.{selector}` names no rule")
+        rules = [
+            with_overrides(rule, overrides, f"{label}: rules.{selector}") if rule in matched else rule for rule in rules
+        ]
+    return rules
+
+
+def relative_posix(path: Path, root: Path) -> str:
+    try:
+        return PurePosixPath(path.resolve().relative_to(root.resolve())).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def path_matches(relative: str, glob: str) -> bool:
+    return fnmatch.fnmatch(relative, glob) or fnmatch.fnmatch(PurePosixPath(relative).name, glob)
+
+
+class SettingsResolver:
+    """Settings per file: finds and validates configs once, prepares each distinct rule set once."""
+
+    def __init__(self, command_line: CommandLine = CommandLine(), config_path: Path | None = None) -> None:
+        self.command_line = command_line
+        self.fixed_config = load_config(config_path) if config_path else None
+        self._configs: dict[Path, Config] = {}
+        self._prepared: dict[tuple, Settings] = {}
+
+    def config_for(self, path: Path) -> Config:
+        if self.fixed_config is not None:
+            return self.fixed_config
+        found = find_config(path)
+        key = found or Path()
+        if key not in self._configs:
+            self._configs[key] = load_config(found)
+        return self._configs[key]
+
+    def settings_for(self, path: Path | None) -> Settings:
+        config = self.config_for(path) if path is not None else (self.fixed_config or Config())
+        relative = relative_posix(path, config.root) if path is not None else ""
+        table = config.table
+        overrides = [
+            index
+            for index, override in enumerate(table.get("overrides", []))
+            if path is not None and any(path_matches(relative, glob) for glob in override["files"])
+        ]
+        ignores = [
+            glob for glob in table.get("per-file-ignores", {}) if path is not None and path_matches(relative, glob)
+        ]
+        key = (config.label, tuple(overrides), tuple(ignores))
+        if key not in self._prepared:
+            self._prepared[key] = self._build(config, overrides, ignores)
+        return self._prepared[key]
+
+    def _build(self, config: Config, override_indices: list[int], ignore_globs: list[str]) -> Settings:
+        table = config.table
+        rules = all_rules(config)
+        layers = [table] + [table["overrides"][index] for index in override_indices]
+        select = None
+        extend: list[str] = []
+        ignore: list[str] = []
+        for layer in layers:
+            if "rules" in layer and layer is not table:
+                rules = _apply_rule_tables(rules, layer["rules"], f"{config.label}: overrides")
+            if "select" in layer:
+                select = list(layer["select"])
+            extend += layer.get("extend-select", [])
+            ignore += layer.get("ignore", [])
+        for glob in ignore_globs:
+            ignore += table["per-file-ignores"][glob]
+        cli = self.command_line
+        if cli.select is not None:
+            select = list(cli.select)
+        extend += cli.extend_select
+        ignore += cli.ignore
+        for selector in [*(select or []), *extend, *ignore]:
+            if not any(rule.matches(selector) for rule in rules):
+                raise ConfigError(f"{config.label}: `{selector}` matches no rule code, name or family")
+        enabled = [
+            rule
+            for rule in rules
+            if (
+                (rule.default if select is None else any(rule.matches(s) for s in select))
+                or any(rule.matches(s) for s in extend)
+            )
+            and not any(rule.matches(s) for s in ignore)
+        ]
+        format_name, mapping_table = "auto", {}
+        for layer in layers:
+            format_name = layer.get("format", format_name)
+            mapping_table = {**mapping_table, **layer.get("mapping", {})}
+        try:
+            prepared_rules = tuple(prepared(rule) for rule in enabled)
+        except (RuleError, ValueError, OSError) as error:
+            raise ConfigError(f"{config.label}: {error}") from error
+        return Settings(
+            rules=prepared_rules,
+            format=format_name,
+            mapping=Mapping_.from_config(mapping_table) if mapping_table else None,
+            fail_on=cli.fail_on or table.get("fail-on", "error"),
+            config_label=config.label,
+        )

@@ -1,0 +1,174 @@
+"""Rule declarations: load rules/*.toml and the user's own rules, validate options against the kind."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field, replace
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from datalint.checks import KIND_MODULES, Option, load_kind
+from datalint.violation import SEVERITIES
+
+_PACKAGE = Path(__file__).resolve().parent
+# In a wheel the rules are shipped inside the package; in a checkout they sit beside it.
+RULES_DIR = _PACKAGE / "rules" if (_PACKAGE / "rules").is_dir() else _PACKAGE.parent / "rules"
+SCHEMAS_DIR = RULES_DIR / "schemas"
+
+CODE_PATTERN = re.compile(r"^[A-Z]{1,3}[0-9]{3}$")
+NAME_PATTERN = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+METADATA_KEYS = {
+    "code": str,
+    "name": str,
+    "kind": str,
+    "severity": str,
+    "summary": str,
+    "why": str,
+    "example": str,
+    "instead": str,
+    "default": bool,
+    "fix": str,
+}
+
+
+class RuleError(ValueError):
+    """A rule declaration or a rule option is wrong; the message names the key and the file."""
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    name: str
+    kind: str
+    severity: str
+    summary: str
+    options: dict[str, Any]
+    why: str = ""
+    example: str = ""
+    instead: str = ""
+    default: bool = True
+    fix: str = ""  # description of the safe fix, when the rule has one
+    source: str = ""
+    state: Any = field(default=None, compare=False, repr=False)
+
+    @property
+    def family(self) -> str:
+        return self.code.rstrip("0123456789")
+
+    def matches(self, selector: str) -> bool:
+        """A selector is ALL, a code, a code prefix (family letter), or the rule's name."""
+        return selector == "ALL" or selector == self.name or self.code.startswith(selector)
+
+
+def parse_rule(table: dict[str, Any], source: str) -> Rule:
+    where = f"{source}: rule {table.get('code', '?')}"
+    for key, expected in METADATA_KEYS.items():
+        if key in table and not isinstance(table[key], expected):
+            raise RuleError(f"{where}: `{key}` must be a {expected.__name__}")
+    for key in ("code", "name", "kind", "summary"):
+        if key not in table:
+            raise RuleError(f"{where}: missing `{key}`")
+    if not CODE_PATTERN.match(table["code"]):
+        raise RuleError(f"{where}: `code` must be 1-3 capital letters and three digits, like P001")
+    if not NAME_PATTERN.match(table["name"]):
+        raise RuleError(f"{where}: `name` must be kebab-case, like ai-disclaimer")
+    if table["kind"] not in KIND_MODULES:
+        raise RuleError(f"{where}: unknown kind {table['kind']!r} (kinds: {', '.join(sorted(KIND_MODULES))})")
+    severity = table.get("severity", "warning")
+    if severity not in SEVERITIES:
+        raise RuleError(f"{where}: `severity` must be one of {', '.join(SEVERITIES)}")
+    raw_options = {key: value for key, value in table.items() if key not in METADATA_KEYS}
+    options = validate_options(table["kind"], raw_options, where)
+    return Rule(
+        code=table["code"],
+        name=table["name"],
+        kind=table["kind"],
+        severity=severity,
+        summary=table["summary"],
+        options=options,
+        why=table.get("why", ""),
+        example=table.get("example", ""),
+        instead=table.get("instead", ""),
+        default=table.get("default", True),
+        fix=table.get("fix", ""),
+        source=source,
+    )
+
+
+def validate_options(kind: str, raw: dict[str, Any], where: str) -> dict[str, Any]:
+    declared: dict[str, Option] = load_kind(kind).OPTIONS
+    for key, value in raw.items():
+        if key not in declared:
+            known = ", ".join(sorted(declared)) or "none"
+            raise RuleError(f"{where}: unknown option `{key}` for kind {kind!r} (options: {known})")
+        option = declared[key]
+        if not _is_type(value, option.type):
+            raise RuleError(f"{where}: option `{key}` must be {_type_name(option.type)}, not {type(value).__name__}")
+        if option.choices and value not in option.choices:
+            raise RuleError(f"{where}: option `{key}` must be one of {', '.join(map(str, option.choices))}")
+    return {key: raw.get(key, option.default) for key, option in declared.items()}
+
+
+def _is_type(value: Any, expected: type | tuple[type, ...]) -> bool:
+    expected_types = expected if isinstance(expected, tuple) else (expected,)
+    if isinstance(value, bool) and bool not in expected_types:
+        return False
+    if isinstance(value, int) and float in expected_types:
+        return True
+    return isinstance(value, expected_types)
+
+
+def _type_name(expected: type | tuple[type, ...]) -> str:
+    names = {
+        str: "a string",
+        int: "an integer",
+        float: "a number",
+        bool: "true or false",
+        list: "a list",
+        dict: "a table",
+    }
+    expected_types = expected if isinstance(expected, tuple) else (expected,)
+    return " or ".join(names.get(item, item.__name__) for item in expected_types)
+
+
+def with_overrides(rule: Rule, overrides: dict[str, Any], where: str) -> Rule:
+    """A rule with the user's severity and options applied (from config `[rules.CODE]`)."""
+    severity = overrides.get("severity", rule.severity)
+    if severity not in SEVERITIES:
+        raise RuleError(f"{where}: `severity` must be one of {', '.join(SEVERITIES)}")
+    options = {key: value for key, value in overrides.items() if key != "severity"}
+    validated = validate_options(rule.kind, {**rule.options, **options}, where)
+    return replace(rule, severity=severity, options=validated)
+
+
+def load_rule_file(path: Path) -> list[Rule]:
+    with path.open("rb") as handle:
+        document = tomllib.load(handle)
+    return [parse_rule(table, path.name) for table in document.get("rule", [])]
+
+
+@cache
+def builtin_rules() -> tuple[Rule, ...]:
+    rules: list[Rule] = []
+    for path in sorted(RULES_DIR.glob("*.toml")):
+        rules.extend(load_rule_file(path))
+    check_unique(rules, "built-in rules")
+    return tuple(sorted(rules, key=lambda rule: rule.code))
+
+
+def check_unique(rules: list[Rule], where: str) -> None:
+    seen: dict[str, str] = {}
+    for rule in rules:
+        for key in (rule.code, rule.name):
+            if key in seen:
+                raise RuleError(f"{where}: {key} is declared twice ({seen[key]} and {rule.source})")
+            seen[key] = rule.source
+
+
+def prepared(rule: Rule) -> Rule:
+    """The rule with its kind's compiled state (regexes, schemas) attached."""
+    kind = load_kind(rule.kind)
+    prepare = getattr(kind, "prepare", None)
+    return replace(rule, state=prepare(rule.options) if prepare else None)

@@ -1,0 +1,100 @@
+"""The objects a lint run produces: findings from checks, violations for formatters."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+SEVERITIES = ("info", "warning", "error")
+
+
+def severity_rank(severity: str) -> int:
+    return SEVERITIES.index(severity)
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """What a check reports about one record, before the engine knows file, line or column.
+
+    `pointer` is the JSON pointer of the offending value inside the record; `span` is an
+    optional (start, end) range of characters inside that string value (decoded text), so the
+    engine can underline just the match.
+    """
+
+    message: str
+    pointer: str = ""
+    span: tuple[int, int] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DatasetFinding:
+    """What a dataset-wide check reports: the record by its index in the feature table."""
+
+    index: int
+    message: str
+    related: tuple[int, ...] = ()
+    pointer: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Location:
+    path: str
+    line: int
+    column: int = 1
+    end_column: int | None = None
+    pointer: str = ""
+    message: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Fix:
+    """A safe, mechanical change: replace the whole of `line` with `replacement` (None deletes it)."""
+
+    description: str
+    line: int
+    replacement: str | None
+
+
+@dataclass(slots=True)
+class Violation:
+    code: str
+    name: str
+    severity: str
+    message: str
+    path: str
+    line: int
+    column: int = 1
+    end_column: int | None = None
+    pointer: str = ""
+    related: list[Location] = field(default_factory=list)
+    record_hash: str | None = None
+    fix: Fix | None = None
+
+    def sort_key(self) -> tuple:
+        return (self.path, self.line, self.column, self.code)
+
+    def to_dict(self) -> dict:
+        """The versioned JSON shape (see rules/schemas/output-v1.json)."""
+        return {
+            "code": self.code,
+            "name": self.name,
+            "severity": self.severity,
+            "message": self.message,
+            "path": self.path,
+            "line": self.line,
+            "column": self.column,
+            "end_column": self.end_column,
+            "pointer": self.pointer,
+            "record_hash": self.record_hash,
+            "related": [
+                {
+                    "path": r.path,
+                    "line": r.line,
+                    "column": r.column,
+                    "end_column": r.end_column,
+                    "pointer": r.pointer,
+                    "message": r.message,
+                }
+                for r in self.related
+            ],
+            "fix": None if self.fix is None else {"description": self.fix.description},
+        }
