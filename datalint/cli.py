@@ -79,14 +79,20 @@ def check(
 
 
 @main.command("rules")
-@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option(
+    "--format", "output_format", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True
+)
 def list_rules(output_format: str) -> None:
     """List every built-in rule: code, name, severity, summary."""
     import json
 
+    from datalint.docs import rules_table
     from datalint.rules import builtin_rules
 
     rules = builtin_rules()
+    if output_format == "markdown":
+        click.echo(rules_table(rules))
+        return
     if output_format == "json":
         fields = ("code", "name", "kind", "severity", "summary", "default")
         click.echo(json.dumps([{key: getattr(rule, key) for key in fields} for rule in rules], indent=2))
@@ -108,3 +114,7 @@ def show_rule(code: str) -> None:
             click.echo(rule_markdown(rule))
             return
     _fail(f"no rule {code!r}; `datalint rules` lists them")
+
+
+if __name__ == "__main__":
+    main()

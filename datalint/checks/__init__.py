@@ -32,6 +32,7 @@ class Option:
     default: Any
     help: str
     choices: tuple[Any, ...] = ()
+    is_path: bool = False  # a file path, resolved against the folder of the config that sets it
 
 
 def load_kind(name: str) -> ModuleType:

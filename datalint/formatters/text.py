@@ -29,13 +29,17 @@ def render(report: Report, *, color: bool = False) -> str:
 
 
 def summary_line(report: Report) -> str:
-    records = sum(summary.records for summary in report.files)
-    files = len(report.files)
+    records = _count(sum(summary.records for summary in report.files), "record")
+    files = _count(len(report.files), "file")
     if not report.violations:
-        return f"All checks passed: {records:,} records in {files} file{'s' * (files != 1)}."
+        return f"All checks passed: {records} in {files}."
     counts = Counter(violation.severity for violation in report.violations)
-    parts = ", ".join(f"{counts[s]:,} {s}{'s' * (counts[s] != 1)}" for s in ("error", "warning", "info") if counts[s])
-    return f"Found {len(report.violations):,} violations ({parts}) in {records:,} records in {files} file{'s' * (files != 1)}."
+    parts = ", ".join(_count(counts[s], s) for s in ("error", "warning", "info") if counts[s])
+    return f"Found {_count(len(report.violations), 'violation')} ({parts}) in {records} in {files}."
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number:,} {noun}{'' if number == 1 else 's'}"
 
 
 def statistics(report: Report) -> str:
