@@ -34,6 +34,6 @@ def test_hook_fails_on_the_bad_file_and_reports_its_line(tmp_path):
     )
     output = result.stdout + result.stderr
     assert result.returncode == 1, output
-    assert "bad.jsonl:2:44: S001 [invalid-json] invalid JSON: Expecting ',' delimiter" in output
+    assert "bad.jsonl:2:43: S001 [invalid-json] invalid JSON: Expecting ',' delimiter" in output
     assert "good.jsonl:" not in output
     assert "notes.txt" not in output

@@ -21,9 +21,8 @@ def render(report: Report, *, color: bool = False) -> str:
             code = click.style(code, fg=SEVERITY_COLORS[violation.severity], bold=True)
         lines.append(f"{where} {code} [{violation.name}] {violation.message}")
         for related in violation.related:
-            lines.append(
-                f"    related: {related.path}:{related.line}:{related.column}{' ' + related.message if related.message else ''}"
-            )
+            note = f" {related.message}" if related.message else ""
+            lines.append(f"    related: {related.path}:{related.line}:{related.column}{note}")
     lines.append(summary_line(report))
     return "\n".join(lines) + "\n"
 
