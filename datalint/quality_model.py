@@ -43,15 +43,17 @@ import json
 import math
 import os
 import re
+import stat
 import tempfile
 import warnings
 import zlib
 from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import asdict, dataclass, field
 from itertools import repeat
 from operator import and_, mul
-from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Mapping, Sequence, Union
+from typing import Any
 
 __all__ = [
     "FORMAT_NAME",
@@ -77,14 +79,13 @@ MIN_EXAMPLES = 10
 DEFAULT_MIN_WEIGHT = 1e-3
 _MAX_ITER = 5000
 INSTALL_HINT = (
-    "training a quality model needs scikit-learn and scipy; "
-    "install them with: pip install 'datalint[quality]'"
+    "training a quality model needs scikit-learn and scipy; install them with: pip install 'datalint[quality]'"
 )
 
 #: An example is a ``(prompt, response)`` pair; a bare string is taken as a
 #: response with an empty prompt.
-Example = Union[tuple[str, str], Sequence[str], str]
-Rating = Union[str, int, float, bool]
+Example = tuple[str, str] | Sequence[str] | str
+Rating = str | int | float | bool
 
 GOOD_WORDS = frozenset({"good"})
 BAD_WORDS = frozenset({"bad"})
@@ -103,7 +104,7 @@ DENSE_FEATURES: tuple[str, ...] = (
 )
 
 _TOKEN_RE = re.compile(r"\w+|[^\w\s]")
-_TERMINAL = frozenset('.!?)]}"\'`*>|;:\u3002\uff01\uff1f\u2026\u201d\u2019\uff09')
+_TERMINAL = frozenset(".!?)]}\"'`*>|;:\u3002\uff01\uff1f\u2026\u201d\u2019\uff09")
 _BOS, _EOS = "\x02", "\x03"
 _SIG_DIGITS = 6
 
@@ -111,6 +112,7 @@ _SIG_DIGITS = 6
 # --------------------------------------------------------------------------
 # Ratings
 # --------------------------------------------------------------------------
+
 
 def rating_to_label(rating: Rating, good_cut: float = 4) -> int:
     """Map one reviewer rating to 1 (good) or 0 (bad).
@@ -131,8 +133,7 @@ def rating_to_label(rating: Rating, good_cut: float = 4) -> int:
             value = float(word)
         except ValueError:
             raise ValueError(
-                f"unknown rating {rating!r}: expected 'good', 'bad' or a number "
-                f"from {RATING_MIN} to {RATING_MAX}"
+                f"unknown rating {rating!r}: expected 'good', 'bad' or a number from {RATING_MIN} to {RATING_MAX}"
             ) from None
     elif isinstance(rating, (int, float)):
         value = float(rating)
@@ -140,8 +141,7 @@ def rating_to_label(rating: Rating, good_cut: float = 4) -> int:
         raise ValueError(f"unknown rating {rating!r} of type {type(rating).__name__}")
     if not (RATING_MIN <= value <= RATING_MAX):  # also rejects NaN
         raise ValueError(
-            f"rating {rating!r} is outside the {RATING_MIN}-{RATING_MAX} scale "
-            "(use 'good'/'bad' for binary ratings)"
+            f"rating {rating!r} is outside the {RATING_MIN}-{RATING_MAX} scale (use 'good'/'bad' for binary ratings)"
         )
     return int(value >= good_cut)
 
@@ -149,6 +149,7 @@ def rating_to_label(rating: Rating, good_cut: float = 4) -> int:
 # --------------------------------------------------------------------------
 # Features
 # --------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class FeatureSettings:
@@ -194,16 +195,14 @@ class FeatureSettings:
         return d
 
     @classmethod
-    def from_json(cls, d: Any) -> "FeatureSettings":
+    def from_json(cls, d: Any) -> FeatureSettings:
         if not isinstance(d, dict):
             raise ValueError("'features' must be an object")
         known = {f for f in cls.__dataclass_fields__}
         unknown = set(d) - known
         missing = known - set(d)
         if unknown or missing:
-            raise ValueError(
-                f"'features' has unknown keys {sorted(unknown)} / missing keys {sorted(missing)}"
-            )
+            raise ValueError(f"'features' has unknown keys {sorted(unknown)} / missing keys {sorted(missing)}")
         kw = dict(d)
         for name in ("word_ngrams", "char_ngrams"):
             if not isinstance(kw[name], list):
@@ -239,7 +238,7 @@ def _word_grams(tokens: list[str], lo: int, hi: int, out: set[str]) -> None:
         if n == 1:
             out.update(tokens)
         else:
-            out.update(map(" ".join, zip(*(tokens[i:] for i in range(n)))))
+            out.update(map(" ".join, zip(*(tokens[i:] for i in range(n)), strict=False)))
 
 
 def _char_grams(text: str, lo: int, hi: int, out: set[str]) -> None:
@@ -261,9 +260,7 @@ def _coerce_example(ex: Example) -> tuple[str, str]:
     try:
         prompt, response = ex
     except (TypeError, ValueError):
-        raise ValueError(
-            f"an example must be a (prompt, response) pair or a string, got {type(ex).__name__}"
-        ) from None
+        raise ValueError(f"an example must be a (prompt, response) pair or a string, got {type(ex).__name__}") from None
     if not isinstance(prompt, str) or not isinstance(response, str):
         raise ValueError("prompt and response must both be strings")
     return prompt, response
@@ -287,9 +284,7 @@ def _dense(prompt: str, response: str, p_tokens: list[str], r_tokens: list[str])
     ]
 
 
-def _features(
-    prompt: str, response: str, s: FeatureSettings
-) -> tuple[dict[int, int], float, list[float]]:
+def _features(prompt: str, response: str, s: FeatureSettings) -> tuple[dict[int, int], float, list[float]]:
     """``(bucket -> number of distinct n-grams hashed there, 1 / L2 norm, dense)``."""
     p_text = prompt.lower() if s.lowercase else prompt
     r_text = response.lower() if s.lowercase else response
@@ -315,7 +310,9 @@ def _features(
     counts: Counter = Counter()
     for grams, ns in ((p_words, _NS_PROMPT_WORD), (r_words, _NS_RESP_WORD), (r_chars, _NS_RESP_CHAR)):
         counts.update(_hash_keys(grams, ns, mask))
-    norm = math.hypot(*counts.values())
+    # Order-independent arithmetic throughout (exact integer sum here, fsum
+    # when scoring): set/dict order of str keys depends on PYTHONHASHSEED.
+    norm = math.sqrt(sum(map(mul, counts.values(), counts.values())))
     return counts, (1.0 / norm if norm else 0.0), _dense(prompt, response, p_tokens, r_tokens)
 
 
@@ -330,12 +327,13 @@ def featurize(
     :data:`DENSE_FEATURES`.
     """
     counts, inv_norm, dense = _features(prompt, response, settings)
-    return dict(zip(counts.keys(), map(mul, counts.values(), repeat(inv_norm)))), dense
+    return {b: counts[b] * inv_norm for b in sorted(counts)}, dense
 
 
 # --------------------------------------------------------------------------
 # Model
 # --------------------------------------------------------------------------
+
 
 def _sigmoid(z: float) -> float:
     if z >= 0:
@@ -363,11 +361,12 @@ class Model:
     def decision(self, prompt: str, response: str) -> float:
         """The raw logit (log-odds of good)."""
         counts, inv_norm, dense = _features(prompt, response, self.settings)
-        # sum over buckets of weight * count, looping in C
-        dot = sum(map(mul, map(self.weights.get, counts.keys(), repeat(0.0)), counts.values()))
+        # sum over buckets of weight * count, looping in C; fsum is exactly
+        # rounded, so the result does not depend on iteration order
+        dot = math.fsum(map(mul, map(self.weights.get, counts.keys(), repeat(0.0)), counts.values()))
         z = self.intercept + dot * inv_norm
         dw = self.dense_weights
-        for name, value in zip(DENSE_FEATURES, dense):
+        for name, value in zip(DENSE_FEATURES, dense, strict=True):
             z += dw.get(name, 0.0) * value
         return z
 
@@ -387,6 +386,7 @@ class Model:
 # --------------------------------------------------------------------------
 # Training
 # --------------------------------------------------------------------------
+
 
 def _require_sklearn() -> tuple[Any, Any, Any]:
     try:
@@ -408,16 +408,11 @@ def _prepare(
     pairs = [_coerce_example(ex) for ex in examples]
     y = [rating_to_label(r, good_cut) for r in labels]
     if len(y) < MIN_EXAMPLES:
-        raise ValueError(
-            f"need at least {MIN_EXAMPLES} rated examples to train a quality model, got {len(y)}"
-        )
+        raise ValueError(f"need at least {MIN_EXAMPLES} rated examples to train a quality model, got {len(y)}")
     n_good = sum(y)
     if n_good == 0 or n_good == len(y):
         only = "good" if n_good else "bad"
-        raise ValueError(
-            f"all {len(y)} rated examples are {only}: a quality model needs both "
-            "good and bad examples"
-        )
+        raise ValueError(f"all {len(y)} rated examples are {only}: a quality model needs both good and bad examples")
     return pairs, y
 
 
@@ -428,10 +423,9 @@ def _matrix(pairs: Sequence[tuple[str, str]], settings: FeatureSettings) -> Any:
     data: list[float] = []
     n_b = settings.n_buckets
     for p, r in pairs:
-        hashed, dense = featurize(p, r, settings)
-        for bucket in sorted(hashed):
-            indices.append(bucket)
-            data.append(hashed[bucket])
+        hashed, dense = featurize(p, r, settings)  # sorted by bucket
+        indices.extend(hashed.keys())
+        data.extend(hashed.values())
         for k, value in enumerate(dense):
             if value != 0.0:
                 indices.append(n_b + k)
@@ -479,9 +473,12 @@ def _build_model(
     min_weight: float = 0.0,
 ) -> Model:
     n_b = settings.n_buckets
+    hashed = coef[:n_b]
+    # Cheap vectorised pre-filter (slightly loose so rounding decides the edge).
+    candidates = (abs(hashed) >= min_weight * (1 - 1e-5)).nonzero()[0].tolist()
     weights: dict[int, float] = {}
-    for bucket in coef[:n_b].nonzero()[0].tolist():
-        w = _round(float(coef[bucket]))
+    for bucket, raw in zip(candidates, hashed[candidates].tolist(), strict=True):
+        w = _round(raw)
         if w != 0.0 and abs(w) >= min_weight:
             weights[bucket] = w
     dense_weights = {name: _round(float(coef[n_b + k])) for k, name in enumerate(DENSE_FEATURES)}
@@ -544,11 +541,12 @@ def train(
 # Evaluation
 # --------------------------------------------------------------------------
 
+
 def _metrics(y_true: Sequence[int], y_pred: Sequence[int]) -> dict[str, Any]:
     def prf(cls: int) -> dict[str, float | int]:
-        tp = sum(1 for t, p in zip(y_true, y_pred) if t == cls and p == cls)
-        fp = sum(1 for t, p in zip(y_true, y_pred) if t != cls and p == cls)
-        fn = sum(1 for t, p in zip(y_true, y_pred) if t == cls and p != cls)
+        tp = sum(1 for t, p in zip(y_true, y_pred, strict=True) if t == cls and p == cls)
+        fp = sum(1 for t, p in zip(y_true, y_pred, strict=True) if t != cls and p == cls)
+        fn = sum(1 for t, p in zip(y_true, y_pred, strict=True) if t == cls and p != cls)
         precision = tp / (tp + fp) if tp + fp else 0.0
         recall = tp / (tp + fn) if tp + fn else 0.0
         f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
@@ -558,7 +556,7 @@ def _metrics(y_true: Sequence[int], y_pred: Sequence[int]) -> dict[str, Any]:
     n_good = sum(y_true)
     return {
         "n": n,
-        "accuracy": sum(1 for t, p in zip(y_true, y_pred) if t == p) / n if n else 0.0,
+        "accuracy": sum(1 for t, p in zip(y_true, y_pred, strict=True) if t == p) / n if n else 0.0,
         "baseline_accuracy": max(n_good, n - n_good) / n if n else 0.0,
         "bad": prf(0),
         "good": prf(1),
@@ -609,9 +607,7 @@ def cross_validate(
     pairs, y = _prepare(examples, labels, good_cut)
     minority = min(sum(y), len(y) - sum(y))
     if not isinstance(folds, int) or folds < 2 or folds > minority:
-        raise ValueError(
-            f"folds must be an int from 2 to the size of the smaller class ({minority}), got {folds!r}"
-        )
+        raise ValueError(f"folds must be an int from 2 to the size of the smaller class ({minority}), got {folds!r}")
     X = _matrix(pairs, settings)
     y_arr = np.asarray(y)
     pred = [0] * len(y)
@@ -625,7 +621,7 @@ def cross_validate(
         w[list(model.weights)] = list(model.weights.values())
         w[settings.n_buckets :] = [model.dense_weights[name] for name in DENSE_FEATURES]
         logits = X[test_idx] @ w + model.intercept
-        for i, z in zip(test_idx.tolist(), logits.tolist()):
+        for i, z in zip(test_idx.tolist(), logits.tolist(), strict=True):
             pred[i] = int(z >= 0.0)  # score >= 0.5
     result = _metrics(y, pred)
     result["folds"] = folds
@@ -636,31 +632,31 @@ def cross_validate(
 # Serialisation (JSON only)
 # --------------------------------------------------------------------------
 
+
 def dumps(model: Model) -> str:
     """The model as deterministic, diff-friendly JSON text."""
-    header = {
+
+    def sorted_obj(d: Mapping[str, Any]) -> dict[str, Any]:
+        # sort nested keys too, so the text does not depend on insertion order
+        return json.loads(json.dumps(d, sort_keys=True, allow_nan=False))
+
+    header = {  # fixed top-level order: identification first, big table last
         "format": FORMAT_NAME,
         "version": FORMAT_VERSION,
-        "features": model.settings.to_json(),
-        "labels": {
-            "good": 1,
-            "bad": 0,
-            "scale": [RATING_MIN, RATING_MAX],
-            "good_cut": model.good_cut,
-        },
-        "training": dict(model.training),
+        "features": sorted_obj(model.settings.to_json()),
+        "labels": sorted_obj({"good": 1, "bad": 0, "scale": [RATING_MIN, RATING_MAX], "good_cut": model.good_cut}),
+        "training": sorted_obj(model.training),
         "intercept": model.intercept,
-        "dense_weights": {name: model.dense_weights.get(name, 0.0) for name in DENSE_FEATURES},
+        "dense_weights": {name: model.dense_weights.get(name, 0.0) for name in sorted(DENSE_FEATURES)},
     }
-    text = json.dumps(header, indent=1, sort_keys=True, ensure_ascii=True, allow_nan=False)
+    text = json.dumps(header, indent=1, ensure_ascii=True, allow_nan=False)
     assert text.endswith("}")
     lines = [text[:-1].rstrip() + ',\n "weights": {']
     items = sorted(model.weights.items())
     for k, (bucket, w) in enumerate(items):
-        if not math.isfinite(w):
-            raise ValueError(f"weight of bucket {bucket} is not finite: {w!r}")
+        w = _finite(w, f"weight of bucket {bucket}")
         comma = "," if k < len(items) - 1 else ""
-        lines.append(f'  "{bucket}": {_round(w)!r}{comma}')  # float repr is valid JSON
+        lines.append(f'  "{bucket}": {w!r}{comma}')  # finite float repr is valid JSON
     lines.append(" }\n}\n")
     return "\n".join(lines)
 
@@ -669,8 +665,15 @@ def save(model: Model, path: str | os.PathLike[str]) -> None:
     """Write the model to ``path`` atomically (temp file in the same folder + os.replace)."""
     path = Path(path)
     text = dumps(model)
+    try:  # keep an existing file's permissions, else the usual umask-based ones
+        mode = stat.S_IMODE(path.stat().st_mode)
+    except FileNotFoundError:
+        umask = os.umask(0)
+        os.umask(umask)
+        mode = 0o666 & ~umask
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        os.chmod(tmp, mode)
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
             fh.write(text)
             fh.flush()
@@ -704,9 +707,7 @@ def _from_obj(obj: Any) -> Model:
         raise ValueError(f"unsupported version {version!r} (this datalint reads version {FORMAT_VERSION})")
     expected = {"format", "version", "features", "labels", "training", "intercept", "dense_weights", "weights"}
     if set(obj) != expected:
-        raise ValueError(
-            f"unexpected keys {sorted(set(obj) - expected)} / missing keys {sorted(expected - set(obj))}"
-        )
+        raise ValueError(f"unexpected keys {sorted(set(obj) - expected)} / missing keys {sorted(expected - set(obj))}")
     settings = FeatureSettings.from_json(obj["features"])
 
     labels = obj["labels"]

@@ -73,7 +73,9 @@ def build_rating_set(seed: int = SEED) -> tuple[list[tuple[str, str]], list[str]
         elif "<nooutput>" in out.lower() or "<no output>" in out.lower():
             bad.append(((prompt, out), "nooutput"))
         elif _AI_REFUSAL.search(out) or (
-            _MODEL.search(out) and _CANNOT.search(out) and len(out) < 600
+            _MODEL.search(out)
+            and _CANNOT.search(out)
+            and len(out) < 600
             and not _MODEL.search(prompt)  # a question *about* GPT models is fine
         ):
             bad.append(((prompt, out), "refusal"))
@@ -94,9 +96,7 @@ def build_rating_set(seed: int = SEED) -> tuple[list[tuple[str, str]], list[str]
     # Constructed truncations come from rows not used as "good" examples.
     truncated = [(p, " ".join(o.split()[:3])) for p, o in clean_alpaca[:120]]
     bad.extend((ex, "truncated(constructed)") for ex in truncated)
-    good = [(ex, "alpaca-clean") for ex in clean_alpaca[120:520]] + [
-        (ex, "t0-clean") for ex in clean_t0[:200]
-    ]
+    good = [(ex, "alpaca-clean") for ex in clean_alpaca[120:520]] + [(ex, "t0-clean") for ex in clean_t0[:200]]
     rows = [(ex, "bad", kind) for ex, kind in bad] + [(ex, "good", kind) for ex, kind in good]
     rng.shuffle(rows)
     return [r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows]
@@ -184,8 +184,7 @@ def test_save_load_round_trip(model, split, tmp_path):
     assert doc["format"] == qm.FORMAT_NAME and doc["version"] == qm.FORMAT_VERSION
     keys = [int(k) for k in doc["weights"]]
     assert keys == sorted(keys) and all(v != 0 for v in doc["weights"].values())
-    assert all(len(repr(v).lstrip("-").replace(".", "").split("e")[0].strip("0")) <= 6
-               for v in doc["weights"].values())
+    assert all(len(repr(v).lstrip("-").replace(".", "").split("e")[0].strip("0")) <= 6 for v in doc["weights"].values())
 
 
 @pytest.mark.parametrize(
@@ -205,7 +204,10 @@ def test_save_load_round_trip(model, split, tmp_path):
     ],
 )
 def test_tampered_model_file_raises(model_doc, tmp_path, mutate):
-    doc = copy.deepcopy(model_doc)
+    doc = copy.deepcopy({**model_doc, "weights": dict(list(model_doc["weights"].items())[:50])})
+    path = tmp_path / "ok.json"
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    qm.load(path)  # the untampered (trimmed) document is valid
     mutate(doc)
     path = tmp_path / "bad.json"
     path.write_text(json.dumps(doc), encoding="utf-8")
@@ -239,7 +241,7 @@ def test_nan_weight_rejected(model):
 
 def test_single_class_and_too_few_raise(rating_set):
     examples, labels, _ = rating_set
-    goods = [ex for ex, lab in zip(examples, labels) if lab == "good"][:50]
+    goods = [ex for ex, lab in zip(examples, labels, strict=True) if lab == "good"][:50]
     with pytest.raises(ValueError, match="both good and bad"):
         qm.train(goods, ["good"] * len(goods))
     with pytest.raises(ValueError, match="at least 10"):
@@ -250,7 +252,16 @@ def test_single_class_and_too_few_raise(rating_set):
 
 def test_rating_mapping():
     assert [qm.rating_to_label(r) for r in ("good", "BAD", True, False, 5, 4, 3, 1, "4", 3.5)] == [
-        1, 0, 1, 0, 1, 1, 0, 0, 1, 0,
+        1,
+        0,
+        1,
+        0,
+        1,
+        1,
+        0,
+        0,
+        1,
+        0,
     ]
     assert qm.rating_to_label(3, good_cut=3) == 1
     for bad in ("meh", 0, 6, float("nan"), None, [1]):
@@ -261,16 +272,16 @@ def test_rating_mapping():
 def test_numeric_ratings_train(split, model):
     (x_train, y_train), _ = split
     ratings = [5 if lab == "good" else 2 for lab in y_train]
-    assert qm.dumps(qm.train(x_train[:200], ratings[:200], seed=0)) == qm.dumps(
-        qm.train(x_train[:200], y_train[:200], seed=0)
+    assert qm.dumps(qm.train(x_train[:60], ratings[:60], seed=0)) == qm.dumps(
+        qm.train(x_train[:60], y_train[:60], seed=0)
     )
     assert model.training["converged"] is True
 
 
 def test_cross_validate_beats_baseline(rating_set):
     examples, labels, _ = rating_set
-    cv = qm.cross_validate(examples, labels, folds=5, seed=0)
-    assert cv["folds"] == 5 and cv["n"] == len(labels)
+    cv = qm.cross_validate(examples, labels, folds=3, seed=0)  # 3 folds: test time budget
+    assert cv["folds"] == 3 and cv["n"] == len(labels)
     assert set(cv) >= {"accuracy", "baseline_accuracy", "bad", "good"}
     for cls in ("bad", "good"):
         assert set(cv[cls]) == {"precision", "recall", "f1", "support"}
@@ -306,3 +317,32 @@ def test_missing_sklearn_gives_install_hint(monkeypatch, split):
     (x_train, y_train), _ = split
     with pytest.raises(ImportError, match=r"datalint\[quality\]"):
         qm.train(x_train, y_train)
+
+
+def test_scores_do_not_depend_on_pythonhashseed(model, split, tmp_path):
+    """Set/dict order of str keys is salted per process; scores must not be."""
+    import subprocess
+    import sys
+
+    _, (x_test, _, _) = split
+    path = tmp_path / "m.json"
+    qm.save(model, path)
+    (tmp_path / "ex.json").write_text(json.dumps(x_test[:50]), encoding="utf-8")
+    code = (
+        "import json, sys; from datalint import quality_model as qm; "
+        "m = qm.load(sys.argv[1]); ex = json.load(open(sys.argv[2], encoding='utf-8')); "
+        "print(json.dumps([m.score(p, r) for p, r in ex]))"
+    )
+    root = Path(__file__).resolve().parents[1]
+    outs = []
+    for hashseed in ("1", "2"):
+        proc = subprocess.run(
+            [sys.executable, "-c", code, str(path), str(tmp_path / "ex.json")],
+            capture_output=True,
+            text=True,
+            cwd=root,
+            check=True,
+            env={**__import__("os").environ, "PYTHONHASHSEED": hashseed, "PYTHONPATH": str(root)},
+        )
+        outs.append(json.loads(proc.stdout))
+    assert outs[0] == outs[1] == model.score_many(x_test[:50])
