@@ -243,9 +243,8 @@ def _word_grams(tokens: list[str], lo: int, hi: int, out: set[str]) -> None:
 
 def _char_grams(text: str, lo: int, hi: int, out: set[str]) -> None:
     L = len(text)
-    get = text.__getitem__
     for n in range(lo, hi + 1):
-        out.update(map(get, map(slice, range(L - n + 1), range(n, L + 1))))
+        out.update([text[i : i + n] for i in range(L - n + 1)])
 
 
 def _hash_keys(grams: set[str], ns: int, keymask: int) -> Iterable[int]:
@@ -357,13 +356,31 @@ class Model:
     dense_weights: Mapping[str, float]
     good_cut: float = 4
     training: Mapping[str, Any] = field(default_factory=dict)
+    # bucket -> weight lookup used by scoring: a flat list (faster than dict
+    # lookups) for up to 2**20 buckets, else the weights mapping itself.
+    _lookup: Any = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        n = self.settings.n_buckets
+        bad = [b for b in self.weights if not (isinstance(b, int) and 0 <= b < n)]
+        if bad:
+            raise ValueError(f"weight buckets out of range [0, {n}): {bad[:5]}")
+        if n <= 2**20:
+            table = [0.0] * self.settings.n_buckets
+            for bucket, w in self.weights.items():
+                table[bucket] = w
+            lookup = table.__getitem__
+        else:
+            get = self.weights.get
+            lookup = lambda b: get(b, 0.0)  # noqa: E731
+        object.__setattr__(self, "_lookup", lookup)
 
     def decision(self, prompt: str, response: str) -> float:
         """The raw logit (log-odds of good)."""
         counts, inv_norm, dense = _features(prompt, response, self.settings)
         # sum over buckets of weight * count, looping in C; fsum is exactly
         # rounded, so the result does not depend on iteration order
-        dot = math.fsum(map(mul, map(self.weights.get, counts.keys(), repeat(0.0)), counts.values()))
+        dot = math.fsum(map(mul, map(self._lookup, counts.keys()), counts.values()))
         z = self.intercept + dot * inv_norm
         dw = self.dense_weights
         for name, value in zip(DENSE_FEATURES, dense, strict=True):
