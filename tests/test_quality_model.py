@@ -346,3 +346,21 @@ def test_scores_do_not_depend_on_pythonhashseed(model, split, tmp_path):
         )
         outs.append(json.loads(proc.stdout))
     assert outs[0] == outs[1] == model.score_many(x_test[:50])
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"C": 0},
+        {"C": float("inf")},
+        {"seed": -1},
+        {"seed": "0"},
+        {"good_cut": 9},
+        {"class_weight": "weird"},
+        {"min_weight": -1.0},
+    ],
+)
+def test_bad_training_parameters_raise(rating_set, kwargs):
+    examples, labels, _ = rating_set
+    with pytest.raises(ValueError):
+        qm.train(examples[:40], labels[:40], **kwargs)
