@@ -329,7 +329,9 @@ def test_scores_do_not_depend_on_pythonhashseed(model, split, tmp_path):
     qm.save(model, path)
     (tmp_path / "ex.json").write_text(json.dumps(x_test[:50]), encoding="utf-8")
     code = (
-        "import json, sys; from datalint import quality_model as qm; "
+        # numpy/scipy/sklearn made unimportable: loading and scoring are stdlib-only
+        "import sys; sys.modules.update(numpy=None, scipy=None, sklearn=None); "
+        "import json; from datalint import quality_model as qm; "
         "m = qm.load(sys.argv[1]); ex = json.load(open(sys.argv[2], encoding='utf-8')); "
         "print(json.dumps([m.score(p, r) for p, r in ex]))"
     )
@@ -364,3 +366,17 @@ def test_bad_training_parameters_raise(rating_set, kwargs):
     examples, labels, _ = rating_set
     with pytest.raises(ValueError):
         qm.train(examples[:40], labels[:40], **kwargs)
+
+
+def test_save_is_atomic_on_failure(model, tmp_path, monkeypatch):
+    path = tmp_path / "quality.json"
+    path.write_text("previous content", encoding="utf-8")
+
+    def boom(src, dst):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(qm.os, "replace", boom)
+    with pytest.raises(OSError, match="disk full"):
+        qm.save(model, path)
+    assert path.read_text(encoding="utf-8") == "previous content"
+    assert [p.name for p in tmp_path.iterdir()] == ["quality.json"]  # temp file removed
