@@ -127,7 +127,10 @@ def _walk(folder: Path, resolver: SettingsResolver) -> Iterator[Path]:
                 continue
             config = resolver.config_for(candidate)
             relative = relative_posix(candidate, config.root)
-            if any(path_matches(relative, glob) for glob in config.table.get("exclude", [])):
+            # review files (the ledger) are JSONL too, but they are not datasets
+            ledger = config.table.get("review", {}).get("ledger")
+            skipped = [*config.table.get("exclude", []), *([ledger] if ledger else [])]
+            if any(path_matches(relative, glob) for glob in skipped):
                 continue
             yield candidate
 
