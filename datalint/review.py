@@ -32,6 +32,7 @@ from datalint.records import Mapping_, Record, build_record, detect_format
 RATING_SCALES = ("good-bad", "1-5")
 DEFAULT_GOOD_CUT = 4
 OTHER = "other"
+MAX_LINE_BYTES = 10_000_000
 
 # First word of the instruction -> inferred instruction type. Deliberately small: a stratum
 # must be big enough to be sampled; anything not listed is "other".
@@ -115,7 +116,7 @@ def read_candidates(
     out: list[Candidate] = []
     fixed = file_format if file_format != "auto" else None
     with open_binary(path) as stream:
-        lines = read_json_array(stream) if is_array_path(path) else read_jsonl(stream)
+        lines = read_json_array(stream) if is_array_path(path) else read_jsonl(stream, max_line_bytes=MAX_LINE_BYTES)
         for line in lines:
             if not isinstance(line.value, dict) or line.hash in seen:
                 continue
@@ -266,3 +267,10 @@ def is_good(review: Review, scale: str, good_cut: float) -> bool:
     if not 1 <= value <= 5:
         raise ReviewError(f"{where}: rating {rating!r} must be a number from 1 to 5 (review.ratings = 1-5)")
     return value >= good_cut
+
+
+def review_example(review: Review, file_format: str = "auto", mapping: Mapping_ | None = None) -> tuple[str, str]:
+    """The (prompt, response) of a reviewed record, read through the same view as the rules."""
+    record_format = file_format if file_format != "auto" else detect_format(review.record)
+    record = build_record(review.line, review.record_hash, review.record, record_format, mapping)
+    return record.prompt, record.response
