@@ -206,7 +206,7 @@ def train_quality(ratings: tuple[str, ...], output: Path, seed: int, config: Pat
     except ImportError as error:
         _fail(str(error))
         return
-    click.echo(f"trained on {len(labels)} rated records ({n_good} good, {n_bad} bad) from {len(files)} files")
+    click.echo(f"trained on {len(labels)} rated records ({n_good} good, {n_bad} bad) from {len(files)} review file(s)")
     click.echo(f"cross-validated ({folds} folds, seed {seed}):")
     for name in ("bad", "good"):
         part = metrics[name]

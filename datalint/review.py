@@ -208,6 +208,14 @@ def write_atomic(path: Path, text: str) -> None:
         raise
 
 
+def shown_path(path: str) -> str:
+    """A path as messages show it: relative to the current folder when it is inside it."""
+    try:
+        return Path(path).resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return path
+
+
 def ledger_files(pattern: str) -> list[Path]:
     """Review files matching a glob (`**` allowed), sorted, so later files win on conflicts."""
     if not pattern:
@@ -254,11 +262,11 @@ def read_ledger(paths: Iterable[Path]) -> dict[str, Review]:
 def is_good(review: Review, scale: str, good_cut: float) -> bool:
     """The reviewer's verdict; raises ReviewError for a rating the scale does not allow."""
     rating = review.rating
-    where = f"{review.file}:{review.file_line}"
+    where = f"{shown_path(review.file)}:{review.file_line}"
     if scale == "good-bad":
         word = rating.strip().lower() if isinstance(rating, str) else None
         if word not in ("good", "bad"):
-            raise ReviewError(f"{where}: rating {rating!r} must be \"good\" or \"bad\" (review.ratings = good-bad)")
+            raise ReviewError(f'{where}: rating {rating!r} must be "good" or "bad" (review.ratings = good-bad)')
         return word == "good"
     try:
         value = float(rating) if not isinstance(rating, bool) else math.nan

@@ -106,6 +106,7 @@ def test_sample_rate_commit_train_check(tmp_path: Path, monkeypatch: pytest.Monk
         entry["note"] = "no answer" if entry["rating"] == "bad" else ""
     review_file.write_text("".join(json.dumps(e, ensure_ascii=False) + "\n" for e in entries), encoding="utf-8")
     rated_bad = {entry["line"] for entry in entries if entry["rating"] == "bad"}
+    reviewed = {entry["line"] for entry in entries}
     assert 10 <= len(rated_bad) < 60
     git(repo, "add", "reviews")
     git(repo, "commit", "-qm", "first review")
@@ -129,7 +130,9 @@ def test_sample_rate_commit_train_check(tmp_path: Path, monkeypatch: pytest.Monk
     coverage = [v for v in violations if v["code"] == "Q901"]
     assert len(coverage) == 1 and "120 of 400 records (30.0%)" in coverage[0]["message"]
     assert lines_of(violations, "Q902") == rated_bad
+    assert any(v["message"].startswith("rated bad by human review (reviews/first.jsonl:") for v in violations)
     low = lines_of(violations, "Q903")
+    assert low and not low & reviewed  # a human rating outranks the model
     unreviewed_defects = defective - rated_bad
     # the model finds most defects nobody has read yet, and flags few clean records
     assert len(low & unreviewed_defects) >= 0.8 * len(unreviewed_defects)

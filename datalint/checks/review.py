@@ -14,7 +14,7 @@ from typing import Any
 
 from datalint.checks import Option
 from datalint.records import Record
-from datalint.review import RATING_SCALES, Review, is_good, ledger_files, read_ledger
+from datalint.review import RATING_SCALES, Review, is_good, ledger_files, read_ledger, shown_path
 from datalint.violation import DatasetFinding, Finding
 
 CHECKS = ("coverage", "rated-bad", "score")
@@ -48,15 +48,25 @@ def prepare(options: dict[str, Any]) -> State | None:
             return None
         from datalint import quality_model
 
-        return State(check, model=quality_model.load(options["model"]), threshold=options["threshold"])
+        # a human rating outranks the model: records already rated are not scored
+        return State(
+            check,
+            reviewed=frozenset(_rated(options)),
+            model=quality_model.load(options["model"]),
+            threshold=options["threshold"],
+        )
     if not options["ledger"]:
         return None
-    ledger = read_ledger(ledger_files(options["ledger"]))
-    rated = {key: review for key, review in ledger.items() if review.rated}
+    rated = _rated(options)
     if check == "coverage":
         return State(check, reviewed=frozenset(rated), min_share=options["min-share"])
     bad = {key: review for key, review in rated.items() if not is_good(review, options["ratings"], options["good-cut"])}
     return State(check, bad=bad)
+
+
+def _rated(options: dict[str, Any]) -> dict[str, Review]:
+    ledger = read_ledger(ledger_files(options["ledger"])) if options["ledger"] else {}
+    return {key: review for key, review in ledger.items() if review.rated}
 
 
 def check_record(rule: Any, record: Record) -> Iterator[Finding]:
@@ -66,8 +76,8 @@ def check_record(rule: Any, record: Record) -> Iterator[Finding]:
     if state.check == "rated-bad" and record.hash in state.bad:
         review = state.bad[record.hash]
         note = f": {review.note}" if review.note.strip() else ""
-        yield Finding(f"rated {review.rating} by human review ({review.file}:{review.file_line}){note}", "")
-    elif state.check == "score":
+        yield Finding(f"rated {review.rating} by human review ({shown_path(review.file)}:{review.file_line}){note}", "")
+    elif state.check == "score" and record.hash not in state.reviewed:
         score = state.model.score(record.prompt, record.response)
         if score < state.threshold:
             yield Finding(f"quality score {score:.2f} is below {state.threshold:g}", "")
