@@ -134,51 +134,67 @@ def sample_order_key(seed: int, record_hash: str) -> bytes:
 
 
 def allocate(sizes: dict[str, int], total: int) -> dict[str, int]:
-    """How many to draw per stratum: one from each while possible, the rest proportionally.
+    """How many to draw per stratum: proportional to its size, but at least one from each.
 
-    Largest-remainder rounding, ties broken by stratum name, so the result is deterministic.
+    Strata whose proportional share is below one get exactly one; the rest share what is left
+    in proportion, by largest remainder (ties broken by name), so the result is deterministic.
+    When there are more strata than draws, the biggest strata get one each.
     """
     total = min(total, sum(sizes.values()))
     strata = sorted(name for name, size in sizes.items() if size)
+    counts = dict.fromkeys(sizes, 0)
     if total <= 0 or not strata:
-        return dict.fromkeys(sizes, 0)
-    if total < len(strata):  # cannot see every slice: the biggest ones first
-        chosen = sorted(strata, key=lambda name: (-sizes[name], name))[:total]
-        return {name: int(name in chosen) for name in sizes}
-    counts = dict.fromkeys(strata, 1)
-    rest = total - len(strata)
-    room = {name: sizes[name] - 1 for name in strata}
-    while rest > 0:
-        pool = sum(room.values())
-        shares = {name: rest * room[name] / pool for name in strata}
-        floors = {name: min(room[name], math.floor(share)) for name, share in shares.items()}
-        given = sum(floors.values())
-        left = rest - given
-        for name in sorted(strata, key=lambda n: (-(shares[n] - floors[n]), n)):
-            if left <= 0:
-                break
-            if floors[name] < room[name]:
-                floors[name] += 1
-                left -= 1
-        for name in strata:
-            counts[name] += floors[name]
-            room[name] -= floors[name]
-        rest = left
-    return {name: counts.get(name, 0) for name in sizes}
+        return counts
+    if total < len(strata):
+        for name in sorted(strata, key=lambda name: (-sizes[name], name))[:total]:
+            counts[name] = 1
+        return counts
+    free, left = list(strata), total
+    while True:  # fix the small strata at one draw until every other share is at least one
+        pool = sum(sizes[name] for name in free)
+        small = [name for name in free if left * sizes[name] / pool < 1]
+        if not small:
+            break
+        for name in small:
+            counts[name] = 1
+        free = [name for name in free if name not in small]
+        left -= len(small)
+    pool = sum(sizes[name] for name in free)
+    shares = {name: min(sizes[name], left * sizes[name] / pool) for name in free}
+    for name in free:
+        counts[name] = math.floor(shares[name])
+    remaining = left - sum(counts[name] for name in free)
+    while remaining > 0:
+        for name in sorted(free, key=lambda name: (-(shares[name] - counts[name]), name)):
+            if remaining and counts[name] < sizes[name]:
+                counts[name] += 1
+                remaining -= 1
+    return counts
 
 
 def draw(candidates: list[Candidate], fraction: float, seed: int, reviewed: set[str]) -> list[Candidate]:
-    """A stratified sample of ceil(fraction * n) records, not-yet-reviewed ones first, in file order."""
+    """A stratified sample of ceil(fraction * n) records, in file order.
+
+    Records not in the ledger are drawn first (stratified among themselves); only when too few
+    are left do already-reviewed records fill the sample (stratified the same way).
+    """
     total = math.ceil(fraction * len(candidates))
+    fresh = [candidate for candidate in candidates if candidate.hash not in reviewed]
+    seen = [candidate for candidate in candidates if candidate.hash in reviewed]
+    from_fresh = min(total, len(fresh))
+    picked = _stratified(fresh, from_fresh, seed) + _stratified(seen, total - from_fresh, seed)
+    return sorted(picked, key=lambda c: (c.source, c.line))
+
+
+def _stratified(candidates: list[Candidate], total: int, seed: int) -> list[Candidate]:
     by_stratum: dict[str, list[Candidate]] = {}
     for candidate in candidates:
         by_stratum.setdefault(candidate.stratum, []).append(candidate)
     counts = allocate({name: len(items) for name, items in by_stratum.items()}, total)
     picked: list[Candidate] = []
     for name, items in by_stratum.items():
-        ranked = sorted(items, key=lambda c: (c.hash in reviewed, sample_order_key(seed, c.hash)))
-        picked.extend(ranked[: counts[name]])
-    return sorted(picked, key=lambda c: (c.source, c.line))
+        picked.extend(sorted(items, key=lambda c: sample_order_key(seed, c.hash))[: counts[name]])
+    return picked
 
 
 def review_line(candidate: Candidate) -> str:
