@@ -199,3 +199,25 @@ def test_missing_model_file_is_a_config_error(tmp_path: Path, monkeypatch: pytes
     result = run("check", "d.jsonl")
     assert result.exit_code == 2
     assert "nope.json" in result.output
+
+
+def test_rated_bad_on_the_1_to_5_scale_follows_good_cut(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    records = [{"instruction": f"Say {word}", "output": word} for word in ("hi", "bye", "yes")]
+    write_jsonl(tmp_path / "d.jsonl", records)
+    hashes = [record_hash(line.encode()) for line in (tmp_path / "d.jsonl").read_text().splitlines()]
+    (tmp_path / "reviews").mkdir()
+    write_jsonl(
+        tmp_path / "reviews" / "r.jsonl",
+        [
+            {"record_hash": h, "rating": rating, "note": "too short"}
+            for h, rating in zip(hashes, (2, "3", 4), strict=True)
+        ],
+    )
+    (tmp_path / "datalint.toml").write_text('[review]\nledger = "reviews/*.jsonl"\nratings = "1-5"\ngood-cut = 3\n')
+    result = run("check", "--select", "Q9", "d.jsonl")
+    assert result.exit_code == 1
+    assert result.output.splitlines()[0] == (
+        "d.jsonl:1:1: Q902 [rated-bad-record] rated 2 by human review (reviews/r.jsonl:1): too short"
+    )
+    assert "Q901" not in result.output and "d.jsonl:2" not in result.output
