@@ -114,12 +114,20 @@ def record_features(rule, record: Record) -> tuple[tuple[str, Any, str], ...] | 
     compiled: Compiled = rule.state
     found: dict[str, tuple[Any, str]] = {}
     for text in record.texts_of(compiled.fields):
-        if not text.text.strip() or (compiled.feature in _PROSE_ONLY and looks_like_code(text.text)):
+        if not text.text.strip():
             continue
         if compiled.feature == "ending":
-            found[text.field] = (ending_class(text.text), text.pointer)
-        elif text.field not in found or not found[text.field][0]:
-            found[text.field] = (has_feature(compiled, text), text.pointer)
+            value: Any = ending_class(text.text)
+            usual = value == "sentence punctuation"
+        elif text.field in found and found[text.field][0]:
+            continue
+        else:
+            value = has_feature(compiled, text)
+            usual = not value
+        # The code test is the costly part: only texts on the rare side need it.
+        if not usual and compiled.feature in _PROSE_ONLY and looks_like_code(text.text):
+            continue
+        found[text.field] = (value, text.pointer)
     return tuple((field, value, pointer) for field, (value, pointer) in found.items()) or None
 
 
