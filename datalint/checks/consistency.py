@@ -61,6 +61,8 @@ FEATURES: dict[str, tuple[re.Pattern[str] | None, str]] = {
 _ON_LOWER = {"stock-opener", "sign-off"}
 # Responses that are code (unfenced, as in Alpaca) say nothing about prose formatting: a `#` comment is
 # not a heading, `x = 1` is not a lower-case start. These features skip them.
+_SENTENCE_ONLY = {"lowercase-start", "ending"}
+_MIN_WORDS = 5
 _PROSE_ONLY = {"heading", "bullet-list", "html", "lowercase-start", "space-runs", "ending"}
 _CODE_LINE = re.compile(
     r"(?m)^[ \t]*(?:def \w|class \w|import \w|from [\w.]+ import|#include|#!/|using namespace|package \w|"
@@ -127,6 +129,9 @@ def record_features(rule, record: Record) -> tuple[tuple[str, Any, str], ...] | 
         # The code test is the costly part: only texts on the rare side need it.
         if not usual and compiled.feature in _PROSE_ONLY and looks_like_code(text.text):
             continue
+        # Short answers ("positive", "informal", "42") are labels, not prose: no casing or ending norm.
+        if not usual and compiled.feature in _SENTENCE_ONLY and len(text.text.split(None, _MIN_WORDS)) < _MIN_WORDS:
+            continue
         found[text.field] = (value, text.pointer)
     return tuple((field, value, pointer) for field, (value, pointer) in found.items()) or None
 
@@ -153,6 +158,8 @@ def looks_like_code(text: str) -> bool:
     """Unfenced code or markup: a line that starts like code, or a text wrapped in <...> or {...}."""
     stripped = text.strip()
     if stripped[:1] in "<{[" and stripped[-1:] in ">}]":
+        return True
+    if stripped[:1] == "|":  # a markdown table
         return True
     return _CODE_LINE.search(_FENCED.sub("", text) if "```" in text else text) is not None
 
