@@ -23,6 +23,10 @@ KIND_MODULES = {
     "schema": "datalint.checks.schema",
     "conversation": "datalint.checks.conversation",
     "pattern": "datalint.checks.pattern",
+    "hygiene": "datalint.checks.hygiene",
+    "consistency": "datalint.checks.consistency",
+    "labels": "datalint.checks.labels",
+    "length": "datalint.checks.length",
     "review": "datalint.checks.review",
 }
 
