@@ -24,6 +24,7 @@ KIND_MODULES = {
     "conversation": "datalint.checks.conversation",
     "pattern": "datalint.checks.pattern",
     "language": "datalint.checks.language",
+    "repetition": "datalint.checks.repetition",
 }
 
 
