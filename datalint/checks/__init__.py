@@ -25,6 +25,7 @@ KIND_MODULES = {
     "pattern": "datalint.checks.pattern",
     "language": "datalint.checks.language",
     "repetition": "datalint.checks.repetition",
+    "pii": "datalint.checks.pii",
 }
 
 
