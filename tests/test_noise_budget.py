@@ -20,8 +20,6 @@ DEFAULT_LIMIT = 0.05  # share of a dataset's records one rule may flag
 EXCEPTIONS: dict[tuple[str, str], float] = {
     # "Every `completion` ends with the literal `<|endoftext|>`"
     ("t0-prompt-completion-sample.jsonl", "P007"): 1.0,
-    # "`std_answer` is empty in 369 rows." (of 1,000)
-    ("belle-eval-set-1k.jsonl", "S205"): 0.40,
     # "OpenAI made this file to show format errors." (5 records, each with its own defect)
     ("openai-toy-chat-fine-tuning.jsonl", "*"): 1.0,
     # "The assistant turns have `tool_calls` and **no `content` key**."
