@@ -123,9 +123,7 @@ def _substring_hasher(cp: np.ndarray, pw: np.ndarray, ipw: np.ndarray):
     return hash_range
 
 
-def _chunk_shingles(
-    texts: Sequence[str], ngram: int, unit: str, tables: list[np.ndarray]
-) -> list[np.ndarray]:
+def _chunk_shingles(texts: Sequence[str], ngram: int, unit: str, tables: list[np.ndarray]) -> list[np.ndarray]:
     """Shingle one chunk. ``tables`` holds the power tables of the caller, grown in place."""
     norms = [normalize(t) for t in texts]
     n_rec = len(norms)
@@ -163,7 +161,7 @@ def _chunk_shingles(
 
     g_counts = np.bincount(gram_rec, minlength=n_rec)
     bounds = np.concatenate(([0], np.cumsum(g_counts))).tolist()
-    for s, e in zip(bounds[:-1], bounds[1:]):
+    for s, e in zip(bounds[:-1], bounds[1:], strict=True):
         if e - s > 1:
             grams[s:e].sort()
     # Drop repeated shingles inside a record (sets, not multisets).
@@ -173,12 +171,10 @@ def _chunk_shingles(
     keep[np.asarray(bounds[:-1])[g_counts > 0]] = True
     grams = grams[keep]
     ends = np.cumsum(np.bincount(gram_rec[keep], minlength=n_rec)).tolist()
-    return [grams[s:e] for s, e in zip([0, *ends[:-1]], ends)]
+    return [grams[s:e] for s, e in zip([0, *ends[:-1]], ends, strict=True)]
 
 
-def shingle_hashes_many(
-    texts: Iterable[str], *, ngram: int = 3, unit: str = "word"
-) -> list[np.ndarray]:
+def shingle_hashes_many(texts: Iterable[str], *, ngram: int = 3, unit: str = "word") -> list[np.ndarray]:
     """``shingle_hashes`` for many texts at once (same results, ~10-50x less overhead)."""
     if ngram < 1:
         raise ValueError("ngram must be >= 1")
@@ -225,9 +221,7 @@ def _perm_params(num_perm: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
     return a[:, None], b[:, None]
 
 
-def signatures(
-    shingles: Sequence[np.ndarray], *, num_perm: int = 128, seed: int = 1
-) -> np.ndarray:
+def signatures(shingles: Sequence[np.ndarray], *, num_perm: int = 128, seed: int = 1) -> np.ndarray:
     """MinHash signatures of many shingle arrays: a (len(shingles), num_perm) uint32 matrix.
 
     Row i equals ``signature(shingles[i])``. Empty arrays get an all-0xFFFFFFFF row.
@@ -382,8 +376,7 @@ def _exact_groups(sig: np.ndarray, shingles: Sequence[np.ndarray], live: np.ndar
     rep = live.copy()
     same = np.flatnonzero(skey[1:] == skey[:-1]) + 1
     if same.size:
-        run_first = np.maximum.accumulate(np.where(np.r_[True, skey[1:] != skey[:-1]],
-                                                   np.arange(live.size), 0))
+        run_first = np.maximum.accumulate(np.where(np.r_[True, skey[1:] != skey[:-1]], np.arange(live.size), 0))
         for pos in same.tolist():
             r, m = live[order[run_first[pos]]], live[order[pos]]
             if np.array_equal(shingles[r], shingles[m]):
@@ -402,6 +395,7 @@ def find_similar_pairs(
     prefilter_miss: float | None = 1e-4,
     expand_duplicates: bool = True,
     batch_pairs: int = 200_000,
+    stats: dict[str, int] | None = None,
 ) -> list[tuple[int, int, float]]:
     """All pairs (i, j, jaccard) with i < j and exact Jaccard >= ``threshold``, sorted.
 
@@ -419,7 +413,8 @@ def find_similar_pairs(
     (output size is then quadratic in the copy count, the verification work is not);
     without it a duplicate group is reported as (first, member, 1.0) pairs and near-duplicate
     pairs only between the groups' first members, which yields the same ``clusters``.
-    Records with no shingles (empty text) are never paired.
+    Records with no shingles (empty text) are never paired. If ``stats`` is a dict, it is
+    filled with the work done: distinct_sets, candidates, verified, pairs.
     """
     sig = np.asarray(signatures if isinstance(signatures, np.ndarray) else np.vstack(signatures))
     n = len(shingles)
@@ -441,6 +436,7 @@ def find_similar_pairs(
     # Candidates among distinct sets, in the reps' index space.
     codes = _band_candidates(sig[reps], bands, rows)
     lo, hi = reps[codes // reps.size], reps[codes % reps.size]
+    n_candidates = lo.size
     if prefilter_miss is not None and lo.size:
         need = _min_agreement(num_perm, threshold, prefilter_miss)
         keep = np.empty(lo.size, bool)
@@ -452,6 +448,7 @@ def find_similar_pairs(
     # Size filter first (free): J <= min/max of the sizes.
     keep = np.minimum(sizes[lo], sizes[hi]) >= threshold * np.maximum(sizes[lo], sizes[hi])
     lo, hi = lo[keep], hi[keep]
+    n_verified = lo.size
     found_lo, found_hi, found_j = [], [], []
     for s in range(0, lo.size, batch_pairs):
         bl, bh = lo[s : s + batch_pairs], hi[s : s + batch_pairs]
@@ -466,7 +463,7 @@ def find_similar_pairs(
     p_j = np.concatenate(found_j) if found_j else np.empty(0, float)
 
     members: dict[int, list[int]] = {}
-    for r, m in zip(rep.tolist(), live.tolist()):
+    for r, m in zip(rep.tolist(), live.tolist(), strict=True):
         members.setdefault(r, []).append(m)
     pairs: list[tuple[int, int, float]] = []
     for r, group in members.items():
@@ -475,14 +472,19 @@ def find_similar_pairs(
                 pairs.extend((x, y, 1.0) for k, x in enumerate(group) for y in group[k + 1 :])
             else:
                 pairs.extend((r, y, 1.0) for y in group[1:])
-    for x, y, j in zip(p_lo.tolist(), p_hi.tolist(), p_j.tolist()):
+    for x, y, j in zip(p_lo.tolist(), p_hi.tolist(), p_j.tolist(), strict=True):
         if expand_duplicates and (len(members[x]) > 1 or len(members[y]) > 1):
-            pairs.extend(
-                (min(u, v), max(u, v), j) for u in members[x] for v in members[y]
-            )
+            pairs.extend((min(u, v), max(u, v), j) for u in members[x] for v in members[y])
         else:
             pairs.append((x, y, j))
     pairs.sort()
+    if stats is not None:
+        stats.update(
+            distinct_sets=int(reps.size),
+            candidates=int(n_candidates),
+            verified=int(n_verified),
+            pairs=len(pairs),
+        )
     return pairs
 
 
