@@ -18,11 +18,14 @@ from datalint.checks import load_kind
 from datalint.config import Settings, SettingsResolver, path_matches, relative_posix
 from datalint.locate import locate
 from datalint.reader import Line, is_array_path, is_dataset_path, open_binary, read_json_array, read_jsonl, record_hash
-from datalint.records import build_record, detect_format
+from datalint.records import Record, build_record, detect_format
 from datalint.rules import Rule
 from datalint.violation import DatasetFinding, Location, Violation, severity_rank
 
 DEFAULT_MAX_LINE_BYTES = 10_000_000
+# Kinds whose features are cheaper computed many records at a time (numpy shingling) get the
+# records in batches of this size: large enough to amortise the call, small enough to hold.
+FEATURE_BATCH = 2048
 SKIPPED_FOLDERS = {".git", ".hg", ".svn", ".venv", "venv", "node_modules", ".datalint_cache", "__pycache__"}
 
 
@@ -183,8 +186,12 @@ def record_pass(
     record_rules = [(rule, load_kind(rule.kind)) for rule in settings.rules if rule.kind != "reading"]
     per_record = [(rule, kind.check_record) for rule, kind in record_rules if hasattr(kind, "check_record")]
     featured = [(rule, kind.record_features) for rule, kind in record_rules if hasattr(kind, "record_features")]
-    for rule, _ in featured:
+    batched = [
+        (rule, kind.record_features_batch) for rule, kind in record_rules if hasattr(kind, "record_features_batch")
+    ]
+    for rule, _ in [*featured, *batched]:
         tables.setdefault(rule.code, (rule, FeatureTable()))
+    pending: list[Record] = []
     state = _FileState()
     file_format = settings.format if settings.format != "auto" else None
     for line in lines:
@@ -214,6 +221,13 @@ def record_pass(
             value = features(rule, record)
             if value is not None:
                 tables[rule.code][1].add(name, line.number, line.hash, value)
+        if batched:
+            pending.append(record)
+            if len(pending) >= FEATURE_BATCH:
+                _add_batch_features(name, pending, batched, tables)
+                pending = []
+    if pending:
+        _add_batch_features(name, pending, batched, tables)
     state.format = file_format or "unknown"
     unknown_rule = settings.rule_for("schema", check="unknown-format")
     if state.format == "unknown" and state.records and unknown_rule is not None:
@@ -233,6 +247,16 @@ def record_pass(
     return state
 
 
+def _add_batch_features(
+    name: str, records: list[Record], batched: list, tables: dict[str, tuple[Rule, FeatureTable]]
+) -> None:
+    for rule, features in batched:
+        table = tables[rule.code][1]
+        for record, value in zip(records, features(rule, records), strict=True):
+            if value is not None:
+                table.add(name, record.line, record.hash, value)
+
+
 def dataset_pass(tables: dict[str, tuple[Rule, FeatureTable]]) -> Iterator[Violation]:
     for rule, table in tables.values():
         if not len(table):
@@ -244,6 +268,7 @@ def dataset_pass(tables: dict[str, tuple[Rule, FeatureTable]]) -> Iterator[Viola
 def _dataset_violation(rule: Rule, table: FeatureTable, finding: DatasetFinding) -> Violation:
     index = finding.index
     related = [Location(table.paths[other], table.lines[other], pointer=finding.pointer) for other in finding.related]
+    related += finding.elsewhere
     return Violation(
         rule.code,
         rule.name,

@@ -23,6 +23,11 @@ KIND_MODULES = {
     "schema": "datalint.checks.schema",
     "conversation": "datalint.checks.conversation",
     "pattern": "datalint.checks.pattern",
+    "duplicate": "datalint.checks.duplicate",
+    "near-duplicate": "datalint.checks.near_duplicate",
+    "contamination": "datalint.checks.contamination",
+    "quota": "datalint.checks.quota",
+    "dataset-size": "datalint.checks.dataset_size",
 }
 
 

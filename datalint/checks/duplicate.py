@@ -1,0 +1,119 @@
+"""Exact and normalised duplicates, and prompts answered differently, across every file of a run.
+
+The record pass keeps a few 64-bit hashes per record; the dataset pass groups records by them.
+Each group is reported once per extra member, at that member, with the group's first record
+(in run order: file order, then line order) as the related location.
+
+Keys, from strictest to loosest; each rule reports only what the stricter keys do not, so one
+extra copy is reported by one rule:
+
+- `record`: the same JSON value (key order and JSON spacing do not matter).
+- `text`: every text field equal after normalisation (NFKC, case folding, whitespace runs
+  folded to one space); the records differ only in form or in non-text metadata (ids, labels).
+- `example`: the same prompt and the same response after normalisation, while some other text
+  differs (a DPO `rejected` answer, a tool list, a second copy of the answer in another field).
+- `prompt`: the same prompt with a *different* response: conflicting answers. Members whose
+  response equals the first's are duplicates and left to the keys above.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterator
+
+from datalint.checks import Option
+from datalint.minhash import normalize
+from datalint.records import Record
+from datalint.violation import DatasetFinding
+
+KEYS = ("record", "text", "example", "prompt")
+OPTIONS = {"key": Option(str, "record", "what must be equal: " + ", ".join(KEYS), KEYS)}
+_SEPARATOR = "\x1f"
+
+
+def _hash(text: str) -> int:
+    return int.from_bytes(hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=8).digest(), "little")
+
+
+def _record_hash(record: Record) -> int:
+    return _hash(json.dumps(record.data, sort_keys=True, ensure_ascii=False, separators=(",", ":")))
+
+
+def _text_hash(record: Record) -> int:
+    return _hash(_SEPARATOR.join(f"{text.field}:{normalize(text.text)}" for text in record.texts))
+
+
+def record_features(rule, record: Record) -> tuple | None:
+    key = rule.options["key"]
+    if key == "record":
+        return (_record_hash(record),)
+    if key == "text":
+        return (_record_hash(record), _text_hash(record)) if record.texts else None
+    prompt = normalize(record.prompt)
+    if not prompt:
+        return None  # no prompt to compare (unknown format without a mapping, or an empty prompt)
+    response = _hash(normalize(record.response))
+    if key == "example":
+        return (_text_hash(record), _hash(prompt + _SEPARATOR + str(response)))
+    answer = next((turn.pointer for turn in reversed(record.turns) if turn.role == "assistant"), "")
+    return (_hash(prompt), response, answer)
+
+
+LABELS = {
+    "record": "exact duplicate of",
+    "text": "duplicate (differs only in case, whitespace, Unicode form or metadata) of",
+    "example": "same prompt and response as",
+}
+
+
+def check_dataset(rule, table) -> Iterator[DatasetFinding]:
+    key = rule.options["key"]
+    yield from _conflicts(table) if key == "prompt" else _duplicates(table, LABELS[key])
+
+
+def _groups(values: list[tuple[int, ...]], position: int) -> dict[int, list[int]]:
+    groups: dict[int, list[int]] = {}
+    for index, value in enumerate(values):
+        groups.setdefault(value[position], []).append(index)
+    return {key: members for key, members in groups.items() if len(members) > 1}
+
+
+def _where(table, index: int, other: int) -> str:
+    if table.paths[index] == table.paths[other]:
+        return f"line {table.lines[other]}"
+    return f"{table.paths[other]}:{table.lines[other]}"
+
+
+def _duplicates(table, label: str) -> Iterator[DatasetFinding]:
+    """One finding per extra member; the last hash is the key, the one before it the stricter key."""
+    values = table.values
+    last = len(values[0]) - 1
+    for members in _groups(values, last).values():
+        first = members[0]
+        seen_stricter: set[int] = set()
+        for member in members:
+            # A member equal to an earlier member on the stricter key is that rule's to report.
+            stricter = values[member][last - 1] if last else None
+            if member != first and (stricter is None or stricter not in seen_stricter):
+                size = f" ({len(members)} records share it)" if len(members) > 2 else ""
+                yield DatasetFinding(member, f"{label} {_where(table, member, first)}{size}", (first,))
+            seen_stricter.add(stricter)
+
+
+def _conflicts(table) -> Iterator[DatasetFinding]:
+    values = table.values
+    for members in _groups(values, 0).values():
+        first = members[0]
+        responses = {values[member][1] for member in members}
+        if len(responses) == 1:
+            continue
+        for member in members[1:]:
+            if values[member][1] != values[first][1]:
+                yield DatasetFinding(
+                    member,
+                    f"same prompt as {_where(table, member, first)} with a different response "
+                    f"({len(members)} records share this prompt, {len(responses)} different responses)",
+                    (first,),
+                    values[member][2],
+                )
