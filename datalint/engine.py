@@ -74,6 +74,12 @@ class FeatureTable:
     def __len__(self) -> int:
         return len(self.values)
 
+    def where(self, other: int, seen_from: int) -> str:
+        """How a message names record `other` when reported at `seen_from`: "line N", or "path:N" in another file."""
+        if self.paths[other] == self.paths[seen_from]:
+            return f"line {self.lines[other]}"
+        return f"{self.paths[other]}:{self.lines[other]}"
+
 
 @dataclass(slots=True)
 class FileSummary:

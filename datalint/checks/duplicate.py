@@ -79,12 +79,6 @@ def _groups(values: list[tuple[int, ...]], position: int) -> dict[int, list[int]
     return {key: members for key, members in groups.items() if len(members) > 1}
 
 
-def _where(table, index: int, other: int) -> str:
-    if table.paths[index] == table.paths[other]:
-        return f"line {table.lines[other]}"
-    return f"{table.paths[other]}:{table.lines[other]}"
-
-
 def _duplicates(table, label: str) -> Iterator[DatasetFinding]:
     """One finding per extra member; the last hash is the key, the one before it the stricter key."""
     values = table.values
@@ -97,7 +91,7 @@ def _duplicates(table, label: str) -> Iterator[DatasetFinding]:
             stricter = values[member][last - 1] if last else None
             if member != first and (stricter is None or stricter not in seen_stricter):
                 size = f" ({len(members)} records share it)" if len(members) > 2 else ""
-                yield DatasetFinding(member, f"{label} {_where(table, member, first)}{size}", (first,))
+                yield DatasetFinding(member, f"{label} {table.where(first, member)}{size}", (first,))
             seen_stricter.add(stricter)
 
 
@@ -112,7 +106,7 @@ def _conflicts(table) -> Iterator[DatasetFinding]:
             if values[member][1] != values[first][1]:
                 yield DatasetFinding(
                     member,
-                    f"same prompt as {_where(table, member, first)} with a different response "
+                    f"same prompt as {table.where(first, member)} with a different response "
                     f"({len(members)} records share this prompt, {len(responses)} different responses)",
                     (first,),
                     values[member][2],
