@@ -190,7 +190,7 @@ def intersect_counts(tok: np.ndarray, offsets: np.ndarray, lo: np.ndarray, hi: n
 
 def worker_datalint(path: Path, result: Path, threshold: float) -> dict:
     sys.path.insert(0, str(ROOT))
-    from datalint.minhash import find_similar_pairs, shingle_hashes_many, signatures
+    from datalint.minhash import find_similar_pairs_arrays, shingle_hashes_many, signatures
 
     t0 = time.perf_counter()
     n = 0
@@ -225,11 +225,10 @@ def worker_datalint(path: Path, result: Path, threshold: float) -> dict:
     t_features = time.perf_counter() - t0
     stats: dict = {}
     a = time.perf_counter()
-    pairs = find_similar_pairs(sig, shingles, threshold=threshold, stats=stats)
+    pi, pj, pv = find_similar_pairs_arrays(sig, shingles, threshold=threshold, stats=stats)
     t_pairs = time.perf_counter() - a
     total = time.perf_counter() - t0
-    arr = np.array([(i, j) for i, j, _ in pairs], np.int64).reshape(-1, 2)
-    np.savez(result, pairs=arr, jac=np.array([p[2] for p in pairs], float))
+    np.savez(result, pairs=np.stack((pi, pj), axis=1), jac=pv)
     shingle_bytes = sum(s.nbytes for s in shingles)
     return {
         "records": n,

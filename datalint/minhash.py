@@ -35,6 +35,7 @@ __all__ = [
     "choose_bands",
     "clusters",
     "find_similar_pairs",
+    "find_similar_pairs_arrays",
     "jaccard",
     "normalize",
     "shingle_hashes",
@@ -55,6 +56,10 @@ _LEN_SALT = _U64(0x165667B19E3779F9)
 # Records processed per vectorised chunk: bounds temporaries to a few tens of MB.
 _CHUNK_RECORDS = 4096
 _SIG_CHUNK_ELEMS = 1 << 21
+# Code points for which str.isspace() is true (Unicode White_Space plus \x1c-\x1f).
+_WHITESPACE = (0x9, 0xA, 0xB, 0xC, 0xD, 0x1C, 0x1D, 0x1E, 0x1F, 0x20, 0x85, 0xA0, 0x1680)
+_WHITESPACE += (*range(0x2000, 0x200B), 0x2028, 0x2029, 0x202F, 0x205F, 0x3000)
+_WS_LIMIT = 0x3001  # every code point >= this maps to the (False) last table entry
 
 
 def _fmix64(x: np.ndarray) -> np.ndarray:
@@ -67,23 +72,67 @@ def _fmix64(x: np.ndarray) -> np.ndarray:
     return x
 
 
+def _fold_case(text: str) -> str:
+    if text.isascii():  # NFKC is the identity on ASCII and casefold is lower(): much faster
+        return text.lower()
+    return unicodedata.normalize("NFKC", text).casefold()
+
+
 def normalize(text: str) -> str:
-    """NFKC, casefold, and fold every whitespace run to one space (edges stripped)."""
-    if text.isascii():  # NFKC is the identity on ASCII and casefold is lower(): 2x faster
-        return " ".join(text.lower().split())
-    return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
+    """NFKC, casefold, and fold every whitespace run to one space (edges stripped).
+
+    This is the text whose shingles are hashed; the batch code folds whitespace in numpy
+    rather than calling this per record, with the same result.
+    """
+    return " ".join(_fold_case(text).split())
 
 
-def _units(cp: np.ndarray, unit: str) -> tuple[np.ndarray, np.ndarray]:
-    """(start, end) offsets in ``cp`` of every word or character; "\n" separates records."""
+def _fold_whitespace(texts: Sequence[str], unit: str) -> tuple[np.ndarray, np.ndarray]:
+    """Code points of the normalised texts, concatenated, and the records' offsets into them.
+
+    Equivalent to ``normalize`` per text, but the whitespace folding is three vector passes
+    over the whole chunk instead of split/join per record.
+    """
+    folded = [_fold_case(t) for t in texts]
+    offsets = np.zeros(len(folded) + 1, np.int64)
+    np.cumsum(np.fromiter(map(len, folded), np.int64, count=len(folded)), out=offsets[1:])
+    cp = np.frombuffer("".join(folded).encode("utf-32-le"), dtype=np.uint32)
+    if cp.size == 0:
+        return cp, offsets
+    table = np.zeros(_WS_LIMIT + 1, bool)  # code points that str.isspace() accepts
+    table[list(_WHITESPACE)] = True
+    ws = table[np.minimum(cp, _WS_LIMIT)]
+    # Keep a whitespace character only after a non-space in the same record: this drops
+    # leading whitespace and all but the first character of each run.
+    after_word = np.empty(cp.size, bool)
+    after_word[0] = False
+    np.logical_not(ws[:-1], out=after_word[1:])
+    after_word[offsets[:-1][offsets[:-1] < cp.size]] = False
+    keep = ~ws | after_word
+    if unit == "char":
+        # Also drop a record's trailing whitespace: whitespace with no later non-space
+        # character before the record ends. (Word shingles never include it anyway.)
+        next_word = np.minimum.accumulate(np.where(ws, cp.size, np.arange(cp.size))[::-1])[::-1]
+        keep &= ~(ws & (next_word >= np.repeat(offsets[1:], np.diff(offsets))))
+    counted = np.zeros(cp.size + 1, np.int64)
+    np.cumsum(keep, out=counted[1:])
+    out = cp[keep]
+    out[ws[keep]] = 32
+    return out, counted[offsets]
+
+
+def _units(cp: np.ndarray, offsets: np.ndarray, unit: str) -> tuple[np.ndarray, np.ndarray]:
+    """(start, end) offsets in ``cp`` of every word or character of the records."""
     if unit == "word":
-        sep = (cp == 32) | (cp == 10)
+        boundary = np.zeros(cp.size + 1, bool)
+        boundary[offsets] = True  # a record boundary ends a word like a space does
+        sep = cp == 32
         word = ~sep
-        starts = np.flatnonzero(word & np.concatenate(([True], sep[:-1])))
-        ends = np.flatnonzero(word & np.concatenate((sep[1:], [True]))) + 1
+        starts = np.flatnonzero(word & (np.concatenate(([True], sep[:-1])) | boundary[:-1]))
+        ends = np.flatnonzero(word & (np.concatenate((sep[1:], [True])) | boundary[1:])) + 1
         return starts, ends
     if unit == "char":
-        starts = np.flatnonzero(cp != 10)
+        starts = np.arange(cp.size)
         return starts, starts + 1
     raise ValueError(f"unit must be 'word' or 'char', not {unit!r}")
 
@@ -125,19 +174,20 @@ def _substring_hasher(cp: np.ndarray, pw: np.ndarray, ipw: np.ndarray):
 
 def _chunk_shingles(texts: Sequence[str], ngram: int, unit: str, tables: list[np.ndarray]) -> list[np.ndarray]:
     """Shingle one chunk. ``tables`` holds the power tables of the caller, grown in place."""
-    norms = [normalize(t) for t in texts]
-    n_rec = len(norms)
-    # One buffer of code points for the whole chunk, records separated by "\n" (which cannot
-    # survive normalisation inside a record), so every step below is one numpy call.
-    cp = np.frombuffer("\n".join(norms).encode("utf-32-le"), dtype=np.uint32)
-    u_start, u_end = _units(cp, unit)
+    if unit not in ("word", "char"):
+        raise ValueError(f"unit must be 'word' or 'char', not {unit!r}")
+    n_rec = len(texts)
+    # One buffer of code points for the whole chunk so that every step is one numpy call.
+    cp, offsets = _fold_whitespace(texts, unit)
+    u_start, u_end = _units(cp, offsets, unit)
     empty = np.empty(0, _U64)
     if u_start.size == 0:
         return [empty] * n_rec
     if tables[0].size < cp.size:
         tables[:] = _power_tables(max(cp.size, 2 * tables[0].size))
     hash_range = _substring_hasher(cp, tables[0], tables[1])
-    rec = np.searchsorted(np.flatnonzero(cp == 10), u_start)  # record of each unit
+    # Record of each unit; side="right" skips empty records that share an offset.
+    rec = np.searchsorted(offsets, u_start, side="right") - 1
     counts = np.bincount(rec, minlength=n_rec)
 
     # Full n-grams: windows of `ngram` consecutive units inside one record.
@@ -304,12 +354,13 @@ def _all_pairs_in_runs(order: np.ndarray, run_starts: np.ndarray, run_lens: np.n
     return order[left], order[right]
 
 
-def _band_candidates(sig: np.ndarray, bands: int, rows: int) -> np.ndarray:
-    """Unique candidate pairs (as lo*n+hi codes) that agree on all rows of some band."""
-    n = sig.shape[0]
+def _band_candidates(sig: np.ndarray, reps: np.ndarray, bands: int, rows: int) -> np.ndarray:
+    """Unique candidate pairs among ``sig[reps]`` that agree on all rows of some band, as
+    codes lo*n+hi of positions in ``reps``."""
+    n = reps.size
     codes = []
     for band in range(bands):
-        block = sig[:, band * rows : (band + 1) * rows]
+        block = sig[reps, band * rows : (band + 1) * rows]  # one band at a time: small copies
         key = np.zeros(n, _U64)
         for col in range(rows):
             key ^= block[:, col].astype(_U64)
@@ -360,28 +411,144 @@ def _intersections(shingles: Sequence[np.ndarray], lo: np.ndarray, hi: np.ndarra
     return inter
 
 
-def _exact_groups(sig: np.ndarray, shingles: Sequence[np.ndarray], live: np.ndarray):
-    """Group records whose shingle sets are identical. Returns (rep index per live record).
+def _exact_groups(shingles: Sequence[np.ndarray], live: np.ndarray) -> np.ndarray:
+    """For each live record, the lowest index of a record with an identical shingle set.
 
-    Identical sets have identical signatures, so group by a hash of the signature row and
-    then confirm equality of the arrays against the group's first member.
+    Candidates come from a fingerprint (size and wrapped sum of the hashes); every grouping
+    is then confirmed by comparing the arrays, so a fingerprint collision costs a comparison,
+    never a wrong group.
     """
-    key = np.zeros(live.size, _U64)
-    for col in range(sig.shape[1]):
-        key ^= sig[live, col].astype(_U64)
-        key *= _GRAM_MUL
-    key = _fmix64(key)
-    order = np.argsort(key, kind="stable")  # stable: first member is the lowest index
+    key = np.empty(live.size, _U64)
+    step = 1 << 16
+    for s in range(0, live.size, step):
+        part = [shingles[i] for i in live[s : s + step].tolist()]
+        sizes = np.fromiter((x.size for x in part), np.int64, count=len(part))
+        sums = np.add.reduceat(np.concatenate(part), np.concatenate(([0], np.cumsum(sizes)[:-1])))
+        key[s : s + step] = _fmix64(sums + sizes.astype(_U64) * _LEN_SALT)
+    order = np.argsort(key, kind="stable")  # stable: a run's first member has the lowest index
     skey = key[order]
     rep = live.copy()
-    same = np.flatnonzero(skey[1:] == skey[:-1]) + 1
-    if same.size:
-        run_first = np.maximum.accumulate(np.where(np.r_[True, skey[1:] != skey[:-1]], np.arange(live.size), 0))
-        for pos in same.tolist():
-            r, m = live[order[run_first[pos]]], live[order[pos]]
-            if np.array_equal(shingles[r], shingles[m]):
-                rep[order[pos]] = r
+    new_run = np.concatenate(([True], skey[1:] != skey[:-1]))
+    run_first = np.maximum.accumulate(np.where(new_run, np.arange(live.size), 0))
+    for pos in np.flatnonzero(~new_run).tolist():
+        r, m = live[order[run_first[pos]]], live[order[pos]]
+        if np.array_equal(shingles[r], shingles[m]):
+            rep[order[pos]] = r
     return rep
+
+
+def find_similar_pairs_arrays(
+    signatures: Sequence[np.ndarray] | np.ndarray,
+    shingles: Sequence[np.ndarray],
+    *,
+    threshold: float = 0.9,
+    bands: int | None = None,
+    rows: int | None = None,
+    max_miss: float = 1e-3,
+    prefilter_miss: float | None = 1e-4,
+    expand_duplicates: bool = True,
+    batch_pairs: int = 200_000,
+    stats: dict[str, int] | None = None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``find_similar_pairs`` as three arrays (i, j, jaccard): no Python object per pair."""
+    sig = signatures if isinstance(signatures, np.ndarray) else np.vstack(signatures)
+    n = len(shingles)
+    if sig.shape[0] != n:
+        raise ValueError("signatures and shingles differ in length")
+    if stats is not None:
+        stats.update(distinct_sets=0, candidates=0, verified=0, pairs=0)
+    if n == 0:
+        return np.empty(0, np.int64), np.empty(0, np.int64), np.empty(0, float)
+    num_perm = sig.shape[1]
+    if bands is None or rows is None:
+        bands, rows = choose_bands(num_perm, threshold, max_miss=max_miss)
+    if bands * rows > num_perm:
+        raise ValueError("bands * rows exceeds the signature length")
+
+    sizes = np.fromiter((s.size for s in shingles), np.int64, count=n)
+    live = np.flatnonzero(sizes > 0)
+    rep = _exact_groups(shingles, live)
+    reps = np.unique(rep)
+
+    codes = _band_candidates(sig, reps, bands, rows)
+    lo, hi = reps[codes // reps.size], reps[codes % reps.size]
+    n_candidates = lo.size
+    if prefilter_miss is not None and lo.size:
+        need = _min_agreement(num_perm, threshold, prefilter_miss)
+        keep = np.empty(lo.size, bool)
+        for s in range(0, lo.size, batch_pairs):
+            e = s + batch_pairs
+            keep[s:e] = (sig[lo[s:e]] == sig[hi[s:e]]).sum(axis=1) >= need
+        lo, hi = lo[keep], hi[keep]
+    # Size filter (free): Jaccard <= min(|A|, |B|) / max(|A|, |B|).
+    keep = np.minimum(sizes[lo], sizes[hi]) >= threshold * np.maximum(sizes[lo], sizes[hi])
+    lo, hi = lo[keep], hi[keep]
+    n_verified = lo.size
+    parts_i, parts_j, parts_v = [], [], []
+    for s in range(0, lo.size, batch_pairs):
+        bl, bh = lo[s : s + batch_pairs], hi[s : s + batch_pairs]
+        inter = _intersections(shingles, bl, bh)
+        jac = inter / (sizes[bl] + sizes[bh] - inter)
+        ok = jac >= threshold
+        parts_i.append(bl[ok])
+        parts_j.append(bh[ok])
+        parts_v.append(jac[ok])
+
+    # Put the duplicate copies back: within a group every pair has Jaccard 1.0, and a
+    # verified pair of groups holds for every member of one with every member of the other.
+    dup = rep != live
+    member_rep, member = rep[dup], live[dup]
+    if member.size:
+        group_of = np.unique(member_rep)
+        order = np.lexsort((member, member_rep))
+        g_rep, g_mem = member_rep[order], member[order]
+        if expand_duplicates:
+            # Each group as one run [rep, members...] (sorted), then every pair in each run.
+            run_vals = np.concatenate((group_of, g_mem))
+            run_keys = np.concatenate((group_of, g_rep))
+            o = np.lexsort((run_vals, run_keys))
+            run_vals, run_keys = run_vals[o], run_keys[o]
+            starts = np.flatnonzero(np.concatenate(([True], run_keys[1:] != run_keys[:-1])))
+            gi, gj = _all_pairs_in_runs(run_vals, starts, np.diff(np.concatenate((starts, [run_vals.size]))))
+        else:
+            gi, gj = g_rep, g_mem
+        parts_i.append(gi)
+        parts_j.append(gj)
+        parts_v.append(np.ones(gi.size))
+        if expand_duplicates:
+            p_i, p_j = np.concatenate(parts_i[:-1] or [gi[:0]]), np.concatenate(parts_j[:-1] or [gj[:0]])
+            p_v = np.concatenate(parts_v[:-1] or [np.ones(0)])
+            extra = np.isin(p_i, group_of) | np.isin(p_j, group_of)
+            starts = np.searchsorted(g_rep, group_of)
+            ends = np.searchsorted(g_rep, group_of, side="right")
+            where = {r: (a, b) for r, a, b in zip(group_of.tolist(), starts.tolist(), ends.tolist(), strict=True)}
+            add_i, add_j, add_v = [], [], []
+            for x, y, v in zip(p_i[extra].tolist(), p_j[extra].tolist(), p_v[extra].tolist(), strict=True):
+                xs = np.concatenate(([x], g_mem[slice(*where[x])])) if x in where else np.array([x])
+                ys = np.concatenate(([y], g_mem[slice(*where[y])])) if y in where else np.array([y])
+                u, w = np.repeat(xs, ys.size), np.tile(ys, xs.size)
+                add_i.append(np.minimum(u, w))
+                add_j.append(np.maximum(u, w))
+                add_v.append(np.full(u.size, v))
+            if add_i:
+                # The (x, y) pair itself is among the expansion; drop the original to avoid twins.
+                keep_pairs = ~extra
+                parts_i = [p_i[keep_pairs], gi, *add_i]
+                parts_j = [p_j[keep_pairs], gj, *add_j]
+                parts_v = [p_v[keep_pairs], np.ones(gi.size), *add_v]
+    out_i = np.concatenate(parts_i).astype(np.int64) if parts_i else np.empty(0, np.int64)
+    out_j = np.concatenate(parts_j).astype(np.int64) if parts_j else np.empty(0, np.int64)
+    out_v = np.concatenate(parts_v) if parts_v else np.empty(0, float)
+    order = np.lexsort((out_j, out_i))
+    out_i, out_j, out_v = out_i[order], out_j[order], out_v[order]
+    if stats is not None:
+        stats.update(
+            distinct_sets=int(reps.size),
+            candidates=int(n_candidates),
+            verified=int(n_verified),
+            pairs=int(out_i.size),
+        )
+    return out_i, out_j, out_v
 
 
 def find_similar_pairs(
@@ -416,76 +583,19 @@ def find_similar_pairs(
     Records with no shingles (empty text) are never paired. If ``stats`` is a dict, it is
     filled with the work done: distinct_sets, candidates, verified, pairs.
     """
-    sig = np.asarray(signatures if isinstance(signatures, np.ndarray) else np.vstack(signatures))
-    n = len(shingles)
-    if sig.shape[0] != n:
-        raise ValueError("signatures and shingles differ in length")
-    if n == 0:
-        return []
-    num_perm = sig.shape[1]
-    if bands is None or rows is None:
-        bands, rows = choose_bands(num_perm, threshold, max_miss=max_miss)
-    if bands * rows > num_perm:
-        raise ValueError("bands * rows exceeds the signature length")
-
-    sizes = np.fromiter((s.size for s in shingles), np.int64, count=n)
-    live = np.flatnonzero(sizes > 0)
-    rep = _exact_groups(sig, shingles, live)
-    reps = np.unique(rep)
-
-    # Candidates among distinct sets, in the reps' index space.
-    codes = _band_candidates(sig[reps], bands, rows)
-    lo, hi = reps[codes // reps.size], reps[codes % reps.size]
-    n_candidates = lo.size
-    if prefilter_miss is not None and lo.size:
-        need = _min_agreement(num_perm, threshold, prefilter_miss)
-        keep = np.empty(lo.size, bool)
-        for s in range(0, lo.size, batch_pairs):
-            e = s + batch_pairs
-            keep[s:e] = (sig[lo[s:e]] == sig[hi[s:e]]).sum(axis=1) >= need
-        lo, hi = lo[keep], hi[keep]
-
-    # Size filter first (free): J <= min/max of the sizes.
-    keep = np.minimum(sizes[lo], sizes[hi]) >= threshold * np.maximum(sizes[lo], sizes[hi])
-    lo, hi = lo[keep], hi[keep]
-    n_verified = lo.size
-    found_lo, found_hi, found_j = [], [], []
-    for s in range(0, lo.size, batch_pairs):
-        bl, bh = lo[s : s + batch_pairs], hi[s : s + batch_pairs]
-        inter = _intersections(shingles, bl, bh)
-        jac = inter / (sizes[bl] + sizes[bh] - inter)
-        ok = jac >= threshold
-        found_lo.append(bl[ok])
-        found_hi.append(bh[ok])
-        found_j.append(jac[ok])
-    p_lo = np.concatenate(found_lo) if found_lo else np.empty(0, np.int64)
-    p_hi = np.concatenate(found_hi) if found_hi else np.empty(0, np.int64)
-    p_j = np.concatenate(found_j) if found_j else np.empty(0, float)
-
-    members: dict[int, list[int]] = {}
-    for r, m in zip(rep.tolist(), live.tolist(), strict=True):
-        members.setdefault(r, []).append(m)
-    pairs: list[tuple[int, int, float]] = []
-    for r, group in members.items():
-        if len(group) > 1:
-            if expand_duplicates:
-                pairs.extend((x, y, 1.0) for k, x in enumerate(group) for y in group[k + 1 :])
-            else:
-                pairs.extend((r, y, 1.0) for y in group[1:])
-    for x, y, j in zip(p_lo.tolist(), p_hi.tolist(), p_j.tolist(), strict=True):
-        if expand_duplicates and (len(members[x]) > 1 or len(members[y]) > 1):
-            pairs.extend((min(u, v), max(u, v), j) for u in members[x] for v in members[y])
-        else:
-            pairs.append((x, y, j))
-    pairs.sort()
-    if stats is not None:
-        stats.update(
-            distinct_sets=int(reps.size),
-            candidates=int(n_candidates),
-            verified=int(n_verified),
-            pairs=len(pairs),
-        )
-    return pairs
+    i, j, v = find_similar_pairs_arrays(
+        signatures,
+        shingles,
+        threshold=threshold,
+        bands=bands,
+        rows=rows,
+        max_miss=max_miss,
+        prefilter_miss=prefilter_miss,
+        expand_duplicates=expand_duplicates,
+        batch_pairs=batch_pairs,
+        stats=stats,
+    )
+    return list(zip(i.tolist(), j.tolist(), v.tolist(), strict=True))
 
 
 def clusters(n: int, pairs: Iterable[tuple[int, int, float] | tuple[int, int]]) -> list[list[int]]:

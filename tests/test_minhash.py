@@ -60,6 +60,42 @@ def test_normalisation_nfkc_casefold_whitespace():
     assert np.array_equal(shingle_hashes("The  QUICK\nbrown fox"), shingle_hashes("the quick brown FOX"))
 
 
+def test_whitespace_table_matches_str_isspace():
+    from datalint.minhash import _WHITESPACE
+
+    assert set(_WHITESPACE) == {c for c in range(0x110000) if chr(c).isspace()}
+
+
+@pytest.mark.parametrize("unit", ["word", "char"])
+def test_whitespace_variants_fold_to_the_same_shingles(unit):
+    rng = random.Random(5)
+    spaces = [" ", "  ", "\t", "\n", "\r\n", "\u3000", "\u00a0", "\x1c", "\u2029 "]
+    base = "Alpha beta, gamma DELTA épsilon 日本 zeta eta"
+    toks = base.split()
+    expected = shingle_hashes(base, unit=unit, ngram=4)
+    variants = []
+    for _ in range(30):
+        edge = [rng.choice(["", *spaces]) for _ in range(2)]
+        variants.append(edge[0] + "".join(t + rng.choice(spaces) for t in toks[:-1]) + toks[-1] + edge[1])
+    for got in shingle_hashes_many(["", *variants, "  "], unit=unit, ngram=4)[1:-1]:
+        assert np.array_equal(got, expected)
+
+
+def test_char_shingles_match_reference_strings():
+    rng = random.Random(9)
+    alphabet = "ab c\tD\u00e9\u3000"
+    for _ in range(100):
+        a = "".join(rng.choices(alphabet, k=rng.randint(0, 12)))
+        b = "".join(rng.choices(alphabet, k=rng.randint(0, 12)))
+        na, nb = normalize(a), normalize(b)
+        ra = {na[i : i + 3] for i in range(len(na) - 2)} or ({na} if na else set())
+        rb = {nb[i : i + 3] for i in range(len(nb) - 2)} or ({nb} if nb else set())
+        want = len(ra & rb) / len(ra | rb) if ra | rb else 0.0
+        got = jaccard(shingle_hashes(a, unit="char"), shingle_hashes(b, unit="char"))
+        assert got == pytest.approx(want)
+        assert shingle_hashes(a, unit="char").size == len(ra)
+
+
 def test_known_jaccard_at_threshold_is_reported():
     # 21 words -> 19 shingles; changing the last word changes 1 -> 18/20 = 0.9 exactly.
     a = " ".join(words(21))
@@ -129,6 +165,20 @@ def test_exact_duplicates_have_jaccard_one():
     text = "Give three tips for staying healthy: eat well, sleep, exercise."
     got = pairs_of(["other text entirely here", text, "noise words", text.upper()])
     assert got == [(1, 3, 1.0)]
+
+
+def test_duplicate_groups_expand_across_near_duplicate_pairs():
+    a = " ".join(words(21))
+    b = " ".join(words(20) + ["other"])  # J(a, b) = 0.9
+    texts = [a, "unrelated words here", b, a, b, a]
+    j = pytest.approx(0.9)
+    assert pairs_of(texts) == [
+        (0, 2, j), (0, 3, 1.0), (0, 4, j), (0, 5, 1.0), (2, 3, j), (2, 4, 1.0),
+        (2, 5, j), (3, 4, j), (3, 5, 1.0), (4, 5, j),
+    ]  # fmt: skip
+    star = pairs_of(texts, expand_duplicates=False)
+    assert star == [(0, 2, j), (0, 3, 1.0), (0, 5, 1.0), (2, 4, 1.0)]
+    assert clusters(len(texts), star) == clusters(len(texts), pairs_of(texts)) == [[0, 2, 3, 4, 5]]
 
 
 def test_deterministic_output():
