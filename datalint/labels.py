@@ -76,7 +76,7 @@ _LEADING = {
 }
 # A leading clause such as "Given a list of numbers, ..." names the input, not the task.
 _PREAMBLE = re.compile(r"^(?:given|for|in|using|based on|from|with|take|read|use)\b[^,:.\n]{0,150}[,:]\s*")
-_ROLEPLAY = re.compile(r"^(?:you are|you're|imagine you are|imagine you're|pretend|act as|as an? |play the role|roleplay)")
+_ROLEPLAY = re.compile(r"^(?:you are|you're|imagine you(?: are|'re)|pretend|act as|as an? |play the role|roleplay)")
 _WORD_PROBLEM = re.compile(r"\bhow (?:many|much|long|far|old)\b|\bwhat (?:is|was) the (?:total|sum|cost|average)\b")
 _LEADING_WORD = {word: kind for kind, words in _LEADING.items() for word in words.split()}
 _WORD = re.compile(r"[a-z]+")
