@@ -102,6 +102,10 @@ def source_file(out: Path, limit: int | None) -> Path:
 # --------------------------------------------------------------------------- ground truth
 
 
+def blake64(shingle: str) -> int:
+    return int.from_bytes(hashlib.blake2b(shingle.encode(), digest_size=8).digest(), "little")
+
+
 def gt_features(path: Path, cache: Path) -> tuple[np.ndarray, np.ndarray]:
     """(flat sorted-per-record uint64 hashes, offsets) of the reference shingles."""
     if cache.exists():
@@ -109,12 +113,7 @@ def gt_features(path: Path, cache: Path) -> tuple[np.ndarray, np.ndarray]:
         return z["flat"], z["offsets"]
     parts, sizes = [], []
     for text in iter_texts(path):
-        hs = np.unique(
-            np.fromiter(
-                (int.from_bytes(hashlib.blake2b(s.encode(), digest_size=8).digest(), "little") for s in reference_shingles(text)),
-                np.uint64,
-            )
-        )
+        hs = np.unique(np.fromiter(map(blake64, reference_shingles(text)), np.uint64))
         parts.append(hs)
         sizes.append(hs.size)
     flat = np.concatenate(parts) if parts else np.empty(0, np.uint64)
@@ -164,20 +163,20 @@ def gt_exact_pairs(flat: np.ndarray, offsets: np.ndarray, threshold: float) -> t
     return cand[ok], jac[ok], {"gt_candidates": int(cand.size)}
 
 
+def pair_keys(tok: np.ndarray, offsets: np.ndarray, recs: np.ndarray) -> np.ndarray:
+    """(pair number << 32) | token for every token of recs[pair]: sorted, as tokens are."""
+    ln = offsets[recs + 1] - offsets[recs]
+    idx = np.repeat(offsets[recs] - np.cumsum(np.r_[0, ln[:-1]]), ln) + np.arange(ln.sum())
+    return (np.repeat(np.arange(recs.size, dtype=np.int64), ln) << 32) | tok[idx]
+
+
 def intersect_counts(tok: np.ndarray, offsets: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
     """Exact |A_lo ∩ A_hi| on per-record sorted integer token ranks (< 2**32)."""
     out = np.zeros(lo.size, np.int64)
     step = 1 << 18
     for s in range(0, lo.size, step):
         bl, bh = lo[s : s + step], hi[s : s + step]
-        pid = np.arange(bl.size, dtype=np.int64)
-
-        def keys(recs):
-            ln = offsets[recs + 1] - offsets[recs]
-            idx = np.repeat(offsets[recs] - np.cumsum(np.r_[0, ln[:-1]]), ln) + np.arange(ln.sum())
-            return (np.repeat(pid, ln) << 32) | tok[idx]
-
-        ka, kb = keys(bl), keys(bh)
+        ka, kb = pair_keys(tok, offsets, bl), pair_keys(tok, offsets, bh)
         idx = np.searchsorted(kb, ka)
         idx[idx == kb.size] = 0
         hit = kb[idx] == ka
@@ -306,9 +305,11 @@ def evaluate(name, pairs, jac, n, truth_codes, truth_jac, flat, offsets, thresho
     # Any reported pair outside the exact truth would be below threshold: count and show them.
     below = 0
     if extra.size:
-        tok = flat  # hashes are sorted per record, fine for equality counting
         inter = np.array(
-            [np.intersect1d(tok[offsets[i] : offsets[i + 1]], tok[offsets[j] : offsets[j + 1]]).size for i, j in zip(extra // n, extra % n, strict=True)]
+            [
+                np.intersect1d(flat[offsets[i] : offsets[i + 1]], flat[offsets[j] : offsets[j + 1]]).size
+                for i, j in zip(extra // n, extra % n, strict=True)
+            ]
         )
         sizes = np.diff(offsets)
         union = sizes[extra // n] + sizes[extra % n] - inter
@@ -371,8 +372,9 @@ def scenario(label: str, path: Path, out: Path, args, run_ds: bool) -> dict:
         row["speedup_vs_datasketch"] = ds["wall_s"] / dl["wall_s"]
         row["rss_ratio_datasketch_over_datalint"] = ds["peak_rss_mb"] / dl["peak_rss_mb"]
         print(
-            f"datasketch: {ds['wall_s']:6.1f} s  (sets {ds['read_shingle_sets_s']:.1f}, bulk {ds['minhash_bulk_s']:.1f}, "
-            f"lsh+verify {ds['lsh_query_verify_s']:.1f})  peak RSS {ds['peak_rss_mb']:.0f} MB, "
+            f"datasketch: {ds['wall_s']:6.1f} s  (sets {ds['read_shingle_sets_s']:.1f}, "
+            f"bulk {ds['minhash_bulk_s']:.1f}, lsh+verify {ds['lsh_query_verify_s']:.1f})  "
+            f"peak RSS {ds['peak_rss_mb']:.0f} MB, "
             f"bands x rows {ds['lsh_bands_rows']}",
             flush=True,
         )
