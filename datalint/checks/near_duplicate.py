@@ -25,6 +25,7 @@ from datalint.minhash import clusters, find_similar_pairs, jaccard, shingle_hash
 from datalint.records import TEXT_FIELDS, Record
 from datalint.violation import DatasetFinding
 
+MIN_TEMPLATE_SHINGLES = 10  # about 12 words of boilerplate
 OPTIONS = {
     "fields": Option(list, ["instruction", "input"], f"text fields compared, joined: {', '.join(TEXT_FIELDS)}, or all"),
     "threshold": Option(float, 0.9, "lowest Jaccard similarity of the shingle sets that counts as near-duplicate"),
@@ -60,26 +61,48 @@ def record_features_batch(rule, records: list[Record]) -> list[np.ndarray | None
     return [array if array.size else None for array in shingles]
 
 
-def without_template(shingles: list[np.ndarray], share: float, min_records: int) -> tuple[list[np.ndarray], np.ndarray]:
-    """The shingle arrays without template shingles, and which records lost any."""
-    distinct = list({array.tobytes(): array for array in shingles}.values())
-    values, counts = np.unique(np.concatenate(distinct), return_counts=True)
-    template = values[counts > max(min_records - 1, share * len(distinct))]
+def without_template(
+    shingles: list[np.ndarray], paths: list[str], share: float, min_records: int
+) -> tuple[list[np.ndarray], np.ndarray]:
+    """The shingle arrays without template shingles, and which records lost any.
+
+    Templates are found per file (a file's boilerplate is rare among many files of a run) and
+    removed from every record of the run, so a train record and its validation copy still meet.
+    Only records holding at least MIN_TEMPLATE_SHINGLES of them are trimmed: a common phrase
+    ("of a given") is frequent too, and cutting it from a short prompt would leave a remnant
+    that matches other remnants.
+    """
+    by_file: dict[str, list[int]] = {}
+    for index, path in enumerate(paths):
+        by_file.setdefault(path, []).append(index)
+    found = [_template_of([shingles[index] for index in indices], share, min_records) for indices in by_file.values()]
+    template = np.unique(np.concatenate(found))
     if not template.size:
         return shingles, np.zeros(len(shingles), bool)
     flat = np.concatenate(shingles)
     keep = ~np.isin(flat, template)
     sizes = np.fromiter((array.size for array in shingles), np.int64, len(shingles))
+    owner = np.repeat(np.arange(len(shingles)), sizes)
+    templated = np.bincount(owner[~keep], minlength=len(shingles)) >= MIN_TEMPLATE_SHINGLES
+    keep |= ~templated[owner]
     kept_sizes = np.add.reduceat(keep.astype(np.int64), np.concatenate(([0], np.cumsum(sizes)[:-1])))
     kept = np.split(flat[keep], np.cumsum(kept_sizes)[:-1])
     return kept, kept_sizes != sizes
+
+
+def _template_of(shingles: list[np.ndarray], share: float, min_records: int) -> np.ndarray:
+    distinct = list({array.tobytes(): array for array in shingles}.values())
+    values, counts = np.unique(np.concatenate(distinct), return_counts=True)
+    return values[counts > max(min_records - 1, share * len(distinct))]
 
 
 def check_dataset(rule, table) -> Iterator[DatasetFinding]:
     originals = table.values
     threshold = rule.options["threshold"]
     options = rule.options
-    shingles, trimmed = without_template(originals, options["template-share"], options["template-min-records"])
+    shingles, trimmed = without_template(
+        originals, table.paths, options["template-share"], options["template-min-records"]
+    )
     signature_matrix = signatures(shingles, num_perm=rule.options["num-perm"])
     pairs = find_similar_pairs(signature_matrix, shingles, threshold=threshold, expand_duplicates=False)
     best_link: dict[int, tuple[float, int]] = {}
@@ -98,8 +121,10 @@ def check_dataset(rule, table) -> Iterator[DatasetFinding]:
                 continue  # a copy of an earlier member: the duplicate rules report it
             seen.add(text_key)
             similarity = jaccard(shingles[first], shingles[member])
-            ignored = ", template text ignored" if trimmed[first] or trimmed[member] else ""
-            how = f"similarity {similarity:.2f} on {fields} ({shingle}{ignored})"
+            how = f"similarity {similarity:.2f} on {fields} ({shingle})"
+            if trimmed[first] or trimmed[member]:
+                whole = jaccard(originals[first], originals[member])
+                how += f" once template text is set aside ({whole:.2f} with it)"
             if similarity < threshold:
                 link_similarity, link = best_link[member]
                 how += f", joined through {table.where(link, member)} at {link_similarity:.2f}"
