@@ -82,6 +82,9 @@ class Record:
     turns_pointer: str = ""
     texts: list[Text] = field(default_factory=list)
     labels: dict[str, tuple[Any, str]] = field(default_factory=dict)
+    # Values derived from this record that several rules need (normalised texts, their
+    # hashes): computed by the first rule that asks, reused by the others. Per record only.
+    memo: dict[str, Any] = field(default_factory=dict)
 
     def texts_of(self, fields: frozenset[str]) -> list[Text]:
         if "all" in fields:

@@ -7,9 +7,10 @@ Each group is reported once per extra member, at that member, with the group's f
 Keys, from strictest to loosest; each rule reports only what the stricter keys do not, so one
 extra copy is reported by one rule:
 
-- `record`: the same JSON value (key order and JSON spacing do not matter).
+- `record`: the same line, byte for byte.
 - `text`: every text field equal after normalisation (NFKC, case folding, whitespace runs
-  folded to one space); the records differ only in form or in non-text metadata (ids, labels).
+  folded to one space); the records differ only in form (key order, JSON spacing, case,
+  whitespace, Unicode form) or in non-text metadata (ids, labels).
 - `example`: the same prompt and the same response after normalisation, while some other text
   differs (a DPO `rejected` answer, a tool list, a second copy of the answer in another field).
 - `prompt`: the same prompt with a *different* response: conflicting answers. Members whose
@@ -19,8 +20,8 @@ extra copy is reported by one rule:
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from datalint.checks import Option
 from datalint.minhash import normalize
@@ -32,32 +33,53 @@ OPTIONS = {"key": Option(str, "record", "what must be equal: " + ", ".join(KEYS)
 _SEPARATOR = "\x1f"
 
 
+@dataclass(frozen=True, slots=True)
+class Keys:
+    """The hashes of one record that the duplicate rules group by (shared through `record.memo`)."""
+
+    text: int | None  # every text field, normalised; None when the record has no text
+    prompt: int | None  # the prompt, normalised; None when there is none
+    response: int
+    example: int  # prompt and response together
+    answer_pointer: str
+
+
 def _hash(text: str) -> int:
     return int.from_bytes(hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=8).digest(), "little")
 
 
-def _record_hash(record: Record) -> int:
-    return _hash(json.dumps(record.data, sort_keys=True, ensure_ascii=False, separators=(",", ":")))
-
-
-def _text_hash(record: Record) -> int:
-    return _hash(_SEPARATOR.join(f"{text.field}:{normalize(text.text)}" for text in record.texts))
+def keys_of(record: Record) -> Keys:
+    keys = record.memo.get("duplicate-keys")
+    if keys is None:
+        text = _SEPARATOR.join(f"{item.field}:{normalize(item.text)}" for item in record.texts)
+        prompt, response = normalize(record.prompt), normalize(record.response)
+        answer = next((turn.pointer for turn in reversed(record.turns) if turn.role == "assistant"), "")
+        keys = Keys(
+            _hash(text) if record.texts else None,
+            _hash(prompt) if prompt else None,
+            _hash(response),
+            _hash(prompt + _SEPARATOR + response),
+            answer,
+        )
+        record.memo["duplicate-keys"] = keys
+    return keys
 
 
 def record_features(rule, record: Record) -> tuple | None:
     key = rule.options["key"]
+    # The record's line hash: byte-identical lines. Other spellings of the same JSON (key order,
+    # spacing, escapes) have the same text fields, so D002 reports them.
+    record_hash = int(record.hash, 16) if record.hash else 0
     if key == "record":
-        return (_record_hash(record),)
+        return (record_hash,)
+    keys = keys_of(record)
     if key == "text":
-        return (_record_hash(record), _text_hash(record)) if record.texts else None
-    prompt = normalize(record.prompt)
-    if not prompt:
+        return (record_hash, keys.text) if keys.text is not None else None
+    if keys.prompt is None:
         return None  # no prompt to compare (unknown format without a mapping, or an empty prompt)
-    response = _hash(normalize(record.response))
     if key == "example":
-        return (_text_hash(record), _hash(prompt + _SEPARATOR + str(response)))
-    answer = next((turn.pointer for turn in reversed(record.turns) if turn.role == "assistant"), "")
-    return (_hash(prompt), response, answer)
+        return (keys.text, keys.example)
+    return (keys.prompt, keys.response, keys.answer_pointer)
 
 
 LABELS = {

@@ -130,7 +130,7 @@ def test_duplicates_across_files_point_at_the_other_file(tmp_path):
     assert found[0].message == f"exact duplicate of {train}:4"
 
 
-def test_key_order_and_json_spacing_do_not_hide_an_exact_copy(tmp_path):
+def test_key_order_and_json_spacing_make_a_normalised_duplicate(tmp_path):
     path = tmp_path / "spacing.jsonl"
     path.write_text('{"instruction": "A", "output": "b"}\n{"output":"b","instruction":"A"}\n')
-    assert [(v.line, v.code) for v in _lint([path], ["D"])] == [(2, "D001")]
+    assert [(v.line, v.code) for v in _lint([path], ["D"])] == [(2, "D002")]
