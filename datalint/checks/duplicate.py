@@ -31,6 +31,8 @@ from datalint.violation import DatasetFinding
 KEYS = ("record", "text", "example", "prompt")
 OPTIONS = {"key": Option(str, "record", "what must be equal: " + ", ".join(KEYS), KEYS)}
 _SEPARATOR = "\x1f"
+_MIX = 0x9E3779B97F4A7C15  # odd 64-bit multiplier: combines two hashes into one
+_MASK = (1 << 64) - 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,18 +53,29 @@ def _hash(text: str) -> int:
 def keys_of(record: Record) -> Keys:
     keys = record.memo.get("duplicate-keys")
     if keys is None:
-        text = _SEPARATOR.join(f"{item.field}:{normalize(item.text)}" for item in record.texts)
-        prompt, response = normalize(record.prompt), normalize(record.response)
-        answer = next((turn.pointer for turn in reversed(record.turns) if turn.role == "assistant"), "")
-        keys = Keys(
-            _hash(text) if record.texts else None,
-            _hash(prompt) if prompt else None,
-            _hash(response),
-            _hash(prompt + _SEPARATOR + response),
-            answer,
-        )
+        keys = _compute_keys(record)
         record.memo["duplicate-keys"] = keys
     return keys
+
+
+def _compute_keys(record: Record) -> Keys:
+    # Each string is normalised once: a turn usually is one of the text fields (same object).
+    normalised = {id(item.text): normalize(item.text) for item in record.texts}
+    text = _SEPARATOR.join(f"{item.field}:{normalised[id(item.text)]}" for item in record.texts)
+    roles = [turn.role for turn in record.turns]
+    last = len(roles) - 1 - roles[::-1].index("assistant") if "assistant" in roles else -1
+    turns = [turn.text or "" for turn in (record.turns[:last] if last >= 0 else record.turns)]
+    prompt = " ".join(part for part in (normalised.get(id(turn)) or normalize(turn) for turn in turns) if part)
+    answer_text = (record.turns[last].text or "") if last >= 0 else ""
+    response = normalised.get(id(answer_text)) or normalize(answer_text)
+    prompt_hash, response_hash = _hash(prompt), _hash(response)
+    return Keys(
+        _hash(text) if record.texts else None,
+        prompt_hash if prompt else None,
+        response_hash,
+        (prompt_hash * _MIX + response_hash) & _MASK,
+        record.turns[last].pointer if last >= 0 else "",
+    )
 
 
 def record_features(rule, record: Record) -> tuple | None:
