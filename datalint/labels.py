@@ -3,7 +3,8 @@
 Both are cheap heuristics (a few µs per record) documented in docs/balance.md; they answer
 "is 80% of this dataset one kind of task?", not "what exactly is this task?".
 
-Type, from the first 300 characters of the instruction (or first user turn), lower-cased:
+Type, from the first 300 characters of the instruction (or first user turn), lower-cased,
+for instructions written in English (mostly ASCII letters; others get no inferred type):
 1. polite openers are skipped ("please", "can you", "i want you to" ...);
 2. `code` when a programming word appears (python, sql, function with a write-like verb ...);
 3. `math` when digits meet an operator ("3 + 4", "x^2") or the verb is calculate/solve ...;
@@ -94,6 +95,13 @@ def prompt_text(record: Record) -> tuple[str, str]:
         if turn.role == "user" and turn.text:
             return turn.text, turn.pointer
     return "", ""
+
+
+def is_english_like(text: str) -> bool:
+    """Mostly ASCII letters in the first 40 characters: the type heuristic reads English."""
+    head = text[:40]
+    letters = [char for char in head if char.isalpha()]
+    return bool(letters) and sum(char.isascii() for char in letters) >= 0.8 * len(letters)
 
 
 def infer_type(instruction: str) -> str:

@@ -15,7 +15,7 @@ from collections import Counter
 from collections.abc import Iterator
 
 from datalint.checks import Option
-from datalint.labels import infer_difficulty, infer_type, prompt_text
+from datalint.labels import infer_difficulty, infer_type, is_english_like, prompt_text
 from datalint.records import Record
 from datalint.violation import DatasetFinding
 
@@ -50,7 +50,8 @@ def record_features(rule, record: Record) -> tuple[str, str, bool] | None:
         return None
     if label == "type":
         text, pointer = prompt_text(record)
-        return (infer_type(text), pointer, True) if text else None
+        # The heuristic reads English verbs and question words; other languages get no type.
+        return (infer_type(text), pointer, True) if text and is_english_like(text) else None
     answer = next((turn for turn in reversed(record.turns) if turn.role == "assistant" and turn.text), None)
     return (infer_difficulty(answer.text), answer.pointer, True) if answer is not None else None
 
