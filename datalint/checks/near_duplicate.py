@@ -25,7 +25,7 @@ from datalint.minhash import clusters, find_similar_pairs, jaccard, shingle_hash
 from datalint.records import TEXT_FIELDS, Record
 from datalint.violation import DatasetFinding
 
-MIN_TEMPLATE_SHINGLES = 10  # about 12 words of boilerplate
+MIN_TEMPLATE_SHINGLES = 20  # about 22 words of boilerplate: a pasted description, not a phrase
 OPTIONS = {
     "fields": Option(list, ["instruction", "input"], f"text fields compared, joined: {', '.join(TEXT_FIELDS)}, or all"),
     "threshold": Option(float, 0.9, "lowest Jaccard similarity of the shingle sets that counts as near-duplicate"),
@@ -68,9 +68,9 @@ def without_template(
 
     Templates are found per file (a file's boilerplate is rare among many files of a run) and
     removed from every record of the run, so a train record and its validation copy still meet.
-    Only records holding at least MIN_TEMPLATE_SHINGLES of them are trimmed: a common phrase
-    ("of a given") is frequent too, and cutting it from a short prompt would leave a remnant
-    that matches other remnants.
+    Only records holding at least MIN_TEMPLATE_SHINGLES of them are trimmed: common phrases
+    ("a C++ function that", "of a given") are frequent too, and cutting a few of them from a
+    short prompt would leave a remnant that matches other remnants.
     """
     by_file: dict[str, list[int]] = {}
     for index, path in enumerate(paths):
@@ -83,7 +83,8 @@ def without_template(
     keep = ~np.isin(flat, template)
     sizes = np.fromiter((array.size for array in shingles), np.int64, len(shingles))
     owner = np.repeat(np.arange(len(shingles)), sizes)
-    templated = np.bincount(owner[~keep], minlength=len(shingles)) >= MIN_TEMPLATE_SHINGLES
+    in_template = np.bincount(owner[~keep], minlength=len(shingles))
+    templated = in_template >= MIN_TEMPLATE_SHINGLES
     keep |= ~templated[owner]
     kept_sizes = np.add.reduceat(keep.astype(np.int64), np.concatenate(([0], np.cumsum(sizes)[:-1])))
     kept = np.split(flat[keep], np.cumsum(kept_sizes)[:-1])
