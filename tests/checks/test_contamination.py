@@ -80,3 +80,10 @@ def test_eval_sets_in_config_are_relative_to_the_config(tmp_path):
 def test_real_alpaca_52k_does_not_overlap_mt_bench():
     found = lint_paths([DATASETS / "alpaca-en-52k.jsonl"], select=["D006"], against=[MT_BENCH]).violations
     assert found == []
+
+
+def test_eval_sets_must_be_a_list_of_paths(tmp_path):
+    config = tmp_path / "datalint.toml"
+    config.write_text('eval-sets = "mt.jsonl"\n')
+    with pytest.raises(ConfigError, match="`eval-sets` must be a list"):
+        lint_paths([_training_file(tmp_path)], select=["D006"], config=config)
