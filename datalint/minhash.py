@@ -99,9 +99,14 @@ def _fold_whitespace(texts: Sequence[str], unit: str) -> tuple[np.ndarray, np.nd
     cp = np.frombuffer("".join(folded).encode("utf-32-le"), dtype=np.uint32)
     if cp.size == 0:
         return cp, offsets
-    table = np.zeros(_WS_LIMIT + 1, bool)  # code points that str.isspace() accepts
-    table[list(_WHITESPACE)] = True
-    ws = table[np.minimum(cp, _WS_LIMIT)]
+    # Whitespace test without a per-character table lookup: every whitespace code point is
+    # <= 32 or >= 0x85, so only those (few, outside plain ASCII prose) go through the table.
+    ws = cp <= 32
+    odd = np.flatnonzero((cp < 32) | (cp >= 0x85))
+    if odd.size:
+        table = np.zeros(_WS_LIMIT + 1, bool)  # code points that str.isspace() accepts
+        table[list(_WHITESPACE)] = True
+        ws[odd] = table[np.minimum(cp[odd], _WS_LIMIT)]
     # Keep a whitespace character only after a non-space in the same record: this drops
     # leading whitespace and all but the first character of each run.
     after_word = np.empty(cp.size, bool)
@@ -114,11 +119,12 @@ def _fold_whitespace(texts: Sequence[str], unit: str) -> tuple[np.ndarray, np.nd
         # character before the record ends. (Word shingles never include it anyway.)
         next_word = np.minimum.accumulate(np.where(ws, cp.size, np.arange(cp.size))[::-1])[::-1]
         keep &= ~(ws & (next_word >= np.repeat(offsets[1:], np.diff(offsets))))
-    counted = np.zeros(cp.size + 1, np.int64)
-    np.cumsum(keep, out=counted[1:])
-    out = cp[keep]
-    out[ws[keep]] = 32
-    return out, counted[offsets]
+    out = np.where(ws, np.uint32(32), cp)
+    dropped = np.flatnonzero(~keep)  # usually few: doubled spaces, blank lines, edges
+    if dropped.size:
+        out = out[keep]
+        offsets = offsets - np.searchsorted(dropped, offsets)
+    return out, offsets
 
 
 def _units(cp: np.ndarray, offsets: np.ndarray, unit: str) -> tuple[np.ndarray, np.ndarray]:
@@ -186,9 +192,9 @@ def _chunk_shingles(texts: Sequence[str], ngram: int, unit: str, tables: list[np
     if tables[0].size < cp.size:
         tables[:] = _power_tables(max(cp.size, 2 * tables[0].size))
     hash_range = _substring_hasher(cp, tables[0], tables[1])
-    # Record of each unit; side="right" skips empty records that share an offset.
-    rec = np.searchsorted(offsets, u_start, side="right") - 1
-    counts = np.bincount(rec, minlength=n_rec)
+    # Units per record from the records' offsets (n_rec searches, not one per unit).
+    counts = np.diff(np.searchsorted(u_start, offsets))
+    rec = np.repeat(np.arange(n_rec), counts)
 
     # Full n-grams: windows of `ngram` consecutive units inside one record.
     n_win = u_start.size - ngram + 1
@@ -442,7 +448,19 @@ def _intersections(shingles: Sequence[np.ndarray], lo: np.ndarray, hi: np.ndarra
     return inter
 
 
-def _exact_groups(shingles: Sequence[np.ndarray], live: np.ndarray, batch_pairs: int) -> np.ndarray:
+def _batches(weights: np.ndarray, budget: int):
+    """Consecutive (start, stop) slices whose summed weight stays within ``budget`` (a slice
+    holds at least one item), so temporaries are bounded whatever the record sizes."""
+    cum = np.cumsum(weights)
+    start = 0
+    while start < weights.size:
+        base = cum[start - 1] if start else 0
+        stop = max(int(np.searchsorted(cum, base + budget, side="right")), start + 1)
+        yield start, stop
+        start = stop
+
+
+def _exact_groups(shingles: Sequence[np.ndarray], live: np.ndarray, sizes: np.ndarray, budget: int) -> np.ndarray:
     """For each live record, the lowest index of a record with an identical shingle set.
 
     Candidates come from a fingerprint (size and wrapped sum of the hashes); every grouping
@@ -453,20 +471,17 @@ def _exact_groups(shingles: Sequence[np.ndarray], live: np.ndarray, batch_pairs:
     step = 1 << 16
     for s in range(0, live.size, step):
         part = [shingles[i] for i in live[s : s + step].tolist()]
-        sizes = np.fromiter(map(len, part), np.int64, count=len(part))
-        sums = np.add.reduceat(np.concatenate(part), np.concatenate(([0], np.cumsum(sizes)[:-1])))
-        key[s : s + step] = _fmix64(sums + sizes.astype(_U64) * _LEN_SALT)
+        sums = np.add.reduceat(np.concatenate(part), np.concatenate(([0], np.cumsum(sizes[live[s : s + step]])[:-1])))
+        key[s : s + step] = _fmix64(sums + sizes[live[s : s + step]].astype(_U64) * _LEN_SALT)
     order, starts, lens = _group_runs(key)
     rep = live.copy()
     first = np.repeat(order[starts], lens)  # each position's run leader (lowest index)
     cand = np.flatnonzero(first != order)
     r, m = live[first[cand]], live[order[cand]]
-    for s in range(0, r.size, batch_pairs):
-        br, bm = r[s : s + batch_pairs], m[s : s + batch_pairs]
-        size_r = np.fromiter(map(len, (shingles[i] for i in br.tolist())), np.int64, count=br.size)
-        size_m = np.fromiter(map(len, (shingles[i] for i in bm.tolist())), np.int64, count=bm.size)
-        same = (size_r == size_m) & (_intersections(shingles, br, bm) == size_r)
-        rep[order[cand[s : s + batch_pairs]][same]] = br[same]
+    for s, e in _batches(2 * sizes[r], budget):
+        br, bm = r[s:e], m[s:e]
+        same = (sizes[br] == sizes[bm]) & (_intersections(shingles, br, bm) == sizes[br])
+        rep[order[cand[s:e]][same]] = br[same]
     return rep
 
 
@@ -480,7 +495,7 @@ def find_similar_pairs_arrays(
     max_miss: float = 1e-3,
     prefilter_miss: float | None = 1e-4,
     expand_duplicates: bool = True,
-    batch_pairs: int = 200_000,
+    batch_elems: int = 1 << 21,
     stats: dict[str, int] | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """``find_similar_pairs`` as three arrays (i, j, jaccard): no Python object per pair."""
@@ -500,7 +515,7 @@ def find_similar_pairs_arrays(
 
     sizes = np.fromiter(map(len, shingles), np.int64, count=n)
     live = np.flatnonzero(sizes > 0)
-    rep = _exact_groups(shingles, live, batch_pairs)
+    rep = _exact_groups(shingles, live, sizes, batch_elems)
     reps = live[rep == live]  # sorted, as live is
 
     codes = _band_candidates(sig, reps, bands, rows)
@@ -509,8 +524,8 @@ def find_similar_pairs_arrays(
     if prefilter_miss is not None and lo.size:
         need = _min_agreement(num_perm, threshold, prefilter_miss)
         keep = np.empty(lo.size, bool)
-        for s in range(0, lo.size, batch_pairs):
-            e = s + batch_pairs
+        for s in range(0, lo.size, max(1, batch_elems // num_perm)):
+            e = s + max(1, batch_elems // num_perm)
             keep[s:e] = (sig[lo[s:e]] == sig[hi[s:e]]).sum(axis=1) >= need
         lo, hi = lo[keep], hi[keep]
     # Size filter (free): Jaccard <= min(|A|, |B|) / max(|A|, |B|).
@@ -518,8 +533,8 @@ def find_similar_pairs_arrays(
     lo, hi = lo[keep], hi[keep]
     n_verified = lo.size
     parts_i, parts_j, parts_v = [], [], []
-    for s in range(0, lo.size, batch_pairs):
-        bl, bh = lo[s : s + batch_pairs], hi[s : s + batch_pairs]
+    for s, e in _batches(sizes[lo] + sizes[hi], batch_elems):
+        bl, bh = lo[s:e], hi[s:e]
         inter = _intersections(shingles, bl, bh)
         jac = inter / (sizes[bl] + sizes[bh] - inter)
         ok = jac >= threshold
@@ -596,7 +611,7 @@ def find_similar_pairs(
     max_miss: float = 1e-3,
     prefilter_miss: float | None = 1e-4,
     expand_duplicates: bool = True,
-    batch_pairs: int = 200_000,
+    batch_elems: int = 1 << 21,
     stats: dict[str, int] | None = None,
 ) -> list[tuple[int, int, float]]:
     """All pairs (i, j, jaccard) with i < j and exact Jaccard >= ``threshold``, sorted.
@@ -615,6 +630,7 @@ def find_similar_pairs(
     (output size is then quadratic in the copy count, the verification work is not);
     without it a duplicate group is reported as (first, member, 1.0) pairs and near-duplicate
     pairs only between the groups' first members, which yields the same ``clusters``.
+    ``batch_elems`` bounds the shingles (or signature entries) held in temporaries at once.
     Records with no shingles (empty text) are never paired. If ``stats`` is a dict, it is
     filled with the work done: distinct_sets, candidates, verified, pairs.
     """
@@ -627,7 +643,7 @@ def find_similar_pairs(
         max_miss=max_miss,
         prefilter_miss=prefilter_miss,
         expand_duplicates=expand_duplicates,
-        batch_pairs=batch_pairs,
+        batch_elems=batch_elems,
         stats=stats,
     )
     return list(zip(i.tolist(), j.tolist(), v.tolist(), strict=True))
