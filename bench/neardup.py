@@ -444,7 +444,7 @@ def main() -> None:
             make_scaleup(SOURCE, dst, copies, args.rate, limit)
             print(f"\nbuilt {dst.name} in {time.perf_counter() - a:.1f} s", flush=True)
         rows.append(scenario(f"{copies}x scale-up", dst, args.out, args, run_ds=run_ds))
-    summary = args.out / f"neardup-{tag}.json"
+    summary = args.out / f"neardup-{tag}-k{args.rate}.json"
     summary.write_text(json.dumps({"machine": {"cpus": os.cpu_count()}, "rows": rows}, indent=1))
     print(f"\nwrote {summary}")
 

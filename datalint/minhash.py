@@ -444,10 +444,15 @@ def _intersections(shingles: Sequence[np.ndarray], lo: np.ndarray, hi: np.ndarra
     pairs are recounted one by one.
     """
     n_pairs = lo.size
+    if n_pairs > 1 << 23:  # the pair number must fit in the key's top 24 bits
+        half = n_pairs // 2
+        return np.concatenate(
+            (_intersections(shingles, lo[:half], hi[:half]), _intersections(shingles, lo[half:], hi[half:]))
+        )
     a_list = [shingles[i] for i in lo.tolist()]
     b_list = [shingles[i] for i in hi.tolist()]
-    a_len = np.fromiter((x.size for x in a_list), np.int64, count=n_pairs)
-    b_len = np.fromiter((x.size for x in b_list), np.int64, count=n_pairs)
+    a_len = np.fromiter(map(len, a_list), np.int64, count=n_pairs)
+    b_len = np.fromiter(map(len, b_list), np.int64, count=n_pairs)
     a_val = np.concatenate(a_list)
     b_val = np.concatenate(b_list)
     pid = np.arange(n_pairs, dtype=_U64) << _U64(40)
