@@ -307,8 +307,8 @@ def signatures(shingles: Sequence[np.ndarray], *, num_perm: int = 128, seed: int
     # Chunk by total shingles so the (num_perm x shingles) work buffer stays cache-sized
     # (measured: 4 MB beats both 0.5 MB and 16 MB), and reuse it across chunks.
     per_chunk = max(1, _SIG_CHUNK_ELEMS // num_perm)
-    buf = np.empty(num_perm * per_chunk, np.uint32)
     cum = np.cumsum(sizes)
+    buf = np.empty(num_perm * min(per_chunk, int(cum[-1]) if n else 0), np.uint32)
     start = 0
     while start < n:
         base = cum[start - 1] if start else 0
