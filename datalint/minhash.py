@@ -5,7 +5,8 @@ The engine calls this in two passes and never re-reads text:
 1. Record pass: ``shingle_hashes`` (or the faster ``shingle_hashes_many`` for a batch) turns a
    text into a sorted array of unique 64-bit shingle hashes; ``signature`` / ``signatures``
    turn those into a MinHash signature. Both are compact numpy arrays (no Python sets).
-2. Dataset pass: ``find_similar_pairs`` bands the signatures for a *lower* similarity than the
+2. Dataset pass: ``find_similar_pairs`` (or ``find_similar_pairs_arrays``, which returns
+   numpy arrays instead of tuples) bands the signatures for a *lower* similarity than the
    requested threshold (so pairs with Jaccard 0.90-0.95 are not lost the way a 0.9-tuned LSH
    loses them), then checks every surviving candidate with the exact Jaccard of the shingle-hash
    arrays. Only verified pairs are returned. ``clusters`` groups them with union-find.
@@ -15,12 +16,18 @@ of whitespace-separated tokens (punctuation stays attached); char shingles are n
 points of the normalised text, spaces included.
 
 Short texts: a text with fewer units than ``ngram`` (but at least one) yields exactly one
-shingle that hashes all its units, so "What is up" and "What is up" still match while "yes"
-and "yes please" do not. An empty or whitespace-only text yields no shingles; such records
+shingle that hashes all its units, so "Thank you!" matches "thank  you!" while "yes" and
+"yes please" share nothing. An empty or whitespace-only text yields no shingles; such records
 are never paired (emptiness is a separate, cheaper check than similarity).
 
-"Exact" Jaccard here is exact on the 64-bit shingle hashes; two different shingles share a
-hash with probability ~2**-64, which is far below any other error in the pipeline.
+A shingle's hash is a polynomial hash (mod 2**64) of its normalised text, finished with
+MurmurHash3's fmix64: fixed constants, no Python ``hash``, so features are the same in every
+process and may be cached. "Exact" Jaccard here is exact on these 64-bit hashes; two different
+shingles share a hash with probability ~2**-64, far below any other error in the pipeline.
+
+Speed comes from working on whole chunks of records at once: one code-point buffer per
+chunk, substring hashes from prefix sums, signatures as one (num_perm x shingles) uint32
+product, LSH buckets from sorted packed keys. bench/neardup.py measures it.
 """
 
 from __future__ import annotations
@@ -57,8 +64,19 @@ _LEN_SALT = _U64(0x165667B19E3779F9)
 _CHUNK_RECORDS = 4096
 _SIG_CHUNK_ELEMS = 1 << 20
 # Code points for which str.isspace() is true (Unicode White_Space plus \x1c-\x1f).
-_WHITESPACE = (0x9, 0xA, 0xB, 0xC, 0xD, 0x1C, 0x1D, 0x1E, 0x1F, 0x20, 0x85, 0xA0, 0x1680)
-_WHITESPACE += (*range(0x2000, 0x200B), 0x2028, 0x2029, 0x202F, 0x205F, 0x3000)
+_WHITESPACE = (
+    *range(0x9, 0xE),
+    *range(0x1C, 0x21),
+    0x85,
+    0xA0,
+    0x1680,
+    *range(0x2000, 0x200B),
+    0x2028,
+    0x2029,
+    0x202F,
+    0x205F,
+    0x3000,
+)
 _WS_LIMIT = 0x3001  # every code point >= this maps to the (False) last table entry
 
 
@@ -90,7 +108,7 @@ def normalize(text: str) -> str:
 def _fold_whitespace(texts: Sequence[str], unit: str) -> tuple[np.ndarray, np.ndarray]:
     """Code points of the normalised texts, concatenated, and the records' offsets into them.
 
-    Equivalent to ``normalize`` per text, but the whitespace folding is three vector passes
+    Equivalent to ``normalize`` per text, but the whitespace folding is a few vector passes
     over the whole chunk instead of split/join per record.
     """
     folded = [_fold_case(t) for t in texts]
@@ -99,9 +117,14 @@ def _fold_whitespace(texts: Sequence[str], unit: str) -> tuple[np.ndarray, np.nd
     cp = np.frombuffer("".join(folded).encode("utf-32-le"), dtype=np.uint32)
     if cp.size == 0:
         return cp, offsets
-    table = np.zeros(_WS_LIMIT + 1, bool)  # code points that str.isspace() accepts
-    table[list(_WHITESPACE)] = True
-    ws = table[np.minimum(cp, _WS_LIMIT)]
+    # Whitespace test without a per-character table lookup: every whitespace code point is
+    # <= 32 or >= 0x85, so only those (few, outside plain ASCII prose) go through the table.
+    ws = cp <= 32
+    odd = np.flatnonzero((cp < 32) | (cp >= 0x85))
+    if odd.size:
+        table = np.zeros(_WS_LIMIT + 1, bool)  # code points that str.isspace() accepts
+        table[list(_WHITESPACE)] = True
+        ws[odd] = table[np.minimum(cp[odd], _WS_LIMIT)]
     # Keep a whitespace character only after a non-space in the same record: this drops
     # leading whitespace and all but the first character of each run.
     after_word = np.empty(cp.size, bool)
@@ -114,11 +137,12 @@ def _fold_whitespace(texts: Sequence[str], unit: str) -> tuple[np.ndarray, np.nd
         # character before the record ends. (Word shingles never include it anyway.)
         next_word = np.minimum.accumulate(np.where(ws, cp.size, np.arange(cp.size))[::-1])[::-1]
         keep &= ~(ws & (next_word >= np.repeat(offsets[1:], np.diff(offsets))))
-    counted = np.zeros(cp.size + 1, np.int64)
-    np.cumsum(keep, out=counted[1:])
-    out = cp[keep]
-    out[ws[keep]] = 32
-    return out, counted[offsets]
+    out = np.where(ws, np.uint32(32), cp)
+    dropped = np.flatnonzero(~keep)  # usually few: doubled spaces, blank lines, edges
+    if dropped.size:
+        out = out[keep]
+        offsets = offsets - np.searchsorted(dropped, offsets)
+    return out, offsets
 
 
 def _units(cp: np.ndarray, offsets: np.ndarray, unit: str) -> tuple[np.ndarray, np.ndarray]:
@@ -186,9 +210,9 @@ def _chunk_shingles(texts: Sequence[str], ngram: int, unit: str, tables: list[np
     if tables[0].size < cp.size:
         tables[:] = _power_tables(max(cp.size, 2 * tables[0].size))
     hash_range = _substring_hasher(cp, tables[0], tables[1])
-    # Record of each unit; side="right" skips empty records that share an offset.
-    rec = np.searchsorted(offsets, u_start, side="right") - 1
-    counts = np.bincount(rec, minlength=n_rec)
+    # Units per record from the records' offsets (n_rec searches, not one per unit).
+    counts = np.diff(np.searchsorted(u_start, offsets))
+    rec = np.repeat(np.arange(n_rec), counts)
 
     # Full n-grams: windows of `ngram` consecutive units inside one record.
     n_win = u_start.size - ngram + 1
@@ -283,8 +307,8 @@ def signatures(shingles: Sequence[np.ndarray], *, num_perm: int = 128, seed: int
     # Chunk by total shingles so the (num_perm x shingles) work buffer stays cache-sized
     # (measured: 4 MB beats both 0.5 MB and 16 MB), and reuse it across chunks.
     per_chunk = max(1, _SIG_CHUNK_ELEMS // num_perm)
-    buf = np.empty(num_perm * per_chunk, np.uint32)
     cum = np.cumsum(sizes)
+    buf = np.empty(num_perm * min(per_chunk, int(cum[-1]) if n else 0), np.uint32)
     start = 0
     while start < n:
         base = cum[start - 1] if start else 0
@@ -420,10 +444,15 @@ def _intersections(shingles: Sequence[np.ndarray], lo: np.ndarray, hi: np.ndarra
     pairs are recounted one by one.
     """
     n_pairs = lo.size
+    if n_pairs > 1 << 23:  # the pair number must fit in the key's top 24 bits
+        half = n_pairs // 2
+        return np.concatenate(
+            (_intersections(shingles, lo[:half], hi[:half]), _intersections(shingles, lo[half:], hi[half:]))
+        )
     a_list = [shingles[i] for i in lo.tolist()]
     b_list = [shingles[i] for i in hi.tolist()]
-    a_len = np.fromiter((x.size for x in a_list), np.int64, count=n_pairs)
-    b_len = np.fromiter((x.size for x in b_list), np.int64, count=n_pairs)
+    a_len = np.fromiter(map(len, a_list), np.int64, count=n_pairs)
+    b_len = np.fromiter(map(len, b_list), np.int64, count=n_pairs)
     a_val = np.concatenate(a_list)
     b_val = np.concatenate(b_list)
     pid = np.arange(n_pairs, dtype=_U64) << _U64(40)
@@ -442,7 +471,19 @@ def _intersections(shingles: Sequence[np.ndarray], lo: np.ndarray, hi: np.ndarra
     return inter
 
 
-def _exact_groups(shingles: Sequence[np.ndarray], live: np.ndarray, batch_pairs: int) -> np.ndarray:
+def _batches(weights: np.ndarray, budget: int):
+    """Consecutive (start, stop) slices whose summed weight stays within ``budget`` (a slice
+    holds at least one item), so temporaries are bounded whatever the record sizes."""
+    cum = np.cumsum(weights)
+    start = 0
+    while start < weights.size:
+        base = cum[start - 1] if start else 0
+        stop = max(int(np.searchsorted(cum, base + budget, side="right")), start + 1)
+        yield start, stop
+        start = stop
+
+
+def _exact_groups(shingles: Sequence[np.ndarray], live: np.ndarray, sizes: np.ndarray, budget: int) -> np.ndarray:
     """For each live record, the lowest index of a record with an identical shingle set.
 
     Candidates come from a fingerprint (size and wrapped sum of the hashes); every grouping
@@ -453,20 +494,17 @@ def _exact_groups(shingles: Sequence[np.ndarray], live: np.ndarray, batch_pairs:
     step = 1 << 16
     for s in range(0, live.size, step):
         part = [shingles[i] for i in live[s : s + step].tolist()]
-        sizes = np.fromiter(map(len, part), np.int64, count=len(part))
-        sums = np.add.reduceat(np.concatenate(part), np.concatenate(([0], np.cumsum(sizes)[:-1])))
-        key[s : s + step] = _fmix64(sums + sizes.astype(_U64) * _LEN_SALT)
+        sums = np.add.reduceat(np.concatenate(part), np.concatenate(([0], np.cumsum(sizes[live[s : s + step]])[:-1])))
+        key[s : s + step] = _fmix64(sums + sizes[live[s : s + step]].astype(_U64) * _LEN_SALT)
     order, starts, lens = _group_runs(key)
     rep = live.copy()
     first = np.repeat(order[starts], lens)  # each position's run leader (lowest index)
     cand = np.flatnonzero(first != order)
     r, m = live[first[cand]], live[order[cand]]
-    for s in range(0, r.size, batch_pairs):
-        br, bm = r[s : s + batch_pairs], m[s : s + batch_pairs]
-        size_r = np.fromiter(map(len, (shingles[i] for i in br.tolist())), np.int64, count=br.size)
-        size_m = np.fromiter(map(len, (shingles[i] for i in bm.tolist())), np.int64, count=bm.size)
-        same = (size_r == size_m) & (_intersections(shingles, br, bm) == size_r)
-        rep[order[cand[s : s + batch_pairs]][same]] = br[same]
+    for s, e in _batches(2 * sizes[r], budget):
+        br, bm = r[s:e], m[s:e]
+        same = (sizes[br] == sizes[bm]) & (_intersections(shingles, br, bm) == sizes[br])
+        rep[order[cand[s:e]][same]] = br[same]
     return rep
 
 
@@ -480,7 +518,7 @@ def find_similar_pairs_arrays(
     max_miss: float = 1e-3,
     prefilter_miss: float | None = 1e-4,
     expand_duplicates: bool = True,
-    batch_pairs: int = 200_000,
+    batch_elems: int = 1 << 21,
     stats: dict[str, int] | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """``find_similar_pairs`` as three arrays (i, j, jaccard): no Python object per pair."""
@@ -500,7 +538,7 @@ def find_similar_pairs_arrays(
 
     sizes = np.fromiter(map(len, shingles), np.int64, count=n)
     live = np.flatnonzero(sizes > 0)
-    rep = _exact_groups(shingles, live, batch_pairs)
+    rep = _exact_groups(shingles, live, sizes, batch_elems)
     reps = live[rep == live]  # sorted, as live is
 
     codes = _band_candidates(sig, reps, bands, rows)
@@ -509,8 +547,8 @@ def find_similar_pairs_arrays(
     if prefilter_miss is not None and lo.size:
         need = _min_agreement(num_perm, threshold, prefilter_miss)
         keep = np.empty(lo.size, bool)
-        for s in range(0, lo.size, batch_pairs):
-            e = s + batch_pairs
+        for s in range(0, lo.size, max(1, batch_elems // num_perm)):
+            e = s + max(1, batch_elems // num_perm)
             keep[s:e] = (sig[lo[s:e]] == sig[hi[s:e]]).sum(axis=1) >= need
         lo, hi = lo[keep], hi[keep]
     # Size filter (free): Jaccard <= min(|A|, |B|) / max(|A|, |B|).
@@ -518,8 +556,8 @@ def find_similar_pairs_arrays(
     lo, hi = lo[keep], hi[keep]
     n_verified = lo.size
     parts_i, parts_j, parts_v = [], [], []
-    for s in range(0, lo.size, batch_pairs):
-        bl, bh = lo[s : s + batch_pairs], hi[s : s + batch_pairs]
+    for s, e in _batches(sizes[lo] + sizes[hi], batch_elems):
+        bl, bh = lo[s:e], hi[s:e]
         inter = _intersections(shingles, bl, bh)
         jac = inter / (sizes[bl] + sizes[bh] - inter)
         ok = jac >= threshold
@@ -596,7 +634,7 @@ def find_similar_pairs(
     max_miss: float = 1e-3,
     prefilter_miss: float | None = 1e-4,
     expand_duplicates: bool = True,
-    batch_pairs: int = 200_000,
+    batch_elems: int = 1 << 21,
     stats: dict[str, int] | None = None,
 ) -> list[tuple[int, int, float]]:
     """All pairs (i, j, jaccard) with i < j and exact Jaccard >= ``threshold``, sorted.
@@ -615,6 +653,7 @@ def find_similar_pairs(
     (output size is then quadratic in the copy count, the verification work is not);
     without it a duplicate group is reported as (first, member, 1.0) pairs and near-duplicate
     pairs only between the groups' first members, which yields the same ``clusters``.
+    ``batch_elems`` bounds the shingles (or signature entries) held in temporaries at once.
     Records with no shingles (empty text) are never paired. If ``stats`` is a dict, it is
     filled with the work done: distinct_sets, candidates, verified, pairs.
     """
@@ -627,7 +666,7 @@ def find_similar_pairs(
         max_miss=max_miss,
         prefilter_miss=prefilter_miss,
         expand_duplicates=expand_duplicates,
-        batch_pairs=batch_pairs,
+        batch_elems=batch_elems,
         stats=stats,
     )
     return list(zip(i.tolist(), j.tolist(), v.tolist(), strict=True))
