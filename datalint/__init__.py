@@ -29,13 +29,22 @@ def lint_paths(
     select: Sequence[str] | None = None,
     ignore: Sequence[str] = (),
     extend_select: Sequence[str] = (),
+    against: Sequence[str | Path] = (),
 ) -> Report:
-    """Lint files and folders; each file uses the config found from it upward unless `config` is given."""
+    """Lint files and folders; each file uses the config found from it upward unless `config` is given.
+
+    `against`: evaluation sets the records must not overlap (as `--against` on the command line).
+    """
     from datalint.config import CommandLine, SettingsResolver
     from datalint.engine import collect_sources, lint_sources
 
     resolver = SettingsResolver(
-        CommandLine(tuple(select) if select is not None else None, tuple(extend_select), tuple(ignore)),
+        CommandLine(
+            tuple(select) if select is not None else None,
+            tuple(extend_select),
+            tuple(ignore),
+            against=tuple(str(path) for path in against),
+        ),
         Path(config) if config else None,
     )
     return lint_sources(collect_sources([str(path) for path in paths], resolver), resolver)

@@ -40,6 +40,12 @@ def main() -> None:
 @click.option("--fail-on", type=click.Choice(["error", "warning", "info"]), help="Lowest severity that fails the run.")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when violations are found.")
 @click.option("--statistics", is_flag=True, help="Print counts per rule instead of each violation.")
+@click.option(
+    "--against",
+    multiple=True,
+    type=click.Path(exists=True, dir_okay=False),
+    help="An evaluation set (JSONL) the records must not overlap (rule D006); repeatable.",
+)
 def check(
     paths: tuple[str, ...],
     output_format: str,
@@ -51,6 +57,7 @@ def check(
     fail_on: str | None,
     exit_zero: bool,
     statistics: bool,
+    against: tuple[str, ...],
 ) -> None:
     """Check datasets (files, folders, or - for stdin; default: the current folder)."""
     from datalint.config import CommandLine, ConfigError, SettingsResolver
@@ -58,7 +65,7 @@ def check(
     from datalint.formatters import render
     from datalint.formatters.text import statistics as statistics_table
 
-    command_line = CommandLine(_split(select) or None, _split(extend_select), _split(ignore), fail_on)
+    command_line = CommandLine(_split(select) or None, _split(extend_select), _split(ignore), fail_on, against)
     try:
         resolver = SettingsResolver(command_line, config)
         report = lint_sources(collect_sources(paths or (".",), resolver), resolver)

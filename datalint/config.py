@@ -37,6 +37,8 @@ TOP_LEVEL_KEYS: dict[str, tuple[type, str]] = {
     ),
     "exclude": (list, "globs of files and folders to skip when walking folders"),
     "review": (dict, "human review loop: ledger, min-share, model, threshold, ratings, good-cut"),
+    "purpose": (str, "what the datasets are for: style, domain or specialisation (rule B003)"),
+    "eval-sets": (list, "evaluation sets (JSONL, relative to this file) that records must not overlap (rule D006)"),
 }
 # [review] key -> (types, what it holds); they become the options of the review rules (Q901-Q903).
 REVIEW_KEYS: dict[str, tuple[tuple[type, ...], str]] = {
@@ -47,6 +49,7 @@ REVIEW_KEYS: dict[str, tuple[tuple[type, ...], str]] = {
     "ratings": ((str,), "rating scale: good-bad or 1-5"),
     "good-cut": ((int, float), "on the 1-5 scale, ratings at or above this are good"),
 }
+PURPOSES = ("style", "domain", "specialisation")
 OVERRIDE_KEYS = {"files", "select", "extend-select", "ignore", "format", "mapping", "rules"}
 
 
@@ -78,6 +81,7 @@ class CommandLine:
     extend_select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
     fail_on: str | None = None
+    against: tuple[str, ...] = ()  # evaluation sets from `--against`
 
 
 @dataclass(frozen=True)
@@ -142,7 +146,9 @@ def validate_table(table: dict[str, Any], path: Path) -> None:
             raise ConfigError(
                 f"{path}: `{key}` must be a {'list' if expected is list else 'table' if expected is dict else 'string'}"
             )
-    for key in ("select", "extend-select", "ignore", "exclude"):
+    if "purpose" in table and table["purpose"] not in PURPOSES:
+        raise ConfigError(f"{path}: `purpose` must be one of {', '.join(PURPOSES)}")
+    for key in ("select", "extend-select", "ignore", "exclude", "eval-sets"):
         if not all(isinstance(item, str) for item in table.get(key, [])):
             raise ConfigError(f"{path}: `{key}` must be a list of strings")
     if "fail-on" in table and table["fail-on"] not in SEVERITIES:
@@ -246,6 +252,21 @@ def _apply_rule_tables(rules: list[Rule], tables: dict[str, Any], label: str) ->
     return rules
 
 
+def _with_dataset_settings(rules: list[Rule], config: Config, command_line: CommandLine) -> list[Rule]:
+    """Top-level `purpose` and `eval-sets` (plus `--against`) become options of the rules that use them."""
+    eval_sets = [str(config.root / name) for name in config.table.get("eval-sets", [])]
+    eval_sets += list(command_line.against)
+    purpose = config.table.get("purpose")
+    updated = []
+    for rule in rules:
+        if rule.kind == "contamination" and eval_sets:
+            rule = with_overrides(rule, {"eval-sets": [*rule.options["eval-sets"], *eval_sets]}, config.label)
+        elif rule.kind == "dataset-size" and purpose and rule.options["check"] == "purpose":
+            rule = with_overrides(rule, {"purpose": purpose}, config.label)
+        updated.append(rule)
+    return updated
+
+
 def relative_posix(path: Path, root: Path) -> str:
     try:
         return PurePosixPath(path.resolve().relative_to(root.resolve())).as_posix()
@@ -294,7 +315,7 @@ class SettingsResolver:
 
     def _build(self, config: Config, override_indices: list[int], ignore_globs: list[str]) -> Settings:
         table = config.table
-        rules = all_rules(config)
+        rules = _with_dataset_settings(all_rules(config), config, self.command_line)
         layers = [table] + [table["overrides"][index] for index in override_indices]
         select = None
         extend: list[str] = []

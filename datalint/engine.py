@@ -23,9 +23,9 @@ from datalint.rules import Rule
 from datalint.violation import DatasetFinding, Location, Violation, severity_rank
 
 DEFAULT_MAX_LINE_BYTES = 10_000_000
-# Kinds with `check_records` (a model scoring texts much faster in batches) see records in
-# groups of this size; memory holds at most one group.
-RECORD_BATCH = 1000
+# Kinds that are much cheaper on many records at a time (a model scoring texts, numpy shingling)
+# get records in groups of this size: large enough to amortise the call, small enough to hold.
+RECORD_BATCH = 2048
 SKIPPED_FOLDERS = {".git", ".hg", ".svn", ".venv", "venv", "node_modules", ".datalint_cache", "__pycache__"}
 
 
@@ -73,6 +73,12 @@ class FeatureTable:
 
     def __len__(self) -> int:
         return len(self.values)
+
+    def where(self, other: int, seen_from: int) -> str:
+        """How a message names record `other` when reported at `seen_from`: "line N", or "path:N" in another file."""
+        if self.paths[other] == self.paths[seen_from]:
+            return f"line {self.lines[other]}"
+        return f"{self.paths[other]}:{self.lines[other]}"
 
 
 @dataclass(slots=True)
@@ -188,11 +194,15 @@ def record_pass(
     reading = {rule.options["problem"]: rule for rule in settings.rules if rule.kind == "reading"}
     record_rules = [(rule, load_kind(rule.kind)) for rule in settings.rules if rule.kind != "reading"]
     per_record = [(rule, kind.check_record) for rule, kind in record_rules if hasattr(kind, "check_record")]
-    batched = [(rule, kind.check_records) for rule, kind in record_rules if hasattr(kind, "check_records")]
-    pending: list[tuple[Record, Line]] = []
+    batched_checks = [(rule, kind.check_records) for rule, kind in record_rules if hasattr(kind, "check_records")]
     featured = [(rule, kind.record_features) for rule, kind in record_rules if hasattr(kind, "record_features")]
-    for rule, _ in featured:
+    batched_features = [
+        (rule, kind.record_features_batch) for rule, kind in record_rules if hasattr(kind, "record_features_batch")
+    ]
+    batched = bool(batched_checks or batched_features)
+    for rule, _ in [*featured, *batched_features]:
         tables.setdefault(rule.code, (rule, FeatureTable()))
+    pending: list[tuple[Record, Line]] = []
     state = _FileState()
     file_format = settings.format if settings.format != "auto" else None
     for line in lines:
@@ -225,10 +235,12 @@ def record_pass(
         if batched:
             pending.append((record, line))
             if len(pending) >= RECORD_BATCH:
-                state.violations.extend(_batch_violations(name, batched, pending))
+                state.violations.extend(_batch_violations(name, batched_checks, pending))
+                _add_batch_features(name, batched_features, pending, tables)
                 pending.clear()
     if pending:
-        state.violations.extend(_batch_violations(name, batched, pending))
+        state.violations.extend(_batch_violations(name, batched_checks, pending))
+        _add_batch_features(name, batched_features, pending, tables)
     state.format = file_format or "unknown"
     unknown_rule = settings.rule_for("schema", check="unknown-format")
     if state.format == "unknown" and state.records and unknown_rule is not None:
@@ -258,6 +270,18 @@ def _batch_violations(name: str, batched: list, pending: list[tuple[Record, Line
                 yield _violation(rule, finding.message, name, line.number, column, end, finding.pointer, line.hash)
 
 
+def _add_batch_features(
+    name: str, batched: list, pending: list[tuple[Record, Line]], tables: dict[str, tuple[Rule, FeatureTable]]
+) -> None:
+    """Features of the batched kinds: `record_features_batch(rule, records)` gives one value per record."""
+    records = [record for record, _ in pending]
+    for rule, features in batched:
+        table = tables[rule.code][1]
+        for record, value in zip(records, features(rule, records), strict=True):
+            if value is not None:
+                table.add(name, record.line, record.hash, value)
+
+
 def dataset_pass(tables: dict[str, tuple[Rule, FeatureTable]]) -> Iterator[Violation]:
     for rule, table in tables.values():
         if not len(table):
@@ -269,6 +293,7 @@ def dataset_pass(tables: dict[str, tuple[Rule, FeatureTable]]) -> Iterator[Viola
 def _dataset_violation(rule: Rule, table: FeatureTable, finding: DatasetFinding) -> Violation:
     index = finding.index
     related = [Location(table.paths[other], table.lines[other], pointer=finding.pointer) for other in finding.related]
+    related += finding.elsewhere
     return Violation(
         rule.code,
         rule.name,

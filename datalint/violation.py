@@ -26,16 +26,6 @@ class Finding:
 
 
 @dataclass(frozen=True, slots=True)
-class DatasetFinding:
-    """What a dataset-wide check reports: the record by its index in the feature table."""
-
-    index: int
-    message: str
-    related: tuple[int, ...] = ()
-    pointer: str = ""
-
-
-@dataclass(frozen=True, slots=True)
 class Location:
     path: str
     line: int
@@ -43,6 +33,21 @@ class Location:
     end_column: int | None = None
     pointer: str = ""
     message: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class DatasetFinding:
+    """What a dataset-wide check reports: the record by its index in the feature table.
+
+    `related` are other records of the run (by index); `elsewhere` are locations outside it,
+    such as the matching record of an evaluation set.
+    """
+
+    index: int
+    message: str
+    related: tuple[int, ...] = ()
+    pointer: str = ""
+    elsewhere: tuple[Location, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -37,6 +37,11 @@ KIND_MODULES = {
     "pii": "datalint.checks.pii",
     "toxicity": "datalint.checks.toxicity",
     "readability": "datalint.checks.readability",
+    "duplicate": "datalint.checks.duplicate",
+    "near-duplicate": "datalint.checks.near_duplicate",
+    "contamination": "datalint.checks.contamination",
+    "quota": "datalint.checks.quota",
+    "dataset-size": "datalint.checks.dataset_size",
 }
 
 

@@ -1,0 +1,148 @@
+"""Exact and normalised duplicates, and prompts answered differently, across every file of a run.
+
+The record pass keeps a few 64-bit hashes per record; the dataset pass groups records by them.
+Each group is reported once per extra member, at that member, with the group's first record
+(in run order: file order, then line order) as the related location.
+
+Keys, from strictest to loosest; each rule reports only what the stricter keys do not, so one
+extra copy is reported by one rule:
+
+- `record`: the same line, byte for byte.
+- `text`: every text field equal after normalisation (NFKC, case folding, whitespace runs
+  folded to one space); the records differ only in form (key order, JSON spacing, case,
+  whitespace, Unicode form) or in non-text metadata (ids, labels).
+- `example`: the same prompt and the same response after normalisation, while some other text
+  differs (a DPO `rejected` answer, a tool list, a second copy of the answer in another field).
+- `prompt`: the same prompt with a *different* response: conflicting answers. Members whose
+  response equals the first's are duplicates and left to the keys above.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from datalint.checks import Option
+from datalint.minhash import normalize
+from datalint.records import Record
+from datalint.violation import DatasetFinding
+
+KEYS = ("record", "text", "example", "prompt")
+OPTIONS = {"key": Option(str, "record", "what must be equal: " + ", ".join(KEYS), KEYS)}
+_SEPARATOR = "\x1f"
+_MIX = 0x9E3779B97F4A7C15  # odd 64-bit multiplier: combines two hashes into one
+_MASK = (1 << 64) - 1
+
+
+@dataclass(frozen=True, slots=True)
+class Keys:
+    """The hashes of one record that the duplicate rules group by (shared through `record.derived`)."""
+
+    text: int | None  # every text field, normalised; None when the record has no text
+    prompt: int | None  # the prompt, normalised; None when there is none
+    response: int
+    example: int  # prompt and response together
+    answer_pointer: str
+
+
+def _hash(text: str) -> int:
+    return int.from_bytes(hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=8).digest(), "little")
+
+
+def keys_of(record: Record) -> Keys:
+    keys = record.derived.get("duplicate-keys")
+    if keys is None:
+        keys = _compute_keys(record)
+        record.derived["duplicate-keys"] = keys
+    return keys
+
+
+def _compute_keys(record: Record) -> Keys:
+    # Each string is normalised once: a turn usually is one of the text fields (same object).
+    normalised = {id(item.text): normalize(item.text) for item in record.texts}
+    text = _SEPARATOR.join(f"{item.field}:{normalised[id(item.text)]}" for item in record.texts)
+    roles = [turn.role for turn in record.turns]
+    last = len(roles) - 1 - roles[::-1].index("assistant") if "assistant" in roles else -1
+    turns = [turn.text or "" for turn in (record.turns[:last] if last >= 0 else record.turns)]
+    prompt = " ".join(part for part in (normalised.get(id(turn)) or normalize(turn) for turn in turns) if part)
+    answer_text = (record.turns[last].text or "") if last >= 0 else ""
+    response = normalised.get(id(answer_text)) or normalize(answer_text)
+    prompt_hash, response_hash = _hash(prompt), _hash(response)
+    return Keys(
+        _hash(text) if record.texts else None,
+        prompt_hash if prompt else None,
+        response_hash,
+        (prompt_hash * _MIX + response_hash) & _MASK,
+        record.turns[last].pointer if last >= 0 else "",
+    )
+
+
+def record_features(rule, record: Record) -> tuple | None:
+    key = rule.options["key"]
+    # The record's line hash: byte-identical lines. Other spellings of the same JSON (key order,
+    # spacing, escapes) have the same text fields, so D002 reports them.
+    record_hash = int(record.hash, 16) if record.hash else 0
+    if key == "record":
+        return (record_hash,)
+    keys = keys_of(record)
+    if key == "text":
+        return (record_hash, keys.text) if keys.text is not None else None
+    if keys.prompt is None:
+        return None  # no prompt to compare (unknown format without a mapping, or an empty prompt)
+    if key == "example":
+        return (keys.text, keys.example)
+    return (keys.prompt, keys.response, keys.answer_pointer)
+
+
+LABELS = {
+    "record": "exact duplicate of",
+    "text": "duplicate (differs only in case, whitespace, Unicode form or metadata) of",
+    "example": "same prompt and response as",
+}
+
+
+def check_dataset(rule, table) -> Iterator[DatasetFinding]:
+    key = rule.options["key"]
+    yield from _conflicts(table) if key == "prompt" else _duplicates(table, LABELS[key])
+
+
+def _groups(values: list[tuple[int, ...]], position: int) -> dict[int, list[int]]:
+    groups: dict[int, list[int]] = {}
+    for index, value in enumerate(values):
+        groups.setdefault(value[position], []).append(index)
+    return {key: members for key, members in groups.items() if len(members) > 1}
+
+
+def _duplicates(table, label: str) -> Iterator[DatasetFinding]:
+    """One finding per extra member; the last hash is the key, the one before it the stricter key."""
+    values = table.values
+    last = len(values[0]) - 1
+    for members in _groups(values, last).values():
+        first = members[0]
+        seen_stricter: set[int] = set()
+        for member in members:
+            # A member equal to an earlier member on the stricter key is that rule's to report.
+            stricter = values[member][last - 1] if last else None
+            if member != first and (stricter is None or stricter not in seen_stricter):
+                size = f" ({len(members)} records share it)" if len(members) > 2 else ""
+                yield DatasetFinding(member, f"{label} {table.where(first, member)}{size}", (first,))
+            seen_stricter.add(stricter)
+
+
+def _conflicts(table) -> Iterator[DatasetFinding]:
+    values = table.values
+    for members in _groups(values, 0).values():
+        first = members[0]
+        responses = {values[member][1] for member in members}
+        if len(responses) == 1:
+            continue
+        for member in members[1:]:
+            if values[member][1] != values[first][1]:
+                yield DatasetFinding(
+                    member,
+                    f"same prompt as {table.where(first, member)} with a different response "
+                    f"({len(members)} records share this prompt, {len(responses)} different responses)",
+                    (first,),
+                    values[member][2],
+                )

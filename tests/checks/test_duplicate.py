@@ -1,0 +1,136 @@
+"""Duplicate and conflicting-response rules (D001-D004) on real datasets and small literal files."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from datalint import lint_paths
+
+DATASETS = Path(__file__).resolve().parents[2] / ".." / "shared" / "datasets"
+
+
+def _lint(paths, select, config=None):
+    return lint_paths([str(path) for path in paths], select=select, config=config).violations
+
+
+def _write(path: Path, records: list[dict]) -> Path:
+    path.write_text("".join(json.dumps(record) + "\n" for record in records), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("name", "count", "first_line", "first_of"),
+    [
+        ("llamafactory-alpaca-en-demo-1k.jsonl", 14, 276, 118),
+        ("llamafactory-glaive-toolcall-en-demo.jsonl", 35, 7, 5),
+        ("t0-prompt-completion-sample.jsonl", 77, 1543, 1542),
+        ("llamafactory-alpaca-zh-demo-1k.jsonl", 8, None, None),
+        ("llamafactory-dpo-en-demo.jsonl", 5, None, None),
+    ],
+)
+def test_exact_duplicates_match_the_dataset_readme(name, count, first_line, first_of):
+    found = _lint([DATASETS / name], ["D001"])
+    assert len(found) == count
+    if first_line is not None:
+        assert (found[0].line, found[0].related[0].line) == (first_line, first_of)
+        assert found[0].message.startswith(f"exact duplicate of line {first_of}")
+
+
+def test_group_size_is_stated_for_groups_of_three_or_more():
+    found = _lint([DATASETS / "llamafactory-glaive-toolcall-en-demo.jsonl"], ["D001"])
+    assert found[0].message == "exact duplicate of line 5 (3 records share it)"
+
+
+def test_tulu_repeated_prompts_with_different_completions_are_conflicts(tmp_path):
+    # The file is a human-eval comparison (prompt + two model completions), no training format;
+    # a custom mapping says which completion is the record's response.
+    config = tmp_path / "datalint.toml"
+    config.write_text('format = "custom"\n[mapping]\ninstruction = "prompt"\nresponse = "completions.0.completion"\n')
+    found = _lint([DATASETS / "tulu1-human-eval-instances.jsonl"], ["D004"], config)
+    # 332 prompts, each 3 times: 307 groups with 3 different first completions, 19 with 2, 6 with 1.
+    assert len(found) == 638
+    first = found[0]
+    assert (first.line, first.related[0].line, first.pointer) == (35, 12, "/completions/0/completion")
+    assert first.message == (
+        "same prompt as line 12 with a different response (3 records share this prompt, 3 different responses)"
+    )
+    sizes = Counter(v.message.split("(")[1].split(" records")[0] for v in found)
+    assert sizes == {"3": 638}
+
+
+def test_conflicts_on_t0_and_oasst_are_reported_per_extra_member():
+    t0 = _lint([DATASETS / "t0-prompt-completion-sample.jsonl"], ["D004"])
+    oasst = _lint([DATASETS / "oasst-zh-llamafactory.jsonl"], ["D004"])
+    # README: 261 duplicate prompts in t0 = 77 exact copies (D001) + 184 different completions.
+    assert (len(t0), len(oasst)) == (184, 237)
+    assert (oasst[0].line, oasst[0].related[0].line, oasst[0].pointer) == (2, 1, "/output")
+
+
+def _chat(id_: str, question: str, answer: str) -> dict:
+    return {"id": id_, "conversations": [{"from": "human", "value": question}, {"from": "gpt", "value": answer}]}
+
+
+def test_each_copy_is_reported_by_one_rule_only(tmp_path):
+    records = [
+        _chat("a", "What is up?", "Not much."),
+        _chat("a", "What is up?", "Not much."),
+        _chat("b", "what  is up?", "Not much."),
+        _chat("c", "ｗhat is up?", "NOT MUCH."),
+        _chat("d", "What is up?", "Fine."),
+        _chat("e", "What is up?", "Fine."),
+    ]
+    found = _lint([_write(tmp_path / "chat.jsonl", records)], ["D"])
+    assert [(v.line, v.code, v.related[0].line) for v in found] == [
+        (2, "D001", 1),
+        (3, "D002", 1),
+        (4, "D002", 1),
+        (5, "D004", 1),
+        (6, "D002", 5),
+        (6, "D004", 1),
+    ]
+    assert found[3].message == (
+        "same prompt as line 1 with a different response (6 records share this prompt, 2 different responses)"
+    )
+    assert found[3].pointer == "/conversations/1/value"
+
+
+def test_same_prompt_and_response_with_another_rejected_answer(tmp_path):
+    prompt = [{"from": "human", "value": "Hi"}]
+    chosen = {"from": "gpt", "value": "Hello!"}
+    records = [
+        {"conversations": prompt, "chosen": chosen, "rejected": {"from": "gpt", "value": "No."}},
+        {"conversations": prompt, "chosen": chosen, "rejected": {"from": "gpt", "value": "?"}},
+    ]
+    found = _lint([_write(tmp_path / "dpo.jsonl", records)], ["D"])
+    assert [(v.line, v.code, v.message) for v in found] == [(2, "D003", "same prompt and response as line 1")]
+
+
+def test_duplicates_across_files_point_at_the_other_file(tmp_path):
+    train = _write(
+        tmp_path / "train.jsonl",
+        [{"instruction": f"Add {n} and 2.", "input": "", "output": str(n + 2)} for n in range(5)],
+    )
+    validation = _write(
+        tmp_path / "validation.jsonl",
+        [
+            {"instruction": "Add 9 and 9.", "input": "", "output": "18"},
+            {"instruction": "Add 3 and 2.", "input": "", "output": "5"},
+            {"instruction": "Add 1 and 2.", "input": "", "output": "4"},
+        ],
+    )
+    found = _lint([train, validation], ["D"])
+    assert [(Path(v.path).name, v.line, v.code, Path(v.related[0].path).name, v.related[0].line) for v in found] == [
+        ("validation.jsonl", 2, "D001", "train.jsonl", 4),
+        ("validation.jsonl", 3, "D004", "train.jsonl", 2),
+    ]
+    assert found[0].message == f"exact duplicate of {train}:4"
+
+
+def test_key_order_and_json_spacing_make_a_normalised_duplicate(tmp_path):
+    path = tmp_path / "spacing.jsonl"
+    path.write_text('{"instruction": "A", "output": "b"}\n{"output":"b","instruction":"A"}\n')
+    assert [(v.line, v.code) for v in _lint([path], ["D"])] == [(2, "D002")]
