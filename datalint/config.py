@@ -35,6 +35,7 @@ TOP_LEVEL_KEYS: dict[str, tuple[type, str]] = {
         "per-path settings: `files` globs plus any of select, extend-select, ignore, format, mapping, rules",
     ),
     "exclude": (list, "globs of files and folders to skip when walking folders"),
+    "cache-dir": (str, "folder of the incremental cache, relative to this config file (default .datalint_cache)"),
 }
 OVERRIDE_KEYS = {"files", "select", "extend-select", "ignore", "format", "mapping", "rules"}
 
