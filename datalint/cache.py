@@ -100,44 +100,30 @@ def cache_file(folder: Path, dataset: Path, digest: str) -> Path:
 
 @dataclass(slots=True)
 class CachedFile:
-    """A loaded cache file: key -> LineResult, decoded lazily per key."""
+    """A loaded cache file: record key -> LineResult."""
 
     file_format: str
-    index: dict[str, int]
-    kinds: bytes
-    violations: dict[int, tuple]
-    feature_columns: list[tuple[int, list[int], list[Any]]]  # (rule index, position per entry or -1, values)
+    results: dict[str, LineResult]
 
     def get(self, key: str) -> LineResult | None:
-        entry = self.index.get(key)
-        if entry is None:
-            return None
-        violations = self.violations.get(entry, ())
-        features = ()
-        if self.feature_columns:
-            features = tuple(
-                (rule_index, values[positions[entry]])
-                for rule_index, positions, values in self.feature_columns
-                if positions[entry] >= 0
-            )
-        kind = self.kinds[entry]
-        if not violations and not features and kind == 0:
-            return EMPTY_RESULT
-        return (kind, violations, features)
+        return self.results.get(key)
 
     def __len__(self) -> int:
-        return len(self.index)
+        return len(self.results)
 
 
-def load(path: Path, digest: str) -> CachedFile | None:
-    """The cache file's content, or None when it is missing, foreign, stale or damaged."""
+def load(path: Path, digest: str, rules: int, kinds: int) -> CachedFile | None:
+    """The cache file's content, or None when it is missing, foreign, stale or damaged.
+
+    `rules` is the number of rules and `kinds` the largest kind byte: indices beyond them mean
+    a file that was not written for these settings, however well its checksum matches."""
     try:
         with path.open("rb") as handle:
             data = handle.read()
     except OSError:
         return None
     try:
-        return _decode(data, digest)
+        return _decode(data, digest, rules, kinds)
     except Exception:  # noqa: BLE001 - any damage means "no cache", never a crash
         return None
 
@@ -250,7 +236,7 @@ def _encode(digest: str, file_format: str, results: dict[str, LineResult]) -> by
     return MAGIC + _HEADER.pack(len(encoded_header)) + encoded_header + body
 
 
-def _decode(data: bytes, digest: str) -> CachedFile:
+def _decode(data: bytes, digest: str, rule_count: int, max_kind: int) -> CachedFile:
     if not data.startswith(MAGIC):
         raise CacheError("not a datalint cache file")
     start = len(MAGIC) + _HEADER.size
@@ -270,25 +256,44 @@ def _decode(data: bytes, digest: str) -> CachedFile:
     keys_text = bytes(sections[0]).decode("ascii")
     if len(keys_text) != count * KEY_LENGTH or len(sections[1]) != count:
         raise CacheError("entry count mismatch")
-    index = {keys_text[i : i + KEY_LENGTH]: entry for entry, i in enumerate(range(0, len(keys_text), KEY_LENGTH))}
-    violations = {
-        int(entry): tuple((v[0], v[1], v[2], v[3], v[4]) for v in found)
-        for entry, found in json.loads(bytes(sections[2])).items()
-    }
-    feature_columns = []
+    kinds = bytes(sections[1])
+    if kinds and max(kinds) > max_kind:
+        raise CacheError("unknown record kind")
+    plain = {kind: ((kind, (), ()) if kind else EMPTY_RESULT) for kind in set(kinds)}
+    results = [plain[kind] for kind in kinds]
+    for entry, found in json.loads(bytes(sections[2])).items():
+        entry = int(entry)
+        results[entry] = (kinds[entry], tuple(_checked_violation(v, rule_count) for v in found), ())
     cursor = 3
     for column in header["columns"]:
         positions = _unpack_ints(sections[cursor])
         blobs = sections[cursor + 1 : cursor + 1 + column["blobs"]]
         cursor += 1 + column["blobs"]
         values = decode_column(column["meta"], iter(blobs))
-        if len(values) != len(positions) or (positions and max(positions) >= count):
+        if len(values) != len(positions):
             raise CacheError("feature column does not match its entries")
-        position_of = [-1] * count
-        for position, entry in enumerate(positions):
-            position_of[entry] = position
-        feature_columns.append((int(column["rule"]), position_of, values))
-    return CachedFile(header["format"], index, bytes(sections[1]), violations, feature_columns)
+        rule_index = column["rule"]
+        if type(rule_index) is not int or not 0 <= rule_index < rule_count:
+            raise CacheError("feature of an unknown rule")
+        for entry, value in zip(positions, values, strict=True):
+            kind, violations, features = results[entry]
+            results[entry] = (kind, violations, (*features, (rule_index, value)))
+    keys = [keys_text[i : i + KEY_LENGTH] for i in range(0, len(keys_text), KEY_LENGTH)]
+    return CachedFile(header["format"], dict(zip(keys, results, strict=True)))
+
+
+def _checked_violation(found: Any, rule_count: int) -> tuple:
+    index, message, column, end_column, pointer = found
+    if not (
+        type(index) is int
+        and 0 <= index < rule_count
+        and type(message) is str
+        and type(column) is int
+        and (end_column is None or type(end_column) is int)
+        and type(pointer) is str
+    ):
+        raise CacheError("malformed violation")
+    return (index, message, column, end_column, pointer)
 
 
 def _pack_ints(values: list[int]) -> bytes:

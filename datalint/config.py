@@ -13,7 +13,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from datalint.records import FORMATS, Mapping_
-from datalint.rules import Rule, RuleError, builtin_rules, check_unique, parse_rule, prepared, with_overrides
+from datalint.rules import Rule, RuleError, builtin_rules, check_unique, parse_rule, with_overrides
 from datalint.violation import SEVERITIES
 
 CONFIG_NAMES = ("datalint.toml", ".datalint.toml", "pyproject.toml")
@@ -72,7 +72,7 @@ class CommandLine:
 
 @dataclass(frozen=True)
 class Settings:
-    """Everything the engine needs for one file: its enabled, prepared rules and its format."""
+    """Everything the engine needs for one file: its enabled rules (not yet prepared) and its format."""
 
     rules: tuple[Rule, ...]
     format: str = "auto"
@@ -275,12 +275,10 @@ class SettingsResolver:
         for layer in layers:
             format_name = layer.get("format", format_name)
             mapping_table = {**mapping_table, **layer.get("mapping", {})}
-        try:
-            prepared_rules = tuple(prepared(rule) for rule in enabled)
-        except (RuleError, ValueError, OSError) as error:
-            raise ConfigError(f"{config.label}: {error}") from error
+        # Rules are prepared (regexes compiled, models loaded) by the engine when first needed:
+        # a run whose records all come from the cache loads nothing. See engine.RulePlan.
         return Settings(
-            rules=prepared_rules,
+            rules=tuple(enabled),
             format=format_name,
             mapping=Mapping_.from_config(mapping_table) if mapping_table else None,
             fail_on=cli.fail_on or table.get("fail-on", "error"),

@@ -15,6 +15,7 @@ import sys
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
+from hashlib import blake2b as _blake2b
 from pathlib import Path
 from time import perf_counter
 from typing import Any, BinaryIO
@@ -22,7 +23,7 @@ from typing import Any, BinaryIO
 from datalint import cache
 from datalint.cache import EMPTY_RESULT, LineResult
 from datalint.checks import load_kind
-from datalint.config import Settings, SettingsResolver, path_matches, relative_posix
+from datalint.config import ConfigError, Settings, SettingsResolver, path_matches, relative_posix
 from datalint.locate import locate
 from datalint.reader import (
     Line,
@@ -36,7 +37,7 @@ from datalint.reader import (
     record_hash,
 )
 from datalint.records import Record, build_record, detect_format
-from datalint.rules import Rule, prepared
+from datalint.rules import Rule, RuleError, prepared
 from datalint.timings import Timings
 from datalint.violation import DatasetFinding, Location, Violation, severity_rank
 
@@ -238,21 +239,53 @@ def cache_folder_of(root: Path, table: dict) -> Path:
 
 
 class RulePlan:
-    """The enabled rules of one Settings, sorted by what they need from the record pass."""
+    """The enabled rules of one Settings, sorted by what they need from the record pass.
+
+    Per-record rules are prepared (regexes compiled, models loaded) only when a record has to be
+    checked, so a run served from the cache loads nothing; dataset-wide rules are prepared at once,
+    since their dataset pass runs on cached features too. A rule that cannot be prepared is a
+    configuration error.
+    """
 
     def __init__(self, settings: Settings) -> None:
-        self.rules = settings.rules
+        self.settings = settings
+        self.rules = list(settings.rules)
         self.mapping = settings.mapping
         self.max_line_bytes = _max_line_bytes(settings)
         self.reading: dict[str, int] = {}
+        self.kinds = {}
+        for index, rule in enumerate(self.rules):
+            if rule.kind == "reading":
+                self.reading[rule.options["problem"]] = index
+            else:
+                self.kinds[index] = load_kind(rule.kind)
+        self.ready = False
+        for index, kind in self.kinds.items():
+            if hasattr(kind, "record_features") or hasattr(kind, "record_features_batch"):
+                self._prepare(index)
+        self._sort()
+
+    def prepare(self) -> None:
+        if not self.ready:
+            for index in self.kinds:
+                self._prepare(index)
+            self._sort()
+            self.ready = True
+
+    def _prepare(self, index: int) -> None:
+        rule = self.rules[index]
+        if rule.state is None:
+            try:
+                self.rules[index] = prepared(rule)
+            except (RuleError, ValueError, OSError) as error:
+                raise ConfigError(f"{self.settings.config_label}: rule {rule.code}: {error}") from error
+
+    def _sort(self) -> None:
         self.per_record: list[tuple[int, Rule, Callable]] = []
         self.featured: list[tuple[int, Rule, Callable]] = []
         self.batched: list[tuple[int, Rule, Callable]] = []
-        for index, rule in enumerate(settings.rules):
-            if rule.kind == "reading":
-                self.reading[rule.options["problem"]] = index
-                continue
-            kind = load_kind(rule.kind)
+        for index, kind in self.kinds.items():
+            rule = self.rules[index]
             if hasattr(kind, "check_record"):
                 self.per_record.append((index, rule, kind.check_record))
             if hasattr(kind, "record_features"):
@@ -273,6 +306,7 @@ def check_lines(
     Depends only on each line's content (and whether it is line 1), the file's format and the
     rules: this is what the cache stores per record hash and what worker processes run.
     """
+    plan.prepare()
     clock = perf_counter if timings is not None else None
     results: list[LineResult] = []
     batch: list[tuple[int, Record]] = []
@@ -509,7 +543,7 @@ def _pass_over_blocks(
         started = perf_counter()
         digest = run.digest(settings)
         cache_path = cache.cache_file(cache_folder, source.path, digest)
-        cached = cache.load(cache_path, digest)
+        cached = cache.load(cache_path, digest, len(plan.rules), len(DETECTED_FORMATS))
         if cached is not None and cached.file_format != file_format:
             cached = None
         if timings is not None:
@@ -520,29 +554,27 @@ def _pass_over_blocks(
     in_flight: deque[_PendingBlock] = deque()
     number = 0
     crlf_seen = False
+    known = cached.results if cached is not None else {}
     for block in _chain(first, blocks):
         started = perf_counter()
         entries: list[tuple[int, str, str, LineResult | None]] = []
         misses: list[tuple[int, bytes, str]] = []
         problems: list[tuple[int, str, Problem]] = []
-        last = len(block.lines) - 1
-        for position, raw in enumerate(block.lines):
+        for raw in block.lines:
             number += 1
-            crlf = raw.endswith(b"\r")
-            body = raw[:-1] if crlf else raw
-            hash_ = record_hash(body)
-            if crlf and not crlf_seen:
-                crlf_seen = True
-                problems.append((number, hash_, position_problems(True, False)[0]))
-            if block.final and position == last and block.missing_newline:
-                problems.append((number, hash_, position_problems(False, True)[0]))
-            key = hash_ + ("1" if number == 1 else "0")
-            result = cached.get(key) if cached is not None else None
+            if raw[-1:] == b"\r":
+                raw = raw[:-1]
+                if not crlf_seen:
+                    crlf_seen = True
+                    problems.append((number, record_hash(raw), position_problems(True, False)[0]))
+            hash_ = _blake2b(raw, digest_size=8).hexdigest()
+            key = hash_ + ("0" if number != 1 else "1")  # line 1 may hold a byte order mark, no other line
+            result = known.get(key) or fresh.get(key)
             if result is None:
-                result = fresh.get(key)
-            if result is None:
-                misses.append((number, body, hash_))
+                misses.append((number, raw, hash_))
             entries.append((number, hash_, key, result))
+        if block.missing_newline:
+            problems.append((number, entries[-1][1], position_problems(False, True)[0]))
         if timings is not None:
             timings.add("read, hash, cache lookup", perf_counter() - started)
         computed += len(misses)
@@ -580,8 +612,7 @@ def _collect(pending: _PendingBlock, collector: _Collector, fresh: dict[str, Lin
 @dataclass(slots=True)
 class _Block:
     lines: list[bytes]  # without their "\n"
-    final: bool = False
-    missing_newline: bool = False
+    missing_newline: bool = False  # the last line of the file, not ended by "\n"
 
 
 def _blocks(stream: BinaryIO) -> Iterator[_Block]:
@@ -596,7 +627,7 @@ def _blocks(stream: BinaryIO) -> Iterator[_Block]:
         if lines:
             yield _Block(lines)
     if rest:
-        yield _Block([rest], final=True, missing_newline=True)
+        yield _Block([rest], missing_newline=True)
 
 
 @dataclass(slots=True)
@@ -654,6 +685,7 @@ class _Run:
             )
             return lambda: results
         key, _, payload = self._plan_entry(settings)
+        plan.prepare()  # here first: a configuration error is raised once, and forked workers inherit the state
         pool = self._start_pool()
         timed = self.timings is not None
         tasks = [pool.apply_async(_work, ((key, payload, file_format, chunk, timed),)) for chunk in _chunks(misses)]
