@@ -91,7 +91,7 @@ def check(
     if report.timings is not None:
         from datalint.timings import render_timings
 
-        click.echo(render_timings(report.timings, resolver, options.jobs), err=True, nl=False)
+        click.echo(render_timings(report.timings, report.stats, options.jobs), err=True, nl=False)
     sys.exit(0 if exit_zero else report.exit_code)
 
 

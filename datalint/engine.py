@@ -114,6 +114,8 @@ class Report:
     files: list[FileSummary]
     failing: int  # violations at or above each file's failing severity
     timings: Timings | None = None  # with RunOptions(timings=True)
+    # lines checked by the record pass, lines served from the cache, tasks sent to worker processes
+    stats: dict[str, int] = field(default_factory=lambda: {"checked": 0, "cached": 0, "worker tasks": 0})
 
     @property
     def exit_code(self) -> int:
@@ -195,7 +197,7 @@ def lint_sources(sources: list[Source], resolver: SettingsResolver, options: Run
     violations.extend(dataset_pass(tables, run.timings))
     violations.sort(key=Violation.sort_key)
     failing = sum(1 for v in violations if severity_rank(v.severity) >= severity_rank(fail_on.get(v.path, "error")))
-    return Report(violations, summaries, failing, run.timings)
+    return Report(violations, summaries, failing, run.timings, run.stats)
 
 
 def lint_in_memory(
@@ -578,6 +580,8 @@ def _pass_over_blocks(
         if timings is not None:
             timings.add("read, hash, cache lookup", perf_counter() - started)
         computed += len(misses)
+        run.stats["checked"] += len(misses)
+        run.stats["cached"] += len(entries) - len(misses)
         in_flight.append(_PendingBlock(entries, problems, run.submit(plan, settings, file_format, misses)))
         while len(in_flight) > 1:
             _collect(in_flight.popleft(), collector, fresh, run)
@@ -646,6 +650,7 @@ class _Run:
     def __init__(self, options: RunOptions) -> None:
         self.options = options
         self.timings = Timings() if options.timings else None
+        self.stats = {"checked": 0, "cached": 0, "worker tasks": 0}
         self._plans: dict[int, tuple[str, RulePlan, tuple]] = {}
         self._digests: dict[int, str] = {}
         self._fingerprint: str | None = None
@@ -689,6 +694,7 @@ class _Run:
         pool = self._start_pool()
         timed = self.timings is not None
         tasks = [pool.apply_async(_work, ((key, payload, file_format, chunk, timed),)) for chunk in _chunks(misses)]
+        self.stats["worker tasks"] += len(tasks)
 
         def results() -> list[LineResult]:
             gathered: list[LineResult] = []

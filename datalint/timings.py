@@ -25,7 +25,7 @@ class Timings:
             self.add(name, seconds)
 
 
-def render_timings(timings: Timings, resolver=None, jobs: int = 1) -> str:
+def render_timings(timings: Timings, stats: dict[str, int] | None = None, jobs: int = 1) -> str:
     from datalint.rules import builtin_rules
 
     kinds = {rule.code: rule.kind for rule in builtin_rules()}
@@ -37,8 +37,13 @@ def render_timings(timings: Timings, resolver=None, jobs: int = 1) -> str:
             families.setdefault(match.group(1), {})[name] = seconds
         else:
             phases[name] = seconds
-    workers = f"summed over {jobs} worker processes when the pool ran" if jobs > 1 else "one process"
-    lines = [f"timings (seconds; record pass {workers}):"]
+    stats = stats or {}
+    pooled = stats.get("worker tasks", 0) > 0
+    where = f"CPU seconds summed over {jobs} worker processes" if pooled else "seconds in this process"
+    lines = [
+        f"timings (record pass: {where}): {stats.get('checked', 0):,} lines checked, "
+        f"{stats.get('cached', 0):,} from the cache, {stats.get('worker tasks', 0):,} worker tasks"
+    ]
     for family, codes in sorted(families.items(), key=lambda item: -sum(item[1].values())):
         family_kinds = sorted({kinds.get(code, "custom") for code in codes})
         top = sorted(codes.items(), key=lambda item: -item[1])[:4]
