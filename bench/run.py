@@ -236,7 +236,8 @@ def run_figures(args: argparse.Namespace, work: Path) -> list[tuple[str, str, st
                 _met(warm.wall < 1),
             )
         )
-        rows.append(("   warm / cold", f"{warm.wall / cold.wall:.3f}", "< 0.1", _met(warm.wall / cold.wall < 0.1)))
+        ratios = f"{warm.wall / cold.wall:.3f} wall, {warm.cpu / cold.cpu:.3f} CPU"
+        rows.append(("   warm / cold", ratios, "< 0.1", _met(warm.wall / cold.wall < 0.1)))
 
     if "million" in args.only:
         big = work / "million.jsonl"
@@ -275,10 +276,13 @@ def run_figures(args: argparse.Namespace, work: Path) -> list[tuple[str, str, st
         rows.append(("   peak RSS, all processes together (sampled)", f"{million.tree_rss_mb:.0f} MB", "", ""))
 
     if "version" in args.only:
-        versions = sorted(measure(datalint_command("--version")).wall for _ in range(5))
+        versions = sorted((run.wall, run.cpu) for run in (measure(datalint_command("--version")) for _ in range(5)))
         imports = sorted(measure([sys.executable, "-c", "import datalint"]).wall for _ in range(5))
         bare = sorted(measure([sys.executable, "-c", "pass"]).wall for _ in range(5))
-        rows.append(("4. datalint --version (median of 5)", f"{versions[2]:.3f} s", "< 0.3 s", _met(versions[2] < 0.3)))
+        wall, cpu = versions[2]
+        rows.append(
+            ("4. datalint --version (median of 5)", f"{wall:.3f} s wall ({cpu:.3f} s CPU)", "< 0.3 s", _met(wall < 0.3))
+        )
         rows.append(("   import datalint / bare python (median of 5)", f"{imports[2]:.3f} s / {bare[2]:.3f} s", "", ""))
 
     if "floor" in args.only:
