@@ -6,7 +6,7 @@
 
 Each command runs in its own process through a small wrapper that reports its wall time, CPU time
 (user + sys of it and its worker processes) and peak RSS (resource.getrusage(RUSAGE_CHILDREN):
-the largest single process); a sampler adds up the RSS of the whole process tree every 0.1 s.
+the largest single process); a sampler adds up the RSS of the whole process tree every 0.25 s.
 Ratios compare runs of this same invocation, so a busy machine moves them less than the seconds.
 The bench installs what the hand-rolled pipeline needs (orjson datasketch langdetect textstat
 0.7.8) with pip when missing; none of it is a datalint dependency. Big files go to a temporary
@@ -39,6 +39,9 @@ BENCH_PACKAGES = {
     "textstat": "textstat==0.7.8",
 }
 FIGURES = ("cold", "warm", "million", "version", "floor")
+# Measured as an installed tool runs: with bytecode caches (a wheel install compiles them; an
+# editable install under PYTHONDONTWRITEBYTECODE=1 would recompile every module on every run).
+MEASURED_ENV = {key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"}
 
 WRAPPER = """
 import json, resource, subprocess, sys, time
@@ -65,14 +68,14 @@ class Measure:
 def measure(command: list[str], cwd: Path | None = None) -> Measure:
     with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as handle:
         report = handle.name
-    process = subprocess.Popen([sys.executable, "-c", WRAPPER, report, *command], cwd=cwd)
+    process = subprocess.Popen([sys.executable, "-c", WRAPPER, report, *command], cwd=cwd, env=MEASURED_ENV)
     peak = [0.0]
     done = threading.Event()
 
     def sample() -> None:
         while not done.is_set():
             peak[0] = max(peak[0], _tree_rss_mb(process.pid))
-            done.wait(0.1)
+            done.wait(0.25)
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
@@ -86,27 +89,17 @@ def measure(command: list[str], cwd: Path | None = None) -> Measure:
 
 def _tree_rss_mb(pid: int) -> float:
     """RSS of a process and all its descendants, from /proc (Linux; 0 elsewhere)."""
-    try:
-        children: dict[int, list[int]] = {}
-        rss: dict[int, int] = {}
-        for entry in os.listdir("/proc"):
-            if not entry.isdigit():
-                continue
-            try:
-                status = Path(f"/proc/{entry}/status").read_text()
-            except OSError:
-                continue
-            fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
-            children.setdefault(int(fields["PPid"].strip()), []).append(int(entry))
-            rss[int(entry)] = int(fields.get("VmRSS", "0 kB").split()[0])
-        total, stack = 0, [pid]
-        while stack:
-            current = stack.pop()
-            total += rss.get(current, 0)
-            stack.extend(children.get(current, []))
-        return total / 1024
-    except (OSError, KeyError, ValueError):
-        return 0.0
+    total, stack = 0, [pid]
+    while stack:
+        current = stack.pop()
+        try:
+            status = Path(f"/proc/{current}/status").read_text()
+            total += int(next(line for line in status.splitlines() if line.startswith("VmRSS:")).split()[1])
+            for task in os.listdir(f"/proc/{current}/task"):
+                stack.extend(int(child) for child in Path(f"/proc/{current}/task/{task}/children").read_text().split())
+        except (OSError, StopIteration, ValueError):
+            continue
+    return total / 1024
 
 
 def ensure_bench_packages() -> None:
@@ -149,7 +142,8 @@ def generate_million(target: Path, records: int, seed: int = 1) -> None:
                 record = json.loads(line)
             except ValueError:
                 continue
-            if isinstance(record, dict) and "instruction" in record and "output" in record:
+            # Records of up to 2 KB: the mix then averages ~400 bytes a record, like alpaca-en-52k.
+            if isinstance(record, dict) and "instruction" in record and "output" in record and len(line) <= 2048:
                 sources.append(record)
     vocabulary = [word for record in sources[:5000] for word in str(record["output"]).split()[:20]]
     rng = random.Random(seed)
@@ -317,6 +311,9 @@ def main() -> None:
     if not ALPACA.exists():
         raise SystemExit(f"{ALPACA} not found: the bench needs the shared datasets beside the checkout")
     ensure_bench_packages()
+    import datalint
+
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(Path(datalint.__file__).parent)], check=True)
     rules = enabled_rules()
     load = os.getloadavg()
     print(f"datalint rules on (defaults): {len(rules)}: {' '.join(rules)}")
