@@ -21,7 +21,7 @@ import os
 import struct
 import tempfile
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +30,8 @@ from datalint import __version__
 MAGIC = b"DATALINT-CACHE-2\n"
 FOLDER_NAME = ".datalint_cache"
 KEEP_PER_PATH = 3  # settings variants kept per dataset (e.g. runs with and without --select)
+DELTA_SUFFIX = ".delta-"  # results of later runs, beside the cache file, until the next full save
+MAX_DELTAS = 8
 _HEADER = struct.Struct("<Q")
 _NUMERIC_KINDS = "biuf"  # numpy dtype kinds a cache file may hold: bool, int, uint, float
 
@@ -104,6 +106,7 @@ class CachedFile:
 
     file_format: str
     results: dict[str, LineResult]
+    deltas: list[Path] = field(default_factory=list)  # delta files merged into `results`
 
     def get(self, key: str) -> LineResult | None:
         return self.results.get(key)
@@ -113,10 +116,23 @@ class CachedFile:
 
 
 def load(path: Path, digest: str, rules: int, kinds: int) -> CachedFile | None:
-    """The cache file's content, or None when it is missing, foreign, stale or damaged.
+    """The cache file's content with its delta files merged, or None when it is missing, foreign,
+    stale or damaged. A damaged delta file is left out (and removed at the next full save).
 
     `rules` is the number of rules and `kinds` the largest kind byte: indices beyond them mean
     a file that was not written for these settings, however well its checksum matches."""
+    base = _load_one(path, digest, rules, kinds)
+    if base is None:
+        return None
+    for delta in sorted(path.parent.glob(path.name + DELTA_SUFFIX + "*"), key=_mtime):
+        base.deltas.append(delta)
+        found = _load_one(delta, digest, rules, kinds)
+        if found is not None and found.file_format == base.file_format:
+            base.results.update(found.results)
+    return base
+
+
+def _load_one(path: Path, digest: str, rules: int, kinds: int) -> CachedFile | None:
     try:
         with path.open("rb") as handle:
             data = handle.read()
@@ -128,12 +144,34 @@ def load(path: Path, digest: str, rules: int, kinds: int) -> CachedFile | None:
         return None
 
 
-def save(path: Path, digest: str, file_format: str, results: dict[str, LineResult]) -> None:
-    """Write atomically; an unwritable cache folder or an unencodable feature only means no cache."""
+def _mtime(path: Path) -> int:
+    try:
+        return path.stat().st_mtime_ns
+    except OSError:
+        return 0
+
+
+def save(
+    path: Path, digest: str, file_format: str, results: dict[str, LineResult], merged: Iterable[Path] = ()
+) -> None:
+    """Write the whole cache file atomically, then remove the delta files it now holds. An
+    unwritable cache folder or an unencodable feature only means no cache."""
+    if _write(path, digest, file_format, results):
+        for delta in merged:
+            delta.unlink(missing_ok=True)
+        _prune(path)
+
+
+def save_delta(path: Path, digest: str, file_format: str, results: dict[str, LineResult]) -> None:
+    """Write only new results, beside the cache file: a few edits do not rewrite a large cache."""
+    _write(path, digest, file_format, results, delta=True)
+
+
+def _write(path: Path, digest: str, file_format: str, results: dict[str, LineResult], delta: bool = False) -> bool:
     try:
         data = _encode(digest, file_format, results)
     except CacheError:
-        return
+        return False
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         _mark_folder(path.parent)
@@ -141,13 +179,14 @@ def save(path: Path, digest: str, file_format: str, results: dict[str, LineResul
         try:
             with os.fdopen(handle, "wb") as stream:
                 stream.write(data)
-            os.replace(temporary, path)
+            target = path.with_name(path.name + DELTA_SUFFIX + Path(temporary).stem[5:]) if delta else path
+            os.replace(temporary, target)
         except BaseException:
             Path(temporary).unlink(missing_ok=True)
             raise
-        _prune(path)
     except OSError:
-        return
+        return False
+    return True
 
 
 def _mark_folder(folder: Path) -> None:
@@ -168,6 +207,8 @@ def _prune(current: Path) -> None:
     siblings.sort(key=lambda path: path.stat().st_mtime_ns, reverse=True)
     for stale in siblings[KEEP_PER_PATH - 1 :]:
         stale.unlink(missing_ok=True)
+        for delta in stale.parent.glob(stale.name + DELTA_SUFFIX + "*"):
+            delta.unlink(missing_ok=True)
 
 
 def clean(folder: Path) -> int:

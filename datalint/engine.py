@@ -551,7 +551,8 @@ def _pass_over_blocks(
         if timings is not None:
             timings.add("cache load", perf_counter() - started)
     collector = _Collector(source.name, plan)
-    fresh: dict[str, LineResult] = {}
+    fresh: dict[str, LineResult] = {}  # every line's result, for a full save
+    new: dict[str, LineResult] = {}  # results computed in this run, for a delta save
     computed = 0
     in_flight: deque[_PendingBlock] = deque()
     number = 0
@@ -584,13 +585,16 @@ def _pass_over_blocks(
         run.stats["cached"] += len(entries) - len(misses)
         in_flight.append(_PendingBlock(entries, problems, run.submit(plan, settings, file_format, misses)))
         while len(in_flight) > 1:
-            _collect(in_flight.popleft(), collector, fresh, run)
+            _collect(in_flight.popleft(), collector, fresh, new)
     while in_flight:
-        _collect(in_flight.popleft(), collector, fresh, run)
+        _collect(in_flight.popleft(), collector, fresh, new)
     seen_format = _format_of_kind(collector.first_known)
-    if cache_path is not None and digest is not None and (computed or cached is None or len(cached) != len(fresh)):
+    if cache_path is not None and digest is not None and (computed or cached is None):
         started = perf_counter()
-        cache.save(cache_path, digest, file_format, fresh)
+        if cached is not None and len(cached.deltas) < cache.MAX_DELTAS and computed <= max(1000, len(fresh) // 10):
+            cache.save_delta(cache_path, digest, file_format, new)
+        else:  # first run, or time to fold the deltas in (and drop the results of deleted lines)
+            cache.save(cache_path, digest, file_format, fresh, cached.deltas if cached is not None else ())
         if timings is not None:
             timings.add("cache save", perf_counter() - started)
     return collector.finish(settings, file_format), seen_format
@@ -602,15 +606,18 @@ def _chain(first: _Block | None, rest: Iterator[_Block]) -> Iterator[_Block]:
         yield from rest
 
 
-def _collect(pending: _PendingBlock, collector: _Collector, fresh: dict[str, LineResult], run: _Run) -> None:
+def _collect(
+    pending: _PendingBlock, collector: _Collector, fresh: dict[str, LineResult], new: dict[str, LineResult]
+) -> None:
     computed = iter(pending.results())
     for number, problem_hash, problem in pending.problems:
         collector.add_problem(number, problem_hash, problem)
+    add = collector.add
     for number, hash_, key, result in pending.entries:
         if result is None:
-            result = next(computed)
+            result = new[key] = next(computed)
         fresh[key] = result
-        collector.add(number, hash_, result)
+        add(number, hash_, result)
 
 
 @dataclass(slots=True)

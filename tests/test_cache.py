@@ -196,3 +196,36 @@ def test_object_arrays_and_unknown_types_are_not_cached() -> None:
         cache.encode_column([np.array([object()], dtype=object)])
     with pytest.raises(cache.CacheError):
         cache.encode_column([object()])
+
+
+def test_small_edits_write_delta_files_folded_in_later(tmp_path: Path) -> None:
+    data = tmp_path / "data.jsonl"
+    shutil.copyfile(CODE_ALPACA, data)
+    (tmp_path / "datalint.toml").write_text("", encoding="utf-8")
+    run(data)
+    (base,) = cache_files(tmp_path)
+    lines = data.read_bytes().split(b"\n")
+    deltas_seen = []
+    for edit in range(cache.MAX_DELTAS + 1):
+        record = json.loads(lines[edit])
+        record["output"] = f"As an AI language model, edit {edit}"
+        lines[edit] = json.dumps(record).encode()
+        data.write_bytes(b"\n".join(lines))
+        report = run(data)
+        assert report.stats["checked"] == 1
+        assert shapes(report) == shapes(run(data, use_cache=False))
+        deltas_seen.append(len(list(base.parent.glob(base.name + cache.DELTA_SUFFIX + "*"))))
+    assert deltas_seen == [*range(1, cache.MAX_DELTAS + 1), 0]  # the ninth edit folded them into the file
+    assert run(data).stats["checked"] == 0
+
+
+def test_a_damaged_delta_file_is_ignored(dataset: Path) -> None:
+    run(dataset)
+    lines = dataset.read_bytes().split(b"\n")
+    lines[5] = lines[5].replace(b'"human"', b'"gpt"', 1)
+    dataset.write_bytes(b"\n".join(lines))
+    expected = shapes(run(dataset))
+    (delta,) = (dataset.parent / ".datalint_cache").glob("*" + cache.DELTA_SUFFIX + "*")
+    delta.write_bytes(delta.read_bytes()[:50])
+    report = run(dataset)
+    assert report.stats["checked"] == 1 and shapes(report) == expected
