@@ -551,16 +551,17 @@ def _pass_over_blocks(
         if timings is not None:
             timings.add("cache load", perf_counter() - started)
     collector = _Collector(source.name, plan)
-    fresh: dict[str, LineResult] = {}  # every line's result, for a full save
-    new: dict[str, LineResult] = {}  # results computed in this run, for a delta save
-    computed = 0
+    hashes: list[str] = []  # of every line, in order
+    new: dict[str, LineResult] = {}  # results computed in this run, by record key
     in_flight: deque[_PendingBlock] = deque()
     number = 0
     crlf_seen = False
     known = cached.results if cached is not None else {}
     for block in _chain(first, blocks):
         started = perf_counter()
-        entries: list[tuple[int, str, str, LineResult | None]] = []
+        first_number = number
+        block_hashes: list[str] = []
+        found: list[LineResult | None] = []
         misses: list[tuple[int, bytes, str]] = []
         problems: list[tuple[int, str, Problem]] = []
         for raw in block.lines:
@@ -571,29 +572,36 @@ def _pass_over_blocks(
                     crlf_seen = True
                     problems.append((number, record_hash(raw), position_problems(True, False)[0]))
             hash_ = _blake2b(raw, digest_size=8).hexdigest()
-            key = hash_ + ("0" if number != 1 else "1")  # line 1 may hold a byte order mark, no other line
-            result = known.get(key) or fresh.get(key)
+            block_hashes.append(hash_)
+            # Line 1 has its own key: a byte order mark is allowed there and nowhere else.
+            key = hash_ + "0" if number != 1 else hash_ + "1"
+            result = known.get(key) or new.get(key)
             if result is None:
                 misses.append((number, raw, hash_))
-            entries.append((number, hash_, key, result))
+            found.append(result)
         if block.missing_newline:
-            problems.append((number, entries[-1][1], position_problems(False, True)[0]))
+            problems.append((number, block_hashes[-1], position_problems(False, True)[0]))
         if timings is not None:
             timings.add("read, hash, cache lookup", perf_counter() - started)
-        computed += len(misses)
+        hashes.extend(block_hashes)
         run.stats["checked"] += len(misses)
-        run.stats["cached"] += len(entries) - len(misses)
-        in_flight.append(_PendingBlock(entries, problems, run.submit(plan, settings, file_format, misses)))
+        run.stats["cached"] += len(found) - len(misses)
+        results = run.submit(plan, settings, file_format, misses)
+        in_flight.append(_PendingBlock(first_number, block_hashes, found, problems, results))
         while len(in_flight) > 1:
-            _collect(in_flight.popleft(), collector, fresh, new)
+            _collect(in_flight.popleft(), collector, new)
     while in_flight:
-        _collect(in_flight.popleft(), collector, fresh, new)
+        _collect(in_flight.popleft(), collector, new)
     seen_format = _format_of_kind(collector.first_known)
-    if cache_path is not None and digest is not None and (computed or cached is None):
+    if cache_path is not None and digest is not None and (new or cached is None):
         started = perf_counter()
-        if cached is not None and len(cached.deltas) < cache.MAX_DELTAS and computed <= max(1000, len(fresh) // 10):
+        if cached is not None and len(cached.deltas) < cache.MAX_DELTAS and len(new) <= max(1000, len(hashes) // 10):
             cache.save_delta(cache_path, digest, file_format, new)
         else:  # first run, or time to fold the deltas in (and drop the results of deleted lines)
+            keys = [hash_ + "0" for hash_ in hashes]
+            if keys:
+                keys[0] = hashes[0] + "1"
+            fresh = {key: new.get(key) or known[key] for key in keys}
             cache.save(cache_path, digest, file_format, fresh, cached.deltas if cached is not None else ())
         if timings is not None:
             timings.add("cache save", perf_counter() - started)
@@ -606,18 +614,25 @@ def _chain(first: _Block | None, rest: Iterator[_Block]) -> Iterator[_Block]:
         yield from rest
 
 
-def _collect(
-    pending: _PendingBlock, collector: _Collector, fresh: dict[str, LineResult], new: dict[str, LineResult]
-) -> None:
+def _collect(pending: _PendingBlock, collector: _Collector, new: dict[str, LineResult]) -> None:
+    """Feed one block's results to the collector in line order; the loop every line of a warm run takes."""
     computed = iter(pending.results())
     for number, problem_hash, problem in pending.problems:
         collector.add_problem(number, problem_hash, problem)
     add = collector.add
-    for number, hash_, key, result in pending.entries:
+    records = 0
+    number = pending.start
+    for hash_, result in zip(pending.hashes, pending.found, strict=True):
+        number += 1
         if result is None:
-            result = new[key] = next(computed)
-        fresh[key] = result
-        add(number, hash_, result)
+            result = new[hash_ + "0" if number != 1 else hash_ + "1"] = next(computed)
+        if result[1] or result[2]:
+            add(number, hash_, result)
+        elif result[0]:
+            records += 1
+            if result[0] > 1 and not collector.first_known:
+                collector.first_known = result[0]
+    collector.state.records += records
 
 
 @dataclass(slots=True)
@@ -643,7 +658,9 @@ def _blocks(stream: BinaryIO) -> Iterator[_Block]:
 
 @dataclass(slots=True)
 class _PendingBlock:
-    entries: list[tuple[int, str, str, LineResult | None]]
+    start: int  # line number before the block's first line
+    hashes: list[str]
+    found: list[LineResult | None]  # from the cache, or None: in `results`
     problems: list[tuple[int, str, Problem]]
     results: Callable[[], list[LineResult]]
 
