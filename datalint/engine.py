@@ -9,6 +9,8 @@ dataset pass: features of every file in the run -> dataset-wide findings (duplic
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import os
 import sys
@@ -192,8 +194,10 @@ def lint_sources(sources: list[Source], resolver: SettingsResolver, options: Run
                 state.add_to(tables)
             violations.extend(state.violations)
             summaries.append(FileSummary(source.name, state.records, state.format))
-    finally:
-        run.close()
+    except BaseException:
+        run.close(terminate=True)  # workers of a failed or interrupted run are stopped, not awaited
+        raise
+    run.close()
     violations.extend(dataset_pass(tables, run.timings))
     violations.sort(key=Violation.sort_key)
     failing = sum(1 for v in violations if severity_rank(v.severity) >= severity_rank(fail_on.get(v.path, "error")))
@@ -505,6 +509,8 @@ def file_record_pass(
     the others checked here or, when there are many, in worker processes; results in line order."""
     plan = run.plan(settings)
     parser = LineParser(plan.max_line_bytes)
+    if source.path is None:  # stdin cannot be read twice; the format may need a second pass
+        stream = io.BytesIO(stream.read())
     blocks = _blocks(stream)
     first = next(blocks, None)
     file_format = settings.format
@@ -513,7 +519,8 @@ def file_record_pass(
     state, seen_format = _pass_over_blocks(source, settings, plan, run, cache_folder, file_format, first, blocks)
     if settings.format == "auto" and seen_format != file_format:
         # The first record in a known format lay beyond the first lines looked at: run again with it.
-        with source.open() as again:
+        stream.seek(0)
+        with contextlib.nullcontext(stream) if source.path is None else source.open() as again:
             blocks = _blocks(again)
             state, _ = _pass_over_blocks(
                 source, settings, plan, run, cache_folder, seen_format, next(blocks, None), blocks
@@ -740,9 +747,12 @@ class _Run:
             self._pool = context.Pool(self.options.jobs)
         return self._pool
 
-    def close(self) -> None:
+    def close(self, terminate: bool = False) -> None:
         if self._pool is not None:
-            self._pool.close()
+            if terminate:
+                self._pool.terminate()
+            else:
+                self._pool.close()
             self._pool.join()
             self._pool = None
 

@@ -68,3 +68,19 @@ def test_timings_name_each_rule_family(tmp_path: Path) -> None:
     assert result.stderr.startswith("timings (record pass: seconds in this process): 1 lines checked")
     families = [line.split()[0] for line in result.stderr.splitlines()[1:]]
     assert {"P", "S", "record", "read"} <= set(families)
+
+
+def test_file_format_found_late_applies_to_every_record_from_a_file_or_stdin(tmp_path: Path) -> None:
+    """The file's format is its first record in a known format, wherever it is: records before it
+    are checked against that format as the ones after it are (a second pass when it lies beyond
+    the lines probed first; stdin is buffered for it)."""
+    data = tmp_path / "data.jsonl"
+    content = '{"a": 1}\n' * (engine.FORMAT_PROBE_LINES + 6) + '{"instruction": "hi", "output": ""}\n'
+    data.write_text(content, encoding="utf-8")
+    runner = CliRunner()
+    from_file = runner.invoke(main, ["check", str(data), "--no-cache", "--format", "json"])
+    from_stdin = runner.invoke(main, ["check", "-", "--format", "json"], input=content)
+    found = [(v["code"], v["line"]) for v in json.loads(from_file.output)["violations"]]
+    assert sorted(set(found)) == sorted({("S101", line) for line in range(1, 71)} | {("S205", 71)})
+    assert [(v["code"], v["line"]) for v in json.loads(from_stdin.output)["violations"]] == found
+    assert json.loads(from_file.output)["files"][0]["format"] == "alpaca"
