@@ -36,7 +36,8 @@ def main(path: str, limit: int | None) -> None:
     lsh = MinHashLSH(threshold=0.9, num_perm=128)
     # Permutations made once and shared, as a careful hand-rolled pipeline would (datasketch
     # otherwise draws them again for every MinHash object, which alone costs ~1 ms per record).
-    permutations = MinHash(num_perm=128, seed=1).permutations
+    template = MinHash(num_perm=128, seed=1)
+    permutations, scheme = template.permutations, template.scheme
     counts = {"records": 0, "near_duplicates": 0, "not_english": 0, "pattern_hits": 0, "grade_sum": 0.0}
     with open(path, "rb") as handle:
         for index, line in enumerate(handle):
@@ -46,7 +47,7 @@ def main(path: str, limit: int | None) -> None:
             text = record.get("output") or record.get("response") or ""
             prompt = (record.get("instruction") or "") + "\n" + (record.get("input") or "")
             words = text.lower().split()
-            signature = MinHash(num_perm=128, seed=1, permutations=permutations)
+            signature = MinHash(num_perm=128, seed=1, permutations=permutations, scheme=scheme)
             signature.update_batch(
                 [s.encode("utf-8") for s in {" ".join(words[i : i + 3]) for i in range(max(1, len(words) - 2))}]
             )
