@@ -30,13 +30,17 @@ def lint_paths(
     ignore: Sequence[str] = (),
     extend_select: Sequence[str] = (),
     against: Sequence[str | Path] = (),
+    jobs: int = 1,
+    cache: bool = False,
 ) -> Report:
     """Lint files and folders; each file uses the config found from it upward unless `config` is given.
 
     `against`: evaluation sets the records must not overlap (as `--against` on the command line).
+    `jobs` > 1 runs the record pass of large files in that many worker processes; `cache=True`
+    reads and writes the incremental cache (.datalint_cache/), as the command line does by default.
     """
     from datalint.config import CommandLine, SettingsResolver
-    from datalint.engine import collect_sources, lint_sources
+    from datalint.engine import RunOptions, collect_sources, lint_sources
 
     resolver = SettingsResolver(
         CommandLine(
@@ -47,7 +51,8 @@ def lint_paths(
         ),
         Path(config) if config else None,
     )
-    return lint_sources(collect_sources([str(path) for path in paths], resolver), resolver)
+    options = RunOptions(jobs=max(1, jobs), cache=cache)
+    return lint_sources(collect_sources([str(path) for path in paths], resolver), resolver, options)
 
 
 def lint_file(path: str | Path, **options) -> list[Violation]:

@@ -46,6 +46,15 @@ def main() -> None:
     type=click.Path(exists=True, dir_okay=False),
     help="An evaluation set (JSONL) the records must not overlap (rule D006); repeatable.",
 )
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=0),
+    default=0,
+    help="Worker processes for the record pass (default 0: one per core; 1: none).",
+)
+@click.option("--no-cache", is_flag=True, help="Neither read nor write the incremental cache.")
+@click.option("--timings", is_flag=True, help="Print the time spent per rule family and engine phase (to stderr).")
 def check(
     paths: tuple[str, ...],
     output_format: str,
@@ -58,17 +67,21 @@ def check(
     exit_zero: bool,
     statistics: bool,
     against: tuple[str, ...],
+    jobs: int,
+    no_cache: bool,
+    timings: bool,
 ) -> None:
     """Check datasets (files, folders, or - for stdin; default: the current folder)."""
     from datalint.config import CommandLine, ConfigError, SettingsResolver
-    from datalint.engine import InputError, collect_sources, lint_sources
+    from datalint.engine import InputError, RunOptions, collect_sources, default_jobs, lint_sources
     from datalint.formatters import render
     from datalint.formatters.text import statistics as statistics_table
 
     command_line = CommandLine(_split(select) or None, _split(extend_select), _split(ignore), fail_on, against)
     try:
         resolver = SettingsResolver(command_line, config)
-        report = lint_sources(collect_sources(paths or (".",), resolver), resolver)
+        options = RunOptions(jobs=jobs or default_jobs(), cache=not no_cache, timings=timings)
+        report = lint_sources(collect_sources(paths or (".",), resolver), resolver, options)
     except (ConfigError, InputError) as error:
         _fail(str(error))
         return
@@ -82,7 +95,37 @@ def check(
         output_file.write_text(text, encoding="utf-8")
     else:
         click.echo(text, nl=False)
+    if report.timings is not None:
+        from datalint.timings import render_timings
+
+        click.echo(render_timings(report.timings, report.stats, options.jobs), err=True, nl=False)
     sys.exit(0 if exit_zero else report.exit_code)
+
+
+@main.command()
+@click.argument("paths", nargs=-1)
+@click.option("--config", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Use this config file.")
+def clean(paths: tuple[str, ...], config: Path | None) -> None:
+    """Delete the incremental cache (of the config found from PATHS, default: the current folder)."""
+    from datalint.cache import CacheError
+    from datalint.cache import clean as clean_folder
+    from datalint.config import ConfigError, SettingsResolver
+    from datalint.engine import cache_folder_of
+
+    try:
+        resolver = SettingsResolver(config_path=config)
+        folders = []
+        for name in paths or (".",):
+            found = resolver.config_for(Path(name).resolve())
+            folder = cache_folder_of(found.root, found.table)
+            if folder not in folders:
+                folders.append(folder)
+        for folder in folders:
+            removed = clean_folder(folder)
+            plural = "s" * (removed != 1)
+            click.echo(f"Removed {folder} ({removed} file{plural})" if removed else f"No cache at {folder}")
+    except (ConfigError, CacheError) as error:
+        _fail(str(error))
 
 
 @main.command("rules")

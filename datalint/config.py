@@ -14,7 +14,7 @@ from typing import Any
 
 from datalint.checks import load_kind
 from datalint.records import FORMATS, Mapping_
-from datalint.rules import Rule, RuleError, builtin_rules, check_unique, parse_rule, prepared, with_overrides
+from datalint.rules import Rule, RuleError, builtin_rules, check_unique, parse_rule, with_overrides
 from datalint.violation import SEVERITIES
 
 CONFIG_NAMES = ("datalint.toml", ".datalint.toml", "pyproject.toml")
@@ -39,6 +39,7 @@ TOP_LEVEL_KEYS: dict[str, tuple[type, str]] = {
     "review": (dict, "human review loop: ledger, min-share, model, threshold, ratings, good-cut"),
     "purpose": (str, "what the datasets are for: style, domain or specialisation (rule B003)"),
     "eval-sets": (list, "evaluation sets (JSONL, relative to this file) that records must not overlap (rule D006)"),
+    "cache-dir": (str, "folder of the incremental cache, relative to this config file (default .datalint_cache)"),
 }
 # [review] key -> (types, what it holds); they become the options of the review rules (Q901-Q903).
 REVIEW_KEYS: dict[str, tuple[tuple[type, ...], str]] = {
@@ -86,7 +87,7 @@ class CommandLine:
 
 @dataclass(frozen=True)
 class Settings:
-    """Everything the engine needs for one file: its enabled, prepared rules and its format."""
+    """Everything the engine needs for one file: its enabled rules (not yet prepared) and its format."""
 
     rules: tuple[Rule, ...]
     format: str = "auto"
@@ -350,12 +351,10 @@ class SettingsResolver:
         for layer in layers:
             format_name = layer.get("format", format_name)
             mapping_table = {**mapping_table, **layer.get("mapping", {})}
-        try:
-            prepared_rules = tuple(prepared(rule) for rule in enabled)
-        except (RuleError, ValueError, OSError) as error:
-            raise ConfigError(f"{config.label}: {error}") from error
+        # Rules are prepared (regexes compiled, models loaded) by the engine when first needed:
+        # a run whose records all come from the cache loads nothing. See engine.RulePlan.
         return Settings(
-            rules=prepared_rules,
+            rules=tuple(enabled),
             format=format_name,
             mapping=Mapping_.from_config(mapping_table) if mapping_table else None,
             fail_on=cli.fail_on or table.get("fail-on", "error"),

@@ -1,31 +1,59 @@
 """The lint run: a streaming record pass per file, then a dataset pass over collected features.
 
-record pass:  lines -> reading problems + Record -> per-record findings + features per rule
+record pass:  lines -> reading problems + Record -> per-record findings + features per rule.
+              A pure function of (line bytes, prepared rules): its results are cached per record
+              content hash (datalint/cache.py), and large inputs run it in worker processes, in
+              chunks, with results put back in line order.
 dataset pass: features of every file in the run -> dataset-wide findings (duplicates, quotas ...)
 """
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import os
 import sys
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field, replace
+from hashlib import blake2b as _blake2b
 from pathlib import Path
+from time import perf_counter
 from typing import Any, BinaryIO
 
+from datalint import cache
+from datalint.cache import EMPTY_RESULT, LineResult
 from datalint.checks import load_kind
-from datalint.config import Settings, SettingsResolver, path_matches, relative_posix
+from datalint.config import ConfigError, Settings, SettingsResolver, path_matches, relative_posix
 from datalint.locate import locate
-from datalint.reader import Line, is_array_path, is_dataset_path, open_binary, read_json_array, read_jsonl, record_hash
+from datalint.reader import (
+    Line,
+    LineParser,
+    Problem,
+    is_array_path,
+    is_dataset_path,
+    open_binary,
+    position_problems,
+    read_json_array,
+    record_hash,
+)
 from datalint.records import Record, build_record, detect_format
-from datalint.rules import Rule
+from datalint.rules import Rule, RuleError, prepared
+from datalint.timings import Timings
 from datalint.violation import DatasetFinding, Location, Violation, severity_rank
 
 DEFAULT_MAX_LINE_BYTES = 10_000_000
-# Kinds that are much cheaper on many records at a time (a model scoring texts, numpy shingling)
-# get records in groups of this size: large enough to amortise the call, small enough to hold.
-RECORD_BATCH = 2048
+# Lines go to worker processes in tasks of about CHUNK_BYTES; files are read BLOCK_BYTES at a time,
+# so memory holds a couple of blocks, not the file. Fewer than POOL_MIN_LINES records to check
+# (small files, warm caches) are checked in this process: starting workers would cost more.
+CHUNK_BYTES = 1 << 20
+BLOCK_BYTES = 16 << 20
+POOL_MIN_LINES = 5000
+CHUNK_LINES = 2048  # records per check_lines call for records held in memory
+FORMAT_PROBE_LINES = 64  # lines parsed up front to find the file's format
+# The kind byte of a line's result: 0 = not a record, else 1 + the record's detected format here.
+DETECTED_FORMATS = ("unknown", "alpaca", "openai", "sharegpt", "prompt-completion")
 SKIPPED_FOLDERS = {".git", ".hg", ".svn", ".venv", "venv", "node_modules", ".datalint_cache", "__pycache__"}
 
 
@@ -93,19 +121,13 @@ class Report:
     violations: list[Violation]
     files: list[FileSummary]
     failing: int  # violations at or above each file's failing severity
+    timings: Timings | None = None  # with RunOptions(timings=True)
+    # lines checked by the record pass, lines served from the cache, tasks sent to worker processes
+    stats: dict[str, int] = field(default_factory=lambda: {"checked": 0, "cached": 0, "worker tasks": 0})
 
     @property
     def exit_code(self) -> int:
         return 1 if self.failing else 0
-
-
-@dataclass(slots=True)
-class _FileState:
-    """What the record pass of one file produces."""
-
-    violations: list[Violation] = field(default_factory=list)
-    records: int = 0
-    format: str = "unknown"
 
 
 def collect_sources(paths: Iterable[str], resolver: SettingsResolver) -> list[Source]:
@@ -144,37 +166,64 @@ def _walk(folder: Path, resolver: SettingsResolver) -> Iterator[Path]:
             yield candidate
 
 
-def lint_sources(sources: list[Source], resolver: SettingsResolver) -> Report:
+@dataclass(frozen=True, slots=True)
+class RunOptions:
+    """How to run: worker processes for the record pass, the cache, per-rule timings."""
+
+    jobs: int = 1
+    cache: bool = False
+    timings: bool = False
+
+
+def default_jobs() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def lint_sources(sources: list[Source], resolver: SettingsResolver, options: RunOptions | None = None) -> Report:
+    options = options or RunOptions()
+    run = _Run(options)
     tables: dict[str, tuple[Rule, FeatureTable]] = {}
     violations: list[Violation] = []
     summaries: list[FileSummary] = []
     fail_on: dict[str, str] = {}
-    for source in sources:
-        settings = resolver.settings_for(source.path)
-        fail_on[source.name] = settings.fail_on
-        with source.open() as stream:
-            lines = (
-                read_json_array(stream)
-                if source.array
-                else read_jsonl(stream, max_line_bytes=_max_line_bytes(settings))
-            )
-            state = record_pass(source.name, lines, settings, tables)
-        violations.extend(state.violations)
-        summaries.append(FileSummary(source.name, state.records, state.format))
-    violations.extend(dataset_pass(tables))
+    try:
+        for source in sources:
+            settings = resolver.settings_for(source.path)
+            fail_on[source.name] = settings.fail_on
+            if source.array:
+                with source.open() as stream:
+                    state = record_pass(source.name, read_json_array(stream), settings, tables, run.timings)
+            else:
+                cache_folder = _cache_folder(resolver, source) if options.cache else None
+                with source.open() as stream:
+                    state = file_record_pass(source, stream, settings, run, cache_folder)
+                state.add_to(tables)
+            violations.extend(state.violations)
+            summaries.append(FileSummary(source.name, state.records, state.format))
+    except BaseException:
+        run.close(terminate=True)  # workers of a failed or interrupted run are stopped, not awaited
+        raise
+    run.close()
+    violations.extend(dataset_pass(tables, run.timings))
     violations.sort(key=Violation.sort_key)
     failing = sum(1 for v in violations if severity_rank(v.severity) >= severity_rank(fail_on.get(v.path, "error")))
-    return Report(violations, summaries, failing)
+    return Report(violations, summaries, failing, run.timings, run.stats)
 
 
-def lint_in_memory(records: Iterable[dict], resolver: SettingsResolver, name: str = "<memory>") -> Report:
+def lint_in_memory(
+    records: Iterable[dict], resolver: SettingsResolver, name: str = "<memory>", options: RunOptions | None = None
+) -> Report:
     """Lint dicts held in memory; each is given the line its JSON would have in a JSONL file."""
+    timings = Timings() if options is not None and options.timings else None
     settings = resolver.settings_for(None)
     tables: dict[str, tuple[Rule, FeatureTable]] = {}
-    state = record_pass(name, _lines_of(records), settings, tables)
-    violations = sorted([*state.violations, *dataset_pass(tables)], key=Violation.sort_key)
+    state = record_pass(name, _lines_of(records), settings, tables, timings)
+    violations = sorted([*state.violations, *dataset_pass(tables, timings)], key=Violation.sort_key)
     failing = sum(1 for v in violations if severity_rank(v.severity) >= severity_rank(settings.fail_on))
-    return Report(violations, [FileSummary(name, state.records, state.format)], failing)
+    return Report(violations, [FileSummary(name, state.records, state.format)], failing, timings)
 
 
 def _lines_of(records: Iterable[dict]) -> Iterator[Line]:
@@ -188,105 +237,589 @@ def _max_line_bytes(settings: Settings) -> int:
     return rule.options["max-bytes"] if rule else DEFAULT_MAX_LINE_BYTES
 
 
-def record_pass(
-    name: str, lines: Iterable[Line], settings: Settings, tables: dict[str, tuple[Rule, FeatureTable]]
-) -> _FileState:
-    reading = {rule.options["problem"]: rule for rule in settings.rules if rule.kind == "reading"}
-    record_rules = [(rule, load_kind(rule.kind)) for rule in settings.rules if rule.kind != "reading"]
-    per_record = [(rule, kind.check_record) for rule, kind in record_rules if hasattr(kind, "check_record")]
-    batched_checks = [(rule, kind.check_records) for rule, kind in record_rules if hasattr(kind, "check_records")]
-    featured = [(rule, kind.record_features) for rule, kind in record_rules if hasattr(kind, "record_features")]
-    batched_features = [
-        (rule, kind.record_features_batch) for rule, kind in record_rules if hasattr(kind, "record_features_batch")
-    ]
-    batched = bool(batched_checks or batched_features)
-    for rule, _ in [*featured, *batched_features]:
-        tables.setdefault(rule.code, (rule, FeatureTable()))
-    pending: list[tuple[Record, Line]] = []
-    state = _FileState()
-    file_format = settings.format if settings.format != "auto" else None
+def _cache_folder(resolver: SettingsResolver, source: Source) -> Path | None:
+    if source.path is None:
+        return None
+    config = resolver.config_for(source.path)
+    return cache_folder_of(config.root, config.table)
+
+
+def cache_folder_of(root: Path, table: dict) -> Path:
+    """`cache-dir` from the config (relative to the config's folder), else .datalint_cache there."""
+    configured = table.get("cache-dir")
+    return (root / configured) if configured else root / cache.FOLDER_NAME
+
+
+# --- the record pass: a pure function of (line, prepared rules) ----------------------------------
+
+
+class RulePlan:
+    """The enabled rules of one Settings, sorted by what they need from the record pass.
+
+    Per-record rules are prepared (regexes compiled, models loaded) only when a record has to be
+    checked, so a run served from the cache loads nothing; dataset-wide rules are prepared at once,
+    since their dataset pass runs on cached features too. A rule that cannot be prepared is a
+    configuration error.
+    """
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.rules = list(settings.rules)
+        self.mapping = settings.mapping
+        self.max_line_bytes = _max_line_bytes(settings)
+        self.reading: dict[str, int] = {}
+        self.kinds = {}
+        for index, rule in enumerate(self.rules):
+            if rule.kind == "reading":
+                self.reading[rule.options["problem"]] = index
+            else:
+                self.kinds[index] = load_kind(rule.kind)
+        self.ready = False
+        for index, kind in self.kinds.items():
+            if hasattr(kind, "record_features") or hasattr(kind, "record_features_batch"):
+                self._prepare(index)
+        self._sort()
+
+    def prepare(self) -> None:
+        if not self.ready:
+            for index in self.kinds:
+                self._prepare(index)
+            self._sort()
+            self.ready = True
+
+    def _prepare(self, index: int) -> None:
+        rule = self.rules[index]
+        if rule.state is None:
+            try:
+                self.rules[index] = prepared(rule)
+            except (RuleError, ValueError, OSError) as error:
+                raise ConfigError(f"{self.settings.config_label}: rule {rule.code}: {error}") from error
+
+    def _sort(self) -> None:
+        self.per_record: list[tuple[int, Rule, Callable]] = []
+        self.featured: list[tuple[int, Rule, Callable]] = []
+        self.batched: list[tuple[int, Rule, Callable]] = []
+        self.batched_checks: list[tuple[int, Rule, Callable]] = []
+        for index, kind in self.kinds.items():
+            rule = self.rules[index]
+            if hasattr(kind, "check_record"):
+                self.per_record.append((index, rule, kind.check_record))
+            if hasattr(kind, "check_records"):
+                self.batched_checks.append((index, rule, kind.check_records))
+            if hasattr(kind, "record_features"):
+                self.featured.append((index, rule, kind.record_features))
+            if hasattr(kind, "record_features_batch"):
+                self.batched.append((index, rule, kind.record_features_batch))
+
+    @property
+    def featured_rules(self) -> list[tuple[int, Rule]]:
+        return [(index, rule) for index, rule, _ in [*self.featured, *self.batched]]
+
+
+def check_lines(
+    plan: RulePlan, file_format: str, lines: Iterable[Line], timings: Timings | None = None
+) -> list[LineResult]:
+    """The record pass over some lines: per line, (kind, violations, features).
+
+    Depends only on each line's content (and whether it is line 1), the file's format and the
+    rules: this is what the cache stores per record hash and what worker processes run.
+    """
+    plan.prepare()
+    clock = perf_counter if timings is not None else None
+    results: list[LineResult] = []
+    batch: list[tuple[int, Record, Line]] = []
     for line in lines:
+        violations = []
         for problem in line.problems:
-            rule = reading.get(problem.kind)
-            if rule is not None:
-                state.violations.append(
-                    _violation(
-                        rule, problem.message, name, line.number, problem.column, problem.end_column, "", line.hash
-                    )
-                )
+            index = plan.reading.get(problem.kind)
+            if index is not None:
+                violations.append((index, problem.message, problem.column, problem.end_column, ""))
         if line.value is None:
+            results.append((0, tuple(violations), ()) if violations else EMPTY_RESULT)
             continue
-        state.records += 1
-        if file_format is None:
-            detected = detect_format(line.value)
-            if detected != "unknown":
-                file_format = detected
-        record = build_record(line.number, line.hash, line.value, file_format or "unknown", settings.mapping)
-        for rule, check in per_record:
+        kind = _KIND_OF[detect_format(line.value)]
+        started = clock() if clock else 0.0
+        record = build_record(line.number, line.hash, line.value, file_format, plan.mapping)
+        if clock:
+            timings.add("record view", clock() - started)
+        for index, rule, check in plan.per_record:
+            started = clock() if clock else 0.0
             for finding in check(rule, record):
                 column, end_column = locate(line.text, finding.pointer, finding.span)
-                state.violations.append(
-                    _violation(rule, finding.message, name, line.number, column, end_column, finding.pointer, line.hash)
-                )
-        for rule, features in featured:
-            value = features(rule, record)
+                violations.append((index, finding.message, column, end_column, finding.pointer))
+            if clock:
+                timings.add(rule.code, clock() - started)
+        features = []
+        for index, rule, compute in plan.featured:
+            started = clock() if clock else 0.0
+            value = compute(rule, record)
+            if clock:
+                timings.add(rule.code, clock() - started)
             if value is not None:
-                tables[rule.code][1].add(name, line.number, line.hash, value)
-        if batched:
-            pending.append((record, line))
-            if len(pending) >= RECORD_BATCH:
-                state.violations.extend(_batch_violations(name, batched_checks, pending))
-                _add_batch_features(name, batched_features, pending, tables)
-                pending.clear()
-    if pending:
-        state.violations.extend(_batch_violations(name, batched_checks, pending))
-        _add_batch_features(name, batched_features, pending, tables)
-    state.format = file_format or "unknown"
-    unknown_rule = settings.rule_for("schema", check="unknown-format")
-    if state.format == "unknown" and state.records and unknown_rule is not None:
-        state.violations.append(
-            _violation(
-                unknown_rule,
-                "records match no known format (alpaca, openai, sharegpt, prompt-completion); "
-                "set `format` and `mapping` in config so content rules can read them",
-                name,
-                1,
-                1,
-                None,
-                "",
-                None,
+                features.append((index, value))
+        if plan.batched or plan.batched_checks:
+            batch.append((len(results), record, line))
+        results.append((kind, tuple(violations), tuple(features)))
+    if batch:
+        _add_batched_results(plan, batch, results, timings)
+    return results
+
+
+def _add_batched_results(
+    plan: RulePlan, batch: list[tuple[int, Record, Line]], results: list[LineResult], timings: Timings | None
+) -> None:
+    """Kinds that are much cheaper on many records at once (a model scoring texts, numpy shingling)
+    get the chunk's records together: `check_records` gives findings per record,
+    `record_features_batch` a feature value per record."""
+    records = [record for _, record, _ in batch]
+    found: dict[int, list] = {}
+    for index, rule, check in plan.batched_checks:
+        started = perf_counter()
+        for (position, _, line), findings in zip(batch, check(rule, records), strict=True):
+            for finding in findings:
+                column, end_column = locate(line.text, finding.pointer, finding.span)
+                found.setdefault(position, []).append((index, finding.message, column, end_column, finding.pointer))
+        if timings is not None:
+            timings.add(rule.code, perf_counter() - started)
+    for position, violations in found.items():
+        kind, own, features = results[position]
+        results[position] = (kind, own + tuple(violations), features)
+    extra: dict[int, list] = {}
+    for index, rule, compute in plan.batched:
+        started = perf_counter()
+        values = compute(rule, records)
+        if timings is not None:
+            timings.add(rule.code, perf_counter() - started)
+        for (position, _, _), value in zip(batch, values, strict=True):
+            if value is not None:
+                extra.setdefault(position, []).append((index, value))
+    for position, features in extra.items():
+        kind, violations, own = results[position]
+        results[position] = (kind, violations, own + tuple(features))
+
+
+def parse_lines(
+    parser: LineParser, lines: Iterable[tuple[int, bytes, str]], timings: Timings | None = None
+) -> list[Line]:
+    started = perf_counter()
+    parsed = [parser.parse(number, body, hash_) for number, body, hash_ in lines]
+    if timings is not None:
+        timings.add("read and parse JSON", perf_counter() - started)
+    return parsed
+
+
+_KIND_OF = {name: position + 1 for position, name in enumerate(DETECTED_FORMATS)}
+
+
+def _format_of_kind(kind: int) -> str:
+    return DETECTED_FORMATS[kind - 1] if kind > 1 else "unknown"
+
+
+@dataclass(slots=True)
+class _FileState:
+    """What the record pass of one file produces."""
+
+    violations: list[Violation] = field(default_factory=list)
+    records: int = 0
+    format: str = "unknown"
+    feature_rows: dict[str, tuple[Rule, FeatureTable]] = field(default_factory=dict)
+
+    def add_to(self, tables: dict[str, tuple[Rule, FeatureTable]]) -> None:
+        for code, (rule, rows) in self.feature_rows.items():
+            table = tables.setdefault(code, (rule, FeatureTable()))[1]
+            table.paths.extend(rows.paths)
+            table.lines.extend(rows.lines)
+            table.hashes.extend(rows.hashes)
+            table.values.extend(rows.values)
+
+
+class _Collector:
+    """Turns LineResults into violations and feature rows of one file, in line order."""
+
+    def __init__(self, name: str, plan: RulePlan) -> None:
+        self.name = name
+        self.plan = plan
+        self.state = _FileState()
+        self.first_known = 0  # kind byte of the first record in a known format (the file's format)
+        self.rows = {}
+        for index, rule in plan.featured_rules:
+            table = FeatureTable()
+            self.state.feature_rows[rule.code] = (rule, table)
+            self.rows[index] = table
+
+    def add(self, number: int, hash_: str, result: LineResult) -> None:
+        kind, violations, features = result
+        if kind:
+            self.state.records += 1
+            if kind > 1 and not self.first_known:
+                self.first_known = kind
+        rules = self.plan.rules
+        for index, message, column, end_column, pointer in violations:
+            self.state.violations.append(
+                _violation(rules[index], message, self.name, number, column, end_column, pointer, hash_)
             )
-        )
+        for index, value in features:
+            self.rows[index].add(self.name, number, hash_, value)
+
+    def add_problem(self, number: int, hash_: str, problem: Problem) -> None:
+        index = self.plan.reading.get(problem.kind)
+        if index is not None:
+            self.state.violations.append(
+                _violation(
+                    self.plan.rules[index],
+                    problem.message,
+                    self.name,
+                    number,
+                    problem.column,
+                    problem.end_column,
+                    "",
+                    hash_,
+                )
+            )
+
+    def finish(self, settings: Settings, file_format: str) -> _FileState:
+        state = self.state
+        state.format = file_format
+        unknown_rule = settings.rule_for("schema", check="unknown-format")
+        if state.format == "unknown" and state.records and unknown_rule is not None:
+            state.violations.append(
+                _violation(
+                    unknown_rule,
+                    "records match no known format (alpaca, openai, sharegpt, prompt-completion); "
+                    "set `format` and `mapping` in config so content rules can read them",
+                    self.name,
+                    1,
+                    1,
+                    None,
+                    "",
+                    None,
+                )
+            )
+        return state
+
+
+def record_pass(
+    name: str,
+    lines: Iterable[Line],
+    settings: Settings,
+    tables: dict[str, tuple[Rule, FeatureTable]],
+    timings: Timings | None = None,
+) -> _FileState:
+    """The record pass over parsed lines held in memory (records given as dicts, JSON array files)."""
+    plan = RulePlan(settings)
+    lines = list(lines)
+    file_format = _file_format(settings, lines)
+    collector = _Collector(name, plan)
+    for start in range(0, len(lines), CHUNK_LINES):
+        chunk = lines[start : start + CHUNK_LINES]
+        for line, result in zip(chunk, check_lines(plan, file_format, chunk, timings), strict=True):
+            collector.add(line.number, line.hash, result)
+    state = collector.finish(settings, file_format)
+    state.add_to(tables)
     return state
 
 
-def _batch_violations(name: str, batched: list, pending: list[tuple[Record, Line]]) -> Iterator[Violation]:
-    """Findings of the batched kinds: `check_records(rule, records)` gives one list of findings per record."""
-    records = [record for record, _ in pending]
-    for rule, check in batched:
-        for (_, line), findings in zip(pending, check(rule, records), strict=True):
-            for finding in findings:
-                column, end = locate(line.text, finding.pointer, finding.span)
-                yield _violation(rule, finding.message, name, line.number, column, end, finding.pointer, line.hash)
+def _file_format(settings: Settings, lines: Iterable[Line]) -> str:
+    if settings.format != "auto":
+        return settings.format
+    return next(
+        (found for line in lines if line.value is not None and (found := detect_format(line.value)) != "unknown"),
+        "unknown",
+    )
 
 
-def _add_batch_features(
-    name: str, batched: list, pending: list[tuple[Record, Line]], tables: dict[str, tuple[Rule, FeatureTable]]
-) -> None:
-    """Features of the batched kinds: `record_features_batch(rule, records)` gives one value per record."""
-    records = [record for record, _ in pending]
-    for rule, features in batched:
-        table = tables[rule.code][1]
-        for record, value in zip(records, features(rule, records), strict=True):
-            if value is not None:
-                table.add(name, record.line, record.hash, value)
+def file_record_pass(
+    source: Source, stream: BinaryIO, settings: Settings, run: _Run, cache_folder: Path | None
+) -> _FileState:
+    """The record pass of a JSONL file: streamed in blocks, records found in the cache reused,
+    the others checked here or, when there are many, in worker processes; results in line order."""
+    plan = run.plan(settings)
+    parser = LineParser(plan.max_line_bytes)
+    if source.path is None:  # stdin cannot be read twice; the format may need a second pass
+        stream = io.BytesIO(stream.read())
+    blocks = _blocks(stream)
+    first = next(blocks, None)
+    file_format = settings.format
+    if file_format == "auto":
+        file_format = _file_format(settings, _first_lines(parser, first))
+    state, seen_format = _pass_over_blocks(source, settings, plan, run, cache_folder, file_format, first, blocks)
+    if settings.format == "auto" and seen_format != file_format:
+        # The first record in a known format lay beyond the first lines looked at: run again with it.
+        stream.seek(0)
+        with contextlib.nullcontext(stream) if source.path is None else source.open() as again:
+            blocks = _blocks(again)
+            state, _ = _pass_over_blocks(
+                source, settings, plan, run, cache_folder, seen_format, next(blocks, None), blocks
+            )
+    return state
 
 
-def dataset_pass(tables: dict[str, tuple[Rule, FeatureTable]]) -> Iterator[Violation]:
+def _first_lines(parser: LineParser, block: _Block | None) -> Iterator[Line]:
+    if block is None:
+        return
+    for number, raw in enumerate(block.lines[:FORMAT_PROBE_LINES], start=1):
+        body = raw[:-1] if raw.endswith(b"\r") else raw
+        yield parser.parse(number, body, "")
+
+
+def _pass_over_blocks(
+    source: Source,
+    settings: Settings,
+    plan: RulePlan,
+    run: _Run,
+    cache_folder: Path | None,
+    file_format: str,
+    first: _Block | None,
+    blocks: Iterator[_Block],
+) -> tuple[_FileState, str]:
+    timings = run.timings
+    digest = cached = cache_path = None
+    if cache_folder is not None and source.path is not None:
+        started = perf_counter()
+        digest = run.digest(settings)
+        cache_path = cache.cache_file(cache_folder, source.path, digest)
+        cached = cache.load(cache_path, digest, len(plan.rules), len(DETECTED_FORMATS))
+        if cached is not None and cached.file_format != file_format:
+            cached = None
+        if timings is not None:
+            timings.add("cache load", perf_counter() - started)
+    collector = _Collector(source.name, plan)
+    hashes: list[str] = []  # of every line, in order
+    new: dict[str, LineResult] = {}  # results computed in this run, by record key
+    in_flight: deque[_PendingBlock] = deque()
+    number = 0
+    crlf_seen = False
+    known = cached.results if cached is not None else {}
+    for block in _chain(first, blocks):
+        started = perf_counter()
+        first_number = number
+        block_hashes: list[str] = []
+        found: list[LineResult | None] = []
+        misses: list[tuple[int, bytes, str]] = []
+        problems: list[tuple[int, str, Problem]] = []
+        for raw in block.lines:
+            number += 1
+            if raw[-1:] == b"\r":
+                raw = raw[:-1]
+                if not crlf_seen:
+                    crlf_seen = True
+                    problems.append((number, record_hash(raw), position_problems(True, False)[0]))
+            hash_ = _blake2b(raw, digest_size=8).hexdigest()
+            block_hashes.append(hash_)
+            # Line 1 has its own key: a byte order mark is allowed there and nowhere else.
+            key = hash_ + "0" if number != 1 else hash_ + "1"
+            result = known.get(key) or new.get(key)
+            if result is None:
+                misses.append((number, raw, hash_))
+            found.append(result)
+        if block.missing_newline:
+            problems.append((number, block_hashes[-1], position_problems(False, True)[0]))
+        if timings is not None:
+            timings.add("read, hash, cache lookup", perf_counter() - started)
+        hashes.extend(block_hashes)
+        run.stats["checked"] += len(misses)
+        run.stats["cached"] += len(found) - len(misses)
+        results = run.submit(plan, settings, file_format, misses)
+        in_flight.append(_PendingBlock(first_number, block_hashes, found, problems, results))
+        while len(in_flight) > 1:
+            _collect(in_flight.popleft(), collector, new)
+    while in_flight:
+        _collect(in_flight.popleft(), collector, new)
+    seen_format = _format_of_kind(collector.first_known)
+    if cache_path is not None and digest is not None and (new or cached is None):
+        started = perf_counter()
+        if cached is not None and len(cached.deltas) < cache.MAX_DELTAS and len(new) <= max(1000, len(hashes) // 10):
+            cache.save_delta(cache_path, digest, file_format, new)
+        else:  # first run, or time to fold the deltas in (and drop the results of deleted lines)
+            keys = [hash_ + "0" for hash_ in hashes]
+            if keys:
+                keys[0] = hashes[0] + "1"
+            fresh = {key: new.get(key) or known[key] for key in keys}
+            cache.save(cache_path, digest, file_format, fresh, cached.deltas if cached is not None else ())
+        if timings is not None:
+            timings.add("cache save", perf_counter() - started)
+    return collector.finish(settings, file_format), seen_format
+
+
+def _chain(first: _Block | None, rest: Iterator[_Block]) -> Iterator[_Block]:
+    if first is not None:
+        yield first
+        yield from rest
+
+
+def _collect(pending: _PendingBlock, collector: _Collector, new: dict[str, LineResult]) -> None:
+    """Feed one block's results to the collector in line order; the loop every line of a warm run takes."""
+    computed = iter(pending.results())
+    for number, problem_hash, problem in pending.problems:
+        collector.add_problem(number, problem_hash, problem)
+    add = collector.add
+    records = 0
+    number = pending.start
+    for hash_, result in zip(pending.hashes, pending.found, strict=True):
+        number += 1
+        if result is None:
+            result = new[hash_ + "0" if number != 1 else hash_ + "1"] = next(computed)
+        if result[1] or result[2]:
+            add(number, hash_, result)
+        elif result[0]:
+            records += 1
+            if result[0] > 1 and not collector.first_known:
+                collector.first_known = result[0]
+    collector.state.records += records
+
+
+@dataclass(slots=True)
+class _Block:
+    lines: list[bytes]  # without their "\n"
+    missing_newline: bool = False  # the last line of the file, not ended by "\n"
+
+
+def _blocks(stream: BinaryIO) -> Iterator[_Block]:
+    """Lines of a stream in blocks of about BLOCK_BYTES, split on b"\\n" only."""
+    rest = b""
+    while True:
+        data = stream.read(BLOCK_BYTES)
+        if not data:
+            break
+        lines = (rest + data if rest else data).split(b"\n")
+        rest = lines.pop()
+        if lines:
+            yield _Block(lines)
+    if rest:
+        yield _Block([rest], missing_newline=True)
+
+
+@dataclass(slots=True)
+class _PendingBlock:
+    start: int  # line number before the block's first line
+    hashes: list[str]
+    found: list[LineResult | None]  # from the cache, or None: in `results`
+    problems: list[tuple[int, str, Problem]]
+    results: Callable[[], list[LineResult]]
+
+
+# --- running the record pass here or in worker processes -----------------------------------------
+
+
+class _Run:
+    """State of one lint run: prepared plans, the worker pool (started only when worth it), timings."""
+
+    def __init__(self, options: RunOptions) -> None:
+        self.options = options
+        self.timings = Timings() if options.timings else None
+        self.stats = {"checked": 0, "cached": 0, "worker tasks": 0}
+        self._plans: dict[int, tuple[str, RulePlan, tuple]] = {}
+        self._digests: dict[int, str] = {}
+        self._fingerprint: str | None = None
+        self._pool = None
+
+    def plan(self, settings: Settings) -> RulePlan:
+        return self._plan_entry(settings)[1]
+
+    def _plan_entry(self, settings: Settings) -> tuple[str, RulePlan, tuple]:
+        entry = self._plans.get(id(settings))
+        if entry is None:
+            plan = RulePlan(settings)
+            key = f"{os.getpid()}-{len(self._plans)}"
+            payload = (tuple(replace(rule, state=None) for rule in settings.rules), settings.format, settings.mapping)
+            entry = self._plans[id(settings)] = (key, plan, payload)
+            _WORKER_PLANS[key] = plan  # inherited by workers forked after this
+        return entry
+
+    def digest(self, settings: Settings) -> str:
+        if id(settings) not in self._digests:
+            if self._fingerprint is None:
+                self._fingerprint = cache.code_fingerprint()
+            self._digests[id(settings)] = cache.settings_digest(
+                settings.rules, settings.format, settings.mapping, self._fingerprint
+            )
+        return self._digests[id(settings)]
+
+    def submit(
+        self, plan: RulePlan, settings: Settings, file_format: str, misses: list[tuple[int, bytes, str]]
+    ) -> Callable[[], list[LineResult]]:
+        """Start checking these lines; the returned function gives their results, in order."""
+        if not misses:
+            return list
+        if self._pool is None and (self.options.jobs <= 1 or len(misses) < POOL_MIN_LINES):
+            results = check_lines(
+                plan, file_format, parse_lines(LineParser(plan.max_line_bytes), misses, self.timings), self.timings
+            )
+            return lambda: results
+        key, _, payload = self._plan_entry(settings)
+        plan.prepare()  # here first: a configuration error is raised once, and forked workers inherit the state
+        pool = self._start_pool()
+        timed = self.timings is not None
+        tasks = [pool.apply_async(_work, ((key, payload, file_format, chunk, timed),)) for chunk in _chunks(misses)]
+        self.stats["worker tasks"] += len(tasks)
+
+        def results() -> list[LineResult]:
+            gathered: list[LineResult] = []
+            for task in tasks:
+                chunk_results, chunk_timings = task.get()
+                gathered.extend(chunk_results)
+                if self.timings is not None and chunk_timings:
+                    self.timings.merge(chunk_timings)
+            return gathered
+
+        return results
+
+    def _start_pool(self):
+        if self._pool is None:
+            import multiprocessing
+
+            methods = multiprocessing.get_all_start_methods()
+            context = multiprocessing.get_context("fork" if "fork" in methods else None)
+            self._pool = context.Pool(self.options.jobs)
+        return self._pool
+
+    def close(self, terminate: bool = False) -> None:
+        if self._pool is not None:
+            if terminate:
+                self._pool.terminate()
+            else:
+                self._pool.close()
+            self._pool.join()
+            self._pool = None
+
+
+def _chunks(misses: list[tuple[int, bytes, str]]) -> Iterator[list[tuple[int, bytes, str]]]:
+    chunk: list[tuple[int, bytes, str]] = []
+    size = 0
+    for item in misses:
+        chunk.append(item)
+        size += len(item[1]) + 64
+        if size >= CHUNK_BYTES:
+            yield chunk
+            chunk, size = [], 0
+    if chunk:
+        yield chunk
+
+
+# Plans in worker processes by key: inherited from the parent when forked, else prepared on first use.
+_WORKER_PLANS: dict[str, RulePlan] = {}
+
+
+def _work(task: tuple) -> tuple[list[LineResult], dict | None]:
+    key, payload, file_format, lines, timed = task
+    plan = _WORKER_PLANS.get(key)
+    if plan is None:
+        rules, format_name, mapping = payload
+        plan = _WORKER_PLANS[key] = RulePlan(Settings(tuple(prepared(rule) for rule in rules), format_name, mapping))
+    timings = Timings() if timed else None
+    results = check_lines(plan, file_format, parse_lines(LineParser(plan.max_line_bytes), lines, timings), timings)
+    return results, (timings.seconds if timings is not None else None)
+
+
+def dataset_pass(tables: dict[str, tuple[Rule, FeatureTable]], timings: Timings | None = None) -> Iterator[Violation]:
     for rule, table in tables.values():
         if not len(table):
             continue
-        for finding in load_kind(rule.kind).check_dataset(rule, table):
+        started = perf_counter()
+        found = list(load_kind(rule.kind).check_dataset(rule, table))
+        if timings is not None:
+            timings.add(rule.code, perf_counter() - started)
+        for finding in found:
             yield _dataset_violation(rule, table, finding)
 
 

@@ -85,31 +85,52 @@ def _duplicate_key_column(text: str, key: str) -> int:
 
 
 def read_jsonl(stream: BinaryIO, *, max_line_bytes: int) -> Iterator[Line]:
-    recorder = _DuplicateKeyRecorder()
-    decoder = json.JSONDecoder(object_pairs_hook=recorder)
+    parser = LineParser(max_line_bytes)
     crlf_lines = 0
-    number = 0
-    for number, raw in enumerate(stream, start=1):  # noqa: B007 - number is used after the loop
-        problems: list[Problem] = []
+    for number, raw in enumerate(stream, start=1):
         ending_missing = not raw.endswith(b"\n")
-        body = raw[:-1] if not ending_missing else raw
-        if body.endswith(b"\r"):
+        body = raw if ending_missing else raw[:-1]
+        crlf = body.endswith(b"\r")
+        if crlf:
             body = body[:-1]
             crlf_lines += 1
-            if crlf_lines == 1:
-                problems.append(Problem("crlf", "line ends with CRLF (\\r\\n); JSONL lines end with \\n"))
-        if ending_missing:
-            problems.append(Problem("missing-final-newline", "file does not end with a newline"))
-        line = Line(number, None, hash=record_hash(body), problems=problems)
-        if len(body) > max_line_bytes:
+        line = parser.parse(number, body, record_hash(body))
+        line.problems[:0] = position_problems(crlf and crlf_lines == 1, ending_missing)
+        yield line
+
+
+def position_problems(first_crlf: bool, ending_missing: bool) -> list[Problem]:
+    """Problems that depend on where a line sits in its file, not on its bytes (never cached per record)."""
+    problems = []
+    if first_crlf:
+        problems.append(Problem("crlf", "line ends with CRLF (\\r\\n); JSONL lines end with \\n"))
+    if ending_missing:
+        problems.append(Problem("missing-final-newline", "file does not end with a newline"))
+    return problems
+
+
+class LineParser:
+    """Parses one line's bytes (without its line ending) into a Line: a pure function of the bytes,
+    plus whether it is line 1 (where a byte order mark is allowed and reported)."""
+
+    __slots__ = ("max_line_bytes", "recorder", "decoder")
+
+    def __init__(self, max_line_bytes: int) -> None:
+        self.max_line_bytes = max_line_bytes
+        self.recorder = _DuplicateKeyRecorder()
+        self.decoder = json.JSONDecoder(object_pairs_hook=self.recorder)
+
+    def parse(self, number: int, body: bytes, hash_: str) -> Line:
+        problems: list[Problem] = []
+        line = Line(number, None, hash=hash_, problems=problems)
+        if len(body) > self.max_line_bytes:
             problems.append(
                 Problem(
                     "line-too-long",
-                    f"line is {len(body):,} bytes, over the limit of {max_line_bytes:,}; not parsed",
+                    f"line is {len(body):,} bytes, over the limit of {self.max_line_bytes:,}; not parsed",
                 )
             )
-            yield line
-            continue
+            return line
         try:
             text = body.decode("utf-8")
         except UnicodeDecodeError as error:
@@ -122,29 +143,26 @@ def read_jsonl(stream: BinaryIO, *, max_line_bytes: int) -> Iterator[Line]:
                     column + 1,
                 )
             )
-            yield line
-            continue
+            return line
         if number == 1 and text.startswith("\ufeff"):
             problems.append(Problem("bom", "file starts with a byte order mark (U+FEFF)", 1, 2))
             text = text[1:]
         line.text = text
         if not text.strip():
             problems.append(Problem("blank-line", "blank line"))
-            yield line
-            continue
+            return line
+        recorder = self.recorder
         recorder.duplicates.clear()
         try:
-            value, end = decoder.raw_decode(text, len(text) - len(text.lstrip()))
+            value, end = self.decoder.raw_decode(text, len(text) - len(text.lstrip()))
             if text[end:].strip():
                 raise json.JSONDecodeError("Extra data", text, end + len(text[end:]) - len(text[end:].lstrip()))
         except json.JSONDecodeError as error:
             problems.append(Problem("invalid-json", f"invalid JSON: {error.msg}", error.pos + 1, error.pos + 2))
-            yield line
-            continue
+            return line
         except RecursionError:
             problems.append(Problem("invalid-json", "invalid JSON: nested too deeply"))
-            yield line
-            continue
+            return line
         for key in recorder.duplicates:
             column = _duplicate_key_column(text, key)
             problems.append(
@@ -159,7 +177,7 @@ def read_jsonl(stream: BinaryIO, *, max_line_bytes: int) -> Iterator[Line]:
             problems.append(Problem("not-an-object", f"line is a JSON {_json_type(value)}, not an object"))
         else:
             line.value = value
-        yield line
+        return line
 
 
 def read_json_array(stream: BinaryIO) -> Iterator[Line]:

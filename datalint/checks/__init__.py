@@ -12,7 +12,11 @@ A kind module declares `OPTIONS` (name -> Option) and implements one or both pas
   `check_record`: the result for a record depends only on that record.
 
 Everything is a pure function of the rule, the record and the features, so the record pass
-can run in worker processes and its results can be cached by record hash.
+can run in worker processes and its results can be cached by record hash. So: a result must not
+depend on `record.line` or on other records (that is what the dataset pass is for); `prepare`
+may run again in each worker process; features must be values the cache can store (numbers,
+strings, tuples, lists, numeric numpy arrays). Kinds whose features are cheaper many records
+at a time may define `record_features_batch(rule, records) -> values` instead.
 """
 
 from __future__ import annotations

@@ -1,0 +1,86 @@
+"""The record pass in worker processes gives exactly the serial output, in the same order."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from click.testing import CliRunner
+
+import datalint
+from datalint import engine
+from datalint.cli import main
+
+DATASETS = Path(__file__).resolve().parents[1] / ".." / "shared" / "datasets"
+GSM8K = DATASETS / "gsm8k-alpaca-train.jsonl"
+SHAREGPT = DATASETS / "sharegpt-v3-cleaned-first2k.jsonl"
+
+
+def test_jobs_2_equals_jobs_1_on_a_real_dataset() -> None:
+    runner = CliRunner()
+    serial = runner.invoke(main, ["check", str(GSM8K), "--format", "json", "--no-cache", "--jobs", "1"])
+    parallel = runner.invoke(main, ["check", str(GSM8K), "--format", "json", "--no-cache", "--jobs", "2"])
+    assert serial.exit_code == parallel.exit_code
+    assert serial.output == parallel.output
+    assert json.loads(serial.output)["summary"]["records"] == 7473
+
+
+def test_many_small_worker_tasks_keep_line_order(monkeypatch) -> None:
+    # Small tasks and blocks so 2,000 records make dozens of tasks over several blocks.
+    monkeypatch.setattr(engine, "POOL_MIN_LINES", 10)
+    monkeypatch.setattr(engine, "CHUNK_BYTES", 50_000)
+    monkeypatch.setattr(engine, "BLOCK_BYTES", 1_000_000)
+    parallel = datalint.lint_paths([SHAREGPT], jobs=2)
+    assert parallel.stats["worker tasks"] > 50
+    monkeypatch.setattr(engine, "POOL_MIN_LINES", 10**9)
+    serial = datalint.lint_paths([SHAREGPT], jobs=1)
+    assert serial.stats["worker tasks"] == 0
+    assert len(serial.violations) > 100
+    assert [v.to_dict() for v in parallel.violations] == [v.to_dict() for v in serial.violations]
+
+
+def test_small_inputs_skip_the_pool(tmp_path: Path) -> None:
+    data = tmp_path / "data.jsonl"
+    data.write_text('{"instruction": "Say hi", "output": ""}\n' * 50, encoding="utf-8")
+    report = datalint.lint_paths([data], jobs=2, select=["S"])  # the copies are D001 too
+    assert report.stats == {"checked": 50, "cached": 0, "worker tasks": 0}
+    assert {(v.code, v.line) for v in report.violations} == {("S205", line) for line in range(1, 51)}
+
+
+def test_position_problems_stay_on_their_lines_across_blocks(tmp_path: Path, monkeypatch) -> None:
+    """CRLF is reported on its first line only, the missing final newline on the last line, in any block."""
+    monkeypatch.setattr(engine, "BLOCK_BYTES", 64)
+    data = tmp_path / "data.jsonl"
+    record = b'{"instruction": "Say hi", "output": "Hello"}'
+    data.write_bytes(record + b"\n" + record + b"\r\n" + record + b"\r\n" + b"\xef\xbb\xbf" + record + b"\n" + record)
+    report = datalint.lint_paths([data], cache=True, select=["S"])
+    assert [(v.code, v.line) for v in report.violations] == [("S010", 2), ("S001", 4), ("S007", 5)]
+    warm = datalint.lint_paths([data], cache=True, select=["S"])
+    assert warm.stats["cached"] == 5
+    assert [v.to_dict() for v in warm.violations] == [v.to_dict() for v in report.violations]
+
+
+def test_timings_name_each_rule_family(tmp_path: Path) -> None:
+    data = tmp_path / "data.jsonl"
+    data.write_text('{"instruction": "Say hi", "output": "As an AI language model, hi"}\n', encoding="utf-8")
+    result = CliRunner().invoke(main, ["check", str(data), "--timings", "--no-cache"])
+    assert result.exit_code == 0
+    assert result.stderr.startswith("timings (record pass: seconds in this process): 1 lines checked")
+    families = [line.split()[0] for line in result.stderr.splitlines()[1:]]
+    assert {"P", "S", "record", "read"} <= set(families)
+
+
+def test_file_format_found_late_applies_to_every_record_from_a_file_or_stdin(tmp_path: Path) -> None:
+    """The file's format is its first record in a known format, wherever it is: records before it
+    are checked against that format as the ones after it are (a second pass when it lies beyond
+    the lines probed first; stdin is buffered for it)."""
+    data = tmp_path / "data.jsonl"
+    content = '{"a": 1}\n' * (engine.FORMAT_PROBE_LINES + 6) + '{"instruction": "hi", "output": ""}\n'
+    data.write_text(content, encoding="utf-8")
+    runner = CliRunner()
+    from_file = runner.invoke(main, ["check", str(data), "--no-cache", "--format", "json", "--select", "S"])
+    from_stdin = runner.invoke(main, ["check", "-", "--format", "json", "--select", "S"], input=content)
+    found = [(v["code"], v["line"]) for v in json.loads(from_file.output)["violations"]]
+    assert sorted(set(found)) == sorted({("S101", line) for line in range(1, 71)} | {("S205", 71)})
+    assert [(v["code"], v["line"]) for v in json.loads(from_stdin.output)["violations"]] == found
+    assert json.loads(from_file.output)["files"][0]["format"] == "alpaca"
