@@ -41,6 +41,7 @@ MAX_GATE_CHARACTERS = 8
 class Compiled:
     fields: frozenset[str]
     phrases: Any  # an ahocorasick.Automaton, or None
+    phrase_gate: frozenset[str] | None  # the first characters of the phrases, when they are few
     regex: re.Pattern[str] | None
     regex_gate: frozenset[str] | None  # a regex match starts with one of these characters (None: unknown)
     on_lower: bool
@@ -55,13 +56,16 @@ def prepare(options: dict[str, Any]) -> Compiled:
     if not options["phrases"] and not options["regex"]:
         raise ValueError("a pattern rule needs `phrases` or `regex`")
     on_lower = not options["case-sensitive"]
-    automaton = None
+    automaton = phrase_gate = None
     if options["phrases"]:
         automaton = ahocorasick.Automaton()
-        for phrase in options["phrases"]:
-            key = normalise(phrase) if on_lower else phrase
+        keys = {normalise(phrase) if on_lower else phrase for phrase in options["phrases"]}
+        for key in keys:
             automaton.add_word(key, len(key))
         automaton.make_automaton()
+        # `<` in a text is cheaper to test than a pass of the automaton (P004, P007 phrases all start so)
+        first = {key[0] for key in keys if key}
+        phrase_gate = frozenset(first) if len(first) <= MAX_GATE_CHARACTERS and "" not in keys else None
     regex = None
     if options["regex"]:
         try:
@@ -71,6 +75,7 @@ def prepare(options: dict[str, Any]) -> Compiled:
     return Compiled(
         frozenset(options["fields"]),
         automaton,
+        phrase_gate,
         regex,
         first_characters(regex) if regex is not None else None,
         on_lower,
@@ -142,7 +147,7 @@ def normalise(text: str) -> str:
 def check_record(rule, record: Record) -> Iterator[Finding]:
     compiled: Compiled = rule.state
     for field in record.texts_of(compiled.fields):
-        span = first_match(compiled, field)
+        span = first_match(compiled, field, haystack(record, field) if compiled.on_lower else field.text)
         if span is not None:
             quote = field.text[span[0] : span[1]]
             if len(quote) > MAX_QUOTE:
@@ -150,15 +155,22 @@ def check_record(rule, record: Record) -> Iterator[Finding]:
             yield Finding(f"{rule.options['message']}: {quote!r} in {field.field}", field.pointer, span)
 
 
-def first_match(compiled: Compiled, field: Text) -> tuple[int, int] | None:
-    text = field.text
-    haystack = text
-    if compiled.on_lower:
+def haystack(record: Record, field: Text) -> str:
+    """The normalised text the case-insensitive rules search, made once per text for all of them."""
+    key = ("pattern-haystack", field.pointer)
+    found = record.derived.get(key)
+    if found is None:
+        text = field.text
         lowered = field.lower.replace("\u2019", "'") if "\u2019" in text else field.lower
         # lower() changes the length of a few characters (İ); then offsets would drift, so keep the original.
-        haystack = lowered if len(lowered) == len(text) else text
+        found = record.derived[key] = lowered if len(lowered) == len(text) else text
+    return found
+
+
+def first_match(compiled: Compiled, field: Text, haystack: str) -> tuple[int, int] | None:
+    text = field.text
     spans = []
-    if compiled.phrases is not None:
+    if compiled.phrases is not None and (compiled.phrase_gate is None or _contains_any(haystack, compiled.phrase_gate)):
         for end, length in compiled.phrases.iter(haystack):
             start = end + 1 - length
             if not compiled.whole_words or _at_word_edges(haystack, start, end + 1):
