@@ -58,6 +58,16 @@ FEATURES: dict[str, tuple[re.Pattern[str] | None, str]] = {
     "space-runs": (re.compile(r"(?<=\S)  +(?=\S)"), "runs of spaces inside a line"),
     "ending": (None, "its last character"),
 }
+# Substrings one of which the feature's regex needs (None: no cheap test): an `in` test rules out
+# most texts far faster than the regex, which starts with `^` or a lookbehind, not a literal.
+_NEEDLES: dict[str, tuple[str, ...]] = {
+    "heading": ("# ",),
+    "bullet-list": ("- ", "* ", "• "),
+    "code-fence": ("```",),
+    "table": ("---",),
+    "html": ("<",),
+    "space-runs": ("  ",),
+}
 _ON_LOWER = {"stock-opener", "sign-off"}
 # Responses that are code (unfenced, as in Alpaca) say nothing about prose formatting: a `#` comment is
 # not a heading, `x = 1` is not a lower-case start. These features skip them.
@@ -94,6 +104,7 @@ class Compiled:
     regex: re.Pattern[str] | None
     fields: frozenset[str]
     skip_code: bool
+    needles: tuple[str, ...] = ()
 
 
 def prepare(options: dict[str, Any]) -> Compiled:
@@ -105,7 +116,7 @@ def prepare(options: dict[str, Any]) -> Compiled:
             raise ValueError(f"`{key}` must be between 0 and 1")
     feature = options["feature"]
     skip_code = options["skip-code"] and feature not in ("code-fence", "edge-whitespace", "ending")
-    return Compiled(feature, FEATURES[feature][0], frozenset(options["fields"]), skip_code)
+    return Compiled(feature, FEATURES[feature][0], frozenset(options["fields"]), skip_code, _NEEDLES.get(feature, ()))
 
 
 def record_features(rule, record: Record) -> tuple[tuple[str, Any, str], ...] | None:
@@ -114,14 +125,14 @@ def record_features(rule, record: Record) -> tuple[tuple[str, Any, str], ...] | 
     A field seen several times (the assistant turns of a chat) counts once: it has the feature if
     any of its texts has it, and its ending is the last text's ending."""
     compiled: Compiled = rule.state
-    found: dict[str, tuple[Any, str]] = {}
+    found: dict[str, tuple[str, Any, str]] = {}  # field -> the (field, value, pointer) returned
     for text in record.texts_of(compiled.fields):
         if not text.text.strip():
             continue
         if compiled.feature == "ending":
             value: Any = ending_class(text.text)
             usual = value == "sentence punctuation"
-        elif text.field in found and found[text.field][0]:
+        elif text.field in found and found[text.field][1]:
             continue
         else:
             value = has_feature(compiled, text)
@@ -132,8 +143,8 @@ def record_features(rule, record: Record) -> tuple[tuple[str, Any, str], ...] | 
         # Short answers ("positive", "informal", "42") are labels, not prose: no casing or ending norm.
         if not usual and compiled.feature in _SENTENCE_ONLY and len(text.text.split(None, _MIN_WORDS)) < _MIN_WORDS:
             continue
-        found[text.field] = (value, text.pointer)
-    return tuple((field, value, pointer) for field, (value, pointer) in found.items()) or None
+        found[text.field] = (text.field, value, text.pointer)
+    return tuple(found.values()) or None
 
 
 def has_feature(compiled: Compiled, field: Text) -> bool:
@@ -145,13 +156,24 @@ def has_feature(compiled: Compiled, field: Text) -> bool:
         return _starts_lower(text)
     if compiled.skip_code and "```" in text:
         text = _FENCED.sub("", text)
+    # Tested on the text the regex searches: removing a code block can join two halves of a needle.
+    if compiled.needles and not _contains_any(text, compiled.needles):
+        return False
     if feature in _ON_LOWER:
-        text = text.lower().replace("\u2019", "'")
+        lowered = field.lower if text is field.text else text.lower()  # field.lower is computed once per text
+        text = lowered.replace("\u2019", "'")
         if feature == "sign-off":
             text = text.rstrip()[-200:]
         else:
             text = text.lstrip()[:60]
     return compiled.regex.search(text) is not None
+
+
+def _contains_any(text: str, needles: tuple[str, ...]) -> bool:
+    for needle in needles:  # a plain loop: any() over a generator costs more than the `in` tests
+        if needle in text:
+            return True
+    return False
 
 
 def looks_like_code(text: str) -> bool:

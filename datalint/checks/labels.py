@@ -14,6 +14,7 @@ Labels are the record's `type` and `difficulty` (keys `type`, `category`, `task_
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import defaultdict
 from collections.abc import Iterator
@@ -81,13 +82,33 @@ def record_features(rule, record: Record) -> tuple | None:
         )
         return values or None
     if check == "type":
-        types = [(make_pointer(key), json_type(value)) for key, value in record.data.items() if value is not None]
+        types = [(_key_pointer(key), json_type(value)) for key, value in record.data.items() if value is not None]
         types += [(pointer, json_type(value)) for _, value, pointer in categorical_values(rule, record)]
         return tuple(dict(types).items()) or None
     return None
 
 
+@functools.lru_cache(maxsize=1024)
+def _key_pointer(key: str) -> str:
+    """The pointer of a top-level key; a dataset has few distinct keys, so each is escaped once."""
+    return make_pointer(key)
+
+
+_TYPE_NAMES = {
+    bool: "a boolean",
+    int: "an integer",
+    float: "a number",
+    str: "a string",
+    list: "an array",
+    dict: "an object",
+}
+
+
 def json_type(value: Any) -> str:
+    # One dict lookup for the exact types json.loads produces; subclasses fall through to isinstance.
+    name = _TYPE_NAMES.get(type(value))
+    if name is not None:
+        return name
     if isinstance(value, bool):
         return "a boolean"
     if isinstance(value, int):

@@ -49,6 +49,8 @@ _LONG_FORM = re.compile(
     r"|\b(?:detailed explanation|at least \d{3} words|\d{3,4}[- ]word)\b",
     re.I,
 )
+# Every match of _LONG_FORM contains one of these (lower-cased).
+_LONG_FORM_WORDS = ("write", "compose", "draft", "create", "produce", "generate", "detailed explanation", "word")
 # Short forms named beside the long ones: "a title for an article", "a one-sentence story".
 _SHORT_FORM = re.compile(
     r"\b(?:title|headline|haiku|tweet|slogan|tagline|caption|sentence|summar\w*|outline|one[- ]line|"
@@ -124,9 +126,11 @@ def _bounds(rule, record: Record) -> Iterator[Finding]:
 
 
 def _too_short(rule, record: Record) -> Iterator[Finding]:
-    instruction = next((text.text for text in record.texts if text.field == "instruction"), "")
-    match = _LONG_FORM.search(instruction[:500])
-    if match is None or _SHORT_FORM.search(instruction[:500]):
+    instruction = next((text for text in record.texts if text.field == "instruction"), None)
+    if instruction is None or not _may_ask_long_form(instruction):
+        return
+    match = _LONG_FORM.search(instruction.text[:500])
+    if match is None or _SHORT_FORM.search(instruction.text[:500]):
         return
     minimum = rule.options["min"] or 30
     for text in record.texts_of(rule.state):
@@ -139,19 +143,38 @@ def _too_short(rule, record: Record) -> Iterator[Finding]:
             )
 
 
+def _may_ask_long_form(instruction: Text) -> bool:
+    """False when `_LONG_FORM` cannot match: it has none of the words the regex needs. Only for
+    ASCII text: re.I also folds a few non-ASCII letters (ſ, K) that lower() keeps apart."""
+    if not instruction.text.isascii():
+        return True
+    lowered = instruction.lower[:500]
+    return any(word in lowered for word in _LONG_FORM_WORDS)
+
+
 def truncation(text: str) -> str | None:
     """Why `text` looks cut off mid-sentence, or None."""
     stripped = text.rstrip()
-    if len(stripped) < 20 or stripped.endswith("```") or len(_FENCE.findall(stripped)) % 2:
-        return None  # short answers are judged by other rules; an open fence is F007's
+    if len(stripped) < 20 or stripped.endswith("```"):
+        return None  # short answers are judged by other rules
+    # The ending decides first (a look at the last characters); the costly exemptions (an open
+    # fence, code) are tested only for the few texts whose ending looks cut off.
+    reason = _cut_off_ending(stripped)
+    if reason is None or len(_FENCE.findall(stripped)) % 2:
+        return None  # an open fence is F007's
     if looks_like_code(stripped):
         return None  # code ends with `;`, `{`, `(` and keywords
+    return reason
+
+
+def _cut_off_ending(stripped: str) -> str | None:
     last = stripped[-1]
     if last in ",;":
         return f"ends with {last!r}"
     if last in "([{":
         return f"ends with an open {last!r}"
-    if _EMPTY_ITEM.search(stripped):
+    # an empty item ends with its marker: the text is right-stripped
+    if last in "-*•.)" and _EMPTY_ITEM.search(stripped):
         return "ends with an empty list item"
     if last.isalpha():
         word = _LAST_WORD.search(stripped[-40:])

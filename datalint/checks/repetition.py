@@ -31,6 +31,8 @@ OPTIONS = {
     "min-line-chars": Option(int, 10, "lines: shorter lines (`}`, `---`, list markers) are not counted"),
 }
 _WORD = re.compile(r"\w+")
+# ASCII bytes -> themselves when `\w` matches them, else a space (the rest of the table is never used).
+_ASCII_WORD_BYTES = bytes(byte if chr(byte).isalnum() or byte == ord("_") else ord(" ") for byte in range(256))
 _FENCED = re.compile(r"```.*?(?:```|\Z)", re.S)
 _ASKS_TO_REPEAT = re.compile(r"\brepeat|\btimes\b|重复|遍", re.I)
 
@@ -44,13 +46,12 @@ def check_record(rule, record: Record) -> Iterator[Finding]:
         question = _question_before(record, index)
         if check == "echo":
             finding = _echo(record, turn, question)
-        elif question is not None and _ASKS_TO_REPEAT.search(question):
-            continue
         elif check == "lines":
             finding = _repeated_lines(turn.text, turn.pointer, options)
         else:
             finding = _repeated_ngrams(turn.text, turn.pointer, options)
-        if finding is not None:
+        # A request to repeat exempts the answer; asked only of the few answers with a finding.
+        if finding is not None and (check == "echo" or question is None or not _ASKS_TO_REPEAT.search(question)):
             yield finding
 
 
@@ -97,29 +98,52 @@ def duplicate_ngram_share(words: list[str], n: int) -> tuple[float, tuple[str, .
     return sum(covered) / len(words), top
 
 
+def lower_words(text: str) -> list[str] | list[bytes]:
+    """The `\\w+` words of a text, lower-cased. ASCII text (nearly all of an English dataset) is
+    split by bytes.translate + split, about twice as fast as the regex; its words are then bytes."""
+    if text.isascii():
+        return text.lower().encode().translate(_ASCII_WORD_BYTES).split()
+    return _WORD.findall(text.lower())
+
+
+def repeated_bigram_bound(words: list) -> float:
+    """An upper bound of the share of words inside repeated n-grams, for any n >= 2.
+
+    Each word of a repeated n-gram is in one of its bigrams, which repeats too; and a repeated
+    bigram position covers at most two words. Counting bigrams is much cheaper than n-grams."""
+    counts = Counter(zip(words, words[1:], strict=False))
+    return 2 * sum(count for count in counts.values() if count > 1) / len(words)
+
+
 def _repeated_ngrams(text: str, pointer: str, options: dict[str, Any]) -> Finding | None:
     n, limit = options["n"], options["max-duplicate-share"]
-    words = _WORD.findall(text.lower())
+    if len(text) < 2 * options["min-words"] - 1:  # fewer characters than min-words words need
+        return None
+    words = lower_words(text)
     if len(words) < max(options["min-words"], 2 * n):
         return None
     # Words inside repeated n-grams occur at least twice, so few repeated words rule it out cheaply.
     if len(set(words)) > (1 - limit / 2) * len(words):
         return None
+    if n >= 2 and repeated_bigram_bound(words) <= limit:
+        return None
     share, top = duplicate_ngram_share(words, n)
     if share <= limit:
         return None
-    example = _quote(" ".join(top))
+    example = _quote(" ".join(word.decode() if isinstance(word, bytes) else word for word in top))
     return Finding(f"{share:.0%} of its {len(words)} words are in repeated {n}-word runs, like {example}", pointer)
 
 
 def _echo(record: Record, answer, question: str | None) -> Finding | None:
-    said = " ".join(answer.text.split())
-    if not said:
+    # Equal up to whitespace means equal word lists; comparing first words first spares splitting
+    # the whole of every answer (split(None, 1) stops after the first word).
+    first = answer.text.split(None, 1)[:1]
+    if not first:
         return None
     candidates = [("the prompt", question)] if question is not None else []
     candidates += [(f"the {text.field}", text.text) for text in record.texts if text.field in ("instruction", "input")]
     for name, text in candidates:
-        if text and " ".join(text.split()) == said:
+        if text and text.split(None, 1)[:1] == first and text.split() == answer.text.split():
             return Finding(f"answer only repeats {name}", answer.pointer)
     return None
 

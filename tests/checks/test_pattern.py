@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import re
 
 import datalint
+from datalint.checks.pattern import first_characters
 from tests.conftest import run, write_jsonl
 
 
@@ -74,3 +76,29 @@ phrases = ["project falcon"]
     )
     assert run("check", str(path), "--ignore", "internal-codename").exit_code == 0
     assert run("check", str(path), "--select", "X").exit_code == 1
+
+
+def test_regex_gate_lists_first_characters_only_when_certain():
+    gate = first_characters(re.compile(r"\{\{\s*\w+\s*\}\}|\[(?:insert|todo)\b[^\]]*\]"))
+    assert gate == frozenset("{[")
+    assert first_characters(re.compile(r"\bfoo|ba(r)")) == frozenset("fb")
+    # anything that may start elsewhere or ignores case gets no gate
+    for pattern in (r"x?y", r"^\s*none$", r"(?i)abc", r"(?i:a)b", r"(?:a?)+b", r"(?=a)a", r"\w+", r"[^x]", r""):
+        assert first_characters(re.compile(pattern)) is None, pattern
+
+
+def test_regex_gate_never_hides_a_match():
+    patterns = [
+        r"\{\{\s*\w+\s*\}\}|\[(?:insert|todo)\b[^\]]*\]",
+        r"\bfoo|ba(r)",
+        r"(?:ab)+c",
+        r"[abc]d|(?:e|f)g",
+        r"a|",
+    ]
+    texts = ["{{ name }}", "[insert x]", "foo", "xbar", "ababc", "cd", "fg", "", "nothing here", "zzz"]
+    for pattern in patterns:
+        regex = re.compile(pattern)
+        gate = first_characters(regex)
+        for text in texts:
+            if gate is not None and not any(character in text for character in gate):
+                assert regex.search(text) is None, (pattern, text)

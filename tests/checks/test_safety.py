@@ -17,6 +17,7 @@ def found(output, code):
     return [(v.code, v.column, v.end_column, v.message) for v in datalint.lint_records([record], select=[code])]
 
 
+AWS_SECRET = "k9Xq2LmP7rT4vW8yB3nD6fH1jK5sZ0cV2gN8uE4a"
 COLUMN = len('{"instruction": "Reply.", "input": "", "output": "') + 1
 
 
@@ -30,6 +31,8 @@ COLUMN = len('{"instruction": "Reply.", "input": "", "output": "') + 1
         ("P105", "Login from 81.2.69.160 today", "81.2.69.160"),
         ("P106", "key AKIA2E0A8F3B244C9986 ok", "AKIA2E0A8F3B244C9986"),
         ("P106", "token ghp_8f3Kd92LmQp0sXvB7nR4tYw1zC6hJ5aE2uGi ok", "ghp_8f3Kd92LmQp0sXvB7nR4tYw1zC6hJ5aE2uGi"),
+        # the AWS secret pattern ignores case; its gate must too (it once looked for "secret" only)
+        ("P106", f"AWS_SECRET_ACCESS_KEY={AWS_SECRET}", AWS_SECRET),
         ("P108", "Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhbm4ifQ.4pcPyMD09olPSyXnrXCjTwXyr4BsezdI1AVTmud2fU4", None),
     ],
 )
