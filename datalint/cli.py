@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from datalint import __version__
+from datalint.formatters import FORMATTERS
 
 EXIT_USAGE = 2
 
@@ -31,7 +32,7 @@ def main() -> None:
 
 @main.command()
 @click.argument("paths", nargs=-1)
-@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--format", "output_format", type=click.Choice(list(FORMATTERS)), default="text", show_default=True)
 @click.option("--output-file", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write the report here.")
 @click.option("--select", multiple=True, help="Rules to enable (codes, names or family letters; comma-separated).")
 @click.option("--extend-select", multiple=True, help="Rules to enable on top of the selection.")

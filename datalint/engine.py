@@ -84,10 +84,20 @@ class Report:
     violations: list[Violation]
     files: list[FileSummary]
     failing: int  # violations at or above each file's failing severity
+    fail_on: dict[str, str] = field(default_factory=dict)  # path -> lowest failing severity
 
     @property
     def exit_code(self) -> int:
         return 1 if self.failing else 0
+
+    def with_violations(self, violations: list[Violation]) -> Report:
+        """The same run with another list of violations (after a baseline or a filter), recounted."""
+        violations = sorted(violations, key=Violation.sort_key)
+        return Report(violations, self.files, _count_failing(violations, self.fail_on), self.fail_on)
+
+
+def _count_failing(violations: list[Violation], fail_on: dict[str, str]) -> int:
+    return sum(1 for v in violations if severity_rank(v.severity) >= severity_rank(fail_on.get(v.path, "error")))
 
 
 @dataclass(slots=True)
@@ -151,8 +161,7 @@ def lint_sources(sources: list[Source], resolver: SettingsResolver) -> Report:
         summaries.append(FileSummary(source.name, state.records, state.format))
     violations.extend(dataset_pass(tables))
     violations.sort(key=Violation.sort_key)
-    failing = sum(1 for v in violations if severity_rank(v.severity) >= severity_rank(fail_on.get(v.path, "error")))
-    return Report(violations, summaries, failing)
+    return Report(violations, summaries, _count_failing(violations, fail_on), fail_on)
 
 
 def lint_in_memory(records: Iterable[dict], resolver: SettingsResolver, name: str = "<memory>") -> Report:
@@ -161,8 +170,10 @@ def lint_in_memory(records: Iterable[dict], resolver: SettingsResolver, name: st
     tables: dict[str, tuple[Rule, FeatureTable]] = {}
     state = record_pass(name, _lines_of(records), settings, tables)
     violations = sorted([*state.violations, *dataset_pass(tables)], key=Violation.sort_key)
-    failing = sum(1 for v in violations if severity_rank(v.severity) >= severity_rank(settings.fail_on))
-    return Report(violations, [FileSummary(name, state.records, state.format)], failing)
+    fail_on = {name: settings.fail_on}
+    return Report(
+        violations, [FileSummary(name, state.records, state.format)], _count_failing(violations, fail_on), fail_on
+    )
 
 
 def _lines_of(records: Iterable[dict]) -> Iterator[Line]:
