@@ -7,6 +7,7 @@ Files, first found wins, looked for from the linted file's folder upward (like r
 from __future__ import annotations
 
 import fnmatch
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -35,7 +36,10 @@ TOP_LEVEL_KEYS: dict[str, tuple[type, str]] = {
         "per-path settings: `files` globs plus any of select, extend-select, ignore, format, mapping, rules",
     ),
     "exclude": (list, "globs of files and folders to skip when walking folders"),
+    "suppress": (list, "hand-picked false positives: `[[suppress]]` with a record `hash`, `rules` and a `reason`"),
 }
+SUPPRESS_KEYS = {"hash", "rules", "reason"}
+RECORD_HASH = re.compile(r"^[0-9a-f]{16}$")
 OVERRIDE_KEYS = {"files", "select", "extend-select", "ignore", "format", "mapping", "rules"}
 
 
@@ -137,6 +141,7 @@ def validate_table(table: dict[str, Any], path: Path) -> None:
     if "fail-on" in table and table["fail-on"] not in SEVERITIES:
         raise ConfigError(f"{path}: `fail-on` must be one of {', '.join(SEVERITIES)}")
     _validate_format(table, path, "")
+    _validate_suppress(table.get("suppress", []), path)
     for glob, selectors in table.get("per-file-ignores", {}).items():
         if not isinstance(selectors, list) or not all(isinstance(item, str) for item in selectors):
             raise ConfigError(f"{path}: `per-file-ignores.{glob}` must be a list of rule selectors")
@@ -153,6 +158,25 @@ def validate_table(table: dict[str, Any], path: Path) -> None:
         if not isinstance(files, list) or not files or not all(isinstance(item, str) for item in files):
             raise ConfigError(f"{path}: `{where}.files` must be a non-empty list of globs")
         _validate_format(override, path, where + ".")
+
+
+def _validate_suppress(entries: list[Any], path: Path) -> None:
+    for index, entry in enumerate(entries):
+        where = f"suppress[{index}]"
+        if not isinstance(entry, dict):
+            raise ConfigError(f"{path}: `{where}` must be a table")
+        unknown = set(entry) - SUPPRESS_KEYS
+        if unknown:
+            raise ConfigError(f"{path}: unknown key `{where}.{sorted(unknown)[0]}` (known: hash, reason, rules)")
+        if not isinstance(entry.get("hash"), str) or not RECORD_HASH.match(entry["hash"]):
+            raise ConfigError(
+                f"{path}: `{where}.hash` must be a record hash (16 hex digits, the `record_hash` of the JSON output)"
+            )
+        rules = entry.get("rules")
+        if not isinstance(rules, list) or not rules or not all(isinstance(item, str) for item in rules):
+            raise ConfigError(f"{path}: `{where}.rules` must be a non-empty list of rule codes or names")
+        if not isinstance(entry.get("reason"), str) or not entry["reason"].strip():
+            raise ConfigError(f"{path}: `{where}.reason` must say why the violation is a false positive")
 
 
 def _validate_format(table: dict[str, Any], path: Path, prefix: str) -> None:

@@ -23,6 +23,7 @@ KIND_MODULES = {
     "schema": "datalint.checks.schema",
     "conversation": "datalint.checks.conversation",
     "pattern": "datalint.checks.pattern",
+    "suppression": "datalint.checks.suppression",
 }
 
 
