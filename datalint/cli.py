@@ -137,7 +137,7 @@ def check(
 
 def _apply_fixes(report, options: dict, *, write: bool) -> int:
     """Fix the report's files (or print the diff); returns how many fixes apply."""
-    from datalint import settings_resolver, fix
+    from datalint import fix, settings_resolver
 
     resolver = settings_resolver(options["config"], options["select"], options["extend_select"], options["ignore"])
     fixed = fix.fix_report(report, resolver)

@@ -137,7 +137,7 @@ def fix(rule, violation: Violation, context) -> Fix | None:
         if phrase is None or len(haystack) != len(stripped):
             break
         kept = stripped[: len(stripped) - len(phrase)]
-    if kept == field.text:
-        return None
+    if kept == field.text or not kept.strip():
+        return None  # a response that is only the token stays flagged: emptying it would be a new problem
     edits = keep_string_part(context.text(violation.line), violation.line, violation.pointer, 0, len(kept))
     return Fix(rule.fix, tuple(edits)) if edits else None
