@@ -229,3 +229,48 @@ def show_rule(code: str) -> None:
             click.echo(rule_markdown(rule))
             return
     _fail(f"no rule {code!r}; `datalint rules` lists them")
+
+
+@main.command("stats")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--html", "html_file", type=click.Path(dir_okay=False, path_type=Path), help="Also write an HTML report.")
+@click.option("--config", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Use this config file.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress line on stderr.")
+def stats(path: Path, output_format: str, html_file: Path | None, config: Path | None, quiet: bool) -> None:
+    """Profile a dataset: fields, lengths, languages, labels, duplicates, top violations."""
+    import json
+
+    import datalint
+    from datalint.engine import Source
+    from datalint.profile import profile_path
+    from datalint.progress import Meter, metered, wants_progress
+    from datalint.reader import is_array_path
+
+    try:
+        resolver = datalint.settings_resolver(config, None, (), ())
+        settings = resolver.settings_for(path)
+        report = datalint.lint_paths([path], config=config, progress=wants_progress(quiet))
+        source = Source(str(path), path, array=is_array_path(path))
+        meter = Meter(sys.stderr, 1) if wants_progress(quiet) else None
+        if meter is not None:
+            source = metered([source], meter)[0]
+        try:
+            profile = profile_path(path, settings, report, source)
+        finally:
+            if meter is not None:
+                meter.close()
+    except _usage_errors() as error:
+        _fail(str(error))
+        return
+    if html_file is not None:
+        from datalint.atomic import write_atomic
+        from datalint.profile_html import render as render_html
+
+        write_atomic(html_file, render_html(profile).encode("utf-8"))
+    if output_format == "json":
+        click.echo(json.dumps(profile.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        from datalint.profile_text import render as render_text
+
+        click.echo(render_text(profile), nl=False)
