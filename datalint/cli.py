@@ -274,3 +274,24 @@ def stats(path: Path, output_format: str, html_file: Path | None, config: Path |
         from datalint.profile_text import render as render_text
 
         click.echo(render_text(profile), nl=False)
+
+
+@main.command("init")
+@click.argument("path", required=False, default=".", type=click.Path(exists=True, path_type=Path))
+@click.option("--force", is_flag=True, help="Overwrite an existing datalint.toml.")
+def init(path: Path, force: bool) -> None:
+    """Write a starter datalint.toml tuned to the datasets at PATH (a file or a folder)."""
+    from datalint.starter import InitError, write
+
+    folder = path if path.is_dir() else path.parent
+    target = folder / "datalint.toml"
+    try:
+        result = write(target, [str(path)], force=force)
+    except (InitError, *_usage_errors()) as error:
+        _fail(str(error))
+        return
+    ignored = len(result.ignored or [])
+    click.echo(
+        f"Wrote {target}: format {result.format}, {ignored} noisy rule{'s' * (ignored != 1)} ignored for now.",
+        err=True,
+    )
