@@ -52,7 +52,7 @@ def lint_paths(
     """Lint files and folders; each file uses the config found from it upward unless `config` is given.
 
     Then, in order: config `[[suppress]]` entries drop their violations; `baseline` (a file from
-    `datalint baseline`) drops accepted ones and reports its stale entries (X001), which
+    `datalint baseline`) drops accepted ones and reports its stale entries (DL001), which
     `prune_baseline` removes from the file; `diff_base` (a git revision) keeps only violations of
     records added or changed since then. `progress` shows a status line on a terminal's stderr.
     """

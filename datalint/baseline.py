@@ -3,7 +3,7 @@
 JSONL has no comments to hold `noqa`, so accepted violations live in a baseline file, keyed by
 (file, record content hash, rule code) with an occurrence count, never by line number: inserting,
 deleting or re-ordering records keeps every entry valid. Violations that belong to no record (a
-file-level finding) use the hash `file`. Entries that no longer match are reported as X001 at
+file-level finding) use the hash `file`. Entries that no longer match are reported as DL001 at
 their line in the baseline file; `prune` drops them.
 
 The file is JSON with one entry per line, sorted, so it diffs well in review:

@@ -200,14 +200,20 @@ def write_baseline(
 
 
 @main.command("rules")
-@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option(
+    "--format", "output_format", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True
+)
 def list_rules(output_format: str) -> None:
     """List every built-in rule: code, name, severity, summary."""
     import json
 
+    from datalint.docs import rules_table
     from datalint.rules import builtin_rules
 
     rules = builtin_rules()
+    if output_format == "markdown":
+        click.echo(rules_table(rules))
+        return
     if output_format == "json":
         fields = ("code", "name", "kind", "severity", "summary", "default")
         click.echo(json.dumps([{key: getattr(rule, key) for key in fields} for rule in rules], indent=2))
@@ -295,3 +301,7 @@ def init(path: Path, force: bool) -> None:
         f"Wrote {target}: format {result.format}, {ignored} noisy rule{'s' * (ignored != 1)} ignored for now.",
         err=True,
     )
+
+
+if __name__ == "__main__":
+    main()

@@ -9,10 +9,11 @@ from __future__ import annotations
 import fnmatch
 import re
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from datalint.checks import load_kind
 from datalint.records import FORMATS, Mapping_
 from datalint.rules import Rule, RuleError, builtin_rules, check_unique, parse_rule, prepared, with_overrides
 from datalint.violation import SEVERITIES
@@ -197,9 +198,21 @@ def all_rules(config: Config) -> list[Rule]:
         custom = [parse_rule(table, config.label) for table in config.table.get("rule", [])]
         rules = [*builtin_rules(), *custom]
         check_unique(rules, config.label)
-        return _apply_rule_tables(rules, config.table.get("rules", {}), config.label)
+        rules = _apply_rule_tables(rules, config.table.get("rules", {}), config.label)
     except RuleError as error:
         raise ConfigError(str(error)) from error
+    return [_resolve_paths(rule, config.root) for rule in rules]
+
+
+def _resolve_paths(rule: Rule, root: Path) -> Rule:
+    """Relative path options mean: relative to the folder of the config file."""
+    declared = load_kind(rule.kind).OPTIONS
+    resolved = {
+        key: str(root / value)
+        for key, value in rule.options.items()
+        if declared[key].is_path and isinstance(value, str) and value and not Path(value).is_absolute()
+    }
+    return replace(rule, options={**rule.options, **resolved}) if resolved else rule
 
 
 def _apply_rule_tables(rules: list[Rule], tables: dict[str, Any], label: str) -> list[Rule]:

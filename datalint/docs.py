@@ -43,7 +43,6 @@ def rules_table(rules: tuple[Rule, ...]) -> str:
     """The README's rule table."""
     lines = ["| code | name | severity | what it reports |", "| --- | --- | --- | --- |"]
     for rule in rules:
-        lines.append(
-            f"| {rule.code} | `{rule.name}` | {rule.severity} | {rule.summary}{'' if rule.default else ' (off by default)'} |"
-        )
+        note = "" if rule.default else " (off by default)"
+        lines.append(f"| {rule.code} | `{rule.name}` | {rule.severity} | {rule.summary}{note} |")
     return "\n".join(lines)

@@ -6,7 +6,7 @@
     reason = "the question is about AI disclaimers"
 
 The record hash follows the record wherever it moves; editing the record ends the suppression.
-Entries that suppress nothing in a run that linted their file are reported as X002 at the config file.
+Entries that suppress nothing in a run that linted their file are reported as DL002 at the config file.
 """
 
 from __future__ import annotations

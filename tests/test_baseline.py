@@ -64,10 +64,10 @@ def test_a_new_bad_record_fails_and_an_extra_copy_of_an_old_one_counts_as_new(pr
 def test_unused_entries_are_reported_at_the_baseline_and_pruned(project):
     write_lines(project / "train.jsonl", GOOD, AI, GOOD)  # one AI copy and the token record are gone
     result = check()
-    assert result.exit_code == 0  # X001 is a warning; fail-on is error
+    assert result.exit_code == 0  # DL001 is a warning; fail-on is error
     entries = {entry.code: entry for entry in load(project / "datalint-baseline.json").entries}
     assert sorted(result.stdout.splitlines()[:-1]) == [
-        f"datalint-baseline.json:{entries[code].line}:1: X001 unused baseline entry: {code} on record "
+        f"datalint-baseline.json:{entries[code].line}:1: DL001 unused baseline entry: {code} on record "
         f"{entries[code].hash} in train.jsonl no longer occurs; remove it with --prune"
         for code in sorted(entries, key=lambda code: entries[code].line)
     ]
@@ -80,9 +80,9 @@ def test_unused_entries_are_reported_at_the_baseline_and_pruned(project):
 
 def test_entries_of_rules_not_selected_or_files_not_linted_are_not_unused(project):
     write_lines(project / "other.jsonl", GOOD)
-    assert "X001" not in check("--select", "P001").stdout
+    assert "DL001" not in check("--select", "P001").stdout
     result = run("check", "other.jsonl", "--baseline", "datalint-baseline.json", "--format", "concise")
-    assert result.exit_code == 0 and "X001" not in result.stdout
+    assert result.exit_code == 0 and "DL001" not in result.stdout
 
 
 def test_file_level_violations_have_a_file_key(tmp_path):

@@ -28,7 +28,7 @@ def test_a_suppression_that_matches_nothing_is_reported_at_the_config(tmp_path):
     with working_directory(tmp_path):
         result = run("check", "train.jsonl", "--format", "concise")
     assert (
-        f"{tmp_path / 'datalint.toml'}:3:1: X002 unused suppression: P001 on record 0123456789abcdef "
+        f"{tmp_path / 'datalint.toml'}:3:1: DL002 unused suppression: P001 on record 0123456789abcdef "
         "matches no violation" in result.stdout.splitlines()
     )
 

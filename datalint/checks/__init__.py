@@ -23,6 +23,10 @@ KIND_MODULES = {
     "schema": "datalint.checks.schema",
     "conversation": "datalint.checks.conversation",
     "pattern": "datalint.checks.pattern",
+    "hygiene": "datalint.checks.hygiene",
+    "consistency": "datalint.checks.consistency",
+    "labels": "datalint.checks.labels",
+    "length": "datalint.checks.length",
     "suppression": "datalint.checks.suppression",
 }
 
@@ -33,6 +37,7 @@ class Option:
     default: Any
     help: str
     choices: tuple[Any, ...] = ()
+    is_path: bool = False  # a file path, resolved against the folder of the config that sets it
 
 
 def load_kind(name: str) -> ModuleType:

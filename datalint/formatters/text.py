@@ -21,9 +21,8 @@ def render(report: Report, *, color: bool = False) -> str:
             code = click.style(code, fg=SEVERITY_COLORS[violation.severity], bold=True)
         lines.append(f"{where} {code} [{violation.name}] {violation.message}")
         for related in violation.related:
-            lines.append(
-                f"    related: {related.path}:{related.line}:{related.column}{' ' + related.message if related.message else ''}"
-            )
+            note = f" {related.message}" if related.message else ""
+            lines.append(f"    related: {related.path}:{related.line}:{related.column}{note}")
     lines.append(summary_line(report))
     return "\n".join(lines) + "\n"
 
@@ -34,13 +33,17 @@ def one_line(message: str) -> str:
 
 
 def summary_line(report: Report) -> str:
-    records = sum(summary.records for summary in report.files)
-    files = len(report.files)
+    records = _count(sum(summary.records for summary in report.files), "record")
+    files = _count(len(report.files), "file")
     if not report.violations:
-        return f"All checks passed: {records:,} records in {files} file{'s' * (files != 1)}."
+        return f"All checks passed: {records} in {files}."
     counts = Counter(violation.severity for violation in report.violations)
-    parts = ", ".join(f"{counts[s]:,} {s}{'s' * (counts[s] != 1)}" for s in ("error", "warning", "info") if counts[s])
-    return f"Found {len(report.violations):,} violations ({parts}) in {records:,} records in {files} file{'s' * (files != 1)}."
+    parts = ", ".join(_count(counts[s], s) for s in ("error", "warning", "info") if counts[s])
+    return f"Found {_count(len(report.violations), 'violation')} ({parts}) in {records} in {files}."
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number:,} {noun}{'' if number == 1 else 's'}"
 
 
 def statistics(report: Report) -> str:

@@ -1,0 +1,136 @@
+"""Text hygiene: characters that should not be in training text, found one character class at a time.
+
+Each rule names a class (`characters`): U+FFFD replacement characters, control characters,
+invisible characters (zero-width and bidi controls), NBSP, mojibake (UTF-8 read as Latin-1 or
+cp1252, `Ã©`), mixed line endings, or unbalanced markdown code fences. A class is one compiled
+regex (about 1 µs per text, FACTS.md); the non-ASCII classes skip ASCII-only text without
+running the regex at all. The first occurrence per field is reported with its column, and the
+message says how many there are in the field.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from datalint.checks import Option
+from datalint.records import TEXT_FIELDS, Record, Text
+from datalint.violation import Finding
+
+# cp1252 shows the UTF-8 continuation bytes 0x80-0x9F as these characters; Latin-1 as C1 controls.
+_CP1252_HIGH = (
+    "\u20ac\u201a\u0192\u201e\u2026\u2020\u2021\u02c6\u2030\u0160\u2039\u0152\u017d"
+    "\u2018\u2019\u201c\u201d\u2022\u2013\u2014\u02dc\u2122\u0161\u203a\u0153\u017e\u0178"
+)
+_CONTINUATION = f"[\u0080-\u00bf{_CP1252_HIGH}]"
+
+CLASSES: dict[str, tuple[str, str, bool]] = {
+    # name: (regex, what one match is called, needs non-ASCII text)
+    "replacement": ("\ufffd", "U+FFFD replacement character", True),
+    "control": ("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u0080-\u009f]", "control character", False),
+    "invisible": (
+        "[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\u00ad]",
+        "invisible character",
+        True,
+    ),
+    "nbsp": ("[\u00a0\u202f\u2007]", "no-break space", True),
+    # Two- and three-byte UTF-8 sequences decoded as cp1252/Latin-1: Ã© (é), Â  (NBSP), â€™ (’).
+    "mojibake": (f"[\u00c2\u00c3]{_CONTINUATION}|\u00e2\u20ac", "mojibake", True),
+    "mixed-line-endings": (r"\r\n", "mixed line endings", False),
+    "code-fence": (r"(?m)^[ \t]*```", "unbalanced code fence", False),
+}
+NAMES = {
+    "\ufffd": "U+FFFD",
+    "\u200b": "zero-width space",
+    "\u200c": "zero-width non-joiner",
+    "\u200d": "zero-width joiner",
+    "\u200e": "left-to-right mark",
+    "\u200f": "right-to-left mark",
+    "\u2060": "word joiner",
+    "\ufeff": "U+FEFF (byte order mark)",
+    "\u00ad": "soft hyphen",
+    "\u00a0": "NBSP",
+    "\u202f": "narrow NBSP",
+    "\u2007": "figure space",
+}
+
+OPTIONS = {
+    "characters": Option(str, "replacement", "which character class to report", tuple(CLASSES)),
+    "fields": Option(list, ["all"], f"text fields to check: {', '.join(TEXT_FIELDS)}, or all"),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Compiled:
+    name: str
+    regex: re.Pattern[str]
+    label: str
+    non_ascii: bool
+    fields: frozenset[str]
+
+
+def prepare(options: dict[str, Any]) -> Compiled:
+    unknown = set(options["fields"]) - {*TEXT_FIELDS, "all"}
+    if unknown:
+        raise ValueError(f"unknown field {sorted(unknown)[0]!r} in `fields` (fields: {', '.join(TEXT_FIELDS)}, all)")
+    pattern, label, non_ascii = CLASSES[options["characters"]]
+    return Compiled(options["characters"], re.compile(pattern), label, non_ascii, frozenset(options["fields"]))
+
+
+def check_record(rule, record: Record) -> Iterator[Finding]:
+    compiled: Compiled = rule.state
+    for field in record.texts_of(compiled.fields):
+        finding = _SPECIAL.get(compiled.name, _first_character)(compiled, field)
+        if finding is not None:
+            yield finding
+
+
+def _first_character(compiled: Compiled, field: Text) -> Finding | None:
+    text = field.text
+    if compiled.non_ascii and text.isascii():
+        return None
+    match = compiled.regex.search(text)
+    if match is None:
+        return None
+    count = len(compiled.regex.findall(text))
+    found = match.group()
+    name = NAMES.get(found, f"{found!r}" if compiled.name == "mojibake" else f"U+{ord(found[0]):04X}")
+    what = compiled.label if compiled.name in ("replacement", "nbsp") else f"{compiled.label} {name}"
+    if compiled.name == "nbsp" and found != "\u00a0":
+        what = f"{compiled.label} ({name})"
+    more = f" ({count} in this field)" if count > 1 else ""
+    return Finding(f"{what} in {field.field}{more}", field.pointer, match.span())
+
+
+def _mixed_line_endings(compiled: Compiled, field: Text) -> Finding | None:
+    text = field.text
+    if "\r" not in text:
+        return None
+    crlf = text.count("\r\n")
+    lone_lf = text.count("\n") - crlf
+    lone_cr = text.count("\r") - crlf
+    kinds = [name for name, count in (("CRLF", crlf), ("LF", lone_lf), ("CR", lone_cr)) if count]
+    if len(kinds) < 2:
+        return None
+    counts = ", ".join(f"{count} {name}" for name, count in (("CRLF", crlf), ("LF", lone_lf), ("CR", lone_cr)) if count)
+    return Finding(f"mixed line endings in {field.field} ({counts})", field.pointer)
+
+
+def _unbalanced_fence(compiled: Compiled, field: Text) -> Finding | None:
+    text = field.text
+    if "```" not in text:
+        return None
+    fences = [match.span() for match in compiled.regex.finditer(text)]
+    if len(fences) % 2 == 0:
+        return None
+    start, end = fences[-1]
+    return Finding(
+        f"unbalanced code fence in {field.field}: {len(fences)} ``` fences, the last one is never closed",
+        field.pointer,
+        (end - 3, end),
+    )
+
+
+_SPECIAL = {"mixed-line-endings": _mixed_line_endings, "code-fence": _unbalanced_fence}

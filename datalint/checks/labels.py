@@ -1,0 +1,164 @@
+"""Label drift: categorical fields spelled several ways, and fields whose JSON type changes between rows.
+
+`check` chooses what is reported:
+- `variant` (dataset pass): values of one label that are equal once case, whitespace and NBSP
+  are normalised but spelled differently (`"Open QA"` / `"open qa"`); the rarer spelling is
+  reported, with a record holding the common one as related location;
+- `whitespace` (record pass): a label value with a no-break or other unusual space, a doubled
+  space, or leading/trailing whitespace (`"closed\u00a0qa"` beside `"open qa"`);
+- `type` (dataset pass): a top-level field (or a configured pointer) whose JSON type differs from
+  its type in most rows of the file (`"id": "7"` among integer ids). Nulls are not a type.
+Labels are the record's `type` and `difficulty` (keys `type`, `category`, `task_type`,
+`difficulty`, `level`, or `[mapping] type = "class"`), plus any JSON pointers in `fields`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterator
+from typing import Any
+
+from datalint.checks import Option
+from datalint.locate import make_pointer, pointer_tokens
+from datalint.records import Record, resolve
+from datalint.violation import DatasetFinding, Finding
+
+OPTIONS = {
+    "check": Option(str, "variant", "what to check", ("variant", "whitespace", "type")),
+    "fields": Option(list, [], "more categorical fields, as JSON pointers (`/meta/source`) or dotted keys"),
+    "max-share": Option(float, 0.2, "type: report a type held by at most this share of the rows that have the field"),
+    "min-records": Option(int, 10, "type: files with fewer rows holding the field are skipped"),
+}
+MAX_VALUE = 100
+_UNUSUAL_SPACE = re.compile(r"[^\S ]|  |^\s|\s$|[\u200b-\u200d\u2060\ufeff]")
+_SPACES = re.compile(r"[\s\u200b-\u200d\u2060\ufeff]+")
+SPACE_NAMES = {"\u00a0": "NBSP", "\t": "a tab", "\n": "a newline", "\u3000": "an ideographic space"}
+
+
+def prepare(options: dict[str, Any]) -> tuple[str, ...]:
+    if not 0 <= options["max-share"] <= 1:
+        raise ValueError("`max-share` must be between 0 and 1")
+    return tuple(field if field.startswith("/") else make_pointer(*field.split(".")) for field in options["fields"])
+
+
+def categorical_values(rule, record: Record) -> Iterator[tuple[str, Any, str]]:
+    """(label name, value, pointer) of each label and configured field the record has."""
+    for name, (value, pointer) in record.labels.items():
+        yield name, value, pointer
+    for pointer in rule.state:
+        value = resolve(record.data, pointer)
+        if value is not None:
+            yield pointer, value, pointer
+
+
+def check_record(rule, record: Record) -> Iterator[Finding]:
+    if rule.options["check"] != "whitespace":
+        return
+    for name, value, pointer in categorical_values(rule, record):
+        if isinstance(value, str) and _UNUSUAL_SPACE.search(value):
+            yield Finding(f"{name} label {value!r} has {_describe_space(value)}", pointer)
+
+
+def _describe_space(value: str) -> str:
+    if value != value.strip():
+        return "leading or trailing whitespace"
+    odd = next((char for char in value if char.isspace() and char != " "), None)
+    if odd is not None:
+        return SPACE_NAMES.get(odd, f"an unusual space U+{ord(odd):04X}") + " where other labels use a space"
+    if "  " in value:
+        return "a doubled space"
+    return "an invisible character"
+
+
+def record_features(rule, record: Record) -> tuple | None:
+    check = rule.options["check"]
+    if check == "variant":
+        values = tuple(
+            (name, value[:MAX_VALUE], pointer)
+            for name, value, pointer in categorical_values(rule, record)
+            if isinstance(value, str)
+        )
+        return values or None
+    if check == "type":
+        types = [(make_pointer(key), json_type(value)) for key, value in record.data.items() if value is not None]
+        types += [(pointer, json_type(value)) for _, value, pointer in categorical_values(rule, record)]
+        return tuple(dict(types).items()) or None
+    return None
+
+
+def json_type(value: Any) -> str:
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int):
+        return "an integer"
+    if isinstance(value, float):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "an array"
+    if isinstance(value, dict):
+        return "an object"
+    return "null"
+
+
+def normalised(value: str) -> str:
+    return _SPACES.sub(" ", value).strip().casefold()
+
+
+def check_dataset(rule, table) -> Iterator[DatasetFinding]:
+    check = _variants if rule.options["check"] == "variant" else _type_drift
+    findings = sorted(check(rule, table), key=lambda finding: finding.index)
+    yield from findings
+
+
+def _variants(rule, table) -> Iterator[DatasetFinding]:
+    # (file, label) -> normalised value -> spelling -> record indices
+    spellings: dict[tuple[str, str], dict[str, dict[str, list[int]]]] = defaultdict(
+        lambda: defaultdict(lambda: defaultdict(list))
+    )
+    pointers: dict[int, dict[str, str]] = {}
+    for index, (path, values) in enumerate(zip(table.paths, table.values, strict=True)):
+        for name, value, pointer in values:
+            spellings[path, name][normalised(value)][value].append(index)
+            pointers.setdefault(index, {})[name] = pointer
+    for (_, name), groups in spellings.items():
+        for forms in groups.values():
+            if len(forms) < 2:
+                continue
+            common, common_rows = max(forms.items(), key=lambda item: len(item[1]))
+            for spelling, rows in forms.items():
+                if spelling == common:
+                    continue
+                for index in rows:
+                    yield DatasetFinding(
+                        index,
+                        f"{name} label {spelling!r} is spelled {common!r} in {len(common_rows)} other records",
+                        related=(common_rows[0],),
+                        pointer=pointers[index][name],
+                    )
+
+
+def _type_drift(rule, table) -> Iterator[DatasetFinding]:
+    # (file, pointer) -> type -> record indices
+    types: dict[tuple[str, str], dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
+    for index, (path, values) in enumerate(zip(table.paths, table.values, strict=True)):
+        for pointer, kind in values:
+            types[path, pointer][kind].append(index)
+    for (_, pointer), kinds in types.items():
+        total = sum(len(rows) for rows in kinds.values())
+        if len(kinds) < 2 or total < rule.options["min-records"]:
+            continue
+        common, common_rows = max(kinds.items(), key=lambda item: len(item[1]))
+        name = "/".join(pointer_tokens(pointer))
+        for kind, rows in kinds.items():
+            if kind == common or len(rows) / total > rule.options["max-share"]:
+                continue
+            for index in rows:
+                yield DatasetFinding(
+                    index,
+                    f"{name!r} is {kind} here but {common} in {len(common_rows)} of {total} records",
+                    related=(common_rows[0],),
+                    pointer=pointer,
+                )

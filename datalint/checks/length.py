@@ -1,0 +1,237 @@
+"""Length: absolute bounds, robust outliers, answers too short for the task, truncated answers.
+
+`check` chooses what is reported:
+- `bounds` (record pass): a field longer than `max` or shorter than `min`, counted in `unit`
+  (chars, words, or approximate tokens: one per CJK/non-ASCII character plus one per four ASCII
+  characters, close to BPE tokenizers on English and Chinese);
+- `outlier` (dataset pass): log length far from the file's median, in MADs (a robust z-score,
+  so a few huge rows cannot hide themselves), per `type` label when the label has enough rows;
+- `ratio` (dataset pass): the same on log(response length / prompt length);
+- `too-short` (record pass): the instruction asks for long-form writing ("write an essay") and
+  the response has fewer than `min` words;
+- `truncated` (record pass): the response stops mid-sentence: it ends with a comma, a colon,
+  an article, conjunction or preposition, an open bracket, or an empty list item. Answers that
+  end without a period (code, lists, numbers) are not truncated; an unclosed code fence is F007.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import defaultdict
+from collections.abc import Iterator
+from statistics import median
+from typing import Any
+
+from datalint.checks import Option
+from datalint.checks.consistency import looks_like_code
+from datalint.records import TEXT_FIELDS, Record, Text
+from datalint.violation import DatasetFinding, Finding
+
+CHECKS = ("bounds", "outlier", "ratio", "too-short", "truncated")
+UNITS = ("chars", "words", "tokens")
+OPTIONS = {
+    "check": Option(str, "bounds", "what to check", CHECKS),
+    "fields": Option(list, ["response"], f"text fields measured: {', '.join(TEXT_FIELDS)}, or all"),
+    "unit": Option(str, "tokens", "bounds: what is counted", UNITS),
+    "min": Option(int, 0, "bounds: fewest units (0: no minimum); too-short: fewest words for long-form tasks"),
+    "max": Option(int, 0, "bounds: most units (0: no maximum)"),
+    "threshold": Option(float, 5.0, "outlier, ratio: robust z-score (distance from the median in MADs) to report"),
+    "side": Option(str, "both", "outlier, ratio: which side to report", ("both", "high", "low")),
+    "min-records": Option(int, 50, "outlier, ratio: files (or type groups) with fewer records are not judged"),
+    "by-type": Option(bool, True, "outlier, ratio: judge each `type` label value against its own rows"),
+    "min-length": Option(int, 1000, "outlier: a long outlier must also have at least this many characters"),
+}
+_WORD = re.compile(r"\w+")
+_LONG_FORM = re.compile(
+    r"\b(?:write|compose|draft|create|produce|generate)\b[^.?!\n]{0,40}?\b(?:essay|article|blog post|story|"
+    r"short story|report|speech|cover letter|letter|narrative|review|paragraphs)\b"
+    r"|\b(?:detailed explanation|at least \d{3} words|\d{3,4}[- ]word)\b",
+    re.I,
+)
+# Short forms named beside the long ones: "a title for an article", "a one-sentence story".
+_SHORT_FORM = re.compile(
+    r"\b(?:title|headline|haiku|tweet|slogan|tagline|caption|sentence|summar\w*|outline|one[- ]line|"
+    r"opening line|first line|subject line|word count|topic|name)\b",
+    re.I,
+)
+# A response that ends with one of these words stopped mid-sentence.
+_DANGLING = frozenset(
+    "a an the and or but of to with for from in on at by as that which because than into is are was were "
+    "their its our your my his her".split()
+)
+_LAST_WORD = re.compile(r"(\w+)\W*$")
+_EMPTY_ITEM = re.compile(r"(?:^|\n)[ \t]*(?:[-*•]|\d{1,2}[.)])[ \t]*$")
+_FENCE = re.compile(r"(?m)^[ \t]*```")
+MAD_TO_SIGMA = 1.4826
+
+
+def prepare(options: dict[str, Any]) -> frozenset[str]:
+    unknown = set(options["fields"]) - {*TEXT_FIELDS, "all"}
+    if unknown:
+        raise ValueError(f"unknown field {sorted(unknown)[0]!r} in `fields` (fields: {', '.join(TEXT_FIELDS)}, all)")
+    if options["check"] == "bounds" and not options["min"] and not options["max"]:
+        raise ValueError("a bounds rule needs `min` or `max`")
+    return frozenset(options["fields"])
+
+
+def measure(text: str, unit: str) -> int:
+    if unit == "chars":
+        return len(text)
+    if unit == "words":
+        return len(_WORD.findall(text)) if text.isascii() else _cjk_aware_words(text)
+    return approximate_tokens(text)
+
+
+def _cjk_aware_words(text: str) -> int:
+    # Chinese and Japanese have no spaces: each ideograph counts as a word.
+    words = 0
+    for word in _WORD.findall(text):
+        wide = sum(1 for char in word if ord(char) >= 0x2E80)
+        words += wide + (1 if wide < len(word) else 0)
+    return words
+
+
+def approximate_tokens(text: str) -> int:
+    if text.isascii():
+        return (len(text) + 3) // 4
+    wide = sum(1 for char in text if ord(char) > 0x7F)
+    return wide + (len(text) - wide + 3) // 4
+
+
+def check_record(rule, record: Record) -> Iterator[Finding]:
+    check = rule.options["check"]
+    if check == "bounds":
+        yield from _bounds(rule, record)
+    elif check == "too-short":
+        yield from _too_short(rule, record)
+    elif check == "truncated":
+        for text in record.texts_of(rule.state):
+            reason = truncation(text.text)
+            if reason:
+                yield Finding(f"{text.field} looks cut off: {reason}", text.pointer, _tail_span(text.text))
+
+
+def _bounds(rule, record: Record) -> Iterator[Finding]:
+    unit, low, high = rule.options["unit"], rule.options["min"], rule.options["max"]
+    shown = "approximate tokens" if unit == "tokens" else unit
+    for text in record.texts_of(rule.state):
+        size = measure(text.text, unit)
+        if high and size > high:
+            yield Finding(f"{text.field} is {size:,} {shown} long, over the maximum of {high:,}", text.pointer)
+        elif low and size < low and text.text.strip():
+            yield Finding(f"{text.field} is {size:,} {shown} long, under the minimum of {low:,}", text.pointer)
+
+
+def _too_short(rule, record: Record) -> Iterator[Finding]:
+    instruction = next((text.text for text in record.texts if text.field == "instruction"), "")
+    match = _LONG_FORM.search(instruction[:500])
+    if match is None or _SHORT_FORM.search(instruction[:500]):
+        return
+    minimum = rule.options["min"] or 30
+    for text in record.texts_of(rule.state):
+        words = measure(text.text, "words")
+        if 0 < words < minimum:
+            yield Finding(
+                f"{text.field} has {words} word{'s' if words != 1 else ''} but the instruction asks for "
+                f"long-form writing ({match.group()!r})",
+                text.pointer,
+            )
+
+
+def truncation(text: str) -> str | None:
+    """Why `text` looks cut off mid-sentence, or None."""
+    stripped = text.rstrip()
+    if len(stripped) < 20 or stripped.endswith("```") or len(_FENCE.findall(stripped)) % 2:
+        return None  # short answers are judged by other rules; an open fence is F007's
+    if looks_like_code(stripped):
+        return None  # code ends with `;`, `{`, `(` and keywords
+    last = stripped[-1]
+    if last in ",;":
+        return f"ends with {last!r}"
+    if last in "([{":
+        return f"ends with an open {last!r}"
+    if _EMPTY_ITEM.search(stripped):
+        return "ends with an empty list item"
+    if last.isalpha():
+        word = _LAST_WORD.search(stripped[-40:])
+        if word and word.group(1).lower() in _DANGLING and word.group(0) == word.group(1):
+            return f"ends with {word.group(1)!r}"
+    return None
+
+
+def _tail_span(text: str) -> tuple[int, int]:
+    end = len(text.rstrip())
+    return (max(0, end - 1), end)
+
+
+def record_features(rule, record: Record) -> tuple | None:
+    check = rule.options["check"]
+    if check not in ("outlier", "ratio"):
+        return None
+    label = record.labels.get("type")
+    group = str(label[0])[:50] if label is not None and rule.options["by-type"] else None
+    if check == "ratio":
+        prompt = sum(len(text.text) for text in record.texts if text.field in ("instruction", "input"))
+        response = [text for text in record.texts_of(rule.state) if text.text.strip()]
+        if not response or not prompt:
+            return None
+        size = sum(len(text.text) for text in response)
+        return (("ratio", group, math.log((size + 1) / (prompt + 1)), response[0].pointer, size, prompt),)
+    values = tuple(_length_feature(text, group) for text in record.texts_of(rule.state) if text.text.strip())
+    return values or None
+
+
+def _length_feature(text: Text, group: str | None) -> tuple:
+    size = len(text.text)
+    return (text.field, group, math.log(size + 1), text.pointer, size, 0)
+
+
+def check_dataset(rule, table) -> Iterator[DatasetFinding]:
+    groups: dict[tuple, list[tuple[int, float, str, int, int]]] = defaultdict(list)
+    for index, (path, values) in enumerate(zip(table.paths, table.values, strict=True)):
+        for field, group, value, pointer, size, prompt in values:
+            groups[path, field, group].append((index, value, pointer, size, prompt))
+    minimum = rule.options["min-records"]
+    # A type with too few rows is judged with its whole file instead.
+    judged: dict[tuple, list] = defaultdict(list)
+    for (path, field, group), members in groups.items():
+        key = (path, field, group) if group is not None and len(members) >= minimum else (path, field, None)
+        judged[key].extend(members)
+    findings: dict[int, DatasetFinding] = {}
+    for (_, field, group), members in judged.items():
+        if len(members) < minimum:
+            continue
+        for finding in _outliers(rule, field, group, members):
+            findings.setdefault(finding.index, finding)
+    yield from (findings[index] for index in sorted(findings))
+
+
+def _outliers(rule, field: str, group: str | None, members: list) -> Iterator[DatasetFinding]:
+    values = [value for _, value, _, _, _ in members]
+    centre = median(values)
+    spread = median(abs(value - centre) for value in values) * MAD_TO_SIGMA
+    if spread == 0:
+        return
+    threshold, side = rule.options["threshold"], rule.options["side"]
+    where = f" {group!r}" if group is not None else ""
+    typical = math.exp(centre) - 1
+    for index, value, pointer, size, prompt in members:
+        score = (value - centre) / spread
+        if abs(score) < threshold or (side == "high" and score < 0) or (side == "low" and score > 0):
+            continue
+        if score > 0 and field != "ratio" and size < rule.options["min-length"]:
+            continue
+        direction = "long" if score > 0 else "short"
+        if field == "ratio":
+            message = (
+                f"response/prompt length ratio {size / max(prompt, 1):.3g} ({size:,} / {prompt:,} characters) is "
+                f"unusually {'high' if score > 0 else 'low'}: the median{where} ratio is {typical + 1:.3g} "
+                f"(robust z {score:+.1f})"
+            )
+        else:
+            message = (
+                f"{field} is unusually {direction}: {size:,} characters, the median{where} is {typical:,.0f} "
+                f"(robust z {score:+.1f})"
+            )
+        yield DatasetFinding(index, message, pointer=pointer)

@@ -1,0 +1,51 @@
+"""Text hygiene rules F001-F007: one character class each, reported at its column."""
+
+from __future__ import annotations
+
+import pytest
+
+
+@pytest.mark.parametrize(
+    ("code", "bad", "column_of"),
+    [
+        ("F001", "caf\ufffd au lait", "\ufffd"),
+        ("F002", "Hi\u0008 there", "\u0008"),
+        ("F003", "re\u200bd", "\u200b"),
+        ("F003", "abc\u202eevil", "\u202e"),
+        ("F004", "5\u00a0km", "\u00a0"),
+        ("F005", "cafÃ© is open", "Ã"),
+        ("F005", "it\u00e2\u20ac\u2122s", "\u00e2"),
+    ],
+)
+def test_character_found_at_its_column(lint, code, bad, column_of):
+    found = lint([{"instruction": "Say it", "input": "", "output": bad}], code)
+    prefix = '{"instruction": "Say it", "input": "", "output": "'
+    assert [(c, line, col) for c, line, col, _ in found] == [(code, 1, len(prefix) + 1 + bad.index(column_of))]
+
+
+@pytest.mark.parametrize("code", ["F001", "F002", "F003", "F004", "F005", "F006", "F007"])
+def test_clean_text_passes(lint, code):
+    clean = "Café, naïve, 5 km. Tabs\tand\nnewlines are fine.\n```python\nprint(1)\n```"
+    assert lint([{"instruction": "Say it", "input": "", "output": clean}], code) == []
+
+
+def test_counts_several_in_one_field(lint):
+    [(_, _, _, message)] = lint([{"instruction": "a\u00a0b\u00a0c", "input": "", "output": "x"}], "F004")
+    assert message == "no-break space in instruction (2 in this field)"
+
+
+def test_mixed_line_endings(lint):
+    found = lint([{"instruction": "List", "input": "", "output": "a\r\nb\nc"}], "F006")
+    assert found == [("F006", 1, 48, "mixed line endings in response (1 CRLF, 1 LF)")]
+    assert lint([{"instruction": "List", "input": "", "output": "a\r\nb\r\nc"}], "F006") == []
+
+
+def test_unbalanced_code_fence(lint):
+    found = lint([{"instruction": "Code", "input": "", "output": "```python\nprint(1)"}], "F007")
+    assert [(code, line) for code, line, _, _ in found] == [("F007", 1)]
+    assert "1 ``` fences" in found[0][3]
+
+
+def test_fields_option_limits_the_search(lint):
+    config = '[rules.F004]\nfields = ["response"]\n'
+    assert lint([{"instruction": "5\u00a0km", "input": "", "output": "ok"}], "F004", config) == []

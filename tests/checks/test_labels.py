@@ -1,0 +1,42 @@
+"""Label drift F201-F203: case/space variants, unusual spaces in labels, JSON type drift."""
+
+from __future__ import annotations
+
+
+def rows(labels: list) -> list[dict]:
+    return [{"instruction": f"Q{i}", "input": "", "output": "A.", "category": label} for i, label in enumerate(labels)]
+
+
+def test_case_variant_reported_with_the_common_spelling(lint):
+    found = lint(rows(["open qa", "open qa", "Open QA", "math"]), "F201")
+    assert found == [("F201", 3, 1, "type label 'Open QA' is spelled 'open qa' in 2 other records")]
+
+
+def test_distinct_labels_pass(lint):
+    assert lint(rows(["open qa", "closed qa", "math"]), "F201") == []
+
+
+def test_nbsp_label(lint):
+    found = lint(rows(["open qa", "closed\u00a0qa"]), "F202")
+    assert [(c, line) for c, line, _, _ in found] == [("F202", 2)]
+    assert "NBSP" in found[0][3]
+    assert lint(rows(["open qa", "closed qa"]), "F202") == []
+
+
+def test_configured_field_pointer(lint):
+    records = [{"instruction": "Q", "input": "", "output": "A.", "meta": {"src": s}} for s in ("web", "Web", "web")]
+    found = lint(records, "F201", '[rules.F201]\nfields = ["meta.src"]\n')
+    assert [(c, line) for c, line, _, _ in found] == [("F201", 2)]
+
+
+def test_type_drift(lint):
+    records = [{"id": i, "instruction": "Q", "input": "", "output": "A."} for i in range(12)]
+    records[5]["id"] = "5"
+    found = lint(records, "F203")
+    assert found == [("F203", 6, 1, "'id' is a string here but an integer in 11 of 12 records")]
+
+
+def test_nulls_are_not_a_type(lint):
+    records = [{"id": i, "instruction": "Q", "input": "", "output": "A.", "rank": None} for i in range(12)]
+    records[0]["rank"] = 3
+    assert lint(records, "F203") == []

@@ -1,0 +1,82 @@
+"""Length rules L001-L006: bounds, outliers, too short for the task, truncation, ratio."""
+
+from __future__ import annotations
+
+import pytest
+
+from datalint.checks.length import approximate_tokens, measure, truncation
+
+
+def test_token_and_word_counts():
+    assert approximate_tokens("abcdefgh") == 2
+    assert approximate_tokens("你好世界") == 4
+    assert measure("Hello, big world", "words") == 3
+    assert measure("你好 world", "words") == 3
+
+
+def test_bounds(lint):
+    records = [
+        {"instruction": "Q", "input": "", "output": "x" * 80_000},
+        {"instruction": "Q", "input": "", "output": "ok"},
+    ]
+    found = lint(records, "L001")
+    assert [(c, line) for c, line, _, _ in found] == [("L001", 1)]
+    assert "20,000 approximate tokens" in found[0][3]
+    found = lint(records, "L002", "[rules.L002]\nmin = 3\n")
+    assert [(c, line) for c, line, _, _ in found] == [("L002", 2)]
+
+
+def test_outlier(lint):
+    records = [{"instruction": "Q", "input": "", "output": "word " * (20 + i % 7)} for i in range(60)]
+    records[7]["output"] = "word " * 5000
+    found = lint(records, "L003")
+    assert [(c, line) for c, line, _, _ in found] == [("L003", 8)]
+    records[7]["output"] = "word " * 30
+    assert lint(records, "L003") == []
+
+
+def test_outlier_is_judged_per_type(lint):
+    records = [{"instruction": "Q", "input": "", "output": "w " * 10, "type": "short"} for _ in range(60)]
+    records += [{"instruction": "Q", "input": "", "output": "w " * 900, "type": "long"} for _ in range(60)]
+    assert lint(records, "L003") == []
+
+
+def test_too_short_for_task(lint):
+    records = [
+        {"instruction": "Write an essay about rivers.", "input": "", "output": "Rivers are wet."},
+        {"instruction": "Write a title for an article about rivers.", "input": "", "output": "Rivers"},
+        {"instruction": "Name a river.", "input": "", "output": "Nile"},
+    ]
+    found = lint(records, "L004")
+    assert [(c, line) for c, line, _, _ in found] == [("L004", 1)]
+
+
+@pytest.mark.parametrize(
+    ("text", "cut"),
+    [
+        ("First, preheat the oven to 180C and", True),
+        ("The three colours are red, green,", True),
+        ("The steps are:\n1. Mix the flour\n2.", True),
+        ("Call the function like this: print(", True),
+        ("The answer is 42", False),
+        ("Red, green and blue are the primary colours", False),
+        ("- apples\n- pears\n- plums", False),
+        ("for (int i = 0; i < n; i++) {\n  sum += i;", False),
+        ("Short, and", False),
+    ],
+)
+def test_truncation(text, cut):
+    assert (truncation(text) is not None) is cut
+
+
+def test_truncated_reported_at_last_character(lint):
+    found = lint([{"instruction": "Q", "input": "", "output": "First, preheat the oven to 180C and"}], "L005")
+    prefix = '{"instruction": "Q", "input": "", "output": "'
+    assert [(c, line, col) for c, line, col, _ in found] == [("L005", 1, len(prefix) + 35)]
+
+
+def test_ratio(lint):
+    records = [{"instruction": "Q " * 20, "input": "", "output": "A " * (20 + i % 5)} for i in range(60)]
+    records[3]["instruction"] = "Q " * 3000
+    found = lint(records, "L006")
+    assert [(c, line) for c, line, _, _ in found] == [("L006", 4)]

@@ -1,0 +1,161 @@
+"""Every malformed-input case becomes its violation, never a traceback."""
+
+from __future__ import annotations
+
+import gzip
+import json
+
+from tests.conftest import dataset, run, run_json
+
+GOOD = '{"instruction": "Say hi", "input": "", "output": "Hi"}'
+
+
+def violations(path, *extra):
+    return [(v["code"], v["line"], v["column"]) for v in run_json(str(path), "--select", "S0", *extra)["violations"]]
+
+
+def test_invalid_json_reports_the_parser_reason_and_column(tmp_path):
+    path = tmp_path / "d.jsonl"
+    path.write_text(GOOD + '\n{"instruction": "x", "output": "y"\n')
+    document = run_json(str(path))
+    (violation,) = [v for v in document["violations"] if v["code"] == "S001"]
+    assert (violation["line"], violation["column"]) == (2, 35)
+    assert "Expecting ',' delimiter" in violation["message"]
+
+
+def test_truncated_last_line_is_invalid_json_and_missing_newline(tmp_path):
+    path = tmp_path / "d.jsonl"
+    path.write_text(GOOD + '\n{"instruction": "Say h')
+    assert violations(path) == [("S007", 2, 1), ("S001", 2, 17)]
+
+
+def test_line_that_is_not_an_object(tmp_path):
+    path = tmp_path / "d.jsonl"
+    path.write_text('["a", "b"]\n42\n')
+    assert violations(path) == [("S002", 1, 1), ("S002", 2, 1)]
+
+
+def test_invalid_utf8_points_at_the_bad_byte(tmp_path):
+    path = tmp_path / "d.jsonl"
+    path.write_bytes(b'{"instruction": "caf\xe9", "output": "x"}\n' + GOOD.encode() + b"\n")
+    assert violations(path) == [("S003", 1, 21)]
+
+
+def test_bom_is_reported_and_the_record_still_read(tmp_path):
+    path = tmp_path / "d.jsonl"
+    path.write_bytes(b"\xef\xbb\xbf" + GOOD.encode() + b"\n")
+    document = run_json(str(path))
+    assert [(v["code"], v["line"]) for v in document["violations"]] == [("S004", 1)]
+    assert document["summary"]["records"] == 1
+
+
+def test_blank_lines(tmp_path):
+    path = tmp_path / "d.jsonl"
+    path.write_text(GOOD + "\n\n   \n" + GOOD + "\n")
+    assert violations(path) == [("S005", 2, 1), ("S005", 3, 1)]
+
+
+def test_duplicate_keys_point_at_the_second_key(tmp_path):
+    path = tmp_path / "d.jsonl"
+    path.write_text('{"instruction": "a", "output": "b", "output": "c"}\n')
+    assert violations(path) == [("S006", 1, 37)]
+
+
+def test_missing_final_newline_on_real_belle_eval_set():
+    path = dataset("belle-eval-set-1k.jsonl")
+    assert ("S007", 1000, 1) in violations(path)
+
+
+def test_line_over_the_size_limit_is_reported_not_parsed(tmp_path):
+    path = tmp_path / "d.jsonl"
+    big = json.dumps({"instruction": "x", "output": "a" * 50_000_000})
+    path.write_text(GOOD + "\n" + big + "\n")
+    document = run_json(str(path))
+    assert [(v["code"], v["line"]) for v in document["violations"]] == [("S008", 2)]
+    assert "50,000,034 bytes" in document["violations"][0]["message"]
+
+
+def test_line_size_limit_is_configurable(tmp_path):
+    (tmp_path / "datalint.toml").write_text("[rules.S008]\nmax-bytes = 20\n")
+    path = tmp_path / "d.jsonl"
+    path.write_text(GOOD + "\n")
+    assert violations(path) == [("S008", 1, 1)]
+
+
+def test_crlf_is_reported_once(tmp_path):
+    path = tmp_path / "d.jsonl"
+    path.write_bytes((GOOD + "\r\n").encode() * 3)
+    assert violations(path) == [("S010", 1, 1)]
+
+
+def test_u2028_inside_a_string_is_not_a_line_break():
+    # gsm8k-alpaca-train has two records with a raw U+2028: 7,473 records on 7,473 lines.
+    document = run_json(str(dataset("gsm8k-alpaca-train.jsonl")), "--select", "S0")
+    assert document["summary"]["records"] == 7473
+    assert document["violations"] == []
+
+
+def test_empty_file_is_fine(tmp_path):
+    path = tmp_path / "empty.jsonl"
+    path.write_bytes(b"")
+    result = run("check", str(path))
+    assert result.exit_code == 0
+    assert "0 records in 1 file" in result.output
+
+
+def test_gzip_jsonl(tmp_path):
+    path = tmp_path / "d.jsonl.gz"
+    with gzip.open(path, "wt") as handle:
+        handle.write(GOOD + "\n" + '{"instruction": "x", "output": ""}\n')
+    assert [(v["code"], v["line"]) for v in run_json(str(path))["violations"]] == [("S205", 2)]
+
+
+def test_json_array_file_is_read_with_a_note(tmp_path):
+    path = tmp_path / "d.json"
+    path.write_text('[\n  {"instruction": "a", "output": "b"},\n  {"instruction": "c", "output": ""}\n]\n')
+    document = run_json(str(path))
+    assert [(v["code"], v["line"]) for v in document["violations"]] == [("S009", 2), ("S205", 3)]
+    assert document["summary"]["records"] == 2
+
+
+def test_stdin(tmp_path):
+    result = run("check", "-", input=(GOOD + "\n{bad\n").encode())
+    assert result.exit_code == 1
+    assert result.output.startswith("<stdin>:2:2: S001 [invalid-json]")
+
+
+def test_folder_of_mixed_files_lints_only_datasets(tmp_path):
+    (tmp_path / "notes.txt").write_text("not a dataset")
+    (tmp_path / "config.yaml").write_text("a: 1")
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "a.jsonl").write_text(GOOD + "\n")
+    (tmp_path / "b.ndjson").write_text("{oops\n")
+    document = run_json(str(tmp_path))
+    assert sorted(f["path"].rsplit("/", 1)[-1] for f in document["files"]) == ["a.jsonl", "b.ndjson"]
+    assert [v["code"] for v in document["violations"]] == ["S001"]
+
+
+def test_unreadable_input_is_exit_2_with_one_sentence(tmp_path):
+    result = run("check", str(tmp_path / "missing.jsonl"))
+    assert result.exit_code == 2
+    assert result.output.strip() == f"datalint: error: {tmp_path / 'missing.jsonl'}: no such file or folder"
+    (tmp_path / "empty").mkdir()
+    result = run("check", str(tmp_path / "empty"))
+    assert result.exit_code == 2
+    assert "no datasets" in result.output
+
+
+def test_unreadable_file_permission(tmp_path):
+    import os
+
+    path = tmp_path / "secret.jsonl"
+    path.write_text(GOOD + "\n")
+    path.chmod(0)
+    try:
+        if os.access(path, os.R_OK):  # root reads everything: nothing to test
+            return
+        result = run("check", str(path))
+        assert result.exit_code == 2
+        assert "permission denied" in result.output
+    finally:
+        path.chmod(0o644)
