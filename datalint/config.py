@@ -38,6 +38,16 @@ TOP_LEVEL_KEYS: dict[str, tuple[type, str]] = {
     ),
     "exclude": (list, "globs of files and folders to skip when walking folders"),
     "suppress": (list, "hand-picked false positives: `[[suppress]]` with a record `hash`, `rules` and a `reason`"),
+    "review": (dict, "human review loop: ledger, min-share, model, threshold, ratings, good-cut"),
+}
+# [review] key -> (types, what it holds); they become the options of the review rules (Q901-Q903).
+REVIEW_KEYS: dict[str, tuple[tuple[type, ...], str]] = {
+    "ledger": ((str,), "glob of review files, relative to the config file"),
+    "min-share": ((int, float), "share of records that must have a current review (0..1)"),
+    "model": ((str,), "quality model JSON written by `datalint train-quality`"),
+    "threshold": ((int, float), "report records scored below this (0..1)"),
+    "ratings": ((str,), "rating scale: good-bad or 1-5"),
+    "good-cut": ((int, float), "on the 1-5 scale, ratings at or above this are good"),
 }
 SUPPRESS_KEYS = {"hash", "rules", "reason"}
 RECORD_HASH = re.compile(r"^[0-9a-f]{16}$")
@@ -143,6 +153,7 @@ def validate_table(table: dict[str, Any], path: Path) -> None:
         raise ConfigError(f"{path}: `fail-on` must be one of {', '.join(SEVERITIES)}")
     _validate_format(table, path, "")
     _validate_suppress(table.get("suppress", []), path)
+    _validate_review(table.get("review", {}), path)
     for glob, selectors in table.get("per-file-ignores", {}).items():
         if not isinstance(selectors, list) or not all(isinstance(item, str) for item in selectors):
             raise ConfigError(f"{path}: `per-file-ignores.{glob}` must be a list of rule selectors")
@@ -192,12 +203,43 @@ def _validate_format(table: dict[str, Any], path: Path, prefix: str) -> None:
         raise ConfigError(f'{path}: `{prefix}format = "custom"` needs `mapping.instruction` and `mapping.response`')
 
 
+def _validate_review(review: dict[str, Any], path: Path) -> None:
+    for key, value in review.items():
+        if key not in REVIEW_KEYS:
+            raise ConfigError(f"{path}: unknown key `review.{key}` (known: {', '.join(REVIEW_KEYS)})")
+        types, _ = REVIEW_KEYS[key]
+        if isinstance(value, bool) or not isinstance(value, types):
+            raise ConfigError(f"{path}: `review.{key}` must be {'a string' if types == (str,) else 'a number'}")
+    for key in ("min-share", "threshold"):
+        if key in review and not 0 <= review[key] <= 1:
+            raise ConfigError(f"{path}: `review.{key}` must be between 0 and 1")
+    if review.get("ratings", "good-bad") not in ("good-bad", "1-5"):
+        raise ConfigError(f'{path}: `review.ratings` must be "good-bad" or "1-5"')
+    if "good-cut" in review and not 1 <= review["good-cut"] <= 5:
+        raise ConfigError(f"{path}: `review.good-cut` must be from 1 to 5")
+
+
+def review_options(config: Config) -> dict[str, Any]:
+    """The `[review]` table as review-rule options, floats where the options want floats."""
+    review = dict(config.table.get("review", {}))
+    for key in ("min-share", "threshold"):
+        if key in review:
+            review[key] = float(review[key])
+    return review
+
+
 def all_rules(config: Config) -> list[Rule]:
     """Built-in rules plus the config's own `[[rule]]` declarations, with `[rules.X]` applied."""
     try:
         custom = [parse_rule(table, config.label) for table in config.table.get("rule", [])]
         rules = [*builtin_rules(), *custom]
         check_unique(rules, config.label)
+        review = review_options(config)
+        if review:
+            rules = [
+                with_overrides(rule, review, f"{config.label}: review") if rule.kind == "review" else rule
+                for rule in rules
+            ]
         rules = _apply_rule_tables(rules, config.table.get("rules", {}), config.label)
     except RuleError as error:
         raise ConfigError(str(error)) from error

@@ -18,11 +18,14 @@ from datalint.checks import load_kind
 from datalint.config import Settings, SettingsResolver, path_matches, relative_posix
 from datalint.locate import locate
 from datalint.reader import Line, is_array_path, is_dataset_path, open_binary, read_json_array, read_jsonl, record_hash
-from datalint.records import build_record, detect_format
+from datalint.records import Record, build_record, detect_format
 from datalint.rules import Rule
 from datalint.violation import DatasetFinding, Location, Violation, severity_rank
 
 DEFAULT_MAX_LINE_BYTES = 10_000_000
+# Kinds with `check_records` (a model scoring texts much faster in batches) see records in
+# groups of this size; memory holds at most one group.
+RECORD_BATCH = 1000
 SKIPPED_FOLDERS = {".git", ".hg", ".svn", ".venv", "venv", "node_modules", ".datalint_cache", "__pycache__"}
 
 
@@ -137,7 +140,10 @@ def _walk(folder: Path, resolver: SettingsResolver) -> Iterator[Path]:
                 continue
             config = resolver.config_for(candidate)
             relative = relative_posix(candidate, config.root)
-            if any(path_matches(relative, glob) for glob in config.table.get("exclude", [])):
+            # review files (the ledger) are JSONL too, but they are not datasets
+            ledger = config.table.get("review", {}).get("ledger")
+            skipped = [*config.table.get("exclude", []), *([ledger] if ledger else [])]
+            if any(path_matches(relative, glob) for glob in skipped):
                 continue
             yield candidate
 
@@ -193,6 +199,8 @@ def record_pass(
     reading = {rule.options["problem"]: rule for rule in settings.rules if rule.kind == "reading"}
     record_rules = [(rule, load_kind(rule.kind)) for rule in settings.rules if rule.kind != "reading"]
     per_record = [(rule, kind.check_record) for rule, kind in record_rules if hasattr(kind, "check_record")]
+    batched = [(rule, kind.check_records) for rule, kind in record_rules if hasattr(kind, "check_records")]
+    pending: list[tuple[Record, Line]] = []
     featured = [(rule, kind.record_features) for rule, kind in record_rules if hasattr(kind, "record_features")]
     for rule, _ in featured:
         tables.setdefault(rule.code, (rule, FeatureTable()))
@@ -225,6 +233,13 @@ def record_pass(
             value = features(rule, record)
             if value is not None:
                 tables[rule.code][1].add(name, line.number, line.hash, value)
+        if batched:
+            pending.append((record, line))
+            if len(pending) >= RECORD_BATCH:
+                state.violations.extend(_batch_violations(name, batched, pending))
+                pending.clear()
+    if pending:
+        state.violations.extend(_batch_violations(name, batched, pending))
     state.format = file_format or "unknown"
     unknown_rule = settings.rule_for("schema", check="unknown-format")
     if state.format == "unknown" and state.records and unknown_rule is not None:
@@ -242,6 +257,16 @@ def record_pass(
             )
         )
     return state
+
+
+def _batch_violations(name: str, batched: list, pending: list[tuple[Record, Line]]) -> Iterator[Violation]:
+    """Findings of the batched kinds: `check_records(rule, records)` gives one list of findings per record."""
+    records = [record for record, _ in pending]
+    for rule, check in batched:
+        for (_, line), findings in zip(pending, check(rule, records), strict=True):
+            for finding in findings:
+                column, end = locate(line.text, finding.pointer, finding.span)
+                yield _violation(rule, finding.message, name, line.number, column, end, finding.pointer, line.hash)
 
 
 def dataset_pass(tables: dict[str, tuple[Rule, FeatureTable]]) -> Iterator[Violation]:

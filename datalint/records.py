@@ -82,6 +82,9 @@ class Record:
     turns_pointer: str = ""
     texts: list[Text] = field(default_factory=list)
     labels: dict[str, tuple[Any, str]] = field(default_factory=dict)
+    # Values derived from this record that several rules need (a text's language label for both
+    # Q001 and Q002), keyed by what derived them and its settings; lives and dies with the record.
+    derived: dict[Any, Any] = field(default_factory=dict)
 
     def texts_of(self, fields: frozenset[str]) -> list[Text]:
         if "all" in fields:

@@ -6,6 +6,10 @@ A kind module declares `OPTIONS` (name -> Option) and implements one or both pas
 - record pass: `check_record(rule, record) -> Iterable[Finding]`, and for dataset-wide kinds
   `record_features(rule, record) -> value` (a small value kept per record, e.g. a hash);
 - dataset pass: `check_dataset(rule, table) -> Iterable[DatasetFinding]` over those values.
+- batched record pass, for models much faster on many texts at once (toxicity):
+  `check_records(rule, records) -> list[list[Finding]]`, one list per record, in order; the
+  engine hands it up to `engine.RECORD_BATCH` records of one file at a time. Same purity as
+  `check_record`: the result for a record depends only on that record.
 
 Everything is a pure function of the rule, the record and the features, so the record pass
 can run in worker processes and its results can be cached by record hash.
@@ -27,6 +31,12 @@ KIND_MODULES = {
     "consistency": "datalint.checks.consistency",
     "labels": "datalint.checks.labels",
     "length": "datalint.checks.length",
+    "review": "datalint.checks.review",
+    "language": "datalint.checks.language",
+    "repetition": "datalint.checks.repetition",
+    "pii": "datalint.checks.pii",
+    "toxicity": "datalint.checks.toxicity",
+    "readability": "datalint.checks.readability",
     "suppression": "datalint.checks.suppression",
 }
 

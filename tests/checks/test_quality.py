@@ -1,0 +1,96 @@
+"""Quality rules Q001-Q006: language, readability, repetition; literal records and real data."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import datalint
+
+DATASETS = Path(__file__).resolve().parents[2] / ".." / "shared" / "datasets"
+ENGLISH = "The quick brown fox jumps over the lazy dog because it is in a hurry to get home before dark."
+
+
+def codes(records, select, **options):
+    return [(v.code, v.line, v.pointer) for v in datalint.lint_records(records, select=select, **options)]
+
+
+def alpaca(instruction, output, input_=""):
+    return {"instruction": instruction, "input": input_, "output": output}
+
+
+def test_wrong_language_flags_the_minority_language():
+    records = [alpaca(f"Question {i} about the weather today?", ENGLISH) for i in range(20)]
+    records.append(
+        alpaca("Question about the weather today?", "天气很好，我们一起去公园散步吧，然后去吃午饭，下午再回家休息。")
+    )
+    assert codes(records, ["Q001"]) == [("Q001", 21, "/output")]
+
+
+def test_wrong_language_is_quiet_on_chinese_dataset_and_for_translation():
+    records = [
+        alpaca("介绍一下长城的历史。", "长城是中国古代修建的军事防御工程，绵延于中国北方，历史悠久。")
+        for _ in range(20)
+    ]
+    records.append(alpaca("把这句话翻译成英文：我爱你。", ENGLISH))
+    assert codes(records, ["Q001"]) == []
+
+
+def test_declared_language_flags_every_other_language():
+    records = [alpaca("介绍一下长城的历史和它的意义。", "长城是中国古代修建的军事防御工程，绵延于中国北方。")]
+    found = datalint.lint_records(records, select=["Q001"], config=None)
+    assert found == []  # dominant = Chinese without a declaration
+
+
+def test_answer_language_mismatch():
+    records = [alpaca("Explain why the sky looks blue during the day to a child.", ENGLISH) for _ in range(20)]
+    records.append(
+        alpaca(
+            "Explique pourquoi le ciel est bleu pendant la journée à un enfant de six ans, avec des mots simples "
+            "et une petite comparaison que tu peux trouver dans la vie de tous les jours.",
+            ENGLISH * 2,
+        )
+    )
+    assert ("Q002", 21, "/output") in codes(records, ["Q002"])
+
+
+def test_repeated_ngrams_canonical_banana():
+    path = DATASETS / "openai-toy-chat-fine-tuning.jsonl"
+    violations = datalint.lint_file(path, select=["Q005"])
+    assert [(v.code, v.line, v.pointer) for v in violations] == [("Q005", 5, "/messages/2/content")]
+
+
+def test_repeated_ngrams_quiet_on_normal_text_and_on_requested_repetition():
+    assert codes([alpaca("Describe a fox.", ENGLISH * 1)], ["Q005"]) == []
+    looping = " ".join(["eat a banana every single day"] * 20)
+    assert codes([alpaca("Repeat this 20 times: eat a banana every single day", looping)], ["Q005"]) == []
+    assert codes([alpaca("What should I eat?", looping)], ["Q005"]) == [("Q005", 1, "/output")]
+
+
+def test_repeated_lines():
+    text = "\n".join(["Go to bed at the same time."] * 4 + ["Avoid screens an hour before bed."])
+    assert codes([alpaca("Give sleep tips.", text)], ["Q004"]) == [("Q004", 1, "/output")]
+    varied = "\n".join(f"Tip number {i} is a different one." for i in range(5))
+    assert codes([alpaca("Give sleep tips.", varied)], ["Q004"]) == []
+
+
+def test_echoed_prompt_on_real_data():
+    violations = datalint.lint_file(DATASETS / "alpaca-en-52k.jsonl", select=["Q006"])
+    assert ("Q006", 1596) in {(v.code, v.line) for v in violations}
+    assert codes([alpaca("Capitalise: the sun", "The Sun", "the sun")], ["Q006"]) == []
+    assert codes([alpaca("Capitalise each word.", "the sun", "the sun")], ["Q006"]) == [("Q006", 1, "/output")]
+
+
+def test_readability_band(tmp_path):
+    pytest.importorskip("textstat")
+    config = tmp_path / "datalint.toml"
+    config.write_text("[rules.Q003]\nmin-grade = -5\nmax-grade = 6\n")
+    hard = (
+        "Precipitation results from the condensation of atmospheric water vapour into droplets whose aggregate "
+        "mass exceeds the buoyant support provided by updrafts, whereupon gravitational acceleration prevails and "
+        "the hydrometeors descend through the subcloud layer."
+    )
+    easy = "Clouds are made of tiny drops of water. The drops bump and get big. Then they fall down as rain. " * 2
+    found = codes([alpaca("Explain rain.", hard), alpaca("Explain rain.", easy)], ["Q003"], config=config)
+    assert found == [("Q003", 1, "/output")]
