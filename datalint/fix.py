@@ -106,6 +106,29 @@ def keep_string_part(text: str, line: int, pointer: str, keep_start: int, keep_e
     return edits
 
 
+def replace_string_value(text: str, line: int, pointer: str, value: str) -> list[ReplaceText]:
+    """An edit that rewrites the JSON string at `pointer` as `value` (for short values such as labels),
+    escaping non-ASCII characters only if the original token did."""
+    where = value_span(text, pointer)
+    if where is None or text[where[0]] != '"':
+        return []
+    start, end = where
+    token = json.dumps(value, ensure_ascii="\\u" in text[start:end])
+    return [ReplaceText(line, start, end, token)]
+
+
+def replace_in_string(text: str, line: int, pointer: str, spans: list[tuple[int, int]], new: str) -> list[ReplaceText]:
+    """Edits that replace decoded [start, end) spans of the JSON string at `pointer` with `new`."""
+    where = value_span(text, pointer)
+    if where is None or text[where[0]] != '"':
+        return []
+    start = where[0]
+    return [
+        ReplaceText(line, raw_string_offset(text, start, low), raw_string_offset(text, start, high), new)
+        for low, high in spans
+    ]
+
+
 def plan(violation: Violation, rule: Rule, context: FixContext) -> Fix | None:
     if violation.fix is not None:
         return violation.fix

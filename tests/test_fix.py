@@ -122,3 +122,40 @@ def test_keep_string_part_keeps_escapes_of_the_kept_part():
     data, _ = apply(FileLines.parse(text.encode()), [Fix("strip", tuple(edits))])
     assert data == b'{"k": 1, "v": "a\\u00e9\\"b\\n"}'
     assert json.loads(data)["v"] == value[keep[0] : keep[1]]
+
+
+def test_whitespace_fixes_of_the_format_rules(tmp_path):
+    rows = [f'{{"instruction": "Add {i} and 1.", "input": "", "output": "The sum is {i + 1}."}}' for i in range(150)]
+    rows[3] = '{"instruction": "  Add 3 and 1.\\n", "input": "", "output": "The sum is 4."}'
+    rows[7] = '{"instruction": "Add 7 and 1.", "input": "", "output": "The  sum is   8."}'
+    rows[9] = '{"instruction": "Add 9 and 1.", "input": "", "output": "Code:  `a  =  1`"}'
+    path = tmp_path / "d.jsonl"
+    path.write_text("\n".join(rows) + "\n")
+    (tmp_path / "datalint.toml").write_text('[mapping]\ntype = "category"\n')
+    run("check", path, "--fix", "--select", "F111,F112")
+    fixed = path.read_text().splitlines()
+    assert fixed[3] == '{"instruction": "Add 3 and 1.", "input": "", "output": "The sum is 4."}'
+    assert fixed[7] == '{"instruction": "Add 7 and 1.", "input": "", "output": "The sum is 8."}'
+    assert fixed[9] == rows[9]  # spaces inside code are left alone
+    assert [line for index, line in enumerate(fixed) if index not in (3, 7)] == [
+        row for index, row in enumerate(rows) if index not in (3, 7)
+    ]
+
+
+def test_label_whitespace_fix_keeps_the_escaping_style(tmp_path):
+    path = tmp_path / "labels.jsonl"
+    lines = [
+        '{"question": "q", "std_answer": "a", "class": "closed\\u00a0qa"}',
+        '{"question": "q2", "std_answer": "b", "class": " open qa"}',
+        '{"question": "q3", "std_answer": "c", "class": "open qa"}',
+    ]
+    path.write_text("\n".join(lines) + "\n")
+    (tmp_path / "datalint.toml").write_text(
+        'format = "custom"\n[mapping]\ninstruction = "question"\nresponse = "std_answer"\ntype = "class"\n'
+    )
+    run("check", path, "--fix", "--select", "F202")
+    assert path.read_text().splitlines() == [
+        '{"question": "q", "std_answer": "a", "class": "closed qa"}',
+        '{"question": "q2", "std_answer": "b", "class": "open qa"}',
+        lines[2],
+    ]
