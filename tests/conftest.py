@@ -21,6 +21,24 @@ def dataset(name: str) -> Path:
     return path
 
 
+@pytest.fixture(scope="session")
+def corpus():
+    """One lint run of the default rules over all 27 real datasets, shared by every real-data test."""
+    if not DATASETS.is_dir():
+        pytest.skip("real datasets not found beside the checkout")
+    import datalint
+
+    return datalint.lint_paths([DATASETS])
+
+
+def flagged_lines(report) -> dict[tuple[str, str], list[int]]:
+    """(dataset file name, rule code) -> sorted lines flagged."""
+    lines: dict[tuple[str, str], set[int]] = {}
+    for violation in report.violations:
+        lines.setdefault((Path(violation.path).name, violation.code), set()).add(violation.line)
+    return {key: sorted(value) for key, value in lines.items()}
+
+
 def run(*args: str, input: bytes | None = None) -> Result:
     return CliRunner().invoke(main, list(args), input=input, catch_exceptions=False)
 

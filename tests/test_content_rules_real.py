@@ -7,12 +7,12 @@ One lint run over all datasets is shared by the assertions (module-scoped fixtur
 from __future__ import annotations
 
 import json
-from collections import defaultdict
 from pathlib import Path
 
 import pytest
 
 import datalint
+from tests.conftest import flagged_lines
 
 DATASETS = Path(__file__).resolve().parents[1] / ".." / "shared" / "datasets"
 pytestmark = pytest.mark.skipif(not DATASETS.is_dir(), reason="../shared/datasets not present")
@@ -32,19 +32,14 @@ def budget(code: str) -> float:
     return next(BUDGET[key] for key in (code, code[:2]) if key in BUDGET)
 
 
-# The bilingual file repeats alpaca-en-52k's English; it is linted only for its listed U+FFFD (keeps this file fast).
 BILINGUAL = "alpaca-zh-en-bilingual-52k.jsonl"
 
 
 @pytest.fixture(scope="module")
-def run() -> tuple[dict[tuple[str, str], list[int]], dict[str, int]]:
-    paths = sorted(path for path in DATASETS.glob("*.jsonl") if path.name != BILINGUAL)
-    report = datalint.lint_paths(paths, select=["F", "L"], ignore=["L002"])
-    lines: dict[tuple[str, str], set[int]] = defaultdict(set)
-    for violation in report.violations:
-        lines[Path(violation.path).name, violation.code].add(violation.line)
-    records = {Path(summary.path).name: summary.records for summary in report.files}
-    return {key: sorted(value) for key, value in lines.items()}, records
+def run(corpus) -> tuple[dict[tuple[str, str], list[int]], dict[str, int]]:
+    records = {Path(summary.path).name: summary.records for summary in corpus.files}
+    flagged = {key: lines for key, lines in flagged_lines(corpus).items() if key[1][0] in "FL"}
+    return flagged, records
 
 
 @pytest.fixture(scope="module")
@@ -60,16 +55,15 @@ def test_noise_budget(run):
         if len(lines) > budget(code) * records[name] and (code, name) not in LISTED
     ]
     assert over == []
-    assert len(records) == 26
+    assert len(records) == 27
 
 
-def test_replacement_characters_in_alpaca():
+def test_replacement_characters_in_alpaca(flagged):
     # README: "15 strings contain U+FFFD" (the Chinese columns of the bilingual file).
-    violations = datalint.lint_file(DATASETS / BILINGUAL, select=["F001"])
     with (DATASETS / BILINGUAL).open(encoding="utf-8") as handle:
         expected = [number for number, line in enumerate(handle, 1) if "\ufffd" in line]
     assert len(expected) == 15
-    assert [v.line for v in violations] == expected
+    assert flagged[BILINGUAL, "F001"] == expected
 
 
 def test_zero_width_spaces_in_sharegpt(flagged):

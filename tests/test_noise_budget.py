@@ -6,14 +6,12 @@ One lint run over the whole corpus (module fixture); docs/noise-budget.md explai
 
 from __future__ import annotations
 
-from collections import defaultdict
 from pathlib import Path
 
 import pytest
 
-import datalint
+from tests.conftest import flagged_lines
 
-DATASETS = Path(__file__).resolve().parents[1] / ".." / "shared" / "datasets"
 DEFAULT_LIMIT = 0.05  # share of a dataset's records one rule may flag
 
 # (dataset file, rule code) -> limit, each justified by the datasets README's own words.
@@ -22,10 +20,16 @@ EXCEPTIONS: dict[tuple[str, str], float] = {
     ("t0-prompt-completion-sample.jsonl", "P007"): 1.0,
     # "OpenAI made this file to show format errors." (5 records, each with its own defect)
     ("openai-toy-chat-fine-tuning.jsonl", "*"): 1.0,
-    # "The assistant turns have `tool_calls` and **no `content` key**."
-    ("openai-drone-tool-calls.jsonl", "S205"): 1.0,
     # "First turns: `human` in 1,212 conversations, `gpt` in 768 (the "split" version cuts long chats into parts"
     ("sharegpt-v3-cleaned-first2k.jsonl", "S206"): 0.40,
+    # "Inconsistent labels ... 1,558 NBSPs in total."
+    ("belle-eval-set-1k.jsonl", "F004"): 0.20,
+    # "739 NBSPs."
+    ("belle-zh-seed-tasks-175.jsonl", "F004"): 0.40,
+    # "289 outputs have leading or trailing whitespace."
+    ("lima-1k-llamafactory.jsonl", "F111"): 0.35,
+    # "the "split" version cuts long chats into parts": answers cut mid-sentence at the split.
+    ("sharegpt-v3-cleaned-first2k.jsonl", "L005"): 0.08,
     # ""Can you please book a flight..." is the first turn of 16 records." (each answered: no booking tool)
     ("llamafactory-glaive-toolcall-en-demo.jsonl", "P001"): 0.07,
     ("llamafactory-glaive-toolcall-en-demo.jsonl", "P002"): 0.07,
@@ -33,15 +37,9 @@ EXCEPTIONS: dict[tuple[str, str], float] = {
 
 
 @pytest.fixture(scope="module")
-def flagged() -> tuple[dict[str, int], dict[tuple[str, str], set[int]]]:
-    if not DATASETS.is_dir():
-        pytest.skip(f"{DATASETS} is not there")
-    report = datalint.lint_paths([DATASETS])
-    records = {Path(summary.path).name: summary.records for summary in report.files}
-    lines: dict[tuple[str, str], set[int]] = defaultdict(set)
-    for violation in report.violations:
-        lines[(Path(violation.path).name, violation.code)].add(violation.line)
-    return records, lines
+def flagged(corpus) -> tuple[dict[str, int], dict[tuple[str, str], list[int]]]:
+    records = {Path(summary.path).name: summary.records for summary in corpus.files}
+    return records, flagged_lines(corpus)
 
 
 def limit_for(dataset: str, code: str) -> float:

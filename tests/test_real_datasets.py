@@ -7,17 +7,15 @@ import json
 import pytest
 from jsonschema import Draft202012Validator
 
+from datalint.formatters import render
 from datalint.rules import SCHEMAS_DIR
-from tests.conftest import DATASETS, dataset, run
+from tests.conftest import dataset
 
 
 @pytest.fixture(scope="module")
-def corpus_report() -> dict:
-    if not DATASETS.exists():
-        pytest.skip("real datasets not found beside the checkout")
-    result = run("check", str(DATASETS), "--format", "json", "--select", "S,P")
-    assert result.exit_code == 1
-    return json.loads(result.output)
+def corpus_report(corpus) -> dict:
+    assert corpus.exit_code == 1
+    return json.loads(render("json", corpus))
 
 
 def test_all_real_files_lint_and_output_validates_against_the_shipped_schema(corpus_report):
