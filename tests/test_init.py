@@ -1,6 +1,7 @@
 """`datalint init`: a starter config tuned to the dataset, never overwriting one without --force."""
 
 import shutil
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -22,18 +23,25 @@ def belle(tmp_path: Path) -> Path:
 def test_init_on_a_custom_format_dataset(belle):
     result = run("init", belle)
     assert result.exit_code == 0
-    assert result.stderr == f"Wrote {belle / 'datalint.toml'}: format custom, 1 noisy rule ignored for now.\n"
+    assert result.stderr == f"Wrote {belle / 'datalint.toml'}: format custom, 2 noisy rules ignored for now.\n"
     text = (belle / "datalint.toml").read_text()
     table = load_config(belle / "datalint.toml").table
     assert table["format"] == "custom"
     assert table["mapping"] == {"instruction": "question", "response": "std_answer", "type": "class"}
-    assert table["ignore"] == ["S205"]
+    assert table["ignore"] == ["S205", "F004"]
     assert '  "S205",  # empty-turn: 369 of 1,000 records (36.9%)\n' in text
+    assert '  "F004",  # no-break-space: 123 of 1,000 records (12.3%)\n' in text
     assert "# Most text is in Han script" in text
-    # the first run with the starter config is short: only the missing final newline is left
+    # the first run with the starter config is short, and the detected `class` label finds the 52
+    # "closed\u00a0qa" labels the datasets README lists; those and the final newline have safe fixes
     check = run("check", belle, "--format", "concise")
     assert check.exit_code == 0
-    assert [line.split()[1] for line in check.stdout.splitlines()[:-1]] == ["S007"]
+    codes = Counter(line.split()[1] for line in check.stdout.splitlines()[:-1])
+    assert codes["F202"] == 52 and codes["S007"] == 1
+    assert sum(codes.values()) < 0.07 * 1000
+    run("check", belle, "--fix", "--select", "F202,S007")
+    left = Counter(line.split()[1] for line in run("check", belle, "--format", "concise").stdout.splitlines()[:-1])
+    assert left == codes - Counter({"F202": 52, "S007": 1})
 
 
 def test_init_never_overwrites_without_force(belle):
