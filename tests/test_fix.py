@@ -125,10 +125,11 @@ def test_keep_string_part_keeps_escapes_of_the_kept_part():
 
 
 def test_whitespace_fixes_of_the_format_rules(tmp_path):
-    rows = [f'{{"instruction": "Add {i} and 1.", "input": "", "output": "The sum is {i + 1}."}}' for i in range(150)]
+    rows = [f'{{"instruction": "Add {i} and 1.", "input": "", "output": "The sum is {i + 1}."}}' for i in range(200)]
     rows[3] = '{"instruction": "  Add 3 and 1.\\n", "input": "", "output": "The sum is 4."}'
-    rows[7] = '{"instruction": "Add 7 and 1.", "input": "", "output": "The  sum is   8."}'
+    rows[7] = '{"instruction": "Add 7 and 1.", "input": "", "output": "The  sum is  8."}'
     rows[9] = '{"instruction": "Add 9 and 1.", "input": "", "output": "Code:  `a  =  1`"}'
+    rows[11] = '{"instruction": "Add 11 and 1.", "input": "", "output": "Total      12 \\nTax         0"}'
     path = tmp_path / "d.jsonl"
     path.write_text("\n".join(rows) + "\n")
     (tmp_path / "datalint.toml").write_text('[mapping]\ntype = "category"\n')
@@ -137,6 +138,7 @@ def test_whitespace_fixes_of_the_format_rules(tmp_path):
     assert fixed[3] == '{"instruction": "Add 3 and 1.", "input": "", "output": "The sum is 4."}'
     assert fixed[7] == '{"instruction": "Add 7 and 1.", "input": "", "output": "The sum is 8."}'
     assert fixed[9] == rows[9]  # spaces inside code are left alone
+    assert fixed[11] == rows[11]  # and so is alignment
     assert [line for index, line in enumerate(fixed) if index not in (3, 7)] == [
         row for index, row in enumerate(rows) if index not in (3, 7)
     ]

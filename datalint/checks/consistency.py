@@ -256,8 +256,12 @@ def _percent(part: int, total: int) -> str:
     return f"{100 * part / total:.0f}%" if part * 100 // total else f"{100 * part / total:.1f}%"
 
 
+_ALIGNMENT = re.compile(r"\S {3,}\S")
+
+
 def fix(rule, violation, context):
-    """edge-whitespace: strip the value; space-runs: one space between words (texts without code only)."""
+    """edge-whitespace: strip the value; space-runs: one space between words, only in texts without
+    code and without alignment (a run of three or more spaces lines up columns, e.g. a receipt)."""
     from datalint.fix import keep_string_part, replace_in_string
     from datalint.violation import Fix
 
@@ -274,8 +278,8 @@ def fix(rule, violation, context):
         start = len(text) - len(text.lstrip())
         edits = keep_string_part(line, violation.line, violation.pointer, start, start + len(stripped))
     elif feature == "space-runs":
-        if "`" in text or looks_like_code(text):
-            return None  # alignment inside code is meaningful
+        if "`" in text or looks_like_code(text) or _ALIGNMENT.search(text):
+            return None  # alignment in code and in tables is meaningful
         spans = [match.span() for match in rule.state.regex.finditer(text)]
         edits = replace_in_string(line, violation.line, violation.pointer, spans, " ")
     else:
