@@ -5,6 +5,10 @@ The public API, which the CLI is built on:
     import datalint
     violations = datalint.lint_file("train.jsonl")
     violations = datalint.lint_records([{"instruction": "Hi", "output": ""}])
+    report = datalint.lint_paths(["data/"], baseline="datalint-baseline.json", diff_base="origin/main")
+
+Each `Violation` has the fields of the JSON output (`violation.to_dict()` is that object): code,
+name, severity, message, path, line, column, end_column, pointer, record_hash, related, fix.
 """
 
 from __future__ import annotations
@@ -16,10 +20,24 @@ from typing import TYPE_CHECKING
 __version__ = "0.1.0"
 
 if TYPE_CHECKING:
+    from datalint.config import SettingsResolver
     from datalint.engine import Report
     from datalint.violation import Violation
 
 __all__ = ["__version__", "lint_file", "lint_paths", "lint_records"]
+
+
+def settings_resolver(config, select, extend_select, ignore, fail_on=None, against=()) -> SettingsResolver:
+    from datalint.config import CommandLine, SettingsResolver
+
+    command_line = CommandLine(
+        tuple(select) if select is not None else None,
+        tuple(extend_select),
+        tuple(ignore),
+        fail_on,
+        tuple(str(path) for path in against),
+    )
+    return SettingsResolver(command_line, Path(config) if config else None)
 
 
 def lint_paths(
@@ -29,30 +47,111 @@ def lint_paths(
     select: Sequence[str] | None = None,
     ignore: Sequence[str] = (),
     extend_select: Sequence[str] = (),
+    fail_on: str | None = None,
     against: Sequence[str | Path] = (),
     jobs: int = 1,
     cache: bool = False,
+    timings: bool = False,
+    baseline: str | Path | None = None,
+    prune_baseline: bool = False,
+    diff_base: str | None = None,
+    progress: bool = False,
 ) -> Report:
     """Lint files and folders; each file uses the config found from it upward unless `config` is given.
 
+    Then, in order: config `[[suppress]]` entries drop their violations; `baseline` (a file from
+    `datalint baseline`) drops accepted ones and reports its stale entries (DL001), which
+    `prune_baseline` removes from the file; `diff_base` (a git revision) keeps only violations of
+    records added or changed since then. `progress` shows a status line on a terminal's stderr.
     `against`: evaluation sets the records must not overlap (as `--against` on the command line).
     `jobs` > 1 runs the record pass of large files in that many worker processes; `cache=True`
-    reads and writes the incremental cache (.datalint_cache/), as the command line does by default.
+    reads and writes the incremental cache (.datalint_cache/), as the command line does by default;
+    `timings` measures time per rule family (in `report.timings`).
     """
-    from datalint.config import CommandLine, SettingsResolver
     from datalint.engine import RunOptions, collect_sources, lint_sources
 
-    resolver = SettingsResolver(
-        CommandLine(
-            tuple(select) if select is not None else None,
-            tuple(extend_select),
-            tuple(ignore),
-            against=tuple(str(path) for path in against),
-        ),
-        Path(config) if config else None,
+    resolver = settings_resolver(config, select, extend_select, ignore, fail_on, against)
+    sources = collect_sources([str(path) for path in paths], resolver)
+    meter = None
+    if progress:
+        import sys
+
+        from datalint.progress import Meter, metered
+
+        meter = Meter(sys.stderr, len(sources))
+        sources = metered(sources, meter)
+    try:
+        report = lint_sources(sources, resolver, RunOptions(jobs=max(1, jobs), cache=cache, timings=timings))
+    finally:
+        if meter is not None:
+            meter.close()
+    report = _apply_suppressions(report, resolver)
+    if baseline is not None:
+        report = _apply_baseline(report, resolver, Path(baseline), prune_baseline)
+    if diff_base is not None:
+        from datalint.diff_base import only_changed
+
+        report = only_changed(report, diff_base)
+    return report
+
+
+def _apply_suppressions(report: Report, resolver: SettingsResolver) -> Report:
+    from datalint import suppression
+    from datalint.engine import Report
+
+    report, unused = suppression.apply(
+        report, lambda path: None if path.startswith("<") else resolver.config_for(Path(path))
     )
-    options = RunOptions(jobs=max(1, jobs), cache=cache)
-    return lint_sources(collect_sources([str(path) for path in paths], resolver), resolver, options)
+    extra = []
+    fail_on = dict(report.fail_on)
+    for entry in unused:
+        settings = resolver.settings_for(entry.config)
+        rule = settings.rule_for("suppression", problem="unused-suppression")
+        if rule is None:
+            continue
+        fail_on[str(entry.config)] = settings.fail_on
+        extra.append(
+            _meta_violation(
+                rule,
+                f"unused suppression: {', '.join(entry.rules)} on record {entry.hash} matches no violation",
+                str(entry.config),
+                suppression.entry_line(entry),
+            )
+        )
+    if not extra:
+        return report
+    return Report(report.violations, report.files, 0, fail_on).with_violations([*report.violations, *extra])
+
+
+def _apply_baseline(report: Report, resolver: SettingsResolver, path: Path, prune: bool) -> Report:
+    from datalint import baseline as baselines
+    from datalint.engine import Report
+
+    loaded = baselines.load(path)
+
+    def in_scope(linted: str, code: str) -> bool:
+        settings = resolver.settings_for(None if linted.startswith("<") else Path(linted))
+        return any(rule.code == code for rule in settings.rules)
+
+    matched = baselines.apply(report, loaded, in_scope)
+    if prune:
+        baselines.write(path, baselines.pruned(loaded, matched))
+        return matched.report
+    settings = resolver.settings_for(path)
+    rule = settings.rule_for("suppression", problem="unused-baseline-entry")
+    if rule is None or not matched.unused:
+        return matched.report
+    extra = [baselines.unused_violation(entry, path, rule.code, rule.name, rule.severity) for entry in matched.unused]
+    fail_on = {**matched.report.fail_on, str(path): settings.fail_on}
+    return Report(matched.report.violations, matched.report.files, 0, fail_on).with_violations(
+        [*matched.report.violations, *extra]
+    )
+
+
+def _meta_violation(rule, message: str, path: str, line: int) -> Violation:
+    from datalint.violation import Violation
+
+    return Violation(rule.code, rule.name, rule.severity, message, path, line)
 
 
 def lint_file(path: str | Path, **options) -> list[Violation]:
@@ -69,15 +168,11 @@ def lint_records(
     extend_select: Sequence[str] = (),
     name: str = "<memory>",
 ) -> list[Violation]:
-    """Lint records held in memory (rows of a `datasets.Dataset`, dicts from pandas ...).
+    """Lint records held in memory (rows of a `datasets.Dataset`, `DataFrame.to_dict("records")` ...).
 
-    Record N is reported at line N, as if the records were written to a JSONL file in order.
+    Record N is reported at line N, as if the records were written to a JSONL file in order;
+    `record_hash` is the hash of that JSON line (`json.dumps(record, ensure_ascii=False)`).
     """
-    from datalint.config import CommandLine, SettingsResolver
     from datalint.engine import lint_in_memory
 
-    resolver = SettingsResolver(
-        CommandLine(tuple(select) if select is not None else None, tuple(extend_select), tuple(ignore)),
-        Path(config) if config else None,
-    )
-    return lint_in_memory(records, resolver, name).violations
+    return lint_in_memory(records, settings_resolver(config, select, extend_select, ignore), name).violations

@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from datalint import __version__
+from datalint.formatters import FORMATTERS
 
 EXIT_USAGE = 2
 
@@ -29,14 +30,38 @@ def main() -> None:
     """Lint instruction-tuning datasets (JSONL) like code."""
 
 
+def _usage_errors() -> tuple[type[Exception], ...]:
+    """Errors that mean the run could not start (exit 2), from the modules that raise them."""
+    from datalint.baseline import BaselineError
+    from datalint.config import ConfigError
+    from datalint.diff_base import DiffBaseError
+    from datalint.engine import InputError
+
+    return (ConfigError, InputError, BaselineError, DiffBaseError)
+
+
+def _selection_options(function):
+    for option in reversed(
+        [
+            click.option(
+                "--select", multiple=True, help="Rules to enable (codes, names or family letters; comma-separated)."
+            ),
+            click.option("--extend-select", multiple=True, help="Rules to enable on top of the selection."),
+            click.option("--ignore", multiple=True, help="Rules to disable."),
+            click.option(
+                "--config", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Use this config file."
+            ),
+        ]
+    ):
+        function = option(function)
+    return function
+
+
 @main.command()
 @click.argument("paths", nargs=-1)
-@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--format", "output_format", type=click.Choice(list(FORMATTERS)), default="text", show_default=True)
 @click.option("--output-file", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write the report here.")
-@click.option("--select", multiple=True, help="Rules to enable (codes, names or family letters; comma-separated).")
-@click.option("--extend-select", multiple=True, help="Rules to enable on top of the selection.")
-@click.option("--ignore", multiple=True, help="Rules to disable.")
-@click.option("--config", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Use this config file.")
+@_selection_options
 @click.option("--fail-on", type=click.Choice(["error", "warning", "info"]), help="Lowest severity that fails the run.")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when violations are found.")
 @click.option("--statistics", is_flag=True, help="Print counts per rule instead of each violation.")
@@ -55,6 +80,16 @@ def main() -> None:
 )
 @click.option("--no-cache", is_flag=True, help="Neither read nor write the incremental cache.")
 @click.option("--timings", is_flag=True, help="Print the time spent per rule family and engine phase (to stderr).")
+@click.option(
+    "--baseline",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Report only violations not in this baseline file (see `datalint baseline`).",
+)
+@click.option("--prune", is_flag=True, help="With --baseline: remove baseline entries that no longer match.")
+@click.option("--diff-base", metavar="REV", help="Report only records added or changed since this git revision.")
+@click.option("--fix", is_flag=True, help="Apply safe fixes to the files, then report what is left.")
+@click.option("--diff", "show_diff", is_flag=True, help="Print the safe fixes as a unified diff; write nothing.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress line on stderr.")
 def check(
     paths: tuple[str, ...],
     output_format: str,
@@ -70,19 +105,45 @@ def check(
     jobs: int,
     no_cache: bool,
     timings: bool,
+    baseline: Path | None,
+    prune: bool,
+    diff_base: str | None,
+    fix: bool,
+    show_diff: bool,
+    quiet: bool,
 ) -> None:
     """Check datasets (files, folders, or - for stdin; default: the current folder)."""
-    from datalint.config import CommandLine, ConfigError, SettingsResolver
-    from datalint.engine import InputError, RunOptions, collect_sources, default_jobs, lint_sources
+    import datalint
+    from datalint.engine import default_jobs
     from datalint.formatters import render
     from datalint.formatters.text import statistics as statistics_table
+    from datalint.progress import wants_progress
 
-    command_line = CommandLine(_split(select) or None, _split(extend_select), _split(ignore), fail_on, against)
+    if prune and baseline is None:
+        _fail("--prune needs --baseline FILE")
+    options = {
+        "config": config,
+        "select": _split(select) or None,
+        "extend_select": _split(extend_select),
+        "ignore": _split(ignore),
+        "fail_on": fail_on,
+        "baseline": baseline,
+        "diff_base": diff_base,
+        "against": against,
+        "jobs": jobs or default_jobs(),
+        "cache": not no_cache,
+        "timings": timings,
+    }
+    targets = list(paths or (".",))
     try:
-        resolver = SettingsResolver(command_line, config)
-        options = RunOptions(jobs=jobs or default_jobs(), cache=not no_cache, timings=timings)
-        report = lint_sources(collect_sources(paths or (".",), resolver), resolver, options)
-    except (ConfigError, InputError) as error:
+        report = datalint.lint_paths(targets, prune_baseline=prune, progress=wants_progress(quiet), **options)
+        if fix or show_diff:
+            fixed = _apply_fixes(report, options, write=not show_diff)
+            if show_diff:
+                sys.exit(1 if fixed else 0)
+            if fixed:
+                report = datalint.lint_paths(targets, progress=wants_progress(quiet), **options)
+    except _usage_errors() as error:
         _fail(str(error))
         return
     color = output_file is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
@@ -98,7 +159,7 @@ def check(
     if report.timings is not None:
         from datalint.timings import render_timings
 
-        click.echo(render_timings(report.timings, report.stats, options.jobs), err=True, nl=False)
+        click.echo(render_timings(report.timings, report.stats, options["jobs"]), err=True, nl=False)
     sys.exit(0 if exit_zero else report.exit_code)
 
 
@@ -126,6 +187,70 @@ def clean(paths: tuple[str, ...], config: Path | None) -> None:
             click.echo(f"Removed {folder} ({removed} file{plural})" if removed else f"No cache at {folder}")
     except (ConfigError, CacheError) as error:
         _fail(str(error))
+
+
+def _apply_fixes(report, options: dict, *, write: bool) -> int:
+    """Fix the report's files (or print the diff); returns how many fixes apply."""
+    from datalint import fix, settings_resolver
+
+    resolver = settings_resolver(options["config"], options["select"], options["extend_select"], options["ignore"])
+    fixed = fix.fix_report(report, resolver)
+    applied = sum(item.applied for item in fixed)
+    if write:
+        fix.write(fixed)
+        if fixed:
+            click.echo(
+                f"Fixed {applied:,} violation{'s' * (applied != 1)} in {len(fixed)} file{'s' * (len(fixed) != 1)}.",
+                err=True,
+            )
+    else:
+        for item in fixed:
+            click.echo(fix.unified_diff(item), nl=False)
+    return applied
+
+
+@main.command("baseline")
+@click.argument("paths", nargs=-1)
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=Path("datalint-baseline.json"),
+    show_default=True,
+    help="Baseline file to write.",
+)
+@_selection_options
+@click.option("--quiet", "-q", is_flag=True, help="No progress line on stderr.")
+def write_baseline(
+    paths: tuple[str, ...],
+    output: Path,
+    select: tuple[str, ...],
+    extend_select: tuple[str, ...],
+    ignore: tuple[str, ...],
+    config: Path | None,
+    quiet: bool,
+) -> None:
+    """Write a baseline of today's violations, so `check --baseline` fails only on new ones."""
+    import datalint
+    from datalint import baseline
+    from datalint.progress import wants_progress
+
+    try:
+        report = datalint.lint_paths(
+            list(paths or (".",)),
+            config=config,
+            select=_split(select) or None,
+            extend_select=_split(extend_select),
+            ignore=_split(ignore),
+            progress=wants_progress(quiet),
+        )
+    except _usage_errors() as error:
+        _fail(str(error))
+        return
+    root = output.resolve().parent
+    entries = baseline.entries_for(report.violations, root)
+    baseline.write(output, entries)
+    click.echo(f"Wrote {output}: {len(report.violations):,} violations in {len(entries):,} entries.", err=True)
 
 
 @main.command("rules")
@@ -164,6 +289,72 @@ def show_rule(code: str) -> None:
             click.echo(rule_markdown(rule))
             return
     _fail(f"no rule {code!r}; `datalint rules` lists them")
+
+
+@main.command("stats")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--html", "html_file", type=click.Path(dir_okay=False, path_type=Path), help="Also write an HTML report.")
+@click.option("--config", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Use this config file.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress line on stderr.")
+def stats(path: Path, output_format: str, html_file: Path | None, config: Path | None, quiet: bool) -> None:
+    """Profile a dataset: fields, lengths, languages, labels, duplicates, top violations."""
+    import json
+
+    import datalint
+    from datalint.engine import Source
+    from datalint.profile import profile_path
+    from datalint.progress import Meter, metered, wants_progress
+    from datalint.reader import is_array_path
+
+    try:
+        resolver = datalint.settings_resolver(config, None, (), ())
+        settings = resolver.settings_for(path)
+        report = datalint.lint_paths([path], config=config, progress=wants_progress(quiet))
+        source = Source(str(path), path, array=is_array_path(path))
+        meter = Meter(sys.stderr, 1) if wants_progress(quiet) else None
+        if meter is not None:
+            source = metered([source], meter)[0]
+        try:
+            profile = profile_path(path, settings, report, source)
+        finally:
+            if meter is not None:
+                meter.close()
+    except _usage_errors() as error:
+        _fail(str(error))
+        return
+    if html_file is not None:
+        from datalint.atomic import write_atomic
+        from datalint.profile_html import render as render_html
+
+        write_atomic(html_file, render_html(profile).encode("utf-8"))
+    if output_format == "json":
+        click.echo(json.dumps(profile.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        from datalint.profile_text import render as render_text
+
+        click.echo(render_text(profile), nl=False)
+
+
+@main.command("init")
+@click.argument("path", required=False, default=".", type=click.Path(exists=True, path_type=Path))
+@click.option("--force", is_flag=True, help="Overwrite an existing datalint.toml.")
+def init(path: Path, force: bool) -> None:
+    """Write a starter datalint.toml tuned to the datasets at PATH (a file or a folder)."""
+    from datalint.starter import InitError, write
+
+    folder = path if path.is_dir() else path.parent
+    target = folder / "datalint.toml"
+    try:
+        result = write(target, [str(path)], force=force)
+    except (InitError, *_usage_errors()) as error:
+        _fail(str(error))
+        return
+    ignored = len(result.ignored or [])
+    click.echo(
+        f"Wrote {target}: format {result.format}, {ignored} noisy rule{'s' * (ignored != 1)} ignored for now.",
+        err=True,
+    )
 
 
 @main.command()

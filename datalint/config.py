@@ -7,6 +7,7 @@ Files, first found wins, looked for from the linted file's folder upward (like r
 from __future__ import annotations
 
 import fnmatch
+import re
 import tomllib
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
@@ -36,6 +37,7 @@ TOP_LEVEL_KEYS: dict[str, tuple[type, str]] = {
         "per-path settings: `files` globs plus any of select, extend-select, ignore, format, mapping, rules",
     ),
     "exclude": (list, "globs of files and folders to skip when walking folders"),
+    "suppress": (list, "hand-picked false positives: `[[suppress]]` with a record `hash`, `rules` and a `reason`"),
     "review": (dict, "human review loop: ledger, min-share, model, threshold, ratings, good-cut"),
     "purpose": (str, "what the datasets are for: style, domain or specialisation (rule B003)"),
     "eval-sets": (list, "evaluation sets (JSONL, relative to this file) that records must not overlap (rule D006)"),
@@ -51,6 +53,8 @@ REVIEW_KEYS: dict[str, tuple[tuple[type, ...], str]] = {
     "good-cut": ((int, float), "on the 1-5 scale, ratings at or above this are good"),
 }
 PURPOSES = ("style", "domain", "specialisation")
+SUPPRESS_KEYS = {"hash", "rules", "reason"}
+RECORD_HASH = re.compile(r"^[0-9a-f]{16}$")
 OVERRIDE_KEYS = {"files", "select", "extend-select", "ignore", "format", "mapping", "rules"}
 
 
@@ -155,6 +159,7 @@ def validate_table(table: dict[str, Any], path: Path) -> None:
     if "fail-on" in table and table["fail-on"] not in SEVERITIES:
         raise ConfigError(f"{path}: `fail-on` must be one of {', '.join(SEVERITIES)}")
     _validate_format(table, path, "")
+    _validate_suppress(table.get("suppress", []), path)
     _validate_review(table.get("review", {}), path)
     for glob, selectors in table.get("per-file-ignores", {}).items():
         if not isinstance(selectors, list) or not all(isinstance(item, str) for item in selectors):
@@ -172,6 +177,25 @@ def validate_table(table: dict[str, Any], path: Path) -> None:
         if not isinstance(files, list) or not files or not all(isinstance(item, str) for item in files):
             raise ConfigError(f"{path}: `{where}.files` must be a non-empty list of globs")
         _validate_format(override, path, where + ".")
+
+
+def _validate_suppress(entries: list[Any], path: Path) -> None:
+    for index, entry in enumerate(entries):
+        where = f"suppress[{index}]"
+        if not isinstance(entry, dict):
+            raise ConfigError(f"{path}: `{where}` must be a table")
+        unknown = set(entry) - SUPPRESS_KEYS
+        if unknown:
+            raise ConfigError(f"{path}: unknown key `{where}.{sorted(unknown)[0]}` (known: hash, reason, rules)")
+        if not isinstance(entry.get("hash"), str) or not RECORD_HASH.match(entry["hash"]):
+            raise ConfigError(
+                f"{path}: `{where}.hash` must be a record hash (16 hex digits, the `record_hash` of the JSON output)"
+            )
+        rules = entry.get("rules")
+        if not isinstance(rules, list) or not rules or not all(isinstance(item, str) for item in rules):
+            raise ConfigError(f"{path}: `{where}.rules` must be a non-empty list of rule codes or names")
+        if not isinstance(entry.get("reason"), str) or not entry["reason"].strip():
+            raise ConfigError(f"{path}: `{where}.reason` must say why the violation is a false positive")
 
 
 def _validate_format(table: dict[str, Any], path: Path, prefix: str) -> None:

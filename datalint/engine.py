@@ -121,6 +121,7 @@ class Report:
     violations: list[Violation]
     files: list[FileSummary]
     failing: int  # violations at or above each file's failing severity
+    fail_on: dict[str, str] = field(default_factory=dict)  # path -> lowest failing severity
     timings: Timings | None = None  # with RunOptions(timings=True)
     # lines checked by the record pass, lines served from the cache, tasks sent to worker processes
     stats: dict[str, int] = field(default_factory=lambda: {"checked": 0, "cached": 0, "worker tasks": 0})
@@ -128,6 +129,16 @@ class Report:
     @property
     def exit_code(self) -> int:
         return 1 if self.failing else 0
+
+    def with_violations(self, violations: list[Violation]) -> Report:
+        """The same run with another list of violations (after a baseline or a filter), recounted."""
+        violations = sorted(violations, key=Violation.sort_key)
+        failing = _count_failing(violations, self.fail_on)
+        return Report(violations, self.files, failing, self.fail_on, self.timings, self.stats)
+
+
+def _count_failing(violations: list[Violation], fail_on: dict[str, str]) -> int:
+    return sum(1 for v in violations if severity_rank(v.severity) >= severity_rank(fail_on.get(v.path, "error")))
 
 
 def collect_sources(paths: Iterable[str], resolver: SettingsResolver) -> list[Source]:
@@ -209,8 +220,7 @@ def lint_sources(sources: list[Source], resolver: SettingsResolver, options: Run
     run.close()
     violations.extend(dataset_pass(tables, run.timings))
     violations.sort(key=Violation.sort_key)
-    failing = sum(1 for v in violations if severity_rank(v.severity) >= severity_rank(fail_on.get(v.path, "error")))
-    return Report(violations, summaries, failing, run.timings, run.stats)
+    return Report(violations, summaries, _count_failing(violations, fail_on), fail_on, run.timings, run.stats)
 
 
 def lint_in_memory(
@@ -222,8 +232,9 @@ def lint_in_memory(
     tables: dict[str, tuple[Rule, FeatureTable]] = {}
     state = record_pass(name, _lines_of(records), settings, tables, timings)
     violations = sorted([*state.violations, *dataset_pass(tables, timings)], key=Violation.sort_key)
-    failing = sum(1 for v in violations if severity_rank(v.severity) >= severity_rank(settings.fail_on))
-    return Report(violations, [FileSummary(name, state.records, state.format)], failing, timings)
+    fail_on = {name: settings.fail_on}
+    summaries = [FileSummary(name, state.records, state.format)]
+    return Report(violations, summaries, _count_failing(violations, fail_on), fail_on, timings)
 
 
 def _lines_of(records: Iterable[dict]) -> Iterator[Line]:

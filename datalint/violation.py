@@ -51,12 +51,44 @@ class DatasetFinding:
 
 
 @dataclass(frozen=True, slots=True)
+class ReplaceText:
+    """Replace characters [start, end) of a line's text (decoded, without BOM or line ending)."""
+
+    line: int
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class DeleteLine:
+    """Remove a whole line, its line ending included."""
+
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class SetLineEnding:
+    """Give a line the ending `ending`; `line=None` rewrites every line that has an ending."""
+
+    line: int | None
+    ending: str = "\n"
+
+
+@dataclass(frozen=True, slots=True)
+class RemoveBom:
+    """Drop the byte order mark before the first line."""
+
+
+Edit = ReplaceText | DeleteLine | SetLineEnding | RemoveBom
+
+
+@dataclass(frozen=True, slots=True)
 class Fix:
-    """A safe, mechanical change: replace the whole of `line` with `replacement` (None deletes it)."""
+    """A safe, mechanical change to the file that holds a violation, as edits applied together."""
 
     description: str
-    line: int
-    replacement: str | None
+    edits: tuple[Edit, ...]
 
 
 @dataclass(slots=True)

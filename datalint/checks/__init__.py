@@ -46,6 +46,7 @@ KIND_MODULES = {
     "contamination": "datalint.checks.contamination",
     "quota": "datalint.checks.quota",
     "dataset-size": "datalint.checks.dataset_size",
+    "suppression": "datalint.checks.suppression",
 }
 
 

@@ -276,3 +276,34 @@ def _rare_endings(rule, field: str, members: list[tuple[int, Any, str]]) -> Iter
 
 def _percent(part: int, total: int) -> str:
     return f"{100 * part / total:.0f}%" if part * 100 // total else f"{100 * part / total:.1f}%"
+
+
+_ALIGNMENT = re.compile(r"\S {3,}\S")
+
+
+def fix(rule, violation, context):
+    """edge-whitespace: strip the value; space-runs: one space between words, only in texts without
+    code and without alignment (a run of three or more spaces lines up columns, e.g. a receipt)."""
+    from datalint.fix import keep_string_part, replace_in_string
+    from datalint.violation import Fix
+
+    feature = rule.state.feature
+    record = context.record(violation.line)
+    text = next((t.text for t in record.texts if t.pointer == violation.pointer), None) if record else None
+    if text is None:
+        return None
+    line = context.text(violation.line)
+    if feature == "edge-whitespace":
+        stripped = text.strip()
+        if not stripped or stripped == text:
+            return None
+        start = len(text) - len(text.lstrip())
+        edits = keep_string_part(line, violation.line, violation.pointer, start, start + len(stripped))
+    elif feature == "space-runs":
+        if "`" in text or looks_like_code(text) or _ALIGNMENT.search(text):
+            return None  # alignment in code and in tables is meaningful
+        spans = [match.span() for match in rule.state.regex.finditer(text)]
+        edits = replace_in_string(line, violation.line, violation.pointer, spans, " ")
+    else:
+        return None
+    return Fix(rule.fix, tuple(edits)) if edits else None

@@ -183,3 +183,25 @@ def _type_drift(rule, table) -> Iterator[DatasetFinding]:
                     related=(common_rows[0],),
                     pointer=pointer,
                 )
+
+
+def fix(rule, violation, context):
+    """whitespace: unusual spaces become one plain space, doubled spaces one, edges stripped."""
+    from datalint.fix import replace_string_value
+    from datalint.locate import pointer_tokens
+    from datalint.records import resolve
+    from datalint.violation import Fix
+
+    if rule.options["check"] != "whitespace":
+        return None
+    record = context.record(violation.line)
+    value = (
+        resolve(record.data, violation.pointer) if record is not None and pointer_tokens(violation.pointer) else None
+    )
+    if not isinstance(value, str):
+        return None
+    cleaned = " ".join(value.split())
+    if not cleaned or cleaned == value:
+        return None
+    edits = replace_string_value(context.text(violation.line), violation.line, violation.pointer, cleaned)
+    return Fix(rule.fix, tuple(edits)) if edits else None

@@ -18,7 +18,7 @@ import ahocorasick
 
 from datalint.checks import Option
 from datalint.records import TEXT_FIELDS, Record, Text
-from datalint.violation import Finding
+from datalint.violation import Finding, Fix, Violation
 
 OPTIONS = {
     "fields": Option(list, ["response"], f"text fields to search: {', '.join(TEXT_FIELDS)}, or all"),
@@ -200,3 +200,30 @@ def _at_word_edges(text: str, start: int, end: int) -> bool:
 
 def _is_word(char: str) -> bool:
     return char.isalnum() or char == "_"
+
+
+def fix(rule, violation: Violation, context) -> Fix | None:
+    """Remove phrases (e.g. special tokens) standing at the very end of a response, and any
+    whitespace after them. Only literal phrases are removed, only in response fields."""
+    from datalint.fix import keep_string_part
+
+    record = context.record(violation.line)
+    if record is None or not rule.options["phrases"]:
+        return None
+    field = next((t for t in record.texts if t.pointer == violation.pointer and t.field == "response"), None)
+    if field is None:
+        return None
+    compiled: Compiled = rule.state
+    phrases = [normalise(p) if compiled.on_lower else p for p in rule.options["phrases"]]
+    kept = field.text
+    while True:
+        stripped = kept.rstrip()
+        haystack = normalise(stripped) if compiled.on_lower else stripped
+        phrase = next((p for p in phrases if p and haystack.endswith(p)), None)
+        if phrase is None or len(haystack) != len(stripped):
+            break
+        kept = stripped[: len(stripped) - len(phrase)]
+    if kept == field.text or not kept.strip():
+        return None  # a response that is only the token stays flagged: emptying it would be a new problem
+    edits = keep_string_part(context.text(violation.line), violation.line, violation.pointer, 0, len(kept))
+    return Fix(rule.fix, tuple(edits)) if edits else None

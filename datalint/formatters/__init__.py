@@ -9,7 +9,14 @@ from datalint.engine import Report
 
 FORMATTERS = {
     "text": "datalint.formatters.text",
+    "concise": "datalint.formatters.concise",
+    "full": "datalint.formatters.full",
     "json": "datalint.formatters.json",
+    "json-lines": "datalint.formatters.json_lines",
+    "sarif": "datalint.formatters.sarif",
+    "github": "datalint.formatters.github",
+    "gitlab": "datalint.formatters.gitlab",
+    "junit": "datalint.formatters.junit",
 }
 
 

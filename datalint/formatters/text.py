@@ -27,6 +27,11 @@ def render(report: Report, *, color: bool = False) -> str:
     return "\n".join(lines) + "\n"
 
 
+def one_line(message: str) -> str:
+    """A message on one line, for line-oriented output."""
+    return " ".join(message.splitlines())
+
+
 def summary_line(report: Report) -> str:
     records = _count(sum(summary.records for summary in report.files), "record")
     files = _count(len(report.files), "file")

@@ -1,0 +1,123 @@
+"""SARIF 2.1.0 output for GitHub code scanning and other SARIF viewers.
+
+Each result carries `partialFingerprints` built from the record's content hash and the rule code
+(plus an occurrence number for identical records), so code scanning keeps tracking an alert when
+records are inserted above it. Rule metadata and help come from the rule declarations in rules/.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import PurePath
+from urllib.parse import quote
+
+from datalint import __version__
+from datalint.docs import rule_markdown
+from datalint.engine import Report
+from datalint.rules import Rule, builtin_rules
+from datalint.violation import Location, Violation
+
+SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
+LEVELS = {"error": "error", "warning": "warning", "info": "note"}
+FINGERPRINT_KEY = "datalintRecord/v1"
+
+
+def artifact_uri(path: str) -> str:
+    """Relative paths stay relative (code scanning resolves them against the checkout); absolute ones are file URIs."""
+    posix = PurePath(path).as_posix()
+    if PurePath(path).is_absolute():
+        return "file://" + quote(posix, safe="/")
+    return quote(posix, safe="/")
+
+
+def _physical(path: str, line: int, column: int, end_column: int | None) -> dict:
+    region: dict = {"startLine": line, "startColumn": column}
+    if end_column is not None and end_column > column:
+        region["endColumn"] = end_column
+    return {"artifactLocation": {"uri": artifact_uri(path)}, "region": region}
+
+
+def rule_descriptor(code: str, name: str, severity: str, rule: Rule | None) -> dict:
+    descriptor: dict = {"id": code, "name": name, "defaultConfiguration": {"level": LEVELS[severity]}}
+    if rule is not None:
+        descriptor["shortDescription"] = {"text": rule.summary}
+        if rule.why:
+            descriptor["fullDescription"] = {"text": rule.why}
+        markdown = rule_markdown(rule)
+        descriptor["help"] = {"text": markdown, "markdown": markdown}
+        descriptor["properties"] = {"tags": [rule.kind, rule.family]}
+    return descriptor
+
+
+def _related(index: int, location: Location) -> dict:
+    related = {
+        "id": index,
+        "physicalLocation": _physical(location.path, location.line, location.column, location.end_column),
+    }
+    related["message"] = {"text": location.message or f"related record at line {location.line}"}
+    return related
+
+
+def result(violation: Violation, rule_index: int, occurrence: int) -> dict:
+    fingerprint = f"{violation.record_hash or 'file'}:{violation.code}"
+    if occurrence:
+        fingerprint += f":{occurrence}"
+    entry: dict = {
+        "ruleId": violation.code,
+        "ruleIndex": rule_index,
+        "level": LEVELS[violation.severity],
+        "message": {"text": violation.message},
+        "locations": [
+            {"physicalLocation": _physical(violation.path, violation.line, violation.column, violation.end_column)}
+        ],
+        "partialFingerprints": {FINGERPRINT_KEY: fingerprint},
+    }
+    if violation.related:
+        entry["relatedLocations"] = [_related(index, location) for index, location in enumerate(violation.related, 1)]
+    properties = {"pointer": violation.pointer} if violation.pointer else {}
+    if violation.record_hash:
+        properties["recordHash"] = violation.record_hash
+    if properties:
+        entry["properties"] = properties
+    return entry
+
+
+def document(report: Report) -> dict:
+    known = {rule.code: rule for rule in builtin_rules()}
+    rule_index: dict[str, int] = {}
+    descriptors = []
+    for violation in report.violations:
+        if violation.code not in rule_index:
+            rule_index[violation.code] = len(descriptors)
+            descriptors.append(
+                rule_descriptor(violation.code, violation.name, violation.severity, known.get(violation.code))
+            )
+    seen: Counter[tuple] = Counter()
+    results = []
+    for violation in report.violations:
+        key = (violation.path, violation.record_hash, violation.code)
+        results.append(result(violation, rule_index[violation.code], seen[key]))
+        seen[key] += 1
+    return {
+        "$schema": SCHEMA_URI,
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "datalint",
+                        "version": __version__,
+                        "semanticVersion": __version__,
+                        "rules": descriptors,
+                    }
+                },
+                "columnKind": "unicodeCodePoints",
+                "results": results,
+            }
+        ],
+    }
+
+
+def render(report: Report, *, color: bool = False) -> str:
+    return json.dumps(document(report), ensure_ascii=False, indent=2) + "\n"

@@ -1,0 +1,163 @@
+"""`datalint check --fix` and `--diff`: safe fixes only, untouched lines byte for byte, atomic rewrite."""
+
+import json
+import shutil
+import stat
+from pathlib import Path
+
+import pytest
+
+from datalint.fix import FileLines, apply, keep_string_part
+from datalint.violation import DeleteLine, Fix, RemoveBom, ReplaceText, SetLineEnding
+from tests.cli_helpers import DATASETS, run
+
+T0 = DATASETS / "t0-prompt-completion-sample.jsonl"
+TOKEN = "<|endoftext|>"
+
+
+@pytest.fixture
+def t0_copy(tmp_path: Path) -> Path:
+    if not T0.exists():
+        pytest.skip("shared datasets are not beside the checkout")
+    copy = tmp_path / "t0.jsonl"
+    shutil.copyfile(T0, copy)
+    copy.chmod(0o640)
+    return copy
+
+
+def test_fix_on_a_real_dataset_changes_only_the_fixed_lines(t0_copy):
+    before = t0_copy.read_bytes().split(b"\n")
+    result = run("check", t0_copy, "--fix", "--select", "P007", "--format", "concise")
+    after = t0_copy.read_bytes().split(b"\n")
+    assert len(after) == len(before)
+    changed = [index for index, (old, new) in enumerate(zip(before, after, strict=True)) if old != new]
+    completions = [json.loads(line)["completion"] for line in before if line]
+    fixable = [i for i, c in enumerate(completions) if c.endswith(TOKEN) and c[: -len(TOKEN)].strip()]
+    assert changed == fixable
+    assert len(changed) == 5448
+    for index in changed:
+        # the edit is in place: the raw line minus the token, escapes (\u2013, \") as they were
+        assert after[index] == before[index].replace(TOKEN.encode() + b'"}', b'"}')
+        assert json.loads(after[index])["completion"] == completions[index][: -len(TOKEN)]
+    # the 140 completions that are only the token stay (emptying them would be a new problem) and are reported
+    assert result.stdout.splitlines()[-1].startswith("Found 140 violations")
+    assert "Fixed 5,448 violations in 1 file." in result.stderr
+    assert stat.S_IMODE(t0_copy.stat().st_mode) == 0o640
+    assert [p.name for p in t0_copy.parent.iterdir()] == ["t0.jsonl"]
+
+
+def test_diff_prints_a_unified_diff_and_writes_nothing(t0_copy):
+    t0_copy.write_bytes(b"".join(t0_copy.read_bytes().splitlines(keepends=True)[:400]))
+    before = t0_copy.read_bytes()
+    result = run("check", t0_copy, "--diff", "--select", "P007")
+    assert result.exit_code == 1
+    assert t0_copy.read_bytes() == before
+    diff = result.stdout.splitlines()
+    assert diff[0] == f"--- a/{t0_copy}" and diff[1] == f"+++ b/{t0_copy}"
+    assert sum(1 for line in diff if line.startswith("+{")) == 400
+
+
+def test_without_fix_nothing_is_written(t0_copy):
+    t0_copy.write_bytes(b"".join(t0_copy.read_bytes().splitlines(keepends=True)[:400]))
+    before = t0_copy.read_bytes()
+    mtime = t0_copy.stat().st_mtime_ns
+    run("check", t0_copy)
+    assert t0_copy.read_bytes() == before and t0_copy.stat().st_mtime_ns == mtime
+
+
+def test_bom_crlf_missing_final_newline_and_trailing_tokens(tmp_path):
+    path = tmp_path / "mixed.jsonl"
+    lines = [
+        '{"instruction": "Say <|endoftext|> hi", "output": "Hi\\u00e9 \\"x\\"<|im_end|><|endoftext|>  "}',
+        '{"instruction": "Mid", "output": "a <|endoftext|> b"}',
+        '{"instruction": "Only", "output": "<|endoftext|>"}',
+        '{"output": "z<|endoftext|>", "instruction": "Keys in another order"}',
+    ]
+    path.write_bytes(("\ufeff" + "\r\n".join(lines)).encode())
+    result = run("check", path, "--fix", "--format", "concise")
+    assert (
+        path.read_bytes()
+        == (
+            "\n".join(
+                [
+                    '{"instruction": "Say <|endoftext|> hi", "output": "Hi\\u00e9 \\"x\\""}',
+                    lines[1],
+                    lines[2],
+                    '{"output": "z", "instruction": "Keys in another order"}',
+                ]
+            )
+            + "\n"
+        ).encode()
+    )
+    # what is left: tokens in the instruction, in the middle, and a token-only answer
+    assert [line.split(": ")[0].split(":")[1] for line in result.stdout.splitlines()[:-1]] == ["1", "2", "3"]
+
+
+def test_edits_delete_lines_and_skip_overlapping_fixes():
+    lines = FileLines.parse(b'{"a": "x"}\n{"a": "y"}\r\n{"a": "z"}')
+    fixes = [
+        Fix("delete the copy", (DeleteLine(2),)),
+        Fix("edit the deleted line", (ReplaceText(2, 7, 8, "Y"),)),
+        Fix("edit", (ReplaceText(1, 7, 8, "X"),)),
+        Fix("overlapping edit", (ReplaceText(1, 6, 9, '"?"'),)),
+        Fix("final newline", (SetLineEnding(3, "\n"),)),
+        Fix("bom", (RemoveBom(),)),
+    ]
+    data, applied = apply(lines, fixes)
+    assert data == b'{"a": "X"}\n{"a": "z"}\n'
+    assert applied == 4
+
+
+def test_untouched_invalid_utf8_survives_byte_for_byte():
+    raw = b'{"a": "caf\xe9"}\n{"a": "ok"}\r\n'
+    data, _ = apply(FileLines.parse(raw), [Fix("lf", (SetLineEnding(None, "\n"),))])
+    assert data == b'{"a": "caf\xe9"}\n{"a": "ok"}\n'
+
+
+def test_keep_string_part_keeps_escapes_of_the_kept_part():
+    text = '{"k": 1, "v": "  a\\u00e9\\"b\\n  "}'
+    value = json.loads(text)["v"]
+    keep = (2, len(value) - 2)
+    edits = keep_string_part(text, 1, "/v", *keep)
+    data, _ = apply(FileLines.parse(text.encode()), [Fix("strip", tuple(edits))])
+    assert data == b'{"k": 1, "v": "a\\u00e9\\"b\\n"}'
+    assert json.loads(data)["v"] == value[keep[0] : keep[1]]
+
+
+def test_whitespace_fixes_of_the_format_rules(tmp_path):
+    rows = [f'{{"instruction": "Add {i} and 1.", "input": "", "output": "The sum is {i + 1}."}}' for i in range(200)]
+    rows[3] = '{"instruction": "  Add 3 and 1.\\n", "input": "", "output": "The sum is 4."}'
+    rows[7] = '{"instruction": "Add 7 and 1.", "input": "", "output": "The  sum is  8."}'
+    rows[9] = '{"instruction": "Add 9 and 1.", "input": "", "output": "Code:  `a  =  1`"}'
+    rows[11] = '{"instruction": "Add 11 and 1.", "input": "", "output": "Total      12 \\nTax         0"}'
+    path = tmp_path / "d.jsonl"
+    path.write_text("\n".join(rows) + "\n")
+    (tmp_path / "datalint.toml").write_text('[mapping]\ntype = "category"\n')
+    run("check", path, "--fix", "--select", "F111,F112")
+    fixed = path.read_text().splitlines()
+    assert fixed[3] == '{"instruction": "Add 3 and 1.", "input": "", "output": "The sum is 4."}'
+    assert fixed[7] == '{"instruction": "Add 7 and 1.", "input": "", "output": "The sum is 8."}'
+    assert fixed[9] == rows[9]  # spaces inside code are left alone
+    assert fixed[11] == rows[11]  # and so is alignment
+    assert [line for index, line in enumerate(fixed) if index not in (3, 7)] == [
+        row for index, row in enumerate(rows) if index not in (3, 7)
+    ]
+
+
+def test_label_whitespace_fix_keeps_the_escaping_style(tmp_path):
+    path = tmp_path / "labels.jsonl"
+    lines = [
+        '{"question": "q", "std_answer": "a", "class": "closed\\u00a0qa"}',
+        '{"question": "q2", "std_answer": "b", "class": " open qa"}',
+        '{"question": "q3", "std_answer": "c", "class": "open qa"}',
+    ]
+    path.write_text("\n".join(lines) + "\n")
+    (tmp_path / "datalint.toml").write_text(
+        'format = "custom"\n[mapping]\ninstruction = "question"\nresponse = "std_answer"\ntype = "class"\n'
+    )
+    run("check", path, "--fix", "--select", "F202")
+    assert path.read_text().splitlines() == [
+        '{"question": "q", "std_answer": "a", "class": "closed qa"}',
+        '{"question": "q2", "std_answer": "b", "class": "open qa"}',
+        lines[2],
+    ]
