@@ -23,12 +23,20 @@ def dataset(name: str) -> Path:
 
 @pytest.fixture(scope="session")
 def corpus():
-    """One lint run of the default rules over all 27 real datasets, shared by every real-data test."""
+    """The default rules over each of the 27 real datasets, each linted on its own (as its maintainer
+    would: cross-file duplicates between unrelated datasets are not its noise), in one report shared
+    by every real-data test."""
     if not DATASETS.is_dir():
         pytest.skip("real datasets not found beside the checkout")
     import datalint
 
-    return datalint.lint_paths([DATASETS])
+    reports = [datalint.lint_paths([path], jobs=2) for path in sorted(DATASETS.glob("*.jsonl"))]
+    merged = reports[0]
+    for report in reports[1:]:
+        merged.files.extend(report.files)
+        merged.violations.extend(report.violations)
+        merged.failing += report.failing
+    return merged
 
 
 def flagged_lines(report) -> dict[tuple[str, str], list[int]]:

@@ -27,7 +27,9 @@ def dataset(tmp_path: Path) -> Path:
     """A real dataset copied beside a config file, so the cache lands in tmp_path/.datalint_cache."""
     target = tmp_path / "data.jsonl"
     shutil.copyfile(SHAREGPT, target)
-    (tmp_path / "datalint.toml").write_text("", encoding="utf-8")
+    # Per-record rules of each family and dataset-wide rules whose features are numpy arrays (D005),
+    # not every rule: the cache's behaviour is the same, the tests ten times faster.
+    (tmp_path / "datalint.toml").write_text('select = ["S", "P0", "F0", "Q004", "D001", "D005"]\n', encoding="utf-8")
     return target
 
 
