@@ -161,3 +161,17 @@ def test_label_whitespace_fix_keeps_the_escaping_style(tmp_path):
         '{"question": "q2", "std_answer": "b", "class": "open qa"}',
         lines[2],
     ]
+
+
+def test_exact_duplicates_are_removed_keeping_the_first_copy(tmp_path: Path):
+    source = DATASETS / "llamafactory-alpaca-en-demo-1k.jsonl"
+    if not source.exists():
+        pytest.skip("shared datasets are not beside the checkout")
+    copy = tmp_path / "demo.jsonl"
+    shutil.copyfile(source, copy)
+    result = run("check", copy, "--fix", "--select", "D001", "--no-cache")
+    assert result.exit_code == 0
+    lines = source.read_bytes().split(b"\n")
+    first_copies = [line for index, line in enumerate(lines) if line not in lines[:index] or not line]
+    assert copy.read_bytes().split(b"\n") == first_copies  # 14 later copies gone, every other byte kept
+    assert len(lines) - len(first_copies) == 14  # the datasets README: 14 exact duplicates

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from datalint.checks import Option
 from datalint.minhash import normalize
 from datalint.records import Record
-from datalint.violation import DatasetFinding
+from datalint.violation import DatasetFinding, DeleteLine, Fix, Violation
 
 KEYS = ("record", "text", "example", "prompt")
 OPTIONS = {"key": Option(str, "record", "what must be equal: " + ", ".join(KEYS), KEYS)}
@@ -146,3 +146,13 @@ def _conflicts(table) -> Iterator[DatasetFinding]:
                     (first,),
                     values[member][2],
                 )
+
+
+def fix(rule, violation: Violation, context) -> Fix | None:
+    """Delete an exact copy (D001 only) when the copy that stays is earlier in the same file."""
+    if rule.options["key"] != "record" or not violation.related:
+        return None
+    kept = violation.related[0]
+    if kept.path != violation.path or kept.line >= violation.line:
+        return None
+    return Fix(rule.fix, (DeleteLine(violation.line),))
