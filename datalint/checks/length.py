@@ -44,7 +44,7 @@ OPTIONS = {
 }
 _WORD = re.compile(r"\w+")
 _LONG_FORM = re.compile(
-    r"\b(?:write|compose|draft|create|produce|generate)\b[^.?!\n]{0,40}?\b(?:essay|article|blog post|story|"
+    r"\b(?:write|compose|draft|create|produce|generate)\b[^.?!\n]{0,40}?(?<![-\w])(?:essay|article|blog post|story|"
     r"short story|report|speech|cover letter|letter|narrative|review|paragraphs)\b"
     r"|\b(?:detailed explanation|at least \d{3} words|\d{3,4}[- ]word)\b",
     re.I,
@@ -53,8 +53,8 @@ _LONG_FORM = re.compile(
 _LONG_FORM_WORDS = ("write", "compose", "draft", "create", "produce", "generate", "detailed explanation", "word")
 # Short forms named beside the long ones: "a title for an article", "a one-sentence story".
 _SHORT_FORM = re.compile(
-    r"\b(?:title|headline|haiku|tweet|slogan|tagline|caption|sentence|summar\w*|outline|one[- ]line|"
-    r"opening line|first line|subject line|word count|topic|name)\b",
+    r"\b(?:titles?|headlines?|haikus?|tweets?|slogans?|taglines?|captions?|sentences?|summar\w*|outlines?|"
+    r"one[- ]line|opening line|first line|subject line|lines?|word count|topics?|names?)\b",
     re.I,
 )
 # A response that ends with one of these words stopped mid-sentence.
@@ -63,6 +63,8 @@ _DANGLING = frozenset(
     "their its our your my his her".split()
 )
 _LAST_WORD = re.compile(r"(\w+)\W*$")
+# A list of single words ("10. a") ends with a word that is an item, not a dangling article.
+_ONE_WORD_ITEM = re.compile(r"(?:^|\n)[ \t]*(?:[-*•]|\d{1,3}[.)])[ \t]*\w+[ \t]*$")
 _EMPTY_ITEM = re.compile(r"(?:^|\n)[ \t]*(?:[-*•]|\d{1,2}[.)])[ \t]*$")
 _FENCE = re.compile(r"(?m)^[ \t]*```")
 MAD_TO_SIGMA = 1.4826
@@ -169,14 +171,14 @@ def truncation(text: str) -> str | None:
 
 def _cut_off_ending(stripped: str) -> str | None:
     last = stripped[-1]
-    if last in ",;":
+    if last == ",":  # not `;`: one-line code answers end with it
         return f"ends with {last!r}"
     if last in "([{":
         return f"ends with an open {last!r}"
     # an empty item ends with its marker: the text is right-stripped
     if last in "-*•.)" and _EMPTY_ITEM.search(stripped):
         return "ends with an empty list item"
-    if last.isalpha():
+    if last.isalpha() and not _ONE_WORD_ITEM.search(stripped):
         word = _LAST_WORD.search(stripped[-40:])
         if word and word.group(1).lower() in _DANGLING and word.group(0) == word.group(1):
             return f"ends with {word.group(1)!r}"
