@@ -7,6 +7,7 @@ from collections import Counter
 import click
 
 from datalint.engine import Report
+from datalint.violation import Violation
 
 SEVERITY_COLORS = {"error": "red", "warning": "yellow", "info": "blue"}
 
@@ -14,17 +15,22 @@ SEVERITY_COLORS = {"error": "red", "warning": "yellow", "info": "blue"}
 def render(report: Report, *, color: bool = False) -> str:
     lines = []
     for violation in report.violations:
-        where = f"{violation.path}:{violation.line}:{violation.column}:"
-        code = violation.code
-        if color:
-            where = click.style(where, bold=True)
-            code = click.style(code, fg=SEVERITY_COLORS[violation.severity], bold=True)
-        lines.append(f"{where} {code} [{violation.name}] {violation.message}")
+        lines.append(f"{head(violation, color)} [{violation.name}] {violation.message}")
         for related in violation.related:
             note = f" {related.message}" if related.message else ""
             lines.append(f"    related: {related.path}:{related.line}:{related.column}{note}")
     lines.append(summary_line(report))
     return "\n".join(lines) + "\n"
+
+
+def head(violation: Violation, color: bool) -> str:
+    """`path:line:col: CODE`, bold and coloured by severity on a terminal."""
+    where = f"{violation.path}:{violation.line}:{violation.column}:"
+    code = violation.code
+    if color:
+        where = click.style(where, bold=True)
+        code = click.style(code, fg=SEVERITY_COLORS[violation.severity], bold=True)
+    return f"{where} {code}"
 
 
 def one_line(message: str) -> str:
