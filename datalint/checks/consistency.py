@@ -55,7 +55,8 @@ FEATURES: dict[str, tuple[re.Pattern[str] | None, str]] = {
     "html": (re.compile(rf"</?(?:{_HTML_TAGS})(?:\s[^<>]{{0,200}})?/?>"), "HTML tags"),
     "lowercase-start": (None, "a lower-case first letter"),
     "edge-whitespace": (None, "leading or trailing whitespace"),
-    "space-runs": (re.compile(r"(?<=\S)  +(?=\S)"), "runs of spaces inside a line"),
+    # exactly two: a word dropped from a sentence leaves two; three or more line up columns
+    "space-runs": (re.compile(r"(?<=\S)  (?=\S)"), "runs of spaces inside a line"),
     "ending": (None, "its last character"),
 }
 # Substrings one of which the feature's regex needs (None: no cheap test): an `in` test rules out
@@ -154,6 +155,8 @@ def has_feature(compiled: Compiled, field: Text) -> bool:
         return text[:1].isspace() or text[-1:].isspace()
     if feature == "lowercase-start":
         return _starts_lower(text)
+    if feature == "space-runs" and ("|" in text or "\t" in text):
+        return False  # tables and tab-separated columns are aligned with spaces on purpose
     if compiled.skip_code and "```" in text:
         text = _FENCED.sub("", text)
     # Tested on the text the regex searches: removing a code block can join two halves of a needle.
