@@ -218,7 +218,9 @@ def lint_sources(sources: list[Source], resolver: SettingsResolver, options: Run
         run.close(terminate=True)  # workers of a failed or interrupted run are stopped, not awaited
         raise
     run.close()
-    violations.extend(dataset_pass(tables, run.timings))
+    found = list(dataset_pass(tables, run.timings))
+    place_dataset_violations(found, sources)
+    violations.extend(found)
     violations.sort(key=Violation.sort_key)
     return Report(violations, summaries, _count_failing(violations, fail_on), fail_on, run.timings, run.stats)
 
@@ -832,6 +834,29 @@ def dataset_pass(tables: dict[str, tuple[Rule, FeatureTable]], timings: Timings 
             timings.add(rule.code, perf_counter() - started)
         for finding in found:
             yield _dataset_violation(rule, table, finding)
+
+
+def place_dataset_violations(violations: list[Violation], sources: list[Source]) -> None:
+    """Give dataset-wide violations the column span of their pointer, as record violations have.
+
+    The dataset pass decides on features alone; only to place its findings for editors are the
+    few lines concerned read again (one sequential read of a file that has such findings).
+    """
+    wanted: dict[str, dict[int, list[Violation]]] = {}
+    for violation in violations:
+        if violation.pointer and violation.end_column is None:
+            wanted.setdefault(violation.path, {}).setdefault(violation.line, []).append(violation)
+    for source in sources:
+        lines = wanted.get(source.name)
+        if not lines or source.path is None or source.array:
+            continue
+        with contextlib.suppress(OSError), open_binary(source.path) as stream:
+            for number, raw in enumerate(stream, start=1):
+                if number in lines:
+                    text = raw.rstrip(b"\r\n").decode("utf-8", errors="replace")
+                    text = text[1:] if number == 1 and text.startswith("\ufeff") else text
+                    for violation in lines[number]:
+                        violation.column, violation.end_column = locate(text, violation.pointer)
 
 
 def _dataset_violation(rule: Rule, table: FeatureTable, finding: DatasetFinding) -> Violation:

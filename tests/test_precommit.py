@@ -19,7 +19,8 @@ def test_hook_fails_on_the_bad_file_and_reports_its_line(tmp_path):
     repo = tmp_path / "datasets"
     repo.mkdir()
     (repo / "good.jsonl").write_text(GOOD + GOOD.replace("Say hi", "Greet me").replace('"Hi"', '"Hello!"'))
-    (repo / "bad.jsonl").write_text('{"instruction": "Wave", "input": "", "output": "*waves*"}\n{"instruction": "Say bye", "output": "Bye"\n')
+    wave = '{"instruction": "Wave", "input": "", "output": "*waves*"}\n'
+    (repo / "bad.jsonl").write_text(wave + '{"instruction": "Say bye", "output": "Bye"\n')
     (repo / "notes.txt").write_text("{not json, and not a dataset\n")
     env = {**os.environ, "PRE_COMMIT_HOME": str(tmp_path / "pre-commit-home"), "GIT_CONFIG_NOSYSTEM": "1"}
     for command in (["git", "init", "-q"], ["git", "add", "."]):

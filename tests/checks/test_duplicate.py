@@ -134,3 +134,19 @@ def test_key_order_and_json_spacing_make_a_normalised_duplicate(tmp_path):
     path = tmp_path / "spacing.jsonl"
     path.write_text('{"instruction": "A", "output": "b"}\n{"output":"b","instruction":"A"}\n')
     assert [(v.line, v.code) for v in _lint([path], ["D"])] == [(2, "D002")]
+
+
+def test_dataset_wide_violations_get_the_span_of_their_pointer(tmp_path):
+    """The dataset pass decides on features; the engine still places the finding for editors."""
+    import datalint
+
+    path = tmp_path / "d.jsonl"
+    path.write_text(
+        '{"instruction": "Name a color.", "input": "", "output": "Red."}\n'
+        '{"instruction": "Name a color.", "input": "", "output": "Blue, like the sky."}\n',
+        encoding="utf-8",
+    )
+    (violation,) = datalint.lint_file(path, select=["D004"])
+    line = path.read_text(encoding="utf-8").splitlines()[1]
+    assert (violation.line, violation.pointer) == (2, "/output")
+    assert line[violation.column - 1 : violation.end_column - 1] == '"Blue, like the sky."'
