@@ -56,7 +56,7 @@ def test_the_cli_option_and_its_exit_code(tmp_path):
     train = _training_file(tmp_path)
     result = CliRunner().invoke(main, ["check", str(train), "--select", "D006", "--against", str(MT_BENCH)])
     assert result.exit_code == 1
-    assert f"{train}:4:1: D006 [eval-contamination] instruction overlaps" in result.output
+    assert f"{train}:4:17: D006 [eval-contamination] instruction overlaps" in result.output
     assert f"    related: {MT_BENCH}:3:1" in result.output
     clean = CliRunner().invoke(main, ["check", str(train), "--select", "D006"])
     assert clean.exit_code == 0  # no evaluation set given: nothing to compare with

@@ -9,7 +9,7 @@ def rows(labels: list) -> list[dict]:
 
 def test_case_variant_reported_with_the_common_spelling(lint):
     found = lint(rows(["open qa", "open qa", "Open QA", "math"]), "F201")
-    assert found == [("F201", 3, 1, "type label 'Open QA' is spelled 'open qa' in 2 other records")]
+    assert found == [("F201", 3, 64, "type label 'Open QA' is spelled 'open qa' in 2 other records")]
 
 
 def test_distinct_labels_pass(lint):
@@ -33,7 +33,7 @@ def test_type_drift(lint):
     records = [{"id": i, "instruction": "Q", "input": "", "output": "A."} for i in range(12)]
     records[5]["id"] = "5"
     found = lint(records, "F203")
-    assert found == [("F203", 6, 1, "'id' is a string here but an integer in 11 of 12 records")]
+    assert found == [("F203", 6, 8, "'id' is a string here but an integer in 11 of 12 records")]
 
 
 def test_nulls_are_not_a_type(lint):
