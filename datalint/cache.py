@@ -306,6 +306,9 @@ def _decode(data: bytes, digest: str, rule_count: int, max_kind: int) -> CachedF
         entry = int(entry)
         results[entry] = (kinds[entry], tuple(_checked_violation(v, rule_count) for v in found), ())
     cursor = 3
+    # Collected per entry in lists, then frozen once: rebuilding a growing tuple per column and
+    # entry made loading quadratic in the number of dataset-wide rules.
+    feature_lists: list[list] = [[] for _ in results]
     for column in header["columns"]:
         positions = _unpack_ints(sections[cursor])
         blobs = sections[cursor + 1 : cursor + 1 + column["blobs"]]
@@ -317,8 +320,11 @@ def _decode(data: bytes, digest: str, rule_count: int, max_kind: int) -> CachedF
         if type(rule_index) is not int or not 0 <= rule_index < rule_count:
             raise CacheError("feature of an unknown rule")
         for entry, value in zip(positions, values, strict=True):
-            kind, violations, features = results[entry]
-            results[entry] = (kind, violations, (*features, (rule_index, value)))
+            feature_lists[entry].append((rule_index, value))
+    for entry, features in enumerate(feature_lists):
+        if features:
+            kind, violations, _ = results[entry]
+            results[entry] = (kind, violations, tuple(features))
     keys = [keys_text[i : i + KEY_LENGTH] for i in range(0, len(keys_text), KEY_LENGTH)]
     return CachedFile(header["format"], dict(zip(keys, results, strict=True)))
 
