@@ -377,9 +377,10 @@ def sample(
     """Write a stratified spot-check sample of each dataset to a review file."""
     from collections import Counter
 
+    from datalint.atomic import write_atomic
     from datalint.config import ConfigError, SettingsResolver
     from datalint.engine import InputError, collect_sources
-    from datalint.review import ReviewError, draw, ledger_files, read_candidates, read_ledger, review_line, write_atomic
+    from datalint.review import ReviewError, draw, ledger_files, read_candidates, read_ledger, review_line
 
     if output.exists():
         _fail(f"{output} exists; reviews are not overwritten (choose a new file name)")
@@ -401,7 +402,8 @@ def sample(
     except (ConfigError, InputError, ReviewError) as error:
         _fail(str(error))
         return
-    write_atomic(output, "".join(review_line(candidate) + "\n" for candidate in picked))
+    output.parent.mkdir(parents=True, exist_ok=True)
+    write_atomic(output, "".join(review_line(candidate) + "\n" for candidate in picked).encode("utf-8"))
     strata = Counter(candidate.stratum for candidate in picked)
     again = sum(candidate.hash in reviewed for candidate in picked)
     click.echo(f"sampled {len(picked)} of {total} records into {output} (seed {seed})")

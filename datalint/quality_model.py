@@ -49,8 +49,6 @@ import json
 import math
 import os
 import re
-import stat
-import tempfile
 import warnings
 import zlib
 from collections import Counter
@@ -706,28 +704,9 @@ def dumps(model: Model) -> str:
 
 def save(model: Model, path: str | os.PathLike[str]) -> None:
     """Write the model to ``path`` atomically (temp file in the same folder + os.replace)."""
-    path = Path(path)
-    text = dumps(model)
-    try:  # keep an existing file's permissions, else the usual umask-based ones
-        mode = stat.S_IMODE(path.stat().st_mode)
-    except FileNotFoundError:
-        umask = os.umask(0)
-        os.umask(umask)
-        mode = 0o666 & ~umask
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        os.chmod(tmp, mode)
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
+    from datalint.atomic import write_atomic
+
+    write_atomic(Path(path), dumps(model).encode("utf-8"))
 
 
 def _reject_constant(name: str) -> None:

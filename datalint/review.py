@@ -19,8 +19,6 @@ import glob as globbing
 import hashlib
 import json
 import math
-import os
-import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -208,20 +206,6 @@ def review_line(candidate: Candidate) -> str:
         "note": "",
     }
     return json.dumps(entry, ensure_ascii=False)
-
-
-def write_atomic(path: Path, text: str) -> None:
-    """Write a file through a temporary file in the same folder, so a crash leaves no half file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
-            stream.write(text)
-        os.chmod(temporary, 0o644)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
 
 
 def shown_path(path: str) -> str:
