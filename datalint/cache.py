@@ -19,26 +19,26 @@ import hashlib
 import json
 import os
 import struct
+import sys
 import tempfile
+from array import array
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from itertools import compress, repeat
+from operator import is_, is_not, itemgetter
 from pathlib import Path
 from typing import Any
 
 from datalint import __version__
+from datalint.results import Results
 
-MAGIC = b"DATALINT-CACHE-2\n"
+MAGIC = b"DATALINT-CACHE-3\n"
 FOLDER_NAME = ".datalint_cache"
 KEEP_PER_PATH = 3  # settings variants kept per dataset (e.g. runs with and without --select)
 DELTA_SUFFIX = ".delta-"  # results of later runs, beside the cache file, until the next full save
 MAX_DELTAS = 8
 _HEADER = struct.Struct("<Q")
 _NUMERIC_KINDS = "biuf"  # numpy dtype kinds a cache file may hold: bool, int, uint, float
-
-# (kind byte, violations, features): what the record pass found on one line. Violations are
-# (rule index, message, column, end column, pointer); features are (rule index, value).
-LineResult = tuple[int, tuple, tuple]
-EMPTY_RESULT: LineResult = (0, (), ())
 
 
 class CacheError(ValueError):
@@ -102,17 +102,19 @@ def cache_file(folder: Path, dataset: Path, digest: str) -> Path:
 
 @dataclass(slots=True)
 class CachedFile:
-    """A loaded cache file: record key -> LineResult."""
+    """A loaded cache file: the record key of each entry and the entries' results."""
 
     file_format: str
-    results: dict[str, LineResult]
+    keys: list[str]
+    results: Results
     deltas: list[Path] = field(default_factory=list)  # delta files merged into `results`
 
-    def get(self, key: str) -> LineResult | None:
-        return self.results.get(key)
+    def index(self) -> dict[str, int]:
+        """Record key -> entry; a key found again in a later delta file maps to its newer entry."""
+        return dict(zip(self.keys, range(len(self.keys)), strict=True))
 
     def __len__(self) -> int:
-        return len(self.results)
+        return len(self.keys)
 
 
 def load(path: Path, digest: str, rules: int, kinds: int) -> CachedFile | None:
@@ -128,7 +130,8 @@ def load(path: Path, digest: str, rules: int, kinds: int) -> CachedFile | None:
         base.deltas.append(delta)
         found = _load_one(delta, digest, rules, kinds)
         if found is not None and found.file_format == base.file_format:
-            base.results.update(found.results)
+            base.keys.extend(found.keys)
+            base.results.extend(found.results)
     return base
 
 
@@ -152,24 +155,24 @@ def _mtime(path: Path) -> int:
 
 
 def save(
-    path: Path, digest: str, file_format: str, results: dict[str, LineResult], merged: Iterable[Path] = ()
+    path: Path, digest: str, file_format: str, keys: list[str], results: Results, merged: Iterable[Path] = ()
 ) -> None:
     """Write the whole cache file atomically, then remove the delta files it now holds. An
     unwritable cache folder or an unencodable feature only means no cache."""
-    if _write(path, digest, file_format, results):
+    if _write(path, digest, file_format, keys, results):
         for delta in merged:
             delta.unlink(missing_ok=True)
         _prune(path)
 
 
-def save_delta(path: Path, digest: str, file_format: str, results: dict[str, LineResult]) -> None:
+def save_delta(path: Path, digest: str, file_format: str, keys: list[str], results: Results) -> None:
     """Write only new results, beside the cache file: a few edits do not rewrite a large cache."""
-    _write(path, digest, file_format, results, delta=True)
+    _write(path, digest, file_format, keys, results, delta=True)
 
 
-def _write(path: Path, digest: str, file_format: str, results: dict[str, LineResult], delta: bool = False) -> bool:
+def _write(path: Path, digest: str, file_format: str, keys: list[str], results: Results, delta: bool = False) -> bool:
     try:
-        data = _encode(digest, file_format, results)
+        data = _encode(digest, file_format, keys, results)
     except CacheError:
         return False
     try:
@@ -241,34 +244,36 @@ def record_key(hash_: str, number: int) -> str:
     return hash_ + ("1" if number == 1 else "0")
 
 
-def _encode(digest: str, file_format: str, results: dict[str, LineResult]) -> bytes:
-    keys = list(results)
-    if any(len(key) != KEY_LENGTH for key in keys):
-        raise CacheError("unexpected record key")
-    entries = list(results.values())
-    violations = {str(index): result[1] for index, result in enumerate(entries) if result[1]}
-    by_rule: dict[int, tuple[list[int], list[Any]]] = {}
-    for index, result in enumerate(entries):
-        for rule_index, value in result[2]:
-            positions, values = by_rule.setdefault(rule_index, ([], []))
-            positions.append(index)
-            values.append(value)
+def _encode(digest: str, file_format: str, keys: list[str], results: Results) -> bytes:
+    if len(keys) != len(results) or any(len(key) != KEY_LENGTH for key in keys):
+        raise CacheError("unexpected record keys")
+    violations = {str(entry): found for entry, found in results.violations.items()}
     sections = [
         "".join(keys).encode("ascii"),
-        bytes(result[0] for result in entries),
+        bytes(results.kinds),
         json.dumps(violations, ensure_ascii=False, separators=(",", ":")).encode("utf-8"),
     ]
     columns = []
-    for rule_index, (positions, values) in sorted(by_rule.items()):
-        meta, blobs = encode_column(values)
-        columns.append({"rule": rule_index, "meta": meta, "blobs": len(blobs)})
-        sections.append(_pack_ints(positions))
+    for rule_index in sorted(results.features):
+        column = results.column(rule_index)  # as long as the entries
+        missing = sum(map(is_, column, repeat(None)))  # not count(): == on arrays is elementwise
+        if missing == len(column):
+            continue
+        if not missing or _few_distinct(column) is not None:
+            # Whole: a column with few distinct values codes None like any other value.
+            meta, blobs = encode_column(column)
+            columns.append({"rule": rule_index, "meta": meta, "blobs": len(blobs), "whole": True})
+        else:
+            positions = list(compress(range(len(column)), map(is_not, column, repeat(None))))
+            meta, blobs = encode_column(list(map(column.__getitem__, positions)))
+            columns.append({"rule": rule_index, "meta": meta, "blobs": len(blobs)})
+            sections.append(_pack_ints(positions))
         sections.extend(blobs)
     body = b"".join(sections)
     header = {
         "digest": digest,
         "format": file_format,
-        "entries": len(entries),
+        "entries": len(keys),
         "columns": columns,
         "sections": [len(section) for section in sections],
         "checksum": hashlib.blake2b(body, digest_size=16).hexdigest(),
@@ -297,36 +302,37 @@ def _decode(data: bytes, digest: str, rule_count: int, max_kind: int) -> CachedF
     keys_text = bytes(sections[0]).decode("ascii")
     if len(keys_text) != count * KEY_LENGTH or len(sections[1]) != count:
         raise CacheError("entry count mismatch")
-    kinds = bytes(sections[1])
+    kinds = bytearray(sections[1])
     if kinds and max(kinds) > max_kind:
         raise CacheError("unknown record kind")
-    plain = {kind: ((kind, (), ()) if kind else EMPTY_RESULT) for kind in set(kinds)}
-    results = [plain[kind] for kind in kinds]
+    results = Results(kinds)
     for entry, found in json.loads(bytes(sections[2])).items():
         entry = int(entry)
-        results[entry] = (kinds[entry], tuple(_checked_violation(v, rule_count) for v in found), ())
+        if not 0 <= entry < count:
+            raise CacheError("violations of an unknown entry")
+        results.violations[entry] = tuple(_checked_violation(v, rule_count) for v in found)
     cursor = 3
-    # Collected per entry in lists, then frozen once: rebuilding a growing tuple per column and
-    # entry made loading quadratic in the number of dataset-wide rules.
-    feature_lists: list[list] = [[] for _ in results]
-    for column in header["columns"]:
-        positions = _unpack_ints(sections[cursor])
-        blobs = sections[cursor + 1 : cursor + 1 + column["blobs"]]
-        cursor += 1 + column["blobs"]
-        values = decode_column(column["meta"], iter(blobs))
-        if len(values) != len(positions):
+    for column_meta in header["columns"]:
+        whole = column_meta.get("whole") is True
+        positions = None if whole else _unpack_ints(sections[cursor])
+        cursor += 0 if whole else 1
+        blobs = sections[cursor : cursor + column_meta["blobs"]]
+        cursor += column_meta["blobs"]
+        values = decode_column(column_meta["meta"], iter(blobs))
+        if len(values) != (count if positions is None else len(positions)):
             raise CacheError("feature column does not match its entries")
-        rule_index = column["rule"]
-        if type(rule_index) is not int or not 0 <= rule_index < rule_count:
+        rule_index = column_meta["rule"]
+        if type(rule_index) is not int or not 0 <= rule_index < rule_count or rule_index in results.features:
             raise CacheError("feature of an unknown rule")
-        for entry, value in zip(positions, values, strict=True):
-            feature_lists[entry].append((rule_index, value))
-    for entry, features in enumerate(feature_lists):
-        if features:
-            kind, violations, _ = results[entry]
-            results[entry] = (kind, violations, tuple(features))
+        if positions is None:
+            column = values
+        else:
+            column = [None] * count
+            for entry, value in zip(positions, values, strict=True):
+                column[entry] = value  # an entry beyond `count` raises IndexError: a damaged file
+        results.features[rule_index] = column
     keys = [keys_text[i : i + KEY_LENGTH] for i in range(0, len(keys_text), KEY_LENGTH)]
-    return CachedFile(header["format"], dict(zip(keys, results, strict=True)))
+    return CachedFile(header["format"], keys, results)
 
 
 def _checked_violation(found: Any, rule_count: int) -> tuple:
@@ -344,32 +350,70 @@ def _checked_violation(found: Any, rule_count: int) -> tuple:
 
 
 def _pack_ints(values: list[int]) -> bytes:
-    return struct.pack(f"<{len(values)}I", *values)
+    packed = array("I", values)
+    if packed.itemsize != 4:  # pragma: no cover - every platform datalint runs on has 4-byte unsigned ints
+        raise CacheError("unsupported platform")
+    return packed.tobytes() if _LITTLE_ENDIAN else _swapped(packed).tobytes()
 
 
 def _unpack_ints(buffer: memoryview) -> list[int]:
-    return list(struct.unpack(f"<{len(buffer) // 4}I", buffer))
+    if len(buffer) % 4:
+        raise CacheError("truncated integer section")
+    unpacked = array("I")
+    unpacked.frombytes(bytes(buffer))
+    return (unpacked if _LITTLE_ENDIAN else _swapped(unpacked)).tolist()
+
+
+def _swapped(values: array) -> array:
+    values = array(values.typecode, values)
+    values.byteswap()
+    return values
+
+
+_LITTLE_ENDIAN = sys.byteorder == "little"
 
 
 # --- feature columns -------------------------------------------------------------------------
 #
 # Features are small values: numbers, strings, short tuples, numpy arrays (MinHash signatures).
-# A column of them is stored by its shape: arrays of one dtype as one contiguous buffer, tuples as
-# one column per position, plain JSON scalars as a JSON list, and anything else value by value as
-# tagged JSON. Values come back with their Python types (tuples stay tuples, arrays stay arrays).
+# A column of them is stored by its shape, so that loading it is a few C-level calls, not one
+# Python step per value:
+# - arrays of one dtype: one contiguous buffer;
+# - few distinct values (booleans, labels, (field, value, pointer) tuples): the distinct values
+#   once, plus one small integer code per value (values equal under `==` are stored once);
+# - all ints, or all floats: one numpy buffer;
+# - tuples of one width: one column per position;
+# - plain JSON scalars: a JSON list; anything else value by value as tagged JSON.
+# Values come back with their Python types (tuples stay tuples, arrays stay arrays).
+
+DICTIONARY_SHARE = 4  # a column is dictionary-coded when it has at most 1/4 as many distinct values
+DICTIONARY_SAMPLE = 2048
 
 
 def encode_column(values: list[Any]) -> tuple[dict, list[bytes]]:
     if values and all(type(value).__name__ == "ndarray" for value in values):
         return _encode_arrays(values)
-    if values and all(type(value) is tuple for value in values) and len({len(value) for value in values}) == 1:
+    types = set(map(type, values))
+    distinct = _few_distinct(values, types)
+    if distinct is not None:
+        code_of = {value: code for code, value in enumerate(distinct)}
+        meta, blobs = encode_column(distinct)
+        width = "B" if len(distinct) <= 0xFF else "H" if len(distinct) <= 0xFFFF else "I"
+        codes = array(width, map(code_of.__getitem__, values))
+        return {"t": "dictionary", "values": meta, "blobs": len(blobs), "width": width}, [*blobs, _bytes_of(codes)]
+    if types == {int} or types == {float}:
+        numbers = _number_array(values, float if types == {float} else int)
+        if numbers is not None:
+            return {"t": "numbers", "dtype": numbers.dtype.str}, [numbers.tobytes()]
+    if values and types == {tuple} and len({len(value) for value in values}) == 1:
         metas, blobs = [], []
-        for column in zip(*values, strict=True):
-            meta, column_blobs = encode_column(list(column))
+        for position in range(len(values[0])):
+            column = list(map(itemgetter(position), values))  # not zip(*values): one argument per value
+            meta, column_blobs = encode_column(column)
             metas.append({"meta": meta, "blobs": len(column_blobs)})
             blobs.extend(column_blobs)
         return {"t": "tuple", "width": len(values[0]), "columns": metas}, blobs
-    if all(value is None or type(value) in (int, float, str, bool) for value in values):
+    if types <= {type(None), int, float, str, bool}:
         return {"t": "json"}, [json.dumps(values, ensure_ascii=False).encode("utf-8")]
     return {"t": "tagged"}, [json.dumps([_tag(value) for value in values], ensure_ascii=False).encode("utf-8")]
 
@@ -379,8 +423,28 @@ def decode_column(meta: dict, blobs: Iterable[memoryview]) -> list[Any]:
     kind = meta["t"]
     if kind == "arrays":
         return _decode_arrays(meta, next(blobs), next(blobs))
+    if kind == "dictionary":
+        distinct = decode_column(meta["values"], [next(blobs) for _ in range(meta["blobs"])])
+        if meta["width"] not in ("B", "H", "I"):
+            raise CacheError("unknown code width")
+        codes = array(meta["width"])
+        codes.frombytes(bytes(next(blobs)))
+        if not _LITTLE_ENDIAN:
+            codes.byteswap()
+        if codes and max(codes) >= len(distinct):
+            raise CacheError("dictionary code out of range")
+        return list(map(distinct.__getitem__, codes))
+    if kind == "numbers":
+        import numpy as np
+
+        dtype = np.dtype(meta["dtype"])
+        if dtype.kind not in "iuf":
+            raise CacheError("non-numeric column")
+        return np.frombuffer(bytes(next(blobs)), dtype=dtype).tolist()
     if kind == "tuple":
-        columns = [decode_column(column["meta"], blobs) for column in meta["columns"]]
+        columns = [
+            decode_column(column["meta"], [next(blobs) for _ in range(column["blobs"])]) for column in meta["columns"]
+        ]
         if len(columns) != meta["width"] or len({len(column) for column in columns}) > 1:
             raise CacheError("tuple column widths differ")
         return list(zip(*columns, strict=True))
@@ -392,6 +456,39 @@ def decode_column(meta: dict, blobs: Iterable[memoryview]) -> list[Any]:
     if kind == "tagged":
         return [_untag(value) for value in json.loads(bytes(next(blobs)))]
     raise CacheError(f"unknown column kind {kind!r}")
+
+
+def _few_distinct(values: list[Any], types: set[type] | None = None) -> list[Any] | None:
+    """The distinct values, when a column of one type (and None) has few enough to code them."""
+    types = set(map(type, values)) if types is None else types
+    if len(types - {type(None)}) != 1 or not values:
+        return None
+    try:
+        # Hashing a whole column of distinct values costs: a sample rules most such columns out.
+        if len(set(values[:DICTIONARY_SAMPLE])) * DICTIONARY_SHARE > min(len(values), DICTIONARY_SAMPLE):
+            return None
+        distinct = list(dict.fromkeys(values))
+    except TypeError:  # an unhashable value (a list, an array)
+        return None
+    return distinct if len(distinct) * DICTIONARY_SHARE <= len(values) else None
+
+
+def _number_array(values: list[Any], number_type: type) -> Any:
+    """Ints as int64 or uint64, floats as float64, when they fit; else None."""
+    import numpy as np
+
+    if number_type is float:
+        return np.array(values, dtype="<f8")
+    low, high = min(values), max(values)
+    if -(1 << 63) <= low and high < (1 << 63):
+        return np.array(values, dtype="<i8")
+    if 0 <= low and high < (1 << 64):
+        return np.array(values, dtype="<u8")
+    return None
+
+
+def _bytes_of(values: array) -> bytes:
+    return (values if _LITTLE_ENDIAN else _swapped(values)).tobytes()
 
 
 def _encode_arrays(values: list[Any]) -> tuple[dict, list[bytes]]:

@@ -13,17 +13,19 @@ import contextlib
 import io
 import json
 import os
+import re
 import sys
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from hashlib import blake2b as _blake2b
+from itertools import compress, repeat
+from operator import is_, is_not
 from pathlib import Path
 from time import perf_counter
 from typing import Any, BinaryIO
 
 from datalint import cache
-from datalint.cache import EMPTY_RESULT, LineResult
 from datalint.checks import load_kind
 from datalint.config import ConfigError, Settings, SettingsResolver, path_matches, relative_posix
 from datalint.locate import locate
@@ -39,6 +41,7 @@ from datalint.reader import (
     record_hash,
 )
 from datalint.records import Record, build_record, detect_format
+from datalint.results import Results
 from datalint.rules import Rule, RuleError, prepared
 from datalint.timings import Timings
 from datalint.violation import DatasetFinding, Location, Violation, severity_rank
@@ -329,28 +332,32 @@ class RulePlan:
         return [(index, rule) for index, rule, _ in [*self.featured, *self.batched]]
 
 
-def check_lines(
-    plan: RulePlan, file_format: str, lines: Iterable[Line], timings: Timings | None = None
-) -> list[LineResult]:
-    """The record pass over some lines: per line, (kind, violations, features).
+def check_lines(plan: RulePlan, file_format: str, lines: Iterable[Line], timings: Timings | None = None) -> Results:
+    """The record pass over some lines: per line, its kind, violations and features, by column.
 
     Depends only on each line's content (and whether it is line 1), the file's format and the
     rules: this is what the cache stores per record hash and what worker processes run.
     """
     plan.prepare()
     clock = perf_counter if timings is not None else None
-    results: list[LineResult] = []
+    kinds = bytearray()
+    found: dict[int, tuple] = {}
+    featured = [(index, rule, compute, []) for index, rule, compute in plan.featured]
     batch: list[tuple[int, Record, Line]] = []
-    for line in lines:
+    for position, line in enumerate(lines):
         violations = []
         for problem in line.problems:
             index = plan.reading.get(problem.kind)
             if index is not None:
                 violations.append((index, problem.message, problem.column, problem.end_column, ""))
         if line.value is None:
-            results.append((0, tuple(violations), ()) if violations else EMPTY_RESULT)
+            kinds.append(0)
+            if violations:
+                found[position] = tuple(violations)
+            for _, _, _, column in featured:
+                column.append(None)
             continue
-        kind = _KIND_OF[detect_format(line.value)]
+        kinds.append(_KIND_OF[detect_format(line.value)])
         started = clock() if clock else 0.0
         record = build_record(line.number, line.hash, line.value, file_format, plan.mapping)
         if clock:
@@ -362,53 +369,47 @@ def check_lines(
                 violations.append((index, finding.message, column, end_column, finding.pointer))
             if clock:
                 timings.add(rule.code, clock() - started)
-        features = []
-        for index, rule, compute in plan.featured:
+        for _, rule, compute, column in featured:
             started = clock() if clock else 0.0
-            value = compute(rule, record)
+            column.append(compute(rule, record))
             if clock:
                 timings.add(rule.code, clock() - started)
-            if value is not None:
-                features.append((index, value))
+        if violations:
+            found[position] = tuple(violations)
         if plan.batched or plan.batched_checks:
-            batch.append((len(results), record, line))
-        results.append((kind, tuple(violations), tuple(features)))
+            batch.append((position, record, line))
+    results = Results(kinds, found, {index: column for index, _, _, column in featured})
     if batch:
         _add_batched_results(plan, batch, results, timings)
     return results
 
 
 def _add_batched_results(
-    plan: RulePlan, batch: list[tuple[int, Record, Line]], results: list[LineResult], timings: Timings | None
+    plan: RulePlan, batch: list[tuple[int, Record, Line]], results: Results, timings: Timings | None
 ) -> None:
     """Kinds that are much cheaper on many records at once (a model scoring texts, numpy shingling)
     get the chunk's records together: `check_records` gives findings per record,
     `record_features_batch` a feature value per record."""
     records = [record for _, record, _ in batch]
-    found: dict[int, list] = {}
     for index, rule, check in plan.batched_checks:
         started = perf_counter()
         for (position, _, line), findings in zip(batch, check(rule, records), strict=True):
-            for finding in findings:
-                column, end_column = locate(line.text, finding.pointer, finding.span)
-                found.setdefault(position, []).append((index, finding.message, column, end_column, finding.pointer))
+            located = [
+                (index, finding.message, *locate(line.text, finding.pointer, finding.span), finding.pointer)
+                for finding in findings
+            ]
+            if located:
+                results.violations[position] = results.violations.get(position, ()) + tuple(located)
         if timings is not None:
             timings.add(rule.code, perf_counter() - started)
-    for position, violations in found.items():
-        kind, own, features = results[position]
-        results[position] = (kind, own + tuple(violations), features)
-    extra: dict[int, list] = {}
     for index, rule, compute in plan.batched:
         started = perf_counter()
         values = compute(rule, records)
         if timings is not None:
             timings.add(rule.code, perf_counter() - started)
+        column = results.column(index)
         for (position, _, _), value in zip(batch, values, strict=True):
-            if value is not None:
-                extra.setdefault(position, []).append((index, value))
-    for position, features in extra.items():
-        kind, violations, own = results[position]
-        results[position] = (kind, violations, own + tuple(features))
+            column[position] = value
 
 
 def parse_lines(
@@ -422,6 +423,7 @@ def parse_lines(
 
 
 _KIND_OF = {name: position + 1 for position, name in enumerate(DETECTED_FORMATS)}
+_KNOWN_KIND = re.compile(rb"[\x02-\xff]")  # the kind byte of a record in a known format
 
 
 def _format_of_kind(kind: int) -> str:
@@ -436,83 +438,92 @@ class _FileState:
     records: int = 0
     format: str = "unknown"
     feature_rows: dict[str, tuple[Rule, FeatureTable]] = field(default_factory=dict)
+    first_known: int = 0  # kind byte of the first record in a known format (the file's format)
 
     def add_to(self, tables: dict[str, tuple[Rule, FeatureTable]]) -> None:
         for code, (rule, rows) in self.feature_rows.items():
-            table = tables.setdefault(code, (rule, FeatureTable()))[1]
+            if code not in tables:
+                tables[code] = (rule, rows)
+                continue
+            table = tables[code][1]
             table.paths.extend(rows.paths)
             table.lines.extend(rows.lines)
             table.hashes.extend(rows.hashes)
             table.values.extend(rows.values)
 
 
-class _Collector:
-    """Turns LineResults into violations and feature rows of one file, in line order."""
-
-    def __init__(self, name: str, plan: RulePlan) -> None:
-        self.name = name
-        self.plan = plan
-        self.state = _FileState()
-        self.first_known = 0  # kind byte of the first record in a known format (the file's format)
-        self.rows = {}
-        for index, rule in plan.featured_rules:
-            table = FeatureTable()
-            self.state.feature_rows[rule.code] = (rule, table)
-            self.rows[index] = table
-
-    def add(self, number: int, hash_: str, result: LineResult) -> None:
-        kind, violations, features = result
-        if kind:
-            self.state.records += 1
-            if kind > 1 and not self.first_known:
-                self.first_known = kind
-        rules = self.plan.rules
-        for index, message, column, end_column, pointer in violations:
-            self.state.violations.append(
-                _violation(rules[index], message, self.name, number, column, end_column, pointer, hash_)
-            )
-        for index, value in features:  # FeatureTable.add, inlined: a million calls on a warm run
-            table = self.rows[index]
-            table.paths.append(self.name)
-            table.lines.append(number)
-            table.hashes.append(hash_)
-            table.values.append(value)
-
-    def add_problem(self, number: int, hash_: str, problem: Problem) -> None:
-        index = self.plan.reading.get(problem.kind)
+def assemble_file(
+    name: str,
+    plan: RulePlan,
+    results: Results,
+    order: list[int],
+    hashes: list[str],
+    problems: Iterable[tuple[int, str, Problem]] = (),
+) -> _FileState:
+    """A file's violations and feature tables from its lines' results: line i + 1 has the results
+    of entry `order[i]` and the content hash `hashes[i]`. Whole columns move at once, so a warm run
+    costs a few C-level calls per rule rather than Python steps per record and rule."""
+    state = _FileState()
+    kinds = results.kinds if order == range(len(results)) else bytes(map(results.kinds.__getitem__, order))
+    state.records = len(kinds) - kinds.count(0)
+    known = _KNOWN_KIND.search(kinds)
+    state.first_known = known.group()[0] if known else 0
+    rules = plan.rules
+    for number, problem_hash, problem in problems:
+        index = plan.reading.get(problem.kind)
         if index is not None:
-            self.state.violations.append(
-                _violation(
-                    self.plan.rules[index],
-                    problem.message,
-                    self.name,
-                    number,
-                    problem.column,
-                    problem.end_column,
-                    "",
-                    hash_,
-                )
-            )
-
-    def finish(self, settings: Settings, file_format: str) -> _FileState:
-        state = self.state
-        state.format = file_format
-        unknown_rule = settings.rule_for("schema", check="unknown-format")
-        if state.format == "unknown" and state.records and unknown_rule is not None:
             state.violations.append(
                 _violation(
-                    unknown_rule,
-                    "records match no known format (alpaca, openai, sharegpt, prompt-completion); "
-                    "set `format` and `mapping` in config so content rules can read them",
-                    self.name,
-                    1,
-                    1,
-                    None,
-                    "",
-                    None,
+                    rules[index], problem.message, name, number, problem.column, problem.end_column, "", problem_hash
                 )
             )
-        return state
+    found = results.violations
+    if found:
+        for position, entry in enumerate(order):
+            if entry in found:
+                for index, message, column, end_column, pointer in found[entry]:
+                    state.violations.append(
+                        _violation(
+                            rules[index], message, name, position + 1, column, end_column, pointer, hashes[position]
+                        )
+                    )
+    for index, rule in plan.featured_rules:
+        column = results.column(index) if index in results.features else None
+        table = FeatureTable()
+        if column is not None:
+            values = column if order == range(len(column)) else list(map(column.__getitem__, order))
+            if not any(map(is_, values, repeat(None))):  # not `None in`: == on arrays is elementwise
+                table.values = list(values)
+                table.lines = list(range(1, len(values) + 1))
+                table.hashes = list(hashes)
+            else:
+                present = list(map(is_not, values, repeat(None)))
+                table.values = list(compress(values, present))
+                table.lines = list(compress(range(1, len(values) + 1), present))
+                table.hashes = list(compress(hashes, present))
+            table.paths = [name] * len(table.values)
+        state.feature_rows[rule.code] = (rule, table)
+    return state
+
+
+def _finish(state: _FileState, name: str, settings: Settings, file_format: str) -> _FileState:
+    state.format = file_format
+    unknown_rule = settings.rule_for("schema", check="unknown-format")
+    if state.format == "unknown" and state.records and unknown_rule is not None:
+        state.violations.append(
+            _violation(
+                unknown_rule,
+                "records match no known format (alpaca, openai, sharegpt, prompt-completion); "
+                "set `format` and `mapping` in config so content rules can read them",
+                name,
+                1,
+                1,
+                None,
+                "",
+                None,
+            )
+        )
+    return state
 
 
 def record_pass(
@@ -526,14 +537,25 @@ def record_pass(
     plan = RulePlan(settings)
     lines = list(lines)
     file_format = _file_format(settings, lines)
-    collector = _Collector(name, plan)
+    results = Results()
     for start in range(0, len(lines), CHUNK_LINES):
-        chunk = lines[start : start + CHUNK_LINES]
-        for line, result in zip(chunk, check_lines(plan, file_format, chunk, timings), strict=True):
-            collector.add(line.number, line.hash, result)
-    state = collector.finish(settings, file_format)
+        results.extend(check_lines(plan, file_format, lines[start : start + CHUNK_LINES], timings))
+    # In-memory lines may skip numbers (a JSON array's elements sit on their own lines): the
+    # results are assembled as if consecutive, then given their real line numbers.
+    state = assemble_file(name, plan, results, range(len(lines)), [line.hash for line in lines])
+    _renumber(state, [line.number for line in lines])
+    state = _finish(state, name, settings, file_format)
     state.add_to(tables)
     return state
+
+
+def _renumber(state: _FileState, numbers: list[int]) -> None:
+    if numbers == list(range(1, len(numbers) + 1)):
+        return
+    for violation in state.violations:
+        violation.line = numbers[violation.line - 1]
+    for _, table in state.feature_rows.values():
+        table.lines = [numbers[line - 1] for line in table.lines]
 
 
 def _file_format(settings: Settings, lines: Iterable[Line]) -> str:
@@ -559,16 +581,17 @@ def file_record_pass(
     file_format = settings.format
     if file_format == "auto":
         file_format = _file_format(settings, _first_lines(parser, first))
-    state, seen_format = _pass_over_blocks(source, settings, plan, run, cache_folder, file_format, first, blocks)
+    state = _pass_over_blocks(source, settings, plan, run, cache_folder, file_format, first, blocks)
+    seen_format = _format_of_kind(state.first_known)
     if settings.format == "auto" and seen_format != file_format:
         # The first record in a known format lay beyond the first lines looked at: run again with it.
         stream.seek(0)
         with contextlib.nullcontext(stream) if source.path is None else source.open() as again:
             blocks = _blocks(again)
-            state, _ = _pass_over_blocks(
+            state = _pass_over_blocks(
                 source, settings, plan, run, cache_folder, seen_format, next(blocks, None), blocks
             )
-    return state
+    return _finish(state, source.name, settings, state.format)
 
 
 def _first_lines(parser: LineParser, block: _Block | None) -> Iterator[Line]:
@@ -588,7 +611,7 @@ def _pass_over_blocks(
     file_format: str,
     first: _Block | None,
     blocks: Iterator[_Block],
-) -> tuple[_FileState, str]:
+) -> _FileState:
     timings = run.timings
     digest = cached = cache_path = None
     if cache_folder is not None and source.path is not None:
@@ -600,20 +623,22 @@ def _pass_over_blocks(
             cached = None
         if timings is not None:
             timings.add("cache load", perf_counter() - started)
-    collector = _Collector(source.name, plan)
+    # Entries: the cached ones first (0 .. known-1), then the ones computed in this run, in the
+    # order they were sent to be checked. A line maps to the entry of its record key.
+    known = cached.index() if cached is not None else {}
+    entries_known = len(cached) if cached is not None else 0
+    new_keys: dict[str, int] = {}  # record key -> entry, for entries computed in this run
+    new = Results()
+    order: list[int] = []  # entry of each line
     hashes: list[str] = []  # of every line, in order
-    new: dict[str, LineResult] = {}  # results computed in this run, by record key
-    in_flight: deque[_PendingBlock] = deque()
+    problems: list[tuple[int, str, Problem]] = []
+    in_flight: deque[Callable[[], Results]] = deque()
     number = 0
     crlf_seen = False
-    known = cached.results if cached is not None else {}
     for block in _chain(first, blocks):
         started = perf_counter()
-        first_number = number
-        block_hashes: list[str] = []
-        found: list[LineResult | None] = []
         misses: list[tuple[int, bytes, str]] = []
-        problems: list[tuple[int, str, Problem]] = []
+        from_cache = 0
         for raw in block.lines:
             number += 1
             if raw[-1:] == b"\r":
@@ -622,67 +647,77 @@ def _pass_over_blocks(
                     crlf_seen = True
                     problems.append((number, record_hash(raw), position_problems(True, False)[0]))
             hash_ = _blake2b(raw, digest_size=8).hexdigest()
-            block_hashes.append(hash_)
+            hashes.append(hash_)
             # Line 1 has its own key: a byte order mark is allowed there and nowhere else.
             key = hash_ + "0" if number != 1 else hash_ + "1"
-            result = known.get(key) or new.get(key)
-            if result is None:
-                misses.append((number, raw, hash_))
-            found.append(result)
+            entry = known.get(key)
+            if entry is not None:
+                from_cache += 1
+            else:
+                entry = new_keys.get(key)
+                if entry is None:
+                    entry = new_keys[key] = entries_known + len(new_keys)
+                    misses.append((number, raw, hash_))
+            order.append(entry)
         if block.missing_newline:
-            problems.append((number, block_hashes[-1], position_problems(False, True)[0]))
+            problems.append((number, hashes[-1], position_problems(False, True)[0]))
         if timings is not None:
             timings.add("read, hash, cache lookup", perf_counter() - started)
-        hashes.extend(block_hashes)
-        run.stats["checked"] += len(misses)
-        run.stats["cached"] += len(found) - len(misses)
-        results = run.submit(plan, settings, file_format, misses)
-        in_flight.append(_PendingBlock(first_number, block_hashes, found, problems, results))
+        # Copies of a line seen earlier in this run are checked once, but count as checked.
+        run.stats["checked"] += len(block.lines) - from_cache
+        run.stats["cached"] += from_cache
+        in_flight.append(run.submit(plan, settings, file_format, misses))
         while len(in_flight) > 1:
-            _collect(in_flight.popleft(), collector, new)
+            new.extend(in_flight.popleft()())
     while in_flight:
-        _collect(in_flight.popleft(), collector, new)
-    seen_format = _format_of_kind(collector.first_known)
-    if cache_path is not None and digest is not None and (new or cached is None):
+        new.extend(in_flight.popleft()())
+    started = perf_counter()
+    if cached is not None:
+        results = cached.results
+        results.extend(new)
+        keys = [*cached.keys, *new_keys]
+    else:
+        results, keys = new, list(new_keys)
+    if order == list(range(len(results))):
+        order = range(len(results))  # the common case of a cold run: every line its own entry
+    state = assemble_file(source.name, plan, results, order, hashes, problems)
+    state.format = file_format
+    if timings is not None:
+        timings.add("assemble results", perf_counter() - started)
+    if cache_path is not None and digest is not None and (new_keys or cached is None):
         started = perf_counter()
-        if cached is not None and len(cached.deltas) < cache.MAX_DELTAS and len(new) <= max(1000, len(hashes) // 10):
-            cache.save_delta(cache_path, digest, file_format, new)
-        else:  # first run, or time to fold the deltas in (and drop the results of deleted lines)
-            keys = [hash_ + "0" for hash_ in hashes]
-            if keys:
-                keys[0] = hashes[0] + "1"
-            fresh = {key: new.get(key) or known[key] for key in keys}
-            cache.save(cache_path, digest, file_format, fresh, cached.deltas if cached is not None else ())
+        _save_cache(cache_path, digest, file_format, cached, keys, results, new, new_keys, order)
         if timings is not None:
             timings.add("cache save", perf_counter() - started)
-    return collector.finish(settings, file_format), seen_format
+    return state
+
+
+def _save_cache(
+    path: Path,
+    digest: str,
+    file_format: str,
+    cached: cache.CachedFile | None,
+    keys: list[str],
+    results: Results,
+    new: Results,
+    new_keys: dict[str, int],
+    order: Sequence[int],
+) -> None:
+    if cached is not None and len(cached.deltas) < cache.MAX_DELTAS and len(new) <= max(1000, len(order) // 10):
+        cache.save_delta(path, digest, file_format, list(new_keys), new)
+        return
+    # First run, or time to fold the deltas in (and drop the results of deleted lines).
+    used = order if isinstance(order, range) else list(dict.fromkeys(order))
+    if not (isinstance(used, range) and len(used) == len(results)):
+        results = results.select(list(used))
+        keys = list(map(keys.__getitem__, used))
+    cache.save(path, digest, file_format, keys, results, cached.deltas if cached is not None else ())
 
 
 def _chain(first: _Block | None, rest: Iterator[_Block]) -> Iterator[_Block]:
     if first is not None:
         yield first
         yield from rest
-
-
-def _collect(pending: _PendingBlock, collector: _Collector, new: dict[str, LineResult]) -> None:
-    """Feed one block's results to the collector in line order; the loop every line of a warm run takes."""
-    computed = iter(pending.results())
-    for number, problem_hash, problem in pending.problems:
-        collector.add_problem(number, problem_hash, problem)
-    add = collector.add
-    records = 0
-    number = pending.start
-    for hash_, result in zip(pending.hashes, pending.found, strict=True):
-        number += 1
-        if result is None:
-            result = new[hash_ + "0" if number != 1 else hash_ + "1"] = next(computed)
-        if result[1] or result[2]:
-            add(number, hash_, result)
-        elif result[0]:
-            records += 1
-            if result[0] > 1 and not collector.first_known:
-                collector.first_known = result[0]
-    collector.state.records += records
 
 
 @dataclass(slots=True)
@@ -704,15 +739,6 @@ def _blocks(stream: BinaryIO) -> Iterator[_Block]:
             yield _Block(lines)
     if rest:
         yield _Block([rest], missing_newline=True)
-
-
-@dataclass(slots=True)
-class _PendingBlock:
-    start: int  # line number before the block's first line
-    hashes: list[str]
-    found: list[LineResult | None]  # from the cache, or None: in `results`
-    problems: list[tuple[int, str, Problem]]
-    results: Callable[[], list[LineResult]]
 
 
 # --- running the record pass here or in worker processes -----------------------------------------
@@ -754,10 +780,10 @@ class _Run:
 
     def submit(
         self, plan: RulePlan, settings: Settings, file_format: str, misses: list[tuple[int, bytes, str]]
-    ) -> Callable[[], list[LineResult]]:
+    ) -> Callable[[], Results]:
         """Start checking these lines; the returned function gives their results, in order."""
         if not misses:
-            return list
+            return Results
         if self._pool is None and (self.options.jobs <= 1 or len(misses) < POOL_MIN_LINES):
             results = check_lines(
                 plan, file_format, parse_lines(LineParser(plan.max_line_bytes), misses, self.timings), self.timings
@@ -770,8 +796,8 @@ class _Run:
         tasks = [pool.apply_async(_work, ((key, payload, file_format, chunk, timed),)) for chunk in _chunks(misses)]
         self.stats["worker tasks"] += len(tasks)
 
-        def results() -> list[LineResult]:
-            gathered: list[LineResult] = []
+        def results() -> Results:
+            gathered = Results()
             for task in tasks:
                 chunk_results, chunk_timings = task.get()
                 gathered.extend(chunk_results)
@@ -817,7 +843,7 @@ def _chunks(misses: list[tuple[int, bytes, str]]) -> Iterator[list[tuple[int, by
 _WORKER_PLANS: dict[str, RulePlan] = {}
 
 
-def _work(task: tuple) -> tuple[list[LineResult], dict | None]:
+def _work(task: tuple) -> tuple[Results, dict | None]:
     key, payload, file_format, lines, timed = task
     plan = _WORKER_PLANS.get(key)
     if plan is None:

@@ -187,6 +187,13 @@ def test_feature_columns_round_trip_with_their_types() -> None:
         list(zip(signatures, shingles, strict=True)),
         [frozenset({"a", "b"}), {"k": [1, (2, 3)]}, b"\x00\x01"],
         [np.zeros((2, 3), dtype=np.float32), np.ones((1, 3), dtype=np.float32)],
+        # few distinct values: coded by a dictionary
+        [("response", index % 3 == 0, "/output") for index in range(40)],
+        # numbers as one numpy buffer: int64, uint64 beyond int64, floats
+        [-(2**62), 0, 5, 2**62],
+        [2**64 - 1, 2**63, 7],
+        [0.1, -2.5, 1e300, 3.0],
+        [2**70, 1],  # beyond 64 bits: JSON
     ]
     for values in columns:
         meta, blobs = cache.encode_column(values)
@@ -201,6 +208,28 @@ def test_feature_columns_round_trip_with_their_types() -> None:
                 assert got.dtype == want.dtype and np.array_equal(got, want)
             else:
                 assert got == want
+
+
+def test_results_round_trip_through_a_cache_file(tmp_path: Path) -> None:
+    """Columns with missing values, a dictionary-coded column holding None, violations, kinds."""
+    from datalint.results import Results
+
+    results = Results()
+    for entry in range(300):
+        features = [(0, ("response", entry % 7 == 0, "/output")), (2, entry * 0.5)]
+        if entry % 5:
+            features.append((1, (entry, f"text {entry}")))  # many distinct values, some missing
+        violations = [(3, f"message {entry}", 2, None, "/output")] if entry % 100 == 1 else []
+        results.append(2 if entry % 11 else 0, violations, features)
+    results.append(1)  # an entry with no features at all: None in every column
+    keys = [cache.record_key(f"{entry:016x}", entry + 1) for entry in range(len(results))]
+    path = tmp_path / "file.bin"
+    cache.save(path, "d" * 32, "alpaca", keys, results)
+    loaded = cache.load(path, "d" * 32, rules=4, kinds=5)
+    assert loaded is not None and loaded.keys == keys and loaded.file_format == "alpaca"
+    for entry in range(len(results)):
+        assert loaded.results.entry(entry) == results.entry(entry)
+    assert cache.load(path, "d" * 32, rules=3, kinds=5) is None  # a violation of rule 3 is unknown here
 
 
 def test_object_arrays_and_unknown_types_are_not_cached() -> None:
