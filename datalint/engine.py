@@ -10,6 +10,7 @@ dataset pass: features of every file in the run -> dataset-wide findings (duplic
 from __future__ import annotations
 
 import contextlib
+import gc
 import io
 import json
 import os
@@ -196,7 +197,26 @@ def default_jobs() -> int:
         return max(1, os.cpu_count() or 1)
 
 
+@contextlib.contextmanager
+def without_cycle_collection() -> Iterator[None]:
+    """Pause Python's cycle collector: a run makes millions of small acyclic objects (tuples,
+    lists, records), which reference counting frees; scanning them again and again for cycles
+    cost ~15% of a run and freed nothing. Cycles made meanwhile are collected once it resumes."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def lint_sources(sources: list[Source], resolver: SettingsResolver, options: RunOptions | None = None) -> Report:
+    with without_cycle_collection():
+        return _lint_sources(sources, resolver, options)
+
+
+def _lint_sources(sources: list[Source], resolver: SettingsResolver, options: RunOptions | None) -> Report:
     options = options or RunOptions()
     run = _Run(options)
     tables: dict[str, tuple[Rule, FeatureTable]] = {}
@@ -844,6 +864,11 @@ _WORKER_PLANS: dict[str, RulePlan] = {}
 
 
 def _work(task: tuple) -> tuple[Results, dict | None]:
+    with without_cycle_collection():
+        return _work_on(task)
+
+
+def _work_on(task: tuple) -> tuple[Results, dict | None]:
     key, payload, file_format, lines, timed = task
     plan = _WORKER_PLANS.get(key)
     if plan is None:
