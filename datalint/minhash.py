@@ -686,12 +686,14 @@ def clusters(n: int, pairs: Iterable[tuple[int, int, float] | tuple[int, int]]) 
             x = parent[x]
         return x
 
+    linked: set[int] = set()
     for pair in pairs:
         ra, rb = find(pair[0]), find(pair[1])
+        linked.update(pair[:2])
         if ra != rb:
             # The smaller index becomes the root, so a root is its component's minimum.
             parent[max(ra, rb)] = min(ra, rb)
     groups: dict[int, list[int]] = {}
-    for i in range(n):
+    for i in sorted(linked):  # a record in no pair is alone: no need to look at it
         groups.setdefault(find(i), []).append(i)
     return [g for _, g in sorted(groups.items()) if len(g) > 1]
