@@ -19,6 +19,7 @@ import sys
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
+from functools import partial
 from hashlib import blake2b as _blake2b
 from itertools import compress, repeat
 from operator import is_, is_not
@@ -223,6 +224,7 @@ def _lint_sources(sources: list[Source], resolver: SettingsResolver, options: Ru
     violations: list[Violation] = []
     summaries: list[FileSummary] = []
     fail_on: dict[str, str] = {}
+    cache_writes: list[Callable[[], None]] = []
     try:
         for source in sources:
             settings = resolver.settings_for(source.path)
@@ -235,13 +237,17 @@ def _lint_sources(sources: list[Source], resolver: SettingsResolver, options: Ru
                 with source.open() as stream:
                     state = file_record_pass(source, stream, settings, run, cache_folder)
                 state.add_to(tables)
+                if state.cache_write is not None:
+                    cache_writes.append(state.cache_write)
             violations.extend(state.violations)
             summaries.append(FileSummary(source.name, state.records, state.format))
     except BaseException:
         run.close(terminate=True)  # workers of a failed or interrupted run are stopped, not awaited
         raise
     run.close()
-    found = list(dataset_pass(tables, run.timings))
+    found = run_dataset_pass(
+        tables, options.jobs, run.timings, meanwhile=lambda: _write_caches(cache_writes, run.timings)
+    )
     place_dataset_violations(found, sources)
     violations.extend(found)
     violations.sort(key=Violation.sort_key)
@@ -459,6 +465,7 @@ class _FileState:
     format: str = "unknown"
     feature_rows: dict[str, tuple[Rule, FeatureTable]] = field(default_factory=dict)
     first_known: int = 0  # kind byte of the first record in a known format (the file's format)
+    cache_write: Callable[[], None] | None = None  # run after the record pass of every file
 
     def add_to(self, tables: dict[str, tuple[Rule, FeatureTable]]) -> None:
         for code, (rule, rows) in self.feature_rows.items():
@@ -705,10 +712,9 @@ def _pass_over_blocks(
     if timings is not None:
         timings.add("assemble results", perf_counter() - started)
     if cache_path is not None and digest is not None and (new_keys or cached is None):
-        started = perf_counter()
-        _save_cache(cache_path, digest, file_format, cached, keys, results, new, new_keys, order)
-        if timings is not None:
-            timings.add("cache save", perf_counter() - started)
+        state.cache_write = partial(
+            _save_cache, cache_path, digest, file_format, cached, keys, results, new, new_keys, order
+        )
     return state
 
 
@@ -877,6 +883,64 @@ def _work_on(task: tuple) -> tuple[Results, dict | None]:
     timings = Timings() if timed else None
     results = check_lines(plan, file_format, parse_lines(LineParser(plan.max_line_bytes), lines, timings), timings)
     return results, (timings.seconds if timings is not None else None)
+
+
+def _write_caches(writes: list[Callable[[], None]], timings: Timings | None) -> None:
+    started = perf_counter()
+    for write in writes:
+        write()
+    if timings is not None and writes:
+        timings.add("cache save", perf_counter() - started)
+
+
+# Dataset-wide rules whose pass costs the most, started first when they are spread over processes.
+_COSTLY_KINDS = ("near-duplicate", "contamination", "duplicate", "consistency", "language")
+
+
+def run_dataset_pass(
+    tables: dict[str, tuple[Rule, FeatureTable]],
+    jobs: int,
+    timings: Timings | None = None,
+    meanwhile: Callable[[], None] = lambda: None,
+) -> list[Violation]:
+    """The dataset pass of a run; `meanwhile` (writing the cache) runs here while it works.
+
+    With several jobs and many rows, the rules are spread over forked processes, which inherit
+    the feature tables (nothing is copied to them) and send back only their violations; the
+    rules are independent of each other, so the result is the same as one after the other."""
+    import multiprocessing
+
+    rows = sum(len(table) for _, table in tables.values())
+    if jobs <= 1 or rows < POOL_MIN_LINES or len(tables) < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        meanwhile()
+        return list(dataset_pass(tables, timings))
+    ranks = {kind: rank for rank, kind in enumerate(_COSTLY_KINDS)}
+    codes = [code for code, (_, table) in tables.items() if len(table)]
+    codes.sort(key=lambda code: ranks.get(tables[code][0].kind, len(ranks)))  # costly first, then in order
+    found: dict[str, list[Violation]] = {}
+    with multiprocessing.get_context("fork").Pool(min(jobs, len(codes)), _receive_tables, (tables,)) as pool:
+        pending = pool.imap_unordered(_dataset_rule, codes)
+        meanwhile()
+        for code, violations, seconds in pending:
+            found[code] = violations
+            if timings is not None:
+                timings.add(code, seconds)
+    return [violation for code in tables if code in found for violation in found[code]]
+
+
+# The feature tables in a forked dataset-pass worker: set once when it starts, gone when it ends.
+_FORKED_TABLES: dict[str, tuple[Rule, FeatureTable]] = {}
+
+
+def _receive_tables(tables: dict[str, tuple[Rule, FeatureTable]]) -> None:
+    _FORKED_TABLES.update(tables)
+    gc.disable()  # as in the parent's run: nothing to collect, only objects to scan
+
+
+def _dataset_rule(code: str) -> tuple[str, list[Violation], float]:
+    started = perf_counter()
+    violations = list(dataset_pass({code: _FORKED_TABLES[code]}))
+    return code, violations, perf_counter() - started
 
 
 def dataset_pass(tables: dict[str, tuple[Rule, FeatureTable]], timings: Timings | None = None) -> Iterator[Violation]:
