@@ -129,7 +129,9 @@ class Report:
     fail_on: dict[str, str] = field(default_factory=dict)  # path -> lowest failing severity
     timings: Timings | None = None  # with RunOptions(timings=True)
     # lines checked by the record pass, lines served from the cache, tasks sent to worker processes
-    stats: dict[str, int] = field(default_factory=lambda: {"checked": 0, "cached": 0, "worker tasks": 0})
+    stats: dict[str, int] = field(
+        default_factory=lambda: {"checked": 0, "cached": 0, "worker tasks": 0, "dataset processes": 0}
+    )
 
     @property
     def exit_code(self) -> int:
@@ -246,7 +248,7 @@ def _lint_sources(sources: list[Source], resolver: SettingsResolver, options: Ru
         raise
     run.close()
     found = run_dataset_pass(
-        tables, options.jobs, run.timings, meanwhile=lambda: _write_caches(cache_writes, run.timings)
+        tables, options.jobs, run.timings, meanwhile=lambda: _write_caches(cache_writes, run.timings), stats=run.stats
     )
     place_dataset_violations(found, sources)
     violations.extend(found)
@@ -776,7 +778,7 @@ class _Run:
     def __init__(self, options: RunOptions) -> None:
         self.options = options
         self.timings = Timings() if options.timings else None
-        self.stats = {"checked": 0, "cached": 0, "worker tasks": 0}
+        self.stats = {"checked": 0, "cached": 0, "worker tasks": 0, "dataset processes": 0}
         self._plans: dict[int, tuple[str, RulePlan, tuple]] = {}
         self._digests: dict[int, str] = {}
         self._fingerprint: str | None = None
@@ -902,6 +904,7 @@ def run_dataset_pass(
     jobs: int,
     timings: Timings | None = None,
     meanwhile: Callable[[], None] = lambda: None,
+    stats: dict[str, int] | None = None,
 ) -> list[Violation]:
     """The dataset pass of a run; `meanwhile` (writing the cache) runs here while it works.
 
@@ -918,7 +921,10 @@ def run_dataset_pass(
     codes = [code for code, (_, table) in tables.items() if len(table)]
     codes.sort(key=lambda code: ranks.get(tables[code][0].kind, len(ranks)))  # costly first, then in order
     found: dict[str, list[Violation]] = {}
-    with multiprocessing.get_context("fork").Pool(min(jobs, len(codes)), _receive_tables, (tables,)) as pool:
+    processes = min(jobs, len(codes))
+    if stats is not None:
+        stats["dataset processes"] = processes
+    with multiprocessing.get_context("fork").Pool(processes, _receive_tables, (tables,)) as pool:
         pending = pool.imap_unordered(_dataset_rule, codes)
         meanwhile()
         for code, violations, seconds in pending:

@@ -25,6 +25,18 @@ def test_jobs_2_equals_jobs_1_on_a_real_dataset() -> None:
     assert json.loads(serial.output)["summary"]["records"] == 7473
 
 
+def test_dataset_pass_in_forked_processes_equals_the_serial_one(monkeypatch) -> None:
+    """Every dataset-wide rule of a real dataset with many findings (sharegpt: duplicates,
+    consistency, language) gives the same violations when the rules are spread over processes."""
+    serial = datalint.lint_paths([SHAREGPT], jobs=1)
+    monkeypatch.setattr(engine, "POOL_MIN_LINES", 10)
+    parallel = datalint.lint_paths([SHAREGPT], jobs=2)
+    assert serial.stats["dataset processes"] == 0 and parallel.stats["dataset processes"] == 2
+    dataset_codes = {v.code for v in serial.violations if v.code[0] in "DF" and v.code[1] != "0"}
+    assert {"F101", "F110"} <= dataset_codes
+    assert [v.to_dict() for v in parallel.violations] == [v.to_dict() for v in serial.violations]
+
+
 def test_many_small_worker_tasks_keep_line_order(monkeypatch) -> None:
     # Small tasks and blocks so 2,000 records make dozens of tasks over several blocks.
     monkeypatch.setattr(engine, "POOL_MIN_LINES", 10)
@@ -43,7 +55,7 @@ def test_small_inputs_skip_the_pool(tmp_path: Path) -> None:
     data = tmp_path / "data.jsonl"
     data.write_text('{"instruction": "Say hi", "output": ""}\n' * 50, encoding="utf-8")
     report = datalint.lint_paths([data], jobs=2, select=["S"])  # the copies are D001 too
-    assert report.stats == {"checked": 50, "cached": 0, "worker tasks": 0}
+    assert report.stats == {"checked": 50, "cached": 0, "worker tasks": 0, "dataset processes": 0}
     assert {(v.code, v.line) for v in report.violations} == {("S205", line) for line in range(1, 51)}
 
 
