@@ -22,7 +22,7 @@ import struct
 import sys
 import tempfile
 from array import array
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import compress, repeat
 from operator import is_, is_not, itemgetter
@@ -254,20 +254,8 @@ def _encode(digest: str, file_format: str, keys: list[str], results: Results) ->
         json.dumps(violations, ensure_ascii=False, separators=(",", ":")).encode("utf-8"),
     ]
     columns = []
-    for rule_index in sorted(results.features):
-        column = results.column(rule_index)  # as long as the entries
-        missing = sum(map(is_, column, repeat(None)))  # not count(): == on arrays is elementwise
-        if missing == len(column):
-            continue
-        if not missing or _few_distinct(column) is not None:
-            # Whole: a column with few distinct values codes None like any other value.
-            meta, blobs = encode_column(column)
-            columns.append({"rule": rule_index, "meta": meta, "blobs": len(blobs), "whole": True})
-        else:
-            positions = list(compress(range(len(column)), map(is_not, column, repeat(None))))
-            meta, blobs = encode_column(list(map(column.__getitem__, positions)))
-            columns.append({"rule": rule_index, "meta": meta, "blobs": len(blobs)})
-            sections.append(_pack_ints(positions))
+    for rule_index, meta, blobs in _encoded_columns(results):
+        columns.append({"rule": rule_index, **meta})
         sections.extend(blobs)
     body = b"".join(sections)
     header = {
@@ -313,26 +301,73 @@ def _decode(data: bytes, digest: str, rule_count: int, max_kind: int) -> CachedF
         results.violations[entry] = tuple(_checked_violation(v, rule_count) for v in found)
     cursor = 3
     for column_meta in header["columns"]:
-        whole = column_meta.get("whole") is True
-        positions = None if whole else _unpack_ints(sections[cursor])
-        cursor += 0 if whole else 1
-        blobs = sections[cursor : cursor + column_meta["blobs"]]
-        cursor += column_meta["blobs"]
-        values = decode_column(column_meta["meta"], iter(blobs))
-        if len(values) != (count if positions is None else len(positions)):
-            raise CacheError("feature column does not match its entries")
         rule_index = column_meta["rule"]
         if type(rule_index) is not int or not 0 <= rule_index < rule_count or rule_index in results.features:
             raise CacheError("feature of an unknown rule")
-        if positions is None:
-            column = values
-        else:
-            column = [None] * count
-            for entry, value in zip(positions, values, strict=True):
-                column[entry] = value  # an entry beyond `count` raises IndexError: a damaged file
-        results.features[rule_index] = column
+        blobs = sections[cursor : cursor + column_meta["blobs"]]
+        cursor += column_meta["blobs"]
+        results.features[rule_index] = decode_entries_column(column_meta, blobs, count)
     keys = [keys_text[i : i + KEY_LENGTH] for i in range(0, len(keys_text), KEY_LENGTH)]
     return CachedFile(header["format"], keys, results)
+
+
+def _encoded_columns(results: Results) -> Iterator[tuple[int, dict, list[bytes]]]:
+    for rule_index in sorted(results.features):
+        encoded = encode_entries_column(results.column(rule_index))
+        if encoded is not None:
+            yield rule_index, *encoded
+
+
+def encode_entries_column(column: list[Any]) -> tuple[dict, list[bytes]] | None:
+    """A rule's feature column over entries (None: that record has no feature), or None when empty."""
+    missing = sum(map(is_, column, repeat(None)))  # not count(): == on arrays is elementwise
+    if missing == len(column):
+        return None
+    if not missing or _few_distinct(column) is not None:
+        # Whole: a column with few distinct values codes None like any other value.
+        meta, blobs = encode_column(column)
+        return {"meta": meta, "blobs": len(blobs), "whole": True}, blobs
+    positions = list(compress(range(len(column)), map(is_not, column, repeat(None))))
+    meta, blobs = encode_column(list(map(column.__getitem__, positions)))
+    return {"meta": meta, "blobs": len(blobs) + 1}, [_pack_ints(positions), *blobs]
+
+
+def decode_entries_column(meta: dict, blobs: Sequence[memoryview | bytes], count: int) -> list[Any]:
+    whole = meta.get("whole") is True
+    positions = None if whole else _unpack_ints(memoryview(blobs[0]))
+    values = decode_column(meta["meta"], iter(blobs if whole else blobs[1:]))
+    if len(values) != (count if positions is None else len(positions)):
+        raise CacheError("feature column does not match its entries")
+    if positions is None:
+        return values
+    column = [None] * count
+    for entry, value in zip(positions, values, strict=True):
+        column[entry] = value  # an entry beyond `count` raises IndexError: a damaged file
+    return column
+
+
+def pack_results(results: Results) -> tuple:
+    """Results in the cache's column encoding, to send between processes: unpickling a column of
+    52k small tuples costs the receiving process far more than decoding it."""
+    columns = []
+    for rule_index in sorted(results.features):
+        column = results.column(rule_index)
+        try:
+            encoded = encode_entries_column(column)
+        except CacheError:  # a value the cache cannot store travels as it is
+            columns.append((rule_index, None, column))
+            continue
+        if encoded is not None:
+            columns.append((rule_index, *encoded))
+    return bytes(results.kinds), results.violations, columns
+
+
+def unpack_results(packed: tuple) -> Results:
+    kinds, violations, columns = packed
+    results = Results(bytearray(kinds), violations)
+    for rule_index, meta, blobs in columns:
+        results.features[rule_index] = blobs if meta is None else decode_entries_column(meta, blobs, len(kinds))
+    return results
 
 
 def _checked_violation(found: Any, rule_count: int) -> tuple:

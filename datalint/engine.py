@@ -828,7 +828,7 @@ class _Run:
             gathered = Results()
             for task in tasks:
                 chunk_results, chunk_timings = task.get()
-                gathered.extend(chunk_results)
+                gathered.extend(cache.unpack_results(chunk_results))
                 if self.timings is not None and chunk_timings:
                     self.timings.merge(chunk_timings)
             return gathered
@@ -871,12 +871,12 @@ def _chunks(misses: list[tuple[int, bytes, str]]) -> Iterator[list[tuple[int, by
 _WORKER_PLANS: dict[str, RulePlan] = {}
 
 
-def _work(task: tuple) -> tuple[Results, dict | None]:
+def _work(task: tuple) -> tuple[tuple, dict | None]:
     with without_cycle_collection():
         return _work_on(task)
 
 
-def _work_on(task: tuple) -> tuple[Results, dict | None]:
+def _work_on(task: tuple) -> tuple[tuple, dict | None]:
     key, payload, file_format, lines, timed = task
     plan = _WORKER_PLANS.get(key)
     if plan is None:
@@ -884,7 +884,7 @@ def _work_on(task: tuple) -> tuple[Results, dict | None]:
         plan = _WORKER_PLANS[key] = RulePlan(Settings(tuple(prepared(rule) for rule in rules), format_name, mapping))
     timings = Timings() if timed else None
     results = check_lines(plan, file_format, parse_lines(LineParser(plan.max_line_bytes), lines, timings), timings)
-    return results, (timings.seconds if timings is not None else None)
+    return cache.pack_results(results), (timings.seconds if timings is not None else None)
 
 
 def _write_caches(writes: list[Callable[[], None]], timings: Timings | None) -> None:

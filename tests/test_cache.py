@@ -271,3 +271,17 @@ def test_a_damaged_delta_file_is_ignored(dataset: Path) -> None:
     delta.write_bytes(delta.read_bytes()[:50])
     report = run(dataset)
     assert report.stats["checked"] == 1 and shapes(report) == expected
+
+
+def test_results_travel_between_processes_in_the_cache_encoding() -> None:
+    """What a worker sends back: columns encoded, a value the cache cannot store sent as it is."""
+    from datalint.results import Results
+
+    results = Results()
+    for entry in range(50):
+        results.append(2, [], [(0, ("response", entry % 2 == 0, "/output")), (1, complex(entry, 1)), (2, entry)])
+    results.append(0, [(4, "not JSON", 1, 2, "")])
+    packed = cache.pack_results(results)
+    assert [meta is None for _, meta, _ in packed[2]] == [False, True, False]  # complex numbers are not cached
+    unpacked = cache.unpack_results(packed)
+    assert [unpacked.entry(index) for index in range(51)] == [results.entry(index) for index in range(51)]
