@@ -323,9 +323,10 @@ def encode_entries_column(column: list[Any]) -> tuple[dict, list[bytes]] | None:
     missing = sum(map(is_, column, repeat(None)))  # not count(): == on arrays is elementwise
     if missing == len(column):
         return None
-    if not missing or _few_distinct(column) is not None:
+    coded = _dictionary_coded(column)
+    if not missing or coded is not None:
         # Whole: a column with few distinct values codes None like any other value.
-        meta, blobs = encode_column(column)
+        meta, blobs = encode_column(column, coded)
         return {"meta": meta, "blobs": len(blobs), "whole": True}, blobs
     positions = list(compress(range(len(column)), map(is_not, column, repeat(None))))
     meta, blobs = encode_column(list(map(column.__getitem__, positions)))
@@ -425,17 +426,20 @@ DICTIONARY_SHARE = 4  # a column is dictionary-coded when it has at most 1/4 as 
 DICTIONARY_SAMPLE = 2048
 
 
-def encode_column(values: list[Any]) -> tuple[dict, list[bytes]]:
+def encode_column(values: list[Any], coded: tuple[list, array] | None | bool = True) -> tuple[dict, list[bytes]]:
+    """`coded`: the column's dictionary coding when the caller already looked for one."""
     if values and all(type(value).__name__ == "ndarray" for value in values):
         return _encode_arrays(values)
     types = set(map(type, values))
-    distinct = _few_distinct(values, types)
-    if distinct is not None:
-        code_of = {value: code for code, value in enumerate(distinct)}
-        meta, blobs = encode_column(distinct)
-        width = "B" if len(distinct) <= 0xFF else "H" if len(distinct) <= 0xFFFF else "I"
-        codes = array(width, map(code_of.__getitem__, values))
-        return {"t": "dictionary", "values": meta, "blobs": len(blobs), "width": width}, [*blobs, _bytes_of(codes)]
+    if coded is True:
+        coded = _dictionary_coded(values, types)
+    if coded:
+        distinct, codes = coded
+        meta, blobs = encode_column(distinct, None)
+        return {"t": "dictionary", "values": meta, "blobs": len(blobs), "width": codes.typecode}, [
+            *blobs,
+            _bytes_of(codes),
+        ]
     if types == {int} or types == {float}:
         numbers = _number_array(values, float if types == {float} else int)
         if numbers is not None:
@@ -493,19 +497,40 @@ def decode_column(meta: dict, blobs: Iterable[memoryview]) -> list[Any]:
     raise CacheError(f"unknown column kind {kind!r}")
 
 
-def _few_distinct(values: list[Any], types: set[type] | None = None) -> list[Any] | None:
-    """The distinct values, when a column of one type (and None) has few enough to code them."""
+def _dictionary_coded(values: list[Any], types: set[type] | None = None) -> tuple[list[Any], array] | None:
+    """(distinct values, code of each value) when a column of one type (and None) has few
+    enough distinct values to be stored that way; else None."""
     types = set(map(type, values)) if types is None else types
     if len(types - {type(None)}) != 1 or not values:
         return None
+    sample = min(len(values), DICTIONARY_SAMPLE)
     try:
+        # Few objects (a column decoded from the cache or sent by a worker shares them): code
+        # the objects by identity, hashing each distinct object once rather than every value.
+        if len(set(map(id, values[:sample]))) * DICTIONARY_SHARE <= sample:
+            ids = list(map(id, values))
+            by_id = dict(zip(ids, values, strict=True))
+            if len(by_id) * DICTIONARY_SHARE <= len(values):
+                code_of_value: dict[Any, int] = {}
+                code_of_id = {key: code_of_value.setdefault(value, len(code_of_value)) for key, value in by_id.items()}
+                distinct = list(code_of_value)
+                return distinct, array(_code_width(distinct), map(code_of_id.__getitem__, ids))
         # Hashing a whole column of distinct values costs: a sample rules most such columns out.
-        if len(set(values[:DICTIONARY_SAMPLE])) * DICTIONARY_SHARE > min(len(values), DICTIONARY_SAMPLE):
+        if len(set(values[:sample])) * DICTIONARY_SHARE > sample:
             return None
-        distinct = list(dict.fromkeys(values))
+        code_of = dict.fromkeys(values)
     except TypeError:  # an unhashable value (a list, an array)
         return None
-    return distinct if len(distinct) * DICTIONARY_SHARE <= len(values) else None
+    if len(code_of) * DICTIONARY_SHARE > len(values):
+        return None
+    distinct = list(code_of)
+    for code, value in enumerate(distinct):
+        code_of[value] = code
+    return distinct, array(_code_width(distinct), map(code_of.__getitem__, values))
+
+
+def _code_width(distinct: list[Any]) -> str:
+    return "B" if len(distinct) <= 0xFF else "H" if len(distinct) <= 0xFFFF else "I"
 
 
 def _number_array(values: list[Any], number_type: type) -> Any:
