@@ -86,11 +86,16 @@ class Record:
     # and Q002, normalised texts and their hashes for D002-D004): computed by the first rule that
     # asks, keyed by what derived them and its settings; lives and dies with the record.
     derived: dict[Any, Any] = field(default_factory=dict)
+    # texts_of per fields set: each rule asks for its own set on every record, and few sets exist.
+    _texts_by_fields: dict[frozenset[str], list[Text]] = field(default_factory=dict, repr=False, compare=False)
 
     def texts_of(self, fields: frozenset[str]) -> list[Text]:
-        if "all" in fields:
-            return self.texts
-        return [text for text in self.texts if text.field in fields]
+        """The texts of these fields (or all, with "all"), in record order; the list is shared: do not change it."""
+        found = self._texts_by_fields.get(fields)
+        if found is None:
+            found = self.texts if "all" in fields else [text for text in self.texts if text.field in fields]
+            self._texts_by_fields[fields] = found
+        return found
 
     @property
     def prompt(self) -> str:
@@ -173,15 +178,15 @@ def build_record(line: int, record_hash: str, data: dict, file_format: str, mapp
 
 def _turn(record: Record, role: Any, text: Any, pointer: str, turn_pointer: str, *, as_text: bool = True) -> Turn:
     normalised = ROLE_ALIASES.get(role, "unknown") if isinstance(role, str) else "unknown"
-    turn = Turn(normalised, role, text if isinstance(text, str) else None, pointer, turn_pointer)
+    is_text = isinstance(text, str)
+    turn = Turn(normalised, role, text if is_text else None, pointer, turn_pointer)
     record.turns.append(turn)
-    if as_text and isinstance(text, str):
-        record.texts.append(Text(_field_for_role(normalised), text, pointer))
+    if as_text and is_text:
+        record.texts.append(Text(_FIELD_OF_ROLE.get(normalised, "text"), text, pointer))
     return turn
 
 
-def _field_for_role(role: str) -> str:
-    return {"system": "system", "user": "instruction", "assistant": "response", "tool": "tool"}.get(role, "text")
+_FIELD_OF_ROLE = {"system": "system", "user": "instruction", "assistant": "response", "tool": "tool"}
 
 
 def _build_alpaca(record: Record) -> None:
@@ -199,15 +204,27 @@ def _build_alpaca(record: Record) -> None:
     user_text = instruction
     if isinstance(instruction, str) and isinstance(extra, str) and extra.strip():
         user_text = instruction + "\n\n" + extra
-    _turn(record, "user", user_text, "/instruction", "/instruction", as_text=False)
+    # The two turns are built here rather than by _turn: every Alpaca record pays for this.
+    turns, texts = record.turns, record.texts
+    user_text = user_text if isinstance(user_text, str) else None
+    turns.append(Turn("user", "user", user_text, "/instruction", "/instruction"))
     if isinstance(instruction, str):
-        record.texts.append(Text("instruction", instruction, "/instruction"))
+        texts.append(Text("instruction", instruction, "/instruction"))
     if isinstance(extra, str):
-        record.texts.append(Text("input", extra, "/input"))
+        texts.append(Text("input", extra, "/input"))
     key = "output" if "output" in data else "response"
-    _turn(record, "assistant", data.get(key), "/" + key, "/" + key)
+    pointer = _ANSWER_POINTERS[key]
+    answer = data.get(key)
+    if isinstance(answer, str):
+        turns.append(Turn("assistant", "assistant", answer, pointer, pointer))
+        texts.append(Text("response", answer, pointer))
+    else:
+        turns.append(Turn("assistant", "assistant", None, pointer, pointer))
     if key == "output" and isinstance(data.get("response"), str):
-        record.texts.append(Text("response", data["response"], "/response"))
+        texts.append(Text("response", data["response"], "/response"))
+
+
+_ANSWER_POINTERS = {"output": "/output", "response": "/response"}
 
 
 def _build_openai(record: Record) -> None:
@@ -294,15 +311,17 @@ def _string_leaves(value: Any, pointer: str):
 
 
 def _collect_labels(record: Record, mapping: Mapping_ | None) -> None:
+    data = record.data
     for label, keys in DEFAULT_LABEL_KEYS.items():
         configured = getattr(mapping, label) if mapping is not None else None
         if configured:
-            found = [(resolve(record.data, configured), configured)]
-        else:
-            found = [(record.data[key], make_pointer(key)) for key in keys if key in record.data]
-        for value, pointer in found:
+            value = resolve(data, configured)
             if isinstance(value, (str, int, float, bool)):
-                record.labels[label] = (value, pointer)
+                record.labels[label] = (value, configured)
+            continue
+        for key in keys:  # the first present key with a scalar value
+            if key in data and isinstance(data[key], (str, int, float, bool)):
+                record.labels[label] = (data[key], make_pointer(key))
                 break
 
 

