@@ -9,7 +9,6 @@ apostrophes straightened), so write them in lower case. The first match per fiel
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 from re import _parser as parser  # private, for first_characters; see there
 from typing import Any
@@ -37,11 +36,17 @@ _CODE = re.compile(r"```.*?(?:```|\Z)|`[^`\n]+`", re.S)
 MAX_GATE_CHARACTERS = 8
 
 
+# Up to this many phrases are first looked for with `in` (a fast C search each): cheaper than a
+# pass of the automaton, which then runs only on the texts that hold one.
+MAX_LISTED_PHRASES = 4
+
+
 @dataclass(frozen=True, slots=True)
 class Compiled:
     fields: frozenset[str]
     phrases: Any  # an ahocorasick.Automaton, or None
     phrase_gate: frozenset[str] | None  # the first characters of the phrases, when they are few
+    phrase_list: tuple[str, ...] | None  # the phrases themselves, when they are few
     regex: re.Pattern[str] | None
     regex_gate: frozenset[str] | None  # a regex match starts with one of these characters (None: unknown)
     on_lower: bool
@@ -56,7 +61,7 @@ def prepare(options: dict[str, Any]) -> Compiled:
     if not options["phrases"] and not options["regex"]:
         raise ValueError("a pattern rule needs `phrases` or `regex`")
     on_lower = not options["case-sensitive"]
-    automaton = phrase_gate = None
+    automaton = phrase_gate = phrase_list = None
     if options["phrases"]:
         automaton = ahocorasick.Automaton()
         keys = {normalise(phrase) if on_lower else phrase for phrase in options["phrases"]}
@@ -66,6 +71,7 @@ def prepare(options: dict[str, Any]) -> Compiled:
         # `<` in a text is cheaper to test than a pass of the automaton (P004, P007 phrases all start so)
         first = {key[0] for key in keys if key}
         phrase_gate = frozenset(first) if len(first) <= MAX_GATE_CHARACTERS and "" not in keys else None
+        phrase_list = tuple(sorted(keys)) if len(keys) <= MAX_LISTED_PHRASES and "" not in keys else None
     regex = None
     if options["regex"]:
         try:
@@ -76,6 +82,7 @@ def prepare(options: dict[str, Any]) -> Compiled:
         frozenset(options["fields"]),
         automaton,
         phrase_gate,
+        phrase_list,
         regex,
         first_characters(regex) if regex is not None else None,
         on_lower,
@@ -144,23 +151,30 @@ def normalise(text: str) -> str:
     return text.lower().replace("\u2019", "'")
 
 
-def check_record(rule, record: Record) -> Iterator[Finding]:
+def check_record(rule, record: Record) -> list[Finding] | tuple[()]:
+    # A list (or an empty tuple) rather than a generator: nearly every call finds nothing.
     compiled: Compiled = rule.state
+    found = None
     for field in record.texts_of(compiled.fields):
         span = first_match(compiled, field, haystack(record, field) if compiled.on_lower else field.text)
         if span is not None:
             quote = field.text[span[0] : span[1]]
             if len(quote) > MAX_QUOTE:
                 quote = quote[: MAX_QUOTE - 1] + "…"
-            yield Finding(f"{rule.options['message']}: {quote!r} in {field.field}", field.pointer, span)
+            if found is None:
+                found = []
+            found.append(Finding(f"{rule.options['message']}: {quote!r} in {field.field}", field.pointer, span))
+    return found or ()
 
 
 def haystack(record: Record, field: Text) -> str:
     """The normalised text the case-insensitive rules search, made once per text for all of them."""
+    text = field.text
+    if text.isascii():  # no curly apostrophe, and lower() keeps the length (isascii is O(1))
+        return field.lower
     key = ("pattern-haystack", field.pointer)
     found = record.derived.get(key)
     if found is None:
-        text = field.text
         lowered = field.lower.replace("\u2019", "'") if "\u2019" in text else field.lower
         # lower() changes the length of a few characters (İ); then offsets would drift, so keep the original.
         found = record.derived[key] = lowered if len(lowered) == len(text) else text
@@ -168,9 +182,8 @@ def haystack(record: Record, field: Text) -> str:
 
 
 def first_match(compiled: Compiled, field: Text, haystack: str) -> tuple[int, int] | None:
-    text = field.text
     spans = []
-    if compiled.phrases is not None and (compiled.phrase_gate is None or _contains_any(haystack, compiled.phrase_gate)):
+    if compiled.phrases is not None and _may_hold_a_phrase(compiled, haystack):
         for end, length in compiled.phrases.iter(haystack):
             start = end + 1 - length
             if not compiled.whole_words or _at_word_edges(haystack, start, end + 1):
@@ -179,10 +192,20 @@ def first_match(compiled: Compiled, field: Text, haystack: str) -> tuple[int, in
         spans.extend(match.span() for match in compiled.regex.finditer(haystack))
     if not spans:
         return None
+    text = field.text
     if compiled.skip_code and "`" in text:
         code = [match.span() for match in _CODE.finditer(text)]
         spans = [span for span in spans if not any(start <= span[0] < end for start, end in code)]
     return min(spans, default=None)
+
+
+def _may_hold_a_phrase(compiled: Compiled, haystack: str) -> bool:
+    if compiled.phrase_list is not None:
+        for phrase in compiled.phrase_list:
+            if phrase in haystack:
+                return True
+        return False
+    return compiled.phrase_gate is None or _contains_any(haystack, compiled.phrase_gate)
 
 
 def _contains_any(text: str, characters: frozenset[str]) -> bool:

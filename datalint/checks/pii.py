@@ -101,6 +101,8 @@ class Match:
 # The fewest digits (`\d`, as the regexes count them) a text must hold for a detector to match:
 # most texts have far fewer, and counting is much cheaper than running these regexes.
 _MIN_DIGITS = {"phone": 10, "credit-card": 13, "ssn": 9, "ip-address": 4}
+# A substring that every match of a detector contains, when there is one (the finders test it too).
+_NEEDLE = {"email": "@", "ssn": "-", "ip-address": ".", "private-key": "PRIVATE KEY", "jwt": "eyJ"}
 _DIGIT = re.compile(r"\d")
 _NOT_ASCII_DIGITS = bytes(byte for byte in range(128) if not chr(byte).isdigit())
 
@@ -112,6 +114,7 @@ class Compiled:
     allow: frozenset[str]
     min_digits: int
     needles: Any  # ahocorasick.Automaton of substrings one of which a match needs in the lower-cased text, or None
+    needle: str  # a substring every match contains ("" when there is none): tested before the finder runs
 
 
 def prepare(options: dict[str, Any]) -> Compiled:
@@ -131,30 +134,41 @@ def prepare(options: dict[str, Any]) -> Compiled:
         frozenset(options["allow"]),
         _MIN_DIGITS.get(detect, 0),
         needles,
+        _NEEDLE.get(detect, ""),
     )
 
 
-def check_record(rule, record: Record) -> Iterator[Finding]:
+def check_record(rule, record: Record) -> list[Finding] | tuple[()]:
+    # A list (or an empty tuple) rather than a generator: nearly every call finds nothing.
     compiled: Compiled = rule.state
+    found = None
+    needle, min_digits, needles = compiled.needle, compiled.min_digits, compiled.needles
     for text in record.texts_of(compiled.fields):
-        if compiled.min_digits and digit_count(record, text) < compiled.min_digits:
+        if needle and needle not in text.text:
             continue
-        if compiled.needles is not None and next(compiled.needles.iter(text.lower), None) is None:
+        if min_digits and digit_count(record, text) < min_digits:
+            continue
+        if needles is not None and next(needles.iter(text.lower), None) is None:
             continue
         for match in compiled.find(text.text, compiled.allow):
-            yield Finding(f"{match.kind} {match.shown} in {text.field}", text.pointer, (match.start, match.end))
+            if found is None:
+                found = []
+            found.append(Finding(f"{match.kind} {match.shown} in {text.field}", text.pointer, (match.start, match.end)))
             break  # one per field: the first is enough to act on
+    return found or ()
 
 
 def digit_count(record: Record, text: Text) -> int:
-    """How many digits a text holds; counted once per text for all the number detectors."""
-    key = ("digits", text.pointer)
-    count = record.derived.get(key)
+    """How many digits a text holds; counted once per record for all the number detectors."""
+    counts = record.derived.get("digits")
+    if counts is None:
+        counts = record.derived["digits"] = {}
+    count = counts.get(text.pointer)
     if count is None:
         raw = text.text
         # bytes.translate deletes the non-digits of ASCII text in one C loop; other text needs \d (Unicode digits).
         count = len(raw.encode().translate(None, _NOT_ASCII_DIGITS)) if raw.isascii() else len(_DIGIT.findall(raw))
-        record.derived[key] = count
+        counts[text.pointer] = count
     return count
 
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterator
 from typing import Any
 
 from datalint.checks import Option
@@ -44,40 +43,44 @@ _FENCED = re.compile(r"```.*?(?:```|\Z)", re.S)
 _ASKS_TO_REPEAT = re.compile(r"\brepeat|\btimes\b|重复|遍", re.I)
 
 
-def check_record(rule, record: Record) -> Iterator[Finding]:
+def check_record(rule, record: Record) -> list[Finding] | tuple[()]:
+    # A list (or an empty tuple) rather than a generator: nearly every call finds nothing.
     options = rule.options
     check = options["check"]
+    found = None
     for index, turn in enumerate(record.turns):
         if turn.role != "assistant" or not turn.text:
             continue
         if check == "echo":
             finding = _echo(record, turn, _question_before(record, index))
-            if finding is not None:
-                yield finding
-            continue
-        if check == "lines":
+        elif check == "lines":
             finding = _repeated_lines(turn.text, turn.pointer, options)
         else:
             finding = _repeated_ngrams(turn.text, turn.pointer, options)
+        if finding is None:
+            continue
         # A request to repeat exempts the answer; asked only of the few answers with a finding.
-        if finding is not None:
+        if check != "echo":
             question = _question_before(record, index)
-            if question is None or not _ASKS_TO_REPEAT.search(question):
-                yield finding
+            if question is not None and _ASKS_TO_REPEAT.search(question):
+                continue
+        if found is None:
+            found = []
+        found.append(finding)
+    return found or ()
 
 
 def _question_before(record: Record, index: int) -> str | None:
-    for turn in reversed(record.turns[:index]):
-        if turn.role == "user":
-            return turn.text
+    turns = record.turns
+    for before in range(index - 1, -1, -1):
+        if turns[before].role == "user":
+            return turns[before].text
     return None
 
 
 def duplicate_line_share(text: str, min_chars: int) -> tuple[float, int, str]:
     """Share of prose lines that repeat an earlier line, the number of prose lines, the most repeated line."""
-    if "```" in text:
-        text = _FENCED.sub("", text)
-    lines = [line for line in (raw.strip() for raw in text.split("\n")) if len(line) >= min_chars]
+    lines = _prose_lines(text, min_chars)
     if not lines:
         return 0.0, 0, ""
     counts = Counter(lines)
@@ -86,8 +89,19 @@ def duplicate_line_share(text: str, min_chars: int) -> tuple[float, int, str]:
     return repeats / len(lines), len(lines), top
 
 
+def _prose_lines(text: str, min_chars: int) -> list[str]:
+    if "```" in text:
+        text = _FENCED.sub("", text)
+    return [line for line in map(str.strip, text.split("\n")) if len(line) >= min_chars]
+
+
 def _repeated_lines(text: str, pointer: str, options: dict[str, Any]) -> Finding | None:
     if text.count("\n") + 1 < options["min-lines"]:
+        return None
+    # The share by a set first (most answers repeat no line); the Counter only for a finding.
+    lines = _prose_lines(text, options["min-line-chars"])
+    share = (len(lines) - len(set(lines))) / len(lines) if lines else 0.0
+    if len(lines) < options["min-lines"] or share <= options["max-duplicate-share"]:
         return None
     share, lines, top = duplicate_line_share(text, options["min-line-chars"])
     if lines < options["min-lines"] or share <= options["max-duplicate-share"]:
@@ -162,17 +176,31 @@ def _repeated_ngrams(text: str, pointer: str, options: dict[str, Any]) -> Findin
 
 
 def _echo(record: Record, answer, question: str | None) -> Finding | None:
-    # Equal up to whitespace means equal word lists; comparing first words first spares splitting
-    # the whole of every answer (split(None, 1) stops after the first word).
-    first = answer.text.split(None, 1)[:1]
-    if not first:
+    # Equal up to whitespace means equal word lists. Most candidates differ in their first
+    # character or word, which are compared first, so whole texts are split only for the rest.
+    stripped = answer.text.lstrip()
+    if not stripped:
         return None
-    candidates = [("the prompt", question)] if question is not None else []
-    candidates += [(f"the {text.field}", text.text) for text in record.texts if text.field in ("instruction", "input")]
-    for name, text in candidates:
-        if text and text.split(None, 1)[:1] == first and text.split() == answer.text.split():
-            return Finding(f"answer only repeats {name}", answer.pointer)
+    first = _first_word(stripped)
+    if question is not None and _same_words(question, answer.text, first):
+        return Finding("answer only repeats the prompt", answer.pointer)
+    for text in record.texts:
+        if text.field in ("instruction", "input") and _same_words(text.text, answer.text, first):
+            return Finding(f"answer only repeats the {text.field}", answer.pointer)
     return None
+
+
+def _first_word(stripped: str) -> str:
+    """The first word of a text without leading whitespace, cut at 64 characters (a prefix test:
+    equal first words give equal cut words; the full comparison follows)."""
+    return stripped[:64].split(None, 1)[0]
+
+
+def _same_words(candidate: str, answer: str, answer_first: str) -> bool:
+    stripped = candidate.lstrip()
+    if not stripped or stripped[0] != answer_first[0] or _first_word(stripped) != answer_first:
+        return False
+    return candidate.split() == answer.split()
 
 
 def _quote(text: str, limit: int = 40) -> str:

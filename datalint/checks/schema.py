@@ -4,7 +4,6 @@ records of another format than the file's, and files whose format is not recogni
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -71,32 +70,38 @@ class _Explainer:
         return self.validator.iter_errors(data)
 
 
-def check_record(rule, record: Record) -> Iterator[Finding]:
+def check_record(rule, record: Record) -> list[Finding] | tuple[()]:
+    # A list (or an empty tuple) rather than a generator: nearly every record passes.
     check = rule.options["check"]
     if check == "mixed-format":
         if record.format not in ("unknown", record.file_format) and record.file_format != "unknown":
-            yield Finding(f"record is in {record.format} format but the file is {record.file_format}")
-        return
+            return [Finding(f"record is in {record.format} format but the file is {record.file_format}")]
+        return ()
     if check != "schema":
-        return
+        return ()
     validators = rule.state
     pair = validators.get("*") or validators.get(record.format if record.format != "unknown" else record.file_format)
     if pair is None:
-        return
+        return ()
     fast, detailed = pair
     if fast is not None and _passes(fast, record.data):
-        return
+        return ()
     errors = sorted(detailed.iter_errors(record.data), key=lambda error: list(map(str, error.absolute_path)))
+    found = []
     for error in errors[: rule.options["max-errors"]]:
         message = error.message if len(error.message) <= MAX_MESSAGE else error.message[: MAX_MESSAGE - 1] + "…"
-        yield Finding(f"schema: {message}", make_pointer(*error.absolute_path))
+        found.append(Finding(f"schema: {message}", make_pointer(*error.absolute_path)))
+    return found
 
 
 def _passes(fast, data: Any) -> bool:
-    from fastjsonschema import JsonSchemaValueException
-
     try:
         fast(data)
-    except JsonSchemaValueException:
-        return False
+    except Exception as error:
+        # Imported here, on the rare failure: an import statement costs more than the validation.
+        from fastjsonschema import JsonSchemaValueException
+
+        if isinstance(error, JsonSchemaValueException):
+            return False
+        raise
     return True
