@@ -200,12 +200,14 @@ def first_match(compiled: Compiled, field: Text, haystack: str) -> tuple[int, in
 
 
 def _may_hold_a_phrase(compiled: Compiled, haystack: str) -> bool:
+    if compiled.phrase_gate is not None and not _contains_any(haystack, compiled.phrase_gate):
+        return False
     if compiled.phrase_list is not None:
         for phrase in compiled.phrase_list:
             if phrase in haystack:
                 return True
         return False
-    return compiled.phrase_gate is None or _contains_any(haystack, compiled.phrase_gate)
+    return True
 
 
 def _contains_any(text: str, characters: frozenset[str]) -> bool:
