@@ -19,8 +19,10 @@ extra copy is reported by one rule:
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator
 from hashlib import blake2b
+from operator import itemgetter
 from typing import NamedTuple
 
 from datalint.checks import Option
@@ -140,10 +142,17 @@ def check_dataset(rule, table) -> Iterator[DatasetFinding]:
 
 
 def _groups(values: list[tuple[int, ...]], position: int) -> dict[int, list[int]]:
-    groups: dict[int, list[int]] = {}
-    for index, value in enumerate(values):
-        groups.setdefault(value[position], []).append(index)
-    return {key: members for key, members in groups.items() if len(members) > 1}
+    """Rows sharing a key, by key (in order of first occurrence), for the keys held by two rows or more."""
+    keys = list(map(itemgetter(position), values))
+    counts = Counter(keys)  # C speed; most datasets have no or few repeated keys
+    if len(counts) == len(keys):
+        return {}
+    groups: dict[int, list[int]] = {key: [] for key, count in counts.items() if count > 1}
+    for index, key in enumerate(keys):
+        members = groups.get(key)
+        if members is not None:
+            members.append(index)
+    return groups
 
 
 def _duplicates(table, label: str) -> Iterator[DatasetFinding]:

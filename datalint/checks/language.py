@@ -25,7 +25,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import ahocorasick
 
@@ -264,9 +264,9 @@ def language_of(text: Text, options: dict[str, Any], model: Any) -> str | None:
     return best["lang"]
 
 
-@dataclass(frozen=True, slots=True)
-class RecordLanguages:
-    """What the language rules need of one record, computed once for all of them."""
+class RecordLanguages(NamedTuple):
+    """What the language rules need of one record, computed once for all of them (a NamedTuple:
+    made for every record, and a frozen dataclass costs several times more to make)."""
 
     labels: dict[str, str]  # pointer -> label, for the texts that have one
     asks_for_language: bool
