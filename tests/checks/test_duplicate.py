@@ -150,3 +150,23 @@ def test_dataset_wide_violations_get_the_span_of_their_pointer(tmp_path):
     line = path.read_text(encoding="utf-8").splitlines()[1]
     assert (violation.line, violation.pointer) == (2, "/output")
     assert line[violation.column - 1 : violation.end_column - 1] == '"Blue, like the sky."'
+
+
+def test_alpaca_prompt_key_from_normalised_parts_equals_normalising_the_whole_turn():
+    """D002-D004 normalise an Alpaca user turn (instruction + blank line + input) from its two
+    already normalised parts; that must be the string normalising the whole turn gives."""
+    import random
+
+    from datalint.checks.duplicate import _normalised_turn
+    from datalint.minhash import normalize
+    from datalint.records import build_record
+
+    pieces = ["a", "B", " ", "\n", "\t", "\u00a0", "\u3000", "e\u0301", "\u0301", "Σ", "ﬁ", "Ⅻ", "ß", "İ", "x\x1c", ""]
+    chooser = random.Random(7)
+    for _ in range(2000):
+        instruction = "".join(chooser.choice(pieces) for _ in range(chooser.randrange(6)))
+        extra = "".join(chooser.choice(pieces) for _ in range(chooser.randrange(6)))
+        record = build_record(1, "", {"instruction": instruction, "input": extra, "output": "o"}, "alpaca")
+        normalised = {id(text.text): normalize(text.text) for text in record.texts}
+        turn = record.turns[0].text or ""
+        assert _normalised_turn(record, turn, normalised) == normalize(turn), (instruction, extra)

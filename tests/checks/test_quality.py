@@ -94,3 +94,37 @@ def test_readability_band(tmp_path):
     easy = "Clouds are made of tiny drops of water. The drops bump and get big. Then they fall down as rain. " * 2
     found = codes([alpaca("Explain rain.", hard), alpaca("Explain rain.", easy)], ["Q003"], config=config)
     assert found == [("Q003", 1, "/output")]
+
+
+def test_repetition_bounds_never_fall_below_the_share():
+    """The cheap bounds that let Q005 skip most answers are upper bounds of the real share."""
+    import random
+
+    from datalint.checks.repetition import duplicate_ngram_share, repeated_bigram_bound, repeated_run_bound
+
+    chooser = random.Random(3)
+    for _ in range(3000):
+        vocabulary = [f"w{i}" for i in range(chooser.randrange(2, 12))]
+        words = [chooser.choice(vocabulary) for _ in range(chooser.randrange(2, 80))]
+        if chooser.random() < 0.3:  # a looping tail
+            words += words[: chooser.randrange(1, len(words) + 1)] * chooser.randrange(1, 4)
+        for n in (2, 3, 5, 10):
+            if len(words) < n:
+                continue
+            share, _ = duplicate_ngram_share(words, n)
+            assert repeated_run_bound(words, n) >= share - 1e-12
+            assert repeated_bigram_bound(words) >= share - 1e-12
+
+
+def test_echo_first_word_test_agrees_with_comparing_word_lists():
+    from datalint.checks.repetition import _first_word, _same_words
+
+    texts = ["same words", "  same   words ", "same words!", "samewords", "\tsame\nwords", "Same words", "s", ""]
+    texts += ["x" * 70 + " tail", "x" * 70 + "y tail", " " + "x" * 70 + " tail"]
+    for answer in texts:
+        stripped = answer.lstrip()
+        if not stripped:
+            continue
+        for candidate in texts:
+            expected = bool(candidate) and candidate.split() == answer.split()
+            assert _same_words(candidate, answer, _first_word(stripped)) == expected, (candidate, answer)
