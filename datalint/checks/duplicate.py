@@ -73,9 +73,11 @@ def _compute_keys(record: Record) -> Keys:
     while last >= 0 and turns[last].role != "assistant":
         last -= 1
     prompt_turns = turns[:last] if last >= 0 else turns
-    prompt = " ".join(
-        part for part in (_normalised_turn(record, turn.text or "", normalised) for turn in prompt_turns) if part
-    )
+    if len(prompt_turns) == 1:  # the usual single-turn record: no join
+        prompt = _normalised_turn(record, prompt_turns[0].text or "", normalised)
+    else:
+        parts = [_normalised_turn(record, turn.text or "", normalised) for turn in prompt_turns]
+        prompt = " ".join([part for part in parts if part])
     answer_text = (turns[last].text or "") if last >= 0 else ""
     response = normalised.get(id(answer_text)) or normalize(answer_text)
     prompt_hash, response_hash = _hash(prompt), _hash(response)
@@ -108,7 +110,8 @@ def _normalised_turn(record: Record, text: str, normalised: dict[int, str]) -> s
         and id(instruction) in normalised
         and id(extra) in normalised
     ):
-        return " ".join(part for part in (normalised[id(instruction)], normalised[id(extra)]) if part)
+        first, second = normalised[id(instruction)], normalised[id(extra)]
+        return first + " " + second if first and second else first or second
     return normalize(text)
 
 
