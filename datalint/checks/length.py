@@ -50,8 +50,9 @@ _LONG_FORM = re.compile(
     r"|\b(?:detailed explanation|at least \d{3} words|\d{3,4}[- ]word)\b",
     re.I,
 )
-# Every match of _LONG_FORM contains one of these (lower-cased): its nouns, rarer than its verbs.
-_LONG_FORM_WORDS = (
+# What a match of _LONG_FORM needs (lower-cased): a verb and a noun, or the words of its second branch.
+_LONG_FORM_VERBS = ("write", "generate", "create", "compose", "produce", "draft")
+_LONG_FORM_NOUNS = (
     "essay",
     "article",
     "blog post",
@@ -62,9 +63,8 @@ _LONG_FORM_WORDS = (
     "narrative",
     "review",
     "paragraphs",
-    "detailed explanation",
-    "word",
 )
+_THREE_DIGITS = re.compile(r"[0-9]{3}")
 # Short forms named beside the long ones: "a title for an article", "a one-sentence story".
 _SHORT_FORM = re.compile(
     r"\b(?:titles?|headlines?|haikus?|tweets?|slogans?|taglines?|captions?|sentences?|summar\w*|outlines?|"
@@ -150,7 +150,7 @@ def _shown(unit: str) -> str:
 
 
 def _too_short(rule, record: Record) -> list[Finding]:
-    instruction = next((text for text in record.texts if text.field == "instruction"), None)
+    instruction = _instruction(record)
     if instruction is None or not _may_ask_long_form(instruction):
         return []
     match = _LONG_FORM.search(instruction.text[:500])
@@ -171,6 +171,13 @@ def _too_short(rule, record: Record) -> list[Finding]:
     return findings
 
 
+def _instruction(record: Record) -> Text | None:
+    for text in record.texts:
+        if text.field == "instruction":
+            return text
+    return None
+
+
 def _truncated(rule, record: Record) -> list[Finding]:
     findings = []
     for text in record.texts_of(rule.state):
@@ -181,14 +188,20 @@ def _truncated(rule, record: Record) -> list[Finding]:
 
 
 def _may_ask_long_form(instruction: Text) -> bool:
-    """False when `_LONG_FORM` cannot match: it has none of the words the regex needs. Only for
-    ASCII text: re.I also folds a few non-ASCII letters (ſ, K) that lower() keeps apart."""
+    """False when `_LONG_FORM` cannot match: it lacks the words the regex needs. Only for ASCII
+    text: re.I also folds a few non-ASCII letters (ſ, K) that lower() keeps apart."""
     head = instruction.text[:500]
     if not head.isascii():
         return True
     lowered = head.lower()  # ASCII: the same as lower-casing the whole text, then cutting
-    for word in _LONG_FORM_WORDS:  # a plain loop: any() over a generator costs more than the `in` tests
-        if word in lowered:
+    if "detailed explanation" in lowered or ("word" in lowered and _THREE_DIGITS.search(lowered)):
+        return True
+    return _contains_any(lowered, _LONG_FORM_VERBS) and _contains_any(lowered, _LONG_FORM_NOUNS)
+
+
+def _contains_any(text: str, needles: tuple[str, ...]) -> bool:
+    for needle in needles:  # a plain loop: any() over a generator costs more than the `in` tests
+        if needle in text:
             return True
     return False
 
