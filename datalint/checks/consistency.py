@@ -362,10 +362,29 @@ def check_dataset(rule, table) -> Iterator[DatasetFinding]:
                 best = (rank, messages[value], pointer)
         if best is not None:
             found[key] = best[1:]
-    for index, key in enumerate(keys):
-        finding = found.get(key)
-        if finding is not None:
-            yield DatasetFinding(index, finding[0], pointer=finding[1])
+    for index in _rows_with(keys, found):
+        message, pointer = found[keys[index]]
+        yield DatasetFinding(index, message, pointer=pointer)
+
+
+def _rows_with(keys: list, wanted: dict) -> list[int]:
+    """The indices of the rows whose key is wanted, in order. A few wanted keys (the usual case) are
+    found by list.index, which compares in C (most often by identity) instead of hashing every row."""
+    if len(wanted) > _FEW_KEYS:
+        return [index for index, key in enumerate(keys) if key in wanted]
+    found = []
+    for key in wanted:
+        index = -1
+        try:
+            while True:
+                index = keys.index(key, index + 1)
+                found.append(index)
+        except ValueError:
+            pass
+    return sorted(found)
+
+
+_FEW_KEYS = 8
 
 
 def _row_keys(table) -> tuple[list, Any]:
