@@ -44,6 +44,7 @@ OPTIONS = {
     "min-length": Option(int, 1000, "outlier: a long outlier must also have at least this many characters"),
 }
 _WORD = re.compile(r"\w+")
+_WIDE = re.compile("[\u2e80-\U0010ffff]")  # ord(char) >= 0x2E80: CJK and beyond
 _LONG_FORM = re.compile(
     r"\b(?:write|compose|draft|create|produce|generate)\b[^.?!\n]{0,40}?(?<![-\w])(?:essay|article|blog post|story|"
     r"short story|report|speech|cover letter|letter|narrative|review|paragraphs)\b"
@@ -105,8 +106,11 @@ def _cjk_aware_words(text: str) -> int:
     # Chinese and Japanese have no spaces: each ideograph counts as a word.
     words = 0
     for word in _WORD.findall(text):
-        wide = sum(1 for char in word if ord(char) >= 0x2E80)
-        words += wide + (1 if wide < len(word) else 0)
+        if word.isascii():
+            words += 1
+        else:
+            wide = len(_WIDE.findall(word))
+            words += wide + (1 if wide < len(word) else 0)
     return words
 
 
