@@ -130,7 +130,11 @@ def record_features(rule, record: Record) -> tuple[tuple[str, Any, str], ...] | 
 
 def _profile(record: Record, fields: frozenset[str], skip_code: bool) -> dict[str, tuple | None]:
     """Every feature's value for the record: the texts of `fields` are each scanned once."""
-    texts = [text for text in record.texts_of(fields) if text.text and not text.text.isspace()]
+    texts = [
+        text
+        for text in record.texts
+        if ("all" in fields or text.field in fields) and text.text and not text.text.isspace()
+    ]
     if not texts:
         return _NOTHING
     scans = [_scan(text, skip_code) for text in texts]
@@ -235,6 +239,7 @@ _SPACE_RUN = re.compile(r"  (?=\S)(?<=\S  )")
 # One of these is in every match of the sign-off regex: an `in` test rules out nearly every text.
 _SIGN_OFF_NEEDLES = ("hope ", "let me know if", "feel free to", "happy coding", "hesitate to")
 _SIGN_OFF_REACH = 110
+_WINDOW = 160  # characters from each end of a text enough for the opener and the sign-off needles
 # The characters a line-start feature can begin with (with a decimal digit): a one-line text starting
 # otherwise has none.
 _LINE_START_CHARS = frozenset("# \t-*•|:")
@@ -262,30 +267,42 @@ def _scan(field: Text, skip_code: bool) -> tuple:
         "<" in prose and _HTML.search(prose) is not None,
         _starts_lower(text),
         # tables and tab-separated columns are aligned with spaces on purpose
-        "|" not in text and "\t" not in text and _SPACE_RUN.search(prose) is not None,
+        "|" not in text and "\t" not in text and "  " in prose and _SPACE_RUN.search(prose) is not None,
         ending_class(text),
     )
 
 
 def _stock_phrases(field: Text, prose: str) -> tuple[bool, bool]:
-    """Stock opener in the first 60 characters, sign-off in the last 200, of the lower-cased text."""
-    if prose.isascii():
-        # lower() keeps the length of ASCII text: slicing first lower-cases 260 characters, not all
-        head = prose.lstrip()[:60].lower()
-        tail = prose.rstrip()[-200:].lower()
-    else:
+    """Stock opener in the first 60 characters, sign-off in the last 200, of the lower-cased text.
+
+    The sign-off regex runs only when the last 110 characters hold one of its needles: a sign-off
+    ends at most 80 characters before the end and is at most 28 long."""
+    if not prose.isascii():
         lowered = field.lower if prose is field.text else prose.lower()  # field.lower is computed once per text
         if "\u2019" in lowered:
             lowered = lowered.replace("\u2019", "'")
-        head = lowered.lstrip()[:60]
         tail = lowered.rstrip()[-200:]
-    opener = _OPENER.match(head) is not None  # the regex starts with `^`
-    # A sign-off is at most 28 characters and ends at most 80 before the end: its needle is in the last 108.
-    end = tail[-_SIGN_OFF_REACH:]
+        opener = _OPENER.match(lowered.lstrip()[:60]) is not None
+        return opener, _has_needle(tail[-_SIGN_OFF_REACH:]) and _SIGN_OFF.search(tail) is not None
+    # ASCII: lower() keeps the length, so cutting first lower-cases a few characters, not the text;
+    # and a window at each end is enough unless it is all whitespace.
+    head = prose[:_WINDOW].lstrip()
+    if len(head) < 60 < len(prose):
+        head = prose.lstrip()
+    end = prose[-_WINDOW:].rstrip()
+    if len(end) < _SIGN_OFF_REACH < len(prose):
+        end = prose.rstrip()
+    opener = _OPENER.match(head[:60].lower()) is not None  # the regex starts with `^`
+    if not _has_needle(end[-_SIGN_OFF_REACH:].lower()):
+        return opener, False
+    return opener, _SIGN_OFF.search(prose.rstrip()[-200:].lower()) is not None
+
+
+def _has_needle(end: str) -> bool:
     for needle in _SIGN_OFF_NEEDLES:  # a plain loop: any() over a generator costs more than the `in` tests
         if needle in end:
-            return opener, _SIGN_OFF.search(tail) is not None
-    return opener, False
+            return True
+    return False
 
 
 def looks_like_code(text: str) -> bool:

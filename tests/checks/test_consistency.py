@@ -101,6 +101,8 @@ TRICKY = [
     "Ok\u2019 then. Don\u2019t hesitate to ask",
     "Paris." + " filler" * 40 + " Let me know if you need more.",
     "Hope this helps! " + "x" * 90,
+    " " * 200 + "Sure! After a long indent.",
+    "Thanks. Hope this helps!" + " " * 300,
     "<p>Hi</p>",
     "a < b and c > d",
     "<br/>",
