@@ -78,6 +78,9 @@ _LEADING = {
 # A leading clause such as "Given a list of numbers, ..." names the input, not the task.
 _PREAMBLE = re.compile(r"^(?:given|for|in|using|based on|from|with|take|read|use)\b[^,:.\n]{0,150}[,:]\s*")
 _ROLEPLAY = re.compile(r"^(?:you are|you're|imagine you(?: are|'re)|pretend|act as|as an? |play the role|roleplay)")
+_OPENER_INITIALS = frozenset("pknhostcwi")
+_PREAMBLE_INITIALS = frozenset("gfiubwtr")
+_DIGIT = re.compile(r"\d")
 _WORD_PROBLEM = re.compile(r"\bhow (?:many|much|long|far|old)\b|\bwhat (?:is|was) the (?:total|sum|cost|average)\b")
 _LEADING_WORD = {word: kind for kind, words in _LEADING.items() for word in words.split()}
 _WORD = re.compile(r"[a-z]+")
@@ -100,18 +103,22 @@ def prompt_text(record: Record) -> tuple[str, str]:
 def is_english_like(text: str) -> bool:
     """Mostly ASCII letters in the first 40 characters: the type heuristic reads English."""
     head = text[:40]
+    if head.isascii():  # every letter is ASCII: is there one? ASCII letters are the cased characters
+        return head.lower() != head.upper()
     letters = [char for char in head if char.isalpha()]
     return bool(letters) and sum(char.isascii() for char in letters) >= 0.8 * len(letters)
 
 
 def infer_type(instruction: str) -> str:
-    head = _OPENER.sub("", instruction[:300].lstrip().lower())
-    head = _OPENER.sub("", _PREAMBLE.sub("", head, count=1))
+    head = _skip_openers(instruction[:300].lstrip().lower())
+    if head[:1] in _PREAMBLE_INITIALS:
+        head = _PREAMBLE.sub("", head, count=1)
+    head = _skip_openers(head)
     first = _WORD.match(head)
     verb = first.group() if first else ""
     if _CODE.search(head) or (verb in _WRITE_VERBS and _FUNCTION.search(head)):
         return "code"
-    if _MATH.search(head):
+    if _may_be_math(head) and _MATH.search(head):
         return "math"
     if _LIST.match(head):
         return "list"
@@ -122,9 +129,26 @@ def infer_type(instruction: str) -> str:
         return found
     # The question of a word problem or a story prompt comes last: "Natalia sold 48 clips ... How many?"
     tail = instruction[-200:].lower()
-    if _WORD_PROBLEM.search(tail) and any(char.isdigit() for char in instruction):
+    word_problem = ("how " in tail or "what " in tail) and _WORD_PROBLEM.search(tail) is not None
+    if word_problem and any(char.isdigit() for char in instruction):
         return "math"
     return "question" if tail.rstrip().endswith("?") else "other"
+
+
+def _skip_openers(head: str) -> str:
+    # Every opener starts with one of these letters: other texts need no regex.
+    return _OPENER.sub("", head) if head[:1] in _OPENER_INITIALS else head
+
+
+def _may_be_math(head: str) -> bool:
+    """False when `_MATH` cannot match: it needs a digit or one of its words (most instructions have neither)."""
+    return (
+        _DIGIT.search(head) is not None
+        or "equation" in head
+        or "integral" in head
+        or "derivative" in head
+        or "probability" in head
+    )
 
 
 def infer_difficulty(response: str) -> str:

@@ -20,7 +20,7 @@ Files with fewer than `min-records` records with the field have no norm and are 
 from __future__ import annotations
 
 import re
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -59,17 +59,6 @@ FEATURES: dict[str, tuple[re.Pattern[str] | None, str]] = {
     "space-runs": (re.compile(r"(?<=\S)  (?=\S)"), "runs of spaces inside a line"),
     "ending": (None, "its last character"),
 }
-# Substrings one of which the feature's regex needs (None: no cheap test): an `in` test rules out
-# most texts far faster than the regex, which starts with `^` or a lookbehind, not a literal.
-_NEEDLES: dict[str, tuple[str, ...]] = {
-    "heading": ("# ",),
-    "bullet-list": ("- ", "* ", "• "),
-    "code-fence": ("```",),
-    "table": ("---",),
-    "html": ("<",),
-    "space-runs": ("  ",),
-}
-_ON_LOWER = {"stock-opener", "sign-off"}
 # Responses that are code (unfenced, as in Alpaca) say nothing about prose formatting: a `#` comment is
 # not a heading, `x = 1` is not a lower-case start. These features skip them.
 _SENTENCE_ONLY = {"lowercase-start", "ending"}
@@ -104,8 +93,8 @@ class Compiled:
     feature: str
     regex: re.Pattern[str] | None
     fields: frozenset[str]
-    skip_code: bool
-    needles: tuple[str, ...] = ()
+    skip_code: bool  # the `skip-code` option; code-fence, edge-whitespace and ending never skip code
+    profile_key: str  # where the record's profile for these fields and skip-code is kept in `derived`
 
 
 def prepare(options: dict[str, Any]) -> Compiled:
@@ -115,66 +104,203 @@ def prepare(options: dict[str, Any]) -> Compiled:
     for key in ("max-share", "min-norm"):
         if not 0 <= options[key] <= 1:
             raise ValueError(f"`{key}` must be between 0 and 1")
-    feature = options["feature"]
-    skip_code = options["skip-code"] and feature not in ("code-fence", "edge-whitespace", "ending")
-    return Compiled(feature, FEATURES[feature][0], frozenset(options["fields"]), skip_code, _NEEDLES.get(feature, ()))
+    feature, fields, skip_code = options["feature"], frozenset(options["fields"]), options["skip-code"]
+    # A string key: its hash is computed once, a tuple's at every lookup.
+    profile_key = f"consistency profile {sorted(fields)} skip-code={skip_code}"
+    return Compiled(feature, FEATURES[feature][0], fields, skip_code, profile_key)
 
 
 def record_features(rule, record: Record) -> tuple[tuple[str, Any, str], ...] | None:
     """(field, value, pointer) per text field present: value is True/False, or an ending class.
 
     A field seen several times (the assistant turns of a chat) counts once: it has the feature if
-    any of its texts has it, and its ending is the last text's ending."""
+    any of its texts has it, and its ending is the last text's ending.
+
+    The rules share one profile per record (and fields and skip-code setting): each text is scanned
+    once for every feature, so a rule only looks its answer up. Edge whitespace is cheaper to test
+    than to look up, and its rule reads every field: it is tested on its own."""
     compiled: Compiled = rule.state
-    found: dict[str, tuple[str, Any, str]] = {}  # field -> the (field, value, pointer) returned
-    for text in record.texts_of(compiled.fields):
-        if not text.text.strip():
+    if compiled.feature == "edge-whitespace":
+        return _edge_whitespace(record.texts_of(compiled.fields))
+    profile = record.derived.get(compiled.profile_key)
+    if profile is None:
+        profile = record.derived[compiled.profile_key] = _profile(record, compiled.fields, compiled.skip_code)
+    return profile[compiled.feature]
+
+
+def _profile(record: Record, fields: frozenset[str], skip_code: bool) -> dict[str, tuple | None]:
+    """Every feature's value for the record: the texts of `fields` are each scanned once."""
+    texts = [
+        text
+        for text in record.texts
+        if ("all" in fields or text.field in fields) and text.text and not text.text.isspace()
+    ]
+    if not texts:
+        return _NOTHING
+    scans = [_scan(text, skip_code) for text in texts]
+    exempt = _Exemptions(texts)
+    if len(texts) == 1:
+        return _one_text_profile(texts[0], scans[0], exempt)
+    return {feature: _feature_value(feature, position, texts, scans, exempt) for position, feature in _ORDER}
+
+
+_SCANNED = tuple(feature for feature in FEATURES if feature != "edge-whitespace")
+_ORDER = tuple(enumerate(_SCANNED))
+_NOTHING: dict[str, None] = dict.fromkeys(_SCANNED)
+
+
+def _edge_whitespace(texts: list[Text]) -> tuple[tuple[str, bool, str], ...] | None:
+    found: dict[str, tuple[str, bool, str]] = {}
+    for field in texts:
+        text = field.text
+        if not text or text.isspace() or (field.field in found and found[field.field][1]):
             continue
-        if compiled.feature == "ending":
-            value: Any = ending_class(text.text)
+        found[field.field] = (field.field, text[:1].isspace() or text[-1:].isspace(), field.pointer)
+    return tuple(found.values()) or None
+
+
+def _one_text_profile(text: Text, scan: tuple, exempt: _Exemptions) -> dict[str, tuple | None]:
+    """`_feature_value` for a record with one text in the fields (the usual case), without its loop:
+    every feature the text lacks shares one answer."""
+    profile = dict.fromkeys(_SCANNED, ((text.field, False, text.pointer),))
+    ending = scan[-1]
+    if ending != "sentence punctuation":
+        profile["ending"] = _one_value(text, "ending", ending, exempt)
+    else:
+        profile["ending"] = ((text.field, ending, text.pointer),)
+    if any(scan[:-1]):
+        for feature, value in zip(_SCANNED[:-1], scan[:-1], strict=True):
+            if value:
+                profile[feature] = _one_value(text, feature, value, exempt)
+    return profile
+
+
+def _one_value(text: Text, feature: str, value: Any, exempt: _Exemptions) -> tuple | None:
+    """A rare-side value: None when the text is code or too short for the feature to count."""
+    if (feature in _PROSE_ONLY and exempt.is_code(0)) or (feature in _SENTENCE_ONLY and exempt.is_short(0)):
+        return None
+    return ((text.field, value, text.pointer),)
+
+
+def _feature_value(feature: str, position: int, texts: list[Text], scans: list[tuple], exempt: _Exemptions):
+    found: dict[str, tuple[str, Any, str]] = {}  # field -> the (field, value, pointer) returned
+    for index, text in enumerate(texts):
+        value = scans[index][position]
+        if feature == "ending":
             usual = value == "sentence punctuation"
         elif text.field in found and found[text.field][1]:
             continue
         else:
-            value = has_feature(compiled, text)
             usual = not value
         # The code test is the costly part: only texts on the rare side need it.
-        if not usual and compiled.feature in _PROSE_ONLY and looks_like_code(text.text):
+        if not usual and feature in _PROSE_ONLY and exempt.is_code(index):
             continue
         # Short answers ("positive", "informal", "42") are labels, not prose: no casing or ending norm.
-        if not usual and compiled.feature in _SENTENCE_ONLY and len(text.text.split(None, _MIN_WORDS)) < _MIN_WORDS:
+        if not usual and feature in _SENTENCE_ONLY and exempt.is_short(index):
             continue
         found[text.field] = (text.field, value, text.pointer)
     return tuple(found.values()) or None
 
 
-def has_feature(compiled: Compiled, field: Text) -> bool:
+class _Exemptions:
+    """Whether a text is code, or too short to be a sentence: asked only for texts on the rare side, once."""
+
+    __slots__ = ("texts", "code", "short")
+
+    def __init__(self, texts: list[Text]) -> None:
+        self.texts = texts
+        self.code: dict[int, bool] = {}
+        self.short: dict[int, bool] = {}
+
+    def is_code(self, index: int) -> bool:
+        if index not in self.code:
+            self.code[index] = looks_like_code(self.texts[index].text)
+        return self.code[index]
+
+    def is_short(self, index: int) -> bool:
+        if index not in self.short:
+            self.short[index] = len(self.texts[index].text.split(None, _MIN_WORDS)) < _MIN_WORDS
+        return self.short[index]
+
+
+# The line-start features in one regex searched after a "\n" put before the text: that literal lets the
+# regex jump from line to line instead of trying `(?m)^` at every character. The alternatives are the
+# FEATURES regexes, which cannot both match at one line start.
+_LINE_STARTS = re.compile(
+    r"\n(?:(?P<heading>#{1,6} \S)|[ \t]*(?:(?P<bullet>[-*•] \S)|(?P<numbered>\d{1,2}[.)] \S)"
+    r"|(?P<table>\|?[ \t]*:?-{3,}:?[ \t]*\|)))"
+)
+_FENCE = FEATURES["code-fence"][0]
+_OPENER = FEATURES["stock-opener"][0]
+_SIGN_OFF = FEATURES["sign-off"][0]
+_HTML = FEATURES["html"][0]
+# FEATURES["space-runs"], found as often but faster: the literal "  " first, then the characters around it.
+_SPACE_RUN = re.compile(r"  (?=\S)(?<=\S  )")
+# One of these is in every match of the sign-off regex: an `in` test rules out nearly every text.
+_SIGN_OFF_NEEDLES = ("hope ", "let me know if", "feel free to", "happy coding", "hesitate to")
+_SIGN_OFF_REACH = 110
+_WINDOW = 160  # characters from each end of a text enough for the opener and the sign-off needles
+# The characters a line-start feature can begin with (with a decimal digit): a one-line text starting
+# otherwise has none.
+_LINE_START_CHARS = frozenset("# \t-*•|:")
+
+
+def _scan(field: Text, skip_code: bool) -> tuple:
+    """The value of every feature but edge whitespace for one text, in FEATURES order.
+
+    Each feature is looked for in the text its rule searched when each rule scanned on its own:
+    fenced code removed unless the feature is about fences or edges."""
     text = field.text
-    feature = compiled.feature
-    if feature == "edge-whitespace":
-        return text[:1].isspace() or text[-1:].isspace()
-    if feature == "lowercase-start":
-        return _starts_lower(text)
-    if feature == "space-runs" and ("|" in text or "\t" in text):
-        return False  # tables and tab-separated columns are aligned with spaces on purpose
-    if compiled.skip_code and "```" in text:
-        text = _FENCED.sub("", text)
-    # Tested on the text the regex searches: removing a code block can join two halves of a needle.
-    if compiled.needles and not _contains_any(text, compiled.needles):
-        return False
-    if feature in _ON_LOWER:
-        lowered = field.lower if text is field.text else text.lower()  # field.lower is computed once per text
-        text = lowered.replace("\u2019", "'")
-        if feature == "sign-off":
-            text = text.rstrip()[-200:]
-        else:
-            text = text.lstrip()[:60]
-    return compiled.regex.search(text) is not None
+    prose = _FENCED.sub("", text) if skip_code and "```" in text else text
+    starts: set[str | None] | tuple = ()
+    if "\n" in prose or prose[:1] in _LINE_START_CHARS or prose[:1].isdecimal():
+        starts = {match.lastgroup for match in _LINE_STARTS.finditer("\n" + prose)}
+    opener, sign_off = _stock_phrases(field, prose)
+    return (
+        "heading" in starts,
+        "bullet" in starts,
+        "numbered" in starts,
+        "`" in text and "```" in text and _FENCE.search(text) is not None,
+        "table" in starts,
+        opener,
+        sign_off,
+        "<" in prose and _HTML.search(prose) is not None,
+        _starts_lower(text),
+        # tables and tab-separated columns are aligned with spaces on purpose
+        "|" not in text and "\t" not in text and "  " in prose and _SPACE_RUN.search(prose) is not None,
+        ending_class(text),
+    )
 
 
-def _contains_any(text: str, needles: tuple[str, ...]) -> bool:
-    for needle in needles:  # a plain loop: any() over a generator costs more than the `in` tests
-        if needle in text:
+def _stock_phrases(field: Text, prose: str) -> tuple[bool, bool]:
+    """Stock opener in the first 60 characters, sign-off in the last 200, of the lower-cased text.
+
+    The sign-off regex runs only when the last 110 characters hold one of its needles: a sign-off
+    ends at most 80 characters before the end and is at most 28 long."""
+    if not prose.isascii():
+        lowered = field.lower if prose is field.text else prose.lower()  # field.lower is computed once per text
+        if "\u2019" in lowered:
+            lowered = lowered.replace("\u2019", "'")
+        tail = lowered.rstrip()[-200:]
+        opener = _OPENER.match(lowered.lstrip()[:60]) is not None
+        return opener, _has_needle(tail[-_SIGN_OFF_REACH:]) and _SIGN_OFF.search(tail) is not None
+    # ASCII: lower() keeps the length, so cutting first lower-cases a few characters, not the text;
+    # and a window at each end is enough unless it is all whitespace.
+    head = prose[:_WINDOW].lstrip()
+    if len(head) < 60 < len(prose):
+        head = prose.lstrip()
+    end = prose[-_WINDOW:].rstrip()
+    if len(end) < _SIGN_OFF_REACH < len(prose):
+        end = prose.rstrip()
+    opener = _OPENER.match(head[:60].lower()) is not None  # the regex starts with `^`
+    if not _has_needle(end[-_SIGN_OFF_REACH:].lower()):
+        return opener, False
+    return opener, _SIGN_OFF.search(prose.rstrip()[-200:].lower()) is not None
+
+
+def _has_needle(end: str) -> bool:
+    for needle in _SIGN_OFF_NEEDLES:  # a plain loop: any() over a generator costs more than the `in` tests
+        if needle in end:
             return True
     return False
 
@@ -194,10 +320,11 @@ def _starts_lower(text: str) -> bool:
     if not stripped or not stripped[0].isalpha() or not stripped[0].islower():
         return False
     # iPhone, eBay, x = 5, f(x): a lower-case letter followed by a capital, a digit or a symbol is a name or code.
-    word = re.match(r"\w+", stripped)
+    word = _WORD.match(stripped)
     return word is not None and word.group().isalpha() and word.group().islower() and len(word.group()) > 1
 
 
+_WORD = re.compile(r"\w+")
 _CLOSERS = "\"'”’»)]」』*_"
 
 
@@ -217,64 +344,104 @@ def ending_class(text: str) -> str:
 
 
 def check_dataset(rule, table) -> Iterator[DatasetFinding]:
-    """Norms are per file and per field: a prompt convention says nothing about responses."""
-    groups: dict[tuple[str, str], list[tuple[int, Any, str]]] = defaultdict(list)
-    for index, (path, values) in enumerate(zip(table.paths, table.values, strict=True)):
+    """Norms are per file and per field: a prompt convention says nothing about responses.
+
+    Rows are counted by distinct (file, features) pair, which is few: the norms come from those
+    counts, and only the rows on a reported side are looked at one by one."""
+    keys, path_of = _row_keys(table)
+    rows = Counter(keys)
+    groups: dict[tuple[str, str], Counter] = {}  # (file, field) -> value -> rows, in order of first row
+    for key, count in rows.items():
+        path, values = path_of(key)
+        for field, value, _ in values:
+            tally = groups.get((path, field))
+            if tally is None:
+                tally = groups[path, field] = Counter()
+            tally[value] += count
+    decide = _rare_endings if rule.state.feature == "ending" else _minority
+    reported: dict[tuple[str, str], tuple[int, dict[Any, str]]] = {}  # (file, field) -> (rank, value -> message)
+    for rank, ((path, field), tally) in enumerate(groups.items()):
+        total = tally.total()
+        if total >= rule.options["min-records"]:
+            messages = decide(rule, field, tally, total)
+            if messages:
+                reported[path, field] = (rank, messages)
+    if not reported:
+        return
+    # One finding per record: the field whose (file, field) came first in the file, as the rows were read.
+    found: dict[Any, tuple[str, str]] = {}  # row key -> (message, pointer)
+    for key in rows:
+        path, values = path_of(key)
+        best = None
         for field, value, pointer in values:
-            groups[path, field].append((index, value, pointer))
-    findings: list[DatasetFinding] = []
-    for (_, field), members in groups.items():
-        if len(members) < rule.options["min-records"]:
-            continue
-        decide = _rare_endings if rule.state.feature == "ending" else _minority
-        findings.extend(decide(rule, field, members))
-    # One finding per record (the first field), in record order.
-    seen: set[int] = set()
-    for finding in sorted(findings, key=lambda finding: finding.index):
-        if finding.index not in seen:
-            seen.add(finding.index)
-            yield finding
+            rank, messages = reported.get((path, field), (None, None))
+            if messages is not None and value in messages and (best is None or rank < best[0]):
+                best = (rank, messages[value], pointer)
+        if best is not None:
+            found[key] = best[1:]
+    for index in _rows_with(keys, found):
+        message, pointer = found[keys[index]]
+        yield DatasetFinding(index, message, pointer=pointer)
 
 
-def _minority(rule, field: str, members: list[tuple[int, Any, str]]) -> Iterator[DatasetFinding]:
-    total = len(members)
-    having = sum(1 for _, value, _ in members if value)
+def _rows_with(keys: list, wanted: dict) -> list[int]:
+    """The indices of the rows whose key is wanted, in order. A few wanted keys (the usual case) are
+    found by list.index, which compares in C (most often by identity) instead of hashing every row."""
+    if len(wanted) > _FEW_KEYS:
+        return [index for index, key in enumerate(keys) if key in wanted]
+    found = []
+    for key in wanted:
+        index = -1
+        try:
+            while True:
+                index = keys.index(key, index + 1)
+                found.append(index)
+        except ValueError:
+            pass
+    return sorted(found)
+
+
+_FEW_KEYS = 8
+
+
+def _row_keys(table) -> tuple[list, Any]:
+    """What identifies a row's group and features: its features alone when the table has one file
+    (the usual case, and cheaper to hash), else (file, features); and how to read a key back."""
+    paths = set(table.paths)
+    if len(paths) == 1:
+        path = paths.pop()
+        return table.values, lambda values: (path, values)
+    return list(zip(table.paths, table.values, strict=True)), lambda key: key
+
+
+def _minority(rule, field: str, tally: Counter, total: int) -> dict[Any, str]:
+    """The reported values and their message: the yes side when rare, or the no side with `missing`."""
+    having = sum(count for value, count in tally.items() if value)
     what = FEATURES[rule.state.feature][1]
     max_share = rule.options["max-share"]
     if having and having / total <= max_share:
         others = total - having
-        for index, value, pointer in members:
-            if value:
-                yield DatasetFinding(
-                    index,
-                    f"{field} has {what}, unlike {others} of {total} in this file ({_percent(others, total)})",
-                    pointer=pointer,
-                )
-    elif rule.options["missing"] and having < total and (total - having) / total <= max_share:
-        for index, value, pointer in members:
-            if not value:
-                yield DatasetFinding(
-                    index,
-                    f"{field} has no {what.removeprefix('a ')}, unlike {having} of {total} in this file "
-                    f"({_percent(having, total)})",
-                    pointer=pointer,
-                )
+        message = f"{field} has {what}, unlike {others} of {total} in this file ({_percent(others, total)})"
+        return {value: message for value in tally if value}
+    if rule.options["missing"] and having < total and (total - having) / total <= max_share:
+        message = (
+            f"{field} has no {what.removeprefix('a ')}, unlike {having} of {total} in this file "
+            f"({_percent(having, total)})"
+        )
+        return {value: message for value in tally if not value}
+    return {}
 
 
-def _rare_endings(rule, field: str, members: list[tuple[int, Any, str]]) -> Iterator[DatasetFinding]:
-    total = len(members)
-    counts = Counter(value for _, value, _ in members)
-    norm, norm_count = counts.most_common(1)[0]
+def _rare_endings(rule, field: str, tally: Counter, total: int) -> dict[Any, str]:
+    norm, norm_count = tally.most_common(1)[0]  # ties: the ending seen first, as the rows were read
     if norm_count / total < rule.options["min-norm"]:
-        return
-    for index, ending, pointer in members:
-        if ending != norm and counts[ending] / total <= rule.options["max-share"]:
-            yield DatasetFinding(
-                index,
-                f"{field} ends with {ending}, while {_percent(norm_count, total)} of the {field}s in this file "
-                f"end with {norm}",
-                pointer=pointer,
-            )
+        return {}
+    return {
+        ending: f"{field} ends with {ending}, while {_percent(norm_count, total)} of the {field}s in this file "
+        f"end with {norm}"
+        for ending, count in tally.items()
+        if ending != norm and count / total <= rule.options["max-share"]
+    }
 
 
 def _percent(part: int, total: int) -> str:

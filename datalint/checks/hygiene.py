@@ -11,7 +11,7 @@ message says how many there are in the field.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -69,28 +69,43 @@ class Compiled:
     label: str
     non_ascii: bool
     fields: frozenset[str]
+    find: Callable[[Compiled, Text], Finding | None]  # the class's test of one text
+    non_ascii_key: str  # where the record's non-ASCII texts of `fields` are kept in `derived`
 
 
 def prepare(options: dict[str, Any]) -> Compiled:
     unknown = set(options["fields"]) - {*TEXT_FIELDS, "all"}
     if unknown:
         raise ValueError(f"unknown field {sorted(unknown)[0]!r} in `fields` (fields: {', '.join(TEXT_FIELDS)}, all)")
-    pattern, label, non_ascii = CLASSES[options["characters"]]
-    return Compiled(options["characters"], re.compile(pattern), label, non_ascii, frozenset(options["fields"]))
+    name, fields = options["characters"], frozenset(options["fields"])
+    pattern, label, non_ascii = CLASSES[name]
+    find = _SPECIAL.get(name, _first_character)
+    return Compiled(name, re.compile(pattern), label, non_ascii, fields, find, f"non-ascii texts {sorted(fields)}")
 
 
-def check_record(rule, record: Record) -> Iterator[Finding]:
+def check_record(rule, record: Record) -> list[Finding]:
+    # A list, not a generator: most records have no finding, and an empty generator costs more.
     compiled: Compiled = rule.state
-    for field in record.texts_of(compiled.fields):
-        finding = _SPECIAL.get(compiled.name, _first_character)(compiled, field)
+    texts = _non_ascii_texts(record, compiled) if compiled.non_ascii else record.texts_of(compiled.fields)
+    findings = []
+    for field in texts:
+        finding = compiled.find(compiled, field)
         if finding is not None:
-            yield finding
+            findings.append(finding)
+    return findings
+
+
+def _non_ascii_texts(record: Record, compiled: Compiled) -> list[Text]:
+    """The texts that may hold a non-ASCII class: the four such rules share one list per record."""
+    texts = record.derived.get(compiled.non_ascii_key)
+    if texts is None:
+        texts = [field for field in record.texts_of(compiled.fields) if not field.text.isascii()]
+        record.derived[compiled.non_ascii_key] = texts
+    return texts
 
 
 def _first_character(compiled: Compiled, field: Text) -> Finding | None:
     text = field.text
-    if compiled.non_ascii and text.isascii():
-        return None
     match = compiled.regex.search(text)
     if match is None:
         return None

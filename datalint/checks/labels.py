@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterator
 from typing import Any
 
@@ -82,9 +82,12 @@ def record_features(rule, record: Record) -> tuple | None:
         )
         return values or None
     if check == "type":
-        types = [(_key_pointer(key), json_type(value)) for key, value in record.data.items() if value is not None]
-        types += [(pointer, json_type(value)) for _, value, pointer in categorical_values(rule, record)]
-        return tuple(dict(types).items()) or None
+        # pointer -> type; a label or configured field given again keeps its first place, as dict() does
+        types = {_key_pointer(key): json_type(value) for key, value in record.data.items() if value is not None}
+        if record.labels or rule.state:
+            for _, value, pointer in categorical_values(rule, record):
+                types[pointer] = json_type(value)
+        return tuple(types.items()) or None
     return None
 
 
@@ -162,25 +165,56 @@ def _variants(rule, table) -> Iterator[DatasetFinding]:
 
 
 def _type_drift(rule, table) -> Iterator[DatasetFinding]:
-    # (file, pointer) -> type -> record indices
-    types: dict[tuple[str, str], dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
-    for index, (path, values) in enumerate(zip(table.paths, table.values, strict=True)):
+    # Rows are counted by distinct (file, types) pair, which is few; only the rows of a reported type
+    # are looked at one by one.
+    keys = table.values if len(set(table.paths)) == 1 else list(zip(table.paths, table.values, strict=True))
+    path_of = (lambda key: (table.paths[0], key)) if keys is table.values else (lambda key: key)
+    rows = Counter(keys)
+    kinds: dict[tuple[str, str], Counter] = {}  # (file, pointer) -> type -> rows, in order of first row
+    for key, count in rows.items():
+        path, values = path_of(key)
         for pointer, kind in values:
-            types[path, pointer][kind].append(index)
-    for (_, pointer), kinds in types.items():
-        total = sum(len(rows) for rows in kinds.values())
-        if len(kinds) < 2 or total < rule.options["min-records"]:
+            tally = kinds.get((path, pointer))
+            if tally is None:
+                tally = kinds[path, pointer] = Counter()
+            tally[kind] += count
+    # (file, pointer) -> (its rank, common type, its rows, all rows, reported types)
+    reported: dict[tuple[str, str], tuple[int, str, int, int, set[str]]] = {}
+    for rank, ((path, pointer), tally) in enumerate(kinds.items()):
+        total = tally.total()
+        if len(tally) < 2 or total < rule.options["min-records"]:
             continue
-        common, common_rows = max(kinds.items(), key=lambda item: len(item[1]))
-        name = "/".join(pointer_tokens(pointer))
-        for kind, rows in kinds.items():
-            if kind == common or len(rows) / total > rule.options["max-share"]:
+        common, common_count = max(tally.items(), key=lambda item: item[1])
+        rare = {kind for kind, count in tally.items() if kind != common and count / total <= rule.options["max-share"]}
+        if rare:
+            reported[path, pointer] = (rank, common, common_count, total, rare)
+    if not reported:
+        return
+    first_common: dict[tuple[str, str], Any] = {}  # (file, pointer) -> key of the first row with the common type
+    flagged: dict[Any, list[tuple[int, str, str, str]]] = {}  # row key -> its reported (rank, file, pointer, type)
+    for key in rows:
+        path, values = path_of(key)
+        for pointer, kind in values:
+            found = reported.get((path, pointer))
+            if found is None:
                 continue
-            for index in rows:
+            if kind == found[1]:
+                first_common.setdefault((path, pointer), key)
+            elif kind in found[4]:
+                flagged.setdefault(key, []).append((found[0], path, pointer, kind))
+    first_index: dict[Any, int] = {}
+    for index, key in enumerate(keys):
+        if key in flagged:
+            for _rank, path, pointer, kind in sorted(flagged[key]):
+                _, common, common_count, total, _ = reported[path, pointer]
+                common_key = first_common[path, pointer]
+                if common_key not in first_index:
+                    first_index[common_key] = keys.index(common_key)
+                name = "/".join(pointer_tokens(pointer))
                 yield DatasetFinding(
                     index,
-                    f"{name!r} is {kind} here but {common} in {len(common_rows)} of {total} records",
-                    related=(common_rows[0],),
+                    f"{name!r} is {kind} here but {common} in {common_count} of {total} records",
+                    related=(first_index[common_key],),
                     pointer=pointer,
                 )
 

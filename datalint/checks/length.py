@@ -19,9 +19,10 @@ from __future__ import annotations
 import math
 import re
 from collections import defaultdict
-from collections.abc import Iterator
-from statistics import median
+from collections.abc import Iterable, Iterator
 from typing import Any
+
+import numpy
 
 from datalint.checks import Option
 from datalint.checks.consistency import looks_like_code
@@ -43,14 +44,28 @@ OPTIONS = {
     "min-length": Option(int, 1000, "outlier: a long outlier must also have at least this many characters"),
 }
 _WORD = re.compile(r"\w+")
+_WIDE = re.compile("[\u2e80-\U0010ffff]")  # ord(char) >= 0x2E80: CJK and beyond
 _LONG_FORM = re.compile(
     r"\b(?:write|compose|draft|create|produce|generate)\b[^.?!\n]{0,40}?(?<![-\w])(?:essay|article|blog post|story|"
     r"short story|report|speech|cover letter|letter|narrative|review|paragraphs)\b"
     r"|\b(?:detailed explanation|at least \d{3} words|\d{3,4}[- ]word)\b",
     re.I,
 )
-# Every match of _LONG_FORM contains one of these (lower-cased).
-_LONG_FORM_WORDS = ("write", "compose", "draft", "create", "produce", "generate", "detailed explanation", "word")
+# What a match of _LONG_FORM needs (lower-cased): a verb and a noun, or the words of its second branch.
+_LONG_FORM_VERBS = ("write", "generate", "create", "compose", "produce", "draft")
+_LONG_FORM_NOUNS = (
+    "essay",
+    "article",
+    "blog post",
+    "story",
+    "report",
+    "speech",
+    "letter",
+    "narrative",
+    "review",
+    "paragraphs",
+)
+_THREE_DIGITS = re.compile(r"[0-9]{3}")
 # Short forms named beside the long ones: "a title for an article", "a one-sentence story".
 _SHORT_FORM = re.compile(
     r"\b(?:titles?|headlines?|haikus?|tweets?|slogans?|taglines?|captions?|sentences?|summar\w*|outlines?|"
@@ -91,8 +106,11 @@ def _cjk_aware_words(text: str) -> int:
     # Chinese and Japanese have no spaces: each ideograph counts as a word.
     words = 0
     for word in _WORD.findall(text):
-        wide = sum(1 for char in word if ord(char) >= 0x2E80)
-        words += wide + (1 if wide < len(word) else 0)
+        if word.isascii():
+            words += 1
+        else:
+            wide = len(_WIDE.findall(word))
+            words += wide + (1 if wide < len(word) else 0)
     return words
 
 
@@ -103,55 +121,93 @@ def approximate_tokens(text: str) -> int:
     return wide + (len(text) - wide + 3) // 4
 
 
-def check_record(rule, record: Record) -> Iterator[Finding]:
+def check_record(rule, record: Record) -> Iterable[Finding]:
+    # Lists, not generators: most records have no finding, and an empty generator costs more.
     check = rule.options["check"]
     if check == "bounds":
-        yield from _bounds(rule, record)
-    elif check == "too-short":
-        yield from _too_short(rule, record)
-    elif check == "truncated":
-        for text in record.texts_of(rule.state):
-            reason = truncation(text.text)
-            if reason:
-                yield Finding(f"{text.field} looks cut off: {reason}", text.pointer, _tail_span(text.text))
+        return _bounds(rule, record)
+    if check == "too-short":
+        return _too_short(rule, record)
+    if check == "truncated":
+        return _truncated(rule, record)
+    return ()  # outlier and ratio are dataset-wide
 
 
-def _bounds(rule, record: Record) -> Iterator[Finding]:
+def _bounds(rule, record: Record) -> list[Finding]:
     unit, low, high = rule.options["unit"], rule.options["min"], rule.options["max"]
-    shown = "approximate tokens" if unit == "tokens" else unit
+    findings = []
     for text in record.texts_of(rule.state):
         size = measure(text.text, unit)
         if high and size > high:
-            yield Finding(f"{text.field} is {size:,} {shown} long, over the maximum of {high:,}", text.pointer)
+            findings.append(
+                Finding(f"{text.field} is {size:,} {_shown(unit)} long, over the maximum of {high:,}", text.pointer)
+            )
         elif low and size < low and text.text.strip():
-            yield Finding(f"{text.field} is {size:,} {shown} long, under the minimum of {low:,}", text.pointer)
+            findings.append(
+                Finding(f"{text.field} is {size:,} {_shown(unit)} long, under the minimum of {low:,}", text.pointer)
+            )
+    return findings
 
 
-def _too_short(rule, record: Record) -> Iterator[Finding]:
-    instruction = next((text for text in record.texts if text.field == "instruction"), None)
+def _shown(unit: str) -> str:
+    return "approximate tokens" if unit == "tokens" else unit
+
+
+def _too_short(rule, record: Record) -> list[Finding]:
+    instruction = _instruction(record)
     if instruction is None or not _may_ask_long_form(instruction):
-        return
+        return []
     match = _LONG_FORM.search(instruction.text[:500])
     if match is None or _SHORT_FORM.search(instruction.text[:500]):
-        return
+        return []
     minimum = rule.options["min"] or 30
+    findings = []
     for text in record.texts_of(rule.state):
         words = measure(text.text, "words")
         if 0 < words < minimum:
-            yield Finding(
-                f"{text.field} has {words} word{'s' if words != 1 else ''} but the instruction asks for "
-                f"long-form writing ({match.group()!r})",
-                text.pointer,
+            findings.append(
+                Finding(
+                    f"{text.field} has {words} word{'s' if words != 1 else ''} but the instruction asks for "
+                    f"long-form writing ({match.group()!r})",
+                    text.pointer,
+                )
             )
+    return findings
+
+
+def _instruction(record: Record) -> Text | None:
+    for text in record.texts:
+        if text.field == "instruction":
+            return text
+    return None
+
+
+def _truncated(rule, record: Record) -> list[Finding]:
+    findings = []
+    for text in record.texts_of(rule.state):
+        reason = truncation(text.text)
+        if reason:
+            findings.append(Finding(f"{text.field} looks cut off: {reason}", text.pointer, _tail_span(text.text)))
+    return findings
 
 
 def _may_ask_long_form(instruction: Text) -> bool:
-    """False when `_LONG_FORM` cannot match: it has none of the words the regex needs. Only for
-    ASCII text: re.I also folds a few non-ASCII letters (ſ, K) that lower() keeps apart."""
-    if not instruction.text.isascii():
+    """False when `_LONG_FORM` cannot match: it lacks the words the regex needs. Only for ASCII
+    text: re.I also folds a few non-ASCII letters (ſ, K) that lower() keeps apart."""
+    head = instruction.text[:500]
+    if not head.isascii():
         return True
-    lowered = instruction.lower[:500]
-    return any(word in lowered for word in _LONG_FORM_WORDS)
+    lowered = head.lower()  # ASCII: the same as lower-casing the whole text, then cutting
+    if "detailed explanation" in lowered or ("word" in lowered and _THREE_DIGITS.search(lowered)):
+        return True
+    return _contains_any(lowered, _LONG_FORM_VERBS) and _contains_any(lowered, _LONG_FORM_NOUNS)
+
+
+def _contains_any(text: str, needles: tuple[str, ...]) -> bool:
+    for needle in needles:  # a plain loop: any() over a generator costs more than the `in` tests
+        if needle in text:
+            return True
+    return False
 
 
 def truncation(text: str) -> str | None:
@@ -176,13 +232,20 @@ def _cut_off_ending(stripped: str) -> str | None:
     if last in "([{":
         return f"ends with an open {last!r}"
     # an empty item ends with its marker: the text is right-stripped
-    if last in "-*•.)" and _EMPTY_ITEM.search(stripped):
+    if last in "-*•.)" and _EMPTY_ITEM.match(_last_line(stripped)):
         return "ends with an empty list item"
-    if last.isalpha() and not _ONE_WORD_ITEM.search(stripped):
+    if last.isalpha() and not _ONE_WORD_ITEM.match(_last_line(stripped)):
         word = _LAST_WORD.search(stripped[-40:])
         if word and word.group(1).lower() in _DANGLING and word.group(0) == word.group(1):
             return f"ends with {word.group(1)!r}"
     return None
+
+
+def _last_line(stripped: str) -> str:
+    """The last line with the newline before it: all that `_EMPTY_ITEM` and `_ONE_WORD_ITEM` can match,
+    from its start (they match no newline but the one they start at, and end at the end)."""
+    start = stripped.rfind("\n")
+    return stripped if start < 0 else stripped[start:]
 
 
 def _tail_span(text: str) -> tuple[int, int]:
@@ -197,14 +260,21 @@ def record_features(rule, record: Record) -> tuple | None:
     label = record.labels.get("type")
     group = str(label[0])[:50] if label is not None and rule.options["by-type"] else None
     if check == "ratio":
-        prompt = sum(len(text.text) for text in record.texts if text.field in ("instruction", "input"))
-        response = [text for text in record.texts_of(rule.state) if text.text.strip()]
+        prompt = 0
+        for text in record.texts:
+            if text.field == "instruction" or text.field == "input":
+                prompt += len(text.text)
+        response = [text for text in record.texts_of(rule.state) if not _blank(text.text)]
         if not response or not prompt:
             return None
-        size = sum(len(text.text) for text in response)
+        size = sum(len(text.text) for text in response) if len(response) > 1 else len(response[0].text)
         return (("ratio", group, math.log((size + 1) / (prompt + 1)), response[0].pointer, size, prompt),)
-    values = tuple(_length_feature(text, group) for text in record.texts_of(rule.state) if text.text.strip())
-    return values or None
+    values = [_length_feature(text, group) for text in record.texts_of(rule.state) if not _blank(text.text)]
+    return tuple(values) or None
+
+
+def _blank(text: str) -> bool:
+    return not text or text.isspace()  # not text.strip(), without the copy
 
 
 def _length_feature(text: Text, group: str | None) -> tuple:
@@ -213,13 +283,11 @@ def _length_feature(text: Text, group: str | None) -> tuple:
 
 
 def check_dataset(rule, table) -> Iterator[DatasetFinding]:
-    groups: dict[tuple, list[tuple[int, float, str, int, int]]] = defaultdict(list)
-    for index, (path, values) in enumerate(zip(table.paths, table.values, strict=True)):
-        for field, group, value, pointer, size, prompt in values:
-            groups[path, field, group].append((index, value, pointer, size, prompt))
+    features = _Features(table)
+    groups = features.positions_by_key()
     minimum = rule.options["min-records"]
     # A type with too few rows is judged with its whole file instead.
-    judged: dict[tuple, list] = defaultdict(list)
+    judged: dict[tuple, list[int]] = defaultdict(list)
     for (path, field, group), members in groups.items():
         key = (path, field, group) if group is not None and len(members) >= minimum else (path, field, None)
         judged[key].extend(members)
@@ -227,24 +295,60 @@ def check_dataset(rule, table) -> Iterator[DatasetFinding]:
     for (_, field, group), members in judged.items():
         if len(members) < minimum:
             continue
-        for finding in _outliers(rule, field, group, members):
+        for finding in _outliers(rule, field, group, features, members):
             findings.setdefault(finding.index, finding)
     yield from (findings[index] for index in sorted(findings))
 
 
-def _outliers(rule, field: str, group: str | None, members: list) -> Iterator[DatasetFinding]:
-    values = [value for _, value, _, _, _ in members]
-    centre = median(values)
-    spread = median(abs(value - centre) for value in values) * MAD_TO_SIGMA
+class _Features:
+    """The table's length features one by one (a record has one per text), as columns."""
+
+    def __init__(self, table) -> None:
+        values = table.values
+        if all(len(row) == 1 for row in values):  # the usual case: one text per record
+            self.rows: list[int] | range = range(len(values))
+            self.paths = table.paths
+            flat = [row[0] for row in values]
+        else:
+            self.rows = [index for index, row in enumerate(values) for _ in row]
+            self.paths = [table.paths[index] for index in self.rows]
+            flat = [feature for row in values for feature in row]
+        self.fields, self.groups, values_, self.pointers, self.sizes, self.prompts = zip(*flat, strict=True)
+        self.values = numpy.array(values_, dtype=float)
+
+    def positions_by_key(self) -> dict[tuple, list[int]]:
+        """(file, field, type) -> positions of its features, in order."""
+        columns = (self.paths, self.fields, self.groups)
+        if all(len(set(column)) == 1 for column in columns):  # the usual case: one file, one field, no types
+            return {(self.paths[0], self.fields[0], self.groups[0]): list(range(len(self.fields)))}
+        groups: dict[tuple, list[int]] = {}
+        for position, key in enumerate(zip(*columns, strict=True)):
+            members = groups.get(key)
+            if members is None:
+                groups[key] = [position]
+            else:
+                members.append(position)
+        return groups
+
+
+def _outliers(rule, field: str, group: str | None, features: _Features, members: list[int]) -> Iterator[DatasetFinding]:
+    """The members whose robust z-score reaches the threshold. numpy computes the medians and the
+    scores with the same float64 operations as Python would, so the same members are found."""
+    values = features.values[members]
+    centre = float(numpy.median(values))
+    spread = float(numpy.median(numpy.abs(values - centre))) * MAD_TO_SIGMA
     if spread == 0:
         return
     threshold, side = rule.options["threshold"], rule.options["side"]
     where = f" {group!r}" if group is not None else ""
     typical = math.exp(centre) - 1
-    for index, value, pointer, size, prompt in members:
-        score = (value - centre) / spread
-        if abs(score) < threshold or (side == "high" and score < 0) or (side == "low" and score > 0):
+    scores = (values - centre) / spread
+    for member in numpy.flatnonzero(numpy.abs(scores) >= threshold).tolist():
+        position = members[member]
+        score = float(scores[member])
+        if (side == "high" and score < 0) or (side == "low" and score > 0):
             continue
+        size, prompt = features.sizes[position], features.prompts[position]
         if score > 0 and field != "ratio" and size < rule.options["min-length"]:
             continue
         direction = "long" if score > 0 else "short"
@@ -259,4 +363,4 @@ def _outliers(rule, field: str, group: str | None, members: list) -> Iterator[Da
                 f"{field} is unusually {direction}: {size:,} characters, the median{where} is {typical:,.0f} "
                 f"(robust z {score:+.1f})"
             )
-        yield DatasetFinding(index, message, pointer=pointer)
+        yield DatasetFinding(features.rows[position], message, pointer=features.pointers[position])

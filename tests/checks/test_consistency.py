@@ -4,6 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+from datalint.checks import consistency
+from datalint.checks.consistency import _FENCED, _SCANNED, FEATURES, _scan
+from datalint.records import Text, build_record
+from datalint.rules import builtin_rules, prepared
+
 PROSE = "The answer is simple and short."
 
 
@@ -75,3 +80,70 @@ def test_edge_whitespace_convention_is_not_reported(lint):
 
 def test_ending_in_quotes_counts_as_its_inner_punctuation(lint):
     assert lint(dataset('He said "the answer is simple."'), "F108") == []
+
+
+TRICKY = [
+    "１. a one-line list in full-width digits",
+    "٣) an Arabic-Indic numbered item",
+    "Intro\n  12) item\n123. not an item",
+    "# Title\n#no heading\n####### seven",
+    "text\n\t- tabbed bullet\n• dot item",
+    "| a | b |\n|:---:|---|\n| 1 | 2 |",
+    "a  b",
+    "a   b",
+    "  leading runs",
+    "x  \ny",
+    "col  | aligned",
+    "```py\nx  = 1\n# comment\n```\nThen prose  here.",
+    "```unclosed\n- not a bullet",
+    "Sure! Here it is.",
+    "İstanbul is big. I hope this helps!",
+    "Ok\u2019 then. Don\u2019t hesitate to ask",
+    "Paris." + " filler" * 40 + " Let me know if you need more.",
+    "Hope this helps! " + "x" * 90,
+    " " * 200 + "Sure! After a long indent.",
+    "Thanks. Hope this helps!" + " " * 300,
+    "<p>Hi</p>",
+    "a < b and c > d",
+    "<br/>",
+    "iPhone is a phone.",
+    "rain falls on the plain.",
+    "x = 5",
+    "",
+]
+
+
+@pytest.mark.parametrize("text", TRICKY)
+def test_one_scan_finds_what_each_feature_regex_finds(text):
+    """The shared scan looks for the line-start features in one regex, for space runs and sign-offs
+    behind cheaper tests: each must answer as the feature's own regex does."""
+    values = dict(zip(_SCANNED, _scan(Text("response", text, "/output"), skip_code=True), strict=True))
+    prose = _FENCED.sub("", text) if "```" in text else text
+    for feature in ("heading", "bullet-list", "numbered-list", "table", "html"):
+        assert values[feature] == (FEATURES[feature][0].search(prose) is not None), feature
+    assert values["code-fence"] == (FEATURES["code-fence"][0].search(text) is not None)
+    runs = "|" not in text and "\t" not in text and FEATURES["space-runs"][0].search(prose) is not None
+    assert values["space-runs"] == runs
+    lowered = prose.lower().replace("\u2019", "'")
+    assert values["stock-opener"] == (FEATURES["stock-opener"][0].search(lowered.lstrip()[:60]) is not None)
+    assert values["sign-off"] == (FEATURES["sign-off"][0].search(lowered.rstrip()[-200:]) is not None)
+
+
+def test_rules_sharing_a_profile_answer_as_alone():
+    """Each record's texts are scanned once for all features; the answer must not depend on which rule asked first."""
+    rules = [prepared(rule) for rule in builtin_rules() if rule.kind == "consistency"]
+    data = {
+        "conversations": [
+            {"from": "human", "value": "Q?"},
+            {"from": "gpt", "value": "Sure! - a\n- b"},
+            {"from": "human", "value": "More?"},
+            {"from": "gpt", "value": "x = 1;\ny = 2"},
+        ]
+    }
+    alone = [consistency.record_features(rule, build_record(1, "h", data, "sharegpt")) for rule in rules]
+    shared = build_record(1, "h", data, "sharegpt")
+    together = [consistency.record_features(rule, shared) for rule in reversed(rules)][::-1]
+    assert together == alone
+    assert alone[[rule.options["feature"] for rule in rules].index("bullet-list")] == (
+        ("response", True, "/conversations/1/value"),
+    )

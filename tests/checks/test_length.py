@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from datalint.checks.length import approximate_tokens, measure, truncation
+from datalint.checks.length import _LONG_FORM, _may_ask_long_form, approximate_tokens, measure, truncation
+from datalint.records import Text
 
 
 def test_token_and_word_counts():
@@ -63,6 +64,10 @@ def test_too_short_for_task(lint):
         ("- apples\n- pears\n- plums", False),
         ("for (int i = 0; i < n; i++) {\n  sum += i;", False),
         ("Short, and", False),
+        ("Here are the steps:\n1. Mix\n-", True),
+        ("Here is a long list of words:\n10. a", False),
+        ("A first line that is long\nand then a second line ending with the", True),
+        ("- one item that is long\n- another item and", True),
     ],
 )
 def test_truncation(text, cut):
@@ -80,3 +85,25 @@ def test_ratio(lint):
     records[3]["instruction"] = "Q " * 3000
     found = lint(records, "L006")
     assert [(c, line) for c, line, _, _ in found] == [("L006", 4)]
+
+
+@pytest.mark.parametrize(
+    "instruction",
+    [
+        "Write an essay about rivers.",
+        "Compose a cover letter for a nurse.",
+        "Generate a short story about a cat.",
+        "Give a detailed explanation of rivers.",
+        "Describe rivers in at least 300 words.",
+        "Draft a 1000-word report.",
+        "WRITE A BLOG POST ABOUT TEA.",
+        "Write a review",
+        "Find a word that rhymes with cat.",
+        "Create a list of 300 names.",
+        "Name a river.",
+    ],
+)
+def test_long_form_gate_never_hides_a_match(instruction):
+    """L004 runs its regex only when the instruction has the words it needs."""
+    if _LONG_FORM.search(instruction):
+        assert _may_ask_long_form(Text("instruction", instruction, "/instruction"))

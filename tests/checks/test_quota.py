@@ -9,7 +9,7 @@ import pytest
 
 from datalint import lint_paths
 from datalint.config import ConfigError
-from datalint.labels import infer_difficulty, infer_type
+from datalint.labels import infer_difficulty, infer_type, is_english_like
 
 DATASETS = Path(__file__).resolve().parents[2] / ".." / "shared" / "datasets"
 MT_BENCH = DATASETS / "mt-bench-questions-80.jsonl"  # 8 categories x 10 questions, in blocks of 10
@@ -105,10 +105,23 @@ def test_inferred_difficulty_against_a_target(tmp_path):
         ("Translate 'good morning' into French.", "translate"),
         ("Compare cats and dogs as pets.", "compare"),
         ("Sing a children's song", "other"),
+        ("Now, given the equation below, find its roots.", "extract"),
+        ("Okay so can you please describe the probability of rain", "math"),
+        ("Hello! I want you to act as a tour guide.", "roleplay"),
+        ("For each word below, write a sentence.", "write"),
+        ("Derive the integral of x squared.", "math"),
     ],
 )
 def test_inferred_instruction_type(instruction, expected):
     assert infer_type(instruction) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "english"),
+    [("Write a poem", True), ("1234 !!", False), ("", False), ("写一首诗", False), ("Écris un poème", True)],
+)
+def test_english_like(text, english):
+    assert is_english_like(text) is english
 
 
 def test_inferred_difficulty():
