@@ -155,24 +155,41 @@ def _mtime(path: Path) -> int:
 
 
 def save(
-    path: Path, digest: str, file_format: str, keys: list[str], results: Results, merged: Iterable[Path] = ()
+    path: Path,
+    digest: str,
+    file_format: str,
+    keys: list[str],
+    results: Results,
+    merged: Iterable[Path] = (),
+    segments: list[tuple] | None = None,
 ) -> None:
     """Write the whole cache file atomically, then remove the delta files it now holds. An
-    unwritable cache folder or an unencodable feature only means no cache."""
-    if _write(path, digest, file_format, keys, results):
+    unwritable cache folder or an unencodable feature only means no cache. `segments`: the
+    results as worker processes packed them (`pack_results`), written as they are."""
+    if _write(path, digest, file_format, keys, results, segments=segments):
         for delta in merged:
             delta.unlink(missing_ok=True)
         _prune(path)
 
 
-def save_delta(path: Path, digest: str, file_format: str, keys: list[str], results: Results) -> None:
+def save_delta(
+    path: Path, digest: str, file_format: str, keys: list[str], results: Results, segments: list[tuple] | None = None
+) -> None:
     """Write only new results, beside the cache file: a few edits do not rewrite a large cache."""
-    _write(path, digest, file_format, keys, results, delta=True)
+    _write(path, digest, file_format, keys, results, delta=True, segments=segments)
 
 
-def _write(path: Path, digest: str, file_format: str, keys: list[str], results: Results, delta: bool = False) -> bool:
+def _write(
+    path: Path,
+    digest: str,
+    file_format: str,
+    keys: list[str],
+    results: Results,
+    delta: bool = False,
+    segments: list[tuple] | None = None,
+) -> bool:
     try:
-        data = _encode(digest, file_format, keys, results)
+        data = _encode(digest, file_format, keys, results, segments)
     except CacheError:
         return False
     try:
@@ -244,7 +261,9 @@ def record_key(hash_: str, number: int) -> str:
     return hash_ + ("1" if number == 1 else "0")
 
 
-def _encode(digest: str, file_format: str, keys: list[str], results: Results) -> bytes:
+def _encode(
+    digest: str, file_format: str, keys: list[str], results: Results, segments: list[tuple] | None = None
+) -> bytes:
     if len(keys) != len(results) or any(len(key) != KEY_LENGTH for key in keys):
         raise CacheError("unexpected record keys")
     violations = {str(entry): found for entry, found in results.violations.items()}
@@ -253,16 +272,23 @@ def _encode(digest: str, file_format: str, keys: list[str], results: Results) ->
         bytes(results.kinds),
         json.dumps(violations, ensure_ascii=False, separators=(",", ":")).encode("utf-8"),
     ]
-    columns = []
-    for rule_index, meta, blobs in _encoded_columns(results):
-        columns.append({"rule": rule_index, **meta})
-        sections.extend(blobs)
+    # Feature columns in segments of consecutive entries: the chunks as worker processes packed
+    # them (written as they are, not encoded again), or one segment of all the entries.
+    if segments is None or sum(len(kinds) for kinds, _, _ in segments) != len(results):
+        segments = [pack_results(results)]
+    described = []
+    for kinds, _, columns in segments:
+        if any(meta is None for _, meta, _ in columns):
+            raise CacheError("a feature the cache cannot store")
+        described.append({"entries": len(kinds), "columns": [{"rule": rule, **meta} for rule, meta, _ in columns]})
+        for _, _, blobs in columns:
+            sections.extend(blobs)
     body = b"".join(sections)
     header = {
         "digest": digest,
         "format": file_format,
         "entries": len(keys),
-        "columns": columns,
+        "segments": described,
         "sections": [len(section) for section in sections],
         "checksum": hashlib.blake2b(body, digest_size=16).hexdigest(),
     }
@@ -300,13 +326,28 @@ def _decode(data: bytes, digest: str, rule_count: int, max_kind: int) -> CachedF
             raise CacheError("violations of an unknown entry")
         results.violations[entry] = tuple(_checked_violation(v, rule_count) for v in found)
     cursor = 3
-    for column_meta in header["columns"]:
-        rule_index = column_meta["rule"]
-        if type(rule_index) is not int or not 0 <= rule_index < rule_count or rule_index in results.features:
-            raise CacheError("feature of an unknown rule")
-        blobs = sections[cursor : cursor + column_meta["blobs"]]
-        cursor += column_meta["blobs"]
-        results.features[rule_index] = decode_entries_column(column_meta, blobs, count)
+    first = 0
+    features: list[Results] = []
+    joined = Results()
+    for segment in header["segments"]:
+        entries = segment["entries"]
+        if type(entries) is not int or entries < 0:
+            raise CacheError("malformed segment")
+        part = Results(kinds[first : first + entries])
+        for column_meta in segment["columns"]:
+            rule_index = column_meta["rule"]
+            if type(rule_index) is not int or not 0 <= rule_index < rule_count or rule_index in part.features:
+                raise CacheError("feature of an unknown rule")
+            blobs = sections[cursor : cursor + column_meta["blobs"]]
+            cursor += column_meta["blobs"]
+            part.features[rule_index] = decode_entries_column(column_meta, blobs, entries)
+        features.append(part)
+        first += entries
+    if first != count or cursor != len(sections):
+        raise CacheError("segments do not cover the entries")
+    for part in features:  # joined column by column, as Results.extend does
+        joined.extend(part)
+    results.features = joined.features
     keys = [keys_text[i : i + KEY_LENGTH] for i in range(0, len(keys_text), KEY_LENGTH)]
     return CachedFile(header["format"], keys, results)
 

