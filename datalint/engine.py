@@ -771,8 +771,10 @@ class _Block:
 def _blocks(stream: BinaryIO) -> Iterator[_Block]:
     """Lines of a stream in blocks of about BLOCK_BYTES, split on b"\\n" only."""
     rest = b""
+    size = max(1, BLOCK_BYTES // 4)  # a smaller first block: worker processes get their first tasks sooner
     while True:
-        data = stream.read(BLOCK_BYTES)
+        data = stream.read(size)
+        size = BLOCK_BYTES
         if not data:
             break
         lines = (rest + data if rest else data).split(b"\n")

@@ -25,6 +25,7 @@ from datalint.minhash import clusters, find_similar_pairs, jaccard, shingle_hash
 from datalint.records import TEXT_FIELDS, Record
 from datalint.violation import DatasetFinding
 
+TEMPLATE_BUCKET_BITS = 20
 MIN_TEMPLATE_SHINGLES = 20  # about 22 words of boilerplate: a pasted description, not a phrase
 OPTIONS = {
     "fields": Option(list, ["instruction", "input"], f"text fields compared, joined: {', '.join(TEXT_FIELDS)}, or all"),
@@ -80,21 +81,28 @@ def without_template(
     if not template.size:
         return shingles, np.zeros(len(shingles), bool)
     flat = np.concatenate(shingles)
-    keep = ~np.isin(flat, template)
-    sizes = np.fromiter((array.size for array in shingles), np.int64, len(shingles))
+    sizes = np.fromiter(map(len, shingles), np.int64, len(shingles))
     owner = np.repeat(np.arange(len(shingles)), sizes)
-    in_template = np.bincount(owner[~keep], minlength=len(shingles))
+    in_template = np.bincount(owner[np.isin(flat, template)], minlength=len(shingles))
     templated = in_template >= MIN_TEMPLATE_SHINGLES
-    keep |= ~templated[owner]
-    kept_sizes = np.add.reduceat(keep.astype(np.int64), np.concatenate(([0], np.cumsum(sizes)[:-1])))
-    kept = np.split(flat[keep], np.cumsum(kept_sizes)[:-1])
-    return kept, kept_sizes != sizes
+    kept = list(shingles)
+    for index in np.flatnonzero(templated).tolist():  # usually few records: trim only those
+        kept[index] = shingles[index][~np.isin(shingles[index], template)]
+    return kept, templated
 
 
 def _template_of(shingles: list[np.ndarray], share: float, min_records: int) -> np.ndarray:
     distinct = list({array.tobytes(): array for array in shingles}.values())
-    values, counts = np.unique(np.concatenate(distinct), return_counts=True)
-    return values[counts > max(min_records - 1, share * len(distinct))]
+    flat = np.concatenate(distinct)
+    least = max(min_records - 1, share * len(distinct))
+    # Counting every shingle means sorting them all. Shingles are hashes: counted first by their
+    # top TEMPLATE_BUCKET_BITS bits, a shingle found more than `least` times lies in a bucket
+    # counted more than `least` times, so only those buckets' shingles need an exact count.
+    buckets = (flat >> np.uint64(64 - TEMPLATE_BUCKET_BITS)).astype(np.int64)
+    crowded = np.bincount(buckets, minlength=1 << TEMPLATE_BUCKET_BITS) > least
+    candidates = flat[crowded[buckets]]
+    values, counts = np.unique(candidates, return_counts=True)
+    return values[counts > least]
 
 
 def check_dataset(rule, table) -> Iterator[DatasetFinding]:
