@@ -474,11 +474,11 @@ class _FileState:
             if code not in tables:
                 tables[code] = (rule, rows)
                 continue
-            table = tables[code][1]
-            table.paths.extend(rows.paths)
-            table.lines.extend(rows.lines)
-            table.hashes.extend(rows.hashes)
-            table.values.extend(rows.values)
+            table = tables[code][1]  # new lists: a file's tables may share theirs
+            table.paths = table.paths + rows.paths
+            table.lines = table.lines + rows.lines
+            table.hashes = table.hashes + rows.hashes
+            table.values = table.values + rows.values
 
 
 def assemble_file(
@@ -516,20 +516,22 @@ def assemble_file(
                             rules[index], message, name, position + 1, column, end_column, pointer, hashes[position]
                         )
                     )
+    # Tables with a value on every line share one list of paths, lines and hashes (never changed
+    # in place: `_FileState.add_to` joins files into new lists).
+    every_path, every_line = [name] * len(hashes), list(range(1, len(hashes) + 1))
     for index, rule in plan.featured_rules:
         column = results.column(index) if index in results.features else None
         table = FeatureTable()
         if column is not None:
             values = column if order == range(len(column)) else list(map(column.__getitem__, order))
             if not any(map(is_, values, repeat(None))):  # not `None in`: == on arrays is elementwise
-                table.values = list(values)
-                table.lines = list(range(1, len(values) + 1))
-                table.hashes = list(hashes)
-            else:
-                present = list(map(is_not, values, repeat(None)))
-                table.values = list(compress(values, present))
-                table.lines = list(compress(range(1, len(values) + 1), present))
-                table.hashes = list(compress(hashes, present))
+                table.paths, table.lines, table.hashes, table.values = every_path, every_line, hashes, values
+                state.feature_rows[rule.code] = (rule, table)
+                continue
+            present = list(map(is_not, values, repeat(None)))
+            table.values = list(compress(values, present))
+            table.lines = list(compress(every_line, present))
+            table.hashes = list(compress(hashes, present))
             table.paths = [name] * len(table.values)
         state.feature_rows[rule.code] = (rule, table)
     return state
@@ -914,6 +916,10 @@ def _write_caches(writes: list[Callable[[], None]], timings: Timings | None) -> 
         timings.add("cache save", perf_counter() - started)
 
 
+# A forked process shares its parent's memory until it writes to it, and Python writes to every
+# object it touches (reference counts): a child reading large tables copies much of them. Past
+# this many rows in a table, the dataset pass stays in the main process.
+FORKED_DATASET_MAX_ROWS = 250_000
 # Dataset-wide rules whose pass costs the most, started first when they are spread over processes.
 _COSTLY_KINDS = ("near-duplicate", "contamination", "duplicate", "consistency", "language")
 
@@ -932,8 +938,9 @@ def run_dataset_pass(
     rules are independent of each other, so the result is the same as one after the other."""
     import multiprocessing
 
-    rows = sum(len(table) for _, table in tables.values())
-    if jobs <= 1 or rows < POOL_MIN_LINES or len(tables) < 2 or "fork" not in multiprocessing.get_all_start_methods():
+    largest = max((len(table) for _, table in tables.values()), default=0)
+    forkable = "fork" in multiprocessing.get_all_start_methods()
+    if jobs <= 1 or not POOL_MIN_LINES <= largest <= FORKED_DATASET_MAX_ROWS or len(tables) < 2 or not forkable:
         meanwhile()
         return list(dataset_pass(tables, timings))
     ranks = {kind: rank for rank, kind in enumerate(_COSTLY_KINDS)}

@@ -82,8 +82,12 @@ def without_template(
         return shingles, np.zeros(len(shingles), bool)
     flat = np.concatenate(shingles)
     sizes = np.fromiter(map(len, shingles), np.int64, len(shingles))
-    owner = np.repeat(np.arange(len(shingles)), sizes)
-    in_template = np.bincount(owner[np.isin(flat, template)], minlength=len(shingles))
+    starts = np.cumsum(sizes) - sizes
+    # Template shingles per record, summed over each record's run of `flat` (no per-shingle owner array).
+    in_template = np.zeros(len(shingles), np.int64)
+    nonempty = sizes > 0
+    if flat.size:
+        in_template[nonempty] = np.add.reduceat(np.isin(flat, template), starts[nonempty], dtype=np.int64)
     templated = in_template >= MIN_TEMPLATE_SHINGLES
     kept = list(shingles)
     for index in np.flatnonzero(templated).tolist():  # usually few records: trim only those
@@ -98,7 +102,7 @@ def _template_of(shingles: list[np.ndarray], share: float, min_records: int) -> 
     # Counting every shingle means sorting them all. Shingles are hashes: counted first by their
     # top TEMPLATE_BUCKET_BITS bits, a shingle found more than `least` times lies in a bucket
     # counted more than `least` times, so only those buckets' shingles need an exact count.
-    buckets = (flat >> np.uint64(64 - TEMPLATE_BUCKET_BITS)).astype(np.int64)
+    buckets = (flat >> np.uint64(64 - TEMPLATE_BUCKET_BITS)).astype(np.uint32)
     crowded = np.bincount(buckets, minlength=1 << TEMPLATE_BUCKET_BITS) > least
     candidates = flat[crowded[buckets]]
     values, counts = np.unique(candidates, return_counts=True)
