@@ -1,7 +1,7 @@
 """`datalint check --timings`: where the time of a run goes, per rule family and engine phase.
 
 The record pass measures each rule call with perf_counter only when timings are on; worker
-processes send their sums back, so the record-pass figures are CPU seconds summed over workers.
+processes send their sums back, so the record-pass figures are seconds summed over workers.
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ def render_timings(timings: Timings, stats: dict[str, int] | None = None, jobs: 
             phases[name] = seconds
     stats = stats or {}
     pooled = stats.get("worker tasks", 0) > 0
-    where = f"CPU seconds summed over {jobs} worker processes" if pooled else "seconds in this process"
+    where = f"seconds summed over {jobs} worker processes" if pooled else "seconds in this process"
     lines = [
         f"timings (record pass: {where}): {stats.get('checked', 0):,} lines checked, "
         f"{stats.get('cached', 0):,} from the cache, {stats.get('worker tasks', 0):,} worker tasks"
