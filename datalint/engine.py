@@ -739,13 +739,10 @@ def _save_cache(
         cache.save_delta(path, digest, file_format, list(new_keys), new, packs)
         return
     # First run, or time to fold the deltas in (and drop the results of deleted lines).
-    used = order if isinstance(order, range) else list(dict.fromkeys(order))
-    if used == range(len(results)) or used == list(range(len(results))):
-        segments = packs if cached is None else None  # a first run: every entry is new, in order
-    else:
-        results = results.select(list(used))
-        keys = list(map(keys.__getitem__, used))
-        segments = None
+    used = list(dict.fromkeys(order))  # the entries some line still has, in line order
+    if used != list(range(len(results))):
+        results, keys, packs = results.select(used), list(map(keys.__getitem__, used)), None
+    segments = packs if cached is None else None  # a first run's entries are the workers' chunks
     cache.save(path, digest, file_format, keys, results, cached.deltas if cached is not None else (), segments)
 
 

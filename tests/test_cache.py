@@ -285,3 +285,25 @@ def test_results_travel_between_processes_in_the_cache_encoding() -> None:
     assert [meta is None for _, meta, _ in packed[2]] == [False, True, False]  # complex numbers are not cached
     unpacked = cache.unpack_results(packed)
     assert [unpacked.entry(index) for index in range(51)] == [results.entry(index) for index in range(51)]
+
+
+def test_a_cache_written_from_worker_chunks_serves_the_next_run(tmp_path: Path, monkeypatch) -> None:
+    """A cold run with workers writes their packed chunks as the cache's segments; the warm run
+    reads them back and reports exactly what the cold run did."""
+    from datalint import engine
+
+    data = tmp_path / "data.jsonl"
+    shutil.copyfile(SHAREGPT, data)
+    (tmp_path / "datalint.toml").write_text("", encoding="utf-8")  # the cache goes beside it
+    monkeypatch.setattr(engine, "POOL_MIN_LINES", 10)
+    monkeypatch.setattr(engine, "CHUNK_BYTES", 200_000)
+    cold = datalint.lint_paths([data], jobs=2, cache=True)
+    assert cold.stats["worker tasks"] > 3
+    (cache_file,) = (tmp_path / ".datalint_cache").glob("*.bin")
+    raw = cache_file.read_bytes()
+    length = int.from_bytes(raw[len(cache.MAGIC) : len(cache.MAGIC) + 8], "little")
+    header = json.loads(raw[len(cache.MAGIC) + 8 : len(cache.MAGIC) + 8 + length])
+    assert len(header["segments"]) == cold.stats["worker tasks"]
+    warm = datalint.lint_paths([data], jobs=1, cache=True)
+    assert warm.stats["cached"] == 2000 and warm.stats["checked"] == 0
+    assert [v.to_dict() for v in warm.violations] == [v.to_dict() for v in cold.violations]
