@@ -369,8 +369,10 @@ def encode_entries_column(column: list[Any]) -> tuple[dict, list[bytes]] | None:
         # Whole: a column with few distinct values codes None like any other value.
         meta, blobs = encode_column(column, coded)
         return {"meta": meta, "blobs": len(blobs), "whole": True}, blobs
-    positions = list(compress(range(len(column)), map(is_not, column, repeat(None))))
-    meta, blobs = encode_column(list(map(column.__getitem__, positions)))
+    present = list(map(is_not, column, repeat(None)))
+    positions = list(compress(range(len(column)), present))
+    # The values without the None have no fewer distinct values: no dictionary for them either.
+    meta, blobs = encode_column(list(compress(column, present)), None)
     return {"meta": meta, "blobs": len(blobs) + 1}, [_pack_ints(positions), *blobs]
 
 
@@ -464,7 +466,7 @@ _LITTLE_ENDIAN = sys.byteorder == "little"
 # Values come back with their Python types (tuples stay tuples, arrays stay arrays).
 
 DICTIONARY_SHARE = 4  # a column is dictionary-coded when it has at most 1/4 as many distinct values
-DICTIONARY_SAMPLE = 2048
+DICTIONARY_SAMPLE = 512  # values looked at first: more distinct than 1/4 of them rules a column out
 
 
 def encode_column(values: list[Any], coded: tuple[list, array] | None | bool = True) -> tuple[dict, list[bytes]]:
