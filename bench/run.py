@@ -287,6 +287,30 @@ def run_figures(args: argparse.Namespace, work: Path) -> list[tuple[str, str, st
     return rows
 
 
+REFERENCE_LOOP = """import time
+started = time.perf_counter()
+total = 0
+for number in range(10_000_000):
+    total += number * number
+print(time.perf_counter() - started)
+"""
+
+
+def machine_speed() -> tuple[float, float]:
+    """Seconds a fixed pure-Python loop takes alone and with a second copy running at once. The
+    machines here are shared: the same run took 1.5x longer in the afternoon than in the morning,
+    and two processes sometimes get 1.5x one core's work, not 2x. Figures compare through this."""
+
+    def run(copies: int) -> float:
+        processes = [
+            subprocess.Popen([sys.executable, "-c", REFERENCE_LOOP], stdout=subprocess.PIPE, text=True)
+            for _ in range(copies)
+        ]
+        return max(float(process.communicate()[0]) for process in processes)
+
+    return run(1), run(2)
+
+
 def _check(result: Measure, what: str) -> None:
     if result.code != 0:
         raise SystemExit(f"{what} failed (exit {result.code}):\n{result.stderr}")
@@ -318,6 +342,8 @@ def main() -> None:
     load = os.getloadavg()
     print(f"datalint rules on (defaults): {len(rules)}: {' '.join(rules)}")
     print(f"machine: {os.cpu_count()} cores, load average {load[0]:.1f} at start", flush=True)
+    alone, paired = machine_speed()
+    print(f"machine speed: a reference Python loop takes {alone:.2f} s alone, {paired:.2f} s with a copy beside it")
     work = args.workdir or Path(tempfile.mkdtemp(prefix="datalint-bench-"))
     work.mkdir(parents=True, exist_ok=True)
     try:
