@@ -5,7 +5,8 @@ One cache file per (dataset path, settings digest) under `.datalint_cache/` (bes
 or in the working folder; `cache-dir` in config moves it). A file maps record keys (content hash of
 the line, plus whether it is line 1) to what the record pass found there: whether the line is a
 record and its format, the violations (columns already located) and the features of dataset-wide
-rules. Dataset-wide rules always rerun, on these features.
+rules, stored by column as `datalint.results.Results` holds them. Dataset-wide rules always rerun,
+on these features.
 
 Safety: the file is written to a temporary name and renamed into place, so concurrent writers leave
 one complete file, never a mix. It holds JSON and raw numeric arrays only (nothing that runs code
@@ -253,6 +254,9 @@ def clean(folder: Path) -> int:
 # MAGIC, then an 8-byte little-endian header length, then a JSON header, then the body sections
 # whose lengths the header lists. The header holds the settings digest and a blake2b checksum of
 # the body, so nothing of a file is used before the whole of it is known to be what was written.
+# Sections: the record keys, one kind byte per entry, the violations as JSON by entry, then the
+# feature columns in segments of consecutive entries (the chunks workers packed, or one segment),
+# each column as `encode_entries_column` wrote it.
 
 KEY_LENGTH = 17  # 16 hex digits of the content hash + "1" for line 1 (where a BOM is allowed) or "0"
 
