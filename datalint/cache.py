@@ -23,10 +23,11 @@ import struct
 import sys
 import tempfile
 from array import array
+from bisect import bisect_right
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import compress, repeat
-from operator import is_, is_not, itemgetter
+from operator import attrgetter, is_, is_not, itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -102,12 +103,32 @@ def cache_file(folder: Path, dataset: Path, digest: str) -> Path:
 
 
 @dataclass(slots=True)
+class _Segment:
+    """Consecutive entries of a cache file with their feature columns, decoded on first use: a warm
+    run whose dataset-wide rules can reuse their last findings never decodes most columns."""
+
+    first: int  # entry number of the segment's first entry in the loaded file
+    entries: int
+    encoded: dict[int, tuple[dict, Sequence[memoryview]]]  # rule index -> (column meta, blobs)
+    decoded: dict[int, list[Any]] = field(default_factory=dict)
+
+    def column(self, rule_index: int) -> list[Any] | None:
+        column = self.decoded.get(rule_index)
+        if column is None and rule_index in self.encoded:
+            meta, blobs = self.encoded[rule_index]
+            column = self.decoded[rule_index] = decode_entries_column(meta, blobs, self.entries)
+        return column
+
+
+@dataclass(slots=True)
 class CachedFile:
-    """A loaded cache file: the record key of each entry and the entries' results."""
+    """A loaded cache file: the record key of each entry and the entries' results. `results` holds
+    the kinds and violations; a feature column joins it when `decode` asks for it."""
 
     file_format: str
     keys: list[str]
     results: Results
+    segments: list[_Segment] = field(default_factory=list)
     deltas: list[Path] = field(default_factory=list)  # delta files merged into `results`
 
     def index(self) -> dict[str, int]:
@@ -116,6 +137,37 @@ class CachedFile:
 
     def __len__(self) -> int:
         return len(self.keys)
+
+    def value(self, rule_index: int, entry: int) -> Any:
+        """One entry's feature value for a rule (None: none), decoding only its segment's column."""
+        segment = self.segments[bisect_right(self.segments, entry, key=attrgetter("first")) - 1]
+        column = segment.column(rule_index)
+        return None if column is None else column[entry - segment.first]
+
+    def decode(self, rule_indices: Iterable[int] | None = None) -> Results:
+        """`results` with the feature columns of these rules (of every rule: None) decoded."""
+        if rule_indices is None:
+            rule_indices = {rule_index for segment in self.segments for rule_index in segment.encoded}
+        features = self.results.features
+        for rule_index in rule_indices:
+            if rule_index in features or not any(rule_index in segment.encoded for segment in self.segments):
+                continue
+            column: list[Any] = []
+            for segment in self.segments:
+                part = segment.column(rule_index)
+                column.extend(repeat(None, segment.entries) if part is None else part)
+                segment.decoded.pop(rule_index, None)  # held once, in the whole column
+            features[rule_index] = column
+        return self.results
+
+    def append(self, other: CachedFile) -> None:
+        """Add a delta file's entries after these."""
+        offset = len(self.keys)
+        self.keys.extend(other.keys)
+        self.results.extend(other.results)
+        for segment in other.segments:
+            segment.first += offset
+            self.segments.append(segment)
 
 
 def load(path: Path, digest: str, rules: int, kinds: int) -> CachedFile | None:
@@ -131,8 +183,7 @@ def load(path: Path, digest: str, rules: int, kinds: int) -> CachedFile | None:
         base.deltas.append(delta)
         found = _load_one(delta, digest, rules, kinds)
         if found is not None and found.file_format == base.file_format:
-            base.keys.extend(found.keys)
-            base.results.extend(found.results)
+            base.append(found)
     return base
 
 
@@ -331,29 +382,28 @@ def _decode(data: bytes, digest: str, rule_count: int, max_kind: int) -> CachedF
         results.violations[entry] = tuple(_checked_violation(v, rule_count) for v in found)
     cursor = 3
     first = 0
-    features: list[Results] = []
-    joined = Results()
+    segments = []
     for segment in header["segments"]:
         entries = segment["entries"]
         if type(entries) is not int or entries < 0:
             raise CacheError("malformed segment")
-        part = Results(kinds[first : first + entries])
+        encoded: dict[int, tuple[dict, Sequence[memoryview]]] = {}
         for column_meta in segment["columns"]:
             rule_index = column_meta["rule"]
-            if type(rule_index) is not int or not 0 <= rule_index < rule_count or rule_index in part.features:
+            if type(rule_index) is not int or not 0 <= rule_index < rule_count or rule_index in encoded:
                 raise CacheError("feature of an unknown rule")
-            blobs = sections[cursor : cursor + column_meta["blobs"]]
-            cursor += column_meta["blobs"]
-            part.features[rule_index] = decode_entries_column(column_meta, blobs, entries)
-        features.append(part)
+            blobs = column_meta["blobs"]
+            if type(blobs) is not int or not 0 < blobs <= len(sections) - cursor:
+                raise CacheError("malformed column")
+            encoded[rule_index] = (column_meta, sections[cursor : cursor + blobs])
+            cursor += blobs
+        segments.append(_Segment(first, entries, encoded))
         first += entries
     if first != count or cursor != len(sections):
         raise CacheError("segments do not cover the entries")
-    for part in features:  # joined column by column, as Results.extend does
-        joined.extend(part)
-    results.features = joined.features
+    # The body's checksum matched: the columns are as written, decoded when a rule needs them.
     keys = [keys_text[i : i + KEY_LENGTH] for i in range(0, len(keys_text), KEY_LENGTH)]
-    return CachedFile(header["format"], keys, results)
+    return CachedFile(header["format"], keys, results, segments)
 
 
 def _encoded_columns(results: Results) -> Iterator[tuple[int, dict, list[bytes]]]:

@@ -27,7 +27,7 @@ from pathlib import Path
 from time import perf_counter
 from typing import Any, BinaryIO
 
-from datalint import cache
+from datalint import cache, memo
 from datalint.checks import load_kind
 from datalint.config import ConfigError, Settings, SettingsResolver, path_matches, relative_posix
 from datalint.locate import locate
@@ -121,6 +121,11 @@ class FileSummary:
     format: str
 
 
+# Lines checked by the record pass, lines served from the cache, tasks sent to worker processes,
+# processes of the dataset pass, dataset-wide rules that reused their last findings (memo.py).
+_NO_STATS = {"checked": 0, "cached": 0, "worker tasks": 0, "dataset processes": 0, "dataset rules reused": 0}
+
+
 @dataclass(slots=True)
 class Report:
     violations: list[Violation]
@@ -128,10 +133,7 @@ class Report:
     failing: int  # violations at or above each file's failing severity
     fail_on: dict[str, str] = field(default_factory=dict)  # path -> lowest failing severity
     timings: Timings | None = None  # with RunOptions(timings=True)
-    # lines checked by the record pass, lines served from the cache, tasks sent to worker processes
-    stats: dict[str, int] = field(
-        default_factory=lambda: {"checked": 0, "cached": 0, "worker tasks": 0, "dataset processes": 0}
-    )
+    stats: dict[str, int] = field(default_factory=lambda: dict(_NO_STATS))
 
     @property
     def exit_code(self) -> int:
@@ -222,7 +224,7 @@ def lint_sources(sources: list[Source], resolver: SettingsResolver, options: Run
 def _lint_sources(sources: list[Source], resolver: SettingsResolver, options: RunOptions | None) -> Report:
     options = options or RunOptions()
     run = _Run(options)
-    tables: dict[str, tuple[Rule, FeatureTable]] = {}
+    files: list[_FileFeatures] = []
     violations: list[Violation] = []
     summaries: list[FileSummary] = []
     fail_on: dict[str, str] = {}
@@ -233,27 +235,128 @@ def _lint_sources(sources: list[Source], resolver: SettingsResolver, options: Ru
             fail_on[source.name] = settings.fail_on
             if source.array:
                 with source.open() as stream:
-                    state = record_pass(source.name, read_json_array(stream), settings, tables, run.timings)
+                    state = record_pass(source.name, read_json_array(stream), settings, run.timings)
             else:
                 cache_folder = _cache_folder(resolver, source) if options.cache else None
                 with source.open() as stream:
                     state = file_record_pass(source, stream, settings, run, cache_folder)
-                state.add_to(tables)
                 if state.cache_write is not None:
                     cache_writes.append(state.cache_write)
+            files.append(state.features)
             violations.extend(state.violations)
             summaries.append(FileSummary(source.name, state.records, state.format))
     except BaseException:
         run.close(terminate=True)  # workers of a failed or interrupted run are stopped, not awaited
         raise
     run.close()
-    found = run_dataset_pass(
-        tables, options.jobs, run.timings, meanwhile=lambda: _write_caches(cache_writes, run.timings), stats=run.stats
-    )
+    found = dataset_findings(files, run, meanwhile=lambda: _write_caches(cache_writes, run.timings))
     place_dataset_violations(found, sources)
     violations.extend(found)
     violations.sort(key=Violation.sort_key)
     return Report(violations, summaries, _count_failing(violations, fail_on), fail_on, run.timings, run.stats)
+
+
+def dataset_findings(files: list[_FileFeatures], run: _Run, meanwhile: Callable[[], None]) -> list[Violation]:
+    """The dataset pass over the run's files. A rule whose feature values are unchanged since the
+    last run over these files (datalint/memo.py) reuses its findings; the others run."""
+    rules: dict[str, Rule] = {}
+    for features in files:
+        for code, (_, rule) in features.rules.items():
+            rules.setdefault(code, rule)
+    where = _memo_where(files)
+    previous = memo.load(*where) if where is not None else None
+    reused = _reusable(previous, files, rules) if previous is not None else {}
+    tables: dict[str, tuple[Rule, FeatureTable]] = {}
+    for features in files:
+        for code in features.rules:
+            if code not in reused:
+                _join(tables, code, rules[code], features.table(code))
+    run.stats["dataset rules reused"] = len(reused)
+    found = run_dataset_pass(tables, run.options.jobs, run.timings, meanwhile=meanwhile, stats=run.stats)
+    if where is not None:
+        by_code: dict[str, list] = {code: list(items) for code, items in reused.items()}
+        for code in tables:
+            by_code.setdefault(code, [])
+        for violation in found:
+            by_code[violation.code].append(memo.encode_violation(violation))
+        memo.save(*where, [(features.name, features.hashes) for features in files], by_code)
+    hash_at = {features.name: features.hashes for features in files}
+    for code, items in reused.items():
+        rule = rules[code]
+        for item in items:
+            hashes = hash_at.get(item[1], ())
+            line = item[2]
+            record_hash = hashes[line - 1] if 0 < line <= len(hashes) else None
+            found.append(memo.decode_violation(item, rule.code, rule.name, rule.severity, record_hash))
+    return found
+
+
+def _join(tables: dict[str, tuple[Rule, FeatureTable]], code: str, rule: Rule, rows: FeatureTable) -> None:
+    """Add a file's rows to the run's table of a rule (tables span every file of the run)."""
+    if code not in tables:
+        tables[code] = (rule, rows)
+        return
+    table = tables[code][1]
+    table.paths.extend(rows.paths)
+    table.lines.extend(rows.lines)
+    table.hashes.extend(rows.hashes)
+    table.values.extend(rows.values)
+
+
+def _memo_where(files: list[_FileFeatures]) -> tuple[Path, str] | None:
+    """(memo file, run key) when every file of the run is cached in one folder; else None."""
+    keys = [features.run_key for features in files]
+    if not keys or None in keys or len({folder for _, _, folder in keys}) != 1:
+        return None
+    key = memo.run_key([(features.name, path, digest) for features, (path, digest, _) in zip(files, keys)])
+    return memo.memo_path(keys[0][2], key), key
+
+
+def _reusable(previous: memo.Memo, files: list[_FileFeatures], rules: dict[str, Rule]) -> dict[str, list]:
+    """The last findings of each rule whose feature value is the same, before and after, on every
+    line whose content changed since the memo was written."""
+    if [name for name, _ in previous.files] != [features.name for features in files]:
+        return {}
+    changed: list[tuple[_FileFeatures, int, str]] = []  # (file, line index, the line's old record key)
+    for features, (_, old_hashes) in zip(files, previous.files, strict=True):
+        if len(old_hashes) != len(features.hashes):
+            return {}  # lines added or removed: every row moves
+        if old_hashes != features.hashes:
+            changed.extend(
+                (features, position, cache.record_key(old, position + 1))
+                for position, (old, now) in enumerate(zip(old_hashes, features.hashes))
+                if old != now
+            )
+    reused = {}
+    for code, rule in rules.items():
+        if code not in previous.findings:
+            continue
+        if changed and getattr(load_kind(rule.kind), "READS_RECORD_HASHES", False):
+            continue
+        if all(_unchanged_value(features, code, position, key) for features, position, key in changed):
+            reused[code] = previous.findings[code]
+    return reused
+
+
+def _unchanged_value(features: _FileFeatures, code: str, position: int, old_key: str) -> bool:
+    if code not in features.rules:
+        return True  # the rule is not on for this file: it has no rows here
+    index = features.rules[code][0]
+    known, before = features.cached_value(index, old_key)
+    return known and _same(before, features.value(index, position))
+
+
+def _same(before: Any, after: Any) -> bool:
+    if before is after:
+        return True
+    if type(before) is not type(after):
+        return False
+    try:
+        if type(before).__name__ == "ndarray":
+            return before.shape == after.shape and before.dtype == after.dtype and bool((before == after).all())
+        return bool(before == after)
+    except Exception:  # noqa: BLE001 - values that cannot be compared count as changed
+        return False
 
 
 def lint_in_memory(
@@ -262,8 +365,8 @@ def lint_in_memory(
     """Lint dicts held in memory; each is given the line its JSON would have in a JSONL file."""
     timings = Timings() if options is not None and options.timings else None
     settings = resolver.settings_for(None)
-    tables: dict[str, tuple[Rule, FeatureTable]] = {}
-    state = record_pass(name, _lines_of(records), settings, tables, timings)
+    state = record_pass(name, _lines_of(records), settings, timings)
+    tables = {code: (rule, state.features.table(code)) for code, (_, rule) in state.features.rules.items()}
     violations = sorted([*state.violations, *dataset_pass(tables, timings)], key=Violation.sort_key)
     fail_on = {name: settings.fail_on}
     summaries = [FileSummary(name, state.records, state.format)]
@@ -465,38 +568,93 @@ class _FileState:
     violations: list[Violation] = field(default_factory=list)
     records: int = 0
     format: str = "unknown"
-    feature_rows: dict[str, tuple[Rule, FeatureTable]] = field(default_factory=dict)
+    features: _FileFeatures | None = None
     first_known: int = 0  # kind byte of the first record in a known format (the file's format)
     cache_write: Callable[[], None] | None = None  # run after the record pass of every file
 
-    def add_to(self, tables: dict[str, tuple[Rule, FeatureTable]]) -> None:
-        for code, (rule, rows) in self.feature_rows.items():
-            if code not in tables:
-                tables[code] = (rule, rows)
-                continue
-            table = tables[code][1]
-            table.paths.extend(rows.paths)
-            table.lines.extend(rows.lines)
-            table.hashes.extend(rows.hashes)
-            table.values.extend(rows.values)
+
+@dataclass(slots=True)
+class _FileFeatures:
+    """A file's feature values for its dataset-wide rules, line by line: entries from the cache
+    first, then the ones checked in this run. A rule's table is built (and its cached column
+    decoded) only when its dataset pass has to run."""
+
+    name: str
+    rules: dict[str, tuple[int, Rule]]  # code -> (index in the file's plan, rule)
+    hashes: list[str]  # content hash of each line
+    order: Sequence[int]  # entry of each line
+    new: Results  # the entries checked in this run, numbered after the cached ones
+    cached: cache.CachedFile | None = None
+    known: dict[str, int] = field(default_factory=dict)  # record key -> cached entry
+    numbers: list[int] | None = None  # the lines' numbers, when not 1..n (JSON array elements)
+    run_key: tuple[str, str, Path] | None = None  # (path, settings digest, cache folder): what the memo keys on
+
+    def value(self, rule_index: int, position: int) -> Any:
+        """The rule's feature value on line `position` + 1 (None: none)."""
+        entry = self.order[position]
+        offset = len(self.cached) if self.cached is not None else 0
+        if entry < offset:
+            return self.cached.value(rule_index, entry)
+        column = self.new.features.get(rule_index)
+        return None if column is None else column[entry - offset]
+
+    def cached_value(self, rule_index: int, key: str) -> tuple[bool, Any]:
+        """(whether the cache holds this record key, its feature value for the rule)."""
+        entry = self.known.get(key)
+        if entry is None or self.cached is None:
+            return False, None
+        return True, self.cached.value(rule_index, entry)
+
+    def table(self, code: str) -> FeatureTable:
+        """The rule's rows in this file: the lines with a feature value, in line order."""
+        table = FeatureTable()
+        column = self._column(self.rules[code][0])
+        if column is None:
+            return table
+        values = column if isinstance(self.order, range) else list(map(column.__getitem__, self.order))
+        # A copy is one C-level pass, ~0.1 ms per 52k records. `is_not`, as `None in` is elementwise on arrays.
+        present = list(map(is_not, values, repeat(None)))
+        table.values = list(compress(values, present))
+        table.lines = list(compress(self.numbers or range(1, len(self.hashes) + 1), present))
+        table.hashes = list(compress(self.hashes, present))
+        table.paths = [self.name] * len(table.values)
+        return table
+
+    def _column(self, rule_index: int) -> list[Any] | None:
+        """The rule's values by entry (cached entries, then new ones), or None when it has none."""
+        new = self.new.features.get(rule_index)
+        if self.cached is None:
+            return new
+        old = self.cached.decode([rule_index]).features.get(rule_index)
+        if old is None and new is None:
+            return None
+        return (old if old is not None else [None] * len(self.cached)) + (
+            new if new is not None else [None] * len(self.new)
+        )
 
 
 def assemble_file(
     name: str,
     plan: RulePlan,
-    results: Results,
-    order: list[int],
+    new: Results,
+    order: Sequence[int],
     hashes: list[str],
     problems: Iterable[tuple[int, str, Problem]] = (),
+    cached: cache.CachedFile | None = None,
+    known: dict[str, int] | None = None,
 ) -> _FileState:
-    """A file's violations and feature tables from its lines' results: line i + 1 has the results
-    of entry `order[i]` and the content hash `hashes[i]`. Whole columns move at once, so a warm run
-    costs a few C-level calls per rule rather than Python steps per record and rule."""
+    """A file's violations and its features from its lines' results: line i + 1 has the results
+    of entry `order[i]` (a cached entry, then `new`'s) and the content hash `hashes[i]`. Whole
+    columns move at once, so a warm run costs a few C-level calls rather than Python steps per
+    record and rule."""
     state = _FileState()
-    kinds = results.kinds if order == range(len(results)) else bytes(map(results.kinds.__getitem__, order))
+    offset = len(cached) if cached is not None else 0
+    results = new if cached is None else cached.results
+    all_kinds = results.kinds if cached is None else results.kinds + new.kinds
+    kinds = all_kinds if isinstance(order, range) else bytes(map(all_kinds.__getitem__, order))
     state.records = len(kinds) - kinds.count(0)
-    known = _KNOWN_KIND.search(kinds)
-    state.first_known = known.group()[0] if known else 0
+    known_kind = _KNOWN_KIND.search(kinds)
+    state.first_known = known_kind.group()[0] if known_kind else 0
     rules = plan.rules
     for number, problem_hash, problem in problems:
         index = plan.reading.get(problem.kind)
@@ -506,7 +664,7 @@ def assemble_file(
                     rules[index], problem.message, name, number, problem.column, problem.end_column, "", problem_hash
                 )
             )
-    found = results.violations
+    found = results.violations if cached is None else {**results.violations, **_shifted(new.violations, offset)}
     if found:
         for position, entry in enumerate(order):
             if entry in found:
@@ -516,21 +674,13 @@ def assemble_file(
                             rules[index], message, name, position + 1, column, end_column, pointer, hashes[position]
                         )
                     )
-    every_line = range(1, len(hashes) + 1)
-    for index, rule in plan.featured_rules:
-        table = FeatureTable()
-        if index in results.features:
-            column = results.column(index)
-            values = column if order == range(len(column)) else list(map(column.__getitem__, order))
-            # Each table owns its lists (later files of the run are appended to them): a copy is one
-            # C-level pass, ~0.1 ms per 52k records. `is_not`, as `None in` is elementwise on arrays.
-            present = list(map(is_not, values, repeat(None)))
-            table.values = list(compress(values, present))
-            table.lines = list(compress(every_line, present))
-            table.hashes = list(compress(hashes, present))
-            table.paths = [name] * len(table.values)
-        state.feature_rows[rule.code] = (rule, table)
+    featured = {rule.code: (index, rule) for index, rule in plan.featured_rules}
+    state.features = _FileFeatures(name, featured, hashes, order, new, cached, known or {})
     return state
+
+
+def _shifted(violations: dict[int, tuple], offset: int) -> dict[int, tuple]:
+    return {entry + offset: found for entry, found in violations.items()} if offset else violations
 
 
 def _finish(state: _FileState, name: str, settings: Settings) -> _FileState:
@@ -557,7 +707,6 @@ def record_pass(
     name: str,
     lines: Iterable[Line],
     settings: Settings,
-    tables: dict[str, tuple[Rule, FeatureTable]],
     timings: Timings | None = None,
 ) -> _FileState:
     """The record pass over parsed lines held in memory (records given as dicts, JSON array files)."""
@@ -572,9 +721,7 @@ def record_pass(
     state = assemble_file(name, plan, results, range(len(lines)), [line.hash for line in lines])
     _renumber(state, [line.number for line in lines])
     state.format = file_format
-    state = _finish(state, name, settings)
-    state.add_to(tables)
-    return state
+    return _finish(state, name, settings)
 
 
 def _renumber(state: _FileState, numbers: list[int]) -> None:
@@ -582,8 +729,7 @@ def _renumber(state: _FileState, numbers: list[int]) -> None:
         return
     for violation in state.violations:
         violation.line = numbers[violation.line - 1]
-    for _, table in state.feature_rows.values():
-        table.lines = [numbers[line - 1] for line in table.lines]
+    state.features.numbers = numbers
 
 
 def _file_format(settings: Settings, lines: Iterable[Line]) -> str:
@@ -701,22 +847,16 @@ def _pass_over_blocks(
     while in_flight:
         packs = _gather(in_flight.popleft(), new, packs)
     started = perf_counter()
-    if cached is not None:
-        results = cached.results
-        results.extend(new)
-        keys = [*cached.keys, *new_keys]
-    else:
-        results, keys = new, list(new_keys)
-    if order == list(range(len(results))):
-        order = range(len(results))  # the common case of a cold run: every line its own entry
-    state = assemble_file(source.name, plan, results, order, hashes, problems)
+    if cached is None and order == list(range(len(new))):
+        order = range(len(new))  # the common case of a cold run: every line its own entry
+    state = assemble_file(source.name, plan, new, order, hashes, problems, cached, known)
     state.format = file_format
+    if cache_path is not None and digest is not None:
+        state.features.run_key = (str(source.path.resolve()), digest, cache_path.parent)
     if timings is not None:
         timings.add("assemble results", perf_counter() - started)
     if cache_path is not None and digest is not None and (new_keys or cached is None):
-        state.cache_write = partial(
-            _save_cache, cache_path, digest, file_format, cached, keys, results, new, new_keys, order, packs
-        )
+        state.cache_write = partial(_save_cache, cache_path, digest, file_format, cached, new, new_keys, order, packs)
     return state
 
 
@@ -725,8 +865,6 @@ def _save_cache(
     digest: str,
     file_format: str,
     cached: cache.CachedFile | None,
-    keys: list[str],
-    results: Results,
     new: Results,
     new_keys: dict[str, int],
     order: Sequence[int],
@@ -736,6 +874,11 @@ def _save_cache(
         cache.save_delta(path, digest, file_format, list(new_keys), new, packs)
         return
     # First run, or time to fold the deltas in (and drop the results of deleted lines).
+    if cached is None:
+        results, keys = new, list(new_keys)
+    else:
+        results, keys = cached.decode(), [*cached.keys, *new_keys]
+        results.extend(new)
     used = list(dict.fromkeys(order))  # the entries some line still has, in line order
     if used != list(range(len(results))):
         results, keys, packs = results.select(used), list(map(keys.__getitem__, used)), None
@@ -790,7 +933,7 @@ class _Run:
     def __init__(self, options: RunOptions) -> None:
         self.options = options
         self.timings = Timings() if options.timings else None
-        self.stats = {"checked": 0, "cached": 0, "worker tasks": 0, "dataset processes": 0}
+        self.stats = dict(_NO_STATS)
         self._plans: dict[int, tuple[str, RulePlan, tuple]] = {}
         self._digests: dict[int, str] = {}
         self._fingerprint: str | None = None

@@ -44,6 +44,11 @@ def render_timings(timings: Timings, stats: dict[str, int] | None = None, jobs: 
         f"timings (record pass: {where}): {stats.get('checked', 0):,} lines checked, "
         f"{stats.get('cached', 0):,} from the cache, {stats.get('worker tasks', 0):,} worker tasks"
         + (f"; dataset pass in {stats['dataset processes']} processes" if stats.get("dataset processes") else "")
+        + (
+            f"; {stats['dataset rules reused']} dataset-wide rules reused their last findings"
+            if stats.get("dataset rules reused")
+            else ""
+        )
     ]
     for family, codes in sorted(families.items(), key=lambda item: -sum(item[1].values())):
         family_kinds = sorted({kinds.get(code, "custom") for code in codes})

@@ -6,6 +6,9 @@ A kind module declares `OPTIONS` (name -> Option) and implements one or both pas
 - record pass: `check_record(rule, record) -> Iterable[Finding]`, and for dataset-wide kinds
   `record_features(rule, record) -> value` (a small value kept per record, e.g. a hash);
 - dataset pass: `check_dataset(rule, table) -> Iterable[DatasetFinding]` over those values.
+  Its findings must depend only on the table's values, paths and lines (and the rule): the
+  engine reuses a rule's last findings when those are unchanged (datalint/memo.py). A kind that
+  also reads `table.hashes` says so with `READS_RECORD_HASHES = True`.
 - batched record pass, for models much faster on many texts at once (toxicity):
   `check_records(rule, records) -> list[list[Finding]]`, one list per record, in order; the
   engine hands it up to `engine.RECORD_BATCH` records of one file at a time. Same purity as

@@ -18,6 +18,7 @@ from datalint.review import RATING_SCALES, Review, is_good, ledger_files, read_l
 from datalint.violation import DatasetFinding, Finding
 
 CHECKS = ("coverage", "rated-bad", "score")
+READS_RECORD_HASHES = True  # coverage counts the records whose hash has a review
 OPTIONS = {
     "check": Option(str, "coverage", "what to check", choices=CHECKS),
     "ledger": Option(str, "", "glob of review files (relative to the config file)", is_path=True),

@@ -1,0 +1,138 @@
+"""The dataset pass's findings of the last run, reused by every rule whose input did not change.
+
+A dataset-wide rule decides on its feature table alone: the same values on the same lines of the
+same files give the same findings. So after a run, the findings of each rule are kept beside the
+cache with the content hash of every line; the next run over the same files with the same settings
+looks only at the lines whose hash changed, and a rule whose feature value is the same there before
+and after (the old value comes from the cache, under the line's old hash) reuses its findings
+instead of decoding its column, building its table and running again. Editing a response's wording
+reruns the length rules, not the near-duplicate search over instructions ("early cutoff", as
+incremental build systems call it).
+
+One file per set of linted files and settings, `memo-<key>.memo` in the cache folder, written
+atomically, checked like a cache file (magic, key, checksum), never trusted when it does not match.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import struct
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from datalint.violation import Location, Violation
+
+MAGIC = b"DATALINT-MEMO-1\n"
+KEEP = 8  # memo files kept per cache folder (one per set of files linted together)
+_HEADER = struct.Struct("<Q")
+_HASH_LENGTH = 16  # hex digits of a line's content hash
+
+
+@dataclass(slots=True)
+class Memo:
+    files: list[tuple[str, list[str]]]  # (name, content hash of each line) per file, in run order
+    findings: dict[str, list[list]]  # rule code -> its violations, as `encode_violation` wrote them
+
+
+def run_key(files: list[tuple[str, str, str]]) -> str:
+    """The key of a run: (display name, resolved path, settings digest) of each file, in order."""
+    return hashlib.blake2b(json.dumps(files).encode("utf-8"), digest_size=12).hexdigest()
+
+
+def memo_path(folder: Path, key: str) -> Path:
+    return folder / f"memo-{key}.memo"
+
+
+def load(path: Path, key: str) -> Memo | None:
+    """The memo at `path` if it was written for `key` and is intact; else None."""
+    try:
+        data = path.read_bytes()
+        if not data.startswith(MAGIC):
+            return None
+        start = len(MAGIC) + _HEADER.size
+        (length,) = _HEADER.unpack_from(data, len(MAGIC))
+        header = json.loads(data[start : start + length])
+        body = memoryview(data)[start + length :]
+        if header["key"] != key or hashlib.blake2b(body, digest_size=16).hexdigest() != header["checksum"]:
+            return None
+        hashes_size = sum(lines for _, lines in header["files"]) * _HASH_LENGTH
+        text = bytes(body[:hashes_size]).decode("ascii")
+        files, offset = [], 0
+        for name, lines in header["files"]:
+            files.append((name, [text[i : i + _HASH_LENGTH] for i in range(offset, offset + lines * _HASH_LENGTH, _HASH_LENGTH)]))
+            offset += lines * _HASH_LENGTH
+        findings = json.loads(bytes(body[hashes_size:]))
+        if not isinstance(findings, dict):
+            return None
+        return Memo(files, findings)
+    except Exception:  # noqa: BLE001 - a missing or damaged memo only means the dataset pass runs
+        return None
+
+
+def save(path: Path, key: str, files: list[tuple[str, list[str]]], findings: dict[str, list[list]]) -> None:
+    """Write the memo atomically; an unwritable folder only means no memo."""
+    if any(len(hash_) != _HASH_LENGTH for _, hashes in files for hash_ in hashes[:1]):
+        return
+    body = "".join("".join(hashes) for _, hashes in files).encode("ascii") + json.dumps(
+        findings, ensure_ascii=False, separators=(",", ":")
+    ).encode("utf-8")
+    header = {
+        "key": key,
+        "files": [[name, len(hashes)] for name, hashes in files],
+        "checksum": hashlib.blake2b(body, digest_size=16).hexdigest(),
+    }
+    encoded = json.dumps(header, separators=(",", ":")).encode("utf-8")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".memo")
+        try:
+            with os.fdopen(handle, "wb") as stream:
+                stream.write(MAGIC + _HEADER.pack(len(encoded)) + encoded + body)
+            os.replace(temporary, path)
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
+        _prune(path)
+    except OSError:
+        return
+
+
+def _prune(current: Path) -> None:
+    """Keep the newest few memos: each set of files linted together (a pre-commit run's staged
+    files, a whole-repo run) has its own."""
+    others = [path for path in current.parent.glob("memo-*.memo") if path != current]
+    others.sort(key=_mtime, reverse=True)
+    for stale in others[KEEP - 1 :]:
+        stale.unlink(missing_ok=True)
+
+
+def _mtime(path: Path) -> int:
+    try:
+        return path.stat().st_mtime_ns
+    except OSError:
+        return 0
+
+
+def encode_violation(violation: Violation) -> list:
+    """A dataset-pass violation as JSON, before its column is placed (placing is redone on reuse)."""
+    related = [[r.path, r.line, r.column, r.end_column, r.pointer, r.message] for r in violation.related]
+    return [violation.message, violation.path, violation.line, violation.pointer, related]
+
+
+def decode_violation(item: Any, code: str, name: str, severity: str, record_hash: str | None) -> Violation:
+    message, path, line, pointer, related = item
+    return Violation(
+        code,
+        name,
+        severity,
+        message,
+        path,
+        line,
+        pointer=pointer,
+        related=[Location(*location) for location in related],
+        record_hash=record_hash,
+    )
