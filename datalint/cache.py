@@ -144,20 +144,27 @@ class CachedFile:
         column = segment.column(rule_index)
         return None if column is None else column[entry - segment.first]
 
+    def column(self, rule_index: int) -> list[Any] | None:
+        """A rule's feature value per entry (None: none), or None when no entry has one."""
+        if rule_index in self.results.features:
+            return self.results.features[rule_index]
+        if not any(rule_index in segment.encoded for segment in self.segments):
+            return None
+        column: list[Any] = []
+        for segment in self.segments:
+            part = segment.column(rule_index)
+            column.extend(repeat(None, segment.entries) if part is None else part)
+            segment.decoded.pop(rule_index, None)  # held once, by the caller
+        return column
+
     def decode(self, rule_indices: Iterable[int] | None = None) -> Results:
         """`results` with the feature columns of these rules (of every rule: None) decoded."""
         if rule_indices is None:
             rule_indices = {rule_index for segment in self.segments for rule_index in segment.encoded}
-        features = self.results.features
         for rule_index in rule_indices:
-            if rule_index in features or not any(rule_index in segment.encoded for segment in self.segments):
-                continue
-            column: list[Any] = []
-            for segment in self.segments:
-                part = segment.column(rule_index)
-                column.extend(repeat(None, segment.entries) if part is None else part)
-                segment.decoded.pop(rule_index, None)  # held once, in the whole column
-            features[rule_index] = column
+            column = self.column(rule_index)
+            if column is not None:
+                self.results.features[rule_index] = column
         return self.results
 
     def append(self, other: CachedFile) -> None:

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field, replace
 from functools import partial
 from hashlib import blake2b as _blake2b
 from itertools import compress, repeat
-from operator import is_not
+from operator import is_, is_not, methodcaller
 from pathlib import Path
 from time import perf_counter
 from typing import Any, BinaryIO
@@ -249,58 +249,66 @@ def _lint_sources(sources: list[Source], resolver: SettingsResolver, options: Ru
         run.close(terminate=True)  # workers of a failed or interrupted run are stopped, not awaited
         raise
     run.close()
-    found = dataset_findings(files, run, meanwhile=lambda: _write_caches(cache_writes, run.timings))
-    place_dataset_violations(found, sources)
+    found = dataset_findings(files, sources, run, meanwhile=lambda: _write_caches(cache_writes, run.timings))
     violations.extend(found)
     violations.sort(key=Violation.sort_key)
     return Report(violations, summaries, _count_failing(violations, fail_on), fail_on, run.timings, run.stats)
 
 
-def dataset_findings(files: list[_FileFeatures], run: _Run, meanwhile: Callable[[], None]) -> list[Violation]:
-    """The dataset pass over the run's files. A rule whose feature values are unchanged since the
-    last run over these files (datalint/memo.py) reuses its findings; the others run."""
+def dataset_findings(
+    files: list[_FileFeatures], sources: list[Source], run: _Run, meanwhile: Callable[[], None]
+) -> list[Violation]:
+    """The dataset pass over the run's files, its violations placed. A rule whose feature values
+    are unchanged since the last run over these files (datalint/memo.py) reuses its findings; the
+    others run. Findings on lines that did not change keep the column spans found last time."""
     rules: dict[str, Rule] = {}
     for features in files:
         for code, (_, rule) in features.rules.items():
             rules.setdefault(code, rule)
     where = _memo_where(files)
     previous = memo.load(*where) if where is not None else None
-    reused = _reusable(previous, files, rules) if previous is not None else {}
-    tables: dict[str, tuple[Rule, FeatureTable]] = {}
-    for features in files:
-        for code in features.rules:
-            if code not in reused:
-                _join(tables, code, rules[code], features.table(code))
+    changes = _changed_lines(previous, files) if previous is not None else None
+    reused = _reusable(previous, changes, rules) if changes is not None else {}
+    to_run = {code: rule for code, rule in rules.items() if code not in reused}
     run.stats["dataset rules reused"] = len(reused)
-    found = run_dataset_pass(tables, run.options.jobs, run.timings, meanwhile=meanwhile, stats=run.stats)
-    if where is not None:
-        by_code: dict[str, list] = {code: list(items) for code, items in reused.items()}
-        for code in tables:
-            by_code.setdefault(code, [])
-        for violation in found:
-            by_code[violation.code].append(memo.encode_violation(violation))
-        memo.save(*where, [(features.name, features.hashes) for features in files], by_code)
+    found = run_dataset_pass(files, to_run, run.options.jobs, run.timings, meanwhile=meanwhile, stats=run.stats)
     hash_at = {features.name: features.hashes for features in files}
     for code, items in reused.items():
         rule = rules[code]
         for item in items:
-            hashes = hash_at.get(item[1], ())
-            line = item[2]
+            hashes, line = hash_at.get(item[1], ()), item[2]
             record_hash = hashes[line - 1] if 0 < line <= len(hashes) else None
             found.append(memo.decode_violation(item, rule.code, rule.name, rule.severity, record_hash))
+    if changes is not None:
+        changed = {(features.name, position + 1) for features, position, _ in changes}
+        spans = memo.spans(previous, changed)
+        for violation in found:
+            if violation.pointer and violation.end_column is None:
+                span = spans.get((violation.path, violation.line, violation.pointer))
+                if span is not None:
+                    violation.column, violation.end_column = span
+    place_dataset_violations(found, sources)
+    if where is not None:
+        by_code: dict[str, list] = {code: [] for code in rules}
+        for violation in found:
+            by_code[violation.code].append(memo.encode_violation(violation))
+        memo.save(*where, [(features.name, features.hashes) for features in files], by_code)
     return found
 
 
-def _join(tables: dict[str, tuple[Rule, FeatureTable]], code: str, rule: Rule, rows: FeatureTable) -> None:
-    """Add a file's rows to the run's table of a rule (tables span every file of the run)."""
-    if code not in tables:
-        tables[code] = (rule, rows)
-        return
-    table = tables[code][1]
-    table.paths.extend(rows.paths)
-    table.lines.extend(rows.lines)
-    table.hashes.extend(rows.hashes)
-    table.values.extend(rows.values)
+def table_of(files: list[_FileFeatures], code: str) -> FeatureTable:
+    """A rule's table over the run: its rows in every file, in run order (tables span files, so
+    duplicates across train/validation shards are found)."""
+    parts = [features.table(code) for features in files if code in features.rules]
+    if len(parts) == 1:
+        return parts[0]
+    table = FeatureTable()
+    for rows in parts:
+        table.paths.extend(rows.paths)
+        table.lines.extend(rows.lines)
+        table.hashes.extend(rows.hashes)
+        table.values.extend(rows.values)
+    return table
 
 
 def _memo_where(files: list[_FileFeatures]) -> tuple[Path, str] | None:
@@ -312,28 +320,36 @@ def _memo_where(files: list[_FileFeatures]) -> tuple[Path, str] | None:
     return memo.memo_path(keys[0][2], key), key
 
 
-def _reusable(previous: memo.Memo, files: list[_FileFeatures], rules: dict[str, Rule]) -> dict[str, list]:
-    """The last findings of each rule whose feature value is the same, before and after, on every
-    line whose content changed since the memo was written."""
+def _changed_lines(previous: memo.Memo, files: list[_FileFeatures]) -> list[tuple[_FileFeatures, int, str]] | None:
+    """(file, line index, the line's old record key) of every line whose content changed since
+    the memo was written; None when the files or their numbers of lines differ (every row moves)."""
     if [name for name, _ in previous.files] != [features.name for features in files]:
-        return {}
-    changed: list[tuple[_FileFeatures, int, str]] = []  # (file, line index, the line's old record key)
+        return None
+    changes = []
     for features, (_, old_hashes) in zip(files, previous.files, strict=True):
         if len(old_hashes) != len(features.hashes):
-            return {}  # lines added or removed: every row moves
+            return None
         if old_hashes != features.hashes:
-            changed.extend(
+            changes.extend(
                 (features, position, cache.record_key(old, position + 1))
                 for position, (old, now) in enumerate(zip(old_hashes, features.hashes))
                 if old != now
             )
+    return changes
+
+
+def _reusable(
+    previous: memo.Memo, changes: list[tuple[_FileFeatures, int, str]], rules: dict[str, Rule]
+) -> dict[str, list]:
+    """The last findings of each rule whose feature value is the same, before and after, on every
+    changed line."""
     reused = {}
     for code, rule in rules.items():
         if code not in previous.findings:
             continue
-        if changed and getattr(load_kind(rule.kind), "READS_RECORD_HASHES", False):
+        if changes and getattr(load_kind(rule.kind), "READS_RECORD_HASHES", False):
             continue
-        if all(_unchanged_value(features, code, position, key) for features, position, key in changed):
+        if all(_unchanged_value(features, code, position, key) for features, position, key in changes):
             reused[code] = previous.findings[code]
     return reused
 
@@ -366,8 +382,8 @@ def lint_in_memory(
     timings = Timings() if options is not None and options.timings else None
     settings = resolver.settings_for(None)
     state = record_pass(name, _lines_of(records), settings, timings)
-    tables = {code: (rule, state.features.table(code)) for code, (_, rule) in state.features.rules.items()}
-    violations = sorted([*state.violations, *dataset_pass(tables, timings)], key=Violation.sort_key)
+    rules = {code: rule for code, (_, rule) in state.features.rules.items()}
+    violations = sorted([*state.violations, *dataset_pass([state.features], rules, timings)], key=Violation.sort_key)
     fail_on = {name: settings.fail_on}
     summaries = [FileSummary(name, state.records, state.format)]
     return Report(violations, summaries, _count_failing(violations, fail_on), fail_on, timings)
@@ -554,6 +570,8 @@ def parse_lines(
 
 
 _KIND_OF = {name: position + 1 for position, name in enumerate(DETECTED_FORMATS)}
+_NOT_FIRST_LINE = "0"  # the last character of a record key on any line but line 1 (cache.record_key)
+_ends_with_cr = methodcaller("endswith", b"\r")
 _KNOWN_KIND = re.compile(rb"[\x02-\xff]")  # the kind byte of a record in a known format
 
 
@@ -588,6 +606,7 @@ class _FileFeatures:
     known: dict[str, int] = field(default_factory=dict)  # record key -> cached entry
     numbers: list[int] | None = None  # the lines' numbers, when not 1..n (JSON array elements)
     run_key: tuple[str, str, Path] | None = None  # (path, settings digest, cache folder): what the memo keys on
+    rows: dict[bytes, tuple[list, list, list]] = field(default_factory=dict)  # the tables' shared lists, by row mask
 
     def value(self, rule_index: int, position: int) -> Any:
         """The rule's feature value on line `position` + 1 (None: none)."""
@@ -606,26 +625,32 @@ class _FileFeatures:
         return True, self.cached.value(rule_index, entry)
 
     def table(self, code: str) -> FeatureTable:
-        """The rule's rows in this file: the lines with a feature value, in line order."""
-        table = FeatureTable()
+        """The rule's rows in this file: the lines with a feature value, in line order. Tables of
+        the same rows share their lists of paths, lines and hashes (nothing mutates a table)."""
         column = self._column(self.rules[code][0])
         if column is None:
-            return table
+            return FeatureTable()
         values = column if isinstance(self.order, range) else list(map(column.__getitem__, self.order))
-        # A copy is one C-level pass, ~0.1 ms per 52k records. `is_not`, as `None in` is elementwise on arrays.
+        # `is_not`, as `None in` is elementwise on arrays.
         present = list(map(is_not, values, repeat(None)))
-        table.values = list(compress(values, present))
-        table.lines = list(compress(self.numbers or range(1, len(self.hashes) + 1), present))
-        table.hashes = list(compress(self.hashes, present))
-        table.paths = [self.name] * len(table.values)
-        return table
+        if False in present:
+            values = list(compress(values, present))
+        rows = bytes(present)
+        if rows not in self.rows:
+            numbers = self.numbers or range(1, len(self.hashes) + 1)
+            self.rows[rows] = (
+                [self.name] * len(values),
+                list(compress(numbers, present)),
+                list(compress(self.hashes, present)),
+            )
+        return FeatureTable(*self.rows[rows], values)
 
     def _column(self, rule_index: int) -> list[Any] | None:
         """The rule's values by entry (cached entries, then new ones), or None when it has none."""
         new = self.new.features.get(rule_index)
         if self.cached is None:
             return new
-        old = self.cached.decode([rule_index]).features.get(rule_index)
+        old = self.cached.column(rule_index)
         if old is None and new is None:
             return None
         return (old if old is not None else [None] * len(self.cached)) + (
@@ -812,28 +837,32 @@ def _pass_over_blocks(
     crlf_seen = False
     for block in _chain(first, blocks):
         started = perf_counter()
+        lines = block.lines
+        if not crlf_seen and any(map(_ends_with_cr, lines)):
+            crlf_seen = True
+            position = next(index for index, raw in enumerate(lines) if raw[-1:] == b"\r")
+            problems.append((number + position + 1, record_hash(lines[position][:-1]), position_problems(True, False)[0]))
+        if crlf_seen:
+            lines = [raw[:-1] if raw[-1:] == b"\r" else raw for raw in lines]
+        # Whole blocks at a time: C-level passes over the lines, a Python step only per line to check.
+        block_hashes = [_blake2b(raw, digest_size=8).hexdigest() for raw in lines]
+        keys = list(map(str.__add__, block_hashes, repeat(_NOT_FIRST_LINE)))
+        if number == 0 and keys:
+            keys[0] = block_hashes[0] + "1"  # line 1 has its own key: a byte order mark is allowed there only
+        entries = list(map(known.get, keys))
         misses: list[tuple[int, bytes, str]] = []
-        from_cache = 0
-        for raw in block.lines:
-            number += 1
-            if raw[-1:] == b"\r":
-                raw = raw[:-1]
-                if not crlf_seen:
-                    crlf_seen = True
-                    problems.append((number, record_hash(raw), position_problems(True, False)[0]))
-            hash_ = _blake2b(raw, digest_size=8).hexdigest()
-            hashes.append(hash_)
-            # Line 1 has its own key: a byte order mark is allowed there and nowhere else.
-            key = hash_ + "0" if number != 1 else hash_ + "1"
-            entry = known.get(key)
-            if entry is not None:
-                from_cache += 1
-            else:
-                entry = new_keys.get(key)
-                if entry is None:
-                    entry = new_keys[key] = entries_known + len(new_keys)
-                    misses.append((number, raw, hash_))
-            order.append(entry)
+        unknown = list(compress(range(len(entries)), map(is_, entries, repeat(None))))
+        for position in unknown:
+            key = keys[position]
+            entry = new_keys.get(key)
+            if entry is None:
+                entry = new_keys[key] = entries_known + len(new_keys)
+                misses.append((number + position + 1, lines[position], block_hashes[position]))
+            entries[position] = entry
+        from_cache = len(lines) - len(unknown)
+        number += len(lines)
+        hashes += block_hashes
+        order += entries
         if block.missing_newline:
             problems.append((number, hashes[-1], position_problems(False, True)[0]))
         if timings is not None:
@@ -1062,61 +1091,69 @@ _COSTLY_KINDS = ("near-duplicate", "contamination", "duplicate", "consistency", 
 
 
 def run_dataset_pass(
-    tables: dict[str, tuple[Rule, FeatureTable]],
+    files: list[_FileFeatures],
+    rules: dict[str, Rule],
     jobs: int,
     timings: Timings | None = None,
     meanwhile: Callable[[], None] = lambda: None,
     stats: dict[str, int] | None = None,
 ) -> list[Violation]:
-    """The dataset pass of a run; `meanwhile` (writing the cache) runs here while it works.
+    """The dataset pass of these rules over the run's files; `meanwhile` (writing the cache) runs
+    here while it works.
 
     With several jobs and many rows, the rules are spread over forked processes, which inherit
-    the feature tables (nothing is copied to them) and send back only their violations; the
-    rules are independent of each other, so the result is the same as one after the other."""
+    the files' features (nothing is copied to them), build the tables of their rules and send back
+    only their violations; the rules are independent of each other, so the result is the same as
+    one after the other."""
     import multiprocessing
 
-    largest = max((len(table) for _, table in tables.values()), default=0)
+    rows = sum(len(features.hashes) for features in files)
     forkable = "fork" in multiprocessing.get_all_start_methods()
-    if jobs <= 1 or not POOL_MIN_LINES <= largest <= FORKED_DATASET_MAX_ROWS or len(tables) < 2 or not forkable:
+    if jobs <= 1 or not POOL_MIN_LINES <= rows <= FORKED_DATASET_MAX_ROWS or len(rules) < 2 or not forkable:
         meanwhile()
-        return list(dataset_pass(tables, timings))
+        return list(dataset_pass(files, rules, timings))
     ranks = {kind: rank for rank, kind in enumerate(_COSTLY_KINDS)}
-    codes = [code for code, (_, table) in tables.items() if len(table)]
-    codes.sort(key=lambda code: ranks.get(tables[code][0].kind, len(ranks)))  # costly first, then in order
+    codes = sorted(rules, key=lambda code: ranks.get(rules[code].kind, len(ranks)))  # costly first, then in order
     found: dict[str, list[Violation]] = {}
     processes = min(jobs, len(codes))
     if stats is not None:
         stats["dataset processes"] = processes
-    with multiprocessing.get_context("fork").Pool(processes, _receive_tables, (tables,)) as pool:
+    with multiprocessing.get_context("fork").Pool(processes, _receive_files, (files, rules)) as pool:
         pending = pool.imap_unordered(_dataset_rule, codes)
         meanwhile()
         for code, violations, seconds in pending:
             found[code] = violations
             if timings is not None:
                 timings.add(code, seconds)
-    return [violation for code in tables if code in found for violation in found[code]]
+    return [violation for code in rules if code in found for violation in found[code]]
 
 
-# The feature tables in a forked dataset-pass worker: set once when it starts, gone when it ends.
-_FORKED_TABLES: dict[str, tuple[Rule, FeatureTable]] = {}
+# The run's files and rules in a forked dataset-pass worker: set once when it starts, gone when it ends.
+_FORKED_RUN: list = []
 
 
-def _receive_tables(tables: dict[str, tuple[Rule, FeatureTable]]) -> None:
-    _FORKED_TABLES.update(tables)
+def _receive_files(files: list[_FileFeatures], rules: dict[str, Rule]) -> None:
+    _FORKED_RUN[:] = [files, rules]
     gc.disable()  # as in the parent's run: nothing to collect, only objects to scan
 
 
 def _dataset_rule(code: str) -> tuple[str, list[Violation], float]:
     started = perf_counter()
-    violations = list(dataset_pass({code: _FORKED_TABLES[code]}))
+    files, rules = _FORKED_RUN
+    violations = list(dataset_pass(files, {code: rules[code]}))
     return code, violations, perf_counter() - started
 
 
-def dataset_pass(tables: dict[str, tuple[Rule, FeatureTable]], timings: Timings | None = None) -> Iterator[Violation]:
-    for rule, table in tables.values():
+def dataset_pass(
+    files: list[_FileFeatures], rules: dict[str, Rule], timings: Timings | None = None
+) -> Iterator[Violation]:
+    """Each rule on its table, built just before and dropped after: one table in memory at a time.
+    A rule's time includes building its table."""
+    for code, rule in rules.items():
+        started = perf_counter()
+        table = table_of(files, code)
         if not len(table):
             continue
-        started = perf_counter()
         found = list(load_kind(rule.kind).check_dataset(rule, table))
         if timings is not None:
             timings.add(rule.code, perf_counter() - started)
@@ -1128,7 +1165,7 @@ def place_dataset_violations(violations: list[Violation], sources: list[Source])
     """Give dataset-wide violations the column span of their pointer, as record violations have.
 
     The dataset pass decides on features alone; only to place its findings for editors are the
-    few lines concerned read again (one sequential read of a file that has such findings).
+    lines concerned read again (one sequential read of a file, up to its last such line).
     """
     wanted: dict[str, dict[int, list[Violation]]] = {}
     for violation in violations:
@@ -1138,6 +1175,7 @@ def place_dataset_violations(violations: list[Violation], sources: list[Source])
         lines = wanted.get(source.name)
         if not lines or source.path is None or source.array:
             continue
+        last = max(lines)
         with contextlib.suppress(OSError), open_binary(source.path) as stream:
             for number, raw in enumerate(stream, start=1):
                 if number in lines:
@@ -1145,6 +1183,8 @@ def place_dataset_violations(violations: list[Violation], sources: list[Source])
                     text = text[1:] if number == 1 and text.startswith("\ufeff") else text
                     for violation in lines[number]:
                         violation.column, violation.end_column = locate(text, violation.pointer)
+                    if number == last:
+                        break
 
 
 def _dataset_violation(rule: Rule, table: FeatureTable, finding: DatasetFinding) -> Violation:

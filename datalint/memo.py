@@ -66,11 +66,25 @@ def load(path: Path, key: str) -> Memo | None:
             files.append((name, [text[i : i + _HASH_LENGTH] for i in range(offset, offset + lines * _HASH_LENGTH, _HASH_LENGTH)]))
             offset += lines * _HASH_LENGTH
         findings = json.loads(bytes(body[hashes_size:]))
-        if not isinstance(findings, dict):
+        if not isinstance(findings, dict) or not all(map(_well_formed, findings.values())):
             return None
         return Memo(files, findings)
     except Exception:  # noqa: BLE001 - a missing or damaged memo only means the dataset pass runs
         return None
+
+
+def _well_formed(items: Any) -> bool:
+    return type(items) is list and all(
+        type(item) is list
+        and len(item) == 7
+        and type(item[0]) is str
+        and type(item[1]) is str
+        and type(item[2]) is int
+        and type(item[3]) is str
+        and type(item[4]) is list
+        and all(type(location) is list and len(location) == 6 for location in item[4])
+        for item in items
+    )
 
 
 def save(path: Path, key: str, files: list[tuple[str, list[str]]], findings: dict[str, list[list]]) -> None:
@@ -118,13 +132,22 @@ def _mtime(path: Path) -> int:
 
 
 def encode_violation(violation: Violation) -> list:
-    """A dataset-pass violation as JSON, before its column is placed (placing is redone on reuse)."""
+    """A dataset-pass violation as JSON, with the column span it was given on its line."""
     related = [[r.path, r.line, r.column, r.end_column, r.pointer, r.message] for r in violation.related]
-    return [violation.message, violation.path, violation.line, violation.pointer, related]
+    return [
+        violation.message,
+        violation.path,
+        violation.line,
+        violation.pointer,
+        related,
+        violation.column,
+        violation.end_column,
+    ]
 
 
 def decode_violation(item: Any, code: str, name: str, severity: str, record_hash: str | None) -> Violation:
-    message, path, line, pointer, related = item
+    """The violation `encode_violation` wrote, not yet placed on its line (`spans` may place it)."""
+    message, path, line, pointer, related = item[:5]
     return Violation(
         code,
         name,
@@ -136,3 +159,15 @@ def decode_violation(item: Any, code: str, name: str, severity: str, record_hash
         related=[Location(*location) for location in related],
         record_hash=record_hash,
     )
+
+
+def spans(previous: Memo, changed: set[tuple[str, int]]) -> dict[tuple[str, int, str], tuple[int, int | None]]:
+    """(path, line, pointer) -> the column span a violation there was given last time, for the
+    lines that did not change since: placing a violation again would read the same line."""
+    found = {}
+    for items in previous.findings.values():
+        for item in items:
+            _, path, line, pointer, _, column, end_column = item
+            if pointer and end_column is not None and (path, line) not in changed:
+                found[path, line, pointer] = (column, end_column)
+    return found
