@@ -4,6 +4,10 @@ Phrases go into one Aho-Corasick automaton per rule (pyahocorasick): one scan of
 every phrase, about 50x faster than a Python regex alternation (FACTS.md). Unless the rule is
 case-sensitive, phrases and regexes are matched against the lower-cased text (with curly
 apostrophes straightened), so write them in lower case. The first match per field is reported.
+
+Most texts hold no match, so each text is first tested with a few `in` tests (the rule's
+phrases when few, else their first characters, and the characters a regex match can start
+with, read from the regex); the automaton and the regex run only on the texts that pass.
 """
 
 from __future__ import annotations
