@@ -27,7 +27,7 @@ from typing import NamedTuple
 
 from datalint.checks import Option
 from datalint.minhash import normalize
-from datalint.records import Record
+from datalint.records import Record, Text
 from datalint.violation import DatasetFinding, DeleteLine, Fix, Violation
 
 KEYS = ("record", "text", "example", "prompt")
@@ -35,6 +35,9 @@ OPTIONS = {"key": Option(str, "record", "what must be equal: " + ", ".join(KEYS)
 _SEPARATOR = "\x1f"
 _MIX = 0x9E3779B97F4A7C15  # odd 64-bit multiplier: combines two hashes into one
 _MASK = (1 << 64) - 1
+# The ASCII bytes other than whitespace and the plain space: deleting them leaves the whitespace
+# that `normalize` would fold (tabs, newlines, \x1c-\x1f, which str.split() also splits at).
+_NOT_FOLDED_WHITESPACE = bytes(byte for byte in range(128) if not chr(byte).isspace() or byte == ord(" "))
 
 
 class Keys(NamedTuple):
@@ -66,7 +69,7 @@ def _compute_keys(record: Record) -> Keys:
     normalised: dict[int, str] = {}
     fields = []
     for item in record.texts:
-        folded = normalised[id(item.text)] = normalize(item.text)
+        folded = normalised[id(item.text)] = normalised_text(item)
         fields.append(item.field + ":" + folded)
     turns = record.turns
     last = len(turns) - 1
@@ -88,6 +91,24 @@ def _compute_keys(record: Record) -> Keys:
         (prompt_hash * _MIX + response_hash) & _MASK,
         turns[last].pointer if last >= 0 else "",
     )
+
+
+def normalised_text(item: Text) -> str:
+    """`normalize(item.text)`, cheaper for ASCII text: there NFKC changes nothing and case folding
+    is `lower()`, which the record's Text already holds for other rules; and a text with no
+    whitespace but single inner spaces (most instructions) has no run to fold."""
+    text = item.text
+    if not text.isascii():
+        return normalize(text)
+    lowered = item.lower
+    if (
+        not text.encode().translate(None, _NOT_FOLDED_WHITESPACE)
+        and "  " not in text
+        and not text.startswith(" ")
+        and not text.endswith(" ")
+    ):
+        return lowered
+    return " ".join(lowered.split())
 
 
 def _normalised_turn(record: Record, text: str, normalised: dict[int, str]) -> str:

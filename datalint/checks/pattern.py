@@ -4,6 +4,10 @@ Phrases go into one Aho-Corasick automaton per rule (pyahocorasick): one scan of
 every phrase, about 50x faster than a Python regex alternation (FACTS.md). Unless the rule is
 case-sensitive, phrases and regexes are matched against the lower-cased text (with curly
 apostrophes straightened), so write them in lower case. The first match per field is reported.
+
+Most texts hold no match, so each text is first tested with a few `in` tests (the rule's
+phrases when few, else their first characters, and the characters a regex match can start
+with, read from the regex); the automaton and the regex run only on the texts that pass.
 """
 
 from __future__ import annotations
@@ -49,6 +53,8 @@ class Compiled:
     phrase_list: tuple[str, ...] | None  # the phrases themselves, when they are few
     regex: re.Pattern[str] | None
     regex_gate: frozenset[str] | None  # a regex match starts with one of these characters (None: unknown)
+    regex_anchored: bool  # every regex match starts at position 0: one `match` instead of a scan
+    gate: tuple[str, ...] | None  # every match of the rule holds one of these (None: no such test)
     on_lower: bool
     whole_words: bool
     skip_code: bool
@@ -72,23 +78,52 @@ def prepare(options: dict[str, Any]) -> Compiled:
         first = {key[0] for key in keys if key}
         phrase_gate = frozenset(first) if len(first) <= MAX_GATE_CHARACTERS and "" not in keys else None
         phrase_list = tuple(sorted(keys)) if len(keys) <= MAX_LISTED_PHRASES and "" not in keys else None
-    regex = None
+    regex = regex_gate = None
     if options["regex"]:
         try:
             regex = re.compile("|".join(f"(?:{r})" for r in options["regex"]))
         except re.error as error:
             raise ValueError(f"invalid regex in `regex`: {error}") from error
+        regex_gate = first_characters(regex)
     return Compiled(
         frozenset(options["fields"]),
         automaton,
         phrase_gate,
         phrase_list,
         regex,
-        first_characters(regex) if regex is not None else None,
+        regex_gate,
+        regex is not None and anchored_at_start(regex),
+        rule_gate(automaton is not None, phrase_gate, phrase_list, regex is not None, regex_gate),
         on_lower,
         options["whole-words"],
         options["skip-code"],
     )
+
+
+def rule_gate(
+    has_phrases: bool,
+    phrase_gate: frozenset[str] | None,
+    phrase_list: tuple[str, ...] | None,
+    has_regex: bool,
+    regex_gate: frozenset[str] | None,
+) -> tuple[str, ...] | None:
+    """Substrings one of which every match of the rule holds, phrase or regex; None when a part has no gate.
+
+    Why: one loop of `in` tests per text skips the texts where the rule cannot match (nearly all)
+    before any other work; `first_match` then applies each part's own gate."""
+    needles: set[str] = set()
+    if has_phrases:
+        if phrase_list is not None:  # the phrases themselves: more selective than their first characters
+            needles.update(phrase_list)
+        elif phrase_gate is not None:
+            needles.update(phrase_gate)
+        else:
+            return None
+    if has_regex:
+        if regex_gate is None:
+            return None
+        needles.update(regex_gate)
+    return tuple(sorted(needles))
 
 
 def first_characters(regex: re.Pattern[str]) -> frozenset[str] | None:
@@ -107,6 +142,34 @@ def first_characters(regex: re.Pattern[str]) -> frozenset[str] | None:
     except Exception:  # a newer re may parse differently: then there is no gate
         return None
     return frozenset(found) if found and len(found) <= MAX_GATE_CHARACTERS else None
+
+
+def anchored_at_start(regex: re.Pattern[str]) -> bool:
+    """True when every match of `regex` starts at the start of the text (`^` or `\\A` leads every
+    branch, without MULTILINE). Then `finditer` finds at most the one match `match` finds: after
+    it, `^` fails at every later position. Read from re's parse tree, as `first_characters`."""
+    try:
+        tree = parser.parse(regex.pattern, regex.flags)
+        if tree.state.flags & re.MULTILINE:
+            return False
+        return _starts_anchored(list(tree))
+    except Exception:  # a newer re may parse differently: then the regex scans as usual
+        return False
+
+
+def _starts_anchored(items: list) -> bool:
+    constants = parser
+    if not items:
+        return False
+    op, value = items[0]
+    if op is constants.AT:
+        return value in (constants.AT_BEGINNING, constants.AT_BEGINNING_STRING)
+    if op is constants.BRANCH:
+        return all(_starts_anchored(list(branch) + items[1:]) for branch in value[1])
+    if op is constants.SUBPATTERN:
+        group, add_flags, del_flags, pattern = value
+        return not add_flags and not del_flags and _starts_anchored(list(pattern) + items[1:])
+    return False
 
 
 def _first_of(items: list) -> set[str] | None:
@@ -155,10 +218,24 @@ def check_record(rule, record: Record) -> list[Finding] | tuple[()]:
     # A list (or an empty tuple) rather than a generator: nearly every call finds nothing.
     compiled: Compiled = rule.state
     found = None
+    gate, on_lower = compiled.gate, compiled.on_lower
     for field in record.texts_of(compiled.fields):
-        span = first_match(compiled, field, haystack(record, field) if compiled.on_lower else field.text)
+        text = field.text
+        if not on_lower:
+            hay = text
+        elif text.isascii():  # no curly apostrophe, and lower() keeps the length (isascii is O(1))
+            hay = field.lower
+        else:
+            hay = haystack(record, field)
+        if gate is not None:
+            for needle in gate:  # a plain loop: any() over a generator costs more than the `in` tests
+                if needle in hay:
+                    break
+            else:
+                continue
+        span = first_match(compiled, field, hay)
         if span is not None:
-            quote = field.text[span[0] : span[1]]
+            quote = text[span[0] : span[1]]
             if len(quote) > MAX_QUOTE:
                 quote = quote[: MAX_QUOTE - 1] + "…"
             if found is None:
@@ -170,7 +247,7 @@ def check_record(rule, record: Record) -> list[Finding] | tuple[()]:
 def haystack(record: Record, field: Text) -> str:
     """The normalised text the case-insensitive rules search, made once per text for all of them."""
     text = field.text
-    if text.isascii():  # no curly apostrophe, and lower() keeps the length (isascii is O(1))
+    if text.isascii():
         return field.lower
     key = ("pattern-haystack", field.pointer)
     found = record.derived.get(key)
@@ -189,7 +266,12 @@ def first_match(compiled: Compiled, field: Text, haystack: str) -> tuple[int, in
             if not compiled.whole_words or _at_word_edges(haystack, start, end + 1):
                 spans.append((start, end + 1))
     if compiled.regex is not None and (compiled.regex_gate is None or _contains_any(haystack, compiled.regex_gate)):
-        spans.extend(match.span() for match in compiled.regex.finditer(haystack))
+        if compiled.regex_anchored:
+            match = compiled.regex.match(haystack)
+            if match is not None:
+                spans.append(match.span())
+        else:
+            spans.extend(match.span() for match in compiled.regex.finditer(haystack))
     if not spans:
         return None
     text = field.text

@@ -5,9 +5,12 @@ Every match is validated before it is reported (Luhn for cards, SSA rules for SS
 routable addresses only for IPs, a decodable header for JWTs) and checked against the values
 that examples use (example.com, 555 numbers, the published test card numbers, AWS's
 `...EXAMPLE` keys, `xxxx` placeholders). A cheap test gates each regex: a substring (`@`,
-`eyJ`, `PRIVATE KEY`), or for the number detectors the count of digits in the text, computed
-once per text and shared by them (a phone number has 10 digits, a card 13). The message names
-the kind and shows the value masked; the column still points at it.
+`eyJ`, `PRIVATE KEY`), one pass of an Aho-Corasick automaton for the key prefixes, or for the
+number detectors the count of digits in the text (a phone number has 10 digits, a card 13).
+The first pii rule to see a record runs every gate on each of its texts once, for all eight
+detectors (`candidates`); each rule then runs its finder only on the texts its gate let
+through, usually none. The message names the kind and shows the value masked; the column
+still points at it.
 """
 
 from __future__ import annotations
@@ -107,69 +110,90 @@ _DIGIT = re.compile(r"\d")
 _NOT_ASCII_DIGITS = bytes(byte for byte in range(128) if not chr(byte).isdigit())
 
 
+def _automaton(needles: tuple[str, ...]) -> Any:
+    automaton = ahocorasick.Automaton()
+    for needle in needles:
+        automaton.add_word(needle, needle)
+    automaton.make_automaton()
+    return automaton
+
+
+# Built once at import and only read after (a few µs); api-key's gate on the lower-cased text.
+_API_KEY_GATE = _automaton(_API_KEY_NEEDLES)
+# The gates, split by what they test: a needle only (email, private-key, jwt), or a digit count
+# and maybe a needle ("" is in every text).
+_NEEDLE_GATES = tuple(
+    (detect, _NEEDLE[detect]) for detect in DETECTORS if detect in _NEEDLE and detect not in _MIN_DIGITS
+)
+_DIGIT_GATES = tuple(
+    (detect, _MIN_DIGITS[detect], _NEEDLE.get(detect, "")) for detect in DETECTORS if detect in _MIN_DIGITS
+)
+_FEWEST_DIGITS = min(_MIN_DIGITS.values())
+
+
 @dataclass(frozen=True, slots=True)
 class Compiled:
     fields: frozenset[str]
     find: Callable[[str, frozenset[str]], Iterator[Match]]
     allow: frozenset[str]
-    min_digits: int
-    needles: Any  # ahocorasick.Automaton of substrings one of which a match needs in the lower-cased text, or None
-    needle: str  # a substring every match contains ("" when there is none): tested before the finder runs
+    detect: str
+    candidates_key: str  # the `record.derived` key of the gates' verdicts for these fields
 
 
 def prepare(options: dict[str, Any]) -> Compiled:
     unknown = set(options["fields"]) - {*TEXT_FIELDS, "all"}
     if unknown:
         raise ValueError(f"unknown field {sorted(unknown)[0]!r} in `fields` (fields: {', '.join(TEXT_FIELDS)}, all)")
+    fields = frozenset(options["fields"])
     detect = options["detect"]
-    needles = None
-    if detect == "api-key":
-        needles = ahocorasick.Automaton()
-        for needle in _API_KEY_NEEDLES:
-            needles.add_word(needle, needle)
-        needles.make_automaton()
-    return Compiled(
-        frozenset(options["fields"]),
-        _FINDERS[detect],
-        frozenset(options["allow"]),
-        _MIN_DIGITS.get(detect, 0),
-        needles,
-        _NEEDLE.get(detect, ""),
-    )
+    # A string key: Python keeps its hash, and rules with the same fields share the verdicts.
+    key = "pii-candidates " + ",".join(sorted(fields))
+    return Compiled(fields, _FINDERS[detect], frozenset(options["allow"]), detect, key)
 
 
 def check_record(rule, record: Record) -> list[Finding] | tuple[()]:
     # A list (or an empty tuple) rather than a generator: nearly every call finds nothing.
     compiled: Compiled = rule.state
-    found = None
-    needle, min_digits, needles = compiled.needle, compiled.min_digits, compiled.needles
-    for text in record.texts_of(compiled.fields):
-        if needle and needle not in text.text:
-            continue
-        if min_digits and digit_count(record, text) < min_digits:
-            continue
-        if needles is not None and next(needles.iter(text.lower), None) is None:
-            continue
+    by_detector = record.derived.get(compiled.candidates_key)
+    if by_detector is None:
+        by_detector = record.derived[compiled.candidates_key] = candidates(record.texts_of(compiled.fields))
+    texts = by_detector.get(compiled.detect)
+    if texts is None:
+        return ()
+    found = []
+    for text in texts:
         for match in compiled.find(text.text, compiled.allow):
-            if found is None:
-                found = []
             found.append(Finding(f"{match.kind} {match.shown} in {text.field}", text.pointer, (match.start, match.end)))
             break  # one per field: the first is enough to act on
     return found or ()
 
 
-def digit_count(record: Record, text: Text) -> int:
-    """How many digits a text holds; counted once per record for all the number detectors."""
-    counts = record.derived.get("digits")
-    if counts is None:
-        counts = record.derived["digits"] = {}
-    count = counts.get(text.pointer)
-    if count is None:
-        raw = text.text
-        # bytes.translate deletes the non-digits of ASCII text in one C loop; other text needs \d (Unicode digits).
-        count = len(raw.encode().translate(None, _NOT_ASCII_DIGITS)) if raw.isascii() else len(_DIGIT.findall(raw))
-        counts[text.pointer] = count
-    return count
+def candidates(texts: list[Text]) -> dict[str, list[Text]]:
+    """detector -> the texts (in record order) that pass its gate; detectors no text passes are absent."""
+    found: dict[str, list[Text]] = {}
+    for text in texts:
+        for detect in passed_gates(text):
+            found.setdefault(detect, []).append(text)
+    return found
+
+
+def passed_gates(text: Text) -> list[str]:
+    """The detectors whose gate this text passes: nearly all texts pass none."""
+    raw = text.text
+    passed = [detect for detect, needle in _NEEDLE_GATES if needle in raw]
+    digits = digit_count(raw)
+    if digits >= _FEWEST_DIGITS:
+        passed += [detect for detect, fewest, needle in _DIGIT_GATES if digits >= fewest and needle in raw]
+    if next(_API_KEY_GATE.iter(text.lower), None) is not None:
+        passed.append("api-key")
+    return passed
+
+
+def digit_count(raw: str) -> int:
+    """How many digits (`\\d`, as the regexes count them) a text holds."""
+    if raw.isascii():  # bytes.translate deletes the non-digits of ASCII text in one C loop
+        return len(raw.encode().translate(None, _NOT_ASCII_DIGITS))
+    return len(_DIGIT.findall(raw))
 
 
 def find_emails(text: str, allow: frozenset[str]) -> Iterator[Match]:

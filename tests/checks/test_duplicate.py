@@ -170,3 +170,12 @@ def test_alpaca_prompt_key_from_normalised_parts_equals_normalising_the_whole_tu
         normalised = {id(text.text): normalize(text.text) for text in record.texts}
         turn = record.turns[0].text or ""
         assert _normalised_turn(record, turn, normalised) == normalize(turn), (instruction, extra)
+
+
+def test_normalised_text_equals_normalize_on_ascii_whitespace_of_every_kind():
+    from datalint.checks.duplicate import normalised_text
+    from datalint.minhash import normalize
+    from datalint.records import Text
+
+    for text in ["Give three tips.", " lead", "trail ", "two  spaces", "tab\there", "line\nbreak", "x\x1cy", "", "Ünï"]:
+        assert normalised_text(Text("instruction", text, "/instruction")) == normalize(text), repr(text)

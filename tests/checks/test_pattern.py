@@ -6,7 +6,7 @@ import json
 import re
 
 import datalint
-from datalint.checks.pattern import first_characters
+from datalint.checks.pattern import anchored_at_start, first_characters, prepare
 from tests.conftest import run, write_jsonl
 
 
@@ -102,3 +102,22 @@ def test_regex_gate_never_hides_a_match():
         for text in texts:
             if gate is not None and not any(character in text for character in gate):
                 assert regex.search(text) is None, (pattern, text)
+
+
+def test_anchored_regex_is_matched_once_at_the_start_only_when_certain():
+    for pattern in (r"^\s*none$", r"\Aabc", r"(?:^a|^b)c", r"(^x)|\Ay"):
+        assert anchored_at_start(re.compile(pattern)), pattern
+    for pattern in (r"(?m)^none$", r"^a|b", r"a^", r"(?=a)^a", r"(?m:^a)", r""):
+        assert not anchored_at_start(re.compile(pattern)), pattern
+    regex = re.compile(r"^\s*(?:no input|none|-+)\.?\s*$")
+    for text in ["none", "  none. ", "", "no input\n", "x none", "---", "none\nnone"]:
+        assert [m.span() for m in regex.finditer(text)] == ([regex.match(text).span()] if regex.match(text) else [])
+
+
+def test_rule_gate_holds_every_part_or_is_none():
+    base = {"fields": ["all"], "case-sensitive": False, "whole-words": True, "message": "m", "skip-code": False}
+    few = prepare({**base, "phrases": ["todo", "fixme"], "regex": [r"\[insert\b"]})
+    assert few.gate == ("[", "fixme", "todo")
+    many = prepare({**base, "phrases": [f"<p{index}>" for index in range(6)], "regex": []})
+    assert many.gate == ("<",)  # too many phrases to list: their first characters
+    assert prepare({**base, "phrases": ["x"], "regex": [r"\w+"]}).gate is None  # a regex without a gate

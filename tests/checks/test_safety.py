@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 import datalint
-from datalint.checks.pii import luhn_valid
+from datalint.checks.pii import DETECTORS, luhn_valid, passed_gates
+from datalint.records import Text
 
 DATASETS = Path(__file__).resolve().parents[2] / ".." / "shared" / "datasets"
 
@@ -70,6 +71,32 @@ def test_private_key_block():
     body = "MIIEowIBAAKCAQEA3Tz2mr7SZiAMfQyuvBjM9Oi3KJ7nX4d1p3b7vQk2uJ8sYv0aQ8w7ZkP2LmN4xR5tE1cB6yH0jF9gD3sA"
     violations = found(f"-----BEGIN RSA PRIVATE KEY-----\n{body}\n-----END RSA PRIVATE KEY-----", "P107")
     assert [v[0] for v in violations] == ["P107"] and body not in violations[0][3]
+
+
+def test_gates_let_each_kind_through_and_stop_plain_text():
+    texts = {
+        "email": "maria.keller@gmail.com",
+        "phone": "(212) 748-3920",
+        "credit-card": "4556 7375 8689 9855",
+        "ssn": "536-22-8714",
+        "ip-address": "81.2.69.160",
+        "api-key": "AKIA2E0A8F3B244C9986",
+        "private-key": "-----BEGIN RSA PRIVATE KEY-----",
+        "jwt": "eyJhbGciOiJIUzI1NiJ9",
+    }
+    assert set(texts) == set(DETECTORS)
+    for detect, text in texts.items():
+        assert detect in passed_gates(Text("response", text, "/output")), detect
+    assert passed_gates(Text("response", "Give three tips for staying healthy, e.g. sleep 8 hours.", "/output")) == []
+
+
+def test_each_rule_sees_only_its_fields_once_gates_are_shared(tmp_path):
+    """Two pii rules with different fields on the same record: the gates' verdicts are kept per fields."""
+    config = tmp_path / "datalint.toml"
+    config.write_text('[rules.P101]\nfields = ["instruction"]\n')
+    record = {"instruction": "Mail maria.keller@gmail.com", "input": "", "output": "Call (212) 748-3920 now"}
+    violations = datalint.lint_records([record], select=["P101", "P102"], config=config)
+    assert [(v.code, v.pointer) for v in violations] == [("P101", "/instruction"), ("P102", "/output")]
 
 
 def test_luhn():
