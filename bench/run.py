@@ -110,7 +110,7 @@ def ensure_bench_packages() -> None:
 
 
 def datalint_command(*arguments: str) -> list[str]:
-    return [sys.executable, "-c", "from datalint.cli import main; main()", *arguments]
+    return [sys.executable, "-c", "from datalint.cli import run; run()", *arguments]  # the console script
 
 
 def enabled_rules() -> list[str]:

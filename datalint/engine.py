@@ -20,9 +20,8 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from functools import partial
-from hashlib import blake2b as _blake2b
 from itertools import compress, repeat
-from operator import is_, is_not, methodcaller
+from operator import is_, is_not, methodcaller, ne
 from pathlib import Path
 from time import perf_counter
 from typing import Any, BinaryIO
@@ -41,6 +40,7 @@ from datalint.reader import (
     position_problems,
     read_json_array,
     record_hash,
+    record_hashes,
 )
 from datalint.records import Record, build_record, detect_format
 from datalint.results import Results
@@ -316,7 +316,7 @@ def _memo_where(files: list[_FileFeatures]) -> tuple[Path, str] | None:
     keys = [features.run_key for features in files]
     if not keys or None in keys or len({folder for _, _, folder in keys}) != 1:
         return None
-    key = memo.run_key([(features.name, path, digest) for features, (path, digest, _) in zip(files, keys)])
+    key = memo.run_key([(features.name, path, digest) for features, (path, digest, _) in zip(files, keys, strict=True)])
     return memo.memo_path(keys[0][2], key), key
 
 
@@ -332,7 +332,7 @@ def _changed_lines(previous: memo.Memo, files: list[_FileFeatures]) -> list[tupl
         if old_hashes != features.hashes:
             changes.extend(
                 (features, position, cache.record_key(old, position + 1))
-                for position, (old, now) in enumerate(zip(old_hashes, features.hashes))
+                for position, (old, now) in enumerate(zip(old_hashes, features.hashes, strict=True))
                 if old != now
             )
     return changes
@@ -607,6 +607,7 @@ class _FileFeatures:
     numbers: list[int] | None = None  # the lines' numbers, when not 1..n (JSON array elements)
     run_key: tuple[str, str, Path] | None = None  # (path, settings digest, cache folder): what the memo keys on
     rows: dict[bytes, tuple[list, list, list]] = field(default_factory=dict)  # the tables' shared lists, by row mask
+    moved: list[int] | None = None  # see _moved
 
     def value(self, rule_index: int, position: int) -> Any:
         """The rule's feature value on line `position` + 1 (None: none)."""
@@ -627,10 +628,9 @@ class _FileFeatures:
     def table(self, code: str) -> FeatureTable:
         """The rule's rows in this file: the lines with a feature value, in line order. Tables of
         the same rows share their lists of paths, lines and hashes (nothing mutates a table)."""
-        column = self._column(self.rules[code][0])
-        if column is None:
+        values = self._line_values(self.rules[code][0])
+        if values is None:
             return FeatureTable()
-        values = column if isinstance(self.order, range) else list(map(column.__getitem__, self.order))
         # `is_not`, as `None in` is elementwise on arrays.
         present = list(map(is_not, values, repeat(None)))
         if False in present:
@@ -645,17 +645,35 @@ class _FileFeatures:
             )
         return FeatureTable(*self.rows[rows], values)
 
-    def _column(self, rule_index: int) -> list[Any] | None:
-        """The rule's values by entry (cached entries, then new ones), or None when it has none."""
+    def _line_values(self, rule_index: int) -> list[Any] | None:
+        """The rule's value on each line (None: none), or None when no line has one."""
         new = self.new.features.get(rule_index)
-        if self.cached is None:
-            return new
-        old = self.cached.column(rule_index)
+        old = self.cached.column(rule_index) if self.cached is not None else None
         if old is None and new is None:
             return None
-        return (old if old is not None else [None] * len(self.cached)) + (
-            new if new is not None else [None] * len(self.new)
-        )
+        if isinstance(self.order, range):  # every line its own new entry (a cold run)
+            return new
+        offset = len(self.cached) if self.cached is not None else 0
+        moved = self._moved()
+        if old is not None and len(moved) * 8 < len(self.order):
+            # Most lines have the cached entry of their own number (a warm run after a few edits,
+            # as a full cache save keeps line order): copy those at once, then patch the others.
+            values = old[: len(self.order)]
+            values.extend(repeat(None, len(self.order) - len(values)))
+            for position in moved:
+                entry = self.order[position]
+                values[position] = old[entry] if entry < offset else None if new is None else new[entry - offset]
+            return values
+        column = (old if old is not None else [None] * offset) + (new if new is not None else [None] * len(self.new))
+        return list(map(column.__getitem__, self.order))
+
+    def _moved(self) -> list[int]:
+        """The lines whose entry is not the cached entry of their own number (found once per file)."""
+        if self.moved is None:
+            order, offset = self.order, len(self.cached) if self.cached is not None else 0
+            limit = min(len(order), offset)
+            self.moved = [*compress(range(limit), map(ne, order[:limit], range(limit))), *range(limit, len(order))]
+        return self.moved
 
 
 def assemble_file(
@@ -841,11 +859,13 @@ def _pass_over_blocks(
         if not crlf_seen and any(map(_ends_with_cr, lines)):
             crlf_seen = True
             position = next(index for index, raw in enumerate(lines) if raw[-1:] == b"\r")
-            problems.append((number + position + 1, record_hash(lines[position][:-1]), position_problems(True, False)[0]))
+            problems.append(
+                (number + position + 1, record_hash(lines[position][:-1]), position_problems(True, False)[0])
+            )
         if crlf_seen:
             lines = [raw[:-1] if raw[-1:] == b"\r" else raw for raw in lines]
         # Whole blocks at a time: C-level passes over the lines, a Python step only per line to check.
-        block_hashes = [_blake2b(raw, digest_size=8).hexdigest() for raw in lines]
+        block_hashes = record_hashes(lines)
         keys = list(map(str.__add__, block_hashes, repeat(_NOT_FIRST_LINE)))
         if number == 0 and keys:
             keys[0] = block_hashes[0] + "1"  # line 1 has its own key: a byte order mark is allowed there only

@@ -63,7 +63,9 @@ def load(path: Path, key: str) -> Memo | None:
         text = bytes(body[:hashes_size]).decode("ascii")
         files, offset = [], 0
         for name, lines in header["files"]:
-            files.append((name, [text[i : i + _HASH_LENGTH] for i in range(offset, offset + lines * _HASH_LENGTH, _HASH_LENGTH)]))
+            files.append(
+                (name, [text[i : i + _HASH_LENGTH] for i in range(offset, offset + lines * _HASH_LENGTH, _HASH_LENGTH)])
+            )
             offset += lines * _HASH_LENGTH
         findings = json.loads(bytes(body[hashes_size:]))
         if not isinstance(findings, dict) or not all(map(_well_formed, findings.values())):

@@ -66,6 +66,23 @@ def test_version_from_the_installed_script():
     assert result.stdout.strip() == f"datalint, version {__version__}"
 
 
+def test_the_console_script_exits_with_the_run_s_code_and_all_its_output(tmp_path):
+    """`datalint` skips the interpreter's teardown (cli.run): what it printed must still all be
+    there, and the exit code must still say what happened."""
+    data = tmp_path / "data.jsonl"
+    records = "".join(f'{{"instruction": "Say {n}", "output": "As an AI language model, no."}}\n' for n in range(300))
+    data.write_text(records + '{"instruction": "cut off\n')  # the last line is invalid JSON: an error
+    script = [sys.executable, "-c", "from datalint.cli import run; run()"]
+    found = subprocess.run([*script, "check", str(data), "--no-cache", "--select", "P001,S001"], capture_output=True)
+    assert found.returncode == 1
+    assert found.stdout.decode().count("P001 [ai-disclaimer]") == 300
+    assert "data.jsonl:301:" in found.stdout.decode()
+    clean = subprocess.run([*script, "check", str(data), "--no-cache", "--select", "S2"], capture_output=True)
+    assert (clean.returncode, clean.stdout.decode().strip()) == (0, "All checks passed: 300 records in 1 file.")
+    missing = subprocess.run([*script, "check", str(tmp_path / "none.jsonl")], capture_output=True)
+    assert missing.returncode == 2 and b"no such file" in missing.stderr
+
+
 def test_readme_rule_table_is_generated_from_the_declarations():
     readme = (REPO / "README.md").read_text()
     table = readme.split("<!-- rules:start -->\n")[1].split("\n<!-- rules:end -->")[0]

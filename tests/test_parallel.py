@@ -55,7 +55,13 @@ def test_small_inputs_skip_the_pool(tmp_path: Path) -> None:
     data = tmp_path / "data.jsonl"
     data.write_text('{"instruction": "Say hi", "output": ""}\n' * 50, encoding="utf-8")
     report = datalint.lint_paths([data], jobs=2, select=["S"])  # the copies are D001 too
-    assert report.stats == {"checked": 50, "cached": 0, "worker tasks": 0, "dataset processes": 0, "dataset rules reused": 0}
+    assert report.stats == {
+        "checked": 50,
+        "cached": 0,
+        "worker tasks": 0,
+        "dataset processes": 0,
+        "dataset rules reused": 0,
+    }
     assert {(v.code, v.line) for v in report.violations} == {("S205", line) for line in range(1, 51)}
 
 

@@ -20,6 +20,7 @@ import math
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
+from operator import itemgetter
 from typing import Any
 
 import numpy
@@ -305,10 +306,10 @@ class _Features:
 
     def __init__(self, table) -> None:
         values = table.values
-        if all(len(row) == 1 for row in values):  # the usual case: one text per record
+        if set(map(len, values)) == {1}:  # the usual case: one text per record
             self.rows: list[int] | range = range(len(values))
             self.paths = table.paths
-            flat = [row[0] for row in values]
+            flat = list(map(itemgetter(0), values))
         else:
             self.rows = [index for index, row in enumerate(values) for _ in row]
             self.paths = [table.paths[index] for index in self.rows]
