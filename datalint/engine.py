@@ -648,6 +648,8 @@ class _FileFeatures:
     def _line_values(self, rule_index: int) -> list[Any] | None:
         """The rule's value on each line (None: none), or None when no line has one."""
         new = self.new.features.get(rule_index)
+        if new is not None and not any(map(is_not, new, repeat(None))):
+            new = None  # the rule found nothing to keep in the new lines (a rule that is off, say)
         old = self.cached.column(rule_index) if self.cached is not None else None
         if old is None and new is None:
             return None
@@ -856,7 +858,7 @@ def _pass_over_blocks(
     for block in _chain(first, blocks):
         started = perf_counter()
         lines = block.lines
-        if not crlf_seen and any(map(_ends_with_cr, lines)):
+        if not crlf_seen and block.carriage_return and any(map(_ends_with_cr, lines)):
             crlf_seen = True
             position = next(index for index, raw in enumerate(lines) if raw[-1:] == b"\r")
             problems.append(
@@ -954,6 +956,7 @@ def _chain(first: _Block | None, rest: Iterator[_Block]) -> Iterator[_Block]:
 class _Block:
     lines: list[bytes]  # without their "\n"
     missing_newline: bool = False  # the last line of the file, not ended by "\n"
+    carriage_return: bool = True  # whether any line may end with "\r" (else none is looked at)
 
 
 def _blocks(stream: BinaryIO) -> Iterator[_Block]:
@@ -965,10 +968,11 @@ def _blocks(stream: BinaryIO) -> Iterator[_Block]:
         size = BLOCK_BYTES
         if not data:
             break
-        lines = (rest + data if rest else data).split(b"\n")
+        data = rest + data if rest else data
+        lines = data.split(b"\n")
         rest = lines.pop()
         if lines:
-            yield _Block(lines)
+            yield _Block(lines, carriage_return=b"\r" in data)
     if rest:
         yield _Block([rest], missing_newline=True)
 
