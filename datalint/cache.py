@@ -5,8 +5,9 @@ One cache file per (dataset path, settings digest) under `.datalint_cache/` (bes
 or in the working folder; `cache-dir` in config moves it). A file maps record keys (content hash of
 the line, plus whether it is line 1) to what the record pass found there: whether the line is a
 record and its format, the violations (columns already located) and the features of dataset-wide
-rules, stored by column as `datalint.results.Results` holds them. Dataset-wide rules always rerun,
-on these features.
+rules, stored by column as `datalint.results.Results` holds them and decoded column by column
+when a rule needs them. Dataset-wide rules run on these features, or reuse their last findings
+when the features they read did not change (datalint/memo.py).
 
 Safety: the file is written to a temporary name and renamed into place, so concurrent writers leave
 one complete file, never a mix. It holds JSON and raw numeric arrays only (nothing that runs code
@@ -16,6 +17,7 @@ ignored (and then overwritten), never trusted and never fatal.
 
 from __future__ import annotations
 
+import glob
 import hashlib
 import json
 import os
@@ -85,15 +87,20 @@ def _stable(value: Any) -> Any:
 
 
 def _file_tokens(options: dict[str, Any]) -> list[str]:
-    """Options naming files (a user's JSON Schema, a word list): their size and mtime join the key."""
+    """Options naming files (a user's JSON Schema, evaluation sets, a glob of review files): the
+    size and mtime of each file join the key, so editing one invalidates what was found with it."""
     tokens = []
     for key, value in sorted(options.items()):
-        if isinstance(value, str) and value and len(value) < 1024 and ("/" in value or "." in value):
-            try:
-                stat = os.stat(value)
-            except (OSError, ValueError):
+        for name in value if isinstance(value, (list, tuple)) else [value]:
+            if not isinstance(name, str) or not name or len(name) >= 1024 or ("/" not in name and "." not in name):
                 continue
-            tokens.append(f"{key}:{stat.st_size}:{stat.st_mtime_ns}")
+            paths = sorted(glob.glob(name, recursive=True)) if any(char in name for char in "*?[") else [name]
+            for path in paths:
+                try:
+                    stat = os.stat(path)
+                except (OSError, ValueError):
+                    continue
+                tokens.append(f"{key}:{path}:{stat.st_size}:{stat.st_mtime_ns}")
     return tokens
 
 

@@ -16,6 +16,7 @@ import datalint.checks
 import datalint.rules
 from datalint import cache
 from datalint.cli import main
+from datalint.reader import record_hash
 
 DATASETS = Path(__file__).resolve().parents[1] / ".." / "shared" / "datasets"
 CODE_ALPACA = DATASETS / "code-alpaca-2k.jsonl"
@@ -314,3 +315,22 @@ def test_a_cache_written_from_worker_chunks_serves_the_next_run(tmp_path: Path, 
     warm = datalint.lint_paths([data], jobs=1, cache=True)
     assert warm.stats["cached"] == 2000 and warm.stats["checked"] == 0
     assert [v.to_dict() for v in warm.violations] == [v.to_dict() for v in cold.violations]
+
+
+def test_a_new_review_file_invalidates_the_cached_results(tmp_path: Path) -> None:
+    """The review ledger is a glob: a review file added or changed after a run (a record rated bad)
+    must show in the next run, though neither the dataset nor the config changed."""
+    data = tmp_path / "data.jsonl"
+    shutil.copyfile(CODE_ALPACA, data)
+    (tmp_path / "reviews").mkdir()
+    (tmp_path / "datalint.toml").write_text('select = ["Q9"]\n[review]\nledger = "reviews/*.jsonl"\n')
+    first = run(data)
+    assert not [v for v in first.violations if v.code == "Q902"]
+    coverage = next(v for v in first.violations if v.code == "Q901")
+    line = data.read_bytes().split(b"\n")[41]
+    review = {"record_hash": record_hash(line), "rating": "bad", "note": "wrong answer"}  # as `datalint sample` writes
+    (tmp_path / "reviews" / "r1.jsonl").write_text(json.dumps(review) + "\n", encoding="utf-8")
+    second = run(data)
+    assert [(v.code, v.line) for v in second.violations if v.code == "Q902"] == [("Q902", 42)]
+    assert coverage.message != next(v for v in second.violations if v.code == "Q901").message
+    assert shapes(second) == shapes(run(data, use_cache=False))
