@@ -333,7 +333,7 @@ def record_key(hash_: str, number: int) -> str:
 def _encode(
     digest: str, file_format: str, keys: list[str], results: Results, segments: list[tuple] | None = None
 ) -> bytes:
-    if len(keys) != len(results) or any(len(key) != KEY_LENGTH for key in keys):
+    if len(keys) != len(results) or not set(map(len, keys)) <= {KEY_LENGTH}:
         raise CacheError("unexpected record keys")
     violations = {str(entry): found for entry, found in results.violations.items()}
     sections = [
