@@ -26,7 +26,7 @@ from pathlib import Path
 from time import perf_counter
 from typing import Any, BinaryIO
 
-from datalint import cache, memo
+from datalint import cache, forking, memo
 from datalint.checks import load_kind
 from datalint.config import ConfigError, Settings, SettingsResolver, path_matches, relative_posix
 from datalint.locate import locate
@@ -1133,47 +1133,35 @@ def run_dataset_pass(
     """The dataset pass of these rules over the run's files; `meanwhile` (writing the cache) runs
     here while it works.
 
-    With several jobs and many rows, the rules are spread over forked processes, which inherit
-    the files' features (nothing is copied to them), build the tables of their rules and send back
-    only their violations; the rules are independent of each other, so the result is the same as
-    one after the other."""
-    import multiprocessing
-
+    With several jobs and many rows, the rules are shared by this process and forked ones
+    (datalint/forking.py), which inherit the files' features (nothing is copied to them), build
+    the tables of their rules and send back only their violations; the rules are independent of
+    each other, so the result is the same as one after the other."""
     rows = sum(len(features.hashes) for features in files)
-    forkable = "fork" in multiprocessing.get_all_start_methods()
-    if jobs <= 1 or not POOL_MIN_LINES <= rows <= FORKED_DATASET_MAX_ROWS or len(rules) < 2 or not forkable:
+    if jobs <= 1 or not POOL_MIN_LINES <= rows <= FORKED_DATASET_MAX_ROWS or len(rules) < 2 or not _FORKABLE:
         meanwhile()
         return list(dataset_pass(files, rules, timings))
     ranks = {kind: rank for rank, kind in enumerate(_COSTLY_KINDS)}
     codes = sorted(rules, key=lambda code: ranks.get(rules[code].kind, len(ranks)))  # costly first, then in order
-    found: dict[str, list[Violation]] = {}
     processes = min(jobs, len(codes))
     if stats is not None:
         stats["dataset processes"] = processes
-    with multiprocessing.get_context("fork").Pool(processes, _receive_files, (files, rules)) as pool:
-        pending = pool.imap_unordered(_dataset_rule, codes)
-        meanwhile()
-        for code, violations, seconds in pending:
-            found[code] = violations
-            if timings is not None:
-                timings.add(code, seconds)
-    return [violation for code in rules if code in found for violation in found[code]]
+    outcomes = forking.share(codes, partial(_dataset_rule, files, rules), processes - 1, meanwhile)
+    found: dict[str, list[Violation]] = {}
+    for code, (violations, seconds) in zip(codes, outcomes, strict=True):
+        found[code] = violations
+        if timings is not None:
+            timings.add(code, seconds)
+    return [violation for code in rules for violation in found[code]]
 
 
-# The run's files and rules in a forked dataset-pass worker: set once when it starts, gone when it ends.
-_FORKED_RUN: list = []
+_FORKABLE = hasattr(os, "fork") and sys.platform != "win32"
 
 
-def _receive_files(files: list[_FileFeatures], rules: dict[str, Rule]) -> None:
-    _FORKED_RUN[:] = [files, rules]
-    gc.disable()  # as in the parent's run: nothing to collect, only objects to scan
-
-
-def _dataset_rule(code: str) -> tuple[str, list[Violation], float]:
+def _dataset_rule(files: list[_FileFeatures], rules: dict[str, Rule], code: str) -> tuple[list[Violation], float]:
     started = perf_counter()
-    files, rules = _FORKED_RUN
     violations = list(dataset_pass(files, {code: rules[code]}))
-    return code, violations, perf_counter() - started
+    return violations, perf_counter() - started
 
 
 def dataset_pass(

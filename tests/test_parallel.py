@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
+import time
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 import datalint
@@ -102,3 +105,48 @@ def test_file_format_found_late_applies_to_every_record_from_a_file_or_stdin(tmp
     assert sorted(set(found)) == sorted({("S101", line) for line in range(1, 71)} | {("S205", 71)})
     assert [(v["code"], v["line"]) for v in json.loads(from_stdin.output)["violations"]] == found
     assert json.loads(from_file.output)["files"][0]["format"] == "alpaca"
+
+
+def _pid_and_square(number: int) -> tuple[int, int]:
+    time.sleep(0.002)  # long enough that every process gets tasks before the queue runs dry
+    return os.getpid(), number * number
+
+
+def _fails_on_seven(number: int) -> int:
+    if number == 7:
+        raise ValueError("seven is not allowed")
+    return number
+
+
+def _dies_on_three(number: int) -> int:
+    if number == 3 and os.getpid() != PARENT:
+        os._exit(9)  # a child killed mid-task (out of memory, say)
+    return number
+
+
+PARENT = os.getpid()
+
+
+def test_shared_tasks_run_here_and_in_forked_children_in_task_order() -> None:
+    from datalint import forking
+
+    ran_meanwhile = []
+    results = forking.share(list(range(200)), _pid_and_square, 2, lambda: ran_meanwhile.append(os.getpid()))
+    assert [square for _, square in results] == [number * number for number in range(200)]
+    assert ran_meanwhile == [os.getpid()]
+    assert len({pid for pid, _ in results}) == 3  # this process and both children took tasks
+
+
+def test_a_failing_task_in_a_child_raises_with_its_traceback() -> None:
+    from datalint import forking
+
+    # Every process takes tasks from the same queue: whichever took 7 raises.
+    with pytest.raises((forking.ChildFailed, ValueError), match="seven is not allowed"):
+        forking.share(list(range(50)), _fails_on_seven, 1, lambda: time.sleep(0.2))
+
+
+def test_a_child_that_dies_is_reported() -> None:
+    from datalint import forking
+
+    with pytest.raises(forking.ChildFailed, match="ended without its results"):
+        forking.share(list(range(50)), _dies_on_three, 1, lambda: time.sleep(0.5))
