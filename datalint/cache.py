@@ -24,6 +24,7 @@ import os
 import struct
 import sys
 import tempfile
+import zlib
 from array import array
 from bisect import bisect_right
 from collections.abc import Iterable, Iterator, Sequence
@@ -36,7 +37,7 @@ from typing import Any
 from datalint import __version__
 from datalint.results import Results
 
-MAGIC = b"DATALINT-CACHE-3\n"
+MAGIC = b"DATALINT-CACHE-4\n"
 FOLDER_NAME = ".datalint_cache"
 KEEP_PER_PATH = 3  # settings variants kept per dataset (e.g. runs with and without --select)
 DELTA_SUFFIX = ".delta-"  # results of later runs, beside the cache file, until the next full save
@@ -317,7 +318,7 @@ def clean(folder: Path) -> int:
 # --- the file format -------------------------------------------------------------------------
 #
 # MAGIC, then an 8-byte little-endian header length, then a JSON header, then the body sections
-# whose lengths the header lists. The header holds the settings digest and a blake2b checksum of
+# whose lengths the header lists. The header holds the settings digest and a CRC-32 checksum of
 # the body, so nothing of a file is used before the whole of it is known to be what was written.
 # Sections: the record keys, one kind byte per entry, the violations as JSON by entry, then the
 # feature columns in segments of consecutive entries (the chunks workers packed, or one segment),
@@ -359,7 +360,7 @@ def _encode(
         "entries": len(keys),
         "segments": described,
         "sections": [len(section) for section in sections],
-        "checksum": hashlib.blake2b(body, digest_size=16).hexdigest(),
+        "crc32": zlib.crc32(body),
     }
     encoded_header = json.dumps(header, separators=(",", ":")).encode("utf-8")
     return MAGIC + _HEADER.pack(len(encoded_header)) + encoded_header + body
@@ -374,7 +375,7 @@ def _decode(data: bytes, digest: str, rule_count: int, max_kind: int) -> CachedF
     if header["digest"] != digest:
         raise CacheError("written for other settings")
     body = memoryview(data)[start + header_length :]
-    if sum(header["sections"]) != len(body) or hashlib.blake2b(body, digest_size=16).hexdigest() != header["checksum"]:
+    if sum(header["sections"]) != len(body) or zlib.crc32(body) != header["crc32"]:
         raise CacheError("checksum mismatch")
     sections = []
     offset = 0

@@ -20,6 +20,7 @@ import json
 import os
 import struct
 import tempfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -57,7 +58,7 @@ def load(path: Path, key: str) -> Memo | None:
         (length,) = _HEADER.unpack_from(data, len(MAGIC))
         header = json.loads(data[start : start + length])
         body = memoryview(data)[start + length :]
-        if header["key"] != key or hashlib.blake2b(body, digest_size=16).hexdigest() != header["checksum"]:
+        if header["key"] != key or zlib.crc32(body) != header["crc32"]:
             return None
         hashes_size = sum(lines for _, lines in header["files"]) * _HASH_LENGTH
         text = bytes(body[:hashes_size]).decode("ascii")
@@ -99,7 +100,7 @@ def save(path: Path, key: str, files: list[tuple[str, list[str]]], findings: dic
     header = {
         "key": key,
         "files": [[name, len(hashes)] for name, hashes in files],
-        "checksum": hashlib.blake2b(body, digest_size=16).hexdigest(),
+        "crc32": zlib.crc32(body),
     }
     encoded = json.dumps(header, separators=(",", ":")).encode("utf-8")
     try:
