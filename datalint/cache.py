@@ -112,12 +112,13 @@ def cache_file(folder: Path, dataset: Path, digest: str) -> Path:
 
 @dataclass(slots=True)
 class _Segment:
-    """Consecutive entries of a cache file with their feature columns, decoded on first use: a warm
-    run whose dataset-wide rules can reuse their last findings never decodes most columns."""
+    """Consecutive entries with their feature columns, decoded on first use: a warm run whose
+    dataset-wide rules reuse their last findings never decodes most columns, and a run over a
+    large file holds one decoded column at a time."""
 
-    first: int  # entry number of the segment's first entry in the loaded file
+    first: int  # the number of the segment's first entry among all the entries
     entries: int
-    encoded: dict[int, tuple[dict, Sequence[memoryview]]]  # rule index -> (column meta, blobs)
+    encoded: dict[int, tuple[dict, Sequence[Any]]]  # rule index -> (column meta, blobs)
     decoded: dict[int, list[Any]] = field(default_factory=dict)
 
     def column(self, rule_index: int) -> list[Any] | None:
@@ -127,27 +128,28 @@ class _Segment:
             column = self.decoded[rule_index] = decode_entries_column(meta, blobs, self.entries)
         return column
 
+    def has(self, rule_index: int) -> bool:
+        return rule_index in self.encoded or rule_index in self.decoded
+
 
 @dataclass(slots=True)
-class CachedFile:
-    """A loaded cache file: the record key of each entry and the entries' results. `results` holds
-    the kinds and violations; a feature column joins it when `decode` asks for it."""
+class Entries:
+    """The results of a run of entries: `results` holds their kinds and violations, and a feature
+    column joins it only when `decode` asks; until then columns stay as the cache file or the
+    worker processes encoded them, a few bytes per value instead of Python objects."""
 
-    file_format: str
-    keys: list[str]
-    results: Results
+    results: Results = field(default_factory=Results)
     segments: list[_Segment] = field(default_factory=list)
-    deltas: list[Path] = field(default_factory=list)  # delta files merged into `results`
-
-    def index(self) -> dict[str, int]:
-        """Record key -> entry; a key found again in a later delta file maps to its newer entry."""
-        return dict(zip(self.keys, range(len(self.keys)), strict=True))
 
     def __len__(self) -> int:
-        return len(self.keys)
+        return len(self.results)
 
     def value(self, rule_index: int, entry: int) -> Any:
         """One entry's feature value for a rule (None: none), decoding only its segment's column."""
+        if rule_index in self.results.features:
+            return self.results.features[rule_index][entry]
+        if not self.segments:
+            return None
         segment = self.segments[bisect_right(self.segments, entry, key=attrgetter("first")) - 1]
         column = segment.column(rule_index)
         return None if column is None else column[entry - segment.first]
@@ -156,33 +158,75 @@ class CachedFile:
         """A rule's feature value per entry (None: none), or None when no entry has one."""
         if rule_index in self.results.features:
             return self.results.features[rule_index]
-        if not any(rule_index in segment.encoded for segment in self.segments):
+        if not any(segment.has(rule_index) for segment in self.segments):
             return None
-        column: list[Any] = []
+        if len(self.segments) == 1 and self.segments[0].entries == len(self.results):
+            (segment,) = self.segments
+            column = segment.column(rule_index)
+            if rule_index in segment.encoded:
+                segment.decoded.pop(rule_index, None)  # held once, by the caller; decoded again if asked
+            return column
+        column = []
         for segment in self.segments:
             part = segment.column(rule_index)
             column.extend(repeat(None, segment.entries) if part is None else part)
-            segment.decoded.pop(rule_index, None)  # held once, by the caller
+            if rule_index in segment.encoded:
+                segment.decoded.pop(rule_index, None)
         return column
 
     def decode(self, rule_indices: Iterable[int] | None = None) -> Results:
         """`results` with the feature columns of these rules (of every rule: None) decoded."""
         if rule_indices is None:
-            rule_indices = {rule_index for segment in self.segments for rule_index in segment.encoded}
+            rule_indices = {index for segment in self.segments for index in (*segment.encoded, *segment.decoded)}
         for rule_index in rule_indices:
             column = self.column(rule_index)
             if column is not None:
                 self.results.features[rule_index] = column
         return self.results
 
+    def extend(self, other: Entries) -> None:
+        """Add `other`'s entries after these."""
+        offset = len(self.results)
+        self.results.kinds += other.results.kinds
+        for entry, found in other.results.violations.items():
+            self.results.violations[offset + entry] = found
+        for segment in other.segments:
+            self.segments.append(_Segment(segment.first + offset, segment.entries, segment.encoded, segment.decoded))
+        if other.results.features:
+            self.segments.append(_Segment(offset, len(other.results), {}, dict(other.results.features)))
+
+    def add_packed(self, packed: tuple) -> None:
+        """Add the entries a worker process packed (`pack_results`), their columns still encoded."""
+        kinds, violations, columns = packed
+        encoded = {rule_index: (meta, blobs) for rule_index, meta, blobs in columns if meta is not None}
+        as_sent = {rule_index: blobs for rule_index, meta, blobs in columns if meta is None}  # not storable: sent as is
+        self.extend(Entries(Results(bytearray(kinds), violations), [_Segment(0, len(kinds), encoded, as_sent)]))
+
+    def add_results(self, results: Results) -> None:
+        """Add entries checked in this process (their columns decoded already)."""
+        self.extend(Entries(results))
+
+
+@dataclass(slots=True)
+class CachedFile:
+    """A loaded cache file: the record key of each entry and the entries' results."""
+
+    file_format: str
+    keys: list[str]
+    entries: Entries
+    deltas: list[Path] = field(default_factory=list)  # delta files merged into `entries`
+
+    def index(self) -> dict[str, int]:
+        """Record key -> entry; a key found again in a later delta file maps to its newer entry."""
+        return dict(zip(self.keys, range(len(self.keys)), strict=True))
+
+    def __len__(self) -> int:
+        return len(self.keys)
+
     def append(self, other: CachedFile) -> None:
         """Add a delta file's entries after these."""
-        offset = len(self.keys)
         self.keys.extend(other.keys)
-        self.results.extend(other.results)
-        for segment in other.segments:
-            segment.first += offset
-            self.segments.append(segment)
+        self.entries.extend(other.entries)
 
 
 def load(path: Path, digest: str, rules: int, kinds: int) -> CachedFile | None:
@@ -418,7 +462,7 @@ def _decode(data: bytes, digest: str, rule_count: int, max_kind: int) -> CachedF
         raise CacheError("segments do not cover the entries")
     # The body's checksum matched: the columns are as written, decoded when a rule needs them.
     keys = [keys_text[i : i + KEY_LENGTH] for i in range(0, len(keys_text), KEY_LENGTH)]
-    return CachedFile(header["format"], keys, results, segments)
+    return CachedFile(header["format"], keys, Entries(results, segments))
 
 
 def _encoded_columns(results: Results) -> Iterator[tuple[int, dict, list[bytes]]]:

@@ -609,7 +609,7 @@ class _FileFeatures:
     rules: dict[str, tuple[int, Rule]]  # code -> (index in the file's plan, rule)
     hashes: list[str]  # content hash of each line
     order: Sequence[int]  # entry of each line
-    new: Results  # the entries checked in this run, numbered after the cached ones
+    new: cache.Entries  # the entries checked in this run, numbered after the cached ones
     cached: cache.CachedFile | None = None
     known: dict[str, int] = field(default_factory=dict)  # record key -> cached entry
     numbers: list[int] | None = None  # the lines' numbers, when not 1..n (JSON array elements)
@@ -622,16 +622,15 @@ class _FileFeatures:
         entry = self.order[position]
         offset = len(self.cached) if self.cached is not None else 0
         if entry < offset:
-            return self.cached.value(rule_index, entry)
-        column = self.new.features.get(rule_index)
-        return None if column is None else column[entry - offset]
+            return self.cached.entries.value(rule_index, entry)
+        return self.new.value(rule_index, entry - offset)
 
     def cached_value(self, rule_index: int, key: str) -> tuple[bool, Any]:
         """(whether the cache holds this record key, its feature value for the rule)."""
         entry = self.known.get(key)
         if entry is None or self.cached is None:
             return False, None
-        return True, self.cached.value(rule_index, entry)
+        return True, self.cached.entries.value(rule_index, entry)
 
     def table(self, code: str) -> FeatureTable:
         """The rule's rows in this file: the lines with a feature value, in line order. Tables of
@@ -655,10 +654,10 @@ class _FileFeatures:
 
     def _line_values(self, rule_index: int) -> list[Any] | None:
         """The rule's value on each line (None: none), or None when no line has one."""
-        new = self.new.features.get(rule_index)
+        new = self.new.column(rule_index)
         if new is not None and not any(map(is_not, new, repeat(None))):
             new = None  # the rule found nothing to keep in the new lines (a rule that is off, say)
-        old = self.cached.column(rule_index) if self.cached is not None else None
+        old = self.cached.entries.column(rule_index) if self.cached is not None else None
         if old is None and new is None:
             return None
         if isinstance(self.order, range):  # every line its own new entry (a cold run)
@@ -689,7 +688,7 @@ class _FileFeatures:
 def assemble_file(
     name: str,
     plan: RulePlan,
-    new: Results,
+    new: cache.Entries,
     order: Sequence[int],
     hashes: list[str],
     problems: Iterable[tuple[int, str, Problem]] = (),
@@ -702,8 +701,8 @@ def assemble_file(
     record and rule."""
     state = _FileState()
     offset = len(cached) if cached is not None else 0
-    results = new if cached is None else cached.results
-    all_kinds = results.kinds if cached is None else results.kinds + new.kinds
+    results = new.results if cached is None else cached.entries.results
+    all_kinds = results.kinds if cached is None else results.kinds + new.results.kinds
     kinds = all_kinds if isinstance(order, range) else bytes(map(all_kinds.__getitem__, order))
     state.records = len(kinds) - kinds.count(0)
     known_kind = _KNOWN_KIND.search(kinds)
@@ -717,7 +716,7 @@ def assemble_file(
                     rules[index], problem.message, name, number, problem.column, problem.end_column, "", problem_hash
                 )
             )
-    found = results.violations if cached is None else {**results.violations, **_shifted(new.violations, offset)}
+    found = results.violations if cached is None else {**results.violations, **_shifted(new.results.violations, offset)}
     if found:
         for position, entry in enumerate(order):
             if entry in found:
@@ -771,7 +770,7 @@ def record_pass(
         results.extend(check_lines(plan, file_format, lines[start : start + CHUNK_LINES], timings))
     # In-memory lines may skip numbers (a JSON array's elements sit on their own lines): the
     # results are assembled as if consecutive, then given their real line numbers.
-    state = assemble_file(name, plan, results, range(len(lines)), [line.hash for line in lines])
+    state = assemble_file(name, plan, cache.Entries(results), range(len(lines)), [line.hash for line in lines])
     _renumber(state, [line.number for line in lines])
     state.format = file_format
     return _finish(state, name, settings)
@@ -855,11 +854,11 @@ def _pass_over_blocks(
     known = cached.index() if cached is not None else {}
     entries_known = len(cached) if cached is not None else 0
     new_keys: dict[str, int] = {}  # record key -> entry, for entries computed in this run
-    new = Results()
+    new = cache.Entries()  # columns stay as the workers encoded them until a rule needs one
     order: list[int] = []  # entry of each line
     hashes: list[str] = []  # of every line, in order
     problems: list[tuple[int, str, Problem]] = []
-    in_flight: deque[Callable[[], tuple[Results, list[tuple] | None]]] = deque()
+    in_flight: deque[Callable[[], tuple[Results | None, list[tuple] | None]]] = deque()
     packs: list[tuple] | None = []  # the new results as workers packed them, while all came from workers
     number = 0
     crlf_seen = False
@@ -924,33 +923,41 @@ def _save_cache(
     digest: str,
     file_format: str,
     cached: cache.CachedFile | None,
-    new: Results,
+    new: cache.Entries,
     new_keys: dict[str, int],
     order: Sequence[int],
     packs: list[tuple] | None,
 ) -> None:
+    # The workers' packed chunks are written as they are: no column is decoded for them.
+    new_results = new.results if packs is not None else new.decode()
     if cached is not None and len(cached.deltas) < cache.MAX_DELTAS and len(new) <= max(1000, len(order) // 10):
-        cache.save_delta(path, digest, file_format, list(new_keys), new, packs)
+        cache.save_delta(path, digest, file_format, list(new_keys), new_results, packs)
         return
     # First run, or time to fold the deltas in (and drop the results of deleted lines).
     if cached is None:
-        results, keys = new, list(new_keys)
+        results, keys = new_results, list(new_keys)
     else:
-        results, keys = cached.decode(), [*cached.keys, *new_keys]
-        results.extend(new)
+        results, keys = cached.entries.decode(), [*cached.keys, *new_keys]
+        results.extend(new.decode())
     used = list(dict.fromkeys(order))  # the entries some line still has, in line order
     if used != list(range(len(results))):
+        if results is new_results:
+            results = new.decode()
         results, keys, packs = results.select(used), list(map(keys.__getitem__, used)), None
     segments = packs if cached is None else None  # a first run's entries are the workers' chunks
     cache.save(path, digest, file_format, keys, results, cached.deltas if cached is not None else (), segments)
 
 
 def _gather(
-    pending: Callable[[], tuple[Results, list[tuple] | None]], new: Results, packs: list[tuple] | None
+    pending: Callable[[], tuple[Results | None, list[tuple] | None]], new: cache.Entries, packs: list[tuple] | None
 ) -> list[tuple] | None:
     """Add one block's results to `new`; keep their packed form while every block has one."""
     results, packed = pending()
-    new.extend(results)
+    if packed is None:
+        new.add_results(results)
+    else:
+        for chunk in packed:
+            new.add_packed(chunk)
     return packs + packed if packs is not None and packed is not None else None
 
 
@@ -1024,11 +1031,11 @@ class _Run:
 
     def submit(
         self, plan: RulePlan, settings: Settings, file_format: str, misses: list[tuple[int, bytes, str]]
-    ) -> Callable[[], tuple[Results, list[tuple] | None]]:
-        """Start checking these lines; the returned function gives their results, in order, and
-        when worker processes checked them, the results as packed there (`cache.pack_results`)."""
+    ) -> Callable[[], tuple[Results | None, list[tuple] | None]]:
+        """Start checking these lines; the returned function gives their results, in order: checked
+        here, as Results; by worker processes, as they packed them there (`cache.pack_results`)."""
         if not misses:
-            return lambda: (Results(), [])
+            return lambda: (None, [])
         if self._pool is None and (self.options.jobs <= 1 or len(misses) < POOL_MIN_LINES):
             results = check_lines(
                 plan, file_format, parse_lines(LineParser(plan.max_line_bytes), misses, self.timings), self.timings
@@ -1041,16 +1048,14 @@ class _Run:
         tasks = [pool.apply_async(_work, ((key, payload, file_format, chunk, timed),)) for chunk in _chunks(misses)]
         self.stats["worker tasks"] += len(tasks)
 
-        def results() -> tuple[Results, list[tuple]]:
-            gathered = Results()
+        def results() -> tuple[None, list[tuple]]:
             packs = []
             for task in tasks:
                 packed, chunk_timings = task.get()
-                gathered.extend(cache.unpack_results(packed))
                 packs.append(packed)
                 if self.timings is not None and chunk_timings:
                     self.timings.merge(chunk_timings)
-            return gathered, packs
+            return None, packs
 
         return results
 

@@ -236,7 +236,7 @@ def test_results_round_trip_through_a_cache_file(tmp_path: Path) -> None:
     loaded = cache.load(path, "d" * 32, rules=4, kinds=5)
     assert loaded is not None and loaded.keys == keys and loaded.file_format == "alpaca"
     for entry in range(len(results)):
-        assert loaded.decode().entry(entry) == results.entry(entry)
+        assert loaded.entries.decode().entry(entry) == results.entry(entry)
     assert cache.load(path, "d" * 32, rules=3, kinds=5) is None  # a violation of rule 3 is unknown here
 
 
