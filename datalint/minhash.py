@@ -39,6 +39,7 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 
 __all__ = [
+    "LazySignatures",
     "choose_bands",
     "clusters",
     "find_similar_pairs",
@@ -331,6 +332,21 @@ def signatures(shingles: Sequence[np.ndarray], *, num_perm: int = 128, seed: int
     return out
 
 
+class LazySignatures:
+    """The signature matrix of many shingle arrays, computed for the rows asked for and not held:
+    ``find_similar_pairs`` needs each record's rows once for banding and the candidates' rows once
+    more, so a million records never hold a (1M x num_perm) matrix (512 MB at 128 permutations)."""
+
+    def __init__(self, shingles: Sequence[np.ndarray], *, num_perm: int = 128, seed: int = 1) -> None:
+        self.shingles, self.num_perm, self.seed = shingles, num_perm, seed
+        self.shape = (len(shingles), num_perm)
+
+    def __getitem__(self, key: np.ndarray | tuple) -> np.ndarray:
+        rows, columns = key if isinstance(key, tuple) else (key, slice(None))
+        picked = [self.shingles[index] for index in np.asarray(rows).tolist()]
+        return signatures(picked, num_perm=self.num_perm, seed=self.seed)[:, columns]
+
+
 def signature(shingles: np.ndarray, *, num_perm: int = 128, seed: int = 1) -> np.ndarray:
     """MinHash signature (uint32, length ``num_perm``) of one shingle-hash array."""
     return signatures([shingles], num_perm=num_perm, seed=seed)[0]
@@ -412,7 +428,7 @@ def _dedupe_sorted(codes: np.ndarray) -> np.ndarray:
     return codes[np.concatenate(([True], codes[1:] != codes[:-1]))] if codes.size else codes
 
 
-def _band_candidates(sig: np.ndarray, reps: np.ndarray, bands: int, rows: int) -> np.ndarray:
+def _band_candidates(sig: np.ndarray | LazySignatures, reps: np.ndarray, bands: int, rows: int) -> np.ndarray:
     """Unique candidate pairs among ``sig[reps]`` that agree on all rows of some band, as
     codes lo*n+hi of positions in ``reps``."""
     n = reps.size
@@ -509,7 +525,7 @@ def _exact_groups(shingles: Sequence[np.ndarray], live: np.ndarray, sizes: np.nd
 
 
 def find_similar_pairs_arrays(
-    signatures: Sequence[np.ndarray] | np.ndarray,
+    signatures: Sequence[np.ndarray] | np.ndarray | LazySignatures,
     shingles: Sequence[np.ndarray],
     *,
     threshold: float = 0.9,
@@ -522,7 +538,10 @@ def find_similar_pairs_arrays(
     stats: dict[str, int] | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """``find_similar_pairs`` as three arrays (i, j, jaccard): no Python object per pair."""
-    sig = signatures if isinstance(signatures, np.ndarray) else np.vstack(signatures)
+    if isinstance(signatures, (np.ndarray, LazySignatures)):
+        sig = signatures
+    else:
+        sig = np.vstack(signatures)
     n = len(shingles)
     if sig.shape[0] != n:
         raise ValueError("signatures and shingles differ in length")
@@ -547,9 +566,14 @@ def find_similar_pairs_arrays(
     if prefilter_miss is not None and lo.size:
         need = _min_agreement(num_perm, threshold, prefilter_miss)
         keep = np.empty(lo.size, bool)
+        if isinstance(sig, LazySignatures):  # the candidates' rows, each computed once
+            needed = np.unique(np.concatenate((lo, hi)))
+            sig, lo_rows, hi_rows = sig[needed], np.searchsorted(needed, lo), np.searchsorted(needed, hi)
+        else:
+            lo_rows, hi_rows = lo, hi
         for s in range(0, lo.size, max(1, batch_elems // num_perm)):
             e = s + max(1, batch_elems // num_perm)
-            keep[s:e] = (sig[lo[s:e]] == sig[hi[s:e]]).sum(axis=1) >= need
+            keep[s:e] = (sig[lo_rows[s:e]] == sig[hi_rows[s:e]]).sum(axis=1) >= need
         lo, hi = lo[keep], hi[keep]
     # Size filter (free): Jaccard <= min(|A|, |B|) / max(|A|, |B|).
     keep = np.minimum(sizes[lo], sizes[hi]) >= threshold * np.maximum(sizes[lo], sizes[hi])
@@ -625,7 +649,7 @@ def find_similar_pairs_arrays(
 
 
 def find_similar_pairs(
-    signatures: Sequence[np.ndarray] | np.ndarray,
+    signatures: Sequence[np.ndarray] | np.ndarray | LazySignatures,
     shingles: Sequence[np.ndarray],
     *,
     threshold: float = 0.9,

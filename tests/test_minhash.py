@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from datalint.minhash import (
+    LazySignatures,
     choose_bands,
     clusters,
     find_similar_pairs,
@@ -254,6 +255,22 @@ def test_real_data_exact_duplicates_are_found():
     for i, j, jac in pairs:
         assert jac >= 0.9
         assert jac == pytest.approx(reference_jaccard(texts[i], texts[j]))
+
+
+def test_lazy_signatures_find_the_same_pairs_as_the_matrix():
+    """Signatures computed for the rows asked for (no matrix held) give exactly the same pairs, on
+    a real dataset with copies and near-copies, with and without the duplicate expansion."""
+    path = DATASETS / "gsm8k-alpaca-train.jsonl"
+    texts = [json.loads(line)["instruction"] for line in path.open()][:4000]
+    texts += [text + " Answer briefly." for text in texts[:300]]  # near-copies: one more word
+    sh = shingle_hashes_many(texts)
+    lazy = LazySignatures(sh)
+    assert lazy.shape == (len(sh), 128)
+    assert np.array_equal(lazy[np.array([5, 0, 4299])], signatures([sh[5], sh[0], sh[4299]]))
+    for expand in (True, False):
+        expected = find_similar_pairs(signatures(sh), sh, expand_duplicates=expand)
+        assert len(expected) >= 250
+        assert find_similar_pairs(lazy, sh, expand_duplicates=expand) == expected
 
 
 def test_clusters_union_find():

@@ -21,7 +21,7 @@ from collections.abc import Iterator
 import numpy as np
 
 from datalint.checks import Option
-from datalint.minhash import clusters, find_similar_pairs, jaccard, shingle_hashes_many, signatures
+from datalint.minhash import LazySignatures, clusters, find_similar_pairs, jaccard, shingle_hashes_many
 from datalint.records import TEXT_FIELDS, Record
 from datalint.violation import DatasetFinding
 
@@ -116,8 +116,9 @@ def check_dataset(rule, table) -> Iterator[DatasetFinding]:
     shingles, trimmed = without_template(
         originals, table.paths, options["template-share"], options["template-min-records"]
     )
-    signature_matrix = signatures(shingles, num_perm=rule.options["num-perm"])
-    pairs = find_similar_pairs(signature_matrix, shingles, threshold=threshold, expand_duplicates=False)
+    # Signatures computed for the rows banding and verification ask for, never held for all records.
+    lazy = LazySignatures(shingles, num_perm=rule.options["num-perm"])
+    pairs = find_similar_pairs(lazy, shingles, threshold=threshold, expand_duplicates=False)
     best_link: dict[int, tuple[float, int]] = {}
     for one, other, similarity in pairs:
         for member, neighbour in ((one, other), (other, one)):
