@@ -87,12 +87,21 @@ def without_template(
     in_template = np.zeros(len(shingles), np.int64)
     nonempty = sizes > 0
     if flat.size:
-        in_template[nonempty] = np.add.reduceat(np.isin(flat, template), starts[nonempty], dtype=np.int64)
+        in_template[nonempty] = np.add.reduceat(_in_sorted(flat, template), starts[nonempty], dtype=np.int64)
+    del flat
     templated = in_template >= MIN_TEMPLATE_SHINGLES
     kept = list(shingles)
     for index in np.flatnonzero(templated).tolist():  # usually few records: trim only those
-        kept[index] = shingles[index][~np.isin(shingles[index], template)]
+        kept[index] = shingles[index][~_in_sorted(shingles[index], template)]
     return kept, templated
+
+
+def _in_sorted(values: np.ndarray, members: np.ndarray) -> np.ndarray:
+    """`np.isin(values, members)` for sorted unique `members`: one binary search per value, where
+    isin sorts both together (several copies of `values`)."""
+    at = np.searchsorted(members, values)
+    at[at == members.size] = 0
+    return members[at] == values
 
 
 def _template_of(shingles: list[np.ndarray], share: float, min_records: int) -> np.ndarray:
