@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -64,8 +64,9 @@ FEATURES: dict[str, tuple[re.Pattern[str] | None, str]] = {
 _SENTENCE_ONLY = {"lowercase-start", "ending"}
 _MIN_WORDS = 5
 _PROSE_ONLY = {"heading", "bullet-list", "html", "lowercase-start", "space-runs", "ending"}
+# Searched after a "\n" put before the text, as `_HEADING_LINE`: the same lines as `(?m)^`, found faster.
 _CODE_LINE = re.compile(
-    r"(?m)^[ \t]*(?:def \w|class \w|import \w|from [\w.]+ import|#include|#!/|using namespace|package \w|"
+    r"(?m)\n[ \t]*(?:def \w|class \w|import \w|from [\w.]+ import|#include|#!/|using namespace|package \w|"
     r"public |private |static |function\b|(?:var|let|const) \w|SELECT\b|CREATE\b|INSERT\b|<\?php|<!DOCTYPE|"
     r"for ?\(|while ?\(|if ?\(|print\(|console\.log|return\b|\w+(?:\[[^\]]*\])? ?[-+*/]?= ?\S.*;?$)"
 )
@@ -95,6 +96,7 @@ class Compiled:
     fields: frozenset[str]
     skip_code: bool  # the `skip-code` option; code-fence, edge-whitespace and ending never skip code
     profile_key: str  # where the record's profile for these fields and skip-code is kept in `derived`
+    position: int  # where the feature's value is in a profile (-1: edge whitespace, not in profiles)
 
 
 def prepare(options: dict[str, Any]) -> Compiled:
@@ -107,7 +109,8 @@ def prepare(options: dict[str, Any]) -> Compiled:
     feature, fields, skip_code = options["feature"], frozenset(options["fields"]), options["skip-code"]
     # A string key: its hash is computed once, a tuple's at every lookup.
     profile_key = f"consistency profile {sorted(fields)} skip-code={skip_code}"
-    return Compiled(feature, FEATURES[feature][0], fields, skip_code, profile_key)
+    position = _SCANNED.index(feature) if feature in _SCANNED else -1
+    return Compiled(feature, FEATURES[feature][0], fields, skip_code, profile_key, position)
 
 
 def record_features(rule, record: Record) -> tuple[tuple[str, Any, str], ...] | None:
@@ -125,28 +128,24 @@ def record_features(rule, record: Record) -> tuple[tuple[str, Any, str], ...] | 
     profile = record.derived.get(compiled.profile_key)
     if profile is None:
         profile = record.derived[compiled.profile_key] = _profile(record, compiled.fields, compiled.skip_code)
-    return profile[compiled.feature]
+    return profile[compiled.position]
 
 
-def _profile(record: Record, fields: frozenset[str], skip_code: bool) -> dict[str, tuple | None]:
-    """Every feature's value for the record: the texts of `fields` are each scanned once."""
-    texts = [
-        text
-        for text in record.texts
-        if ("all" in fields or text.field in fields) and text.text and not text.text.isspace()
-    ]
+def _profile(record: Record, fields: frozenset[str], skip_code: bool) -> Sequence[tuple | None]:
+    """Every feature's value for the record, in `_SCANNED` order: the texts of `fields` are each scanned once."""
+    texts = [text for text in record.texts_of(fields) if text.text and not text.text.isspace()]
     if not texts:
         return _NOTHING
+    if len(texts) == 1:
+        return _one_text_profile(texts[0], _scan(texts[0], skip_code))
     scans = [_scan(text, skip_code) for text in texts]
     exempt = _Exemptions(texts)
-    if len(texts) == 1:
-        return _one_text_profile(texts[0], scans[0], exempt)
-    return {feature: _feature_value(feature, position, texts, scans, exempt) for position, feature in _ORDER}
+    return [_feature_value(feature, position, texts, scans, exempt) for position, feature in _ORDER]
 
 
 _SCANNED = tuple(feature for feature in FEATURES if feature != "edge-whitespace")
 _ORDER = tuple(enumerate(_SCANNED))
-_NOTHING: dict[str, None] = dict.fromkeys(_SCANNED)
+_NOTHING = (None,) * len(_SCANNED)
 
 
 def _edge_whitespace(texts: list[Text]) -> tuple[tuple[str, bool, str], ...] | None:
@@ -159,27 +158,43 @@ def _edge_whitespace(texts: list[Text]) -> tuple[tuple[str, bool, str], ...] | N
     return tuple(found.values()) or None
 
 
-def _one_text_profile(text: Text, scan: tuple, exempt: _Exemptions) -> dict[str, tuple | None]:
+def _one_text_profile(text: Text, scan: tuple) -> list[tuple | None]:
     """`_feature_value` for a record with one text in the fields (the usual case), without its loop:
-    every feature the text lacks shares one answer."""
-    profile = dict.fromkeys(_SCANNED, ((text.field, False, text.pointer),))
+    every feature the text lacks shares one answer, and most texts are on no rare side at all."""
+    field, pointer = text.field, text.pointer
+    profile = [((field, False, pointer),)] * len(_SCANNED)
     ending = scan[-1]
-    if ending != "sentence punctuation":
-        profile["ending"] = _one_value(text, "ending", ending, exempt)
-    else:
-        profile["ending"] = ((text.field, ending, text.pointer),)
-    if any(scan[:-1]):
-        for feature, value in zip(_SCANNED[:-1], scan[:-1], strict=True):
-            if value:
-                profile[feature] = _one_value(text, feature, value, exempt)
+    profile[-1] = ((field, ending, pointer),)
+    if ending == _USUAL_ENDING and True not in scan:  # the other values are True or False
+        return profile
+    # Whether the text is too short to be a sentence, or is code: each asked at most once, and only
+    # when a feature on the rare side needs it; the cheaper question first.
+    short = code = None
+    for position, feature in _ORDER:
+        value = scan[position]
+        if value is False or value == _USUAL_ENDING:
+            continue
+        if feature in _SENTENCE_ONLY:
+            if short is None:
+                short = _is_short(text.text)
+            if short:
+                profile[position] = None
+                continue
+        if feature in _PROSE_ONLY:
+            if code is None:
+                code = looks_like_code(text.text)
+            if code:
+                profile[position] = None
+                continue
+        profile[position] = ((field, value, pointer),)
     return profile
 
 
-def _one_value(text: Text, feature: str, value: Any, exempt: _Exemptions) -> tuple | None:
-    """A rare-side value: None when the text is code or too short for the feature to count."""
-    if (feature in _PROSE_ONLY and exempt.is_code(0)) or (feature in _SENTENCE_ONLY and exempt.is_short(0)):
-        return None
-    return ((text.field, value, text.pointer),)
+_USUAL_ENDING = "sentence punctuation"
+
+
+def _is_short(text: str) -> bool:
+    return len(text.split(None, _MIN_WORDS)) < _MIN_WORDS
 
 
 def _feature_value(feature: str, position: int, texts: list[Text], scans: list[tuple], exempt: _Exemptions):
@@ -219,26 +234,24 @@ class _Exemptions:
 
     def is_short(self, index: int) -> bool:
         if index not in self.short:
-            self.short[index] = len(self.texts[index].text.split(None, _MIN_WORDS)) < _MIN_WORDS
+            self.short[index] = _is_short(self.texts[index].text)
         return self.short[index]
 
 
-# The line-start features in one regex searched after a "\n" put before the text: that literal lets the
-# regex jump from line to line instead of trying `(?m)^` at every character. The alternatives are the
-# FEATURES regexes, which cannot both match at one line start.
-_LINE_STARTS = re.compile(
-    r"\n(?:(?P<heading>#{1,6} \S)|[ \t]*(?:(?P<bullet>[-*•] \S)|(?P<numbered>\d{1,2}[.)] \S)"
-    r"|(?P<table>\|?[ \t]*:?-{3,}:?[ \t]*\|)))"
-)
+# The line-start features, each searched after a "\n" put before the text: that literal lets the regex
+# jump from line to line instead of trying `(?m)^` at every character. Each is the FEATURES regex, and
+# runs only when the text holds a character its every match needs.
+_HEADING_LINE = re.compile(r"\n#{1,6} \S")
+_BULLET_LINE = re.compile(r"\n[ \t]*[-*•] \S")
+_NUMBERED_LINE = re.compile(r"\n[ \t]*\d{1,2}[.)] \S")
+_TABLE_LINE = re.compile(r"\n[ \t]*\|?[ \t]*:?-{3,}:?[ \t]*\|")
 _FENCE = FEATURES["code-fence"][0]
 _OPENER = FEATURES["stock-opener"][0]
 _SIGN_OFF = FEATURES["sign-off"][0]
 _HTML = FEATURES["html"][0]
 # FEATURES["space-runs"], found as often but faster: the literal "  " first, then the characters around it.
 _SPACE_RUN = re.compile(r"  (?=\S)(?<=\S  )")
-# One of these is in every match of the sign-off regex: an `in` test rules out nearly every text.
-_SIGN_OFF_NEEDLES = ("hope ", "let me know if", "feel free to", "happy coding", "hesitate to")
-_SIGN_OFF_REACH = 110
+_SIGN_OFF_REACH = 110  # a sign-off ends at most 80 characters before the end and is at most 28 long
 _WINDOW = 160  # characters from each end of a text enough for the opener and the sign-off needles
 # The characters a line-start feature can begin with (with a decimal digit): a one-line text starting
 # otherwise has none.
@@ -251,41 +264,49 @@ def _scan(field: Text, skip_code: bool) -> tuple:
     Each feature is looked for in the text its rule searched when each rule scanned on its own:
     fenced code removed unless the feature is about fences or edges."""
     text = field.text
-    prose = _FENCED.sub("", text) if skip_code and "```" in text else text
-    starts: set[str | None] | tuple = ()
-    if "\n" in prose or prose[:1] in _LINE_START_CHARS or prose[:1].isdecimal():
-        starts = {match.lastgroup for match in _LINE_STARTS.finditer("\n" + prose)}
-    opener, sign_off = _stock_phrases(field, prose)
+    fenced = "```" in text
+    prose = _FENCED.sub("", text) if skip_code and fenced else text
+    first = prose[:1]
+    heading = bullet = numbered = table = False
+    if "\n" in prose or first in _LINE_START_CHARS or first.isdecimal():
+        lines = "\n" + prose
+        heading = "#" in prose and _HEADING_LINE.search(lines) is not None
+        bullet = _BULLET_LINE.search(lines) is not None
+        numbered = _NUMBERED_LINE.search(lines) is not None
+        table = "---" in prose and _TABLE_LINE.search(lines) is not None
+    if prose.isascii():
+        opener, sign_off = _ascii_stock_phrases(prose)
+    else:
+        opener, sign_off = _stock_phrases(field.lower if prose is text else prose.lower())
     return (
-        "heading" in starts,
-        "bullet" in starts,
-        "numbered" in starts,
-        "`" in text and "```" in text and _FENCE.search(text) is not None,
-        "table" in starts,
+        heading,
+        bullet,
+        numbered,
+        fenced and _FENCE.search(text) is not None,
+        table,
         opener,
         sign_off,
         "<" in prose and _HTML.search(prose) is not None,
         _starts_lower(text),
         # tables and tab-separated columns are aligned with spaces on purpose
-        "|" not in text and "\t" not in text and "  " in prose and _SPACE_RUN.search(prose) is not None,
+        "  " in prose and "|" not in text and "\t" not in text and _SPACE_RUN.search(prose) is not None,
         ending_class(text),
     )
 
 
-def _stock_phrases(field: Text, prose: str) -> tuple[bool, bool]:
-    """Stock opener in the first 60 characters, sign-off in the last 200, of the lower-cased text.
+def _stock_phrases(lowered: str) -> tuple[bool, bool]:
+    """Stock opener in the first 60 characters, sign-off in the last 200, of the lower-cased text."""
+    if "\u2019" in lowered:
+        lowered = lowered.replace("\u2019", "'")
+    tail = lowered.rstrip()[-200:]
+    opener = _OPENER.match(lowered.lstrip()[:60]) is not None
+    return opener, _has_needle(tail[-_SIGN_OFF_REACH:]) and _SIGN_OFF.search(tail) is not None
 
-    The sign-off regex runs only when the last 110 characters hold one of its needles: a sign-off
-    ends at most 80 characters before the end and is at most 28 long."""
-    if not prose.isascii():
-        lowered = field.lower if prose is field.text else prose.lower()  # field.lower is computed once per text
-        if "\u2019" in lowered:
-            lowered = lowered.replace("\u2019", "'")
-        tail = lowered.rstrip()[-200:]
-        opener = _OPENER.match(lowered.lstrip()[:60]) is not None
-        return opener, _has_needle(tail[-_SIGN_OFF_REACH:]) and _SIGN_OFF.search(tail) is not None
-    # ASCII: lower() keeps the length, so cutting first lower-cases a few characters, not the text;
-    # and a window at each end is enough unless it is all whitespace.
+
+def _ascii_stock_phrases(prose: str) -> tuple[bool, bool]:
+    """`_stock_phrases` for ASCII text: lower() keeps the length, so cutting first lower-cases a few
+    characters, not the text; and a window at each end is enough unless it is all whitespace.
+    The sign-off regex runs only when the end holds one of its needles."""
     head = prose[:_WINDOW].lstrip()
     if len(head) < 60 < len(prose):
         head = prose.lstrip()
@@ -299,10 +320,15 @@ def _stock_phrases(field: Text, prose: str) -> tuple[bool, bool]:
 
 
 def _has_needle(end: str) -> bool:
-    for needle in _SIGN_OFF_NEEDLES:  # a plain loop: any() over a generator costs more than the `in` tests
-        if needle in end:
-            return True
-    return False
+    """Whether `end` holds one of the phrases in every match of the sign-off regex (an `or` chain:
+    a loop or any() costs more than the `in` tests)."""
+    return (
+        "hope " in end
+        or "let me know if" in end
+        or "feel free to" in end
+        or "hesitate to" in end
+        or "happy coding" in end
+    )
 
 
 def looks_like_code(text: str) -> bool:
@@ -312,7 +338,7 @@ def looks_like_code(text: str) -> bool:
         return True
     if stripped[:1] == "|":  # a markdown table
         return True
-    return _CODE_LINE.search(_FENCED.sub("", text) if "```" in text else text) is not None
+    return _CODE_LINE.search("\n" + (_FENCED.sub("", text) if "```" in text else text)) is not None
 
 
 def _starts_lower(text: str) -> bool:

@@ -3,8 +3,10 @@
 Each rule names a class (`characters`): U+FFFD replacement characters, control characters,
 invisible characters (zero-width and bidi controls), NBSP, mojibake (UTF-8 read as Latin-1 or
 cp1252, `Ã©`), mixed line endings, or unbalanced markdown code fences. A class is one compiled
-regex (about 1 µs per text, FACTS.md); the non-ASCII classes skip ASCII-only text without
-running the regex at all. The first occurrence per field is reported with its column, and the
+regex (about 1 µs per text, FACTS.md), run only on texts that may hold it: the rules share,
+per record, which classes its texts may hold, found by a few C-level tests on the texts joined
+(ASCII-only? a control byte? a carriage return? three backticks?), and the non-ASCII classes
+then skip ASCII-only texts. The first occurrence per field is reported with its column, and the
 message says how many there are in the field.
 """
 
@@ -71,6 +73,7 @@ class Compiled:
     fields: frozenset[str]
     find: Callable[[Compiled, Text], Finding | None]  # the class's test of one text
     non_ascii_key: str  # where the record's non-ASCII texts of `fields` are kept in `derived`
+    suspects_key: str  # where the classes the record's texts of `fields` may hold are kept in `derived`
 
 
 def prepare(options: dict[str, Any]) -> Compiled:
@@ -80,12 +83,26 @@ def prepare(options: dict[str, Any]) -> Compiled:
     name, fields = options["characters"], frozenset(options["fields"])
     pattern, label, non_ascii = CLASSES[name]
     find = _SPECIAL.get(name, _first_character)
-    return Compiled(name, re.compile(pattern), label, non_ascii, fields, find, f"non-ascii texts {sorted(fields)}")
+    return Compiled(
+        name,
+        re.compile(pattern),
+        label,
+        non_ascii,
+        fields,
+        find,
+        f"non-ascii texts {sorted(fields)}",
+        f"hygiene suspects {sorted(fields)}",
+    )
 
 
-def check_record(rule, record: Record) -> list[Finding]:
+def check_record(rule, record: Record) -> list[Finding] | tuple[()]:
     # A list, not a generator: most records have no finding, and an empty generator costs more.
     compiled: Compiled = rule.state
+    suspects = record.derived.get(compiled.suspects_key)
+    if suspects is None:
+        suspects = record.derived[compiled.suspects_key] = _suspects(record.texts_of(compiled.fields))
+    if compiled.name not in suspects:
+        return ()
     texts = _non_ascii_texts(record, compiled) if compiled.non_ascii else record.texts_of(compiled.fields)
     findings = []
     for field in texts:
@@ -93,6 +110,32 @@ def check_record(rule, record: Record) -> list[Finding]:
         if finding is not None:
             findings.append(finding)
     return findings
+
+
+# Every printable ASCII character, and the tab and line breaks: what is left of ASCII text without them
+# is control characters.
+_PLAIN_ASCII = bytes(range(0x20, 0x7F)) + b"\t\n\r"
+_NON_ASCII_CLASSES = frozenset(name for name, (_, _, non_ascii) in CLASSES.items() if non_ascii)
+_NO_SUSPECTS: frozenset[str] = frozenset()
+
+
+def _suspects(texts: list[Text]) -> frozenset[str]:
+    """The classes the texts may hold, from C-level tests on them joined (the separator adds none):
+    most records hold none, and every hygiene rule then returns at once."""
+    joined = "\n".join([field.text for field in texts])
+    if joined.isascii():
+        if "\r" not in joined and "```" not in joined and not joined.encode().translate(None, _PLAIN_ASCII):
+            return _NO_SUSPECTS
+        found = set()
+    else:
+        found = {*_NON_ASCII_CLASSES, "control"}  # C1 controls are not ASCII
+    if "\r" in joined:
+        found.add("mixed-line-endings")
+    if "```" in joined:
+        found.add("code-fence")
+    if "control" not in found and joined.encode().translate(None, _PLAIN_ASCII):
+        found.add("control")
+    return frozenset(found)
 
 
 def _non_ascii_texts(record: Record, compiled: Compiled) -> list[Text]:

@@ -53,12 +53,15 @@ def categorical_values(rule, record: Record) -> Iterator[tuple[str, Any, str]]:
             yield pointer, value, pointer
 
 
-def check_record(rule, record: Record) -> Iterator[Finding]:
-    if rule.options["check"] != "whitespace":
-        return
-    for name, value, pointer in categorical_values(rule, record):
-        if isinstance(value, str) and _UNUSUAL_SPACE.search(value):
-            yield Finding(f"{name} label {value!r} has {_describe_space(value)}", pointer)
+def check_record(rule, record: Record) -> list[Finding] | tuple[()]:
+    # Most records have no label at all (and no field is configured): they return at once.
+    if rule.options["check"] != "whitespace" or not (record.labels or rule.state):
+        return ()
+    return [
+        Finding(f"{name} label {value!r} has {_describe_space(value)}", pointer)
+        for name, value, pointer in categorical_values(rule, record)
+        if isinstance(value, str) and _UNUSUAL_SPACE.search(value)
+    ]
 
 
 def _describe_space(value: str) -> str:
@@ -75,6 +78,8 @@ def _describe_space(value: str) -> str:
 def record_features(rule, record: Record) -> tuple | None:
     check = rule.options["check"]
     if check == "variant":
+        if not (record.labels or rule.state):
+            return None
         values = tuple(
             (name, value[:MAX_VALUE], pointer)
             for name, value, pointer in categorical_values(rule, record)
@@ -83,7 +88,12 @@ def record_features(rule, record: Record) -> tuple | None:
         return values or None
     if check == "type":
         # pointer -> type; a label or configured field given again keeps its first place, as dict() does
-        types = {_key_pointer(key): json_type(value) for key, value in record.data.items() if value is not None}
+        # the exact types json.loads gives are looked up here, without a call to json_type
+        types = {
+            _key_pointer(key): _TYPE_NAMES.get(type(value)) or json_type(value)
+            for key, value in record.data.items()
+            if value is not None
+        }
         if record.labels or rule.state:
             for _, value, pointer in categorical_values(rule, record):
                 types[pointer] = json_type(value)

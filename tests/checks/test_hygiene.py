@@ -10,6 +10,8 @@ import pytest
     [
         ("F001", "caf\ufffd au lait", "\ufffd"),
         ("F002", "Hi\u0008 there", "\u0008"),
+        ("F002", "Hi there\u007f", "\u007f"),
+        ("F002", "caf\u00e9\u0085", "\u0085"),
         ("F003", "re\u200bd", "\u200b"),
         ("F003", "abc\u202eevil", "\u202e"),
         ("F004", "5\u00a0km", "\u00a0"),
@@ -49,3 +51,19 @@ def test_unbalanced_code_fence(lint):
 def test_fields_option_limits_the_search(lint):
     config = '[rules.F004]\nfields = ["response"]\n'
     assert lint([{"instruction": "5\u00a0km", "input": "", "output": "ok"}], "F004", config) == []
+
+
+@pytest.mark.parametrize(
+    ("code", "instruction", "output"),
+    [
+        ("F002", "Say\u0001 it", "caf\u00e9"),
+        ("F001", "caf\u00e9", "a\ufffd"),
+        ("F006", "Say it", "a\r\nb\nc"),
+        ("F007", "caf\u00e9", "```x"),
+    ],
+)
+def test_found_whatever_the_other_fields_hold(lint, code, instruction, output):
+    """The record's texts are tested together for what they may hold: one text's class is found
+    beside texts that are plain, or non-ASCII."""
+    found = lint([{"instruction": instruction, "input": "", "output": output}], code)
+    assert [(c, line) for c, line, _, _ in found] == [(code, 1)]
