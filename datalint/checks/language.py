@@ -74,10 +74,19 @@ DOMINANT_SCRIPT = 0.75  # below this share of the letters a text is mixed (Chine
 _PROSE_WORDS = re.compile(r"(?<![\w'])[a-z\u00df-\u00f6\u00f8-\u00ff][a-z\u00df-\u00f6\u00f8-\u00ff']+")
 MIN_PROSE_WORDS = 12
 _ASCII_NON_LETTERS = bytes(byte for byte in range(128) if not chr(byte).isalpha())
+_NOT_ASCII_LETTER_BYTES = _ASCII_NON_LETTERS + bytes(range(128, 256))
+_ASCII_BYTES = bytes(range(128))
 _CODE = re.compile(r"```.*?(?:```|\Z)|`[^`\n]+`|<[^>\n]{1,80}>|https?://\S+", re.S)
 _CODE_SYMBOLS = re.compile(r"[{}\[\]();=<>_\\|$#*+/]")
-# The ASCII bytes that are not code symbols: deleting them from ASCII text leaves the symbols to count.
-_NOT_CODE_SYMBOL_BYTES = bytes(byte for byte in range(128) if not _CODE_SYMBOLS.match(chr(byte)))
+# The bytes that are not code symbols (all symbols are ASCII, so no byte of a UTF-8 sequence of
+# another character is one): deleting them leaves the symbols to count.
+_NOT_CODE_SYMBOL_BYTES = bytes(byte for byte in range(256) if not (byte < 128 and _CODE_SYMBOLS.match(chr(byte))))
+# ASCII bytes -> their class: "a" for a letter, "s" for a code symbol, " " for anything else. One
+# bytes.translate to classes and two bytes.count give both counts of an ASCII sample.
+_ASCII_CLASSES = bytes(
+    ord("a") if byte < 128 and chr(byte).isalpha() else ord("s") if _CODE_SYMBOLS.match(chr(byte)) else ord(" ")
+    for byte in range(256)
+)
 # Frequent English words that are not also frequent words of other Latin-script languages.
 _ENGLISH = frozenset(
     "the and of to is are was were that this with for you your it be have has not can will which from they "
@@ -231,9 +240,7 @@ def script_label(text: str, min_letters: int) -> tuple[str | None, int]:
     if text.isascii():
         letters = len(text.encode().translate(None, _ASCII_NON_LETTERS))
         return ("latin" if letters >= min_letters else None), letters
-    counts = [0] * len(_SCRIPT_NAMES)
-    for match in _SCRIPT_RUNS.finditer(text):
-        counts[match.lastindex - 1] += len(match.group())
+    counts = script_counts(text)
     weights = {name: count * _WEIGHTS.get(name, 1) for name, count in zip(_SCRIPT_NAMES, counts, strict=True)}
     total = sum(weights.values())
     if total < min_letters:
@@ -249,12 +256,28 @@ def script_label(text: str, min_letters: int) -> tuple[str | None, int]:
     return {"hangul": "ko", "kana": "ja"}.get(top, top), total
 
 
+def script_counts(text: str) -> list[int]:
+    """The number of letters of each script of `_SCRIPT_NAMES` in a text.
+
+    The scripts' ranges do not overlap, so each is a count of characters, whatever the runs.
+    Most non-ASCII text is English with a few quotes or accents, which the regex would match
+    word by word: its ASCII letters are counted in the UTF-8 encoding by bytes.translate, and
+    the regex walks only the other characters (deleting the ASCII bytes of UTF-8 leaves whole
+    sequences: the bytes of a longer one are all non-ASCII)."""
+    encoded = text.encode("utf-8", "surrogatepass")
+    counts = [0] * len(_SCRIPT_NAMES)
+    counts[0] = len(encoded.translate(None, _NOT_ASCII_LETTER_BYTES))
+    others = encoded.translate(None, _ASCII_BYTES).decode("utf-8", "surrogatepass")
+    for match in _SCRIPT_RUNS.finditer(others):
+        counts[match.lastindex - 1] += len(match.group())
+    return counts
+
+
 def looks_like_code(text: str) -> bool:
-    if text.isascii():  # bytes.translate counts in one C loop, faster than findall's list of matches
-        symbols = len(text.encode().translate(None, _NOT_CODE_SYMBOL_BYTES))
-    else:
-        symbols = len(_CODE_SYMBOLS.findall(text))
-    return _code_like(symbols, text)
+    # bytes.translate counts in one C loop, faster than findall's list of matches; the symbols
+    # are ASCII, so counting them in the UTF-8 encoding counts them in the text (surrogatepass:
+    # JSON may hold a lone surrogate, which becomes three bytes that are no symbol).
+    return _code_like(len(text.encode("utf-8", "surrogatepass").translate(None, _NOT_CODE_SYMBOL_BYTES)), text)
 
 
 def _code_like(symbols: int, text: str) -> bool:
@@ -269,22 +292,23 @@ def looks_english(sample: str) -> bool:
 def language_of(text: Text, options: dict[str, Any], model: Any) -> str | None:
     """A language label for one text, or None when it cannot be told (too short, code, mixed)."""
     raw = text.text
-    if len(raw) < options["min-letters"]:
+    min_letters = options["min-letters"]
+    if len(raw) < min_letters:
         return None
     # The first SAMPLE characters decide the script; the model sees up to MODEL_SAMPLE.
     prose = raw[:MODEL_SAMPLE]
     if "`" in prose or "<" in prose or "://" in prose:
         prose = _CODE.sub(" ", prose)
     sample = prose[:SAMPLE]
-    if sample.isascii():  # nearly all English text: both counts by bytes.translate on one encoding
-        encoded = sample.encode()
-        if _code_like(len(encoded.translate(None, _NOT_CODE_SYMBOL_BYTES)), sample):
+    if sample.isascii():  # nearly all English text: both counts from one bytes.translate
+        classes = sample.encode().translate(_ASCII_CLASSES)
+        if _code_like(classes.count(b"s"), sample):
             return None
-        label = "latin" if len(encoded.translate(None, _ASCII_NON_LETTERS)) >= options["min-letters"] else None
+        label = "latin" if classes.count(b"a") >= min_letters else None
     elif looks_like_code(sample):
         return None
     else:
-        label, _ = script_label(sample, options["min-letters"])
+        label, _ = script_label(sample, min_letters)
     if label != "latin" or len(prose) < options["min-chars-statistical"]:
         return label
     if looks_english(sample):
@@ -315,7 +339,9 @@ def record_languages(record: Record, detector: Detector) -> RecordLanguages:
             label = language_of(text, options, model)
             if label is not None:
                 labels[text.pointer] = label
-        found = record.derived[detector.key] = RecordLanguages(labels, _asks_for_language(record, detector))
+        # Without a label the record has no feature, and whether it asks for a language is moot.
+        asks = bool(labels) and _asks_for_language(record, detector)
+        found = record.derived[detector.key] = RecordLanguages(labels, asks)
     return found
 
 

