@@ -131,6 +131,20 @@ class _Segment:
     def has(self, rule_index: int) -> bool:
         return rule_index in self.encoded or rule_index in self.decoded
 
+    def value(self, rule_index: int, offset: int) -> Any:
+        """The value of the segment's entry `offset`, decoding as little of the column as it can."""
+        column = self.decoded.get(rule_index)
+        if column is not None:
+            return column[offset]
+        if rule_index not in self.encoded:
+            return None
+        meta, blobs = self.encoded[rule_index]
+        if meta.get("whole") is True:
+            found, value = _entry_of(meta["meta"], iter(blobs), offset)
+            if found:
+                return value
+        return self.column(rule_index)[offset]
+
 
 @dataclass(slots=True)
 class Entries:
@@ -151,8 +165,7 @@ class Entries:
         if not self.segments:
             return None
         segment = self.segments[bisect_right(self.segments, entry, key=attrgetter("first")) - 1]
-        column = segment.column(rule_index)
-        return None if column is None else column[entry - segment.first]
+        return segment.value(rule_index, entry - segment.first)
 
     def column(self, rule_index: int) -> list[Any] | None:
         """A rule's feature value per entry (None: none), or None when no entry has one."""
@@ -649,6 +662,35 @@ def decode_column(meta: dict, blobs: Iterable[memoryview]) -> list[Any]:
     if kind == "tagged":
         return [_untag(value) for value in json.loads(bytes(next(blobs)))]
     raise CacheError(f"unknown column kind {kind!r}")
+
+
+def _entry_of(meta: dict, blobs: Iterator[Any], index: int) -> tuple[bool, Any]:
+    """(True, value at `index`) of an encoded column, decoding only what that value needs, or
+    (False, None) for the shapes that must be decoded whole (JSON, arrays)."""
+    kind = meta["t"]
+    if kind == "dictionary":
+        distinct = [next(blobs) for _ in range(meta["blobs"])]
+        codes = array(meta["width"])
+        codes.frombytes(bytes(next(blobs))[index * codes.itemsize : (index + 1) * codes.itemsize])
+        if not _LITTLE_ENDIAN:
+            codes.byteswap()
+        return True, decode_column(meta["values"], distinct)[codes[0]]
+    if kind == "numbers":
+        import numpy as np
+
+        dtype = np.dtype(meta["dtype"])
+        if dtype.kind not in "iuf":
+            raise CacheError("non-numeric column")
+        return True, np.frombuffer(next(blobs), dtype=dtype, count=1, offset=index * dtype.itemsize).item()
+    if kind == "tuple":
+        parts = []
+        for column in meta["columns"]:
+            found, part = _entry_of(column["meta"], iter([next(blobs) for _ in range(column["blobs"])]), index)
+            if not found:
+                return False, None
+            parts.append(part)
+        return True, tuple(parts)
+    return False, None
 
 
 def _dictionary_coded(values: list[Any], types: set[type] | None = None) -> tuple[list[Any], array] | None:

@@ -235,6 +235,13 @@ def test_results_round_trip_through_a_cache_file(tmp_path: Path) -> None:
     cache.save(path, "d" * 32, "alpaca", keys, results)
     loaded = cache.load(path, "d" * 32, rules=4, kinds=5)
     assert loaded is not None and loaded.keys == keys and loaded.file_format == "alpaca"
+    # One value at a time, before any column is decoded (what a warm run's memo check reads).
+    for entry in range(len(results)):
+        for rule_index in range(3):
+            assert loaded.entries.value(rule_index, entry) == results.column(rule_index)[entry]
+    # The dictionary-coded column (0, None coded like any value) was read in place; columns with
+    # missing values (1, and 2 at the last entry) are stored with their positions and decoded whole.
+    assert {index for segment in loaded.entries.segments for index in segment.decoded} == {1, 2}
     for entry in range(len(results)):
         assert loaded.entries.decode().entry(entry) == results.entry(entry)
     assert cache.load(path, "d" * 32, rules=3, kinds=5) is None  # a violation of rule 3 is unknown here
