@@ -313,7 +313,7 @@ def _write(
     segments: list[tuple] | None = None,
 ) -> bool:
     try:
-        data = _encode(digest, file_format, keys, results, segments)
+        parts = _encode(digest, file_format, keys, results, segments)
     except CacheError:
         return False
     try:
@@ -322,7 +322,7 @@ def _write(
         handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".bin")
         try:
             with os.fdopen(handle, "wb") as stream:
-                stream.write(data)
+                stream.writelines(parts)
             target = path.with_name(path.name + DELTA_SUFFIX + Path(temporary).stem[5:]) if delta else path
             os.replace(temporary, target)
         except BaseException:
@@ -390,7 +390,8 @@ def record_key(hash_: str, number: int) -> str:
 
 def _encode(
     digest: str, file_format: str, keys: list[str], results: Results, segments: list[tuple] | None = None
-) -> bytes:
+) -> list[bytes]:
+    """The file's bytes, in parts to write one after the other."""
     if len(keys) != len(results) or not set(map(len, keys)) <= {KEY_LENGTH}:
         raise CacheError("unexpected record keys")
     violations = {str(entry): found for entry, found in results.violations.items()}
@@ -410,17 +411,19 @@ def _encode(
         described.append({"entries": len(kinds), "columns": [{"rule": rule, **meta} for rule, meta, _ in columns]})
         for _, _, blobs in columns:
             sections.extend(blobs)
-    body = b"".join(sections)
+    checksum = 0
+    for section in sections:  # the body is written section by section, never joined into one copy
+        checksum = zlib.crc32(section, checksum)
     header = {
         "digest": digest,
         "format": file_format,
         "entries": len(keys),
         "segments": described,
         "sections": [len(section) for section in sections],
-        "crc32": zlib.crc32(body),
+        "crc32": checksum,
     }
     encoded_header = json.dumps(header, separators=(",", ":")).encode("utf-8")
-    return MAGIC + _HEADER.pack(len(encoded_header)) + encoded_header + body
+    return [MAGIC + _HEADER.pack(len(encoded_header)) + encoded_header, *sections]
 
 
 def _decode(data: bytes, digest: str, rule_count: int, max_kind: int) -> CachedFile:

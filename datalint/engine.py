@@ -1142,12 +1142,14 @@ def run_dataset_pass(
     (datalint/forking.py), which inherit the files' features (nothing is copied to them), build
     the tables of their rules and send back only their violations; the rules are independent of
     each other, so the result is the same as one after the other."""
+    # Costly rules first: spread over processes, they start soonest; in one process, the largest
+    # temporaries (D005's) come before other rules' freed objects have scattered over the heap.
+    ranks = {kind: rank for rank, kind in enumerate(_COSTLY_KINDS)}
+    codes = sorted(rules, key=lambda code: ranks.get(rules[code].kind, len(ranks)))
     rows = sum(len(features.hashes) for features in files)
     if jobs <= 1 or not POOL_MIN_LINES <= rows <= FORKED_DATASET_MAX_ROWS or len(rules) < 2 or not _FORKABLE:
         meanwhile()
-        return list(dataset_pass(files, rules, timings))
-    ranks = {kind: rank for rank, kind in enumerate(_COSTLY_KINDS)}
-    codes = sorted(rules, key=lambda code: ranks.get(rules[code].kind, len(ranks)))  # costly first, then in order
+        return list(dataset_pass(files, {code: rules[code] for code in codes}, timings))  # sorted later
     processes = min(jobs, len(codes))
     if stats is not None:
         stats["dataset processes"] = processes
