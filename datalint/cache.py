@@ -520,8 +520,9 @@ def decode_entries_column(meta: dict, blobs: Sequence[memoryview | bytes], count
 
 
 def pack_results(results: Results) -> tuple:
-    """Results in the cache's column encoding, to send between processes: unpickling a column of
-    52k small tuples costs the receiving process far more than decoding it."""
+    """Results in the cache's column encoding, to send between processes (`Entries.add_packed`
+    keeps them so): unpickling a column of 52k small tuples costs the receiving process far more
+    than decoding it, and only the columns of rules that run are ever decoded."""
     columns = []
     for rule_index in sorted(results.features):
         column = results.column(rule_index)
@@ -533,14 +534,6 @@ def pack_results(results: Results) -> tuple:
         if encoded is not None:
             columns.append((rule_index, *encoded))
     return bytes(results.kinds), results.violations, columns
-
-
-def unpack_results(packed: tuple) -> Results:
-    kinds, violations, columns = packed
-    results = Results(bytearray(kinds), violations)
-    for rule_index, meta, blobs in columns:
-        results.features[rule_index] = blobs if meta is None else decode_entries_column(meta, blobs, len(kinds))
-    return results
 
 
 def _checked_violation(found: Any, rule_count: int) -> tuple:

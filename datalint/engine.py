@@ -91,18 +91,13 @@ class Source:
 
 @dataclass(slots=True)
 class FeatureTable:
-    """Per-record values one dataset-wide rule collected in the record pass, in record order."""
+    """Per-record values one dataset-wide rule collected in the record pass, in record order.
+    Tables of the same rows share their lists of paths, lines and hashes: nothing mutates a table."""
 
     paths: list[str] = field(default_factory=list)
     lines: list[int] = field(default_factory=list)
     hashes: list[str] = field(default_factory=list)
     values: list[Any] = field(default_factory=list)
-
-    def add(self, path: str, line: int, hash_: str, value: Any) -> None:
-        self.paths.append(path)
-        self.lines.append(line)
-        self.hashes.append(hash_)
-        self.values.append(value)
 
     def __len__(self) -> int:
         return len(self.values)

@@ -2,9 +2,10 @@
 
 One `Results` holds, for each of its lines (its *entries*): the kind byte (0 = not a record, else
 1 + the record's detected format), the violations found there, and one feature value per
-dataset-wide rule. Worker processes return one per chunk, a file's run gathers them, and the cache
-stores and loads them as they are: by column, so a warm run moves a column of 52k feature values
-with one C-level call instead of touching every record.
+dataset-wide rule. Worker processes send one per chunk in the cache's column encoding; a file's run
+keeps them so (`cache.Entries`, beside the entries loaded from the cache) and decodes a rule's column
+only when its table is built: by column, so a warm run moves a column of 52k feature values with
+one C-level call instead of touching every record.
 """
 
 from __future__ import annotations
