@@ -316,15 +316,21 @@ def _write(
         parts = _encode(digest, file_format, keys, results, segments)
     except CacheError:
         return False
+    target = path.with_name(path.name + DELTA_SUFFIX + os.urandom(6).hex()) if delta else path
+    return write_atomically(target, parts)
+
+
+def write_atomically(path: Path, parts: Iterable[bytes]) -> bool:
+    """Write `parts` to a temporary file in the cache folder (made and marked if need be), then
+    rename it to `path`: concurrent writers leave one complete file. False when it cannot be written."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         _mark_folder(path.parent)
-        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".bin")
+        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
         try:
             with os.fdopen(handle, "wb") as stream:
                 stream.writelines(parts)
-            target = path.with_name(path.name + DELTA_SUFFIX + Path(temporary).stem[5:]) if delta else path
-            os.replace(temporary, target)
+            os.replace(temporary, path)
         except BaseException:
             Path(temporary).unlink(missing_ok=True)
             raise

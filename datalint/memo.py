@@ -17,14 +17,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import struct
-import tempfile
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from datalint import cache
 from datalint.violation import Location, Violation
 
 MAGIC = b"DATALINT-MEMO-1\n"
@@ -91,31 +90,19 @@ def _well_formed(items: Any) -> bool:
 
 
 def save(path: Path, key: str, files: list[tuple[str, list[str]]], findings: dict[str, list[list]]) -> None:
-    """Write the memo atomically; an unwritable folder only means no memo."""
-    if any(len(hash_) != _HASH_LENGTH for _, hashes in files for hash_ in hashes[:1]):
-        return
-    body = "".join("".join(hashes) for _, hashes in files).encode("ascii") + json.dumps(
-        findings, ensure_ascii=False, separators=(",", ":")
-    ).encode("utf-8")
+    """Write the memo atomically, beside the cache; an unwritable folder only means no memo."""
+    body = [
+        "".join("".join(hashes) for _, hashes in files).encode("ascii"),
+        json.dumps(findings, ensure_ascii=False, separators=(",", ":")).encode("utf-8"),
+    ]
     header = {
         "key": key,
         "files": [[name, len(hashes)] for name, hashes in files],
-        "crc32": zlib.crc32(body),
+        "crc32": zlib.crc32(body[1], zlib.crc32(body[0])),
     }
     encoded = json.dumps(header, separators=(",", ":")).encode("utf-8")
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".memo")
-        try:
-            with os.fdopen(handle, "wb") as stream:
-                stream.write(MAGIC + _HEADER.pack(len(encoded)) + encoded + body)
-            os.replace(temporary, path)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
+    if cache.write_atomically(path, [MAGIC + _HEADER.pack(len(encoded)) + encoded, *body]):
         _prune(path)
-    except OSError:
-        return
 
 
 def _prune(current: Path) -> None:
