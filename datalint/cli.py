@@ -114,7 +114,7 @@ def check(
 ) -> None:
     """Check datasets (files, folders, or - for stdin; default: the current folder)."""
     import datalint
-    from datalint.engine import default_jobs
+    from datalint.engine import default_jobs, without_cycle_collection
     from datalint.formatters import render
     from datalint.formatters.text import statistics as statistics_table
     from datalint.progress import wants_progress
@@ -147,11 +147,12 @@ def check(
         _fail(str(error))
         return
     color = output_file is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
-    text = (
-        statistics_table(report)
-        if statistics and output_format == "text"
-        else render(output_format, report, color=color)
-    )
+    with without_cycle_collection():  # formatting makes objects per violation; the report's need no scan
+        text = (
+            statistics_table(report)
+            if statistics and output_format == "text"
+            else render(output_format, report, color=color)
+        )
     if output_file is not None:
         output_file.write_text(text, encoding="utf-8")
     else:

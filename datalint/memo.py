@@ -11,6 +11,8 @@ incremental build systems call it).
 
 One file per set of linted files and settings, `memo-<key>.memo` in the cache folder, written
 atomically, checked like a cache file (magic, key, checksum), never trusted when it does not match.
+Layout: MAGIC, an 8-byte header length, a JSON header (key, files and their line counts), the
+body (every line's hash, then the findings as JSON by rule code), the body's CRC-32 (4 bytes).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import hashlib
 import json
 import struct
 import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -26,9 +29,11 @@ from typing import Any
 from datalint import cache
 from datalint.violation import Location, Violation
 
-MAGIC = b"DATALINT-MEMO-1\n"
+MAGIC = b"DATALINT-MEMO-2\n"
 KEEP = 8  # memo files kept per cache folder (one per set of files linted together)
 _HEADER = struct.Struct("<Q")
+_CRC = struct.Struct("<I")  # the body's CRC-32, after it
+_SLICE = 10_000  # findings encoded at a time
 _HASH_LENGTH = 16  # hex digits of a line's content hash
 
 
@@ -55,9 +60,11 @@ def load(path: Path, key: str) -> Memo | None:
             return None
         start = len(MAGIC) + _HEADER.size
         (length,) = _HEADER.unpack_from(data, len(MAGIC))
+        if len(data) < start + length + _CRC.size:
+            return None
         header = json.loads(data[start : start + length])
-        body = memoryview(data)[start + length :]
-        if header["key"] != key or zlib.crc32(body) != header["crc32"]:
+        body = memoryview(data)[start + length : len(data) - _CRC.size]
+        if header["key"] != key or zlib.crc32(body) != _CRC.unpack_from(data, len(data) - _CRC.size)[0]:
             return None
         hashes_size = sum(lines for _, lines in header["files"]) * _HASH_LENGTH
         text = bytes(body[:hashes_size]).decode("ascii")
@@ -89,20 +96,36 @@ def _well_formed(items: Any) -> bool:
     )
 
 
-def save(path: Path, key: str, files: list[tuple[str, list[str]]], findings: dict[str, list[list]]) -> None:
+def save(path: Path, key: str, files: list[tuple[str, list[str]]], findings: dict[str, list[Violation]]) -> None:
     """Write the memo atomically, beside the cache; an unwritable folder only means no memo."""
-    body = [
-        "".join("".join(hashes) for _, hashes in files).encode("ascii"),
-        json.dumps(findings, ensure_ascii=False, separators=(",", ":")).encode("utf-8"),
-    ]
-    header = {
-        "key": key,
-        "files": [[name, len(hashes)] for name, hashes in files],
-        "crc32": zlib.crc32(body[1], zlib.crc32(body[0])),
-    }
-    encoded = json.dumps(header, separators=(",", ":")).encode("utf-8")
-    if cache.write_atomically(path, [MAGIC + _HEADER.pack(len(encoded)) + encoded, *body]):
+    header = json.dumps({"key": key, "files": [[name, len(hashes)] for name, hashes in files]}).encode("utf-8")
+    if cache.write_atomically(path, _parts(header, files, findings)):
         _prune(path)
+
+
+def _parts(header: bytes, files: list[tuple[str, list[str]]], findings: dict[str, list[Violation]]) -> Iterator[bytes]:
+    """The memo's bytes as they are written: the findings encoded a slice at a time (a large run
+    has ~1M, which encoded at once took ~500 MB), the CRC-32 of the body last."""
+    yield MAGIC + _HEADER.pack(len(header)) + header
+    checksum = 0
+    for part in _body(files, findings):
+        checksum = zlib.crc32(part, checksum)
+        yield part
+    yield _CRC.pack(checksum)
+
+
+def _body(files: list[tuple[str, list[str]]], findings: dict[str, list[Violation]]) -> Iterator[bytes]:
+    for _, hashes in files:
+        yield "".join(hashes).encode("ascii")
+    yield b"{"
+    for number, (code, violations) in enumerate(findings.items()):
+        yield (b"," if number else b"") + json.dumps(code).encode("utf-8") + b":["
+        for start in range(0, len(violations), _SLICE):
+            items = [encode_violation(violation) for violation in violations[start : start + _SLICE]]
+            text = json.dumps(items, ensure_ascii=False, separators=(",", ":"))[1:-1]
+            yield (b"," if start else b"") + text.encode("utf-8")
+        yield b"]"
+    yield b"}"
 
 
 def _prune(current: Path) -> None:

@@ -59,10 +59,17 @@ def apply(report: Report, config_of: Callable[[str], Config | None]) -> tuple[Re
     for summary in report.files:
         config = config_of(summary.path)
         by_path[summary.path] = suppressions_of(config) if config is not None else []
+    if not any(by_path.values()):
+        return report, []  # nothing to drop: a large run's ~1M violations are left as they are
+    by_record: dict[tuple[str, str], list[Suppression]] = {}
+    for path, entries in by_path.items():
+        for entry in entries:
+            by_record.setdefault((path, entry.hash), []).append(entry)
     used: set[tuple[Path, int]] = set()
     kept = []
     for violation in report.violations:
-        hit = next((s for s in by_path.get(violation.path, ()) if s.matches(violation)), None)
+        entries = by_record.get((violation.path, violation.record_hash), ())
+        hit = next((s for s in entries if s.matches(violation)), None) if entries else None
         if hit is None:
             kept.append(violation)
         else:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from operator import attrgetter
 
 SEVERITIES = ("info", "warning", "error")
+_RANKS = {severity: rank for rank, severity in enumerate(SEVERITIES)}
 
 
 def severity_rank(severity: str) -> int:
-    return SEVERITIES.index(severity)
+    return _RANKS[severity]
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,9 +108,6 @@ class Violation:
     record_hash: str | None = None
     fix: Fix | None = None
 
-    def sort_key(self) -> tuple:
-        return (self.path, self.line, self.column, self.code)
-
     def to_dict(self) -> dict:
         """The versioned JSON shape (see rules/schemas/output-v1.json)."""
         return {
@@ -135,3 +134,8 @@ class Violation:
             ],
             "fix": None if self.fix is None else {"description": self.fix.description},
         }
+
+
+# The order of a report: by file, line, column and rule code. An attrgetter, not a method: it
+# runs in C, and a large run sorts ~1M violations.
+by_position = attrgetter("path", "line", "column", "code")

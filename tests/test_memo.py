@@ -150,3 +150,15 @@ def test_other_settings_do_not_reuse_the_memo(dataset: Path) -> None:
     report = run(dataset)
     assert report.stats["dataset rules reused"] == 0
     assert shapes(report) == shapes(run(dataset, use_cache=False))
+
+
+@pytest.mark.parametrize("slice_size", [1, 3])
+def test_findings_written_a_slice_at_a_time_read_back_whole(dataset: Path, passes, monkeypatch, slice_size) -> None:
+    from datalint import memo
+
+    monkeypatch.setattr(memo, "_SLICE", slice_size)  # a large run's slices, on a small dataset
+    ran, cold = rerun(passes, dataset)
+    assert ran == set(DATASET_RULES) and sum(v.code == "D001" for v in cold.violations) > slice_size
+    ran, again = rerun(passes, dataset)
+    assert ran == set() and again.stats["dataset rules reused"] == len(DATASET_RULES)
+    assert shapes(again) == shapes(cold)

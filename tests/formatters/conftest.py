@@ -9,7 +9,7 @@ import pytest
 from datalint.engine import FileSummary, Report
 from datalint.locate import locate
 from datalint.reader import record_hash
-from datalint.violation import Location, Violation
+from datalint.violation import Location, Violation, by_position
 
 LONG_OUTPUT = "word " * 60 + "As an AI language model" + " filler" * 40
 LINES = [
@@ -87,5 +87,5 @@ def report(dataset: Path) -> Report:
             hashes[3],
         ),
     ]
-    violations.sort(key=Violation.sort_key)
+    violations.sort(key=by_position)
     return Report(violations, [FileSummary(name, 4, "alpaca")], failing=2, fail_on={name: "error"})
