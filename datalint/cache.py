@@ -29,7 +29,7 @@ from array import array
 from bisect import bisect_right
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from itertools import compress, repeat
+from itertools import chain, compress, islice, repeat
 from operator import attrgetter, is_, is_not, itemgetter
 from pathlib import Path
 from typing import Any
@@ -589,7 +589,8 @@ _LITTLE_ENDIAN = sys.byteorder == "little"
 # - few distinct values (booleans, labels, (field, value, pointer) tuples): the distinct values
 #   once, plus one small integer code per value (values equal under `==` are stored once);
 # - all ints, or all floats: one numpy buffer;
-# - tuples of one width: one column per position;
+# - tuples of one width: one column per position; of several widths: their widths, then their
+#   items as one column;
 # - plain JSON scalars: a JSON list; anything else value by value as tagged JSON.
 # Values come back with their Python types (tuples stay tuples, arrays stay arrays).
 
@@ -615,7 +616,7 @@ def encode_column(values: list[Any], coded: tuple[list, array] | None | bool = T
         numbers = _number_array(values, float if types == {float} else int)
         if numbers is not None:
             return {"t": "numbers", "dtype": numbers.dtype.str}, [numbers.tobytes()]
-    if values and types == {tuple} and len({len(value) for value in values}) == 1:
+    if values and types == {tuple} and len({len(value) for value in values}) == 1 and values[0]:
         metas, blobs = [], []
         for position in range(len(values[0])):
             column = list(map(itemgetter(position), values))  # not zip(*values): one argument per value
@@ -623,6 +624,9 @@ def encode_column(values: list[Any], coded: tuple[list, array] | None | bool = T
             metas.append({"meta": meta, "blobs": len(column_blobs)})
             blobs.extend(column_blobs)
         return {"t": "tuple", "width": len(values[0]), "columns": metas}, blobs
+    if values and types == {tuple}:  # tuples of several widths (a feature per text of a record)
+        meta, blobs = encode_column(list(chain.from_iterable(values)))
+        return {"t": "ragged", "items": meta, "blobs": len(blobs)}, [_pack_ints(list(map(len, values))), *blobs]
     if types <= {type(None), int, float, str, bool}:
         return {"t": "json"}, [json.dumps(values, ensure_ascii=False).encode("utf-8")]
     return {"t": "tagged"}, [json.dumps([_tag(value) for value in values], ensure_ascii=False).encode("utf-8")]
@@ -656,6 +660,13 @@ def decode_column(meta: dict, blobs: Iterable[memoryview]) -> list[Any]:
         if len(columns) != meta["width"] or len({len(column) for column in columns}) > 1:
             raise CacheError("tuple column widths differ")
         return list(zip(*columns, strict=True))
+    if kind == "ragged":
+        widths = _unpack_ints(next(blobs))
+        items = decode_column(meta["items"], [next(blobs) for _ in range(meta["blobs"])])
+        if sum(widths) != len(items):
+            raise CacheError("ragged column widths do not match its items")
+        flat = iter(items)
+        return [tuple(islice(flat, width)) for width in widths]
     if kind == "json":
         values = json.loads(bytes(next(blobs)))
         if not isinstance(values, list):

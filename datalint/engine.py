@@ -1211,8 +1211,12 @@ def place_dataset_violations(violations: list[Violation], sources: list[Source])
                 if number in lines:
                     text = raw.rstrip(b"\r\n").decode("utf-8", errors="replace")
                     text = text[1:] if number == 1 and text.startswith("\ufeff") else text
+                    spans: dict[str, tuple[int, int | None]] = {}  # several rules may point at one value
                     for violation in lines[number]:
-                        violation.column, violation.end_column = locate(text, violation.pointer)
+                        span = spans.get(violation.pointer)
+                        if span is None:
+                            span = spans[violation.pointer] = locate(text, violation.pointer)
+                        violation.column, violation.end_column = span
                     if number == last:
                         break
 

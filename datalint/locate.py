@@ -12,6 +12,7 @@ from json.decoder import scanstring
 
 _DECODER = json.JSONDecoder()
 _WHITESPACE = re.compile(r"[ \t\n\r]*")
+_SPACES = " \t\n\r"
 
 
 def pointer_tokens(pointer: str) -> list[str]:
@@ -49,18 +50,24 @@ def value_span(text: str, pointer: str) -> tuple[int, int] | None:
 
 
 def _find_member(text: str, position: int, wanted: str) -> int:
+    # Whitespace is looked for before the regex skips it: most lines have a space or none
+    # between tokens, and a large run places ~500k findings.
     position = _skip(text, position + 1)
     found = -1
     while text[position] != "}":
         key, position = scanstring(text, position + 1)
-        position = _skip(text, position)
-        position = _skip(text, position + 1)  # the colon
+        if text[position] != ":":
+            position = _skip(text, position)
+        position += 1  # the colon
+        if text[position] in _SPACES:
+            position = _skip(text, position)
         if key == wanted:
             found = position  # keep scanning: with duplicate keys the last one wins, as in the parser
-        _, position = _DECODER.raw_decode(text, position)
-        position = _skip(text, position)
+        position = _after_value(text, position)
         if text[position] == ",":
-            position = _skip(text, position + 1)
+            position += 1
+            if text[position] in _SPACES:
+                position = _skip(text, position)
     return found
 
 
@@ -70,12 +77,22 @@ def _find_element(text: str, position: int, wanted: int) -> int:
     while text[position] != "]":
         if index == wanted:
             return position
-        _, position = _DECODER.raw_decode(text, position)
-        position = _skip(text, position)
+        position = _after_value(text, position)
         if text[position] == ",":
-            position = _skip(text, position + 1)
+            position += 1
+            if text[position] in _SPACES:
+                position = _skip(text, position)
         index += 1
     return -1
+
+
+def _after_value(text: str, position: int) -> int:
+    """The position after the value at `position` and the whitespace after it."""
+    if text[position] == '"':
+        _, position = scanstring(text, position + 1)
+    else:
+        _, position = _DECODER.raw_decode(text, position)
+    return _skip(text, position) if text[position] in _SPACES else position
 
 
 def raw_string_offset(text: str, token_start: int, decoded_offset: int) -> int:

@@ -202,6 +202,10 @@ def test_feature_columns_round_trip_with_their_types() -> None:
         [2**64 - 1, 2**63, 7],
         [0.1, -2.5, 1e300, 3.0],
         [2**70, 1],  # beyond 64 bits: JSON
+        # tuples of several widths (a feature per text): widths, then the items as one column
+        [(("response", None, 2.5, "/output", 11, 0),), (), (("response", None, 1.5, "/a", 3, 0), ("r", "x", 0.5, "/b", 1, 0))],
+        [(1, 2), (3,), (4, 5, 6)],
+        [(), ()],
     ]
     for values in columns:
         meta, blobs = cache.encode_column(values)
@@ -216,6 +220,8 @@ def test_feature_columns_round_trip_with_their_types() -> None:
                 assert got.dtype == want.dtype and np.array_equal(got, want)
             else:
                 assert got == want
+    ragged, _ = cache.encode_column([(("response", 1.5, 3),), (("response", 0.5, 1), ("response", 2.5, 9))])
+    assert ragged["t"] == "ragged" and ragged["items"]["t"] == "tuple"  # not value by value as tagged JSON
 
 
 def test_results_round_trip_through_a_cache_file(tmp_path: Path) -> None:
