@@ -13,6 +13,7 @@ from json.decoder import scanstring
 _DECODER = json.JSONDecoder()
 _WHITESPACE = re.compile(r"[ \t\n\r]*")
 _SPACES = " \t\n\r"
+_PLAIN_KEY = re.compile(r'"([^"\\]*)"[ \t\n\r]*:[ \t\n\r]*')
 
 
 def pointer_tokens(pointer: str) -> list[str]:
@@ -50,24 +51,20 @@ def value_span(text: str, pointer: str) -> tuple[int, int] | None:
 
 
 def _find_member(text: str, position: int, wanted: str) -> int:
-    # Whitespace is looked for before the regex skips it: most lines have a space or none
-    # between tokens, and a large run places ~500k findings.
     position = _skip(text, position + 1)
     found = -1
     while text[position] != "}":
-        key, position = scanstring(text, position + 1)
-        if text[position] != ":":
-            position = _skip(text, position)
-        position += 1  # the colon
-        if text[position] in _SPACES:
-            position = _skip(text, position)
+        key_and_colon = _PLAIN_KEY.match(text, position)
+        if key_and_colon is not None:  # most keys have no escapes: one regex call for the key and colon
+            key, position = key_and_colon.group(1), key_and_colon.end()
+        else:
+            key, position = scanstring(text, position + 1)
+            position = _skip(text, _skip(text, position) + 1)  # the colon
         if key == wanted:
             found = position  # keep scanning: with duplicate keys the last one wins, as in the parser
         position = _after_value(text, position)
         if text[position] == ",":
-            position += 1
-            if text[position] in _SPACES:
-                position = _skip(text, position)
+            position = _skip(text, position + 1)
     return found
 
 
@@ -79,9 +76,7 @@ def _find_element(text: str, position: int, wanted: int) -> int:
             return position
         position = _after_value(text, position)
         if text[position] == ",":
-            position += 1
-            if text[position] in _SPACES:
-                position = _skip(text, position)
+            position = _skip(text, position + 1)
         index += 1
     return -1
 

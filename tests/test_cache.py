@@ -203,7 +203,11 @@ def test_feature_columns_round_trip_with_their_types() -> None:
         [0.1, -2.5, 1e300, 3.0],
         [2**70, 1],  # beyond 64 bits: JSON
         # tuples of several widths (a feature per text): widths, then the items as one column
-        [(("response", None, 2.5, "/output", 11, 0),), (), (("response", None, 1.5, "/a", 3, 0), ("r", "x", 0.5, "/b", 1, 0))],
+        [
+            (("response", None, 2.5, "/output", 11, 0),),
+            (),
+            (("response", None, 1.5, "/a", 3, 0), ("r", "x", 0.5, "/b", 1, 0)),
+        ],
         [(1, 2), (3,), (4, 5, 6)],
         [(), ()],
     ]

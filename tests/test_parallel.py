@@ -40,6 +40,26 @@ def test_dataset_pass_in_forked_processes_equals_the_serial_one(monkeypatch) -> 
     assert [v.to_dict() for v in parallel.violations] == [v.to_dict() for v in serial.violations]
 
 
+def test_dataset_findings_placed_in_forked_processes_get_the_serial_columns(monkeypatch) -> None:
+    """A large run's findings are placed on their lines by two processes, each reading its part
+    of the file: every column span is the one a single process finds."""
+    serial = datalint.lint_paths([SHAREGPT], jobs=1)
+    placed = [v for v in serial.violations if v.code[0] in "DFQL" and v.code[1] != "0" and v.end_column is not None]
+    assert len({v.line for v in placed}) > 20
+    monkeypatch.setattr(engine, "FORKED_PLACING_MIN_LINES", 2)
+    forked_at = []
+    real_share = engine.forking.share
+
+    def share(tasks, work, children, meanwhile):
+        forked_at.append((len(tasks), children))
+        return real_share(tasks, work, children, meanwhile)
+
+    monkeypatch.setattr(engine.forking, "share", share)
+    parallel = datalint.lint_paths([SHAREGPT], jobs=2)
+    assert forked_at[-1] == (2, 1)  # the placing, in two parts: here and in one child
+    assert [v.to_dict() for v in parallel.violations] == [v.to_dict() for v in serial.violations]
+
+
 def test_many_small_worker_tasks_keep_line_order(monkeypatch) -> None:
     # Small tasks and blocks so 2,000 records make dozens of tasks over several blocks.
     monkeypatch.setattr(engine, "POOL_MIN_LINES", 10)
