@@ -24,7 +24,7 @@ import functools
 import importlib.util
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -289,8 +289,10 @@ def looks_english(sample: str) -> bool:
     return len(words) >= 8 and sum(map(_ENGLISH.__contains__, words)) >= 0.15 * len(words)
 
 
-def language_of(text: Text, options: dict[str, Any], model: Any) -> str | None:
-    """A language label for one text, or None when it cannot be told (too short, code, mixed)."""
+def language_of(text: Text, options: dict[str, Any], load_model: Callable[[], Any] = lambda: None) -> str | None:
+    """A language label for one text, or None when it cannot be told (too short, code, mixed).
+    `load_model` gives the statistical model, loaded only when a text needs it (most English
+    texts are told by their words: a warm run checking a few edited records never loads it)."""
     raw = text.text
     min_letters = options["min-letters"]
     if len(raw) < min_letters:
@@ -313,8 +315,11 @@ def language_of(text: Text, options: dict[str, Any], model: Any) -> str | None:
         return label
     if looks_english(sample):
         return "en"
-    if model is None or len(_PROSE_WORDS.findall(prose)) < MIN_PROSE_WORDS:
+    if len(_PROSE_WORDS.findall(prose)) < MIN_PROSE_WORDS:
         return "latin"  # too little running text (names, list items) for a model to judge
+    model = load_model()
+    if model is None:
+        return "latin"
     best = model.detect(prose.replace("\n", " "), model="lite", k=1)[0]
     # The model only ever sees Latin text here; a non-Latin answer (sr for a table) is noise.
     if best["score"] < options["min-confidence"] or _script_class(best["lang"]) != "latin":
@@ -333,10 +338,10 @@ class RecordLanguages(NamedTuple):
 def record_languages(record: Record, detector: Detector) -> RecordLanguages:
     found = record.derived.get(detector.key)
     if found is None:
-        options, model = detector.options, _load_model()
+        options = detector.options
         labels = {}
         for text in record.texts_of(detector.fields):
-            label = language_of(text, options, model)
+            label = language_of(text, options, _load_model)
             if label is not None:
                 labels[text.pointer] = label
         # Without a label the record has no feature, and whether it asks for a language is moot.
