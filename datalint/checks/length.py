@@ -336,8 +336,8 @@ def _outliers(rule, field: str, group: str | None, features: _Features, members:
     """The members whose robust z-score reaches the threshold. numpy computes the medians and the
     scores with the same float64 operations as Python would, so the same members are found."""
     values = features.values[members]
-    centre = float(numpy.median(values))
-    spread = float(numpy.median(numpy.abs(values - centre))) * MAD_TO_SIGMA
+    centre = _median(values)
+    spread = _median(numpy.abs(values - centre)) * MAD_TO_SIGMA
     if spread == 0:
         return
     threshold, side = rule.options["threshold"], rule.options["side"]
@@ -365,3 +365,13 @@ def _outliers(rule, field: str, group: str | None, features: _Features, members:
                 f"(robust z {score:+.1f})"
             )
         yield DatasetFinding(features.rows[position], message, pointer=features.pointers[position])
+
+
+def _median(values: numpy.ndarray) -> float:
+    """numpy.median's value, from a partition as numpy computes it (the middle value, or the
+    mean of the two middle ones): numpy.median's first call imports numpy.ma, ~20 ms of a warm run."""
+    middle = len(values) // 2
+    if len(values) % 2:
+        return float(numpy.partition(values, middle)[middle])
+    parted = numpy.partition(values, (middle - 1, middle))
+    return float((parted[middle - 1] + parted[middle]) / 2)

@@ -107,3 +107,18 @@ def test_long_form_gate_never_hides_a_match(instruction):
     """L004 runs its regex only when the instruction has the words it needs."""
     if _LONG_FORM.search(instruction):
         assert _may_ask_long_form(Text("instruction", instruction, "/instruction"))
+
+
+def test_the_median_is_numpys_to_the_last_bit() -> None:
+    """The outlier rules take medians from a partition (numpy.median's first call imports
+    numpy.ma): the value must be numpy.median's, for odd and even sizes, on lengths and on noise."""
+    import numpy
+
+    from datalint.checks.length import _median
+
+    generator = numpy.random.default_rng(7)
+    for size in [*range(1, 40), 1000, 1001, 52002]:
+        lengths = numpy.log(generator.integers(0, 5000, size).astype(float) + 1)
+        noise = generator.standard_normal(size) * 1e3
+        for values in (lengths, noise, numpy.abs(lengths - _median(lengths))):
+            assert _median(values) == float(numpy.median(values))
