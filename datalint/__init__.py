@@ -56,6 +56,7 @@ def lint_paths(
     prune_baseline: bool = False,
     diff_base: str | None = None,
     progress: bool = False,
+    conventions: bool = True,
 ) -> Report:
     """Lint files and folders; each file uses the config found from it upward unless `config` is given.
 
@@ -66,8 +67,11 @@ def lint_paths(
     `against`: evaluation sets the records must not overlap (as `--against` on the command line).
     `jobs` > 1 runs the record pass of large files in that many worker processes; `cache=True`
     reads and writes the incremental cache (.datalint_cache/), as the command line does by default;
-    `timings` measures time per rule family (in `report.timings`).
+    `timings` measures time per rule family (in `report.timings`). A finding most records of a file
+    share is reported once, with its count and examples (conventions.py); `conventions=False` keeps
+    one finding per record.
     """
+    from datalint.conventions import collapse as collapse_conventions
     from datalint.engine import RunOptions, collect_sources, lint_sources, without_cycle_collection
 
     # The suppressions, baseline and diff filters walk every violation too: see without_cycle_collection.
@@ -87,6 +91,8 @@ def lint_paths(
         finally:
             if meter is not None:
                 meter.close()
+        if conventions:
+            report = collapse_conventions(report)
         report = _apply_suppressions(report, resolver)
         if baseline is not None:
             report = _apply_baseline(report, resolver, Path(baseline), prune_baseline)
@@ -169,12 +175,15 @@ def lint_records(
     ignore: Sequence[str] = (),
     extend_select: Sequence[str] = (),
     name: str = "<memory>",
+    conventions: bool = True,
 ) -> list[Violation]:
     """Lint records held in memory (rows of a `datasets.Dataset`, `DataFrame.to_dict("records")` ...).
 
     Record N is reported at line N, as if the records were written to a JSONL file in order;
     `record_hash` is the hash of that JSON line (`json.dumps(record, ensure_ascii=False)`).
     """
+    from datalint.conventions import collapse as collapse_conventions
     from datalint.engine import lint_in_memory
 
-    return lint_in_memory(records, settings_resolver(config, select, extend_select, ignore), name).violations
+    report = lint_in_memory(records, settings_resolver(config, select, extend_select, ignore), name)
+    return (collapse_conventions(report) if conventions else report).violations

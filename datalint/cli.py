@@ -87,6 +87,11 @@ def _selection_options(function):
 )
 @click.option("--prune", is_flag=True, help="With --baseline: remove baseline entries that no longer match.")
 @click.option("--diff-base", metavar="REV", help="Report only records added or changed since this git revision.")
+@click.option(
+    "--every-record",
+    is_flag=True,
+    help="Report a finding most records of a file share on every record, not once per file.",
+)
 @click.option("--fix", is_flag=True, help="Apply safe fixes to the files, then report what is left.")
 @click.option("--diff", "show_diff", is_flag=True, help="Print the safe fixes as a unified diff; write nothing.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress line on stderr.")
@@ -108,6 +113,7 @@ def check(
     baseline: Path | None,
     prune: bool,
     diff_base: str | None,
+    every_record: bool,
     fix: bool,
     show_diff: bool,
     quiet: bool,
@@ -133,12 +139,15 @@ def check(
         "jobs": jobs or default_jobs(),
         "cache": not no_cache,
         "timings": timings,
+        "conventions": not every_record,
     }
     targets = list(paths or (".",))
     try:
         report = datalint.lint_paths(targets, prune_baseline=prune, progress=wants_progress(quiet), **options)
         if fix or show_diff:
-            fixed = _apply_fixes(report, options, write=not show_diff)
+            # Fixes are planned per record: a convention reported once still has one fix per record.
+            per_record = report if every_record else datalint.lint_paths(targets, **{**options, "conventions": False})
+            fixed = _apply_fixes(per_record, options, write=not show_diff)
             if show_diff:
                 sys.exit(1 if fixed else 0)
             if fixed:

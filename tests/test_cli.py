@@ -73,7 +73,9 @@ def test_the_console_script_exits_with_the_run_s_code_and_all_its_output(tmp_pat
     records = "".join(f'{{"instruction": "Say {n}", "output": "As an AI language model, no."}}\n' for n in range(300))
     data.write_text(records + '{"instruction": "cut off\n')  # the last line is invalid JSON: an error
     script = [sys.executable, "-c", "from datalint.cli import run; run()"]
-    found = subprocess.run([*script, "check", str(data), "--no-cache", "--select", "P001,S001"], capture_output=True)
+    found = subprocess.run(
+        [*script, "check", str(data), "--no-cache", "--every-record", "--select", "P001,S001"], capture_output=True
+    )
     assert found.returncode == 1
     assert found.stdout.decode().count("P001 [ai-disclaimer]") == 300
     assert "data.jsonl:301:" in found.stdout.decode()

@@ -72,12 +72,15 @@ def test_zero_width_spaces_in_sharegpt(flagged):
     assert set(expected) <= set(flagged["sharegpt-v3-cleaned-first2k.jsonl", "F003"])
 
 
-def test_leading_trailing_whitespace_in_lima(flagged):
-    with (DATASETS / "lima-1k-llamafactory.jsonl").open(encoding="utf-8") as handle:
+def test_leading_trailing_whitespace_in_lima():
+    path = DATASETS / "lima-1k-llamafactory.jsonl"
+    with path.open(encoding="utf-8") as handle:
         records = [json.loads(line) for line in handle]
     expected = [n for n, r in enumerate(records, 1) if r["output"] != r["output"].strip()]
     assert len(expected) == 289
-    assert set(expected) <= set(flagged["lima-1k-llamafactory.jsonl", "F111"])
+    # Per record: in the default report this file-wide habit is one finding (conventions.py).
+    flagged = {v.line for v in datalint.lint_file(path, select=["F111"], conventions=False)}
+    assert set(expected) <= flagged
 
 
 def test_html_in_sharegpt_turns(flagged):

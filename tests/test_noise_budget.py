@@ -16,18 +16,12 @@ DEFAULT_LIMIT = 0.05  # share of a dataset's records one rule may flag
 
 # (dataset file, rule code) -> limit, each justified by the datasets README's own words.
 EXCEPTIONS: dict[tuple[str, str], float] = {
-    # "Every `completion` ends with the literal `<|endoftext|>`"
-    ("t0-prompt-completion-sample.jsonl", "P007"): 1.0,
     # "OpenAI made this file to show format errors." (5 records, each with its own defect)
     ("openai-toy-chat-fine-tuning.jsonl", "*"): 1.0,
-    # "First turns: `human` in 1,212 conversations, `gpt` in 768 (the "split" version cuts long chats into parts"
-    ("sharegpt-v3-cleaned-first2k.jsonl", "S206"): 0.40,
     # "Inconsistent labels ... 1,558 NBSPs in total."
     ("belle-eval-set-1k.jsonl", "F004"): 0.20,
     # "739 NBSPs."
     ("belle-zh-seed-tasks-175.jsonl", "F004"): 0.40,
-    # "289 outputs have leading or trailing whitespace."
-    ("lima-1k-llamafactory.jsonl", "F111"): 0.35,
     # "the "split" version cuts long chats into parts": answers cut mid-sentence at the split.
     ("sharegpt-v3-cleaned-first2k.jsonl", "L005"): 0.08,
     # ""What is up?" is the first user turn of 167 of them, and 448 first turns are repeats."

@@ -77,7 +77,7 @@ def test_many_small_worker_tasks_keep_line_order(monkeypatch) -> None:
 def test_small_inputs_skip_the_pool(tmp_path: Path) -> None:
     data = tmp_path / "data.jsonl"
     data.write_text('{"instruction": "Say hi", "output": ""}\n' * 50, encoding="utf-8")
-    report = datalint.lint_paths([data], jobs=2, select=["S"])  # the copies are D001 too
+    report = datalint.lint_paths([data], jobs=2, select=["S"], conventions=False)  # the copies are D001 too
     assert report.stats == {
         "checked": 50,
         "cached": 0,
@@ -119,8 +119,9 @@ def test_file_format_found_late_applies_to_every_record_from_a_file_or_stdin(tmp
     content = '{"a": 1}\n' * (engine.FORMAT_PROBE_LINES + 6) + '{"instruction": "hi", "output": ""}\n'
     data.write_text(content, encoding="utf-8")
     runner = CliRunner()
-    from_file = runner.invoke(main, ["check", str(data), "--no-cache", "--format", "json", "--select", "S"])
-    from_stdin = runner.invoke(main, ["check", "-", "--format", "json", "--select", "S"], input=content)
+    every = ["--every-record", "--format", "json", "--select", "S"]
+    from_file = runner.invoke(main, ["check", str(data), "--no-cache", *every])
+    from_stdin = runner.invoke(main, ["check", "-", *every], input=content)
     found = [(v["code"], v["line"]) for v in json.loads(from_file.output)["violations"]]
     assert sorted(set(found)) == sorted({("S101", line) for line in range(1, 71)} | {("S205", 71)})
     assert [(v["code"], v["line"]) for v in json.loads(from_stdin.output)["violations"]] == found

@@ -50,7 +50,11 @@ def main() -> None:
     print(f"{'all':6} {sum(old.values()):7} {sum(new.values()):7} {sum(new.values()) - sum(old.values()):+7}")
     for dataset in sorted(before.keys() | now.keys()):
         a, b = before.get(dataset, {}), now.get(dataset, {})
-        changes = [f"{rule} {a.get(rule, 0)}->{b.get(rule, 0)}" for rule in sorted(a.keys() | b.keys()) if a.get(rule, 0) != b.get(rule, 0)]
+        changes = [
+            f"{rule} {a.get(rule, 0)}->{b.get(rule, 0)}"
+            for rule in sorted(a.keys() | b.keys())
+            if a.get(rule, 0) != b.get(rule, 0)
+        ]
         if changes:
             print(f"  {dataset}: " + ", ".join(changes))
     if args.update:

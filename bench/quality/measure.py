@@ -72,7 +72,9 @@ def load_judgements(folder: Path = HERE / "labels") -> list[Judgement]:
                 continue
             where = f"{path.relative_to(REPO)}:{number}"
             raw = json.loads(text)
-            judgement = Judgement(raw["file"], int(raw["line"]), raw["rule"], raw["verdict"], raw.get("reason", ""), where)
+            judgement = Judgement(
+                raw["file"], int(raw["line"]), raw["rule"], raw["verdict"], raw.get("reason", ""), where
+            )
             if judgement.verdict not in VERDICTS:
                 raise ValueError(f"{where}: verdict must be one of {VERDICTS}, not {judgement.verdict!r}")
             key = (judgement.file, judgement.line, judgement.rule)
@@ -99,10 +101,16 @@ def lint_hits(files: list[str], jobs: int = 2) -> dict[str, dict[tuple[int, str]
 
     hits: dict[str, dict[tuple[int, str], str]] = {}
     for name in files:
-        report = datalint.lint_paths([dataset_path(name)], jobs=jobs)
-        found = hits.setdefault(name, {})
-        for violation in report.violations:
-            found.setdefault((violation.line, violation.code), violation.message)
+        hits.update(hits_of(datalint.lint_paths([dataset_path(name)], jobs=jobs).violations, name))
+    return hits
+
+
+def hits_of(violations, name: str | None = None) -> dict[str, dict[tuple[int, str], str]]:
+    """file -> {(line, rule): message}; files named as in the labels (`name`, or the dataset's file name)."""
+    hits: dict[str, dict[tuple[int, str], str]] = {}
+    for violation in violations:
+        found = hits.setdefault(name or Path(violation.path).name, {})
+        found.setdefault((violation.line, violation.code), violation.message)
     return hits
 
 
@@ -148,7 +156,9 @@ def _ratio(value: float | None) -> str:
 
 
 def print_table(measurement: Measurement, defaults: set[str], out=sys.stdout) -> None:
-    print(f"{'rule':6} {'hits':>6} {'judged':>6} {'real':>5} {'noise':>5} {'prec':>5} {'miss':>5} {'recall':>6}", file=out)
+    print(
+        f"{'rule':6} {'hits':>6} {'judged':>6} {'real':>5} {'noise':>5} {'prec':>5} {'miss':>5} {'recall':>6}", file=out
+    )
     totals = Counter()
     for rule in sorted(measurement.scores):
         s = measurement.scores[rule]

@@ -1,0 +1,57 @@
+"""One root cause, one finding: a problem most records of a file share is that file's convention.
+
+T0 ends every completion with `<|endoftext|>`; a split ShareGPT export starts every later part with
+the assistant. Reported once per record, such a convention buries every other finding under
+thousands of copies of one fact. When the same rule says the same thing about a large share of a
+file's records, the report keeps one finding at the first of them, with the count and a few
+example locations; `datalint check --every-record` (or `conventions=False` in the API) keeps them all.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from datalint.violation import Location, Violation
+
+if TYPE_CHECKING:
+    from datalint.engine import Report
+
+# A finding is a convention when it is on at least this share of a file's records, and on at least
+# MIN_RECORDS of them: below that, each record is worth its own line.
+MIN_SHARE = 0.25
+MIN_RECORDS = 10
+EXAMPLES = 3
+
+
+def collapse(report: Report) -> Report:
+    """The report with each convention (same file, rule and message on many records) as one finding."""
+    records = {summary.path: summary.records for summary in report.files}
+    groups: dict[tuple[str, str, str], list[Violation]] = defaultdict(list)
+    for violation in report.violations:
+        if violation.record_hash is not None and not violation.related:
+            groups[(violation.path, violation.code, violation.message)].append(violation)
+    conventions = {
+        key: members
+        for key, members in groups.items()
+        if len(members) >= MIN_RECORDS and len(members) >= MIN_SHARE * records.get(key[0], len(members))
+    }
+    if not conventions:
+        return report
+    collapsed = {id(members[0]): _one_finding(members, records.get(key[0], 0)) for key, members in conventions.items()}
+    members_of = {id(v) for members in conventions.values() for v in members}
+    kept = [collapsed.get(id(v), v) for v in report.violations if id(v) not in members_of or id(v) in collapsed]
+    return report.with_violations(kept)
+
+
+def _one_finding(members: list[Violation], records: int) -> Violation:
+    first = min(members, key=lambda v: (v.line, v.column))
+    share = f" ({len(members) / records:.0%})" if records else ""
+    examples = sorted(members, key=lambda v: v.line)[1 : EXAMPLES + 1]
+    message = (
+        f"{first.message} — on {len(members):,} of {records:,} records{share}: a convention of this file, "
+        "reported once (--every-record lists each)"
+    )
+    related = [Location(v.path, v.line, v.column, v.end_column, v.pointer, "same finding") for v in examples]
+    return replace(first, message=message, related=related, fix=None)
