@@ -93,7 +93,12 @@ def _selection_options(function):
     help="Report a finding most records of a file share on every record, not once per file.",
 )
 @click.option("--fix", is_flag=True, help="Apply safe fixes to the files, then report what is left.")
-@click.option("--diff", "show_diff", is_flag=True, help="Print the safe fixes as a unified diff; write nothing.")
+@click.option(
+    "--unsafe-fixes",
+    is_flag=True,
+    help="With --fix or --diff: also apply fixes that change content or remove records.",
+)
+@click.option("--diff", "show_diff", is_flag=True, help="Print the fixes as a unified diff; write nothing.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress line on stderr.")
 def check(
     paths: tuple[str, ...],
@@ -115,6 +120,7 @@ def check(
     diff_base: str | None,
     every_record: bool,
     fix: bool,
+    unsafe_fixes: bool,
     show_diff: bool,
     quiet: bool,
 ) -> None:
@@ -147,7 +153,7 @@ def check(
         if fix or show_diff:
             # Fixes are planned per record: a convention reported once still has one fix per record.
             per_record = report if every_record else datalint.lint_paths(targets, **{**options, "conventions": False})
-            fixed = _apply_fixes(per_record, options, write=not show_diff)
+            fixed = _apply_fixes(per_record, options, write=not show_diff, unsafe=unsafe_fixes)
             if show_diff:
                 sys.exit(1 if fixed else 0)
             if fixed:
@@ -199,24 +205,39 @@ def clean(paths: tuple[str, ...], config: Path | None) -> None:
         _fail(str(error))
 
 
-def _apply_fixes(report, options: dict, *, write: bool) -> int:
+def _apply_fixes(report, options: dict, *, write: bool, unsafe: bool) -> int:
     """Fix the report's files (or print the diff); returns how many fixes apply."""
     from datalint import fix, settings_resolver
 
     resolver = settings_resolver(options["config"], options["select"], options["extend_select"], options["ignore"])
-    fixed = fix.fix_report(report, resolver)
-    applied = sum(item.applied for item in fixed)
+    fixed = fix.fix_report(report, resolver, unsafe=unsafe)
     if write:
         fix.write(fixed)
-        if fixed:
-            click.echo(
-                f"Fixed {applied:,} violation{'s' * (applied != 1)} in {len(fixed)} file{'s' * (len(fixed) != 1)}.",
-                err=True,
-            )
+        if fixed.files:
+            click.echo(_fix_summary(fixed), err=True)
     else:
-        for item in fixed:
+        for item in fixed.files:
             click.echo(fix.unified_diff(item), nl=False)
-    return applied
+    if fixed.unsafe_skipped:
+        count = fixed.unsafe_skipped
+        click.echo(f"{count:,} more fix{'es' * (count != 1)} available with --unsafe-fixes.", err=True)
+    return fixed.applied
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count:,} {word}{'s' * (count != 1)}"
+
+
+def _fix_summary(fixed) -> str:
+    """What --fix did, in the words a reviewer of the diff needs: records removed, lines changed."""
+    removed = sum(item.removed for item in fixed.files)
+    changed = sum(item.changed for item in fixed.files)
+    what = []
+    if removed:
+        what.append(f"removed {_plural(removed, 'record')}")
+    if changed:
+        what.append(f"changed {_plural(changed, 'line')}")
+    return f"Fixed {_plural(fixed.applied, 'violation')} in {_plural(len(fixed.files), 'file')}: {', '.join(what)}."
 
 
 @main.command("baseline")

@@ -24,7 +24,12 @@ def rule_markdown(rule: Rule) -> str:
         parts.append("")
         parts.append(f"Set them in config under `[rules.{rule.code}]` (or `[rules.{rule.name}]`).")
         parts.append("")
-    parts.append(f"Fix: {rule.fix} (safe, applied by `--fix`)." if rule.fix else "Fix: none.")
+    if not rule.fix:
+        parts.append("Fix: none.")
+    elif rule.fix_safety == "safe":
+        parts.append(f"Fix: {rule.fix} (safe: the meaning does not change; applied by `--fix`).")
+    else:
+        parts.append(f"Fix: {rule.fix} (unsafe: content changes; applied by `--fix --unsafe-fixes`).")
     return "\n".join(parts)
 
 

@@ -1,6 +1,8 @@
-"""Safe fixes (`datalint check --fix`, `--diff`): plan edits from violations, rewrite the file in place.
+"""Fixes (`datalint check --fix`, `--diff`): plan edits from violations, rewrite the file in place.
 
-A rule offers a fix by declaring `fix = "..."` and its kind module implementing
+A rule offers a fix by declaring `fix = "..."` with `fix-safety` (safe: the meaning stays, such as
+line endings; unsafe: content changes or records go, applied only with `--unsafe-fixes`) and its
+kind module implementing
 `fix(rule, violation, context) -> Fix | None`; a violation may also arrive with its `fix` already
 set. Edits are applied to the file's lines as text: lines no edit touches are written back byte for
 byte (never re-serialised), a touched string value is edited in place at its span so key order and
@@ -14,6 +16,7 @@ import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from datalint.atomic import write_atomic
 from datalint.checks import load_kind
@@ -140,11 +143,19 @@ def plan(violation: Violation, rule: Rule, context: FixContext) -> Fix | None:
     return make(rule if rule.state is not None else prepared(rule), violation, context)
 
 
-def apply(lines: FileLines, fixes: list[Fix]) -> tuple[bytes, int]:
-    """The new bytes of the file and the number of fixes applied; a fix whose edits overlap an
-    earlier one is skipped whole (run --fix again to apply it)."""
+class Applied(NamedTuple):
+    data: bytes  # the new bytes of the file
+    fixes: int
+    removed: int  # lines (records) deleted
+    changed: int  # lines kept whose text or line ending changed
+
+
+def apply(lines: FileLines, fixes: list[Fix]) -> Applied:
+    """The file with the fixes applied; a fix whose edits overlap an earlier one is skipped whole
+    (run --fix again to apply it)."""
     replacements: dict[int, list[ReplaceText]] = defaultdict(list)
     deleted: set[int] = set()
+    new_endings: set[int] = set()
     applied = 0
     for fix in fixes:
         if not _fits(fix, replacements, deleted):
@@ -160,14 +171,17 @@ def apply(lines: FileLines, fixes: list[Fix]) -> tuple[bytes, int]:
             elif isinstance(edit, SetLineEnding):
                 targets = range(1, len(lines.texts) + 1) if edit.line is None else (edit.line,)
                 for number in targets:
-                    if edit.line is not None or lines.endings[number - 1]:
+                    ending = lines.endings[number - 1]
+                    if (edit.line is not None or ending) and ending != edit.ending:
                         lines.endings[number - 1] = edit.ending
+                        new_endings.add(number)
     for number, edits in replacements.items():
         text = lines.texts[number - 1]
         for edit in sorted(edits, key=lambda e: e.start, reverse=True):
             text = text[: edit.start] + edit.text + text[edit.end :]
         lines.texts[number - 1] = text
-    return lines.render(deleted), applied
+    changed = len((replacements.keys() | new_endings) - deleted)
+    return Applied(lines.render(deleted), applied, len(deleted), changed)
 
 
 def _fits(fix: Fix, replacements: dict[int, list[ReplaceText]], deleted: set[int]) -> bool:
@@ -188,16 +202,30 @@ class FileFix:
     before: bytes
     after: bytes
     applied: int
+    removed: int = 0  # records deleted
+    changed: int = 0  # lines kept whose text changed
 
 
-def fix_report(report: Report, resolver: SettingsResolver) -> list[FileFix]:
-    """Plan and apply the fixes of a report's violations, per file, in memory (nothing is written)."""
+@dataclass
+class FixPlan:
+    files: list[FileFix]
+    unsafe_skipped: int = 0  # fixes left out because they are unsafe and --unsafe-fixes was not given
+
+    @property
+    def applied(self) -> int:
+        return sum(item.applied for item in self.files)
+
+
+def fix_report(report: Report, resolver: SettingsResolver, *, unsafe: bool = False) -> FixPlan:
+    """Plan and apply the fixes of a report's violations, per file, in memory (nothing is written).
+    Unsafe fixes (content changes, records removed) only with `unsafe`."""
     by_path: dict[str, list[Violation]] = defaultdict(list)
     for violation in report.violations:
         if not violation.path.startswith("<"):
             by_path[violation.path].append(violation)
     formats = {summary.path: summary.format for summary in report.files}
     results = []
+    skipped = 0
     for path_name, violations in by_path.items():
         path = Path(path_name)
         if path.name.lower().endswith(".gz") or path_name not in formats:
@@ -211,19 +239,23 @@ def fix_report(report: Report, resolver: SettingsResolver) -> list[FileFix]:
         for violation in violations:
             rule = rules.get(violation.code)
             fix = plan(violation, rule, context) if rule is not None else violation.fix
-            if fix is not None:
-                violation.fix = fix
-                fixes.append(fix)
+            if fix is None:
+                continue
+            violation.fix = fix
+            if rule is not None and rule.fix_safety != "safe" and not unsafe:
+                skipped += 1
+                continue
+            fixes.append(fix)
         if not fixes:
             continue
-        after, applied = apply(FileLines.parse(before), fixes)
-        if after != before:
-            results.append(FileFix(path_name, before, after, applied))
-    return results
+        done = apply(FileLines.parse(before), fixes)
+        if done.data != before:
+            results.append(FileFix(path_name, before, done.data, done.fixes, done.removed, done.changed))
+    return FixPlan(results, skipped)
 
 
-def write(fixed: list[FileFix]) -> None:
-    for item in fixed:
+def write(fixed: FixPlan) -> None:
+    for item in fixed.files:
         write_atomic(Path(item.path), item.after)
 
 

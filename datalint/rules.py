@@ -30,7 +30,9 @@ METADATA_KEYS = {
     "instead": str,
     "default": bool,
     "fix": str,
+    "fix-safety": str,
 }
+FIX_SAFETIES = ("safe", "unsafe")
 
 
 class RuleError(ValueError):
@@ -49,7 +51,10 @@ class Rule:
     example: str = ""
     instead: str = ""
     default: bool = True
-    fix: str = ""  # description of the safe fix, when the rule has one
+    fix: str = ""  # description of the fix, when the rule has one
+    # "safe": bytes change, meaning does not (a BOM, line endings); "unsafe": content changes or
+    # records go, so it needs --unsafe-fixes (ruff's fix applicability).
+    fix_safety: str = "unsafe"
     source: str = ""
     state: Any = field(default=None, compare=False, repr=False)
 
@@ -79,6 +84,8 @@ def parse_rule(table: dict[str, Any], source: str) -> Rule:
     severity = table.get("severity", "warning")
     if severity not in SEVERITIES:
         raise RuleError(f"{where}: `severity` must be one of {', '.join(SEVERITIES)}")
+    if table.get("fix-safety", "unsafe") not in FIX_SAFETIES:
+        raise RuleError(f"{where}: `fix-safety` must be one of {', '.join(FIX_SAFETIES)}")
     raw_options = {key: value for key, value in table.items() if key not in METADATA_KEYS}
     options = validate_options(table["kind"], raw_options, where)
     return Rule(
@@ -93,6 +100,7 @@ def parse_rule(table: dict[str, Any], source: str) -> Rule:
         instead=table.get("instead", ""),
         default=table.get("default", True),
         fix=table.get("fix", ""),
+        fix_safety=table.get("fix-safety", "unsafe"),
         source=source,
     )
 

@@ -40,7 +40,8 @@ class Plan:
     datasets: list[Profile]
     format: str = "auto"
     mapping: dict[str, str] | None = None
-    ignored: list[tuple[str, str, int, int, bool]] | None = None  # code, name, flagged records, records, fixable
+    # code, name, flagged records, records, the fix's safety ("" without a fix)
+    ignored: list[tuple[str, str, int, int, str]] | None = None
 
 
 def _sample(path: Path) -> list[dict]:
@@ -127,7 +128,13 @@ def noisy_rules(sources: list[Source], plan_: Plan) -> list[tuple[str, str, int,
         names.update({code: name for code, name in profile.violations})
     records = sum(profile.records for profile in plan_.datasets) or 1
     return [
-        (code, names[code], count, records, bool(rules[code].fix) if code in rules else False)
+        (
+            code,
+            names[code],
+            count,
+            records,
+            rules[code].fix_safety if code in rules and rules[code].fix else "",
+        )
         for code, count in flagged.most_common()
         if count / records > NOISE_THRESHOLD
     ]
@@ -178,8 +185,10 @@ def render(plan_: Plan) -> str:
             "# Turn them back on one at a time (`datalint check --extend-select CODE` shows what they find).",
             "ignore = [",
         ]
-        for code, name, count, records, fixable in ignored:
-            note = "; safe fix: `datalint check --fix --select " + code + "`, then remove this line" if fixable else ""
+        for code, name, count, records, fix_safety in ignored:
+            flags = "--fix" if fix_safety == "safe" else "--fix --unsafe-fixes"
+            command = f"; {fix_safety} fix: `datalint check {flags} --select {code}`, then remove this line"
+            note = command if fix_safety else ""
             lines.append(f'  "{code}",  # {name}: {count:,} of {records:,} records ({count / records:.1%}){note}')
         lines += ["]", ""]
     if plan_.mapping:

@@ -1,4 +1,5 @@
-"""`datalint check --fix` and `--diff`: safe fixes only, untouched lines byte for byte, atomic rewrite."""
+"""`datalint check --fix` and `--diff`: safe fixes unless --unsafe-fixes, untouched lines byte for byte,
+atomic rewrite, and a summary that says what changed."""
 
 import json
 import shutil
@@ -26,8 +27,14 @@ def t0_copy(tmp_path: Path) -> Path:
 
 
 def test_fix_on_a_real_dataset_changes_only_the_fixed_lines(t0_copy):
-    before = t0_copy.read_bytes().split(b"\n")
-    result = run("check", t0_copy, "--fix", "--select", "P007", "--format", "concise")
+    original = t0_copy.read_bytes()
+    safe_only = run("check", t0_copy, "--fix", "--select", "P007", "--format", "concise")
+    assert t0_copy.read_bytes() == original  # cutting text out of a completion is unsafe
+    assert "5,448 more fixes available with --unsafe-fixes." in safe_only.stderr
+    before = original.split(b"\n")
+    result = run(
+        "check", t0_copy, "--fix", "--unsafe-fixes", "--select", "P007", "--format", "concise", "--every-record"
+    )
     after = t0_copy.read_bytes().split(b"\n")
     assert len(after) == len(before)
     changed = [index for index, (old, new) in enumerate(zip(before, after, strict=True)) if old != new]
@@ -41,7 +48,7 @@ def test_fix_on_a_real_dataset_changes_only_the_fixed_lines(t0_copy):
         assert json.loads(after[index])["completion"] == completions[index][: -len(TOKEN)]
     # the 140 completions that are only the token stay (emptying them would be a new problem) and are reported
     assert result.stdout.splitlines()[-1].startswith("Found 140 violations")
-    assert "Fixed 5,448 violations in 1 file." in result.stderr
+    assert "Fixed 5,448 violations in 1 file: changed 5,448 lines." in result.stderr
     assert stat.S_IMODE(t0_copy.stat().st_mode) == 0o640
     assert [p.name for p in t0_copy.parent.iterdir()] == ["t0.jsonl"]
 
@@ -49,7 +56,7 @@ def test_fix_on_a_real_dataset_changes_only_the_fixed_lines(t0_copy):
 def test_diff_prints_a_unified_diff_and_writes_nothing(t0_copy):
     t0_copy.write_bytes(b"".join(t0_copy.read_bytes().splitlines(keepends=True)[:400]))
     before = t0_copy.read_bytes()
-    result = run("check", t0_copy, "--diff", "--select", "P007")
+    result = run("check", t0_copy, "--diff", "--unsafe-fixes", "--select", "P007")
     assert result.exit_code == 1
     assert t0_copy.read_bytes() == before
     diff = result.stdout.splitlines()
@@ -74,7 +81,10 @@ def test_bom_crlf_missing_final_newline_and_trailing_tokens(tmp_path):
         '{"output": "z<|endoftext|>", "instruction": "Keys in another order"}',
     ]
     path.write_bytes(("\ufeff" + "\r\n".join(lines)).encode())
-    result = run("check", path, "--fix", "--format", "concise")
+    safe = run("check", path, "--fix", "--format", "concise")
+    assert path.read_bytes() == ("\n".join(lines) + "\n").encode()  # the BOM, CRLF and final newline only
+    assert "Fixed 3 violations in 1 file: changed 4 lines." in safe.stderr
+    result = run("check", path, "--fix", "--unsafe-fixes", "--format", "concise")
     assert (
         path.read_bytes()
         == (
@@ -103,14 +113,14 @@ def test_edits_delete_lines_and_skip_overlapping_fixes():
         Fix("final newline", (SetLineEnding(3, "\n"),)),
         Fix("bom", (RemoveBom(),)),
     ]
-    data, applied = apply(lines, fixes)
+    data, applied, _, _ = apply(lines, fixes)
     assert data == b'{"a": "X"}\n{"a": "z"}\n'
     assert applied == 4
 
 
 def test_untouched_invalid_utf8_survives_byte_for_byte():
     raw = b'{"a": "caf\xe9"}\n{"a": "ok"}\r\n'
-    data, _ = apply(FileLines.parse(raw), [Fix("lf", (SetLineEnding(None, "\n"),))])
+    data, *_ = apply(FileLines.parse(raw), [Fix("lf", (SetLineEnding(None, "\n"),))])
     assert data == b'{"a": "caf\xe9"}\n{"a": "ok"}\n'
 
 
@@ -119,7 +129,7 @@ def test_keep_string_part_keeps_escapes_of_the_kept_part():
     value = json.loads(text)["v"]
     keep = (2, len(value) - 2)
     edits = keep_string_part(text, 1, "/v", *keep)
-    data, _ = apply(FileLines.parse(text.encode()), [Fix("strip", tuple(edits))])
+    data, *_ = apply(FileLines.parse(text.encode()), [Fix("strip", tuple(edits))])
     assert data == b'{"k": 1, "v": "a\\u00e9\\"b\\n"}'
     assert json.loads(data)["v"] == value[keep[0] : keep[1]]
 
@@ -133,7 +143,7 @@ def test_whitespace_fixes_of_the_format_rules(tmp_path):
     path = tmp_path / "d.jsonl"
     path.write_text("\n".join(rows) + "\n")
     (tmp_path / "datalint.toml").write_text('[mapping]\ntype = "category"\n')
-    run("check", path, "--fix", "--select", "F111,F112")
+    run("check", path, "--fix", "--unsafe-fixes", "--select", "F111,F112")
     fixed = path.read_text().splitlines()
     assert fixed[3] == '{"instruction": "Add 3 and 1.", "input": "", "output": "The sum is 4."}'
     assert fixed[7] == '{"instruction": "Add 7 and 1.", "input": "", "output": "The sum is 8."}'
@@ -169,8 +179,12 @@ def test_exact_duplicates_are_removed_keeping_the_first_copy(tmp_path: Path):
         pytest.skip("shared datasets are not beside the checkout")
     copy = tmp_path / "demo.jsonl"
     shutil.copyfile(source, copy)
-    result = run("check", copy, "--fix", "--select", "D001", "--no-cache")
+    kept = run("check", copy, "--fix", "--select", "D001", "--no-cache")
+    assert copy.read_bytes() == source.read_bytes()  # removing records is unsafe: --fix alone keeps them
+    assert "14 more fixes available with --unsafe-fixes." in kept.stderr
+    result = run("check", copy, "--fix", "--unsafe-fixes", "--select", "D001", "--no-cache")
     assert result.exit_code == 0
+    assert "Fixed 14 violations in 1 file: removed 14 records." in result.stderr
     lines = source.read_bytes().split(b"\n")
     first_copies = [line for index, line in enumerate(lines) if line not in lines[:index] or not line]
     assert copy.read_bytes().split(b"\n") == first_copies  # 14 later copies gone, every other byte kept

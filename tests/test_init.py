@@ -72,6 +72,6 @@ def test_init_on_a_clean_dataset_ignores_nothing_and_suggests_fixes_for_noisy_fi
     text = (noisy / "datalint.toml").read_text()
     assert load_config(noisy / "datalint.toml").table["format"] == "prompt-completion"
     assert (
-        '  "P007",  # leaked-special-token: 20 of 20 records (100.0%); safe fix: '
-        "`datalint check --fix --select P007`, then remove this line\n" in text
+        '  "P007",  # leaked-special-token: 20 of 20 records (100.0%); unsafe fix: '
+        "`datalint check --fix --unsafe-fixes --select P007`, then remove this line\n" in text
     )
