@@ -3,6 +3,12 @@
 A record is seen two ways: as a conversation (`turns`, each with a normalised role) for the
 structure checks, and as named text fields (`texts`: system, instruction, input, response,
 tool, rejected) for the content checks. Checks never read raw keys.
+
+Shapes with several answers to one prompt (seed tasks with instances, a prompt with several
+model completions, OASST message trees) become one user/assistant pair of turns per answer, so
+every answer is checked against the prompt it answers; each text keeps the JSON pointer of
+where it really is. A prompt set (MT-Bench `turns`, records with a question and no answer key)
+has user turns only and `prompts_only` set: its missing answers are not defects.
 """
 
 from __future__ import annotations
@@ -13,7 +19,10 @@ from typing import Any
 
 from datalint.locate import make_pointer, pointer_tokens
 
-FORMATS = ("alpaca", "openai", "sharegpt", "prompt-completion", "custom")
+# Every preset, in the order detect_format tries them. "qa" is a flat record under other key
+# names ("question"/"std_answer", "Instruction"/"Output"); "prompts" a prompt set with no answers.
+PRESETS = ("alpaca", "openai", "sharegpt", "prompt-completion", "seed-tasks", "completions", "oasst", "qa", "prompts")
+FORMATS = (*PRESETS, "custom")
 TEXT_FIELDS = ("system", "instruction", "input", "response", "tool", "rejected", "text")
 
 ROLE_ALIASES = {
@@ -35,7 +44,23 @@ ROLE_ALIASES = {
     "ipython": "tool",
 }
 TOOL_CALL_ROLES = ("function_call",)
-DEFAULT_LABEL_KEYS = {"type": ("type", "category", "task_type"), "difficulty": ("difficulty", "level")}
+DEFAULT_LABEL_KEYS = {"type": ("type", "category", "class", "task_type"), "difficulty": ("difficulty", "level")}
+
+# Keys of the parts of a flat record, matched without case ("Instruction", "Question"): in each
+# tuple the first key a record has wins. "input" is the prompt only when nothing else is.
+PROMPT_KEYS = ("instruction", "question", "query", "prompt", "problem", "input")
+CONTEXT_KEYS = ("input", "context")
+ANSWER_KEYS = ("output", "response", "answer", "std_answer", "reply", "completion", "solution", "target", "chosen")
+SYSTEM_KEYS = ("system", "system_prompt")
+REJECTED_KEYS = ("rejected",)
+# Lists beside a prompt: self-instruct instances ({input, output}), or several candidate answers
+# (strings, or objects holding the text under one of ITEM_TEXT_KEYS, e.g. {model, completion}).
+INSTANCE_KEYS = ("instances",)
+CANDIDATE_KEYS = ("completions", "responses", "outputs", "answers", "candidates", "generations")
+ITEM_TEXT_KEYS = ("completion", "response", "output", "text", "content", "answer")
+# A prompt set's user prompts as a list of strings (MT-Bench), and its optional reference answers.
+PROMPT_LIST_KEYS = ("turns", "prompts")
+REFERENCE_KEYS = ("reference", "references", "reference_answers")
 
 
 class Text:
@@ -82,6 +107,10 @@ class Record:
     turns_pointer: str = ""
     texts: list[Text] = field(default_factory=list)
     labels: dict[str, tuple[Any, str]] = field(default_factory=dict)
+    # A prompt set: user turns only, each to be answered at evaluation; no answer is missing.
+    prompts_only: bool = False
+    # The configured `[mapping]` parts (name, pointer) this record has no value at (None: no mapping).
+    unmapped: tuple[tuple[str, str], ...] | None = None
     # Values derived from this record that several rules need (a text's language label for Q001
     # and Q002, normalised texts and their hashes for D002-D004): computed by the first rule that
     # asks, keyed by what derived them and its settings; lives and dies with the record.
@@ -151,6 +180,7 @@ def resolve(data: Any, pointer: str) -> Any:
 
 def detect_format(data: dict) -> str:
     """The preset a record's keys match, or "unknown"."""
+    # The usual presets by their exact keys first: nearly every record is one of these.
     if isinstance(data.get("messages"), list):
         return "openai"
     if isinstance(data.get("conversations"), list):
@@ -159,7 +189,56 @@ def detect_format(data: dict) -> str:
         return "alpaca"
     if "prompt" in data and "completion" in data:
         return "prompt-completion"
-    return "unknown"
+    if _oasst_root(data) is not None:
+        return "oasst"
+    prompt = find_key(data, PROMPT_KEYS)
+    if prompt is None or not isinstance(data[prompt], str):
+        return "prompts" if _prompt_list(data) is not None else "unknown"
+    if _list_at(data, INSTANCE_KEYS) is not None:
+        return "seed-tasks"
+    if _list_at(data, CANDIDATE_KEYS) is not None:
+        return "completions"
+    answer = find_key(data, ANSWER_KEYS)
+    if answer is None:
+        return "prompts"
+    return "qa" if data[answer] is None or isinstance(data[answer], str) else "unknown"
+
+
+def find_key(data: dict, aliases: tuple[str, ...]) -> str | None:
+    """The record's key for the first of these names it has, in any case ("Question")."""
+    for alias in aliases:
+        if alias in data:
+            return alias
+    cased = {key.lower(): key for key in data if not key.islower()}
+    if cased:
+        for alias in aliases:
+            if alias in cased:
+                return cased[alias]
+    return None
+
+
+def _list_at(data: dict, aliases: tuple[str, ...]) -> str | None:
+    key = find_key(data, aliases)
+    return key if key is not None and isinstance(data[key], list) else None
+
+
+def _prompt_list(data: dict) -> str | None:
+    """The key of a list of prompt strings (MT-Bench `turns`)."""
+    key = _list_at(data, PROMPT_LIST_KEYS)
+    if key is None or not data[key] or not all(isinstance(item, str) for item in data[key]):
+        return None
+    return key
+
+
+def _oasst_root(data: dict) -> str | None:
+    """Pointer of an OASST message tree's root: the record itself (a message with `replies`), or
+    its `prompt` (the export's tree layout), or None."""
+    if isinstance(data.get("replies"), list) and "text" in data and "role" in data:
+        return ""
+    prompt = data.get("prompt")
+    if isinstance(prompt, dict) and isinstance(prompt.get("replies"), list) and "text" in prompt:
+        return "/prompt"
+    return None
 
 
 def build_record(line: int, record_hash: str, data: dict, file_format: str, mapping: Mapping_ | None = None) -> Record:
@@ -172,6 +251,8 @@ def build_record(line: int, record_hash: str, data: dict, file_format: str, mapp
         builder(record)
     else:
         record.texts = list(_string_leaves(data, ""))
+    if mapping is not None and record.unmapped is None:
+        record.unmapped = ()
     _collect_labels(record, mapping)
     return record
 
@@ -284,8 +365,152 @@ def _build_prompt_completion(record: Record) -> None:
     _turn(record, "assistant", record.data.get("completion"), "/completion", "/completion")
 
 
+def _build_qa(record: Record) -> None:
+    """A flat record under other key names: system, prompt, context, answer and rejected keys."""
+    data = record.data
+    prompt = find_key(data, PROMPT_KEYS)
+    system = find_key(data, SYSTEM_KEYS)
+    if system is not None and isinstance(data[system], str):
+        _turn(record, "system", data[system], make_pointer(system), make_pointer(system))
+    context = find_key(data, tuple(key for key in CONTEXT_KEYS if key != prompt.lower()))
+    _user_turn(record, data, prompt, context, make_pointer(prompt))
+    answer = find_key(data, ANSWER_KEYS)
+    if answer is None:
+        record.prompts_only = True
+    else:
+        _turn(record, "assistant", data[answer], make_pointer(answer), make_pointer(answer))
+    rejected = find_key(data, REJECTED_KEYS)
+    if rejected is not None and isinstance(data[rejected], str):
+        record.texts.append(Text("rejected", data[rejected], make_pointer(rejected)))
+
+
+def _user_turn(record: Record, data: dict, prompt: str, context: str | None, turn_pointer: str) -> None:
+    """The user turn of a prompt and its context ("input"): one turn, two text fields, as Alpaca's."""
+    instruction, extra = data.get(prompt), data.get(context) if context is not None else None
+    pointer = make_pointer(prompt)
+    text = instruction
+    if isinstance(instruction, str) and isinstance(extra, str) and extra.strip():
+        text = instruction + "\n\n" + extra
+    record.turns.append(Turn("user", "user", text if isinstance(text, str) else None, pointer, turn_pointer))
+    if isinstance(instruction, str):
+        record.texts.append(Text("instruction", instruction, pointer))
+    if isinstance(extra, str):
+        record.texts.append(Text("input", extra, make_pointer(context)))
+
+
+def _build_seed_tasks(record: Record) -> None:
+    """Self-instruct seed tasks: an instruction and `instances[{input, output}]`; one user/assistant
+    pair of turns per instance, the user turn being the instruction with the instance's input."""
+    data = record.data
+    prompt = find_key(data, PROMPT_KEYS)
+    instances = _list_at(data, INSTANCE_KEYS)
+    pointer = make_pointer(prompt)
+    if isinstance(data[prompt], str):
+        record.texts.append(Text("instruction", data[prompt], pointer))
+    if not data[instances]:
+        record.turns.append(Turn("user", "user", data[prompt], pointer, pointer))
+    for index, instance in enumerate(data[instances]):
+        turn_pointer = make_pointer(instances, index)
+        if not isinstance(instance, dict):
+            _turn(record, None, None, turn_pointer, turn_pointer)
+            continue
+        extra_key = find_key(instance, CONTEXT_KEYS)
+        extra = instance.get(extra_key) if extra_key is not None else None
+        text = data[prompt] + "\n\n" + extra if isinstance(extra, str) and extra.strip() else data[prompt]
+        record.turns.append(Turn("user", "user", text, pointer, turn_pointer))
+        if isinstance(extra, str):
+            record.texts.append(Text("input", extra, make_pointer(instances, index, extra_key)))
+        answer = find_key(instance, ANSWER_KEYS) or "output"
+        _turn(record, "assistant", instance.get(answer), make_pointer(instances, index, answer), turn_pointer)
+
+
+def _build_completions(record: Record) -> None:
+    """A prompt with several candidate answers (`completions[{model, completion}]`): one
+    user/assistant pair of turns per candidate."""
+    data = record.data
+    prompt = find_key(data, PROMPT_KEYS)
+    candidates = _list_at(data, CANDIDATE_KEYS)
+    pointer = make_pointer(prompt)
+    record.texts.append(Text("instruction", data[prompt], pointer))
+    if not data[candidates]:
+        record.turns.append(Turn("user", "user", data[prompt], pointer, pointer))
+    for index, item in enumerate(data[candidates]):
+        turn_pointer = make_pointer(candidates, index)
+        record.turns.append(Turn("user", "user", data[prompt], pointer, pointer))
+        if isinstance(item, dict):
+            key = find_key(item, ITEM_TEXT_KEYS) or ITEM_TEXT_KEYS[0]
+            _turn(record, "assistant", item.get(key), make_pointer(candidates, index, key), turn_pointer)
+        else:
+            _turn(record, "assistant", item, turn_pointer, turn_pointer)
+
+
+def _build_prompts(record: Record) -> None:
+    """A prompt set: a list of user prompts (MT-Bench `turns`) with optional reference answers, or
+    a flat record with a prompt and no answer key."""
+    data = record.data
+    key = _prompt_list(data)
+    if key is None:
+        _build_qa(record)
+        return
+    record.prompts_only = True
+    for index, prompt in enumerate(data[key]):
+        pointer = make_pointer(key, index)
+        _turn(record, "user", prompt, pointer, pointer)
+    # Reference answers are answers for the content rules; an empty one means "none for this turn".
+    references = _list_at(data, REFERENCE_KEYS)
+    if references is not None:
+        for index, answer in enumerate(data[references]):
+            if isinstance(answer, str):
+                record.texts.append(Text("response", answer, make_pointer(references, index)))
+
+
+def _build_oasst(record: Record) -> None:
+    """An OASST message tree (the record itself or its `prompt`; messages with `text`, `role` and
+    `replies`): every message is a text, and each reply to a prompter message makes a
+    user/assistant pair of turns, so each answer is checked against its own question. A prompter
+    message no one answered is text only (where the tree ends, not a defect); other pairs of
+    roles (a prompter replying to a prompter) are kept as they are, for the structure rules."""
+    root_pointer = _oasst_root(record.data)
+    root = resolve(record.data, root_pointer)
+    if _role_of(root) != "user":  # a tree must start with a question
+        _turn(record, root.get("role"), root.get("text"), root_pointer + "/text", root_pointer, as_text=False)
+    pending = [(root, root_pointer)]
+    while pending:
+        message, pointer = pending.pop()
+        role, text = message.get("role"), message.get("text")
+        if isinstance(text, str):
+            record.texts.append(Text(_FIELD_OF_ROLE.get(_role_of(message), "text"), text, pointer + "/text"))
+        replies = message.get("replies")
+        replies = [
+            (reply, f"{pointer}/replies/{index}")
+            for index, reply in enumerate(replies if isinstance(replies, list) else ())
+            if isinstance(reply, dict)
+        ]
+        for reply, reply_pointer in replies:
+            if _role_of(message) == "assistant" and _role_of(reply) == "user":
+                continue  # the conversation goes on: this reply asks the next question
+            _turn(record, role, text, pointer + "/text", pointer, as_text=False)
+            _turn(record, reply.get("role"), reply.get("text"), reply_pointer + "/text", reply_pointer, as_text=False)
+        pending.extend(reversed(replies))  # depth first, in the order the tree is written
+
+
+def _role_of(message: dict) -> str:
+    role = message.get("role")
+    return ROLE_ALIASES.get(role, "unknown") if isinstance(role, str) else "unknown"
+
+
 def _build_custom(record: Record, mapping: Mapping_) -> None:
     data = record.data
+    parts = {name: getattr(mapping, name) for name in CUSTOM_PARTS if getattr(mapping, name)}
+    record.unmapped = tuple((name, pointer) for name, pointer in parts.items() if not is_present(data, pointer))
+    if any(name in ("instruction", "response") for name, _ in record.unmapped):
+        # Without its prompt or answer the record is no conversation: rule S104 reports the key
+        # (once per file when no record has it); the mapped texts it has are still checked.
+        for name, pointer in parts.items():
+            value = resolve(data, pointer)
+            if isinstance(value, str):
+                record.texts.append(Text(_FIELD_OF_ROLE.get(name, name), value, pointer))
+        return
     if mapping.system:
         value = resolve(data, mapping.system)
         if value is not None:
@@ -296,6 +521,21 @@ def _build_custom(record: Record, mapping: Mapping_) -> None:
         record.texts.append(Text("input", resolve(data, mapping.input), mapping.input))
     if mapping.response:
         _turn(record, "assistant", resolve(data, mapping.response), mapping.response, mapping.response)
+
+
+CUSTOM_PARTS = ("system", "instruction", "input", "response")
+
+
+def is_present(data: Any, pointer: str) -> bool:
+    """Whether the record has a value (maybe null) at this pointer."""
+    for token in pointer_tokens(pointer):
+        if isinstance(data, dict) and token in data:
+            data = data[token]
+        elif isinstance(data, list) and token.isdigit() and int(token) < len(data):
+            data = data[int(token)]
+        else:
+            return False
+    return True
 
 
 def _string_leaves(value: Any, pointer: str):
@@ -318,11 +558,12 @@ def _collect_labels(record: Record, mapping: Mapping_ | None) -> None:
             value = resolve(data, configured)
             if isinstance(value, (str, int, float, bool)):
                 record.labels[label] = (value, configured)
+            elif not is_present(data, configured):
+                record.unmapped = (*record.unmapped, (label, configured))
             continue
-        for key in keys:  # the first present key with a scalar value
-            if key in data and isinstance(data[key], (str, int, float, bool)):
-                record.labels[label] = (data[key], make_pointer(key))
-                break
+        key = find_key(data, keys)  # the first present key with a scalar value
+        if key is not None and isinstance(data[key], (str, int, float, bool)):
+            record.labels[label] = (data[key], make_pointer(key))
 
 
 _BUILDERS = {
@@ -330,4 +571,9 @@ _BUILDERS = {
     "openai": _build_openai,
     "sharegpt": _build_sharegpt,
     "prompt-completion": _build_prompt_completion,
+    "seed-tasks": _build_seed_tasks,
+    "completions": _build_completions,
+    "oasst": _build_oasst,
+    "qa": _build_qa,
+    "prompts": _build_prompts,
 }
