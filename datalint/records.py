@@ -21,7 +21,18 @@ from datalint.locate import make_pointer, pointer_tokens
 
 # Every preset, in the order detect_format tries them. "qa" is a flat record under other key
 # names ("question"/"std_answer", "Instruction"/"Output"); "prompts" a prompt set with no answers.
-PRESETS = ("alpaca", "openai", "sharegpt", "prompt-completion", "seed-tasks", "completions", "oasst", "qa", "prompts")
+PRESETS = (
+    "alpaca",
+    "openai",
+    "sharegpt",
+    "prompt-completion",
+    "chat",
+    "seed-tasks",
+    "completions",
+    "oasst",
+    "qa",
+    "prompts",
+)
 FORMATS = (*PRESETS, "custom")
 TEXT_FIELDS = ("system", "instruction", "input", "response", "tool", "rejected", "text")
 
@@ -58,6 +69,11 @@ REJECTED_KEYS = ("rejected",)
 INSTANCE_KEYS = ("instances",)
 CANDIDATE_KEYS = ("completions", "responses", "outputs", "answers", "candidates", "generations")
 ITEM_TEXT_KEYS = ("completion", "response", "output", "text", "content", "answer")
+# A conversation as a list of messages under another key than `messages`/`conversations`, each
+# message with one of the role keys and one of the text keys.
+CHAT_KEYS = ("conversation", "dialog", "dialogue", "chat", "turns", "utterances")
+MESSAGE_ROLE_KEYS = ("role", "from", "speaker", "author")
+MESSAGE_TEXT_KEYS = ("content", "value", "text", "message")
 # A prompt set's user prompts as a list of strings (MT-Bench), and its optional reference answers.
 PROMPT_LIST_KEYS = ("turns", "prompts")
 REFERENCE_KEYS = ("reference", "references", "reference_answers")
@@ -189,6 +205,8 @@ def detect_format(data: dict) -> str:
         return "alpaca"
     if "prompt" in data and "completion" in data:
         return "prompt-completion"
+    if _chat_list(data) is not None:
+        return "chat"
     if _oasst_root(data) is not None:
         return "oasst"
     prompt = find_key(data, PROMPT_KEYS)
@@ -220,6 +238,16 @@ def find_key(data: dict, aliases: tuple[str, ...]) -> str | None:
 def _list_at(data: dict, aliases: tuple[str, ...]) -> str | None:
     key = find_key(data, aliases)
     return key if key is not None and isinstance(data[key], list) else None
+
+
+def _chat_list(data: dict) -> str | None:
+    """The key of a list of messages (objects with a role key) under another name (`conversation`)."""
+    key = _list_at(data, CHAT_KEYS)
+    if key is None or not data[key]:
+        return None
+    if all(isinstance(item, dict) and find_key(item, MESSAGE_ROLE_KEYS) is not None for item in data[key]):
+        return key
+    return None
 
 
 def _prompt_list(data: dict) -> str | None:
@@ -358,6 +386,22 @@ def _build_sharegpt(record: Record) -> None:
                 )
             elif isinstance(answer.get(text_key), str):
                 record.texts.append(Text(field_name, answer[text_key], f"/{key}/{text_key}"))
+
+
+def _build_chat(record: Record) -> None:
+    """A list of messages under another key (`conversation`, `dialog`, `turns` ...), with role and
+    text under any of the usual names."""
+    data = record.data
+    key = _chat_list(data)
+    record.turns_pointer = make_pointer(key)
+    system = find_key(data, SYSTEM_KEYS)
+    if system is not None and isinstance(data[system], str):
+        _turn(record, "system", data[system], make_pointer(system), make_pointer(system))
+    for index, message in enumerate(data[key]):
+        turn_pointer = make_pointer(key, index)
+        role_key = find_key(message, MESSAGE_ROLE_KEYS)
+        text_key = find_key(message, MESSAGE_TEXT_KEYS) or MESSAGE_TEXT_KEYS[0]
+        _turn(record, message.get(role_key), message.get(text_key), f"{turn_pointer}/{text_key}", turn_pointer)
 
 
 def _build_prompt_completion(record: Record) -> None:
@@ -571,6 +615,7 @@ _BUILDERS = {
     "openai": _build_openai,
     "sharegpt": _build_sharegpt,
     "prompt-completion": _build_prompt_completion,
+    "chat": _build_chat,
     "seed-tasks": _build_seed_tasks,
     "completions": _build_completions,
     "oasst": _build_oasst,

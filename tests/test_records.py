@@ -39,7 +39,9 @@ def view(data: dict, file_format: str = "auto"):
         ({"message_tree_id": "1", "prompt": {"text": "a", "role": "prompter", "replies": []}}, "oasst"),
         ({"question_id": 1, "turns": ["a", "b"]}, "prompts"),
         ({"Question": "a", "category": "c"}, "prompts"),
-        ({"turns": [{"role": "user"}]}, "unknown"),
+        ({"turns": [{"role": "user", "content": "a"}]}, "chat"),
+        ({"Dialog": [{"from": "human", "value": "a"}]}, "chat"),
+        ({"turns": [{"id": 1}]}, "unknown"),
         ({"text": "a"}, "unknown"),
         ({"id": 1, "meta": {"x": "y"}}, "unknown"),
     ],
@@ -258,3 +260,16 @@ def test_oasst_layouts_give_the_same_findings_at_their_own_pointers():
     assert trees and [(v.code, v.line, "/prompt" + v.pointer) for v in messages] == [
         (v.code, v.line, v.pointer) for v in trees
     ]
+
+
+def test_messages_under_another_key_are_a_chat():
+    data = {
+        "id": 7,
+        "conversation": [{"speaker": "human", "text": "Hi"}, {"speaker": "gpt", "text": ""}],
+    }
+    record, turns, _ = view(data)
+    assert record.format == "chat"
+    assert turns == [("user", "Hi", "/conversation/0/text"), ("assistant", "", "/conversation/1/text")]
+    assert structure([data]) == [("S205", 1, "/conversation/1/text")]
+    # a list of strings under `turns` stays a prompt set
+    assert detect_format({"turns": ["Hi"]}) == "prompts"
