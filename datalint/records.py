@@ -227,7 +227,7 @@ def find_key(data: dict, aliases: tuple[str, ...]) -> str | None:
     for alias in aliases:
         if alias in data:
             return alias
-    cased = {key.lower(): key for key in data if not key.islower()}
+    cased = {key.lower(): key for key in data if isinstance(key, str) and not key.islower()}
     if cased:
         for alias in aliases:
             if alias in cased:
