@@ -59,9 +59,21 @@ DEFAULT_LABEL_KEYS = {"type": ("type", "category", "class", "task_type"), "diffi
 
 # Keys of the parts of a flat record, matched without case ("Instruction", "Question"): in each
 # tuple the first key a record has wins. "input" is the prompt only when nothing else is.
-PROMPT_KEYS = ("instruction", "question", "query", "prompt", "problem", "input")
+PROMPT_KEYS = ("instruction", "question", "query", "prompt", "problem", "inputs", "input")
 CONTEXT_KEYS = ("input", "context")
-ANSWER_KEYS = ("output", "response", "answer", "std_answer", "reply", "completion", "solution", "target", "chosen")
+ANSWER_KEYS = (
+    "output",
+    "response",
+    "answer",
+    "std_answer",
+    "reply",
+    "completion",
+    "solution",
+    "canonical_solution",
+    "target",
+    "targets",
+    "chosen",
+)
 SYSTEM_KEYS = ("system", "system_prompt")
 REJECTED_KEYS = ("rejected",)
 # Lists beside a prompt: self-instruct instances ({input, output}), or several candidate answers
@@ -259,9 +271,10 @@ def _prompt_list(data: dict) -> str | None:
 
 
 def _oasst_root(data: dict) -> str | None:
-    """Pointer of an OASST message tree's root: the record itself (a message with `replies`), or
-    its `prompt` (the export's tree layout), or None."""
-    if isinstance(data.get("replies"), list) and "text" in data and "role" in data:
+    """Pointer of an OASST message tree's root: the record itself (a message with `replies`, or a
+    lone message of the flat export, with `message_id`), or its `prompt` (the export's tree
+    layout), or None."""
+    if "text" in data and "role" in data and (isinstance(data.get("replies"), list) or "message_id" in data):
         return ""
     prompt = data.get("prompt")
     if isinstance(prompt, dict) and isinstance(prompt.get("replies"), list) and "text" in prompt:
@@ -309,7 +322,8 @@ def _build_alpaca(record: Record) -> None:
                 _turn(record, "user", pair[0], make_pointer("history", index, 0), make_pointer("history", index))
                 _turn(record, "assistant", pair[1], make_pointer("history", index, 1), make_pointer("history", index))
     # The user turn is instruction and input together; as text fields they stay apart.
-    instruction, extra = data.get("instruction"), data.get("input")
+    extra_key = "input" if "input" in data or "context" not in data else "context"  # Dolly: context
+    instruction, extra = data.get("instruction"), data.get(extra_key)
     user_text = instruction
     if isinstance(instruction, str) and isinstance(extra, str) and extra.strip():
         user_text = instruction + "\n\n" + extra
@@ -320,7 +334,7 @@ def _build_alpaca(record: Record) -> None:
     if isinstance(instruction, str):
         texts.append(Text("instruction", instruction, "/instruction"))
     if isinstance(extra, str):
-        texts.append(Text("input", extra, "/input"))
+        texts.append(Text("input", extra, "/" + extra_key))
     key = "output" if "output" in data else "response"
     pointer = _ANSWER_POINTERS[key]
     answer = data.get(key)
@@ -516,6 +530,10 @@ def _build_oasst(record: Record) -> None:
     roles (a prompter replying to a prompter) are kept as they are, for the structure rules."""
     root_pointer = _oasst_root(record.data)
     root = resolve(record.data, root_pointer)
+    if not isinstance(root.get("replies"), list):  # one message of the flat export: text only
+        if isinstance(root.get("text"), str):
+            record.texts.append(Text(_FIELD_OF_ROLE.get(_role_of(root), "text"), root["text"], "/text"))
+        return
     if _role_of(root) != "user":  # a tree must start with a question
         _turn(record, root.get("role"), root.get("text"), root_pointer + "/text", root_pointer, as_text=False)
     pending = [(root, root_pointer)]

@@ -42,6 +42,8 @@ def view(data: dict, file_format: str = "auto"):
         ({"turns": [{"role": "user", "content": "a"}]}, "chat"),
         ({"Dialog": [{"from": "human", "value": "a"}]}, "chat"),
         ({"turns": [{"id": 1}]}, "unknown"),
+        ({"inputs": "a", "targets": "b"}, "qa"),
+        ({"message_id": "m", "parent_id": "p", "text": "a", "role": "assistant"}, "oasst"),
         ({"text": "a"}, "unknown"),
         ({"id": 1, "meta": {"x": "y"}}, "unknown"),
     ],
@@ -273,3 +275,17 @@ def test_messages_under_another_key_are_a_chat():
     assert structure([data]) == [("S205", 1, "/conversation/1/text")]
     # a list of strings under `turns` stays a prompt set
     assert detect_format({"turns": ["Hi"]}) == "prompts"
+
+
+def test_dolly_context_is_the_input():
+    data = {"instruction": "Summarise.", "context": "Bees pollinate flowers.", "response": "Bees spread pollen."}
+    record, turns, texts = view(data)
+    assert record.format == "alpaca"
+    assert turns[0] == ("user", "Summarise.\n\nBees pollinate flowers.", "/instruction")
+    assert ("input", "Bees pollinate flowers.", "/context") in texts
+
+
+def test_a_lone_oasst_message_is_text_only():
+    record, turns, texts = view({"message_id": "m", "parent_id": "p", "text": "Sure.", "role": "assistant"})
+    assert (turns, texts) == ([], [("response", "Sure.", "/text")])
+    assert structure([record.data]) == []
