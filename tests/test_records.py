@@ -289,3 +289,23 @@ def test_a_lone_oasst_message_is_text_only():
     record, turns, texts = view({"message_id": "m", "parent_id": "p", "text": "Sure.", "role": "assistant"})
     assert (turns, texts) == ([], [("response", "Sure.", "/text")])
     assert structure([record.data]) == []
+
+
+def test_label_mapping_no_record_has_is_reported_in_any_format(tmp_path):
+    path = write_jsonl(tmp_path / "d.jsonl", [{"question": "2+2?", "answer": "4", "class": "math"}])
+    (tmp_path / "datalint.toml").write_text('[mapping]\ntype = "category"\n')
+    violations = datalint.lint_file(path, select=["S104"])
+    assert [(v.line, v.message) for v in violations] == [
+        (
+            1,
+            '`[mapping] type = "category"` matches no record of this file; '
+            "the records have the keys question, answer, class",
+        )
+    ]
+
+
+def test_unknown_shape_gets_one_note_naming_the_presets(tmp_path):
+    path = write_jsonl(tmp_path / "d.jsonl", [{"text": "Q: 2+2? A: 4"}, {"text": "Q: 3+3? A: 6"}])
+    violations = datalint.lint_file(path, select=["S1"])
+    assert [(v.code, v.line) for v in violations] == [("S103", 1)]
+    assert "seed-tasks, completions, oasst, qa, prompts" in violations[0].message
