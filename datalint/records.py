@@ -86,6 +86,8 @@ ITEM_TEXT_KEYS = ("completion", "response", "output", "text", "content", "answer
 CHAT_KEYS = ("conversation", "dialog", "dialogue", "chat", "turns", "utterances")
 MESSAGE_ROLE_KEYS = ("role", "from", "speaker", "author")
 MESSAGE_TEXT_KEYS = ("content", "value", "text", "message")
+# Or a list of strings, user and assistant in turn (LIMA's `conversations`, UltraChat's `data`).
+STRING_CHAT_KEYS = ("conversations", "messages", "conversation", "dialog", "dialogue", "chat", "data")
 # A prompt set's user prompts as a list of strings (MT-Bench), and its optional reference answers.
 PROMPT_LIST_KEYS = ("turns", "prompts")
 REFERENCE_KEYS = ("reference", "references", "reference_answers")
@@ -209,9 +211,9 @@ def resolve(data: Any, pointer: str) -> Any:
 def detect_format(data: dict) -> str:
     """The preset a record's keys match, or "unknown"."""
     # The usual presets by their exact keys first: nearly every record is one of these.
-    if isinstance(data.get("messages"), list):
+    if isinstance(data.get("messages"), list) and not _starts_with_text(data["messages"]):
         return "openai"
-    if isinstance(data.get("conversations"), list):
+    if isinstance(data.get("conversations"), list) and not _starts_with_text(data["conversations"]):
         return "sharegpt"
     if "instruction" in data and ("output" in data or "response" in data):
         return "alpaca"
@@ -252,8 +254,16 @@ def _list_at(data: dict, aliases: tuple[str, ...]) -> str | None:
     return key if key is not None and isinstance(data[key], list) else None
 
 
+def _starts_with_text(items: list) -> bool:
+    return bool(items) and isinstance(items[0], str)
+
+
 def _chat_list(data: dict) -> str | None:
-    """The key of a list of messages (objects with a role key) under another name (`conversation`)."""
+    """The key of a conversation under another name: a list of messages (objects with a role key,
+    `conversation`) or of strings, user and assistant in turn (`conversations` of LIMA)."""
+    key = _list_at(data, STRING_CHAT_KEYS)
+    if key is not None and _starts_with_text(data[key]):
+        return key
     key = _list_at(data, CHAT_KEYS)
     if key is None or not data[key]:
         return None
@@ -404,7 +414,7 @@ def _build_sharegpt(record: Record) -> None:
 
 def _build_chat(record: Record) -> None:
     """A list of messages under another key (`conversation`, `dialog`, `turns` ...), with role and
-    text under any of the usual names."""
+    text under any of the usual names, or a list of strings that alternate user and assistant."""
     data = record.data
     key = _chat_list(data)
     record.turns_pointer = make_pointer(key)
@@ -413,6 +423,9 @@ def _build_chat(record: Record) -> None:
         _turn(record, "system", data[system], make_pointer(system), make_pointer(system))
     for index, message in enumerate(data[key]):
         turn_pointer = make_pointer(key, index)
+        if not isinstance(message, dict):  # a list of strings: user and assistant in turn
+            _turn(record, "assistant" if index % 2 else "user", message, turn_pointer, turn_pointer)
+            continue
         role_key = find_key(message, MESSAGE_ROLE_KEYS)
         text_key = find_key(message, MESSAGE_TEXT_KEYS) or MESSAGE_TEXT_KEYS[0]
         _turn(record, message.get(role_key), message.get(text_key), f"{turn_pointer}/{text_key}", turn_pointer)

@@ -42,6 +42,8 @@ def view(data: dict, file_format: str = "auto"):
         ({"turns": [{"role": "user", "content": "a"}]}, "chat"),
         ({"Dialog": [{"from": "human", "value": "a"}]}, "chat"),
         ({"turns": [{"id": 1}]}, "unknown"),
+        ({"conversations": ["q", "a"], "source": "stackexchange"}, "chat"),
+        ({"id": "u1", "data": ["q", "a", "q2", "a2"]}, "chat"),
         ({"inputs": "a", "targets": "b"}, "qa"),
         ({"message_id": "m", "parent_id": "p", "text": "a", "role": "assistant"}, "oasst"),
         ({"text": "a"}, "unknown"),
@@ -309,3 +311,15 @@ def test_unknown_shape_gets_one_note_naming_the_presets(tmp_path):
     violations = datalint.lint_file(path, select=["S1"])
     assert [(v.code, v.line) for v in violations] == [("S103", 1)]
     assert "seed-tasks, completions, oasst, qa, prompts" in violations[0].message
+
+
+def test_a_list_of_strings_alternates_user_and_assistant():
+    data = {"conversations": ["How do magnets work?", "They align electron spins.", "Thanks!", " "], "source": "x"}
+    _, turns, _ = view(data)
+    assert [(role, pointer) for role, _, pointer in turns] == [
+        ("user", "/conversations/0"),
+        ("assistant", "/conversations/1"),
+        ("user", "/conversations/2"),
+        ("assistant", "/conversations/3"),
+    ]
+    assert structure([data]) == [("S205", 1, "/conversations/3")]
