@@ -323,3 +323,14 @@ def test_a_list_of_strings_alternates_user_and_assistant():
         ("assistant", "/conversations/3"),
     ]
     assert structure([data]) == [("S205", 1, "/conversations/3")]
+
+
+def test_a_record_without_its_answer_key_in_an_alpaca_file():
+    records = [
+        {"instruction": "Add 2 and 2.", "input": "", "output": "4"},
+        {"instruction": "Add 3 and 3.", "input": ""},
+    ]
+    violations = datalint.lint_records(records, select=["S"])
+    assert [(v.code, v.line, v.message) for v in violations] == [
+        ("S102", 2, "record has a prompt but no answer key, unlike the file's alpaca records")
+    ]
