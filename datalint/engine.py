@@ -42,7 +42,7 @@ from datalint.reader import (
     record_hash,
     record_hashes,
 )
-from datalint.records import Record, build_record, detect_format
+from datalint.records import PRESETS, Record, build_record, detect_format
 from datalint.results import Results
 from datalint.rules import Rule, RuleError, prepared
 from datalint.timings import Timings
@@ -58,7 +58,7 @@ POOL_MIN_LINES = 5000
 CHUNK_LINES = 2048  # records per check_lines call for records held in memory
 FORMAT_PROBE_LINES = 64  # lines parsed up front to find the file's format
 # The kind byte of a line's result: 0 = not a record, else 1 + the record's detected format here.
-DETECTED_FORMATS = ("unknown", "alpaca", "openai", "sharegpt", "prompt-completion")
+DETECTED_FORMATS = ("unknown", *PRESETS)
 SKIPPED_FOLDERS = {".git", ".hg", ".svn", ".venv", "venv", "node_modules", ".datalint_cache", "__pycache__"}
 
 
@@ -745,7 +745,7 @@ def _finish(state: _FileState, name: str, settings: Settings) -> _FileState:
         state.violations.append(
             _violation(
                 unknown_rule,
-                "records match no known format (alpaca, openai, sharegpt, prompt-completion); "
+                f"records match no known format ({', '.join(PRESETS)}); "
                 "set `format` and `mapping` in config so content rules can read them",
                 name,
                 1,

@@ -51,13 +51,13 @@ def test_warm_run_reuses_every_record_and_reports_the_same(dataset: Path) -> Non
     assert cold.stats["checked"] == 2000 and cold.stats["cached"] == 0
     assert len(cache_files(dataset.parent)) == 1
     warm = run(dataset)
-    # Nothing changed: both dataset-wide rules (D001, D005) reuse their last findings.
+    # Nothing changed: the dataset-wide rules (D001, D005, S104) reuse their last findings.
     assert warm.stats == {
         "checked": 0,
         "cached": 2000,
         "worker tasks": 0,
         "dataset processes": 0,
-        "dataset rules reused": 2,
+        "dataset rules reused": 3,
     }
     assert shapes(warm) == shapes(cold) == shapes(run(dataset, use_cache=False))
     assert [(s.records, s.format) for s in warm.files] == [(2000, "sharegpt")]

@@ -124,12 +124,8 @@ def test_bad_config_is_exit_2_naming_key_and_file(data, content, expected):
 
 
 def test_custom_mapping(tmp_path):
-    path = write_jsonl(
-        tmp_path / "qa.jsonl", [{"question": "2+2?", "std_answer": ""}, {"question": "Hi", "std_answer": "Hello"}]
-    )
+    path = write_jsonl(tmp_path / "qa.jsonl", [{"q": {"text": "2+2?"}, "a": ""}, {"q": {"text": "Hi"}, "a": "Hello"}])
     assert codes(str(path)) == ["S103"]
-    (tmp_path / "datalint.toml").write_text(
-        'format = "custom"\n[mapping]\ninstruction = "question"\nresponse = "std_answer"\n'
-    )
+    (tmp_path / "datalint.toml").write_text('format = "custom"\n[mapping]\ninstruction = "q.text"\nresponse = "a"\n')
     document = run_json(str(path))
-    assert [(v["code"], v["line"], v["pointer"]) for v in document["violations"]] == [("S205", 1, "/std_answer")]
+    assert [(v["code"], v["line"], v["pointer"]) for v in document["violations"]] == [("S205", 1, "/a")]

@@ -20,14 +20,15 @@ def belle(tmp_path: Path) -> Path:
     return tmp_path
 
 
-def test_init_on_a_custom_format_dataset(belle):
+def test_init_on_a_question_answer_dataset(belle):
+    # question / std_answer / class: read as the "qa" preset, so no mapping is needed
     result = run("init", belle)
     assert result.exit_code == 0
-    assert result.stderr == f"Wrote {belle / 'datalint.toml'}: format custom, 2 noisy rules ignored for now.\n"
+    assert result.stderr == f"Wrote {belle / 'datalint.toml'}: format qa, 2 noisy rules ignored for now.\n"
     text = (belle / "datalint.toml").read_text()
     table = load_config(belle / "datalint.toml").table
-    assert table["format"] == "custom"
-    assert table["mapping"] == {"instruction": "question", "response": "std_answer", "type": "class"}
+    assert table["format"] == "qa"
+    assert "mapping" not in table
     assert table["ignore"] == ["S205", "F004"]
     assert '  "S205",  # empty-turn: 369 of 1,000 records (36.9%)\n' in text
     assert '  "F004",  # no-break-space: 123 of 1,000 records (12.3%)\n' in text

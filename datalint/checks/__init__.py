@@ -32,6 +32,7 @@ from typing import Any
 KIND_MODULES = {
     "reading": "datalint.checks.reading",
     "schema": "datalint.checks.schema",
+    "mapping": "datalint.checks.mapping",
     "conversation": "datalint.checks.conversation",
     "pattern": "datalint.checks.pattern",
     "hygiene": "datalint.checks.hygiene",

@@ -18,6 +18,7 @@ CHECKS = (
 )
 OPTIONS = {"check": Option(str, "alternation", "which structural property to check", CHECKS)}
 CONVERSATION_FORMATS = ("openai", "sharegpt")
+ANSWER_CHECKS = ("alternation", "last-turn")
 
 
 def check_record(rule, record: Record) -> list[Finding] | tuple[Finding, ...]:
@@ -26,6 +27,8 @@ def check_record(rule, record: Record) -> list[Finding] | tuple[Finding, ...]:
         if rule.options["check"] == "empty-conversation" and record.format in CONVERSATION_FORMATS:
             return (Finding("conversation has no turns", record.turns_pointer),)
         return ()
+    if record.prompts_only and rule.options["check"] in ANSWER_CHECKS:
+        return ()  # a prompt set's prompts are answered at evaluation, not in the record
     return _CHECKS[rule.options["check"]](record)
 
 

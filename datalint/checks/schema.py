@@ -75,6 +75,10 @@ def check_record(rule, record: Record) -> list[Finding] | tuple[()]:
     check = rule.options["check"]
     if check == "mixed-format":
         if record.format not in ("unknown", record.file_format) and record.file_format != "unknown":
+            if record.format == "prompts" and record.file_format != "custom":
+                return [
+                    Finding(f"record has a prompt but no answer key, unlike the file's {record.file_format} records")
+                ]
             return [Finding(f"record is in {record.format} format but the file is {record.file_format}")]
         return ()
     if check != "schema":
