@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 
 from datalint.checks.length import _LONG_FORM, _may_ask_long_form, approximate_tokens, measure, truncation
-from datalint.records import Text
 
 
 def test_token_and_word_counts():
@@ -106,7 +105,7 @@ def test_ratio(lint):
 def test_long_form_gate_never_hides_a_match(instruction):
     """L004 runs its regex only when the instruction has the words it needs."""
     if _LONG_FORM.search(instruction):
-        assert _may_ask_long_form(Text("instruction", instruction, "/instruction"))
+        assert _may_ask_long_form(instruction)
 
 
 def test_the_median_is_numpys_to_the_last_bit() -> None:
