@@ -104,6 +104,9 @@ _WEAK_DANGLING = frozenset(_STRANDABLE) | {"of", "as"}
 # "cared for", "to connect with"), a modal before a verb ("you can rely on"), a pronoun ("what it's made of").
 _STRANDING_PREVIOUS = re.compile(r"\w+(?:ing|ed|en)$")
 _STRANDING_BEFORE = frozenset("to i you we they he she".split())
+_MODALS = frozenset("can could will would should must might may".split())
+# "look forward to", "look up to", "get along with": a particle before the preposition.
+_PARTICLES = frozenset("forward up along together apart away back".split())
 _WORDS = re.compile(r"[A-Za-z'’]+|[0-9]+")
 _KEYWORD_SEPARATORS = re.compile(r"\s*[,|;/]\s*")
 _LAST_WORD = re.compile(r"(\w+)\W*$")
@@ -336,12 +339,16 @@ def _dangling_word(stripped: str) -> str | None:
 
 
 def _may_strand(words: list[str]) -> bool:
-    """A preposition after a verb form, or a verb after "to", a pronoun or a contraction, ends a
-    clause: "struggling with", "to connect with", "you rely on", "I'd love to". Not "to"
+    """A preposition after a verb form or a particle, or after a verb that follows "to", a pronoun
+    or a contraction, ends a clause: "struggling with", "look forward to", "to connect with",
+    "you can rely on", "I'd love to". Not "to"
     after a participle: "what happened to", "compared to" still wait for their object."""
-    if words[-1].lower() != "to" and _STRANDING_PREVIOUS.match(words[-2].lower()):
+    previous = words[-2].lower()
+    if previous in _PARTICLES or (words[-1].lower() != "to" and _STRANDING_PREVIOUS.match(previous)):
         return True
     before = words[-3].lower() if len(words) >= 3 else ""
+    if before in _MODALS:  # "someone you can count on", not "it can lead to"
+        return len(words) >= 4 and words[-4].lower() in _STRANDING_BEFORE
     return before in _STRANDING_BEFORE or "'" in before or "’" in before
 
 
@@ -365,8 +372,9 @@ def _is_keyword_list(line: str) -> bool:
 
 
 def _fragment_by_design(stripped: str, prompt: str) -> bool:
-    """The instruction asks for a fragment, or the answer rearranges or copies the prompt's own words
-    ("bigger than elephant the" -> "The elephant is bigger than"; an input that ends with a comma)."""
+    """The instruction asks for a fragment, or the answer copies the end of the prompt's own text
+    (an input that ends with a comma), or rearranges the words of a prompt that is itself a
+    fragment ("bigger than elephant the" -> "The elephant is bigger than")."""
     if len(stripped) > 300:
         return False  # fragments by design are short; a long answer must end its sentences
     if asks_for_fragment(prompt):
@@ -374,6 +382,8 @@ def _fragment_by_design(stripped: str, prompt: str) -> bool:
     lowered = prompt.lower()
     if stripped[-12:].lower() in lowered:
         return True
+    if prompt.rstrip()[-1:] in ".!?":
+        return False  # a whole sentence was given: a rewrite of it must be whole too
     words = _WORDS.findall(stripped.lower())
     given = set(_WORDS.findall(lowered))
     return len(words) <= 15 and sum(word in given for word in words) >= 0.8 * len(words)
@@ -482,18 +492,17 @@ def _judged_by_template(rule, features: _Features, members: list[int]) -> Iterat
         heads[features.heads[position]].append(position)
         tails[features.tails[position]].append(position)
     one_off = sum(len(heads[features.heads[p]]) < minimum and len(tails[features.tails[p]]) < minimum for p in members)
+    if len(members) < rule.options["min-records"]:
+        return
+    whole = _Norm(features, members, "the file")
     # Mostly one-off prompts: the file is one kind of task, and a shared opening ("Given the
     # following sentence, ...") is too weak a sign of a task to judge by alone.
-    whole = (
-        _Norm(features, members, "the file")
-        if len(members) >= rule.options["min-records"] and 2 * one_off >= len(members)
-        else None
-    )
+    free_form = 2 * one_off >= len(members)
     norms: dict[tuple[str, str], _Norm] = {}
     for position in members:
         if features.sizes[position] < rule.options["min-length"]:
             continue
-        references = [whole] if whole is not None else []
+        references = [whole] if free_form else []
         for key, group, kind in (
             (("head", features.heads[position]), heads[features.heads[position]], "prompts starting like this one"),
             (("tail", features.tails[position]), tails[features.tails[position]], "prompts ending like this one"),
@@ -502,9 +511,26 @@ def _judged_by_template(rule, features: _Features, members: list[int]) -> Iterat
                 if key not in norms:
                     norms[key] = _Norm(features, group, kind)
                 references.append(norms[key])
+        if not references:
+            # A one-off prompt in a file of templates: its task is unknown, so it must be far above
+            # the file and far above the template with the longest answers.
+            longest = max(_template_norms(features, heads, tails, minimum, norms), default=None)
+            references = [whole] if longest is None else [whole, longest]
         # Long against every task it belongs to: a template of long answers keeps its own.
-        if references and all(norm.far_above(rule, features, position) for norm in references):
+        if all(norm.far_above(rule, features, position) for norm in references):
             yield position, references[0]
+
+
+def _template_norms(features: _Features, heads: dict, tails: dict, minimum: int, norms: dict) -> list[_Norm]:
+    """The norms of every template group (computed once, kept in `norms`)."""
+    for name, groups, kind in (
+        ("head", heads, "prompts starting like this one"),
+        ("tail", tails, "prompts ending like this one"),
+    ):
+        for value, group in groups.items():
+            if len(group) >= minimum and (name, value) not in norms:
+                norms[(name, value)] = _Norm(features, group, kind)
+    return list(norms.values())
 
 
 class _Norm:
@@ -517,6 +543,9 @@ class _Norm:
         self.spread = max(_median(numpy.abs(values - self.centre)) * MAD_TO_SIGMA, 0.1)
         self.kind = kind
         self.count = len(members)
+
+    def __lt__(self, other: _Norm) -> bool:
+        return self.centre < other.centre
 
     def far_above(self, rule, features: _Features, position: int) -> bool:
         """At least `min-ratio` times the median length, `threshold` spreads above it, `min-length` long."""
