@@ -513,9 +513,9 @@ def _judged_by_template(rule, features: _Features, members: list[int]) -> Iterat
                 references.append(norms[key])
         if not references:
             # A one-off prompt in a file of templates: its task is unknown, so it must be far above
-            # the file and far above the template with the longest answers.
+            # the template with the longest answers (the file's own spread is that of its templates).
             longest = max(_template_norms(features, heads, tails, minimum, norms), default=None)
-            references = [whole] if longest is None else [whole, longest]
+            references = [whole if longest is None else longest]
         # Long against every task it belongs to: a template of long answers keeps its own.
         if all(norm.far_above(rule, features, position) for norm in references):
             yield position, references[0]
