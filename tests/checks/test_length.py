@@ -161,7 +161,8 @@ def test_too_short_reads_the_turn_each_answer_replies_to(lint):
         ("edit, here, the, this, a", False),
         ("Thank you for everything you did this year.\n\nWarm regards,", False),
         (
-            "The tide comes in without a sound\nIt takes the sand it has not found\nAnd leaves the shells where they have been",
+            "The tide comes in without a sound\nIt takes the sand it has not found\n"
+            "And leaves the shells where they have been",
             False,
         ),
         ("The people who knew her best say that", False),
