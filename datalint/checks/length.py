@@ -89,16 +89,19 @@ _THREE_DIGITS = re.compile(r"[0-9]{3}")
 # "... because the", "... such as"). Word classes, each named in the message.
 _DANGLING_CLASSES = {
     "article": "a an the",
-    "determiner": "my your our their its every",
+    "determiner": "my your our their its every several various",
     "conjunction": "and or but nor because although whereas unless whether than if",
     "relative pronoun": "which whose",
-    "auxiliary": "is are was were am will would could should shall must might has have had been",
-    "preposition": "of to as between among during including via per into onto toward towards such",
+    "auxiliary": "is are was were am be been will would could should shall must might can may has have had",
+    "preposition": "of to as between among amongst amid during including via per into onto toward towards such "
+    "despite regarding concerning unlike versus",
 }
 _DANGLING = {word: kind for kind, words in _DANGLING_CLASSES.items() for word in words.split()}
 # Prepositions that also end complete clauses ("something to look forward to", "what they are
 # struggling with"): dangling only after a word that does not take them (a noun, a number: "the team at").
-_STRANDABLE = frozenset("to for with from in on at by about through without within upon across like after".split())
+_STRANDABLE = frozenset(
+    "to for with from in on at by about through without within upon across like after against".split()
+)
 _WEAK_DANGLING = frozenset(_STRANDABLE) | {"of", "as"}
 # A preposition right after these ends a clause: a verb stem or particle ("log in", "rolling in",
 # "cared for", "to connect with"), a modal before a verb ("you can rely on"), a pronoun ("what it's made of").
@@ -123,6 +126,7 @@ _CLOSING_LINE = re.compile(
 )
 # "Subject: jar", "Subject: I, Verb: had": a label and a one- or two-word value.
 _LABEL_LINE = re.compile(r"\w:\s*\S+(?:\s+\S+)?$")
+_NOUN_MARKERS = frozenset("a an the per each every my your our their his her its this that".split())
 # "6:00 am", "25 sq in": a unit after a number.
 _UNITS = frozenset(("am", "in"))
 _FENCE = re.compile(r"(?m)^[ \t]*```")
@@ -331,6 +335,8 @@ def _dangling_word(stripped: str) -> str | None:
         return None
     if last in _UNITS and (words[-2].isdigit() or words[-2].lower() in ("sq", "cu", "square", "cubic")):
         return None
+    if kind == "auxiliary" and words[-2].lower() in _NOUN_MARKERS:
+        return None  # "$0.50 a can", "per can", "the will": a noun
     if kind not in ("article", "determiner", "conjunction") and _is_verse(stripped):
         return None  # "Nature's endless might": verse lines end where the poet wants
     if last in _WEAK_DANGLING and _may_strand(words):
