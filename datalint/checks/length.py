@@ -16,6 +16,7 @@
 
 from __future__ import annotations
 
+import copy
 import math
 import re
 from collections import defaultdict
@@ -521,7 +522,7 @@ def _judged_by_template(rule, features: _Features, members: list[int]) -> Iterat
             # A one-off prompt in a file of templates: its task is unknown, so it must be far above
             # the template with the longest answers (the file's own spread is that of its templates).
             longest = max(_template_norms(features, heads, tails, minimum, norms), default=None)
-            references = [whole if longest is None else longest]
+            references = [whole if longest is None else longest.named("the template with the longest answers")]
         # Long against every task it belongs to: a template of long answers keeps its own.
         if all(norm.far_above(rule, features, position) for norm in references):
             yield position, references[0]
@@ -549,6 +550,12 @@ class _Norm:
         self.spread = max(_median(numpy.abs(values - self.centre)) * MAD_TO_SIGMA, 0.1)
         self.kind = kind
         self.count = len(members)
+
+    def named(self, kind: str) -> _Norm:
+        """The same norm, described as `kind` in messages."""
+        norm = copy.copy(self)
+        norm.kind = kind
+        return norm
 
     def __lt__(self, other: _Norm) -> bool:
         return self.centre < other.centre

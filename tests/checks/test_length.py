@@ -166,6 +166,8 @@ def test_too_short_reads_the_turn_each_answer_replies_to(lint):
             False,
         ),
         ("The people who knew her best say that", False),
+        ("The grocery store charges $0.50 per can", False),
+        ("Here is an example of how this command can", True),
     ],
 )
 def test_truncation(text, cut):
