@@ -132,6 +132,10 @@ _NOUN_MARKERS = frozenset("a an the per each every my your our their his her its
 _UNITS = frozenset(("am", "in"))
 _FENCE = re.compile(r"(?m)^[ \t]*```")
 MAD_TO_SIGMA = 1.4826
+# A file with fewer texts than `min-records` (but at least SMALL_FILE_TEXTS) has a median but no
+# reliable spread: a runaway there must be SMALL_FILE_FACTOR times `min-ratio` above the median.
+SMALL_FILE_TEXTS = 5
+SMALL_FILE_FACTOR = 5
 
 
 def prepare(options: dict[str, Any]) -> frozenset[str]:
@@ -500,6 +504,7 @@ def _judged_by_template(rule, features: _Features, members: list[int]) -> Iterat
         tails[features.tails[position]].append(position)
     one_off = sum(len(heads[features.heads[p]]) < minimum and len(tails[features.tails[p]]) < minimum for p in members)
     if len(members) < rule.options["min-records"]:
+        yield from _judged_in_a_small_file(rule, features, members)
         return
     whole = _Norm(features, members, "the file")
     # Mostly one-off prompts: the file is one kind of task, and a shared opening ("Given the
@@ -526,6 +531,18 @@ def _judged_by_template(rule, features: _Features, members: list[int]) -> Iterat
         # Long against every task it belongs to: a template of long answers keeps its own.
         if all(norm.far_above(rule, features, position) for norm in references):
             yield position, references[0]
+
+
+def _judged_in_a_small_file(rule, features: _Features, members: list[int]) -> Iterator[tuple[int, _Norm]]:
+    """Too few texts for a spread: only a text SMALL_FILE_FACTOR times further above the median
+    than `min-ratio` asks is a runaway (OpenAI's 5-record example with a 26,000-character answer)."""
+    if len(members) < SMALL_FILE_TEXTS:
+        return
+    whole = _Norm(features, members, "the file")
+    floor = math.log(rule.options["min-ratio"] * SMALL_FILE_FACTOR)
+    for position in members:
+        if features.sizes[position] >= rule.options["min-length"] and features.values[position] - whole.centre >= floor:
+            yield position, whole
 
 
 def _template_norms(features: _Features, heads: dict, tails: dict, minimum: int, norms: dict) -> list[_Norm]:

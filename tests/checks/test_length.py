@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from datalint.checks.length import _LONG_FORM, _may_ask_long_form, approximate_tokens, measure, truncation
@@ -80,6 +82,25 @@ def test_free_form_file_is_one_task(lint):
     assert lint(records, "L003") == []
     records[20]["output"] = "Loop. " * 4000
     assert [(c, line) for c, line, _, _ in lint(records, "L003")] == [("L003", 21)]
+
+
+def test_runaway_in_a_small_file():
+    """OpenAI's toy chat file: 5 records, one answer is 'Eat a banana!' repeated to 26,000 characters."""
+    import datalint
+
+    path = Path(__file__).resolve().parents[3] / "shared" / "datasets" / "openai-toy-chat-fine-tuning.jsonl"
+    if not path.is_file():
+        pytest.skip("../shared/datasets not present")
+    found = datalint.lint_file(path, select=["L003"])
+    assert [(v.line, v.pointer) for v in found] == [(5, "/messages/2/content")]
+
+
+def test_small_file_needs_a_far_larger_runaway(lint):
+    records = [{"instruction": f"Q{n}", "input": "", "output": "An answer. " * 10} for n in range(10)]
+    records[3]["output"] = "An answer. " * 300  # 30 times the median: not enough without a spread
+    assert lint(records, "L003") == []
+    records[3]["output"] = "An answer. " * 600
+    assert [(c, line) for c, line, _, _ in lint(records, "L003")] == [("L003", 4)]
 
 
 def test_outlier_is_judged_per_type(lint):
