@@ -1,17 +1,21 @@
-"""Length: absolute bounds, robust outliers, answers too short for the task, truncated answers.
+"""Length: absolute bounds, runaway answers, answers too short for the task, truncated answers.
 
-`check` chooses what is reported:
+Each answer is read with the prompt it answers (the user turn before it; an Alpaca record's
+instruction). `check` chooses what is reported:
 - `bounds` (record pass): a field longer than `max` or shorter than `min`, counted in `unit`
   (chars, words, or approximate tokens: one per CJK/non-ASCII character plus one per four ASCII
   characters, close to BPE tokenizers on English and Chinese);
-- `outlier` (dataset pass): log length far from the file's median, in MADs (a robust z-score,
-  so a few huge rows cannot hide themselves), per `type` label when the label has enough rows;
-- `ratio` (dataset pass): the same on log(response length / prompt length);
-- `too-short` (record pass): the instruction asks for long-form writing ("write an essay") and
-  the response has fewer than `min` words;
-- `truncated` (record pass): the response stops mid-sentence: it ends with a comma, a colon,
-  an article, conjunction or preposition, an open bracket, or an empty list item. Answers that
-  end without a period (code, lists, numbers) are not truncated; an unclosed code fence is F007.
+- `outlier` (dataset pass): a text `min-ratio` times longer than the texts of the same kind of
+  task and `threshold` robust deviations (MADs of log length) above them: the same `type` label,
+  else the same prompt template (first or last words), else the whole file when its prompts are
+  mostly one-off;
+- `ratio` (dataset pass): log(response length / prompt length) far from the file's median;
+- `too-short` (record pass): the prompt asks for long-form writing ("write an essay about ...")
+  as its task, not for something short, and the response has fewer than `min` words;
+- `truncated` (record pass): the response stops mid-clause: a final comma, an open bracket, an
+  empty list item, or a last word that cannot end a clause (article, determiner, conjunction,
+  auxiliary, a preposition with nothing after it), in prose; not code, keyword lists, labels,
+  names, verse, or fragments the prompt asked for. An unclosed code fence is F007.
 """
 
 from __future__ import annotations
@@ -41,8 +45,10 @@ OPTIONS = {
     "min": Option(int, 0, "bounds: fewest units (0: no minimum); too-short: fewest words for long-form tasks"),
     "max": Option(int, 0, "bounds: most units (0: no maximum)"),
     "threshold": Option(float, 5.0, "outlier, ratio: robust z-score (distance from the median in MADs) to report"),
-    "side": Option(str, "both", "outlier, ratio: which side to report", ("both", "high", "low")),
-    "min-records": Option(int, 50, "outlier, ratio: files (or type groups) with fewer records are not judged"),
+    "side": Option(str, "both", "ratio: which side to report (outlier reports long texts)", ("both", "high", "low")),
+    "min-records": Option(
+        int, 50, "ratio: files (or type groups) with fewer are not judged; outlier: fewer have no spread"
+    ),
     "by-type": Option(bool, True, "outlier, ratio: judge each `type` label value against its own rows"),
     "min-length": Option(int, 1000, "outlier: a long outlier must also have at least this many characters"),
     "min-ratio": Option(float, 10.0, "outlier: a long outlier is this many times its task's median length"),
