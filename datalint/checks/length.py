@@ -110,8 +110,8 @@ _STRANDABLE = frozenset(
     "to for with from in on at by about through without within upon across like after against".split()
 )
 _WEAK_DANGLING = frozenset(_STRANDABLE) | {"of", "as"}
-# A preposition right after these ends a clause: a verb stem or particle ("log in", "rolling in",
-# "cared for", "to connect with"), a modal before a verb ("you can rely on"), a pronoun ("what it's made of").
+# A preposition may end a clause after a verb form ("rolling in", "cared for"), or after a verb
+# that follows "to", a subject pronoun or a contraction ("to connect with", "you rely on", "it's made of").
 _STRANDING_PREVIOUS = re.compile(r"\w+(?:ing|ed|en)$")
 _STRANDING_BEFORE = frozenset("to i you we they he she".split())
 _MODALS = frozenset("can could will would should must might may".split())
@@ -123,10 +123,10 @@ _LAST_WORD = re.compile(r"(\w+)\W*$")
 # A list of single words ("10. a") ends with a word that is an item, not a dangling article.
 _ONE_WORD_ITEM = re.compile(r"(?:^|\n)[ \t]*(?:[-*•]|\d{1,3}[.)])[ \t]*\w+[ \t]*$")
 _EMPTY_ITEM = re.compile(r"(?:^|\n)[ \t]*(?:[-*•]|\d{1,2}[.)])[ \t]*$")
-# The short last line of a letter: its closing ("Sincerely,", "Best regards,"), or the greeting a
-# one-line answer is ("Dear Professor Lee,").
+# The short last line of a letter: its closing ("Sincerely,", "Best regards,"), or a greeting
+# ("Dear Professor Lee,"), which ends only an answer that is nothing but the greeting.
 _GREETING = re.compile(r"^(?:dear|hi|hello|hey|greetings|to)\b", re.I)
-_CLOSING_LINE = re.compile(
+_LETTER_LINE = re.compile(
     r"^(?:dear|hi|hello|hey|greetings|to|sincerely|best|kind|warm|warmest|yours|regards|cheers|thanks|thank|"
     r"respectfully|cordially|faithfully|gratefully|love|with|all|many|fondly|truly|take care)\b",
     re.I,
@@ -216,12 +216,12 @@ def _too_short(rule, record: Record) -> list[Finding]:
     minimum = rule.options["min"] or 30
     findings = []
     for text in record.texts_of(rule.state):
+        prompt = _task_of(record, text.pointer)[:500]
+        if not prompt or not _may_ask_long_form(prompt):
+            continue  # the cheap test first: most prompts lack the words a long-form request needs
         words = measure(text.text, "words")
         if not 0 < words < minimum or text.text.rstrip().endswith("?"):
             continue  # a clarifying question is a fair short answer
-        prompt = _task_of(record, text.pointer)[:500]
-        if not prompt or not _may_ask_long_form(prompt):
-            continue
         match = _LONG_FORM.search(prompt)
         if match is None or asks_for_short_answer(prompt):
             continue  # "a 6-word story", "a title for an article": the short answer was asked for
@@ -307,7 +307,7 @@ def _cut_off_ending(stripped: str) -> str | None:
     last = stripped[-1]
     if last == ",":  # not `;`: one-line code answers end with it
         line = _last_line(stripped).strip()
-        if _CLOSING_LINE.match(line) and len(line.split()) <= 5 and ("\n" not in stripped or not _GREETING.match(line)):
+        if _LETTER_LINE.match(line) and len(line.split()) <= 5 and ("\n" not in stripped or not _GREETING.match(line)):
             return None  # "Sincerely,": a letter's closing; a greeting ("Dear Joe,") ends only a one-line answer
         return "ends with a comma"
     if last in "([{":
