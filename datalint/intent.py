@@ -26,24 +26,26 @@ _SMALL_SIZE = re.compile(
 _SHORT_THING = (
     r"(?:title|headline|heading|name|username|nickname|slogan|tagline|motto|hashtag|tweet|caption|phrase|"
     r"word|synonym|antonym|number|password|url|subject line|opening line|first line|closing line|sentence|"
-    r"quote|greeting|closing|sign-off|key ?phrase|keyword|acronym|pun|idea|prompt|starter|question|"
-    r"label|category|emoji|rhyme|haiku|limerick|riddle|joke|answer|term|metaphor|simile|"
+    r"quote|greeting|closing|sign-off|key ?phrase|keyword|acronym|pun|idea|prompt|starter|"
+    r"label|category|emoji|rhyme|haiku|limerick|riddle|joke|term|metaphor|simile|"
     r"table of contents|citation|bibliography|reference|lead|hook|premise|logline|summary)"
 )
 _SHORT_ANSWER = re.compile(
-    rf"\b(?:an?|one|the|single|short|brief|catchy|new|creative|good|unique|suitable|appropriate|possible|"
-    rf"random|sample|single-word|one-word)\s+(?:[\w-]+\s+){{0,2}}?{_SHORT_THING}s?\b(?!\s+(?:of|about|for|on|to|that|which)\s+(?:a|an|the)\s+(?:essay|article|story|report|speech|letter))"
-    rf"|\b(?:one|a single|1) word\b|\byes or no\b|\btrue or false\b"
+    rf"\b(?:an?|one|single|short|brief|catchy|new|creative|good|unique|suitable|appropriate|possible|"
+    rf"random|sample|single-word|one-word)\s+(?:[\w-]+\s+){{0,2}}?{_SHORT_THING}s?\b"
+    r"|\b(?:one|a single|1) word\b|\byes or no\b|\btrue or false\b"
 )
 _SHORT_GATE = ("word", "letter", "character", "sentence", "line", "syllable", "digit", "one", "title", "name")
 # Instructions whose answer is a fragment by design: reorder or reverse given words, fill a blank,
-# give the opening words of something. ("Continue the text" is not: the continuation must end.)
+# give the opening words of something, give an example of a sentence fragment. ("Continue the
+# text" is not: the continuation must end.)
 _FRAGMENT = re.compile(
     r"\b(?:revers\w*|scrambl\w*|unscrambl\w*|shuffl\w*|jumbl\w*|sort\w*|alphabeti[sz]\w*|(?:re)?arrang\w*|reorder\w*|"
     r"put (?:the|these) words)\b"
     r"|\bfill (?:in )?(?:the )?(?:blanks?|gaps?|missing)|\b_{3,}|\[blank\]|\bblank\b"
     r"|\b(?:first|opening|starting|initial) (?:line|sentence|words?|phrase|clause|half|part|verse)\b"
     r"|\b(?:truncate|cut) (?:the|this|it)\b|\bprefix\b"
+    r"|\ban? (?:sentence |clause )?fragment\b|\ban? (?:incomplete|unfinished|dangling) (?:sentence|phrase|clause)\b"
 )
 _FRAGMENT_GATE = (
     "revers",
@@ -65,6 +67,10 @@ _FRAGMENT_GATE = (
     "truncate",
     "cut",
     "prefix",
+    "fragment",
+    "incomplete",
+    "unfinished",
+    "dangling",
 )
 
 
@@ -79,7 +85,7 @@ def asks_for_short_answer(instruction: str) -> bool:
 
 def asks_for_fragment(instruction: str) -> bool:
     """The answer is a fragment by design: reversed, sorted or rearranged words, a filled blank,
-    the first line of something, or a continuation of given text."""
+    the first line of something, an example of a fragment or an incomplete sentence."""
     head = instruction[:_HEAD].lower()
     return _contains_any(head, _FRAGMENT_GATE) and _FRAGMENT.search(head) is not None
 
