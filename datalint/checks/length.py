@@ -23,6 +23,7 @@ from __future__ import annotations
 import copy
 import math
 import re
+import zlib
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from operator import itemgetter
@@ -133,7 +134,7 @@ _LETTER_LINE = re.compile(
 )
 # "Subject: jar", "Subject: I, Verb: had": a label and a one- or two-word value.
 _LABEL_LINE = re.compile(r"\w:\s*\S+(?:\s+\S+)?$")
-_NOUN_MARKERS = frozenset("a an the per each every my your our their his her its this that".split())
+_NOUN_MARKERS = frozenset("a an the per each every my your our their his her its".split())
 # "6:00 am", "25 sq in": a unit after a number.
 _UNITS = frozenset(("am", "in"))
 _FENCE = re.compile(r"(?m)^[ \t]*```")
@@ -444,16 +445,17 @@ def _blank(text: str) -> bool:
 
 def _length_feature(record: Record, text: Text, group: str | None) -> tuple:
     size = len(text.text)
-    template = _template(_task_of(record, text.pointer)) if group is None else ("", "")
+    template = _template(_task_of(record, text.pointer)) if group is None else (0, 0)
     return (text.field, group, math.log(size + 1), text.pointer, size, 0, *template)
 
 
-def _template(prompt: str) -> tuple[str, str]:
+def _template(prompt: str) -> tuple[int, int]:
     """The prompt's first and last words: records rendered from one template share one or the other
-    ("Summarize the following article: ...", "...\nIs this review positive or negative?")."""
+    ("Summarize the following article: ...", "...\nIs this review positive or negative?"). Kept as
+    CRC-32 checksums: small features, the same in every worker process (unlike hash())."""
     head = _LETTERS.findall(prompt[:120].lower())[:4]
     tail = _LETTERS.findall(prompt[-120:].lower())[-4:]
-    return (" ".join(head), " ".join(tail))
+    return (zlib.crc32(" ".join(head).encode()), zlib.crc32(" ".join(tail).encode()))
 
 
 _LETTERS = re.compile(r"[a-z]+")
@@ -503,8 +505,8 @@ def _runaways(rule, features: _Features, groups: dict[tuple, list[int]]) -> Iter
 
 def _judged_by_template(rule, features: _Features, members: list[int]) -> Iterator[tuple[int, _Norm]]:
     minimum = rule.options["min-group"]
-    heads: dict[str, list[int]] = defaultdict(list)
-    tails: dict[str, list[int]] = defaultdict(list)
+    heads: dict[int, list[int]] = defaultdict(list)
+    tails: dict[int, list[int]] = defaultdict(list)
     for position in members:
         heads[features.heads[position]].append(position)
         tails[features.tails[position]].append(position)
@@ -516,7 +518,7 @@ def _judged_by_template(rule, features: _Features, members: list[int]) -> Iterat
     # Mostly one-off prompts: the file is one kind of task, and a shared opening ("Given the
     # following sentence, ...") is too weak a sign of a task to judge by alone.
     free_form = 2 * one_off >= len(members)
-    norms: dict[tuple[str, str], _Norm] = {}
+    norms: dict[tuple[str, int], _Norm] = {}
     for position in members:
         if features.sizes[position] < rule.options["min-length"]:
             continue

@@ -189,6 +189,7 @@ def test_too_short_reads_the_turn_each_answer_replies_to(lint):
         ("The people who knew her best say that", False),
         ("The grocery store charges $0.50 per can", False),
         ("Here is an example of how this command can", True),
+        ("The table stores the leave policies that are", True),
     ],
 )
 def test_truncation(text, cut):
