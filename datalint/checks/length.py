@@ -118,6 +118,18 @@ _STRANDING_BEFORE = frozenset("to i you we they he she".split())
 _MODALS = frozenset("can could will would should must might may".split())
 # "look forward to", "look up to", "get along with": a particle before the preposition.
 _PARTICLES = frozenset("forward up along together apart away back".split())
+# Endings that are complete phrases: "and so on", "and the like", "in between", "as such", "later on".
+_COMPLETE_ENDINGS = frozenset(("so on", "the like", "in between", "as such", "later on", "now on", "and on"))
+# "on" and "in" as the adverb of a verb that needs no object: "move on", "carry on", "log in", "fill in".
+_ADVERB_VERBS = frozenset(
+    "go goes going went gone come comes came move moves moved carry carries carried hold holds held keep keeps "
+    "kept log logs logged sign signs signed check checks checked fill fills filled give gives gave given turn "
+    "turns turned switch switches switched join joins joined plug plugs plugged drop drops dropped chip chips "
+    "tune tunes tuned hang hangs hung settle settles settled dive dives jump jumps sleep sleeps slept stay "
+    "stays stayed read reads".split()
+)
+_SUBJECTS = frozenset("i you we they he she it".split())
+_COPULAS = frozenset("is are was were am".split())
 _WORDS = re.compile(r"[A-Za-z'’]+|[0-9]+")
 _KEYWORD_SEPARATORS = re.compile(r"\s*[,|;/]\s*")
 _LAST_WORD = re.compile(r"(\w+)\W*$")
@@ -347,8 +359,13 @@ def _dangling_word(stripped: str) -> str | None:
         return None
     if last in _UNITS and (words[-2].isdigit() or words[-2].lower() in ("sq", "cu", "square", "cubic")):
         return None
-    if kind == "auxiliary" and words[-2].lower() in _NOUN_MARKERS:
+    previous = words[-2].lower()
+    if kind == "auxiliary" and previous in _NOUN_MARKERS:
         return None  # "$0.50 a can", "per can", "the will": a noun
+    if last in _COPULAS and previous in _SUBJECTS:
+        return None  # "the way it is", "who you are"; not "and then I will"
+    if f"{previous} {last}" in _COMPLETE_ENDINGS or (last in ("on", "in") and previous in _ADVERB_VERBS):
+        return None
     if kind not in ("article", "determiner", "conjunction") and _is_verse(stripped):
         return None  # "Nature's endless might": verse lines end where the poet wants
     if last in _WEAK_DANGLING and _may_strand(words):

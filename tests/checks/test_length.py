@@ -190,6 +190,12 @@ def test_too_short_reads_the_turn_each_answer_replies_to(lint):
         ("The grocery store charges $0.50 per can", False),
         ("Here is an example of how this command can", True),
         ("The table stores the leave policies that are", True),
+        ("We discussed prices, delivery times, warranties and so on", False),
+        ("Bring snacks, drinks, blankets and the like", False),
+        ("Accept the situation; that is just the way it is", False),
+        ("After a hard year it is time to move on", False),
+        ("Once the form is ready, click Submit and then I will", True),
+        ("The specific implementation will depend on", True),
     ],
 )
 def test_truncation(text, cut):
