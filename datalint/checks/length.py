@@ -462,7 +462,7 @@ def _blank(text: str) -> bool:
 
 def _length_feature(record: Record, text: Text, group: str | None) -> tuple:
     size = len(text.text)
-    template = _template(_task_of(record, text.pointer)) if group is None else (0, 0)
+    template = _template(_task_of(record, text.pointer))
     return (text.field, group, math.log(size + 1), text.pointer, size, 0, *template)
 
 
@@ -500,15 +500,16 @@ def check_dataset(rule, table) -> Iterator[DatasetFinding]:
 
 
 def _runaways(rule, features: _Features, groups: dict[tuple, list[int]]) -> Iterator[DatasetFinding]:
-    """Texts far longer than the texts of the same kind of task: the same `type` label, else the
-    same prompt template (first or last words). A file that is mostly one-off prompts is one kind;
-    prompts of a file of templates that share no template with others are not judged."""
+    """Texts far longer than the texts of the same kind of task: the same `type` label (20+
+    texts), else the same prompt template (first or last words). A file that is mostly one-off
+    prompts is one kind; in a file of templates, a one-off prompt is judged against the template
+    with the longest answers."""
     findings: dict[int, DatasetFinding] = {}
     by_file: dict[tuple, list[int]] = defaultdict(list)
     for (path, field, group), members in groups.items():
-        if group is None:
-            by_file[(path, field)].extend(members)
-        elif len(members) >= rule.options["min-group"]:
+        if group is None or len(members) < rule.options["min-group"]:
+            by_file[(path, field)].extend(members)  # a type with too few texts is judged as untyped
+        else:
             norm = _Norm(features, members, f"type {group!r}")
             for position in members:
                 if norm.far_above(rule, features, position):

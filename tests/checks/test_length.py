@@ -103,6 +103,16 @@ def test_small_file_needs_a_far_larger_runaway(lint):
     assert [(c, line) for c, line, _, _ in lint(records, "L003")] == [("L003", 4)]
 
 
+def test_runaway_within_a_type(lint):
+    records = [{"instruction": f"Q{n}", "input": "", "output": "w " * 10, "type": "short"} for n in range(30)]
+    records += [{"instruction": f"E{n}", "input": "", "output": "w " * 900, "type": "essay"} for n in range(30)]
+    assert lint(records, "L003") == []
+    records[5]["output"] = "w " * 900  # an essay's length, 90 times its own type's median
+    found = lint(records, "L003")
+    assert [(c, line) for c, line, _, _ in found] == [("L003", 6)]
+    assert "the median of type 'short'" in found[0][3]
+
+
 def test_outlier_is_judged_per_type(lint):
     records = [{"instruction": "Q", "input": "", "output": "w " * 10, "type": "short"} for _ in range(60)]
     records += [{"instruction": "Q", "input": "", "output": "w " * 900, "type": "long"} for _ in range(60)]
