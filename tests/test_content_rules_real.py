@@ -25,6 +25,7 @@ LISTED = {
     ("F004", "belle-zh-seed-tasks-175.jsonl"),  # "739 NBSPs"
     ("F111", "lima-1k-llamafactory.jsonl"),  # "289 outputs have leading or trailing whitespace"
     ("L005", "sharegpt-v3-cleaned-first2k.jsonl"),  # "the split version cuts long chats into parts"
+    ("L003", "openai-toy-chat-fine-tuning.jsonl"),  # "record 5 ... 'Eat a banana!' repeated, about 26k characters"
 }
 
 

@@ -69,7 +69,9 @@ def test_alpaca_52k_inferred_types_stay_under_half_and_a_stricter_cap_names_the_
 
 
 def test_code_alpaca_is_mostly_code(tmp_path):
-    found = _lint(DATASETS / "code-alpaca-2k.jsonl", ["B001"], tmp_path)
+    """A code dataset is mostly code by design: nothing is reported until a quota is declared."""
+    assert _lint(DATASETS / "code-alpaca-2k.jsonl", ["B001"], tmp_path) == []
+    found = _lint(DATASETS / "code-alpaca-2k.jsonl", ["B001"], tmp_path, "[rules.B001]\nmax-share = 0.5\n")
     assert [(v.line, v.message.split(";")[0]) for v in found] == [
         (3, "type (inferred) 'code' is 73% of the records (at most 50%)")
     ]
@@ -153,11 +155,9 @@ def test_balance_is_judged_per_file(tmp_path):
         "".join(json.dumps({"instruction": f"Write Python code {n}", "output": "x"}) + "\n" for n in range(60))
     )
     mixed = _records(tmp_path / "mixed.jsonl", 60)
-    found = lint_paths([str(code), str(mixed)], select=["B001"], config=_empty_config(tmp_path)).violations
+    config = tmp_path / "half.toml"
+    config.write_text("[rules.B001]\nmax-share = 0.5\n")
+    found = lint_paths([str(code), str(mixed)], select=["B001"], config=config).violations
     assert [(Path(v.path).name, v.line) for v in found] == [("code.jsonl", 1), ("mixed.jsonl", 1)]
-
-
-def _empty_config(tmp_path: Path) -> Path:
-    config = tmp_path / "empty.toml"
-    config.write_text("")
-    return config
+    (tmp_path / "none.toml").write_text("")
+    assert lint_paths([str(code), str(mixed)], select=["B001"], config=tmp_path / "none.toml").violations == []
