@@ -293,9 +293,12 @@ def check_record(rule, record: Record) -> list[Finding] | tuple[()]:
     texts = by_detector.get(compiled.detect)
     if texts is None:
         return ()
+    find = compiled.find
+    if compiled.detect == "ip-address" and _about_networks(record, texts):
+        find = find_ips_about_networks  # "Where did the login come from?": the question gives the context
     found = []
     for text in texts:
-        for match in compiled.find(text.text, compiled.allow):
+        for match in find(text.text, compiled.allow):
             if is_value_exercise(record, compiled.detect):
                 return ()
             found.append(Finding(f"{match.kind} {match.shown} in {text.field}", text.pointer, (match.start, match.end)))
@@ -310,6 +313,13 @@ def is_value_exercise(record: Record, detect: str) -> bool:
     if exercise is None:
         return False
     return any(asks_for_exercise(instruction, exercise) for instruction in _instructions(record))
+
+
+def _about_networks(record: Record, texts: list[Text]) -> bool:
+    # the cheap test first: most texts that pass the gate hold no dotted quad at all
+    if not any(_IPV4.search(text.text) for text in texts):
+        return False
+    return any(_IP_WORDS.search(instruction.lower()) for instruction in _instructions(record))
 
 
 def _instructions(record: Record) -> Iterator[str]:
@@ -527,7 +537,7 @@ def find_ssns(text: str, allow: frozenset[str]) -> Iterator[Match]:
         yield Match("US social security number", start, end, "***-**-" + serial)
 
 
-def find_ips(text: str, allow: frozenset[str]) -> Iterator[Match]:
+def find_ips(text: str, allow: frozenset[str], about_networks: bool = False) -> Iterator[Match]:
     if "." not in text:
         return
     for match in _IPV4.finditer(text):
@@ -540,15 +550,21 @@ def find_ips(text: str, allow: frozenset[str]) -> Iterator[Match]:
         address = ipaddress.IPv4Address(value)
         if not address.is_global or _is_documentation(address):
             continue
-        if _looks_like_version(text, match.start(), match.end(), parts):
+        if _looks_like_version(text, match.start(), match.end(), parts, about_networks):
             continue
         yield Match("IP address", match.start(), match.end(), value.rsplit(".", 1)[0] + ".*")
 
 
-def _looks_like_version(text: str, start: int, end: int, parts: list[int]) -> bool:
+def find_ips_about_networks(text: str, allow: frozenset[str]) -> Iterator[Match]:
+    """IP addresses in a record whose instruction is about networks: no word of networks needed in the text."""
+    return find_ips(text, allow, about_networks=True)
+
+
+def _looks_like_version(text: str, start: int, end: int, parts: list[int], about_networks: bool) -> bool:
     """A dotted quad that is a version or a section number rather than an address: one after
     `version`, `git`, `§`; one next to a three-part version (1.7.6); one with no word of networks
-    near it; one of small parts only (1.7.7.3, 15.12.2.7) unless such a word is right beside it."""
+    near it or in the instruction; one of small parts only (1.7.7.3, 15.12.2.7) unless such a word
+    is right beside it."""
     before = text[max(0, start - 20) : start].lower()
     if _VERSION_BEFORE.search(before):
         return True
@@ -557,7 +573,7 @@ def _looks_like_version(text: str, start: int, end: int, parts: list[int]) -> bo
         return True
     if max(parts) < 32:
         return not _IP_WORDS.search(text[max(0, start - 25) : start].lower())
-    return not _IP_WORDS.search(window.lower()) and not text.startswith(":", end)
+    return not (about_networks or _IP_WORDS.search(window.lower()) or text.startswith(":", end))
 
 
 def _is_documentation(address: ipaddress.IPv4Address) -> bool:
