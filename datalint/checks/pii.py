@@ -95,13 +95,13 @@ _FICTION = re.compile(
 )
 
 # NANP (+1 212 748 3920, (212) 748-3920), international (+44 20 7946 0958, +81-3-3407-8811) and
-# national numbers with a trunk 0 (020 7946 0958, 06 12 34 56 78), the last only after a word
+# other groupings (020 7946 0958, 06 12 34 56 78, 4158672304), the last only after a word
 # that says it is a phone number.
 _PHONE = re.compile(
-    r"(?<![\w+.$/-])(?:"
+    r"(?=[+(\d])(?<![\w+.$/-])(?:"
     r"(?P<nanp>(?:\+?1[ .-]?)?\(?(?P<area>\d{3})\)?[ .-]?(?P<exchange>\d{3})[ .-](?P<line>\d{4}))"
     r"|(?P<intl>\+(?P<cc>\d{1,3})(?:[ .-]?\(0\))?(?:[ .-]?\(?\d{1,5}\)?){1,6})"
-    r"|(?P<national>\(?0\d{1,4}\)?(?:[ -]\d{2,6}){1,4})"
+    r"|(?P<worded>\(?\d{2,5}\)?(?:[ .-]?\d{2,6}){1,4})"
     r")(?![\w-]|[.,]\d)"
 )
 _NANP_NON_PERSONAL = frozenset({"800", "833", "844", "855", "866", "877", "888", "900"})  # toll-free, premium
@@ -123,7 +123,8 @@ _THREE_DIGIT_CC = frozenset(
 )  # fmt: skip
 _PHONE_WORD = re.compile(
     r"(?:\b(?:tel|telephone|phone|ph|mobile|mob|cell|cellphone|call|fax|whatsapp|signal|contact|ring|text|sms|"
-    r"handy|telefon|téléphone|tél|portable|m|t|p)\b|☎|📞)[\s.:#()-]*(?:number|no\.?|nr\.?|#)?[\s.:#-]*$"
+    r"reach|handy|telefon|téléphone|tél|portable|m|t|p)\b|☎|📞|\bmy number)"
+    r"(?:[\s.:#()-]*\b(?:number|no\.?|nr\.?|is|me|at|on|us)\b)*[\s.:#()-]*$"
 )
 # Numbers of organisations and services: a hotline, a shop, an office.
 _ORGANISATION_WORDS = re.compile(
@@ -143,7 +144,7 @@ _NOT_A_CARD_WORDS = re.compile(
     r"barcode|upc|ean|iban|phone|tel|mobile|customer|policy|case|ticket|number is|no\.|#)\W{0,12}$"
 )
 
-_CARD = re.compile(r"(?<![\w+/-])(?<!\d[.,])\d(?:[ -]?\d){12,18}(?!\w|[.,/-]\d)")
+_CARD = re.compile(r"(?=\d)(?<![\w+/-])(?<!\d[.,])\d(?:[ -]?\d){12,18}(?!\w|[.,/-]\d)")
 _TEST_CARDS = frozenset(
     {
         "4111111111111111", "4242424242424242", "4012888888881881", "4000056655665556", "4222222222222",
@@ -152,10 +153,14 @@ _TEST_CARDS = frozenset(
         "3566002020360505", "30569309025904", "38520000023237", "6200000000000005",
     }
 )  # fmt: skip
-_SSN = re.compile(r"(?<![\w-])(\d{3})-(\d{2})-(\d{4})(?![\w-]|[.,]\d)")
+_SSN = re.compile(r"(?=\d)(?<![\w-])(\d{3})-(\d{2})-(\d{4})(?![\w-]|[.,]\d)")
+# Undashed or spaced (536 22 8714, 536228714) only shortly after a word that says it is an SSN.
+_SSN_AFTER_WORD = re.compile(
+    r"(?:\bssn|\bsocial security|\bsocial)[^\d\n]{0,30}?(\d{3})[ .]?(\d{2})[ .]?(\d{4})(?![\w-]|[.,]\d)", re.I
+)
 _FAKE_SSNS = frozenset({"123-45-6789", "078-05-1120", "219-09-9999", "987-65-4321"})
 _NOT_AN_SSN_WORDS = re.compile(
-    r"(?:phone|tel|fax|call|mobile|cell|isbn|order|invoice|tracking|part|model|serial|case|ticket|ref|id|no\.|#)\W{0,12}$"
+    r"(?:phone|tel|fax|call|mobile|cell|isbn|order|invoice|tracking|part|model|serial|ticket|ref|no\.|#)\W{0,12}$"
 )
 _IPV4 = re.compile(r"(?<![\w.])(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})(?!\w|\.\d)")
 # Dotted numbers after these are versions or section numbers (git 1.7.7.3, §15.12.2.7, v2.0.0.1).
@@ -174,30 +179,66 @@ _IP_WORDS = re.compile(
     r"\bnameserver|\bendpoint|\bwebsite|\bdomain|\bdevice|\bmachine|\bnode\b|\binstance|\bec2\b|\bvps\b"
 )
 _WELL_KNOWN_IPS = frozenset({"8.8.8.8", "8.8.4.4", "1.1.1.1", "1.0.0.1", "9.9.9.9", "208.67.222.222", "208.67.220.220"})
+# kind, the lower-cased substrings one of which every match holds, the pattern (group 1 is the secret).
 _API_KEYS = (
-    ("AWS access key ID", re.compile(r"\b((?:AKIA|ASIA|AGPA|AIDA|AROA|AIPA|ANPA|ANVA|APKA)[A-Z0-9]{16})\b")),
-    ("AWS secret access key", re.compile(r"aws_?secret_?(?:access_?)?key\W{0,4}([A-Za-z0-9/+]{40})(?![\w/+])", re.I)),
-    ("GitHub token", re.compile(r"\b(gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{60,255})\b")),
-    ("GitLab token", re.compile(r"\b(glpat-[A-Za-z0-9_-]{20,})\b")),
-    ("Slack token", re.compile(r"\b(xox[abposr]-[A-Za-z0-9-]{10,250})\b")),
-    ("Slack webhook", re.compile(r"(hooks\.slack\.com/services/T[A-Za-z0-9]+/B[A-Za-z0-9]+/[A-Za-z0-9]{20,})")),
-    ("Google API key", re.compile(r"\b(AIza[0-9A-Za-z_-]{35})(?![0-9A-Za-z_-])")),
-    ("Stripe live key", re.compile(r"\b((?:sk|rk)_live_[0-9a-zA-Z]{20,99})\b")),
-    ("OpenAI API key", re.compile(r"\b(sk-(?:proj-|svcacct-)?[A-Za-z0-9_-]{20,}T3BlbkFJ[A-Za-z0-9_-]{20,})")),
-    ("Anthropic API key", re.compile(r"\b(sk-ant-(?:api|admin)\d\d-[A-Za-z0-9_-]{80,})")),
-    ("Hugging Face token", re.compile(r"\b(hf_[A-Za-z]{34})\b")),
-    ("SendGrid API key", re.compile(r"\b(SG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43})(?![A-Za-z0-9_-])")),
-    ("npm token", re.compile(r"\b(npm_[A-Za-z0-9]{36})\b")),
-    ("PyPI token", re.compile(r"\b(pypi-AgEIcHlwaS5vcmc[A-Za-z0-9_-]{50,})")),
+    (
+        "AWS access key ID",
+        ("akia", "asia", "agpa", "aida", "aroa", "aipa", "anpa", "anva", "apka"),
+        re.compile(r"\b((?:AKIA|ASIA|AGPA|AIDA|AROA|AIPA|ANPA|ANVA|APKA)[A-Z0-9]{16})\b"),
+    ),
+    (
+        "AWS secret access key",
+        ("secret",),
+        re.compile(r"aws_?secret_?(?:access_?)?key\W{0,4}([A-Za-z0-9/+]{40})(?![\w/+])", re.I),
+    ),
+    (
+        "GitHub token",
+        ("ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_"),
+        re.compile(r"\b(gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{60,255})\b"),
+    ),
+    ("GitLab token", ("glpat-",), re.compile(r"\b(glpat-[A-Za-z0-9_-]{20,})\b")),
+    ("Slack token", ("xox",), re.compile(r"\b(xox[abposr]-[A-Za-z0-9-]{10,250})\b")),
+    (
+        "Slack webhook",
+        ("hooks.slack",),
+        re.compile(r"(hooks\.slack\.com/services/T[A-Za-z0-9]+/B[A-Za-z0-9]+/[A-Za-z0-9]{20,})"),
+    ),
+    ("Google API key", ("aiza",), re.compile(r"\b(AIza[0-9A-Za-z_-]{35})(?![0-9A-Za-z_-])")),
+    ("Stripe live key", ("_live_",), re.compile(r"\b((?:sk|rk)_live_[0-9a-zA-Z]{20,99})\b")),
+    ("Anthropic API key", ("sk-ant-",), re.compile(r"\b(sk-ant-(?:api|admin)\d\d-[A-Za-z0-9_-]{80,})")),
+    # sk-..., sk-proj-..., sk-svcacct-...: long, and mixing cases and digits (not sk-learn-compatible-...)
+    (
+        "OpenAI API key",
+        ("sk-",),
+        re.compile(
+            r"\b(sk-(?!ant-)(?:proj-|svcacct-|admin-)?(?=[\w-]*[A-Z])(?=[\w-]*[a-z])(?=(?:[\w-]*\d){3})"
+            r"[A-Za-z0-9_-]{32,})(?![\w-])"
+        ),
+    ),
+    ("Hugging Face token", ("hf_",), re.compile(r"\b(hf_[A-Za-z]{34})\b")),
+    (
+        "SendGrid API key",
+        ("sg.",),
+        re.compile(r"\b(SG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43})(?![A-Za-z0-9_-])"),
+    ),
+    ("npm token", ("npm_",), re.compile(r"\b(npm_[A-Za-z0-9]{36})\b")),
+    ("PyPI token", ("pypi-",), re.compile(r"\b(pypi-AgEIcHlwaS5vcmc[A-Za-z0-9_-]{50,})")),
+    (
+        "Shopify token",
+        ("shpat_", "shpss_", "shpca_", "shppa_"),
+        re.compile(r"\b(shp(?:at|ss|ca|pa)_[a-fA-F0-9]{32})\b"),
+    ),
+    ("Telegram bot token", (":aa",), re.compile(r"\b(\d{8,10}:AA[0-9A-Za-z_-]{33})(?![\w-])")),
+    (
+        "Azure storage account key",
+        ("accountkey",),
+        re.compile(r"AccountKey=([A-Za-z0-9+/]{86}==)", re.I),
+    ),
 )
-# Every key pattern contains one of these (lower-cased: the AWS secret pattern ignores case).
 # One Aho-Corasick pass over the lower-cased text (cached on the Text, other rules read it too)
-# tells whether any can; much cheaper than a regex alternation, which re scans position by position.
-_API_KEY_NEEDLES = (
-    *("akia", "asia", "agpa", "aida", "aroa", "aipa", "anpa", "anva", "apka", "secret"),
-    *("ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_", "glpat-", "xox", "hooks.slack", "aiza", "_live_", "sk-"),
-    *("hf_", "sg.", "npm_", "pypi-"),
-)
+# tells whether any key can be there; much cheaper than a regex alternation, which re scans
+# position by position. The finder then runs only the patterns whose substrings the text holds.
+_API_KEY_NEEDLES = tuple(needle for _, needles, _ in _API_KEYS for needle in needles)
 _PRIVATE_KEY = re.compile(
     r"-----BEGIN ((?:RSA |EC |DSA |OPENSSH |ENCRYPTED |PGP )?PRIVATE KEY(?: BLOCK)?)-----\s*"
     r"((?:[A-Za-z0-9+/=]{16,}\s*|[\w-]+: [^\n]*\n\s*)+)"
@@ -238,7 +279,7 @@ class Match:
 # most texts have far fewer, and counting is much cheaper than running these regexes.
 _MIN_DIGITS = {"phone": 9, "credit-card": 13, "ssn": 9, "ip-address": 4}
 # A substring that every match of a detector contains, when there is one (the finders test it too).
-_NEEDLE = {"email": "@", "ssn": "-", "ip-address": ".", "private-key": "PRIVATE KEY", "jwt": "eyJ"}
+_NEEDLE = {"email": "@", "ip-address": ".", "private-key": "PRIVATE KEY", "jwt": "eyJ"}
 _DIGIT = re.compile(r"\d")
 _NOT_ASCII_DIGITS = bytes(byte for byte in range(128) if not chr(byte).isdigit())
 
@@ -394,19 +435,21 @@ def personal_email(local: str, domain: str) -> bool:
     if lowered in _SERVICE_USERS or _PLACEHOLDER_LOCAL.match(lowered) or _ROLE_INSIDE.search(lowered):
         return False
     letters = re.sub(r"[^a-z]", "", lowered)
-    if len(set(letters)) <= 1 or (lowered.isalpha() and len(lowered) <= 4):
-        return False  # xxxx@, yyyy@, and bare short names (bob@, jane@) are stand-ins
+    if len(set(letters)) <= 1:
+        return False  # xxxx@, yyyy@
     words = {word.lower() for word in _LOCAL_WORD.findall(local)}
     return not (words & _PLACEHOLDER_WORDS or words & _ROLE_WORDS) and not _is_placeholder(local)
 
 
 def find_phones(text: str, allow: frozenset[str]) -> Iterator[Match]:
     for match in _PHONE.finditer(text):
+        if match.group("worded") and not _PHONE_WORD.search(text[max(0, match.start() - 30) : match.start()].lower()):
+            continue  # other groupings only right after a word that says it is a phone number
         value = match.group()
         digits = re.sub(r"\D", "", value.replace("(0)", ""))
         if value in allow or digits in allow or _is_placeholder(digits) or _looks_sequential(digits):
             continue
-        if not _valid_phone(match, digits, text):
+        if not _valid_phone(match, digits):
             continue
         start, end = match.span()
         before = text[max(0, start - 120) : start].lower()
@@ -418,9 +461,10 @@ def find_phones(text: str, allow: frozenset[str]) -> Iterator[Match]:
         yield Match("phone number", start, end, "*" * (len(value) - 4) + value[-4:])
 
 
-def _valid_phone(match: re.Match[str], digits: str, text: str) -> bool:
+def _valid_phone(match: re.Match[str], digits: str) -> bool:
     """The number fits its numbering plan: NANP area and exchange rules, a country code and the
-    length of its national numbers, or a national number with a trunk 0 after a phone word."""
+    length of its national numbers, or after a phone word a national number with a trunk 0 or ten
+    NANP digits."""
     if match.group("nanp"):
         if len(digits) == 11 and digits[0] != "1":
             return False
@@ -433,8 +477,12 @@ def _valid_phone(match: re.Match[str], digits: str, text: str) -> bool:
             return len(national) == 10 and _valid_nanp(national[:3], national[3:6], national[6:])
         fewest, most = _NATIONAL_DIGITS.get(code, (6, 10) if len(code) == 3 else (7, 11))
         return fewest <= len(national) <= most
-    # a national number: only where a word says it is a phone number
-    return 9 <= len(digits) <= 12 and _PHONE_WORD.search(text[max(0, match.start() - 25) : match.start()].lower())
+    # any other grouping (found only right after a phone word)
+    if digits[0] == "0":
+        return 9 <= len(digits) <= 12  # a national number with its trunk 0
+    if len(digits) == 11 and digits[0] == "1":
+        digits = digits[1:]
+    return len(digits) == 10 and _valid_nanp(digits[:3], digits[3:6], digits[6:])
 
 
 def _valid_nanp(area: str, exchange: str, line: str) -> bool:
@@ -520,19 +568,22 @@ def luhn_valid(digits: str) -> bool:
 
 
 def find_ssns(text: str, allow: frozenset[str]) -> Iterator[Match]:
-    if "-" not in text:
-        return
-    for match in _SSN.finditer(text):
+    matches = list(_SSN.finditer(text)) if "-" in text else []
+    lowered = text.lower()
+    if "ssn" in lowered or "social" in lowered:
+        dashed = {match.span(1) for match in matches}
+        matches += [match for match in _SSN_AFTER_WORD.finditer(text) if match.span(1) not in dashed]
+    for match in matches:
         area, group, serial = match.groups()
-        value = match.group()
-        if value in _FAKE_SSNS or value in allow or area in ("000", "666") or area[0] == "9":
+        value = f"{area}-{group}-{serial}"
+        if value in _FAKE_SSNS or value in allow or match.group() in allow or area in ("000", "666") or area[0] == "9":
             continue  # the SSA never issues these
         if group == "00" or serial == "0000" or _is_placeholder(area + group + serial):
             continue
-        start, end = match.span()
+        start, end = match.start(1), match.end(3)
         if _NOT_AN_SSN_WORDS.search(text[max(0, start - 25) : start].lower()) or _in_arithmetic(text, start, end):
             continue
-        if _FICTION.search(text.lower()):
+        if _FICTION.search(lowered):
             return
         yield Match("US social security number", start, end, "***-**-" + serial)
 
@@ -586,7 +637,10 @@ _DOCUMENTATION_NETWORKS = tuple(
 
 
 def find_api_keys(text: str, allow: frozenset[str]) -> Iterator[Match]:
-    for kind, pattern in _API_KEYS:
+    lowered = text.lower()
+    for kind, needles, pattern in _API_KEYS:
+        if not any(needle in lowered for needle in needles):
+            continue
         for match in pattern.finditer(text):
             secret = match.group(1)
             if secret in allow or "EXAMPLE" in secret.upper() or _is_placeholder(secret):

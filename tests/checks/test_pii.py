@@ -35,9 +35,12 @@ COLUMN = len('{"instruction": "Reply.", "input": "", "output": "') + 1
         ("P102", "M: +44 (0)7792 959301", "+44 (0)7792 959301"),
         ("P102", "Karim, Tél : 06 48 27 19 53", "06 48 27 19 53"),
         ("P102", "Emergency contact: Liam (brother), +61 412 738 294.", "+61 412 738 294"),
+        ("P102", "text me whenever, my number is 6174923350.", "6174923350"),
+        ("P102", "Mrs. Adebayo, phone (020) 8741 5293, evenings", "(020) 8741 5293"),
         ("P103", "Card 4556 7375 8689 9855 ok", "4556 7375 8689 9855"),
         ("P103", "Amex 3496 021755 38407 on file", "3496 021755 38407"),
         ("P104", "SSN 536-22-8714 ok", "536-22-8714"),
+        ("P104", "Caller: my social security number? sure, it's 402 71 5518.", "402 71 5518"),
         ("P105", "Login from 81.2.69.160 today", "81.2.69.160"),
         ("P105", "The A record points to the server at 104.248.50.87.", "104.248.50.87"),
         ("P106", "key AKIA2E0A8F3B244C9986 ok", "AKIA2E0A8F3B244C9986"),
@@ -46,6 +49,16 @@ COLUMN = len('{"instruction": "Reply.", "input": "", "output": "') + 1
         ("P106", f"AWS_SECRET_ACCESS_KEY={AWS_SECRET}", AWS_SECRET),
         ("P106", "AWS_SECRET_ACCESS_KEY=P3NjO+bL9p/mH6z9LyJ681ibiBHmPV+ga8OoP1U+\nREGION=x", None),
         ("P106", "login --token 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", "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"),
+        (
+            "P106",
+            "TeleBot('5829301744:AAHf8kLz2QwErT9yUiOpAsDfGhJkLzXcVb1')",
+            "5829301744:AAHf8kLz2QwErT9yUiOpAsDfGhJkLzXcVb1",
+        ),
+        (
+            "P106",
+            "openai.api_key = 'sk-4fGh7Jk2Lm9Qw3Er5Ty8Ui1Op6As0Df3Gh7Jk2Lm'",
+            "sk-4fGh7Jk2Lm9Qw3Er5Ty8Ui1Op6As0Df3Gh7Jk2Lm",
+        ),
         ("P108", "Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhbm4ifQ.4pcPyMD09olPSyXnrXCjTwXyr4BsezdI1AVTmud2fU4", None),
     ],
 )
@@ -87,6 +100,8 @@ def test_finds_and_masks(code, text, secret):
         ("P105", "conversion (§5.1.10) to lub(T1, T2) (§15.12.2.7)."),
         ("P105", "Chrome 120.0.6099.109 is out; the score was 61.44.58.90"),
         ("P106", "key AKIAIOSFODNN7EXAMPLE and ghp_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"),
+        ("P106", "pip install sk-learn-compatible-estimators-and-transformers; export KEY=sk-your-key-here"),
+        ("P104", "Ticket: 212-74-83920; social media reach 415 867 2304"),
         ("P107", "-----BEGIN RSA PRIVATE KEY-----\n...\n-----END RSA PRIVATE KEY-----"),
         (
             "P108",
@@ -140,7 +155,7 @@ def test_personal_email():
     assert personal_email("dtbadley0325", "gmail.com") and personal_email("lena.fischer88", "web.de")
     assert personal_email("jiwoo.park.dev", "naver.com")
     for local, domain in [("git", "github.com"), ("support", "shop.io"), ("importpolicy", "revenue.ie"),
-                          ("jane", "example2.com"), ("your.name", "corp.co"), ("bob", "gmail.com")]:  # fmt: skip
+                          ("jane", "example2.com"), ("your.name", "corp.co"), ("yyyy", "gmail.com")]:  # fmt: skip
         assert not personal_email(local, domain), (local, domain)
 
 
