@@ -126,6 +126,7 @@ _PHONE_WORD = re.compile(
     r"reach|handy|telefon|téléphone|tél|portable|m|t|p)\b|☎|📞|\bmy number)"
     r"(?:[\s.:#()-]*\b(?:number|no\.?|nr\.?|is|me|at|on|us)\b)*[\s.:#()-]*$"
 )
+_PHONE_WORD_ANY = re.compile(r"\b(?:tel|telephone|phone|mobile|cell|call|fax|whatsapp|contact|text|reach)\b|☎|📞")
 # Numbers of organisations and services: a hotline, a shop, an office.
 _ORGANISATION_WORDS = re.compile(
     r"hotline|helpline|lifeline|toll[- ]free|customer (?:service|support|care)|call us|contact us|reach us|"
@@ -138,12 +139,18 @@ _ORGANISATION_WORDS = re.compile(
 _ARITHMETIC_BEFORE = re.compile(r"(?:[\d)]\s*[+*/×÷^=]|[=≈]|\d\s*\n)\s*$")
 _ARITHMETIC_AFTER = re.compile(r"\s*(?:[+*/×÷^=]\s*[\d(]|=|\n\s*[-=_]{3,})")
 _ARITHMETIC_NEAR = re.compile(r"\d\s*[+*×÷=]\s*\d|\d\s+/\s+\d")  # not 04/12: a date
-# Words that say a long number is an identifier, not a card: order 4716..., ISBN ..., IMEI ...
-_NOT_A_CARD_WORDS = re.compile(
-    r"(?:order|tracking|invoice|isbn|imei|serial|ref|reference|id|account|acct|transaction|confirmation|receipt|"
-    r"barcode|upc|ean|iban|phone|tel|mobile|customer|policy|case|ticket|number is|no\.|#)\W{0,12}$"
+# Words of calculations: the number is an operand or a result ("4539148803436467 squared").
+_MATH_WORDS = re.compile(
+    r"\b(?:plus|minus|times|divided|multipl\w*|squared|cubed|power|equals?|sum|product|quotient|remainder|"
+    r"factorial|digits|divisible|primes?|factors?|modulo|sqrt|square root|calculat\w*|comput\w*|random)\b"
 )
-
+# Words that say the number after them is an identifier (order 4716..., SKU 212-748-3920, ISBN ...).
+_IDENTIFIER_BEFORE = re.compile(
+    r"\b(?:order|tracking|invoice|isbn|issn|imei|serial|sku|item|product|part|model|ref|reference|id|account|acct|"
+    r"transaction|confirmation|receipt|barcode|upc|ean|iban|routing|policy|case|ticket|booking|claim|patent|lot|"
+    r"batch|version|build|po|doi)s?\b(?:\s*(?:number|no\.?|nr\.?|#|id|code|num))?\W{0,6}$"
+)
+_CARD_WORD = re.compile(r"\b(?:card|visa|mastercard|amex|american express|discover|cc|credit|debit|pan)\b")
 _CARD = re.compile(r"(?=\d)(?<![\w+/-])(?<!\d[.,])\d(?:[ -]?\d){12,18}(?!\w|[.,/-]\d)")
 _TEST_CARDS = frozenset(
     {
@@ -159,9 +166,8 @@ _SSN_AFTER_WORD = re.compile(
     r"(?:\bssn|\bsocial security|\bsocial)[^\d\n]{0,30}?(\d{3})[ .]?(\d{2})[ .]?(\d{4})(?![\w-]|[.,]\d)", re.I
 )
 _FAKE_SSNS = frozenset({"123-45-6789", "078-05-1120", "219-09-9999", "987-65-4321"})
-_NOT_AN_SSN_WORDS = re.compile(
-    r"(?:phone|tel|fax|call|mobile|cell|isbn|order|invoice|tracking|part|model|serial|ticket|ref|no\.|#)\W{0,12}$"
-)
+_SSN_WORD = re.compile(r"\b(?:ssn|social security|social)\b")
+_PHONE_BEFORE = re.compile(r"\b(?:phone|tel|fax|call|mobile|cell)\b\W{0,12}$")
 _IPV4 = re.compile(r"(?<![\w.])(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})(?!\w|\.\d)")
 # Dotted numbers after these are versions or section numbers (git 1.7.7.3, §15.12.2.7, v2.0.0.1).
 _VERSION_BEFORE = re.compile(
@@ -259,7 +265,8 @@ _EXERCISES = {
         r"(?:tele)?phone numbers?|telephone|mobile numbers?|contact numbers?|phone", "电话号码|手机号|电话"
     ),
     "credit-card": value_exercise(
-        r"(?:credit |debit |payment )?card numbers?|credit cards?|debit cards?", "信用卡号|信用卡|银行卡号"
+        r"(?:credit |debit |payment )?card numbers?|credit cards?|debit cards?|\d+[- ]digit numbers?|random numbers?",
+        "信用卡号|信用卡|银行卡号",
     ),
     "ssn": value_exercise(r"ssns?|social security(?: numbers?)?", "社会保障号|社会安全号"),
     "ip-address": value_exercise(r"ip(?:v[46])?(?: address(?:es)?)?|ipv[46]|addresses", "IP ?地址|IPv4|IPv6"),
@@ -454,9 +461,9 @@ def find_phones(text: str, allow: frozenset[str]) -> Iterator[Match]:
         start, end = match.span()
         before = text[max(0, start - 120) : start].lower()
         after = text[end : end + 40].lower()
-        if _in_arithmetic(text, start, end) or _ORGANISATION_WORDS.search(before + " " + after):
+        if _ORGANISATION_WORDS.search(before + " " + after) or _not_personal_number(text, start, end, _PHONE_WORD_ANY):
             continue
-        if "isbn" in before[-15:] or _FICTION.search(text.lower()):
+        if _FICTION.search(text.lower()):
             continue
         yield Match("phone number", start, end, "*" * (len(value) - 4) + value[-4:])
 
@@ -503,6 +510,18 @@ def _country_code(digits: str) -> tuple[str | None, str]:
     return None, digits
 
 
+def _not_personal_number(text: str, start: int, end: int, kind_word: re.Pattern[str]) -> bool:
+    """A number that is part of a calculation, or an identifier (order, SKU, ISBN ...) rather than
+    personal data. Words of calculations count only when no word of its kind (card, SSN, phone)
+    stands right before it: "charged a sum of $40 to card 4556 ..." is a card."""
+    before = text[max(0, start - 30) : start].lower()
+    if _in_arithmetic(text, start, end) or _IDENTIFIER_BEFORE.search(before):
+        return True
+    if kind_word.search(before):
+        return False
+    return bool(_MATH_WORDS.search(text[max(0, start - 60) : start].lower() + " " + text[end : end + 40].lower()))
+
+
 def _in_arithmetic(text: str, start: int, end: int) -> bool:
     before = text[max(0, start - 60) : start]
     return bool(
@@ -522,7 +541,7 @@ def find_cards(text: str, allow: frozenset[str]) -> Iterator[Match]:
         if not _issuer_length(digits) or not luhn_valid(digits) or _is_placeholder(digits) or _looks_sequential(digits):
             continue
         start, end = match.span()
-        if _in_arithmetic(text, start, end) or _NOT_A_CARD_WORDS.search(text[max(0, start - 30) : start].lower()):
+        if _not_personal_number(text, start, end, _CARD_WORD):
             continue
         if _FICTION.search(text.lower()):
             return
@@ -581,7 +600,9 @@ def find_ssns(text: str, allow: frozenset[str]) -> Iterator[Match]:
         if group == "00" or serial == "0000" or _is_placeholder(area + group + serial):
             continue
         start, end = match.start(1), match.end(3)
-        if _NOT_AN_SSN_WORDS.search(text[max(0, start - 25) : start].lower()) or _in_arithmetic(text, start, end):
+        if _PHONE_BEFORE.search(text[max(0, start - 25) : start].lower()) or _not_personal_number(
+            text, start, end, _SSN_WORD
+        ):
             continue
         if _FICTION.search(lowered):
             return
