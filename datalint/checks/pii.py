@@ -84,6 +84,24 @@ _ROLE_INSIDE = re.compile(
     r"customs|compliance|registry|licensing|permits|complaint|refund|payments|payroll|procurement|purchasing|"
     r"investor|relations|facilities|benefits|library|helpline|office|queries|questions"
 )
+_FREE_MAIL = frozenset(
+    {
+        "gmail",
+        "googlemail",
+        "yahoo",
+        "hotmail",
+        "outlook",
+        "live",
+        "msn",
+        "aol",
+        "icloud",
+        "me",
+        "mail",
+        "gmx",
+        "qq",
+        "163",
+    }
+)
 _LOCAL_WORD = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])")  # camelCase and snake_case words: joeUser -> joe, user
 _PLACEHOLDER_LOCAL = re.compile(r"^(?:john|jane|joe|j)[._-]?(?:doe|smith)\d*$")
 _IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp")  # image@2x.png is a file name
@@ -104,6 +122,9 @@ _PHONE = re.compile(
     r"|(?P<worded>\(?\d{2,5}\)?(?:[ .-]?\d{2,6}){1,4})"
     r")(?![\w-]|[.,]\d)"
 )
+# Ranges set aside for drama and examples, like 555 in NANP: UK (Ofcom: 020 7946 0xxx, 0161 496 0xxx,
+# 07700 900xxx) and Australia (ACMA: 02/03/07/08 5550 xxxx, 0491 570 xxx), national digits without the 0.
+_FICTION_RANGES = re.compile(r"2079460|1\d14960|7700900|[2378]5550|491570")
 _NANP_NON_PERSONAL = frozenset({"800", "833", "844", "855", "866", "877", "888", "900"})  # toll-free, premium
 # Country code -> (fewest, most) digits of the national number after it (ITU E.164 plans).
 _NATIONAL_DIGITS = {
@@ -444,6 +465,8 @@ def personal_email(local: str, domain: str) -> bool:
     letters = re.sub(r"[^a-z]", "", lowered)
     if len(set(letters)) <= 1:
         return False  # xxxx@, yyyy@
+    if lowered.isalpha() and len(lowered) <= 5 and labels[-2] in _FREE_MAIL:
+        return False  # john@gmail.com, bob@yahoo.com: names taken decades ago, used as stand-ins
     words = {word.lower() for word in _LOCAL_WORD.findall(local)}
     return not (words & _PLACEHOLDER_WORDS or words & _ROLE_WORDS) and not _is_placeholder(local)
 
@@ -483,10 +506,10 @@ def _valid_phone(match: re.Match[str], digits: str) -> bool:
         if code == "1":
             return len(national) == 10 and _valid_nanp(national[:3], national[3:6], national[6:])
         fewest, most = _NATIONAL_DIGITS.get(code, (6, 10) if len(code) == 3 else (7, 11))
-        return fewest <= len(national) <= most
+        return fewest <= len(national) <= most and not (code in ("44", "61") and _FICTION_RANGES.match(national))
     # any other grouping (found only right after a phone word)
-    if digits[0] == "0":
-        return 9 <= len(digits) <= 12  # a national number with its trunk 0
+    if digits[0] == "0":  # a national number with its trunk 0
+        return 9 <= len(digits) <= 12 and not _FICTION_RANGES.match(digits[1:])
     if len(digits) == 11 and digits[0] == "1":
         digits = digits[1:]
     return len(digits) == 10 and _valid_nanp(digits[:3], digits[3:6], digits[6:])

@@ -85,6 +85,7 @@ def test_finds_and_masks(code, text, secret):
         ("P101", "Jean Tremaine, 1234 Main Street, Anytown | (415) 555-1234 | j.tremaine@gmail.com"),
         ("P101", "finger joeUser@somemachine.edu; a@d.co; yyyy@gmail.com; logo@2x.png"),
         ("P102", "Call (212) 555-0123 or 123-456-7890"),
+        ("P102", "Mobile: +44 7700 900123, office 020 7946 0958; tel. (02) 5550 1234"),
         ("P102", "472547338\n+960397912423686\n-------\n961398459761024"),
         ("P102", "The Lifeline (1-800-273-8255) is toll-free; Global Entry is 866-530-4172."),
         ("P102", "Call us at 650-636-4884 or visit our website."),
@@ -157,9 +158,12 @@ def test_private_key_block():
 
 def test_personal_email():
     assert personal_email("dtbadley0325", "gmail.com") and personal_email("lena.fischer88", "web.de")
-    assert personal_email("jiwoo.park.dev", "naver.com")
-    for local, domain in [("git", "github.com"), ("support", "shop.io"), ("importpolicy", "revenue.ie"),
-                          ("jane", "example2.com"), ("your.name", "corp.co"), ("yyyy", "gmail.com")]:  # fmt: skip
+    assert personal_email("jiwoo.park.dev", "naver.com") and personal_email("tomas", "acme-logistics.de")
+    not_personal = [
+        ("git", "github.com"), ("support", "shop.io"), ("importpolicy", "revenue.ie"), ("jane", "example2.com"),
+        ("your.name", "corp.co"), ("yyyy", "gmail.com"), ("bob", "gmail.com"),
+    ]  # fmt: skip
+    for local, domain in not_personal:
         assert not personal_email(local, domain), (local, domain)
 
 
