@@ -706,20 +706,27 @@ def find_jwts(text: str, allow: frozenset[str]) -> Iterator[Match]:
     if "eyJ" not in text:
         return
     for match in _JWT.finditer(text):
-        header, _, signature = match.groups()
+        header, payload, signature = match.groups()
         if signature in _JWT_IO_SIGNATURES or match.group() in allow or _is_placeholder(signature):
             continue
-        if not _decodes_to_json(header):
+        header_claims, claims = _decode_json(header), _decode_json(payload)
+        if header_claims is None or "alg" not in header_claims or claims is None or _sample_claims(claims):
             continue
         yield Match("JSON Web Token", match.start(), match.end(), mask(match.group()))
 
 
-def _decodes_to_json(part: str) -> bool:
+def _decode_json(part: str) -> dict | None:
     try:
         decoded = json.loads(base64.urlsafe_b64decode(part + "=" * (-len(part) % 4)))
     except ValueError:
-        return False
-    return isinstance(decoded, dict) and "alg" in decoded
+        return None
+    return decoded if isinstance(decoded, dict) else None
+
+
+def _sample_claims(claims: dict) -> bool:
+    """jwt.io's sample payload re-signed (sub 1234567890, John Doe) or other placeholder claims."""
+    values = [str(value) for key, value in claims.items() if key in ("sub", "name", "email", "user", "username")]
+    return any(value in ("1234567890", "John Doe", "Jane Doe") or _is_placeholder(value) for value in values)
 
 
 def mask(secret: str) -> str:

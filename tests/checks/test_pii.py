@@ -108,6 +108,11 @@ def test_finds_and_masks(code, text, secret):
         ("P106", "pip install sk-learn-compatible-estimators-and-transformers; export KEY=sk-your-key-here"),
         ("P104", "Ticket: 212-74-83920; social media reach 415 867 2304"),
         ("P107", "-----BEGIN RSA PRIVATE KEY-----\n...\n-----END RSA PRIVATE KEY-----"),
+        # jwt.io's sample payload signed with another secret
+        (
+            "P108",
+            "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ.4pcPyMD09olPSyXnrXCjTwXyr4BsezdI1AVTmud2fU4",
+        ),
         (
             "P108",
             "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c",
