@@ -154,7 +154,9 @@ _ORGANISATION_WORDS = re.compile(
     r"our (?:office|team|store|shop|number|branch|hotline|support)|reservations|front desk|switchboard|headquarters|"
     r"\bbranch\b|reception|support line|service line|emergency (?:services|line|number)|police|poison|"
     r"fire department|embassy|consulate|"
-    r"office hours|hours of operation|business hours|open (?:monday|daily|mon)|\bfax\b"
+    r"office hours|hours of operation|business hours|open (?:monday|daily|mon)|\bfax\b|"
+    r"\b(?:inc|llc|ltd|gmbh|plc)\b|restaurant|hotel|clinic|hospital|pharmacy|museum|agency|airline|"
+    r"department of|city hall|town hall|council"
 )
 # An operator next to digits: the number is part of a calculation (456 + 9603979124 = ...).
 _ARITHMETIC_BEFORE = re.compile(r"(?:[\d)]\s*[+*/×÷^=]|[=≈]|\d\s*\n)\s*$")
