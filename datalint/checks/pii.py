@@ -104,7 +104,12 @@ _FREE_MAIL = frozenset(
 )
 _LOCAL_WORD = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])")  # camelCase and snake_case words: joeUser -> joe, user
 _PLACEHOLDER_LOCAL = re.compile(r"^(?:john|jane|joe|j)[._-]?(?:doe|smith)\d*$")
-_IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp")  # image@2x.png is a file name
+# logo@2x.png, config@v2.json, lodash@latest.js: file names, not addresses
+_FILE_SUFFIXES = tuple(
+    f".{extension}"
+    for extension in "png jpg jpeg gif svg webp ico json js jsx ts tsx html htm css scss yml yaml xml csv txt log exe "
+    "zip tar gz pdf java kt rb php go rs swift vue lock toml ini cfg env".split()
+)
 
 # The contact details of a text that also holds these are made up (a sample resume, a form).
 _FICTION = re.compile(
@@ -446,13 +451,19 @@ def find_emails(text: str, allow: frozenset[str]) -> Iterator[Match]:
     for match in _EMAIL.finditer(text):
         address = match.group().lower()
         local, domain = address.rsplit("@", 1)
-        if address in allow or domain in allow or domain.endswith(_IMAGE_SUFFIXES):
+        if address in allow or domain in allow or domain.endswith(_FILE_SUFFIXES) or _in_url(text, match.start()):
             continue
         if text.startswith(":", match.end()) or not personal_email(match.group().rsplit("@", 1)[0], domain):
             continue  # git@github.com:owner/repo.git is an SSH remote
         if _FICTION.search(text.lower()):
             return
         yield Match("e-mail address", match.start(), match.end(), f"{local[0]}***@{domain}")
+
+
+def _in_url(text: str, start: int) -> bool:
+    """user:password@host in a URL: credentials of a service, not a mailbox."""
+    word_start = max(text.rfind(" ", 0, start), text.rfind("\n", 0, start), text.rfind("(", 0, start)) + 1
+    return "://" in text[word_start:start]
 
 
 def personal_email(local: str, domain: str) -> bool:
