@@ -149,8 +149,8 @@ _THREE_DIGIT_CC = frozenset(
 )  # fmt: skip
 _PHONE_WORD = re.compile(
     r"(?:\b(?:tel|telephone|phone|ph|mobile|mob|cell|cellphone|call|fax|whatsapp|signal|contact|ring|text|sms|"
-    r"reach|handy|telefon|téléphone|tél|portable|m|t|p)\b|☎|📞|\bmy number)"
-    r"(?:[\s.:#()-]*\b(?:number|no\.?|nr\.?|is|me|at|on|us)\b)*[\s.:#()-]*$"
+    r"reach|handy|telefon|téléphone|tél|portable|m|t|p)\b|☎|📞|\bmy number|电话|手机|联系方式|致电|電話|携帯)"
+    r"(?:[\s.:#()-]*\b(?:number|no\.?|nr\.?|is|me|at|on|us)\b|号码?|号|是|番号)*[\s.:#()：:-]*$"
 )
 _PHONE_WORD_ANY = re.compile(r"\b(?:tel|telephone|phone|mobile|cell|call|fax|whatsapp|contact|text|reach)\b|☎|📞")
 # Numbers of organisations and services: a hotline, a shop, an office.
@@ -524,7 +524,9 @@ def _valid_phone(match: re.Match[str], digits: str) -> bool:
     if digits[0] == "0":  # a national number with its trunk 0
         return 9 <= len(digits) <= 12 and not _FICTION_RANGES.match(digits[1:])
     if len(digits) == 11 and digits[0] == "1":
-        digits = digits[1:]
+        if _valid_nanp(digits[1:4], digits[4:7], digits[7:]):
+            return True
+        return digits[1] in "3456789" and digits[4:7] != "555"  # a Chinese mobile (138 1234 8876)
     return len(digits) == 10 and _valid_nanp(digits[:3], digits[3:6], digits[6:])
 
 
