@@ -1,16 +1,20 @@
 """Personal data and secrets in text: e-mail addresses, phone numbers, card numbers, SSNs, IP
 addresses, cloud keys and tokens, private keys, JWTs.
 
-Every match is validated before it is reported (Luhn for cards, SSA rules for SSNs, public
-routable addresses only for IPs, a decodable header for JWTs) and checked against the values
-that examples use (example.com, 555 numbers, the published test card numbers, AWS's
-`...EXAMPLE` keys, `xxxx` placeholders). A cheap test gates each regex: a substring (`@`,
-`eyJ`, `PRIVATE KEY`), one pass of an Aho-Corasick automaton for the key prefixes, or for the
-number detectors the count of digits in the text (a phone number has 10 digits, a card 13).
-The first pii rule to see a record runs every gate on each of its texts once, for all eight
-detectors (`candidates`); each rule then runs its finder only on the texts its gate let
-through, usually none. The message names the kind and shows the value masked; the column
-still points at it.
+Every match is validated before it is reported, by its structure (numbering plans for phones,
+card groupings, issuer lengths and Luhn, SSA rules for SSNs, public routable addresses only for
+IPs, key prefixes, a decodable header for JWTs) and by its context: the look-alikes instruction
+data is full of are skipped (example and toy domains, service accounts like git@github.com,
+555 and toll-free numbers, numbers in arithmetic or after order/SKU/ISBN words, versions and
+section numbers, identifier fields and UUIDs, records whose instruction asks to make up or
+check such values, published test cards, AWS's `...EXAMPLE` keys, `xxxx` placeholders).
+
+A cheap test gates each regex: a substring (`@`, `eyJ`, `PRIVATE KEY`), one pass of an
+Aho-Corasick automaton for the key prefixes, or for the number detectors the count of digits
+in the text (a phone number has 9 or more digits, a card 13). The first pii rule to see a
+record runs every gate on each of its texts once, for all eight detectors (`candidates`); each
+rule then runs its finder only on the texts its gate let through, usually none. The message
+names the kind and shows the value masked; the column still points at it.
 """
 
 from __future__ import annotations
@@ -46,11 +50,11 @@ _RESERVED_TLDS = frozenset({"example", "test", "invalid", "localhost", "local", 
 _TOY_DOMAIN = re.compile(
     r"(?:your|my|some|any|the|fake|dummy|test|sample|demo)(?:domain|company|companyname|business|organi[sz]ation|org|"
     r"site|website|web|server|host|machine|mail|email|e-mail|provider|isp|office|school|university|college|shop|store|"
-    r"app|service|bank|work|corp|corporation)s?\d*|domain|company|companyname|business|organi[sz]ation|website|email|"
-    r"university|college|school|"
-    r"e-mail|provider|acme|foo|bar|baz|abc|xyz|test|testing|demo|dummy|fake|sample|placeholder|somewhere|someone|"
-    r"somebody|address|users?|noreply|no-reply|.|.*example.*"
+    r"app|service|bank|work|corp|corporation)s?\d*|domain|company|companyname|business|organi[sz]ation|website|"
+    r"email|e-mail|provider|university|college|school|acme|foo|bar|baz|abc|xyz|test|testing|demo|dummy|fake|sample|"
+    r"placeholder|somewhere|someone|somebody|address|users?|noreply|no-reply|.|.*example.*"
 )
+_SECOND_LEVEL_SUFFIXES = frozenset({"co", "com", "org", "net", "ac", "gov", "edu", "ne", "or", "go"})
 # Accounts of code hosts and servers, not of people: git@github.com:owner/repo.git, ubuntu@host.
 _SERVICE_USERS = frozenset({"git", "hg", "svn", "ssh", "root", "ubuntu", "ec2-user", "deploy", "daemon", "www-data"})
 # Words of a local part that make it a placeholder (your.name@, first.last@, joe_user@) ...
@@ -58,9 +62,8 @@ _PLACEHOLDER_WORDS = frozenset(
     {
         "user", "username", "name", "yourname", "your", "you", "my", "me", "myself", "email", "mail", "address",
         "example", "sample", "test", "testing", "demo", "dummy", "fake", "foo", "bar", "baz", "someone", "somebody",
-        "anyone",
-        "person", "firstname", "lastname", "first", "last", "surname", "placeholder", "recipient", "sender", "receiver",
-        "doe", "xxx", "xyz", "abc", "login", "account", "gmail", "yahoo", "hotmail", "outlook",
+        "anyone", "person", "firstname", "lastname", "first", "last", "surname", "placeholder", "recipient", "sender",
+        "receiver", "doe", "xxx", "xyz", "abc", "login", "account", "gmail", "yahoo", "hotmail", "outlook",
     }
 )  # fmt: skip
 # ... or the address of a role, a team or an automated sender rather than of a person.
@@ -84,24 +87,11 @@ _ROLE_INSIDE = re.compile(
     r"customs|compliance|registry|licensing|permits|complaint|refund|payments|payroll|procurement|purchasing|"
     r"investor|relations|facilities|benefits|library|helpline|office|queries|questions"
 )
+# The largest free-mail providers, where short bare names (john@gmail.com) went decades ago.
 _FREE_MAIL = frozenset(
-    {
-        "gmail",
-        "googlemail",
-        "yahoo",
-        "hotmail",
-        "outlook",
-        "live",
-        "msn",
-        "aol",
-        "icloud",
-        "me",
-        "mail",
-        "gmx",
-        "qq",
-        "163",
-    }
-)
+    {"gmail", "googlemail", "yahoo", "hotmail", "outlook", "live", "msn", "aol", "icloud", "me", "mail", "gmx", "qq",
+     "163"}
+)  # fmt: skip
 _LOCAL_WORD = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])")  # camelCase and snake_case words: joeUser -> joe, user
 _PLACEHOLDER_LOCAL = re.compile(r"^(?:john|jane|joe|j)[._-]?(?:doe|smith)\d*$")
 # logo@2x.png, config@v2.json, lodash@latest.js: file names, not addresses
@@ -208,7 +198,8 @@ _OTHER_VERSION = re.compile(r"(?<![\w.])\d+\.\d+\.\d+(?![\w]|\.\d)")  # 1.7.6 ne
 _IP_WORDS = re.compile(
     r"\bips?\b|\bip[_\\]|\bipv4|\baddr|\bhost|\bserver|\bdns\b|\bping|\bssh\b|\bconnect|\blog(?:ged)? ?in|"
     r"\bfirewall|\bproxy|\bvpn\b|\bgateway|\brouter|\bclient|\bremote|\bcurl\b|\bnslookup|\bdig\b|"
-    r"\binet\b|\bnetwork|\bhttps?\b|\bport\b|\baccess|\brequest|\btraffic|\bblock|\bban|\bwhitelist|\ballowlist|\borigin|"
+    r"\binet\b|\bnetwork|\bhttps?\b|\bport\b|\baccess|\brequest|\btraffic|\bblock(?:ed|s|list)?\b|\bbann?(?:ed|s)?\b|"
+    r"\bwhitelist|\ballowlist|\borigin|"
     r"\bsource|\bsrc\b|\bdst\b|\bdestination|\bvisitor|\bresolv|\bnginx|\bapache|\blisten|\bbind\b|\bsubnet|"
     r"\bnameserver|\bendpoint|\bwebsite|\bdomain|\bdevice|\bmachine|\bnode\b|\binstance|\bec2\b|\bvps\b"
 )
@@ -470,7 +461,9 @@ def personal_email(local: str, domain: str) -> bool:
     """Whether local@domain can be a person's mailbox: not a reserved or toy domain, not a
     service account (git@), a placeholder (your.name@, joeUser@) or a role (support@, alerts@)."""
     labels = domain.lower().split(".")
-    if labels[-1] in _RESERVED_TLDS or _TOY_DOMAIN.fullmatch(labels[-2]):
+    # the registered name: hotmail in hotmail.co.uk, example in example.com.au
+    name = labels[-3] if len(labels) > 2 and labels[-2] in _SECOND_LEVEL_SUFFIXES else labels[-2]
+    if labels[-1] in _RESERVED_TLDS or _TOY_DOMAIN.fullmatch(name) or "example" in domain:
         return False
     lowered = local.lower()
     if lowered in _SERVICE_USERS or _PLACEHOLDER_LOCAL.match(lowered) or _ROLE_INSIDE.search(lowered):
@@ -478,7 +471,7 @@ def personal_email(local: str, domain: str) -> bool:
     letters = re.sub(r"[^a-z]", "", lowered)
     if len(set(letters)) <= 1:
         return False  # xxxx@, yyyy@
-    if lowered.isalpha() and len(lowered) <= 5 and labels[-2] in _FREE_MAIL:
+    if lowered.isalpha() and len(lowered) <= 5 and name in _FREE_MAIL:
         return False  # john@gmail.com, bob@yahoo.com: names taken decades ago, used as stand-ins
     words = {word.lower() for word in _LOCAL_WORD.findall(local)}
     return not (words & _PLACEHOLDER_WORDS or words & _ROLE_WORDS) and not _is_placeholder(local)

@@ -167,9 +167,11 @@ def test_private_key_block():
 def test_personal_email():
     assert personal_email("dtbadley0325", "gmail.com") and personal_email("lena.fischer88", "web.de")
     assert personal_email("jiwoo.park.dev", "naver.com") and personal_email("tomas", "acme-logistics.de")
+    assert personal_email("hwhitlock.77", "hotmail.co.uk")
     not_personal = [
         ("git", "github.com"), ("support", "shop.io"), ("importpolicy", "revenue.ie"), ("jane", "example2.com"),
-        ("your.name", "corp.co"), ("yyyy", "gmail.com"), ("bob", "gmail.com"),
+        ("your.name", "corp.co"), ("yyyy", "gmail.com"), ("bob", "gmail.com"), ("jane.smith", "example.co.uk"),
+        ("tom", "yahoo.co.uk"),
     ]  # fmt: skip
     for local, domain in not_personal:
         assert not personal_email(local, domain), (local, domain)
