@@ -201,7 +201,10 @@ _IP_WORDS = re.compile(
     r"\binet\b|\bnetwork|\bhttps?\b|\bport\b|\baccess|\brequest|\btraffic|\bblock(?:ed|s|list)?\b|\bbann?(?:ed|s)?\b|"
     r"\bwhitelist|\ballowlist|\borigin|"
     r"\bsource|\bsrc\b|\bdst\b|\bdestination|\bvisitor|\bresolv|\bnginx|\bapache|\blisten|\bbind\b|\bsubnet|"
-    r"\bnameserver|\bendpoint|\bwebsite|\bdomain|\bdevice|\bmachine|\bnode\b|\binstance|\bec2\b|\bvps\b"
+    r"\bnameserver|\bendpoint|\bwebsite|\bdomain|\bdevice|\bmachine|\bnode\b|\binstance|\bec2\b|\bvps\b|"
+    r"\bvisit|\busers?\b|\battack|\bhacker|\bscan|\bgeoloc|\blocated|\bisp\b|\bwan\b|\blan\b|\bpublic\b|"
+    r"\bstatic\b|\bdynamic\b|\bassigned|\blease|\bdhcp|\btelnet|\bs?ftp\b|\brdp\b|\bsmtp|\blogs?\b|\bddos|"
+    r"\bbotnet|\bmalicious|\bsuspicious"
 )
 _WELL_KNOWN_IPS = frozenset({"8.8.8.8", "8.8.4.4", "1.1.1.1", "1.0.0.1", "9.9.9.9", "208.67.222.222", "208.67.220.220"})
 # kind, the lower-cased substrings one of which every match holds, the pattern (group 1 is the secret).
