@@ -78,6 +78,8 @@ _ROLE_WORDS = frozenset(
         "events", "community", "developers", "foia", "policy", "editor", "editors", "letters", "tips",
         "subscriptions", "membership", "admissions", "registrar", "mailer", "bounce", "system", "bot", "reply",
         "customercare", "customerservice", "helpdesk", "reception", "general", "mailbox", "inbox", "board",
+        "comments", "suggestions", "submissions", "requests", "reports", "report", "corrections", "research",
+        "tickets", "invoices", "receipts", "verify", "verification", "welcome", "ask", "questions", "query",
     }
 )  # fmt: skip
 # Role words long enough to recognise inside one word (importpolicy@, kivydevelopment@).
