@@ -653,6 +653,8 @@ def find_ips(text: str, allow: frozenset[str], about_networks: bool = False) -> 
         parts = [int(part) for part in match.groups()]
         if value in allow or value in _WELL_KNOWN_IPS or max(parts) > 255 or parts[3] in (0, 255):
             continue
+        if any(len(part) > 1 and part[0] == "0" for part in match.groups()):
+            continue  # 01.02.03.04 is a date or a code (and ipaddress rejects leading zeros)
         if _looks_sequential("".join(match.groups())) or value.startswith("1.2.3."):
             continue
         address = ipaddress.IPv4Address(value)

@@ -107,6 +107,7 @@ def test_finds_and_masks(code, text, secret):
         ("P105", "I'm on a Mac using git 1.7.7.3, he's on Windows using git 1.7.6."),
         ("P105", "conversion (§5.1.10) to lub(T1, T2) (§15.12.2.7)."),
         ("P105", "Chrome 120.0.6099.109 is out; the score was 61.44.58.90"),
+        ("P105", "server at 081.002.069.160 (leading zeros once raised from ipaddress)"),
         ("P106", "key AKIAIOSFODNN7EXAMPLE and ghp_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"),
         ("P106", "pip install sk-learn-compatible-estimators-and-transformers; export KEY=sk-your-key-here"),
         ("P104", "Ticket: 212-74-83920; social media reach 415 867 2304"),
