@@ -13,12 +13,18 @@ extra copy is reported by one rule:
   whitespace, Unicode form) or in non-text metadata (ids, labels).
 - `example`: the same prompt and the same response after normalisation, while some other text
   differs (a DPO `rejected` answer, a tool list, a second copy of the answer in another field).
-- `prompt`: the same prompt with a *different* response: conflicting answers. Members whose
-  response equals the first's are duplicates and left to the keys above.
+- `prompt`: the same closed question answered two incompatible ways: conflicting answers.
+  The prompt here is the whole context (system prompt, every turn up to the answer, the tool
+  list). Only closed answers take part: yes/no, an option letter, a number, a short label; and
+  only when the prompt does not ask for something with many right answers (a poem, a
+  recommendation, small talk: `datalint.intent.asks_open_answer`). Two long answers to one
+  prompt are two ways to say it, not a contradiction.
 """
 
 from __future__ import annotations
 
+import json
+import re
 from collections import Counter
 from collections.abc import Iterator
 from hashlib import blake2b
@@ -26,6 +32,7 @@ from operator import itemgetter
 from typing import NamedTuple
 
 from datalint.checks import Option
+from datalint.intent import asks_open_answer, asks_question
 from datalint.minhash import normalize
 from datalint.records import Record, Text
 from datalint.violation import DatasetFinding, DeleteLine, Fix, Violation
@@ -150,7 +157,91 @@ def record_features(rule, record: Record) -> tuple | None:
         return None  # no prompt to compare (unknown format without a mapping, or an empty prompt)
     if key == "example":
         return (keys.text, keys.example)
-    return (keys.prompt, keys.response, keys.answer_pointer)
+    return _closed_question_features(record, keys)
+
+
+# --- D004: closed questions answered two ways -------------------------------------------------
+
+# End-of-text tokens some formats append to every completion: not part of the answer.
+_END_TOKENS = re.compile(r"(?:\s*(?:<\|endoftext\|>|</s>|<\|im_end\|>|<\|eot_id\|>|<eos>|<\|end\|>))+\s*$")
+MAX_CLOSED_CHARS = 80  # a longer answer is an explanation, not a closed answer
+MAX_NUMBER_WORDS = 12  # "4 km is about 2.49 miles." still states one number
+MAX_LABEL_WORDS = 4
+MAX_LABEL_CJK_CHARS = 10
+_POLARITY_WORDS = {
+    "yes": "yes", "yeah": "yes", "yep": "yes", "true": "yes", "correct": "yes",
+    "no": "no", "nope": "no", "false": "no", "incorrect": "no",
+    "是": "yes", "是的": "yes", "对": "yes", "对的": "yes", "正确": "yes",
+    "不是": "no", "不对": "no", "错": "no", "错误": "no", "否": "no",
+}  # fmt: skip
+# The polarity word must stand alone or before punctuation: "No problem!" answers nothing.
+_POLARITY = re.compile(
+    r"(yes|yeah|yep|true|correct|no|nope|false|incorrect|是的?|对的?|正确|不是|不对|错误?|否)(?:[\s]*[,.!;:，。！；：]|\s*$)"
+)
+_OPTION = re.compile(
+    r"\(?([A-H])\)?[.)]?(?:\s*$|[.)]\s+\S)|(?:option|answer|choice)\s*:?\s*\(?([a-h])\)?[.)]?\s*$", re.I
+)
+_NUMBER = re.compile(r"-?\d[\d,]*(?:\.\d+)?")
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
+_LABEL_PREFIX = re.compile(r"^(?:the answer is|answer|label|category|class|output)\s*[:：]?\s*|^(?:the|a|an)\s+")
+_LABEL_EDGES = " \t\n.,;:!?\"'`()[]{}。，；：！？「」“”‘’"
+
+
+def closed_answer(answer: str) -> tuple[str, str] | None:
+    """The kind and value of an answer that has one right value (yes/no, an option letter, a
+    number, a short label), or None for an answer that explains or composes."""
+    text = _END_TOKENS.sub("", answer).strip()
+    if not text or len(text) > MAX_CLOSED_CHARS:
+        return None
+    lowered = normalize(text)
+    polarity = _POLARITY.match(lowered)
+    if polarity:
+        return ("polarity", _POLARITY_WORDS[polarity.group(1)])
+    option = _OPTION.fullmatch(text) or _OPTION.match(text)
+    if option:
+        return ("option", (option.group(1) or option.group(2)).upper())
+    words = lowered.split()
+    if len(words) > MAX_NUMBER_WORDS:
+        return None
+    numbers = _NUMBER.findall(lowered)
+    if numbers:
+        try:
+            return ("number", f"{float(numbers[-1].replace(',', '')):g}")
+        except ValueError:
+            return None
+    label = _LABEL_PREFIX.sub("", lowered.strip(_LABEL_EDGES)).strip(_LABEL_EDGES)
+    if not label or len(label.split()) > MAX_LABEL_WORDS:
+        return None
+    if _CJK.search(label) and len(label) > MAX_LABEL_CJK_CHARS:
+        return None
+    return ("label", label)
+
+
+def _closed_question_features(record: Record, keys: Keys) -> tuple | None:
+    """(hash of the context and the answer's kind, the answer's value, where the answer is), for
+    a closed answer to a prompt that does not ask for an open one; None otherwise."""
+    turns = record.turns
+    last = len(turns) - 1
+    while last >= 0 and turns[last].role != "assistant":
+        last -= 1
+    if last < 1 or turns[last].text is None:
+        return None
+    answer = closed_answer(turns[last].text)
+    if answer is None:
+        return None
+    question = next((turn.text for turn in reversed(turns[:last]) if turn.role == "user" and turn.text), "")
+    if asks_open_answer(question) or any(
+        turn.role == "system" and turn.text and asks_open_answer(turn.text) for turn in turns[:last]
+    ):
+        return None
+    kind, value = answer
+    if kind == "label" and not asks_question(question):
+        return None  # a short text made by an order ("reverse this", "shorten it") has several forms
+    # The same user turn under another tool list is another prompt.
+    tools = record.data.get("tools", record.data.get("functions"))
+    tools_text = tools if isinstance(tools, str) else json.dumps(tools, sort_keys=True, ensure_ascii=False)
+    context = _hash(f"{keys.prompt}{_SEPARATOR}{tools_text}{_SEPARATOR}{kind}")
+    return (context, value, keys.answer_pointer)
 
 
 LABELS = {
@@ -195,19 +286,35 @@ def _duplicates(table, label: str) -> Iterator[DatasetFinding]:
             seen_stricter.add(stricter)
 
 
+NUMBER_TOLERANCE = 0.01  # "about 40,000 km" and "40,075 km" agree; 15 and 20 do not
+
+
+def _incompatible(one: str, other: str) -> bool:
+    """Whether two closed answers of one kind contradict: labels that are not one inside the
+    other ("Paris" and "Paris, France" agree), numbers more than 1% apart."""
+    if one == other:
+        return False
+    try:
+        first, second = float(one), float(other)
+    except ValueError:
+        return one not in other and other not in one
+    return abs(first - second) > NUMBER_TOLERANCE * max(abs(first), abs(second))
+
+
 def _conflicts(table) -> Iterator[DatasetFinding]:
     values = table.values
     for members in _groups(values, 0).values():
         first = members[0]
-        responses = {values[member][1] for member in members}
-        if len(responses) == 1:
+        answers = {values[member][1] for member in members}
+        if len(answers) == 1:
             continue
         for member in members[1:]:
-            if values[member][1] != values[first][1]:
+            here, there = values[member][1], values[first][1]
+            if _incompatible(here, there):
                 yield DatasetFinding(
                     member,
-                    f"same prompt as {table.where(first, member)} with a different response "
-                    f"({len(members)} records share this prompt, {len(responses)} different responses)",
+                    f"same question as {table.where(first, member)} answered {here!r} here and {there!r} there "
+                    f"({len(members)} records share this question, {len(answers)} different answers)",
                     (first,),
                     values[member][2],
                 )
