@@ -4,9 +4,17 @@ Record pass (in batches): the shingle hashes of the configured fields joined by 
 normalised (NFKC, case folding, whitespace) as sorted uint64 arrays (`datalint.minhash`).
 Dataset pass: MinHash signatures of every array, LSH candidates, and the exact Jaccard of
 each candidate; only pairs at or above `threshold` exist. Pairs are grouped into clusters;
-each extra member is reported once, at itself, with the cluster's first record as the related
-location and the similarity to it. Members whose shingle sets equal an earlier member's are
-copies: the duplicate rules (D001-D004) report those, so they are skipped here.
+each extra member is reported once, at itself, with the earliest record it is verified similar
+to as the related location (never a record it only reaches through a chain of others). Members
+whose shingle sets equal an earlier member's are copies: the duplicate rules (D001-D004) report
+those, so they are skipped here.
+
+Different questions about one passage: T0 asks "who is mentioned first?" and "who is
+mentioned last?" about the same 300-word article, and the prompts' Jaccard is above 0.95. When
+both records have a short answer (a label, a number, yes/no: `duplicate.closed_answer`, or a
+sentence of at most 25 words) and the answers differ, the words that changed changed the
+question, and the pair is not reported. The record pass keeps that answer as a 64-bit key in
+front of the shingle hashes.
 
 Template text: a shingle found in more than `template-share` of the distinct texts (and in at
 least `template-min-records` of them) is boilerplate shared by the whole file, such as a tool
@@ -17,11 +25,13 @@ record of the template is a "near-duplicate" of every other one while their ques
 from __future__ import annotations
 
 from collections.abc import Iterator
+from hashlib import blake2b
 
 import numpy as np
 
 from datalint.checks import Option
-from datalint.minhash import LazySignatures, clusters, find_similar_pairs, jaccard, shingle_hashes_many
+from datalint.checks.duplicate import closed_answer
+from datalint.minhash import LazySignatures, clusters, find_similar_pairs, jaccard, normalize, shingle_hashes_many
 from datalint.records import TEXT_FIELDS, Record
 from datalint.violation import DatasetFinding
 
@@ -34,9 +44,9 @@ OPTIONS = {
     "unit": Option(str, "word", "shingle unit: word (whitespace-separated) or char", ("word", "char")),
     "num-perm": Option(int, 128, "MinHash permutations (more: fewer missed pairs, slower)"),
     "template-share": Option(
-        float, 0.01, "ignore shingles found in more than this share of the distinct texts (1.0: ignore none)"
+        float, 0.002, "ignore shingles found in more than this share of the distinct texts (1.0: ignore none)"
     ),
-    "template-min-records": Option(int, 50, "... and in at least this many distinct texts"),
+    "template-min-records": Option(int, 10, "... and in at least this many distinct texts"),
 }
 
 
@@ -56,16 +66,39 @@ def compared_text(fields: frozenset[str], record: Record) -> str:
 
 
 def record_features_batch(rule, records: list[Record]) -> list[np.ndarray | None]:
+    """Per record: [closed-answer key, *sorted shingle hashes] as one uint64 array (None: no text)."""
     texts = [compared_text(rule.state, record) for record in records]
     shingles = shingle_hashes_many(texts, ngram=rule.options["ngram"], unit=rule.options["unit"])
     # An empty text has no shingles and is never anyone's near-duplicate.
-    return [array if array.size else None for array in shingles]
+    return [
+        np.concatenate((np.array([answer_key(record)], np.uint64), array)) if array.size else None
+        for record, array in zip(records, shingles, strict=True)
+    ]
+
+
+MAX_SHORT_ANSWER_WORDS = 25
+
+
+def answer_key(record: Record) -> int:
+    """A 64-bit key of the record's answer when it is short (a label, a number, a sentence), 0
+    when it is long or missing. Two records whose short answers differ answer different questions."""
+    response = record.response
+    if not response or len(response) > 8 * MAX_SHORT_ANSWER_WORDS:
+        return 0
+    closed = closed_answer(response)
+    if closed is not None:
+        text = "\x1f".join(closed)
+    else:
+        text = " ".join(normalize(response).replace("<|endoftext|>", " ").split()).strip(" .!")
+        if not text or len(text.split()) > MAX_SHORT_ANSWER_WORDS:
+            return 0
+    return int.from_bytes(blake2b(text.encode("utf-8", "surrogatepass"), digest_size=8).digest(), "little") or 1
 
 
 def without_template(
     shingles: list[np.ndarray], paths: list[str], share: float, min_records: int
-) -> tuple[list[np.ndarray], np.ndarray]:
-    """The shingle arrays without template shingles, and which records lost any.
+) -> tuple[list[np.ndarray], np.ndarray, np.ndarray]:
+    """The shingle arrays without template shingles, which records lost any, and the template.
 
     Templates are found per file (a file's boilerplate is rare among many files of a run) and
     removed from every record of the run, so a train record and its validation copy still meet.
@@ -79,7 +112,7 @@ def without_template(
     found = [_template_of([shingles[index] for index in indices], share, min_records) for indices in by_file.values()]
     template = np.unique(np.concatenate(found))
     if not template.size:
-        return shingles, np.zeros(len(shingles), bool)
+        return shingles, np.zeros(len(shingles), bool), template
     flat = np.concatenate(shingles)
     sizes = np.fromiter(map(len, shingles), np.int64, len(shingles))
     starts = np.cumsum(sizes) - sizes
@@ -93,7 +126,7 @@ def without_template(
     kept = list(shingles)
     for index in np.flatnonzero(templated).tolist():  # usually few records: trim only those
         kept[index] = shingles[index][~_in_sorted(shingles[index], template)]
-    return kept, templated
+    return kept, templated, template
 
 
 def _in_sorted(values: np.ndarray, members: np.ndarray) -> np.ndarray:
@@ -119,37 +152,68 @@ def _template_of(shingles: list[np.ndarray], share: float, min_records: int) -> 
 
 
 def check_dataset(rule, table) -> Iterator[DatasetFinding]:
-    originals = table.values
-    threshold = rule.options["threshold"]
     options = rule.options
-    shingles, trimmed = without_template(
+    threshold = options["threshold"]
+    answers = [int(value[0]) for value in table.values]
+    originals = [value[1:] for value in table.values]
+    shingles, trimmed, template = without_template(
         originals, table.paths, options["template-share"], options["template-min-records"]
     )
     # Signatures computed for the rows banding and verification ask for, never held for all records.
-    lazy = LazySignatures(shingles, num_perm=rule.options["num-perm"])
-    pairs = find_similar_pairs(lazy, shingles, threshold=threshold, expand_duplicates=False)
-    best_link: dict[int, tuple[float, int]] = {}
+    lazy = LazySignatures(shingles, num_perm=options["num-perm"])
+    pairs = []
+    for one, other, similarity in find_similar_pairs(lazy, shingles, threshold=threshold, expand_duplicates=False):
+        if _answered_differently(answers[one], answers[other]):
+            continue
+        if trimmed[one] or trimmed[other]:
+            similarity = _similarity_beside_template(originals[one], originals[other], template)
+            if similarity < threshold:
+                continue
+        pairs.append((one, other, similarity))
+    neighbours: dict[int, list[tuple[int, float]]] = {}
     for one, other, similarity in pairs:
-        for member, neighbour in ((one, other), (other, one)):
-            if similarity > best_link.get(member, (0.0, -1))[0]:
-                best_link[member] = (similarity, neighbour)
-    fields = "+".join(rule.options["fields"])
-    shingle = f"{rule.options['unit']} {rule.options['ngram']}-grams"
+        neighbours.setdefault(one, []).append((other, similarity))
+        neighbours.setdefault(other, []).append((one, similarity))
+    fields = "+".join(options["fields"])
+    shingle = f"{options['unit']} {options['ngram']}-grams"
     for members in clusters(len(shingles), pairs):
-        first = members[0]
-        seen = {originals[first].tobytes()}
+        seen = {originals[members[0]].tobytes()}
         for member in members[1:]:
             text_key = originals[member].tobytes()
             if text_key in seen:
                 continue  # a copy of an earlier member: the duplicate rules report it
             seen.add(text_key)
-            similarity = jaccard(shingles[first], shingles[member])
+            related, similarity = _related(member, neighbours.get(member, []), members[0], shingles)
             how = f"similarity {similarity:.2f} on {fields} ({shingle})"
-            if trimmed[first] or trimmed[member]:
-                whole = jaccard(originals[first], originals[member])
-                how += f" once template text is set aside ({whole:.2f} with it)"
-            if similarity < threshold:
-                link_similarity, link = best_link[member]
-                how += f", joined through {table.where(link, member)} at {link_similarity:.2f}"
+            if trimmed[related] or trimmed[member]:
+                whole = jaccard(originals[related], originals[member])
+                how += f" once the template text both share is set aside ({whole:.2f} with it)"
             size = f"; cluster of {len(members)} records" if len(members) > 2 else ""
-            yield DatasetFinding(member, f"near-duplicate of {table.where(first, member)}: {how}{size}", (first,))
+            yield DatasetFinding(member, f"near-duplicate of {table.where(related, member)}: {how}{size}", (related,))
+
+
+def _similarity_beside_template(one: np.ndarray, other: np.ndarray, template: np.ndarray) -> float:
+    """Jaccard similarity with the template shingles *both* records hold set aside. Template text
+    only one of them holds still counts as a difference: the same question under two different
+    tool descriptions is two prompts, and two passages that each recur in the file (one article
+    under many task templates) are still two passages."""
+    both = np.intersect1d(one, other, assume_unique=True)
+    shared_template = both[_in_sorted(both, template)].size
+    union = one.size + other.size - both.size - shared_template
+    return (both.size - shared_template) / union if union else 0.0
+
+
+def _answered_differently(one: int, other: int) -> bool:
+    """Both records have a short answer and the answers differ: the prompts ask different things."""
+    return bool(one and other and one != other)
+
+
+def _related(member: int, links: list[tuple[int, float]], first: int, shingles: list[np.ndarray]) -> tuple[int, float]:
+    """The earliest record verified similar to `member` and the similarity; a later one when no
+    earlier one is, the cluster's first when the member's only links are its copies."""
+    earlier = [link for link in links if link[0] < member]
+    if earlier:
+        return min(earlier)
+    if links:
+        return min(links)
+    return first, jaccard(shingles[first], shingles[member])
