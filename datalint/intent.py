@@ -72,3 +72,17 @@ def asks_question(text: str) -> bool:
     """Whether the instruction asks a question or asks to pick out a value (as opposed to an
     order to transform or compose a text)."""
     return bool(_QUESTION.search(text.strip().lower()))
+
+
+# Orders to produce a text: explain, describe, summarise, list ... (and every open request).
+_TEXT_REQUEST = re.compile(
+    r"\b(?:explain|describe|summari[sz]e|outline|list|discuss|elaborate|introduce|plan|draft"
+    r"|tell me (?:about|how|why))\b"
+    r"|介绍|描述|解释|说明|总结|概括|列出|讲讲|谈谈"
+)
+
+
+def asks_for_text(text: str) -> bool:
+    """Whether the instruction asks for a text to be written (an explanation, a description, a
+    list, a plan, or any open request), not for a value."""
+    return asks_open_answer(text) or bool(_TEXT_REQUEST.search(text.strip().lower()))

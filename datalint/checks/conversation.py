@@ -6,7 +6,7 @@ import json
 import re
 
 from datalint.checks import Option
-from datalint.intent import asks_open_answer
+from datalint.intent import asks_for_text
 from datalint.locate import make_pointer
 from datalint.records import Record
 from datalint.violation import Finding
@@ -153,7 +153,8 @@ _PLACEHOLDER = re.compile(rf"[\[({{]?(?:{_NO_SOMETHING}|{_NO_VALUE_WORDS})[\])}}
 _CAN_ANSWER = frozenset(("none", "nothing", "无", "没有"))
 # Prompts about symbols or masking, where punctuation alone can be the answer.
 _ABOUT_SYMBOLS = re.compile(
-    r"punctuat|symbol|character|emoji|morse|ascii|sign\b|mark\b|redact|mask|censor|标点|符号|字符|摩尔斯"
+    r"punctuat|symbol|character|emoji|morse|ascii|sign\b|mark\b|redact|mask|censor"
+    r"|dash|hyphen|\bdots?\b|period|full stop|ellipsis|asterisk|slash|underscore|标点|符号|字符|摩尔斯"
 )
 MAX_PLACEHOLDER = 40
 
@@ -176,12 +177,13 @@ def _offered(record: Record, index: int, answer: str) -> bool:
     that "none" answers."""
     question = next((turn.text for turn in reversed(record.turns[:index]) if turn.role == "user" and turn.text), "")
     asked = [text.lower for text in record.texts if text.field in ("instruction", "system")]
-    if not any(character.isalnum() for character in answer):  # punctuation alone
-        return any(answer in text for text in asked) or bool(_ABOUT_SYMBOLS.search(question.lower()))
+    if not any(character.isalnum() for character in answer):  # punctuation alone, quoted or named
+        quoted = re.compile(rf"(?:^|[\s\"'“‘(]){re.escape(answer)}(?:$|[\s\"'”’),])")
+        return any(quoted.search(text) for text in asked) or bool(_ABOUT_SYMBOLS.search(question.lower()))
     word = answer.strip("[](){}.!。")
     if any(re.search(rf"(?<!\w){re.escape(word)}(?!\w)", text) for text in asked):
         return True
-    return word in _CAN_ANSWER and not asks_open_answer(question)
+    return word in _CAN_ANSWER and not asks_for_text(question)
 
 
 def _no_user_turn(record: Record) -> list[Finding]:
@@ -259,7 +261,7 @@ def _openai_call_problems(message: dict, pointer: str) -> list[Finding]:
         if isinstance(arguments, dict):
             continue  # an object where a JSON string belongs: several loaders accept it
         if not isinstance(arguments, str):
-            found.append(Finding(f"tool call arguments are {type(arguments).__name__}, not a JSON object", where))
+            found.append(Finding(f"tool call arguments are {_json_type(arguments)}, not a JSON-encoded object", where))
             continue
         problem = _json_problem(arguments, (dict,), "an object")
         if problem:
@@ -274,8 +276,13 @@ def _json_problem(text: str, expected: tuple[type, ...], what: str) -> str | Non
     except ValueError as error:
         return f"is not valid JSON ({str(error).split(':')[0]})"
     if not isinstance(value, expected):
-        return f"holds JSON {type(value).__name__}, not {what}"
+        return f"holds a JSON {_json_type(value)}, not {what}"
     return None
+
+
+def _json_type(value: object) -> str:
+    names = {dict: "object", list: "array", str: "string", bool: "boolean", int: "number", float: "number"}
+    return "null" if value is None else names.get(type(value), type(value).__name__)
 
 
 _CHECKS = {
