@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -56,7 +55,8 @@ def test_tulu_model_completions_that_contradict_each_other_are_conflicts(tmp_pat
     first = found[0]
     assert (first.line, first.related[0].line, first.pointer) == (99, 37, "/completions/0/completion")
     assert first.message == (
-        "same question as line 37 answered 'no' here and 'yes' there (3 records share this question, 2 different answers)"
+        "same question as line 37 answered 'no' here and 'yes' there "
+        "(3 records share this question, 2 different answers)"
     )
 
 
@@ -135,7 +135,8 @@ def test_each_copy_is_reported_by_one_rule_only(tmp_path):
     ]
     # "What is up?" answered "Not much." and "Fine." is small talk, not a contradiction.
     assert found[4].message == (
-        "same question as line 7 answered 'no' here and 'yes' there (2 records share this question, 2 different answers)"
+        "same question as line 7 answered 'no' here and 'yes' there "
+        "(2 records share this question, 2 different answers)"
     )
     assert found[4].pointer == "/conversations/1/value"
 
