@@ -46,24 +46,24 @@ def check_record(rule, record: Record) -> list[Finding] | tuple[Finding, ...]:
 OPENAI_ROLES = ("system", "developer", "user", "assistant", "tool", "function")
 SHAREGPT_ROLES = ("system", "human", "gpt", "function_call", "observation", "tool", "user", "assistant")
 _FORMAT_ROLES = {"openai": OPENAI_ROLES, "sharegpt": SHAREGPT_ROLES}
-_FORMAT_NAMES = {"openai": "OpenAI chat", "sharegpt": "ShareGPT"}
+_FORMAT_NAMES = {"openai": "an OpenAI chat", "sharegpt": "a ShareGPT"}
 
 
 def _unknown_role(record: Record) -> list[Finding]:
     allowed = _FORMAT_ROLES.get(record.format)
     found = []
     for turn in record.turns:
-        if turn.role == "unknown":
-            found.append(Finding(f"unknown role {turn.raw_role!r}", turn.turn_pointer))
-        elif (
-            allowed is not None and turn.raw_role not in allowed and turn.turn_pointer.startswith(record.turns_pointer)
-        ):
+        # Turns built from other keys (a top-level `system`, DPO's `chosen`) have no role to check.
+        in_turns = turn.turn_pointer.startswith(record.turns_pointer + "/")
+        if allowed is not None and in_turns and turn.raw_role not in allowed:
+            roles = ", ".join(allowed)
             found.append(
                 Finding(
-                    f"role {turn.raw_role!r} is not a {_FORMAT_NAMES[record.format]} role ({', '.join(allowed)})",
-                    turn.turn_pointer,
+                    f"role {turn.raw_role!r} is not {_FORMAT_NAMES[record.format]} role ({roles})", turn.turn_pointer
                 )
             )
+        elif turn.role == "unknown" and (allowed is None or not in_turns):
+            found.append(Finding(f"unknown role {turn.raw_role!r}", turn.turn_pointer))
     return found
 
 
