@@ -65,34 +65,61 @@ def compared_text(fields: frozenset[str], record: Record) -> str:
     return " ".join(text.text for text in record.texts_of(fields))
 
 
+# Each record's feature is one uint64 array: HEADER keys about its answer and task, then its
+# sorted shingle hashes. One array per record is what the cache and the engine handle fastest.
+HEADER = 3  # short-answer key, response key, task key
+MAX_SHORT_ANSWER_WORDS = 25
+
+
 def record_features_batch(rule, records: list[Record]) -> list[np.ndarray | None]:
-    """Per record: [closed-answer key, *sorted shingle hashes] as one uint64 array (None: no text)."""
+    """Per record: [short-answer key, response key, task key, *sorted shingle hashes] (None: no text)."""
     texts = [compared_text(rule.state, record) for record in records]
     shingles = shingle_hashes_many(texts, ngram=rule.options["ngram"], unit=rule.options["unit"])
+    compares_input = "input" in rule.state or "all" in rule.state
     # An empty text has no shingles and is never anyone's near-duplicate.
     return [
-        np.concatenate((np.array([answer_key(record)], np.uint64), array)) if array.size else None
+        np.concatenate((np.array(_header(record, compares_input), np.uint64), array)) if array.size else None
         for record, array in zip(records, shingles, strict=True)
     ]
 
 
-MAX_SHORT_ANSWER_WORDS = 25
-
-
-def answer_key(record: Record) -> int:
-    """A 64-bit key of the record's answer when it is short (a label, a number, a sentence), 0
-    when it is long or missing. Two records whose short answers differ answer different questions."""
+def _header(record: Record, compares_input: bool) -> tuple[int, int, int]:
     response = record.response
+    # The response as written: a copied answer is byte-identical, and normalising every answer costs.
+    return (
+        answer_key(response),
+        _key(response) if response else 0,
+        task_key(record) if compares_input else 0,
+    )
+
+
+def _key(text: str) -> int:
+    return int.from_bytes(blake2b(text.encode("utf-8", "surrogatepass"), digest_size=8).digest(), "little") or 1
+
+
+def answer_key(response: str) -> int:
+    """A 64-bit key of an answer when it is short (a label, a number, a sentence), 0 when it is
+    long or missing. Two records whose short answers differ answer different questions."""
     if not response or len(response) > 8 * MAX_SHORT_ANSWER_WORDS:
         return 0
     closed = closed_answer(response)
     if closed is not None:
-        text = "\x1f".join(closed)
-    else:
-        text = " ".join(normalize(response).replace("<|endoftext|>", " ").split()).strip(" .!")
-        if not text or len(text.split()) > MAX_SHORT_ANSWER_WORDS:
-            return 0
-    return int.from_bytes(blake2b(text.encode("utf-8", "surrogatepass"), digest_size=8).digest(), "little") or 1
+        return _key("\x1f".join(closed))
+    text = " ".join(normalize(response).replace("<|endoftext|>", " ").split()).strip(" .!")
+    if not text or len(text.split()) > MAX_SHORT_ANSWER_WORDS:
+        return 0
+    return _key(text)
+
+
+def task_key(record: Record) -> int:
+    """A 64-bit key of the instruction of a record that keeps its material in a separate input
+    field (Alpaca), 0 otherwise. "Cite the sources" and "Draft a tweet" about one abstract are
+    two tasks however similar the joined texts are."""
+    instruction = next((text.text for text in record.texts if text.field == "instruction"), "")
+    material = next((text.text for text in record.texts if text.field == "input"), "")
+    if not instruction.strip() or not material.strip():
+        return 0
+    return _key(normalize(instruction))
 
 
 def without_template(
@@ -154,8 +181,8 @@ def _template_of(shingles: list[np.ndarray], share: float, min_records: int) -> 
 def check_dataset(rule, table) -> Iterator[DatasetFinding]:
     options = rule.options
     threshold = options["threshold"]
-    answers = [int(value[0]) for value in table.values]
-    originals = [value[1:] for value in table.values]
+    headers = [value[:HEADER].tolist() for value in table.values]
+    originals = [value[HEADER:] for value in table.values]
     shingles, trimmed, template = without_template(
         originals, table.paths, options["template-share"], options["template-min-records"]
     )
@@ -163,7 +190,7 @@ def check_dataset(rule, table) -> Iterator[DatasetFinding]:
     lazy = LazySignatures(shingles, num_perm=options["num-perm"])
     pairs = []
     for one, other, similarity in find_similar_pairs(lazy, shingles, threshold=threshold, expand_duplicates=False):
-        if _answered_differently(answers[one], answers[other]):
+        if _different_questions(headers[one], headers[other]):
             continue
         if trimmed[one] or trimmed[other]:
             similarity = _similarity_beside_template(originals[one], originals[other], template)
@@ -203,9 +230,13 @@ def _similarity_beside_template(one: np.ndarray, other: np.ndarray, template: np
     return (both.size - shared_template) / union if union else 0.0
 
 
-def _answered_differently(one: int, other: int) -> bool:
-    """Both records have a short answer and the answers differ: the prompts ask different things."""
-    return bool(one and other and one != other)
+def _different_questions(one: list[int], other: list[int]) -> bool:
+    """Whether two similar prompts ask different things: both have a short answer and the answers
+    differ, or both have a separate input and their instructions and responses differ."""
+    (short, response, task), (other_short, other_response, other_task) = one, other
+    if short and other_short and short != other_short:
+        return True
+    return bool(task and other_task and task != other_task and response != other_response)
 
 
 def _related(member: int, links: list[tuple[int, float]], first: int, shingles: list[np.ndarray]) -> tuple[int, float]:

@@ -92,15 +92,21 @@ def test_near_copy_in_the_validation_file_points_at_the_training_file(tmp_path):
     assert found[0].message == f"near-duplicate of {train}:1: similarity 0.95 on instruction+input (word 3-grams)"
 
 
-def test_alpaca_52k_has_one_cluster_of_five():
-    found = _lint([DATASETS / "alpaca-en-52k.jsonl"])
-    assert [(v.line, v.related[0].line) for v in found] == [
-        (46065, 15465),
-        (46066, 15465),
-        (46069, 15465),
-        (46071, 15465),
+def test_different_tasks_on_one_input_are_not_near_duplicates():
+    # alpaca-en-52k has one abstract under five instructions (cite the sources, classify it,
+    # draft a tweet, state its arguments ...): 0.9 similar joined, five different tasks.
+    assert _lint([DATASETS / "alpaca-en-52k.jsonl"]) == []
+
+
+def test_a_near_copy_of_instruction_and_input_is_reported(tmp_path):
+    material = QUESTION.replace("Explain", "Text:")
+    records = [
+        {"instruction": "Summarise the text.", "input": material + ".", "output": ANSWER},
+        {"instruction": "Summarise the text.", "input": material + "!", "output": ANSWER + " More."},
+        {"instruction": "Translate the text into French.", "input": material + ".", "output": "Expliquez..."},
     ]
-    assert found[0].message.endswith("; cluster of 5 records")
+    found = _lint([_write(tmp_path / "tasks.jsonl", records)])
+    assert [(v.line, v.related[0].line) for v in found] == [(2, 1)]
 
 
 def test_the_same_question_under_another_tool_description_is_another_prompt():
