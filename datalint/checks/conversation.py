@@ -93,7 +93,8 @@ def _last_turn(record: Record) -> list[Finding]:
         index -= 1
     if index >= 0 and turns[index].role != "assistant":
         last = turns[index]
-        return [Finding(f"conversation ends with a {last.role} turn, not the assistant's", last.turn_pointer)]
+        article = "an" if last.role[0] in "aeiou" else "a"
+        return [Finding(f"conversation ends with {article} {last.role} turn, not the assistant's", last.turn_pointer)]
     return []
 
 

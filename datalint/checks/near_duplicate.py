@@ -24,6 +24,7 @@ record of the template is a "near-duplicate" of every other one while their ques
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from hashlib import blake2b
 
@@ -98,17 +99,22 @@ def _key(text: str) -> int:
 
 
 def answer_key(response: str) -> int:
-    """A 64-bit key of an answer when it is short (a label, a number, a sentence), 0 when it is
-    long or missing. Two records whose short answers differ answer different questions."""
+    """A 64-bit key of an answer's words when it is short (a label, a number, a sentence), 0
+    when it is long or missing. Keys are compared for equality: "Will Kidman" and "Will Kidman,
+    singer" answer different questions about one passage (who; who and what)."""
     if not response or len(response) > 8 * MAX_SHORT_ANSWER_WORDS:
         return 0
     closed = closed_answer(response)
     if closed is not None:
         return _key("\x1f".join(closed))
-    text = " ".join(normalize(response).replace("<|endoftext|>", " ").split()).strip(" .!")
-    if not text or len(text.split()) > MAX_SHORT_ANSWER_WORDS:
+    words = _ANSWER_WORD.findall(normalize(_END_OF_TEXT.sub(" ", response)))
+    if not words or len(words) > MAX_SHORT_ANSWER_WORDS:
         return 0
-    return _key(text)
+    return _key(" ".join(words))
+
+
+_ANSWER_WORD = re.compile(r"\w+")
+_END_OF_TEXT = re.compile(r"<\|endoftext\|>|</s>|<\|im_end\|>|<\|eot_id\|>")
 
 
 def task_key(record: Record) -> int:
