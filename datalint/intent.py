@@ -68,10 +68,15 @@ _QUESTION = re.compile(
 )
 
 
+# A prompt that ends on a short slot to fill ("Sentiment:", "Answer:", "标签：") asks for a value.
+_SLOT = re.compile(r"(?:^|\n)\s*[^\n:：]{1,30}[:：]\s*$")
+
+
 def asks_question(text: str) -> bool:
     """Whether the instruction asks a question or asks to pick out a value (as opposed to an
     order to transform or compose a text)."""
-    return bool(_QUESTION.search(text.strip().lower()))
+    lowered = text.strip().lower()
+    return bool(_QUESTION.search(lowered) or _SLOT.search(lowered))
 
 
 # Orders to produce a text: explain, describe, summarise, list ... (and every open request).

@@ -182,6 +182,13 @@ _OPTION = re.compile(
     r"\(?([A-H])\)?[.)]?(?:\s*$|[.)]\s+\S)|(?:option|answer|choice)\s*:?\s*\(?([a-h])\)?[.)]?\s*$", re.I
 )
 _NUMBER = re.compile(r"-?\d[\d,]*(?:\.\d+)?")
+# "About 40,000 km" states a rounded number: it agrees with 40,075.
+_APPROXIMATE = re.compile(r"\b(?:about|approximately|approx|around|roughly|nearly|almost|circa)\b|[~≈约]|左右|差不多")
+_SMALL_NUMBERS = (
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
+    "seventeen eighteen nineteen twenty"
+).split()
+_SPELLED_NUMBER = re.compile(rf"({'|'.join(_SMALL_NUMBERS)})(?: \w+)?")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
 _LABEL_PREFIX = re.compile(r"^(?:the answer is|answer|label|category|class|output)\s*[:：]?\s*|^(?:the|a|an)\s+")
 _LABEL_EDGES = " \t\n.,;:!?\"'`()[]{}。，；：！？「」“”‘’"
@@ -204,14 +211,15 @@ def closed_answer(answer: str) -> tuple[str, str] | None:
     if len(words) > MAX_NUMBER_WORDS:
         return None
     numbers = _NUMBER.findall(lowered)
+    approximate = "~" if _APPROXIMATE.search(lowered) else ""
     if numbers:
-        try:
-            return ("number", f"{float(numbers[-1].replace(',', '')):g}")
-        except ValueError:
-            return None
+        return ("number", approximate + numbers[-1].replace(",", "").lstrip("+"))
     label = _LABEL_PREFIX.sub("", lowered.strip(_LABEL_EDGES)).strip(_LABEL_EDGES)
     if not label or len(label.split()) > MAX_LABEL_WORDS:
         return None
+    spelled = _SPELLED_NUMBER.fullmatch(label)
+    if spelled:  # "Six." or "six legs" answers as the number 6 does
+        return ("number", approximate + str(_SMALL_NUMBERS.index(spelled.group(1))))
     if _CJK.search(label) and len(label) > MAX_LABEL_CJK_CHARS:
         return None
     return ("label", label)
@@ -286,19 +294,37 @@ def _duplicates(table, label: str) -> Iterator[DatasetFinding]:
             seen_stricter.add(stricter)
 
 
-NUMBER_TOLERANCE = 0.01  # "about 40,000 km" and "40,075 km" agree; 15 and 20 do not
+APPROXIMATE_TOLERANCE = 0.01  # "about 40,000 km" and "40,075 km" agree; 15 and 20 do not
 
 
 def _incompatible(one: str, other: str) -> bool:
     """Whether two closed answers of one kind contradict: labels that are not one inside the
-    other ("Paris" and "Paris, France" agree), numbers more than 1% apart."""
+    other ("Paris" and "Paris, France" agree); numbers that differ, beyond 1% when either is
+    said to be approximate, beyond one unit of the last decimal place of the less precise
+    (2.48 and 2.49 are two roundings of 2.485)."""
     if one == other:
         return False
-    try:
-        first, second = float(one), float(other)
-    except ValueError:
+    first, second = _as_number(one), _as_number(other)
+    if first is None or second is None:
         return one not in other and other not in one
-    return abs(first - second) > NUMBER_TOLERANCE * max(abs(first), abs(second))
+    (x, x_places, x_approximate), (y, y_places, y_approximate) = first, second
+    if x_approximate or y_approximate:
+        return abs(x - y) > APPROXIMATE_TOLERANCE * max(abs(x), abs(y))
+    places = min(x_places, y_places)
+    return abs(x - y) > 10.0**-places * 1.000001 if places else x != y
+
+
+def _shown(value: str) -> str:
+    return "about " + value[1:] if value.startswith("~") else value
+
+
+def _as_number(value: str) -> tuple[float, int, bool] | None:
+    """(the number, its decimal places, whether it was said to be approximate), or None for a label."""
+    digits = value.lstrip("~")
+    if not _NUMBER.fullmatch(digits):
+        return None
+    places = len(digits.split(".")[1]) if "." in digits else 0
+    return float(digits), places, value.startswith("~")
 
 
 def _conflicts(table) -> Iterator[DatasetFinding]:
@@ -311,9 +337,10 @@ def _conflicts(table) -> Iterator[DatasetFinding]:
         for member in members[1:]:
             here, there = values[member][1], values[first][1]
             if _incompatible(here, there):
+                answered = f"answered {_shown(here)!r} here and {_shown(there)!r} there"
                 yield DatasetFinding(
                     member,
-                    f"same question as {table.where(first, member)} answered {here!r} here and {there!r} there "
+                    f"same question as {table.where(first, member)} {answered} "
                     f"({len(members)} records share this question, {len(answers)} different answers)",
                     (first,),
                     values[member][2],

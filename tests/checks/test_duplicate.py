@@ -69,7 +69,7 @@ def test_open_prompts_answered_differently_are_not_conflicts():
     # Before: 184, 237 and 116 "conflicts", none of them a contradiction. What is left in T0 is
     # "how much is 1 tablespoon of water?" answered 15 mL and 20 mL.
     assert [(v.line, v.related[0].line) for v in t0] == [(4964, 4962)]
-    assert "'20' here and '15' there" in t0[0].message
+    assert "answered '20' here and 'about 15' there" in t0[0].message
     assert (oasst, fastchat) == ([], [])
 
 
@@ -82,6 +82,9 @@ def test_open_prompts_answered_differently_are_not_conflicts():
         ("Capital of France?", "Paris", "Paris, France.", False),
         ("Which option is correct? (A) 3 (B) 4", "B", "(A)", True),
         ("How long is the equator?", "About 40,000 km.", "40,075 km", False),
+        ("Convert 4 km to miles.", "2.48 miles", "2.49 miles", False),
+        ("What year did the Berlin Wall fall?", "1989", "In 1991.", True),
+        ("How many legs does a spider have?", "8", "Six.", True),
         ("What is 12 times 12?", "144", "The answer is 124.", True),
         ("Name a primary color.", "Red.", "Blue.", False),
         ("Write a haiku about rain.", "Rain taps the roof", "Grey sky weeps", False),
