@@ -139,19 +139,21 @@ def visible_text(text: str) -> str:
 # --- S209: an answer that stands for no answer ----------------------------------------------------
 
 # Built from parts: "no/without" + "output/answer/...", the not-available words, and text made of
-# punctuation alone. `<nooutput>` markers are P004's.
+# punctuation alone, in any brackets.
 _NO_VALUE_WORDS = (
-    r"n/?a|null|nil|none|nothing|empty|blank|tbd|todo|not applicable|not available"
+    r"n/a|n\.a\.?|na|null|nil|none|nothing|empty|blank|tbd|todo|not applicable|not available"
     r"|无|暂无|空|无输出|没有输出|无答案|没有答案"
 )
 _NO_SOMETHING = (
     r"(?:no|without) (?:output|answer|response|result|reply|text|content)s?(?: (?:given|provided|available|needed))?"
 )
-_PLACEHOLDER = re.compile(rf"[\[({{]?(?:{_NO_SOMETHING}|{_NO_VALUE_WORDS})[\])}}]?[.!。]*|[-–—_.…·*~/\\|]+")
-# The same inside angle brackets (`<no output>`, `<无输出>`): a marker, reported by P004.
+_PLACEHOLDER = re.compile(rf"[\[({{<]?(?:{_NO_SOMETHING}|{_NO_VALUE_WORDS})[\])}}>]?[.!。]*|[-–—_.…·*~/\\|]+")
+# `<nooutput>`-style markers are P004's.
+_MARKER = re.compile(r"<no ?(?:output|input)>")
 # Words that are a right answer to many requests ("How many legs has a snake?" "None.";
-# "Replace 'none of this' with one word." "Nothing."): placeholders only for open requests.
-_CAN_ANSWER = frozenset(("none", "nothing", "无", "没有"))
+# "What is the score?" "Nil."; "Replace 'none of this' with one word." "Nothing."): placeholders
+# only where a text was asked for.
+_CAN_ANSWER = frozenset(("none", "nothing", "nil", "null", "empty", "blank", "无", "没有", "空"))
 # Prompts about symbols or masking, where punctuation alone can be the answer.
 _ABOUT_SYMBOLS = re.compile(
     r"punctuat|symbol|character|emoji|morse|ascii|sign\b|mark\b|redact|mask|censor"
@@ -165,10 +167,15 @@ def _placeholder_answer(record: Record) -> list[Finding]:
     for index, turn in enumerate(record.turns):
         if turn.role != "assistant" or turn.calls_tool or not turn.text or len(turn.text) > MAX_PLACEHOLDER:
             continue
-        answer = visible_text(turn.text).lower()
-        if not answer or not _PLACEHOLDER.fullmatch(answer) or _offered(record, index, answer):
+        shown = visible_text(turn.text)
+        answer = shown.lower()
+        if not answer or not _PLACEHOLDER.fullmatch(answer) or _MARKER.fullmatch(answer):
             continue
-        found.append(Finding(f"{turn.role} answer {visible_text(turn.text)!r} stands for no answer", turn.pointer))
+        if answer == "na" and shown != "NA":
+            continue  # "Na" is sodium
+        if _offered(record, index, answer):
+            continue
+        found.append(Finding(f"{turn.role} answer {shown!r} stands for no answer", turn.pointer))
     return found
 
 
@@ -181,7 +188,7 @@ def _offered(record: Record, index: int, answer: str) -> bool:
     if not any(character.isalnum() for character in answer):  # punctuation alone, quoted or named
         quoted = re.compile(rf"(?:^|[\s\"'“‘(]){re.escape(answer)}(?:$|[\s\"'”’),])")
         return any(quoted.search(text) for text in asked) or bool(_ABOUT_SYMBOLS.search(question.lower()))
-    word = answer.strip("[](){}.!。")
+    word = answer.strip("[](){}<>.!。")
     if any(re.search(rf"(?<!\w){re.escape(word)}(?!\w)", text) for text in asked):
         return True
     return word in _CAN_ANSWER and not asks_for_text(question)
@@ -238,6 +245,25 @@ def _tool_call_arguments(record: Record) -> list[Finding]:
                 problem = _json_problem(turn.text, (dict, list), "a call object")
                 if problem:
                     found.append(Finding(f"{turn.raw_role} turn {problem}", turn.pointer))
+    for turn in record.turns:
+        if turn.role == "assistant" and turn.text and "<tool_call>" in turn.text:
+            found.extend(_tagged_call_problems(turn.text, turn.pointer))
+    return found
+
+
+# Hermes and Qwen write calls into the answer: <tool_call>{"name": ..., "arguments": {...}}</tool_call>.
+_TAGGED_CALL = re.compile(r"<tool_call>(.*?)(</tool_call>|<tool_call>|$)", re.S)
+
+
+def _tagged_call_problems(text: str, pointer: str) -> list[Finding]:
+    found = []
+    for match in _TAGGED_CALL.finditer(text):
+        if match.group(2) != "</tool_call>":
+            found.append(Finding("<tool_call> block is not closed by </tool_call>", pointer))
+            continue
+        problem = _json_problem(match.group(1).strip(), (dict,), "a call object")
+        if problem:
+            found.append(Finding(f"<tool_call> block {problem}", pointer))
     return found
 
 

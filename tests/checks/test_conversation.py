@@ -149,6 +149,10 @@ def _alpaca(instruction: str, output: str, extra: str = "") -> dict:
         (_alpaca("Replace 'not anything' with one word.", "Nothing."), False),
         (_alpaca("Is the sky green?", "No."), False),
         (_alpaca("Draw a cat.", "<nooutput>"), False),  # P004's marker
+        (_alpaca("Write a bio for a jazz pianist.", "<empty>"), True),
+        (_alpaca("Write a slogan for a bakery.", "NA"), True),
+        (_alpaca("What is the chemical symbol for sodium?", "Na"), False),
+        (_alpaca("What was the away team's score?", "Nil.", "The home side won 2-0."), False),
     ],
 )
 def test_placeholder_answers(record, reported):
@@ -218,3 +222,29 @@ def test_real_tool_call_files_are_clean():
     datasets = pathlib.Path(__file__).resolve().parents[2] / ".." / "shared" / "datasets"
     for name in ("openai-drone-tool-calls.jsonl", "llamafactory-glaive-toolcall-en-demo.jsonl"):
         assert datalint.lint_paths([str(datasets / name)], select=["S201", "S210"]).violations == []
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (
+            "<tool_call>\n{'name': 'w'}\n</tool_call>",
+            "<tool_call> block is not valid JSON (Expecting property name enclosed in double quotes)",
+        ),
+        ('<tool_call>{"name": "w", "arguments": {}}', "<tool_call> block is not closed by </tool_call>"),
+        ('<tool_call>\n{"name": "w", "arguments": {"city": "Oslo"}}\n</tool_call>', None),
+    ],
+)
+def test_tool_calls_written_into_the_answer_must_be_json(call, message):
+    record = {
+        "conversations": [
+            {"from": "human", "value": "Weather in Oslo?"},
+            {"from": "gpt", "value": call},
+            {"from": "tool", "value": "4 C"},
+            {"from": "gpt", "value": "4 C."},
+        ]
+    }
+    violations = datalint.lint_records([record], select=["S210"])
+    assert [(v.pointer, v.message) for v in violations] == (
+        [] if message is None else [("/conversations/1/value", message)]
+    )
