@@ -157,7 +157,8 @@ _CAN_ANSWER = frozenset(("none", "nothing", "nil", "null", "empty", "blank", "�
 # Prompts about symbols or masking, where punctuation alone can be the answer.
 _ABOUT_SYMBOLS = re.compile(
     r"punctuat|symbol|character|emoji|morse|ascii|sign\b|mark\b|redact|mask|censor"
-    r"|dash|hyphen|\bdots?\b|period|full stop|ellipsis|asterisk|slash|underscore|标点|符号|字符|摩尔斯"
+    r"|dash|hyphen|\bdots?\b|period|full stop|ellipsis|asterisk|slash|underscore"
+    r"|标点|符号|字符|摩尔斯|黑框|方框|遮盖|屏蔽|打码"
 )
 MAX_PLACEHOLDER = 40
 

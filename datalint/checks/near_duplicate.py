@@ -110,10 +110,15 @@ def answer_key(response: str) -> int:
     words = _ANSWER_WORD.findall(normalize(_END_OF_TEXT.sub(" ", response)))
     if not words or len(words) > MAX_SHORT_ANSWER_WORDS:
         return 0
+    # A short worked solution ("She spends 18 + 25 = $43 ... $7 left.") answers with its last number.
+    numbers = _NUMBER.findall(response)
+    if numbers:
+        return _key("number\x1f" + numbers[-1].replace(",", ""))
     return _key(" ".join(words))
 
 
 _ANSWER_WORD = re.compile(r"\w+")
+_NUMBER = re.compile(r"-?\d[\d,]*(?:\.\d+)?")
 _END_OF_TEXT = re.compile(r"<\|endoftext\|>|</s>|<\|im_end\|>|<\|eot_id\|>")
 
 
