@@ -68,12 +68,13 @@ def compared_text(fields: frozenset[str], record: Record) -> str:
 
 # Each record's feature is one uint64 array: HEADER keys about its answer and task, then its
 # sorted shingle hashes. One array per record is what the cache and the engine handle fastest.
-HEADER = 3  # short-answer key, response key, task key
+# A long answer leaves no trace in it, so editing one does not rerun D005 (memo.py).
+HEADER = 2  # short-answer key, task key
 MAX_SHORT_ANSWER_WORDS = 25
 
 
 def record_features_batch(rule, records: list[Record]) -> list[np.ndarray | None]:
-    """Per record: [short-answer key, response key, task key, *sorted shingle hashes] (None: no text)."""
+    """Per record: [short-answer key, task key, *sorted shingle hashes] (None: no text)."""
     texts = [compared_text(rule.state, record) for record in records]
     shingles = shingle_hashes_many(texts, ngram=rule.options["ngram"], unit=rule.options["unit"])
     compares_input = "input" in rule.state or "all" in rule.state
@@ -84,14 +85,8 @@ def record_features_batch(rule, records: list[Record]) -> list[np.ndarray | None
     ]
 
 
-def _header(record: Record, compares_input: bool) -> tuple[int, int, int]:
-    response = record.response
-    # The response as written: a copied answer is byte-identical, and normalising every answer costs.
-    return (
-        answer_key(response),
-        _key(response) if response else 0,
-        task_key(record) if compares_input else 0,
-    )
+def _header(record: Record, compares_input: bool) -> tuple[int, int]:
+    return (answer_key(record.response), task_key(record) if compares_input else 0)
 
 
 def _key(text: str) -> int:
@@ -243,11 +238,9 @@ def _similarity_beside_template(one: np.ndarray, other: np.ndarray, template: np
 
 def _different_questions(one: list[int], other: list[int]) -> bool:
     """Whether two similar prompts ask different things: both have a short answer and the answers
-    differ, or both have a separate input and their instructions and responses differ."""
-    (short, response, task), (other_short, other_response, other_task) = one, other
-    if short and other_short and short != other_short:
-        return True
-    return bool(task and other_task and task != other_task and response != other_response)
+    differ, or both keep their material in a separate input and their instructions differ."""
+    (short, task), (other_short, other_task) = one, other
+    return bool(short and other_short and short != other_short) or bool(task and other_task and task != other_task)
 
 
 def _related(member: int, links: list[tuple[int, float]], first: int, shingles: list[np.ndarray]) -> tuple[int, float]:
