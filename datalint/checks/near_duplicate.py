@@ -13,8 +13,9 @@ Different questions about one passage: T0 asks "who is mentioned first?" and "wh
 mentioned last?" about the same 300-word article, and the prompts' Jaccard is above 0.95. When
 both records have a short answer (a label, a number, yes/no: `duplicate.closed_answer`, or a
 sentence of at most 25 words) and the answers differ, the words that changed changed the
-question, and the pair is not reported. The record pass keeps that answer as a 64-bit key in
-front of the shingle hashes.
+question, and the pair is not reported. Likewise two Alpaca records whose instructions differ
+over one input are two tasks. The record pass keeps both as 64-bit keys in front of the
+shingle hashes.
 
 Template text: a shingle found in more than `template-share` of the distinct texts (and in at
 least `template-min-records` of them) is boilerplate shared by the whole file, such as a tool
