@@ -150,14 +150,14 @@ def record_features(rule, record: Record) -> tuple | None:
     record_hash = int(record.hash, 16) if record.hash else 0
     if key == "record":
         return (record_hash,)
+    if key == "prompt":
+        return _closed_question_features(record)
     keys = keys_of(record)
     if key == "text":
         return (record_hash, keys.text) if keys.text is not None else None
     if keys.prompt is None:
         return None  # no prompt to compare (unknown format without a mapping, or an empty prompt)
-    if key == "example":
-        return (keys.text, keys.example)
-    return _closed_question_features(record, keys)
+    return (keys.text, keys.example)
 
 
 # --- D004: closed questions answered two ways -------------------------------------------------
@@ -197,10 +197,13 @@ _LABEL_EDGES = " \t\n.,;:!?\"'`()[]{}。，；：！？「」“”‘’"
 def closed_answer(answer: str) -> tuple[str, str] | None:
     """The kind and value of an answer that has one right value (yes/no, an option letter, a
     number, a short label), or None for an answer that explains or composes."""
-    text = _END_TOKENS.sub("", answer).strip()
+    if len(answer) > 2 * MAX_CLOSED_CHARS:
+        return None  # most answers: no regex, no normalisation
+    text = (_END_TOKENS.sub("", answer) if "<" in answer else answer).strip()
     if not text or len(text) > MAX_CLOSED_CHARS:
         return None
-    lowered = normalize(text)
+    # `normalize` on ASCII text is lower-casing and folding whitespace: NFKC changes nothing.
+    lowered = " ".join(text.lower().split()) if text.isascii() else normalize(text)
     polarity = _POLARITY.match(lowered)
     if polarity:
         return ("polarity", _POLARITY_WORDS[polarity.group(1)])
@@ -225,17 +228,25 @@ def closed_answer(answer: str) -> tuple[str, str] | None:
     return ("label", label)
 
 
-def _closed_question_features(record: Record, keys: Keys) -> tuple | None:
+def closed_answer_of(record: Record) -> tuple[str, str] | None:
+    """`closed_answer` of the record's response, computed once for D004 and D005."""
+    if "closed-answer" not in record.derived:
+        response = record.response
+        record.derived["closed-answer"] = closed_answer(response) if response else None
+    return record.derived["closed-answer"]
+
+
+def _closed_question_features(record: Record) -> tuple | None:
     """(hash of the context and the answer's kind, the answer's value, where the answer is), for
     a closed answer to a prompt that does not ask for an open one; None otherwise."""
+    answer = closed_answer_of(record)
+    if answer is None:
+        return None
     turns = record.turns
     last = len(turns) - 1
     while last >= 0 and turns[last].role != "assistant":
         last -= 1
-    if last < 1 or turns[last].text is None:
-        return None
-    answer = closed_answer(turns[last].text)
-    if answer is None:
+    if last < 1:
         return None
     question = next((turn.text for turn in reversed(turns[:last]) if turn.role == "user" and turn.text), "")
     if asks_open_answer(question) or any(
@@ -245,6 +256,9 @@ def _closed_question_features(record: Record, keys: Keys) -> tuple | None:
     kind, value = answer
     if kind == "label" and not asks_question(question):
         return None  # a short text made by an order ("reverse this", "shorten it") has several forms
+    keys = keys_of(record)
+    if keys.prompt is None:
+        return None
     # The same user turn under another tool list is another prompt.
     tools = record.data.get("tools", record.data.get("functions"))
     tools_text = tools if isinstance(tools, str) else json.dumps(tools, sort_keys=True, ensure_ascii=False)

@@ -32,7 +32,7 @@ from hashlib import blake2b
 import numpy as np
 
 from datalint.checks import Option
-from datalint.checks.duplicate import closed_answer
+from datalint.checks.duplicate import closed_answer_of
 from datalint.minhash import LazySignatures, clusters, find_similar_pairs, jaccard, normalize, shingle_hashes_many
 from datalint.records import TEXT_FIELDS, Record
 from datalint.violation import DatasetFinding
@@ -87,23 +87,24 @@ def record_features_batch(rule, records: list[Record]) -> list[np.ndarray | None
 
 
 def _header(record: Record, compares_input: bool) -> tuple[int, int]:
-    return (answer_key(record.response), task_key(record) if compares_input else 0)
+    return (answer_key(record), task_key(record) if compares_input else 0)
 
 
 def _key(text: str) -> int:
     return int.from_bytes(blake2b(text.encode("utf-8", "surrogatepass"), digest_size=8).digest(), "little") or 1
 
 
-def answer_key(response: str) -> int:
-    """A 64-bit key of an answer's words when it is short (a label, a number, a sentence), 0
-    when it is long or missing. Keys are compared for equality: "Will Kidman" and "Will Kidman,
-    singer" answer different questions about one passage (who; who and what)."""
+def answer_key(record: Record) -> int:
+    """A 64-bit key of the record's answer words when the answer is short (a label, a number, a
+    sentence), 0 when it is long or missing. Keys are compared for equality: "Will Kidman" and
+    "Will Kidman, singer" answer different questions about one passage (who; who and what)."""
+    response = record.response
     if not response or len(response) > 8 * MAX_SHORT_ANSWER_WORDS:
         return 0
-    closed = closed_answer(response)
+    closed = closed_answer_of(record)
     if closed is not None:
         return _key("\x1f".join(closed))
-    words = _ANSWER_WORD.findall(normalize(_END_OF_TEXT.sub(" ", response)))
+    words = _ANSWER_WORD.findall(normalize(_END_OF_TEXT.sub(" ", response) if "<" in response else response))
     if not words or len(words) > MAX_SHORT_ANSWER_WORDS:
         return 0
     # A short worked solution ("She spends 18 + 25 = $43 ... $7 left.") answers with its last number.
@@ -122,8 +123,14 @@ def task_key(record: Record) -> int:
     """A 64-bit key of the instruction of a record that keeps its material in a separate input
     field (Alpaca), 0 otherwise. "Cite the sources" and "Draft a tweet" about one abstract are
     two tasks however similar the joined texts are."""
-    instruction = next((text.text for text in record.texts if text.field == "instruction"), "")
-    material = next((text.text for text in record.texts if text.field == "input"), "")
+    if record.format not in ("alpaca", "custom"):
+        return 0
+    instruction = material = ""
+    for text in record.texts:
+        if text.field == "instruction" and not instruction:
+            instruction = text.text
+        elif text.field == "input" and not material:
+            material = text.text
     if not instruction.strip() or not material.strip():
         return 0
     return _key(normalize(instruction))
