@@ -91,7 +91,7 @@ def _last_turn(record: Record) -> list[Finding]:
     index = len(turns) - 1
     while index >= 0 and turns[index].role == "system":
         index -= 1
-    if index >= 0 and turns[index].role != "assistant":
+    if index >= 0 and turns[index].role not in ("assistant", "unknown"):  # an unknown role is S201's
         last = turns[index]
         article = "an" if last.role[0] in "aeiou" else "a"
         return [Finding(f"conversation ends with {article} {last.role} turn, not the assistant's", last.turn_pointer)]
@@ -197,7 +197,7 @@ def _offered(record: Record, index: int, answer: str) -> bool:
 
 def _no_user_turn(record: Record) -> list[Finding]:
     for turn in record.turns:
-        if turn.role == "user":
+        if turn.role in ("user", "unknown"):  # a turn of unknown role may be the question: S201's
             return []
         if turn.role == "assistant":
             return [Finding("assistant turn with no user turn before it", turn.turn_pointer)]
@@ -209,8 +209,8 @@ def _tool_call_id(record: Record) -> list[Finding]:
     known: set[str] = set()
     calls_seen = False
     for turn in record.turns:
-        if turn.calls_tool:
-            calls_seen = True
+        if turn.calls_tool or (turn.role == "assistant" and turn.text and "<tool_call>" in turn.text):
+            calls_seen = True  # Hermes and Qwen write the call into the answer
             known.update(turn.tool_call_ids)
         elif turn.role == "tool":
             if turn.tool_call_id is not None and turn.tool_call_id not in known:
