@@ -12,8 +12,9 @@ import re
 # Requests whose right answers are many: make something up, choose for me, play a part.
 # Built from parts: a creative or choosing verb, or "a/an/some <thing>" after "name"/"give".
 _MAKE = r"write|compose|create|generate|draft|invent|imagine|brainstorm|make up|come up with|think of|design|produce"
+# "Pick a colour" is a free choice; "choose the correct option" is not.
 _CHOOSE = (
-    r"suggest|recommend|propose|pick|choose|guess|give me (?:a|an|one|some|any)"
+    r"suggest|recommend|propose|(?:pick|choose|guess|select) (?:a|an|any|some)|give me (?:a|an|one|some|any)"
     r"|name (?:a|an|one|some|any|two|three|five|\d+)"
 )
 _OPEN_FORM = (
