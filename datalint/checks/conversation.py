@@ -109,7 +109,7 @@ _INVISIBLE_TABLE = str.maketrans("", "", _INVISIBLE)
 _END_TOKEN = re.compile(
     r"<\|endoftext\|>|<\|end_of_text\|>|<\|im_end\|>|<\|eot_id\|>|<\|end\|>|</s>|<eos>|<end_of_turn>|\[EOS\]"
 )
-MAX_HIDDEN_EMPTY = 200  # longer texts are not checked for invisible-only content
+MAX_HIDDEN_EMPTY = 200  # a text with something visible in its first 200 characters is not empty
 
 
 def _empty_turn(record: Record) -> list[Finding]:
@@ -122,7 +122,7 @@ def _empty_turn(record: Record) -> list[Finding]:
             found.append(Finding(f"{turn.role} turn has no text content", turn.pointer))
         elif not text.strip():
             found.append(Finding(f"{turn.role} turn is empty" + (" (whitespace only)" if text else ""), turn.pointer))
-        elif len(text) <= MAX_HIDDEN_EMPTY and not visible_text(text):
+        elif not visible_text(text[:MAX_HIDDEN_EMPTY]) and not visible_text(text):
             token = _END_TOKEN.search(text)
             what = f"only the token {token.group()!r}" if token else "only invisible characters"
             found.append(Finding(f"{turn.role} turn is empty ({what})", turn.pointer))
@@ -242,8 +242,12 @@ def _tool_call_arguments(record: Record) -> list[Finding]:
                 found.extend(_openai_call_problems(message, make_pointer("messages", index)))
     elif record.format == "sharegpt":
         for turn in record.turns:
-            if turn.calls_tool and turn.text is not None:
-                problem = _json_problem(turn.text, (dict, list), "a call object")
+            if turn.calls_tool:
+                problem = (
+                    _json_problem(turn.text, (dict, list), "a call object")
+                    if turn.text is not None
+                    else "holds no call"
+                )
                 if problem:
                     found.append(Finding(f"{turn.raw_role} turn {problem}", turn.pointer))
     for turn in record.turns:
