@@ -109,7 +109,7 @@ _INVISIBLE_TABLE = str.maketrans("", "", _INVISIBLE)
 _END_TOKEN = re.compile(
     r"<\|endoftext\|>|<\|end_of_text\|>|<\|im_end\|>|<\|eot_id\|>|<\|end\|>|</s>|<eos>|<end_of_turn>|\[EOS\]"
 )
-MAX_HIDDEN_EMPTY = 200  # a text with something visible in its first 200 characters is not empty
+_VISIBLE = re.compile(rf"[^\s{_INVISIBLE}]")
 
 
 def _empty_turn(record: Record) -> list[Finding]:
@@ -122,11 +122,22 @@ def _empty_turn(record: Record) -> list[Finding]:
             found.append(Finding(f"{turn.role} turn has no text content", turn.pointer))
         elif not text.strip():
             found.append(Finding(f"{turn.role} turn is empty" + (" (whitespace only)" if text else ""), turn.pointer))
-        elif not visible_text(text[:MAX_HIDDEN_EMPTY]) and not visible_text(text):
+        elif shows_nothing(text):
             token = _END_TOKEN.search(text)
             what = f"only the token {token.group()!r}" if token else "only invisible characters"
             found.append(Finding(f"{turn.role} turn is empty ({what})", turn.pointer))
     return found
+
+
+def shows_nothing(text: str) -> bool:
+    """Whether the text has no visible character once end-of-text tokens are set aside. Most
+    texts start with a visible character that cannot begin a token: one regex step."""
+    first = _VISIBLE.search(text)
+    if first is None:
+        return True
+    if text[first.start()] not in "<[":
+        return False
+    return _VISIBLE.search(_END_TOKEN.sub("", text)) is None
 
 
 def visible_text(text: str) -> str:
