@@ -153,7 +153,7 @@ def visible_text(text: str) -> str:
 # punctuation alone, in any brackets.
 _NO_VALUE_WORDS = (
     r"n/a|n\.a\.?|na|null|nil|none|nothing|empty|blank|tbd|todo|not applicable|not available"
-    r"|无|暂无|空|无输出|没有输出|无答案|没有答案"
+    r"|无|暂无|空|没有|无输出|没有输出|无答案|没有答案"
 )
 _NO_SOMETHING = (
     r"(?:no|without) (?:output|answer|response|result|reply|text|content)s?(?: (?:given|provided|available|needed))?"
