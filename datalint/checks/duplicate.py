@@ -175,12 +175,16 @@ _POLARITY_WORDS = {
     "不是": "no", "不对": "no", "错": "no", "错误": "no", "否": "no",
 }  # fmt: skip
 # The polarity word must stand alone or before punctuation: "No problem!" answers nothing.
+# "Yes it is" and "No, never" answer; "No one knows", "No problem" and "No doubt" do not say no.
+_NOT_POLARITY = r"one|body|idea|problem|matter|doubt|longer|more|less|thanks|worries|way of"
 _POLARITY = re.compile(
-    r"(yes|yeah|yep|true|correct|no|nope|false|incorrect|是的?|对的?|正确|不是|不对|错误?|否)(?:[\s]*[,.!;:，。！；：]|\s*$)"
+    r"(yes|yeah|yep|true|correct|no|nope|false|incorrect)(?:\s*[,.!;:]|\s*$|\s+(?!(?:" + _NOT_POLARITY + r")\b))"
+    r"|(是的?|对的?|正确|不是|不对|错误?|否)(?:\s*[,.!;:，。！；：]|\s*$)"
 )
-_OPTION = re.compile(
-    r"\(?([A-H])\)?[.)]?(?:\s*$|[.)]\s+\S)|(?:option|answer|choice)\s*:?\s*\(?([a-h])\)?[.)]?\s*$", re.I
-)
+# An option letter alone or before its text ("B", "(B)", "B) dolphin", "B. dolphin"), never the
+# article of a sentence ("A horse is eating hay"); or named ("The answer is B", "Option C").
+_OPTION = re.compile(r"\(?([A-H])(?:[.):]\s+\S.*|[.):]?)", re.S)
+_OPTION_NAMED = re.compile(r"(?:the (?:correct |right )?answer is|answer\s*[:：]|option|choice)\s*\(?([a-h])\)?[.)]?$")
 _NUMBER = re.compile(r"-?\d[\d,]*(?:\.\d+)?")
 # "About 40,000 km" states a rounded number: it agrees with 40,075.
 _APPROXIMATE = re.compile(r"\b(?:about|approximately|approx|around|roughly|nearly|almost|circa)\b|[~≈约]|左右|差不多")
@@ -206,10 +210,10 @@ def closed_answer(answer: str) -> tuple[str, str] | None:
     lowered = " ".join(text.lower().split()) if text.isascii() else normalize(text)
     polarity = _POLARITY.match(lowered)
     if polarity:
-        return ("polarity", _POLARITY_WORDS[polarity.group(1)])
-    option = _OPTION.fullmatch(text) or _OPTION.match(text)
+        return ("polarity", _POLARITY_WORDS[polarity.group(1) or polarity.group(2)])
+    option = _OPTION.fullmatch(text) or _OPTION_NAMED.search(lowered.rstrip(" ."))
     if option:
-        return ("option", (option.group(1) or option.group(2)).upper())
+        return ("option", option.group(1).upper())
     words = lowered.split()
     if len(words) > MAX_NUMBER_WORDS:
         return None
