@@ -204,7 +204,8 @@ def check_dataset(rule, table) -> Iterator[DatasetFinding]:
     lazy = LazySignatures(shingles, num_perm=options["num-perm"])
     pairs = []
     for one, other, similarity in find_similar_pairs(lazy, shingles, threshold=threshold, expand_duplicates=False):
-        if _different_questions(headers[one], headers[other]):
+        shortest = min(originals[one].size, originals[other].size)
+        if _different_questions(headers[one], headers[other], shortest):
             continue
         if trimmed[one] or trimmed[other]:
             similarity = _similarity_beside_template(originals[one], originals[other], template)
@@ -244,11 +245,18 @@ def _similarity_beside_template(one: np.ndarray, other: np.ndarray, template: np
     return (both.size - shared_template) / union if union else 0.0
 
 
-def _different_questions(one: list[int], other: list[int]) -> bool:
+# Below this many shingles two prompts at 0.9 differ by less than a word (a word changed at the
+# end of n 3-grams leaves (n-1)/(n+1)): they are near-duplicates whatever their answers say.
+MIN_QUESTION_SHINGLES = 19
+
+
+def _different_questions(one: list[int], other: list[int], shortest: int) -> bool:
     """Whether two similar prompts ask different things: both have a short answer and the answers
     differ, or both keep their material in a separate input and their instructions differ."""
     (short, task), (other_short, other_task) = one, other
-    return bool(short and other_short and short != other_short) or bool(task and other_task and task != other_task)
+    if task and other_task and task != other_task:
+        return True
+    return bool(short and other_short and short != other_short and shortest >= MIN_QUESTION_SHINGLES)
 
 
 def _related(member: int, links: list[tuple[int, float]], first: int, shingles: list[np.ndarray]) -> tuple[int, float]:
