@@ -261,3 +261,14 @@ def test_a_tool_result_after_a_call_written_into_the_answer_is_answered():
         ]
     }
     assert found(record) == []
+
+
+@pytest.mark.parametrize("code", [f"S2{n:02d}" for n in range(1, 11)])
+def test_each_rule_reports_its_documented_example(code):
+    import json
+
+    from datalint.rules import builtin_rules
+
+    (rule,) = [rule for rule in builtin_rules() if rule.code == code]
+    records = [json.loads(line) for line in rule.example.split("\\n")]
+    assert code in {violation.code for violation in datalint.lint_records(records, select=[code])}

@@ -230,3 +230,13 @@ def test_normalised_text_equals_normalize_on_ascii_whitespace_of_every_kind():
 
     for text in ["Give three tips.", " lead", "trail ", "two  spaces", "tab\there", "line\nbreak", "x\x1cy", "", "Ünï"]:
         assert normalised_text(Text("instruction", text, "/instruction")) == normalize(text), repr(text)
+
+
+@pytest.mark.parametrize("code", ["D001", "D002", "D003", "D004", "D005"])
+def test_each_rule_reports_its_documented_example(code):
+    import datalint
+    from datalint.rules import builtin_rules
+
+    (rule,) = [rule for rule in builtin_rules() if rule.code == code]
+    records = [json.loads(line) for line in rule.example.split("\\n")]
+    assert [violation.code for violation in datalint.lint_records(records, select=[code])] == [code]
