@@ -65,7 +65,7 @@ class Measurement:
 
 def load_judgements(folder: Path = HERE / "labels") -> list[Judgement]:
     judgements: list[Judgement] = []
-    seen: dict[tuple[str, int, str], str] = {}
+    seen: dict[tuple[str, int, str], Judgement] = {}
     for path in sorted(folder.glob("*.jsonl")):
         for number, text in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
             if not text.strip():
@@ -79,8 +79,13 @@ def load_judgements(folder: Path = HERE / "labels") -> list[Judgement]:
                 raise ValueError(f"{where}: verdict must be one of {VERDICTS}, not {judgement.verdict!r}")
             key = (judgement.file, judgement.line, judgement.rule)
             if key in seen:
-                raise ValueError(f"{where}: {key} is judged twice (also {seen[key]})")
-            seen[key] = where
+                # Two reviewers may judge the same hit; they must agree.
+                if seen[key].verdict != judgement.verdict:
+                    raise ValueError(
+                        f"{where}: {key} is judged {judgement.verdict}, but {seen[key].verdict} in {seen[key].source}"
+                    )
+                continue
+            seen[key] = judgement
             judgements.append(judgement)
     return judgements
 

@@ -13,12 +13,18 @@ extra copy is reported by one rule:
   whitespace, Unicode form) or in non-text metadata (ids, labels).
 - `example`: the same prompt and the same response after normalisation, while some other text
   differs (a DPO `rejected` answer, a tool list, a second copy of the answer in another field).
-- `prompt`: the same prompt with a *different* response: conflicting answers. Members whose
-  response equals the first's are duplicates and left to the keys above.
+- `prompt`: the same closed question answered two incompatible ways: conflicting answers.
+  The prompt here is the whole context (system prompt, every turn up to the answer, the tool
+  list). Only closed answers take part: yes/no, an option letter, a number, a short label; and
+  only when the prompt does not ask for something with many right answers (a poem, a
+  recommendation, small talk: `datalint.intent.asks_open_answer`). Two long answers to one
+  prompt are two ways to say it, not a contradiction.
 """
 
 from __future__ import annotations
 
+import json
+import re
 from collections import Counter
 from collections.abc import Iterator
 from hashlib import blake2b
@@ -26,6 +32,7 @@ from operator import itemgetter
 from typing import NamedTuple
 
 from datalint.checks import Option
+from datalint.intent import asks_open_answer, asks_question
 from datalint.minhash import normalize
 from datalint.records import Record, Text
 from datalint.violation import DatasetFinding, DeleteLine, Fix, Violation
@@ -143,14 +150,124 @@ def record_features(rule, record: Record) -> tuple | None:
     record_hash = int(record.hash, 16) if record.hash else 0
     if key == "record":
         return (record_hash,)
+    if key == "prompt":
+        return _closed_question_features(record)
     keys = keys_of(record)
     if key == "text":
         return (record_hash, keys.text) if keys.text is not None else None
     if keys.prompt is None:
         return None  # no prompt to compare (unknown format without a mapping, or an empty prompt)
-    if key == "example":
-        return (keys.text, keys.example)
-    return (keys.prompt, keys.response, keys.answer_pointer)
+    return (keys.text, keys.example)
+
+
+# --- D004: closed questions answered two ways -------------------------------------------------
+
+# End-of-text tokens some formats append to every completion: not part of the answer.
+_END_TOKENS = re.compile(r"(?:\s*(?:<\|endoftext\|>|</s>|<\|im_end\|>|<\|eot_id\|>|<eos>|<\|end\|>))+\s*$")
+MAX_CLOSED_CHARS = 80  # a longer answer is an explanation, not a closed answer
+MAX_NUMBER_WORDS = 12  # "4 km is about 2.49 miles." still states one number
+MAX_LABEL_WORDS = 4
+MAX_LABEL_CJK_CHARS = 10
+_POLARITY_WORDS = {
+    "yes": "yes", "yeah": "yes", "yep": "yes", "true": "yes", "correct": "yes",
+    "no": "no", "nope": "no", "false": "no", "incorrect": "no",
+    "是": "yes", "是的": "yes", "对": "yes", "对的": "yes", "正确": "yes",
+    "不是": "no", "不对": "no", "错": "no", "错误": "no", "否": "no",
+}  # fmt: skip
+# The polarity word must stand alone or before punctuation: "No problem!" answers nothing.
+# "Yes it is" and "No, never" answer; "No one knows", "No problem" and "No doubt" do not say no.
+_NOT_POLARITY = r"one|body|idea|problem|matter|doubt|longer|more|less|thanks|worries|way of"
+_POLARITY = re.compile(
+    r"(yes|yeah|yep|true|correct|no|nope|false|incorrect)(?:\s*[,.!;:]|\s*$|\s+(?!(?:" + _NOT_POLARITY + r")\b))"
+    r"|(是的?|对的?|正确|不是|不对|错误?|否)(?:\s*[,.!;:，。！；：]|\s*$)"
+)
+# An option letter alone or before its text ("B", "(B)", "B) dolphin", "B. dolphin"), never the
+# article of a sentence ("A horse is eating hay"); or named ("The answer is B", "Option C").
+_OPTION = re.compile(r"\(?([A-H])(?:[.):]\s+\S.*|[.):]?)", re.S)
+_OPTION_NAMED = re.compile(r"(?:the (?:correct |right )?answer is|answer\s*[:：]|option|choice)\s*\(?([a-h])\)?[.)]?$")
+_NUMBER = re.compile(r"-?\d[\d,]*(?:\.\d+)?")
+# "About 40,000 km" states a rounded number: it agrees with 40,075.
+_APPROXIMATE = re.compile(r"\b(?:about|approximately|approx|around|roughly|nearly|almost|circa)\b|[~≈约]|左右|差不多")
+_SMALL_NUMBERS = (
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
+    "seventeen eighteen nineteen twenty"
+).split()
+_SPELLED_NUMBER = re.compile(rf"({'|'.join(_SMALL_NUMBERS)})(?: \w+)?")
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
+_LABEL_PREFIX = re.compile(r"^(?:the answer is|answer|label|category|class|output)\s*[:：]?\s*|^(?:the|a|an)\s+")
+_LABEL_EDGES = " \t\n.,;:!?\"'`()[]{}。，；：！？「」“”‘’"
+
+
+def closed_answer(answer: str) -> tuple[str, str] | None:
+    """The kind and value of an answer that has one right value (yes/no, an option letter, a
+    number, a short label), or None for an answer that explains or composes."""
+    if len(answer) > 2 * MAX_CLOSED_CHARS:
+        return None  # most answers: no regex, no normalisation
+    text = (_END_TOKENS.sub("", answer) if "<" in answer else answer).strip()
+    if not text or len(text) > MAX_CLOSED_CHARS:
+        return None
+    # `normalize` on ASCII text is lower-casing and folding whitespace: NFKC changes nothing.
+    lowered = " ".join(text.lower().split()) if text.isascii() else normalize(text)
+    polarity = _POLARITY.match(lowered)
+    if polarity:
+        return ("polarity", _POLARITY_WORDS[polarity.group(1) or polarity.group(2)])
+    option = _OPTION.fullmatch(text) or _OPTION_NAMED.search(lowered.rstrip(" ."))
+    if option:
+        return ("option", option.group(1).upper())
+    words = lowered.split()
+    if len(words) > MAX_NUMBER_WORDS:
+        return None
+    numbers = _NUMBER.findall(lowered)
+    approximate = "~" if _APPROXIMATE.search(lowered) else ""
+    if numbers:
+        return ("number", approximate + numbers[-1].replace(",", "").lstrip("+"))
+    label = _LABEL_PREFIX.sub("", lowered.strip(_LABEL_EDGES)).strip(_LABEL_EDGES)
+    if not label or len(label.split()) > MAX_LABEL_WORDS:
+        return None
+    spelled = _SPELLED_NUMBER.fullmatch(label)
+    if spelled:  # "Six." or "six legs" answers as the number 6 does
+        return ("number", approximate + str(_SMALL_NUMBERS.index(spelled.group(1))))
+    if _CJK.search(label) and len(label) > MAX_LABEL_CJK_CHARS:
+        return None
+    return ("label", label)
+
+
+def closed_answer_of(record: Record) -> tuple[str, str] | None:
+    """`closed_answer` of the record's response, computed once for D004 and D005."""
+    if "closed-answer" not in record.derived:
+        response = record.response
+        record.derived["closed-answer"] = closed_answer(response) if response else None
+    return record.derived["closed-answer"]
+
+
+def _closed_question_features(record: Record) -> tuple | None:
+    """(hash of the context and the answer's kind, the answer's value, where the answer is), for
+    a closed answer to a prompt that does not ask for an open one; None otherwise."""
+    answer = closed_answer_of(record)
+    if answer is None:
+        return None
+    turns = record.turns
+    last = len(turns) - 1
+    while last >= 0 and turns[last].role != "assistant":
+        last -= 1
+    if last < 1:
+        return None
+    question = next((turn.text for turn in reversed(turns[:last]) if turn.role == "user" and turn.text), "")
+    if asks_open_answer(question) or any(
+        turn.role == "system" and turn.text and asks_open_answer(turn.text) for turn in turns[:last]
+    ):
+        return None
+    kind, value = answer
+    if kind == "label" and not asks_question(question):
+        return None  # a short text made by an order ("reverse this", "shorten it") has several forms
+    keys = keys_of(record)
+    if keys.prompt is None:
+        return None
+    # The same user turn under another tool list is another prompt.
+    tools = record.data.get("tools", record.data.get("functions"))
+    tools_text = tools if isinstance(tools, str) else json.dumps(tools, sort_keys=True, ensure_ascii=False)
+    context = _hash(f"{keys.prompt}{_SEPARATOR}{tools_text}{_SEPARATOR}{kind}")
+    return (context, value, keys.answer_pointer)
 
 
 LABELS = {
@@ -195,19 +312,54 @@ def _duplicates(table, label: str) -> Iterator[DatasetFinding]:
             seen_stricter.add(stricter)
 
 
+APPROXIMATE_TOLERANCE = 0.01  # "about 40,000 km" and "40,075 km" agree; 15 and 20 do not
+
+
+def _incompatible(one: str, other: str) -> bool:
+    """Whether two closed answers of one kind contradict: labels that are not one inside the
+    other ("Paris" and "Paris, France" agree); numbers that differ, beyond 1% when either is
+    said to be approximate, beyond one unit of the last decimal place of the less precise
+    (2.48 and 2.49 are two roundings of 2.485)."""
+    if one == other:
+        return False
+    first, second = _as_number(one), _as_number(other)
+    if first is None or second is None:
+        return one not in other and other not in one
+    (x, x_places, x_approximate), (y, y_places, y_approximate) = first, second
+    if x_approximate or y_approximate:
+        return abs(x - y) > APPROXIMATE_TOLERANCE * max(abs(x), abs(y))
+    places = min(x_places, y_places)
+    return abs(x - y) > 10.0**-places * 1.000001 if places else x != y
+
+
+def _shown(value: str) -> str:
+    return "about " + value[1:] if value.startswith("~") else value
+
+
+def _as_number(value: str) -> tuple[float, int, bool] | None:
+    """(the number, its decimal places, whether it was said to be approximate), or None for a label."""
+    digits = value.lstrip("~")
+    if not _NUMBER.fullmatch(digits):
+        return None
+    places = len(digits.split(".")[1]) if "." in digits else 0
+    return float(digits), places, value.startswith("~")
+
+
 def _conflicts(table) -> Iterator[DatasetFinding]:
     values = table.values
     for members in _groups(values, 0).values():
         first = members[0]
-        responses = {values[member][1] for member in members}
-        if len(responses) == 1:
+        answers = {values[member][1] for member in members}
+        if len(answers) == 1:
             continue
         for member in members[1:]:
-            if values[member][1] != values[first][1]:
+            here, there = values[member][1], values[first][1]
+            if _incompatible(here, there):
+                answered = f"answered {_shown(here)!r} here and {_shown(there)!r} there"
                 yield DatasetFinding(
                     member,
-                    f"same prompt as {table.where(first, member)} with a different response "
-                    f"({len(members)} records share this prompt, {len(responses)} different responses)",
+                    f"same question as {table.where(first, member)} {answered} "
+                    f"({len(members)} records share this question, {len(answers)} different answers)",
                     (first,),
                     values[member][2],
                 )

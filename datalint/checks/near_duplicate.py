@@ -4,9 +4,18 @@ Record pass (in batches): the shingle hashes of the configured fields joined by 
 normalised (NFKC, case folding, whitespace) as sorted uint64 arrays (`datalint.minhash`).
 Dataset pass: MinHash signatures of every array, LSH candidates, and the exact Jaccard of
 each candidate; only pairs at or above `threshold` exist. Pairs are grouped into clusters;
-each extra member is reported once, at itself, with the cluster's first record as the related
-location and the similarity to it. Members whose shingle sets equal an earlier member's are
-copies: the duplicate rules (D001-D004) report those, so they are skipped here.
+each extra member is reported once, at itself, with the earliest record it is verified similar
+to as the related location (never a record it only reaches through a chain of others). Members
+whose shingle sets equal an earlier member's are copies: the duplicate rules (D001-D004) report
+those, so they are skipped here.
+
+Different questions about one passage: T0 asks "who is mentioned first?" and "who is
+mentioned last?" about the same 300-word article, and the prompts' Jaccard is above 0.95. When
+both records have a short answer (a label, a number, yes/no: `duplicate.closed_answer`, or a
+sentence of at most 25 words) and the answers differ, the words that changed changed the
+question, and the pair is not reported. Likewise two Alpaca records whose instructions differ
+over one input are two tasks. The record pass keeps both as 64-bit keys in front of the
+shingle hashes.
 
 Template text: a shingle found in more than `template-share` of the distinct texts (and in at
 least `template-min-records` of them) is boilerplate shared by the whole file, such as a tool
@@ -16,12 +25,15 @@ record of the template is a "near-duplicate" of every other one while their ques
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
+from hashlib import blake2b
 
 import numpy as np
 
 from datalint.checks import Option
-from datalint.minhash import LazySignatures, clusters, find_similar_pairs, jaccard, shingle_hashes_many
+from datalint.checks.duplicate import closed_answer_of
+from datalint.minhash import LazySignatures, clusters, find_similar_pairs, jaccard, normalize, shingle_hashes_many
 from datalint.records import TEXT_FIELDS, Record
 from datalint.violation import DatasetFinding
 
@@ -34,9 +46,9 @@ OPTIONS = {
     "unit": Option(str, "word", "shingle unit: word (whitespace-separated) or char", ("word", "char")),
     "num-perm": Option(int, 128, "MinHash permutations (more: fewer missed pairs, slower)"),
     "template-share": Option(
-        float, 0.01, "ignore shingles found in more than this share of the distinct texts (1.0: ignore none)"
+        float, 0.002, "ignore shingles found in more than this share of the distinct texts (1.0: ignore none)"
     ),
-    "template-min-records": Option(int, 50, "... and in at least this many distinct texts"),
+    "template-min-records": Option(int, 10, "... and in at least this many distinct texts"),
 }
 
 
@@ -55,17 +67,79 @@ def compared_text(fields: frozenset[str], record: Record) -> str:
     return " ".join(text.text for text in record.texts_of(fields))
 
 
+# Each record's feature is one uint64 array: HEADER keys about its answer and task, then its
+# sorted shingle hashes. One array per record is what the cache and the engine handle fastest.
+# A long answer leaves no trace in it, so editing one does not rerun D005 (memo.py).
+HEADER = 2  # short-answer key, task key
+MAX_SHORT_ANSWER_WORDS = 25
+
+
 def record_features_batch(rule, records: list[Record]) -> list[np.ndarray | None]:
+    """Per record: [short-answer key, task key, *sorted shingle hashes] (None: no text)."""
     texts = [compared_text(rule.state, record) for record in records]
     shingles = shingle_hashes_many(texts, ngram=rule.options["ngram"], unit=rule.options["unit"])
+    compares_input = "input" in rule.state or "all" in rule.state
     # An empty text has no shingles and is never anyone's near-duplicate.
-    return [array if array.size else None for array in shingles]
+    return [
+        np.concatenate((np.array(_header(record, compares_input), np.uint64), array)) if array.size else None
+        for record, array in zip(records, shingles, strict=True)
+    ]
+
+
+def _header(record: Record, compares_input: bool) -> tuple[int, int]:
+    return (answer_key(record), task_key(record) if compares_input else 0)
+
+
+def _key(text: str) -> int:
+    return int.from_bytes(blake2b(text.encode("utf-8", "surrogatepass"), digest_size=8).digest(), "little") or 1
+
+
+def answer_key(record: Record) -> int:
+    """A 64-bit key of the record's answer words when the answer is short (a label, a number, a
+    sentence), 0 when it is long or missing. Keys are compared for equality: "Will Kidman" and
+    "Will Kidman, singer" answer different questions about one passage (who; who and what)."""
+    response = record.response
+    if not response or len(response) > 8 * MAX_SHORT_ANSWER_WORDS:
+        return 0
+    closed = closed_answer_of(record)
+    if closed is not None:
+        return _key("\x1f".join(closed))
+    words = _ANSWER_WORD.findall(normalize(_END_OF_TEXT.sub(" ", response) if "<" in response else response))
+    if not words or len(words) > MAX_SHORT_ANSWER_WORDS:
+        return 0
+    # A short worked solution ("She spends 18 + 25 = $43 ... $7 left.") answers with its last number.
+    numbers = _NUMBER.findall(response)
+    if numbers:
+        return _key("number\x1f" + numbers[-1].replace(",", ""))
+    return _key(" ".join(words))
+
+
+_ANSWER_WORD = re.compile(r"\w+")
+_NUMBER = re.compile(r"-?\d[\d,]*(?:\.\d+)?")
+_END_OF_TEXT = re.compile(r"<\|endoftext\|>|</s>|<\|im_end\|>|<\|eot_id\|>")
+
+
+def task_key(record: Record) -> int:
+    """A 64-bit key of the instruction of a record that keeps its material in a separate input
+    field (Alpaca), 0 otherwise. "Cite the sources" and "Draft a tweet" about one abstract are
+    two tasks however similar the joined texts are."""
+    if record.format not in ("alpaca", "custom"):
+        return 0
+    instruction = material = ""
+    for text in record.texts:
+        if text.field == "instruction" and not instruction:
+            instruction = text.text
+        elif text.field == "input" and not material:
+            material = text.text
+    if not instruction.strip() or not material.strip():
+        return 0
+    return _key(normalize(instruction))
 
 
 def without_template(
     shingles: list[np.ndarray], paths: list[str], share: float, min_records: int
-) -> tuple[list[np.ndarray], np.ndarray]:
-    """The shingle arrays without template shingles, and which records lost any.
+) -> tuple[list[np.ndarray], np.ndarray, np.ndarray]:
+    """The shingle arrays without template shingles, which records lost any, and the template.
 
     Templates are found per file (a file's boilerplate is rare among many files of a run) and
     removed from every record of the run, so a train record and its validation copy still meet.
@@ -79,7 +153,7 @@ def without_template(
     found = [_template_of([shingles[index] for index in indices], share, min_records) for indices in by_file.values()]
     template = np.unique(np.concatenate(found))
     if not template.size:
-        return shingles, np.zeros(len(shingles), bool)
+        return shingles, np.zeros(len(shingles), bool), template
     flat = np.concatenate(shingles)
     sizes = np.fromiter(map(len, shingles), np.int64, len(shingles))
     starts = np.cumsum(sizes) - sizes
@@ -93,7 +167,7 @@ def without_template(
     kept = list(shingles)
     for index in np.flatnonzero(templated).tolist():  # usually few records: trim only those
         kept[index] = shingles[index][~_in_sorted(shingles[index], template)]
-    return kept, templated
+    return kept, templated, template
 
 
 def _in_sorted(values: np.ndarray, members: np.ndarray) -> np.ndarray:
@@ -119,37 +193,78 @@ def _template_of(shingles: list[np.ndarray], share: float, min_records: int) -> 
 
 
 def check_dataset(rule, table) -> Iterator[DatasetFinding]:
-    originals = table.values
-    threshold = rule.options["threshold"]
     options = rule.options
-    shingles, trimmed = without_template(
+    threshold = options["threshold"]
+    headers = [value[:HEADER].tolist() for value in table.values]
+    originals = [value[HEADER:] for value in table.values]
+    shingles, trimmed, template = without_template(
         originals, table.paths, options["template-share"], options["template-min-records"]
     )
     # Signatures computed for the rows banding and verification ask for, never held for all records.
-    lazy = LazySignatures(shingles, num_perm=rule.options["num-perm"])
-    pairs = find_similar_pairs(lazy, shingles, threshold=threshold, expand_duplicates=False)
-    best_link: dict[int, tuple[float, int]] = {}
+    lazy = LazySignatures(shingles, num_perm=options["num-perm"])
+    pairs = []
+    for one, other, similarity in find_similar_pairs(lazy, shingles, threshold=threshold, expand_duplicates=False):
+        shortest = min(originals[one].size, originals[other].size)
+        if _different_questions(headers[one], headers[other], shortest):
+            continue
+        if trimmed[one] or trimmed[other]:
+            similarity = _similarity_beside_template(originals[one], originals[other], template)
+            if similarity < threshold:
+                continue
+        pairs.append((one, other, similarity))
+    neighbours: dict[int, list[tuple[int, float]]] = {}
     for one, other, similarity in pairs:
-        for member, neighbour in ((one, other), (other, one)):
-            if similarity > best_link.get(member, (0.0, -1))[0]:
-                best_link[member] = (similarity, neighbour)
-    fields = "+".join(rule.options["fields"])
-    shingle = f"{rule.options['unit']} {rule.options['ngram']}-grams"
+        neighbours.setdefault(one, []).append((other, similarity))
+        neighbours.setdefault(other, []).append((one, similarity))
+    fields = "+".join(options["fields"])
+    shingle = f"{options['unit']} {options['ngram']}-grams"
     for members in clusters(len(shingles), pairs):
-        first = members[0]
-        seen = {originals[first].tobytes()}
+        seen = {originals[members[0]].tobytes()}
         for member in members[1:]:
             text_key = originals[member].tobytes()
             if text_key in seen:
                 continue  # a copy of an earlier member: the duplicate rules report it
             seen.add(text_key)
-            similarity = jaccard(shingles[first], shingles[member])
+            related, similarity = _related(member, neighbours.get(member, []), members[0], shingles)
             how = f"similarity {similarity:.2f} on {fields} ({shingle})"
-            if trimmed[first] or trimmed[member]:
-                whole = jaccard(originals[first], originals[member])
-                how += f" once template text is set aside ({whole:.2f} with it)"
-            if similarity < threshold:
-                link_similarity, link = best_link[member]
-                how += f", joined through {table.where(link, member)} at {link_similarity:.2f}"
+            if trimmed[related] or trimmed[member]:
+                whole = jaccard(originals[related], originals[member])
+                how += f" once the template text both share is set aside ({whole:.2f} with it)"
             size = f"; cluster of {len(members)} records" if len(members) > 2 else ""
-            yield DatasetFinding(member, f"near-duplicate of {table.where(first, member)}: {how}{size}", (first,))
+            yield DatasetFinding(member, f"near-duplicate of {table.where(related, member)}: {how}{size}", (related,))
+
+
+def _similarity_beside_template(one: np.ndarray, other: np.ndarray, template: np.ndarray) -> float:
+    """Jaccard similarity with the template shingles *both* records hold set aside. Template text
+    only one of them holds still counts as a difference: the same question under two different
+    tool descriptions is two prompts, and two passages that each recur in the file (one article
+    under many task templates) are still two passages."""
+    both = np.intersect1d(one, other, assume_unique=True)
+    shared_template = both[_in_sorted(both, template)].size
+    union = one.size + other.size - both.size - shared_template
+    return (both.size - shared_template) / union if union else 0.0
+
+
+# Below this many shingles two prompts at 0.9 differ by less than a word (a word changed at the
+# end of n 3-grams leaves (n-1)/(n+1)): they are near-duplicates whatever their answers say.
+MIN_QUESTION_SHINGLES = 19
+
+
+def _different_questions(one: list[int], other: list[int], shortest: int) -> bool:
+    """Whether two similar prompts ask different things: both have a short answer and the answers
+    differ, or both keep their material in a separate input and their instructions differ."""
+    (short, task), (other_short, other_task) = one, other
+    if task and other_task and task != other_task:
+        return True
+    return bool(short and other_short and short != other_short and shortest >= MIN_QUESTION_SHINGLES)
+
+
+def _related(member: int, links: list[tuple[int, float]], first: int, shingles: list[np.ndarray]) -> tuple[int, float]:
+    """The earliest record verified similar to `member` and the similarity; a later one when no
+    earlier one is, the cluster's first when the member's only links are its copies."""
+    earlier = [link for link in links if link[0] < member]
+    if earlier:
+        return min(earlier)
+    if links:
+        return min(links)
+    return first, jaccard(shingles[first], shingles[member])

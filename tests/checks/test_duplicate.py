@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -45,29 +44,78 @@ def test_group_size_is_stated_for_groups_of_three_or_more():
     assert found[0].message == "exact duplicate of line 5 (3 records share it)"
 
 
-def test_tulu_repeated_prompts_with_different_completions_are_conflicts(tmp_path):
-    # The file is a human-eval comparison (prompt + two model completions), no training format;
-    # a custom mapping says which completion is the record's response.
+def test_tulu_model_completions_that_contradict_each_other_are_conflicts(tmp_path):
+    # The file is a human-eval comparison (each prompt three times, with another model's
+    # completion); a custom mapping says which completion is the record's response. Most
+    # completions are long answers that may differ; the closed ones that disagree are reported.
     config = tmp_path / "datalint.toml"
     config.write_text('format = "custom"\n[mapping]\ninstruction = "prompt"\nresponse = "completions.0.completion"\n')
     found = _lint([DATASETS / "tulu1-human-eval-instances.jsonl"], ["D004"], config)
-    # 332 prompts, each 3 times: 307 groups with 3 different first completions, 19 with 2, 6 with 1.
-    assert len(found) == 638
+    assert len(found) == 11
     first = found[0]
-    assert (first.line, first.related[0].line, first.pointer) == (35, 12, "/completions/0/completion")
+    assert (first.line, first.related[0].line, first.pointer) == (99, 37, "/completions/0/completion")
     assert first.message == (
-        "same prompt as line 12 with a different response (3 records share this prompt, 3 different responses)"
+        "same question as line 37 answered 'no' here and 'yes' there "
+        "(3 records share this question, 2 different answers)"
     )
-    sizes = Counter(v.message.split("(")[1].split(" records")[0] for v in found)
-    assert sizes == {"3": 638}
 
 
-def test_conflicts_on_t0_and_oasst_are_reported_per_extra_member():
+def test_open_prompts_answered_differently_are_not_conflicts():
+    """T0 renders one passage into several generation tasks, OASST has several replies per
+    prompt: two answers to "write a sentence" or to small talk do not contradict each other."""
     t0 = _lint([DATASETS / "t0-prompt-completion-sample.jsonl"], ["D004"])
     oasst = _lint([DATASETS / "oasst-zh-llamafactory.jsonl"], ["D004"])
-    # README: 261 duplicate prompts in t0 = 77 exact copies (D001) + 184 different completions.
-    assert (len(t0), len(oasst)) == (184, 237)
-    assert (oasst[0].line, oasst[0].related[0].line, oasst[0].pointer) == (2, 1, "/output")
+    fastchat = _lint([DATASETS / "fastchat-dummy-conversation.jsonl"], ["D004"])
+    # Before: 184, 237 and 116 "conflicts", none of them a contradiction. What is left in T0 is
+    # "how much is 1 tablespoon of water?" answered 15 mL and 20 mL.
+    assert [(v.line, v.related[0].line) for v in t0] == [(4964, 4962)]
+    assert "answered '20' here and 'about 15' there" in t0[0].message
+    assert (oasst, fastchat) == ([], [])
+
+
+@pytest.mark.parametrize(
+    ("question", "first", "second", "conflict"),
+    [
+        ("Is 7 a prime number?", "Yes.", "No, it is not.", True),
+        ("Is 7 a prime number?", "Yes.", "Yes, it is prime.", False),
+        ("Capital of Australia?", "Canberra.", "Sydney.", True),
+        ("Capital of France?", "Paris", "Paris, France.", False),
+        ("Which option is correct? (A) 3 (B) 4", "B", "(A)", True),
+        ("Which is a mammal? (A) shark (B) dolphin", "B) dolphin", "The answer is A.", True),
+        ("Which is a mammal? (A) shark (B) dolphin", "(B) dolphin", "Option B", False),
+        ("Is a tomato a fruit?", "Yes it is", "No, it is a vegetable.", True),
+        ("Is the Moon a planet?", "No one calls it that.", "Yes.", False),
+        ("Describe the picture in one line.", "A horse is eating hay", "A dog is eating hay", False),
+        ("How long is the equator?", "About 40,000 km.", "40,075 km", False),
+        ("Convert 4 km to miles.", "2.48 miles", "2.49 miles", False),
+        ("What year did the Berlin Wall fall?", "1989", "In 1991.", True),
+        ("How many legs does a spider have?", "8", "Six.", True),
+        ("What is 12 times 12?", "144", "The answer is 124.", True),
+        ("Name a primary color.", "Red.", "Blue.", False),
+        ("Write a haiku about rain.", "Rain taps the roof", "Grey sky weeps", False),
+        ("Thanks!", "You're welcome.", "Any time!", False),
+        ("Reverse the word 'stop'.", "pots", "spot", False),
+        ("Explain gravity.", "Gravity pulls masses together. " * 4, "Mass bends spacetime. " * 5, False),
+    ],
+)
+def test_only_closed_answers_that_disagree_conflict(lint, question, first, second, conflict):
+    records = [{"instruction": question, "input": "", "output": answer} for answer in (first, second)]
+    assert [code for code, *_ in lint(records, "D004")] == (["D004"] if conflict else [])
+
+
+def test_another_system_prompt_or_tool_list_is_another_question(lint):
+    def chat(system, answer, tools=None):
+        messages = [{"role": "system", "content": system}, {"role": "user", "content": "Is it open today?"}]
+        record = {"messages": [*messages, {"role": "assistant", "content": answer}]}
+        return record if tools is None else {**record, "tools": tools}
+
+    records = [
+        chat("You are the museum's assistant. The museum opens daily.", "Yes."),
+        chat("You are the library's assistant. The library is closed on Mondays; today is Monday.", "No."),
+        chat("You are the museum's assistant. The museum opens daily.", "No.", tools=[{"type": "function"}]),
+        chat("You are the museum's assistant. The museum opens daily.", "No."),
+    ]
+    assert [(code, line) for code, line, *_ in lint(records, "D004")] == [("D004", 4)]
 
 
 def _chat(id_: str, question: str, answer: str) -> dict:
@@ -82,20 +130,23 @@ def test_each_copy_is_reported_by_one_rule_only(tmp_path):
         _chat("c", "ｗhat is up?", "NOT MUCH."),
         _chat("d", "What is up?", "Fine."),
         _chat("e", "What is up?", "Fine."),
+        _chat("f", "Is the sky blue?", "Yes."),
+        _chat("g", "Is the sky blue?", "No."),
     ]
     found = _lint([_write(tmp_path / "chat.jsonl", records)], ["D"])
     assert [(v.line, v.code, v.related[0].line) for v in found] == [
         (2, "D001", 1),
         (3, "D002", 1),
         (4, "D002", 1),
-        (5, "D004", 1),
         (6, "D002", 5),
-        (6, "D004", 1),
+        (8, "D004", 7),
     ]
-    assert found[3].message == (
-        "same prompt as line 1 with a different response (6 records share this prompt, 2 different responses)"
+    # "What is up?" answered "Not much." and "Fine." is small talk, not a contradiction.
+    assert found[4].message == (
+        "same question as line 7 answered 'no' here and 'yes' there "
+        "(2 records share this question, 2 different answers)"
     )
-    assert found[3].pointer == "/conversations/1/value"
+    assert found[4].pointer == "/conversations/1/value"
 
 
 def test_same_prompt_and_response_with_another_rejected_answer(tmp_path):
@@ -142,14 +193,14 @@ def test_dataset_wide_violations_get_the_span_of_their_pointer(tmp_path):
 
     path = tmp_path / "d.jsonl"
     path.write_text(
-        '{"instruction": "Name a color.", "input": "", "output": "Red."}\n'
-        '{"instruction": "Name a color.", "input": "", "output": "Blue, like the sky."}\n',
+        '{"instruction": "What color is the sky at noon?", "input": "", "output": "Grey."}\n'
+        '{"instruction": "What color is the sky at noon?", "input": "", "output": "Blue, like the sea."}\n',
         encoding="utf-8",
     )
     (violation,) = datalint.lint_file(path, select=["D004"])
     line = path.read_text(encoding="utf-8").splitlines()[1]
     assert (violation.line, violation.pointer) == (2, "/output")
-    assert line[violation.column - 1 : violation.end_column - 1] == '"Blue, like the sky."'
+    assert line[violation.column - 1 : violation.end_column - 1] == '"Blue, like the sea."'
 
 
 def test_alpaca_prompt_key_from_normalised_parts_equals_normalising_the_whole_turn():
@@ -179,3 +230,13 @@ def test_normalised_text_equals_normalize_on_ascii_whitespace_of_every_kind():
 
     for text in ["Give three tips.", " lead", "trail ", "two  spaces", "tab\there", "line\nbreak", "x\x1cy", "", "Ünï"]:
         assert normalised_text(Text("instruction", text, "/instruction")) == normalize(text), repr(text)
+
+
+@pytest.mark.parametrize("code", ["D001", "D002", "D003", "D004", "D005"])
+def test_each_rule_reports_its_documented_example(code):
+    import datalint
+    from datalint.rules import builtin_rules
+
+    (rule,) = [rule for rule in builtin_rules() if rule.code == code]
+    records = [json.loads(line) for line in rule.example.split("\\n")]
+    assert [violation.code for violation in datalint.lint_records(records, select=[code])] == [code]
