@@ -5,6 +5,7 @@ the assistant. Reported once per record, such a convention buries every other fi
 thousands of copies of one fact. When the same rule says the same thing about a large share of a
 file's records, the report keeps one finding at the first of them, with the count and a few
 example locations; `datalint check --every-record` (or `conventions=False` in the API) keeps them all.
+Rules are judged per record (bench/quality/); this only changes how a report presents them.
 """
 
 from __future__ import annotations
@@ -18,11 +19,18 @@ from datalint.violation import Location, Violation
 if TYPE_CHECKING:
     from datalint.engine import Report
 
-# A finding is a convention when it is on at least this share of a file's records, and on at least
-# MIN_RECORDS of them: below that, each record is worth its own line.
-MIN_SHARE = 0.25
+# A finding is a convention when it is on most of a file's records (and at least MIN_RECORDS), or on
+# a quarter of a large file's records (at least LARGE_COUNT): below that, each record is worth its own
+# line, and a handful of planted defects in a small file is never folded away.
+MOST = 0.5
 MIN_RECORDS = 10
+QUARTER = 0.25
+LARGE_COUNT = 100
 EXAMPLES = 3
+
+
+def is_convention(count: int, records: int) -> bool:
+    return (count >= MIN_RECORDS and count >= MOST * records) or (count >= LARGE_COUNT and count >= QUARTER * records)
 
 
 def collapse(report: Report) -> Report:
@@ -35,7 +43,7 @@ def collapse(report: Report) -> Report:
     conventions = {
         key: members
         for key, members in groups.items()
-        if len(members) >= MIN_RECORDS and len(members) >= MIN_SHARE * records.get(key[0], len(members))
+        if is_convention(len(members), records.get(key[0], len(members)))
     }
     if not conventions:
         return report

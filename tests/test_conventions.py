@@ -37,6 +37,15 @@ def test_a_finding_on_most_records_is_one_finding_with_count_and_examples(tmp_pa
 def test_a_finding_on_a_few_records_stays_per_record(tmp_path):
     path = write(tmp_path / "few.jsonl", tagged=9, plain=40)
     assert [v.line for v in p007(datalint.lint_file(path, select=["P007"]))] == list(range(1, 10))
+    # 40% of a small file: planted defects, not a habit, so each is listed
+    path = write(tmp_path / "planted.jsonl", tagged=40, plain=60)
+    assert len(p007(datalint.lint_file(path, select=["P007"]))) == 40
+
+
+def test_a_quarter_of_a_large_file_is_a_convention(tmp_path):
+    path = write(tmp_path / "large.jsonl", tagged=120, plain=300)
+    [finding] = p007(datalint.lint_file(path, select=["P007"]))
+    assert "on 120 of 420 records (29%)" in finding.message
 
 
 def test_cli_every_record_and_fix_still_reach_each_record(tmp_path):

@@ -106,7 +106,9 @@ def lint_hits(files: list[str], jobs: int = 2) -> dict[str, dict[tuple[int, str]
 
     hits: dict[str, dict[tuple[int, str], str]] = {}
     for name in files:
-        hits.update(hits_of(datalint.lint_paths([dataset_path(name)], jobs=jobs).violations, name))
+        # Rules are judged per record: a file's convention counts on each record it is on.
+        report = datalint.lint_paths([dataset_path(name)], jobs=jobs, conventions=False)
+        hits.update(hits_of(report.violations, name))
     return hits
 
 
