@@ -34,7 +34,7 @@ from typing import NamedTuple
 from datalint.checks import Option
 from datalint.intent import asks_open_answer, asks_question
 from datalint.minhash import normalize
-from datalint.records import Record, Text
+from datalint.records import CANDIDATE_KEYS, ITEM_TEXT_KEYS, Record, Text
 from datalint.violation import DatasetFinding, DeleteLine, Fix, Violation
 
 KEYS = ("record", "text", "example", "prompt")
@@ -78,6 +78,8 @@ def _compute_keys(record: Record) -> Keys:
     for item in record.texts:
         folded = normalised[id(item.text)] = normalised_text(item)
         fields.append(item.field + ":" + folded)
+    if record.format == "completions":
+        fields.append("authors:" + _candidate_authors(record.data))  # who wrote each candidate
     turns = record.turns
     last = len(turns) - 1
     while last >= 0 and turns[last].role != "assistant":
@@ -90,6 +92,10 @@ def _compute_keys(record: Record) -> Keys:
         prompt = " ".join([part for part in parts if part])
     answer_text = (turns[last].text or "") if last >= 0 else ""
     response = normalised.get(id(answer_text)) or normalize(answer_text)
+    if record.format == "completions":
+        # A comparison's answer is all its candidates and who wrote each, not the last one alone.
+        candidates = [normalised.get(id(turn.text)) or normalize(turn.text or "") for turn in turns[1::2]]
+        response = _SEPARATOR.join([*candidates, _candidate_authors(record.data)])
     prompt_hash, response_hash = _hash(prompt), _hash(response)
     return Keys(
         _hash(_SEPARATOR.join(fields)) if fields else None,
@@ -98,6 +104,22 @@ def _compute_keys(record: Record) -> Keys:
         (prompt_hash * _MIX + response_hash) & _MASK,
         turns[last].pointer if last >= 0 else "",
     )
+
+
+def _candidate_authors(data: dict) -> str:
+    """Who wrote each candidate of a comparison (`completions[{model, completion}]`): two records
+    comparing other models are other records, even where the models wrote the same words."""
+    for key in CANDIDATE_KEYS:
+        candidates = data.get(key)
+        if isinstance(candidates, list):
+            return repr([_metadata(item) for item in candidates])
+    return ""
+
+
+def _metadata(candidate) -> list | None:
+    if not isinstance(candidate, dict):
+        return None
+    return sorted((key, repr(value)) for key, value in candidate.items() if key not in ITEM_TEXT_KEYS)
 
 
 def normalised_text(item: Text) -> str:

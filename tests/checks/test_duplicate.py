@@ -240,3 +240,21 @@ def test_each_rule_reports_its_documented_example(code):
     (rule,) = [rule for rule in builtin_rules() if rule.code == code]
     records = [json.loads(line) for line in rule.example.split("\\n")]
     assert [violation.code for violation in datalint.lint_records(records, select=[code])] == [code]
+
+
+def test_comparisons_of_other_models_are_not_duplicates(tmp_path):
+    """tulu1 pairs each prompt with several models: the same words from another pair of models is
+    another comparison, while a true copy stays a duplicate."""
+    prompt = "Rewrite the text and correct the spelling errors.\n\nIt solves problems comon to every team."
+    answer = "It solves problems common to every team."
+
+    def comparison(*models: str) -> dict:
+        return {"prompt": prompt, "completions": [{"model": model, "completion": answer} for model in models]}
+
+    path = _write(tmp_path / "eval.jsonl", [comparison("a-65B", "chatgpt"), comparison("a-7B", "a-65B")])
+    assert _lint([path], ["D"]) == []
+    path = _write(tmp_path / "copy.jsonl", [comparison("a-65B", "chatgpt"), comparison("a-65B", "chatgpt")])
+    assert [(v.code, v.line) for v in _lint([path], ["D"])] == [("D001", 2)]
+    real = DATASETS / "tulu1-human-eval-instances.jsonl"
+    if real.exists():
+        assert not [v for v in _lint([real], ["D001", "D002", "D003"])]
