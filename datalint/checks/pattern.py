@@ -30,7 +30,17 @@ OPTIONS = {
     "case-sensitive": Option(bool, False, "match the original text instead of its lower-cased form"),
     "whole-words": Option(bool, True, "a phrase must not start or end inside a word"),
     "message": Option(str, "banned pattern", "what the violation calls a match"),
-    "skip-code": Option(bool, False, "ignore matches inside markdown code (fenced blocks and `inline`)"),
+    "skip-code": Option(bool, False, "ignore matches inside code: fenced blocks, `inline`, and texts that are code"),
+    "skip-quoted": Option(bool, False, "ignore matches inside a quoted string on their line"),
+    "unless-prompt": Option(
+        list,
+        [],
+        "regexes (lower case): skip a text whose prompt (system, instruction and input before it; "
+        "the text itself when it is not a response) matches one",
+    ),
+    "unless-text": Option(list, [], "regexes (lower case): skip a text that matches one"),
+    "unless-tools": Option(bool, False, "skip records that declare tools or hold tool calls"),
+    "unless-undesirable": Option(bool, False, "skip records labelled undesirable (`label: false`, as KTO data)"),
 }
 MAX_QUOTE = 60
 _CODE = re.compile(r"```.*?(?:```|\Z)|`[^`\n]+`", re.S)
@@ -58,6 +68,11 @@ class Compiled:
     on_lower: bool
     whole_words: bool
     skip_code: bool
+    skip_quoted: bool
+    unless_prompt: re.Pattern[str] | None
+    unless_text: re.Pattern[str] | None
+    unless_tools: bool
+    unless_undesirable: bool
 
 
 def prepare(options: dict[str, Any]) -> Compiled:
@@ -97,7 +112,21 @@ def prepare(options: dict[str, Any]) -> Compiled:
         on_lower,
         options["whole-words"],
         options["skip-code"],
+        options["skip-quoted"],
+        _alternation(options["unless-prompt"], "unless-prompt"),
+        _alternation(options["unless-text"], "unless-text"),
+        options["unless-tools"],
+        options["unless-undesirable"],
     )
+
+
+def _alternation(patterns: list[str], option: str) -> re.Pattern[str] | None:
+    if not patterns:
+        return None
+    try:
+        return re.compile("|".join(f"(?:{r})" for r in patterns))
+    except re.error as error:
+        raise ValueError(f"invalid regex in `{option}`: {error}") from error
 
 
 def rule_gate(
@@ -234,7 +263,7 @@ def check_record(rule, record: Record) -> list[Finding] | tuple[()]:
             else:
                 continue
         span = first_match(compiled, field, hay)
-        if span is not None:
+        if span is not None and not _asked_for(compiled, record, field):
             quote = text[span[0] : span[1]]
             if len(quote) > MAX_QUOTE:
                 quote = quote[: MAX_QUOTE - 1] + "…"
@@ -242,6 +271,43 @@ def check_record(rule, record: Record) -> list[Finding] | tuple[()]:
                 found = []
             found.append(Finding(f"{rule.options['message']}: {quote!r} in {field.field}", field.pointer, span))
     return found or ()
+
+
+def _asked_for(compiled: Compiled, record: Record, field: Text) -> bool:
+    """True when the record's context says the match is what the task wanted (see the module doc)."""
+    if compiled.unless_undesirable and record.data.get("label") is False:
+        return True
+    if compiled.unless_tools and declares_tools(record):
+        return True
+    if compiled.unless_text is not None and compiled.unless_text.search(normalise(field.text)):
+        return True
+    return compiled.unless_prompt is not None and compiled.unless_prompt.search(prompt_of(record, field)) is not None
+
+
+def declares_tools(record: Record) -> bool:
+    """The record offers tools (a `tools` or `functions` list) or holds a tool call or result."""
+    data = record.data
+    if data.get("tools") or data.get("functions"):
+        return True
+    return any(turn.role == "tool" or turn.calls_tool for turn in record.turns)
+
+
+PROMPT_FIELDS = frozenset({"system", "instruction", "input"})
+
+
+def prompt_of(record: Record, field: Text) -> str:
+    """What `field` answers, normalised: the system, instruction and input texts before it (all
+    earlier turns, since a role or a dialogue is often set up in the first); for a text that is
+    not a response, the text itself too (an instruction is its own task)."""
+    parts = []
+    for text in record.texts:
+        if text is field:
+            break
+        if text.field in PROMPT_FIELDS:
+            parts.append(text.text)
+    if field.field != "response":
+        parts.append(field.text)
+    return normalise("\n".join(parts))
 
 
 def haystack(record: Record, field: Text) -> str:
@@ -275,10 +341,58 @@ def first_match(compiled: Compiled, field: Text, haystack: str) -> tuple[int, in
     if not spans:
         return None
     text = field.text
-    if compiled.skip_code and "`" in text:
-        code = [match.span() for match in _CODE.finditer(text)]
-        spans = [span for span in spans if not any(start <= span[0] < end for start, end in code)]
+    if compiled.skip_code:
+        if looks_like_code(text):
+            return None
+        if "`" in text:
+            code = [match.span() for match in _CODE.finditer(text)]
+            spans = [span for span in spans if not any(start <= span[0] < end for start, end in code)]
+    if compiled.skip_quoted:
+        spans = [span for span in spans if not inside_quotes(text, *span)]
     return min(spans, default=None)
+
+
+# A line that ends or starts like source code (not prose): a statement end, a brace, a tag, a keyword.
+_CODE_LINE = re.compile(
+    r"(?:[;{}]|=>|\):?)\s*$|^\s*(?:</?[a-zA-Z][\w-]*[\s>/]|\{%|#include\b|(?:def|class|import|from|return|"
+    r"function|const|let|var|public|private|static|void|int|for|while|if|else|elif|try|except|catch|SELECT|"
+    r"package|using|fn|func)\b|//|\})"
+)
+CODE_SHARE = 0.4
+
+
+def looks_like_code(text: str) -> bool:
+    """A text (of 3+ lines) most of whose lines look like source code: a code answer without
+    markdown fences, where template syntax, TODOs and sample strings are the code's own."""
+    if text.count("\n") < 2:
+        return False
+    lines = [line for line in text.splitlines() if line.strip()]
+    code = sum(1 for line in lines if _CODE_LINE.search(line))
+    return code >= CODE_SHARE * len(lines)
+
+
+def inside_quotes(text: str, start: int, end: int) -> bool:
+    """The span sits inside a quoted string on its line ("...", '...', “...”): a string literal
+    or a quotation, not the text's own words. A quote that opens the whole text does not count
+    (some datasets wrap every answer in quotes)."""
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", end)
+    before, after = text[line_start:start], text[end : len(text) if line_end < 0 else line_end]
+    opening = None
+    if before.count('"') % 2 and '"' in after:
+        opening = before.rfind('"')
+    elif before.rfind("\u201c") > before.rfind("\u201d") and "\u201d" in after:
+        opening = before.rfind("\u201c")
+    else:
+        singles = [i for i, char in enumerate(before) if char == "'" and not _is_apostrophe(before, i)]
+        if len(singles) % 2 and any(char == "'" and not _is_apostrophe(after, i) for i, char in enumerate(after)):
+            opening = singles[-1]
+    return opening is not None and text[: line_start + opening].strip() != ""
+
+
+def _is_apostrophe(text: str, index: int) -> bool:
+    """A ' between two letters (don't, O'Neil) is an apostrophe, not a quote."""
+    return 0 < index < len(text) - 1 and text[index - 1].isalpha() and text[index + 1].isalpha()
 
 
 def _may_hold_a_phrase(compiled: Compiled, haystack: str) -> bool:

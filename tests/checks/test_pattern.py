@@ -6,7 +6,7 @@ import json
 import re
 
 import datalint
-from datalint.checks.pattern import anchored_at_start, first_characters, prepare
+from datalint.checks.pattern import OPTIONS, anchored_at_start, first_characters, prepare
 from tests.conftest import run, write_jsonl
 
 
@@ -115,7 +115,7 @@ def test_anchored_regex_is_matched_once_at_the_start_only_when_certain():
 
 
 def test_rule_gate_holds_every_part_or_is_none():
-    base = {"fields": ["all"], "case-sensitive": False, "whole-words": True, "message": "m", "skip-code": False}
+    base = {name: option.default for name, option in OPTIONS.items()} | {"fields": ["all"], "message": "m"}
     few = prepare({**base, "phrases": ["todo", "fixme"], "regex": [r"\[insert\b"]})
     assert few.gate == ("[", "fixme", "todo")
     many = prepare({**base, "phrases": [f"<p{index}>" for index in range(6)], "regex": []})
