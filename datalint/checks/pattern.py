@@ -354,9 +354,11 @@ def first_match(compiled: Compiled, field: Text, haystack: str) -> tuple[int, in
 
 # A line that ends or starts like source code (not prose): a statement end, a brace, a tag, a keyword.
 _CODE_LINE = re.compile(
-    r"(?:[;{}]|=>|\):?)\s*$|^\s*(?:</?[a-zA-Z][\w-]*[\s>/]|\{%|#include\b|(?:def|class|import|from|return|"
-    r"function|const|let|var|public|private|static|void|int|for|while|if|else|elif|try|except|catch|SELECT|"
-    r"package|using|fn|func)\b|//|\})"
+    r"(?:[;{}]|=>|\):)\s*$"
+    r"|^\s*(?:</?[a-zA-Z][\w-]*[\s>/]|\{%|#include\b|//|\}"
+    r"|(?:def|class|fn|func|function)\s+\w+\s*[(:{<]|from\s+[\w.]+\s+import\b|import\s+[\w.]+\s*$"
+    r"|(?:const|let|var)\s+\w+\s*=|(?:public|private|static|void)\s|(?:for|while|if|elif|catch)\s*\("
+    r"|(?:else|try)\s*[:{]|return\b.*;\s*$)"
 )
 CODE_SHARE = 0.4
 
@@ -367,6 +369,8 @@ def looks_like_code(text: str) -> bool:
     if text.count("\n") < 2:
         return False
     lines = [line for line in text.splitlines() if line.strip()]
+    if len(lines) < 3:
+        return False
     code = sum(1 for line in lines if _CODE_LINE.search(line))
     return code >= CODE_SHARE * len(lines)
 
