@@ -5,9 +5,19 @@ every phrase, about 50x faster than a Python regex alternation (FACTS.md). Unles
 case-sensitive, phrases and regexes are matched against the lower-cased text (with curly
 apostrophes straightened), so write them in lower case. The first match per field is reported.
 
-Most texts hold no match, so each text is first tested with a few `in` tests (the rule's
-phrases when few, else their first characters, and the characters a regex match can start
-with, read from the regex); the automaton and the regex run only on the texts that pass.
+Each regex runs on its own, gated by its needles: the literal strings its matches start with
+(zero-width checks skipped), read from re's parse tree. The needles go into the same automaton
+as the phrases, so one pass over a text finds the phrases and tells which regexes can match
+there. Before that, each text is tested with a few `in` tests (the phrases or needles when few,
+else their first characters), which skip nearly all texts. Write regexes to open with a literal
+(`i(?<!\\wi) am`, not `\\bi am`): re finds a literal prefix fast, while a pattern that opens
+with `\\b` or a lookbehind is tried at every position, ~6x slower.
+
+A match is reported unless its context says it is what the task asked for: the `unless-*`
+options skip a text whose prompt asks for it (a dialogue, a template, a role to play), a record
+that declares tools (declining a request no tool serves is what such data teaches), or a record
+labelled undesirable (a KTO negative example); `skip-code` and `skip-quoted` skip matches inside
+code and quoted strings. These tests run only on the rare texts that match.
 """
 
 from __future__ import annotations
@@ -56,14 +66,24 @@ MAX_LISTED_PHRASES = 4
 
 
 @dataclass(frozen=True, slots=True)
+class Search:
+    """One regex of a rule, run only on texts that hold one of its needles."""
+
+    regex: re.Pattern[str]
+    needles: tuple[str, ...] | None  # every match starts with one of these (None: unknown)
+    anchored: bool  # every match starts at position 0: one `match` instead of a scan
+
+
+@dataclass(frozen=True, slots=True)
 class Compiled:
     fields: frozenset[str]
-    phrases: Any  # an ahocorasick.Automaton, or None
+    automaton: Any  # an ahocorasick.Automaton of the phrases and the searches' needles, or None
+    has_phrases: bool
     phrase_gate: frozenset[str] | None  # the first characters of the phrases, when they are few
     phrase_list: tuple[str, ...] | None  # the phrases themselves, when they are few
-    regex: re.Pattern[str] | None
-    regex_gate: frozenset[str] | None  # a regex match starts with one of these characters (None: unknown)
-    regex_anchored: bool  # every regex match starts at position 0: one `match` instead of a scan
+    searches: tuple[Search, ...]  # the regexes, each with its own needles
+    has_needles: bool  # some search has needles: the automaton tells which searches to run
+    unneedled: tuple[int, ...]  # indexes of the searches without needles: run on every text
     gate: tuple[str, ...] | None  # every match of the rule holds one of these (None: no such test)
     on_lower: bool
     whole_words: bool
@@ -82,33 +102,26 @@ def prepare(options: dict[str, Any]) -> Compiled:
     if not options["phrases"] and not options["regex"]:
         raise ValueError("a pattern rule needs `phrases` or `regex`")
     on_lower = not options["case-sensitive"]
-    automaton = phrase_gate = phrase_list = None
+    phrase_gate = phrase_list = None
+    keys: set[str] = set()
     if options["phrases"]:
-        automaton = ahocorasick.Automaton()
         keys = {normalise(phrase) if on_lower else phrase for phrase in options["phrases"]}
-        for key in keys:
-            automaton.add_word(key, len(key))
-        automaton.make_automaton()
         # `<` in a text is cheaper to test than a pass of the automaton (P004, P007 phrases all start so)
         first = {key[0] for key in keys if key}
         phrase_gate = frozenset(first) if len(first) <= MAX_GATE_CHARACTERS and "" not in keys else None
         phrase_list = tuple(sorted(keys)) if len(keys) <= MAX_LISTED_PHRASES and "" not in keys else None
-    regex = regex_gate = None
-    if options["regex"]:
-        try:
-            regex = re.compile("|".join(f"(?:{r})" for r in options["regex"]))
-        except re.error as error:
-            raise ValueError(f"invalid regex in `regex`: {error}") from error
-        regex_gate = first_characters(regex)
+    searches = tuple(compile_search(pattern) for pattern in options["regex"])
+    automaton = build_automaton(keys, searches)
     return Compiled(
         frozenset(options["fields"]),
         automaton,
+        bool(keys),
         phrase_gate,
         phrase_list,
-        regex,
-        regex_gate,
-        regex is not None and anchored_at_start(regex),
-        rule_gate(automaton is not None, phrase_gate, phrase_list, regex is not None, regex_gate),
+        searches,
+        any(search.needles is not None for search in searches),
+        tuple(index for index, search in enumerate(searches) if search.needles is None),
+        rule_gate(bool(keys), phrase_gate, phrase_list, searches),
         on_lower,
         options["whole-words"],
         options["skip-code"],
@@ -118,6 +131,38 @@ def prepare(options: dict[str, Any]) -> Compiled:
         options["unless-tools"],
         options["unless-undesirable"],
     )
+
+
+def compile_search(pattern: str) -> Search:
+    """A regex of the `regex` option with its needles: its literal prefixes, else its first characters."""
+    try:
+        regex = re.compile(pattern)
+    except re.error as error:
+        raise ValueError(f"invalid regex in `regex`: {error}") from error
+    prefixes = literal_prefixes(regex)
+    if prefixes is None:
+        first = first_characters(regex)
+        prefixes = tuple(sorted(first)) if first is not None else None
+    return Search(regex, prefixes, anchored_at_start(regex))
+
+
+def build_automaton(phrases: set[str], searches: tuple[Search, ...]) -> Any:
+    """One Aho-Corasick automaton per rule over its phrases and its searches' needles: one pass
+    over a text finds the phrases and tells which regexes can match there (P001 has 15 regexes
+    and ~100 needles: `in` tests or a pass per regex would cost more). A key maps to (its length
+    when it is a phrase, else None; the indexes of the searches it opens)."""
+    entries: dict[str, tuple[int | None, tuple[int, ...]]] = {key: (len(key), ()) for key in phrases}
+    for index, search in enumerate(searches):
+        for needle in search.needles or ():
+            length, owners = entries.get(needle, (None, ()))
+            entries[needle] = (length, (*owners, index))
+    if not entries:
+        return None
+    automaton = ahocorasick.Automaton()
+    for key, value in entries.items():
+        automaton.add_word(key, value)
+    automaton.make_automaton()
+    return automaton
 
 
 def _alternation(patterns: list[str], option: str) -> re.Pattern[str] | None:
@@ -133,8 +178,7 @@ def rule_gate(
     has_phrases: bool,
     phrase_gate: frozenset[str] | None,
     phrase_list: tuple[str, ...] | None,
-    has_regex: bool,
-    regex_gate: frozenset[str] | None,
+    searches: tuple[Search, ...],
 ) -> tuple[str, ...] | None:
     """Substrings one of which every match of the rule holds, phrase or regex; None when a part has no gate.
 
@@ -148,11 +192,85 @@ def rule_gate(
             needles.update(phrase_gate)
         else:
             return None
-    if has_regex:
-        if regex_gate is None:
+    for search in searches:
+        if search.needles is None:
             return None
-        needles.update(regex_gate)
+        needles.update(search.needles)
+    # a needle that holds another needle adds nothing to the test ("[insert" holds "[")
+    needles = {needle for needle in needles if not any(other != needle and other in needle for other in needles)}
+    if len(needles) > MAX_RULE_NEEDLES:  # more `in` tests than a text is worth: their first characters, or none
+        needles = {needle[0] for needle in needles}
+        if len(needles) > MAX_GATE_CHARACTERS:
+            return None
     return tuple(sorted(needles))
+
+
+# A literal prefix longer than this adds little selectivity; more prefixes than this per regex
+# cost more `in` tests than they save.
+MAX_PREFIX = 12
+MAX_PREFIXES = 32
+MAX_RULE_NEEDLES = 16
+
+
+def literal_prefixes(regex: re.Pattern[str]) -> tuple[str, ...] | None:
+    """The literal strings every match of `regex` starts with (zero-width checks such as `\\b` or a
+    lookbehind skipped), when there are few and none is empty; else None. Read from re's parse
+    tree like `first_characters`; anything unexpected there means no prefixes, never wrong ones."""
+    try:
+        tree = parser.parse(regex.pattern, regex.flags)
+        if tree.state.flags & re.IGNORECASE:
+            return None
+        starts = _literal_starts(list(tree))
+    except Exception:  # a newer re may parse differently: then the regex has no prefixes
+        return None
+    if starts is None or any(not text for text, _ in starts):
+        return None
+    return tuple(sorted({text[:MAX_PREFIX] for text, _ in starts}))
+
+
+def _literal_starts(items: list) -> list[tuple[str, bool]] | None:
+    """(text, open) pairs: a match of `items` starts with one of the texts; an open text may go on
+    with what follows it. None when a part cannot be read."""
+    constants = parser
+    starts = [("", True)]
+    for op, value in items:
+        if not any(is_open for _, is_open in starts):
+            break
+        if op in (constants.AT, constants.ASSERT, constants.ASSERT_NOT):
+            continue  # zero width: consumes nothing
+        if op is constants.LITERAL:
+            parts = [(chr(value), True)]
+        elif op is constants.IN and value and all(kind is constants.LITERAL for kind, _ in value):
+            parts = [(chr(item), True) for _, item in value]
+        elif op is constants.BRANCH:
+            parts = []
+            for branch in value[1]:
+                found = _literal_starts(list(branch))
+                if found is None:
+                    return None
+                parts.extend(found)
+        elif op is constants.SUBPATTERN and not value[1] and not value[2]:
+            parts = _literal_starts(list(value[3]))
+            if parts is None:
+                return None
+        elif op in (constants.MAX_REPEAT, constants.MIN_REPEAT) and value[0] >= 1:
+            body = _literal_starts(list(value[2]))
+            if body is None:
+                return None
+            parts = [(text, False) for text, _ in body]  # where the repeat ends is not known
+        else:
+            parts = [("", False)]  # an optional part, a class, a group with flags: the literal text ends here
+        grown = []
+        for text, is_open in starts:
+            if is_open:
+                grown.extend((text + part, part_open) for part, part_open in parts)
+            else:
+                grown.append((text, False))
+        grown = list(dict.fromkeys(grown))
+        if len(grown) > MAX_PREFIXES:  # too many to test: the texts so far are prefixes enough
+            return [(text, False) for text, _ in starts]
+        starts = grown
+    return starts
 
 
 def first_characters(regex: re.Pattern[str]) -> frozenset[str] | None:
@@ -326,18 +444,22 @@ def haystack(record: Record, field: Text) -> str:
 
 def first_match(compiled: Compiled, field: Text, haystack: str) -> tuple[int, int] | None:
     spans = []
-    if compiled.phrases is not None and _may_hold_a_phrase(compiled, haystack):
-        for end, length in compiled.phrases.iter(haystack):
-            start = end + 1 - length
-            if not compiled.whole_words or _at_word_edges(haystack, start, end + 1):
-                spans.append((start, end + 1))
-    if compiled.regex is not None and (compiled.regex_gate is None or _contains_any(haystack, compiled.regex_gate)):
-        if compiled.regex_anchored:
-            match = compiled.regex.match(haystack)
+    wanted = set(compiled.unneedled)
+    if compiled.automaton is not None and (compiled.has_needles or _may_hold_a_phrase(compiled, haystack)):
+        for end, (length, owners) in compiled.automaton.iter(haystack):
+            if length is not None:
+                start = end + 1 - length
+                if not compiled.whole_words or _at_word_edges(haystack, start, end + 1):
+                    spans.append((start, end + 1))
+            wanted.update(owners)
+    for index in sorted(wanted):
+        search = compiled.searches[index]
+        if search.anchored:
+            match = search.regex.match(haystack)
             if match is not None:
                 spans.append(match.span())
         else:
-            spans.extend(match.span() for match in compiled.regex.finditer(haystack))
+            spans.extend(match.span() for match in search.regex.finditer(haystack))
     if not spans:
         return None
     text = field.text

@@ -11,6 +11,7 @@ from datalint.checks.pattern import (
     anchored_at_start,
     first_characters,
     inside_quotes,
+    literal_prefixes,
     looks_like_code,
     prepare,
 )
@@ -124,7 +125,7 @@ def test_anchored_regex_is_matched_once_at_the_start_only_when_certain():
 def test_rule_gate_holds_every_part_or_is_none():
     base = {name: option.default for name, option in OPTIONS.items()} | {"fields": ["all"], "message": "m"}
     few = prepare({**base, "phrases": ["todo", "fixme"], "regex": [r"\[insert\b"]})
-    assert few.gate == ("[", "fixme", "todo")
+    assert few.gate == ("[insert", "fixme", "todo")  # a regex gives its literal prefix
     many = prepare({**base, "phrases": [f"<p{index}>" for index in range(6)], "regex": []})
     assert many.gate == ("<",)  # too many phrases to list: their first characters
     assert prepare({**base, "phrases": ["x"], "regex": [r"\w+"]}).gate is None  # a regex without a gate
@@ -249,3 +250,23 @@ def test_code_like_texts_and_quotes():
     assert not inside_quotes(whole, 1, 9)  # a quote that opens the whole text is the text's own
     apostrophes = "I don't know, as an AI I can't"
     assert not inside_quotes(apostrophes, apostrophes.index("as"), apostrophes.index("AI") + 2)
+
+
+def test_literal_prefixes_skip_zero_width_checks_and_never_hide_a_match():
+    assert literal_prefixes(re.compile(r"i(?<!\wi)(?: am|'m) an? ai\b")) == ("i am a", "i'm a")
+    assert literal_prefixes(re.compile(r"\bmy (?:knowledge|training)")) == ("my knowledge", "my training")
+    assert literal_prefixes(re.compile(r"#{2,} human")) == ("#",)  # where a repeat ends is not known
+    for pattern in (r"\w+ ai", r"(?:a|\d)b", r"x?y", r"(?i)abc", r""):
+        assert literal_prefixes(re.compile(pattern)) is None, pattern
+    patterns = [
+        r"i(?<!\wi)(?: am|'m) (?:just )?an? ai",
+        r"(?:as|being) (?:an?|your) bot",
+        r"\[(?<![\w\]]\[)insert\b[^\]]*\]",
+    ]
+    texts = ["i am an ai", "hi, i'm a ai", "being your bot", "as a bot", "x[insert y]", "[insert]", "nothing", "aim"]
+    for pattern in patterns:
+        regex = re.compile(pattern)
+        prefixes = literal_prefixes(regex)
+        for text in texts:
+            if not any(prefix in text for prefix in prefixes):
+                assert regex.search(text) is None, (pattern, text)
