@@ -45,7 +45,7 @@ OPTIONS = {
     "unless-prompt": Option(
         list,
         [],
-        "regexes (lower case): skip a text whose prompt (system, instruction and input before it; "
+        "regexes (lower case): skip a text whose prompt (the instruction and input texts before it; "
         "the text itself when it is not a response) matches one",
     ),
     "unless-text": Option(list, [], "regexes (lower case): skip a text that matches one"),
@@ -410,13 +410,15 @@ def declares_tools(record: Record) -> bool:
     return any(turn.role == "tool" or turn.calls_tool for turn in record.turns)
 
 
-PROMPT_FIELDS = frozenset({"system", "instruction", "input"})
+# The system prompt is left out: it mostly defines the assistant ("You are an AI assistant"), which
+# would pass for a role to play and excuse every disclaimer of the record.
+PROMPT_FIELDS = frozenset({"instruction", "input"})
 
 
 def prompt_of(record: Record, field: Text) -> str:
-    """What `field` answers, normalised: the system, instruction and input texts before it (all
-    earlier turns, since a role or a dialogue is often set up in the first); for a text that is
-    not a response, the text itself too (an instruction is its own task)."""
+    """What `field` answers, normalised: the instruction and input texts before it (all earlier
+    turns, since a role or a dialogue is often set up in the first); for a text that is not a
+    response, the text itself too (an instruction is its own task)."""
     parts = []
     for text in record.texts:
         if text is field:

@@ -270,3 +270,15 @@ def test_literal_prefixes_skip_zero_width_checks_and_never_hide_a_match():
         for text in texts:
             if not any(prefix in text for prefix in prefixes):
                 assert regex.search(text) is None, (pattern, text)
+
+
+def test_a_system_prompt_that_defines_an_ai_assistant_is_not_a_role_to_play():
+    record = {
+        "messages": [
+            {"role": "system", "content": "You are an AI assistant. Answer the user's questions."},
+            {"role": "user", "content": "Plan a day in Rome."},
+            {"role": "assistant", "content": "As an AI assistant, I'd suggest the Colosseum first."},
+        ]
+    }
+    played = alpaca("You are an AI assistant who has gained sentience. Greet us.", "As an AI assistant, I greet you.")
+    assert lines_of([record, played], "P001") == [("P001", 1)]
