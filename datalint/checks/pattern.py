@@ -473,13 +473,19 @@ def first_match(compiled: Compiled, field: Text, haystack: str) -> tuple[int, in
             spans = [span for span in spans if not any(start <= span[0] < end for start, end in code)]
     if compiled.skip_quoted:
         spans = [span for span in spans if not inside_quotes(text, *span)]
-    return min(spans, default=None)
+    span = min(spans, default=None)
+    if span is not None:  # a regex may take the newline that opens a line (P008): point at the line
+        start, end = span
+        while start < end - 1 and haystack[start].isspace():
+            start += 1
+        span = (start, end)
+    return span
 
 
 # A line that ends or starts like source code (not prose): a statement end, a brace, a tag, a keyword.
 _CODE_LINE = re.compile(
     r"(?:[;{}]|=>|\):)\s*$"
-    r"|^\s*(?:</?[a-zA-Z][\w-]*[\s>/]|\{%|#include\b|//|\}"
+    r"|^\s*(?:</?[a-zA-Z][\w-]*(?:\s[^>]*)?/?>(?!:)|\{%|#include\b|//|\}"
     r"|(?:def|class|fn|func|function)\s+\w+\s*[(:{<]|from\s+[\w.]+\s+import\b|import\s+[\w.]+\s*$"
     r"|(?:const|let|var)\s+\w+\s*=|(?:public|private|static|void)\s|(?:for|while|if|elif|catch)\s*\("
     r"|(?:else|try)\s*[:{]|return\b.*;\s*$)"
