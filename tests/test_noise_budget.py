@@ -26,19 +26,10 @@ EXCEPTIONS: dict[tuple[str, str], float] = {
     ("belle-zh-seed-tasks-175.jsonl", "F004"): 0.40,
     # "the "split" version cuts long chats into parts": answers cut mid-sentence at the split.
     ("sharegpt-v3-cleaned-first2k.jsonl", "L005"): 0.08,
-    # ""What is up?" is the first user turn of 167 of them, and 448 first turns are repeats."
-    ("fastchat-dummy-conversation.jsonl", "D004"): 0.25,
     # "35 exact duplicate records."
     ("llamafactory-glaive-toolcall-en-demo.jsonl", "D001"): 0.12,
-    # ""Can you please book a flight..." is the first turn of 16 records." (answered differently)
-    ("llamafactory-glaive-toolcall-en-demo.jsonl", "D004"): 0.10,
-    # "244 prompts are repeats; "谢谢" alone appears 4 times."
-    ("oasst-zh-llamafactory.jsonl", "D004"): 0.36,
     # "77 exact duplicate records and 261 duplicate prompts: several templates render to the same text."
-    ("t0-prompt-completion-sample.jsonl", "D005"): 0.25,
-    # ""Can you please book a flight..." is the first turn of 16 records." (each answered: no booking tool)
-    ("llamafactory-glaive-toolcall-en-demo.jsonl", "P001"): 0.07,
-    ("llamafactory-glaive-toolcall-en-demo.jsonl", "P002"): 0.07,
+    ("t0-prompt-completion-sample.jsonl", "D005"): 0.12,
 }
 
 

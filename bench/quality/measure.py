@@ -130,8 +130,10 @@ def measure(judgements: list[Judgement], hits: dict[str, dict[tuple[int, str], s
 
     for name, found in hits.items():
         for (line, rule), message in found.items():
-            score(rule).hits += 1
             judgement = judged.get((name, line, rule))
+            if judgement is None and name.startswith("planted/"):
+                continue  # a planted file is judged on what it was written for
+            score(rule).hits += 1
             if judgement is None:
                 score(rule).unjudged_hits += 1
                 result.unjudged.setdefault(rule, []).append((name, line, message))

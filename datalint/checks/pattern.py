@@ -5,9 +5,19 @@ every phrase, about 50x faster than a Python regex alternation (FACTS.md). Unles
 case-sensitive, phrases and regexes are matched against the lower-cased text (with curly
 apostrophes straightened), so write them in lower case. The first match per field is reported.
 
-Most texts hold no match, so each text is first tested with a few `in` tests (the rule's
-phrases when few, else their first characters, and the characters a regex match can start
-with, read from the regex); the automaton and the regex run only on the texts that pass.
+Each regex runs on its own, gated by its needles: the literal strings its matches start with
+(zero-width checks skipped), read from re's parse tree. The needles go into the same automaton
+as the phrases, so one pass over a text finds the phrases and tells which regexes can match
+there. Before that, each text is tested with a few `in` tests (the phrases or needles when few,
+else their first characters), which skip nearly all texts. Write regexes to open with a literal
+(`i(?<!\\wi) am`, not `\\bi am`): re finds a literal prefix fast, while a pattern that opens
+with `\\b` or a lookbehind is tried at every position, ~6x slower.
+
+A match is reported unless its context says it is what the task asked for: the `unless-*`
+options skip a text whose prompt asks for it (a dialogue, a template, a role to play), a record
+that declares tools (declining a request no tool serves is what such data teaches), or a record
+labelled undesirable (a KTO negative example); `skip-code` and `skip-quoted` skip matches inside
+code and quoted strings. These tests run only on the rare texts that match.
 """
 
 from __future__ import annotations
@@ -30,7 +40,17 @@ OPTIONS = {
     "case-sensitive": Option(bool, False, "match the original text instead of its lower-cased form"),
     "whole-words": Option(bool, True, "a phrase must not start or end inside a word"),
     "message": Option(str, "banned pattern", "what the violation calls a match"),
-    "skip-code": Option(bool, False, "ignore matches inside markdown code (fenced blocks and `inline`)"),
+    "skip-code": Option(bool, False, "ignore matches inside code: fenced blocks, `inline`, and texts that are code"),
+    "skip-quoted": Option(bool, False, "ignore matches inside a quoted string on their line"),
+    "unless-prompt": Option(
+        list,
+        [],
+        "regexes (lower case): skip a text whose prompt (the instruction and input texts before it; "
+        "the text itself when it is not a response) matches one",
+    ),
+    "unless-text": Option(list, [], "regexes (lower case): skip a text that matches one"),
+    "unless-tools": Option(bool, False, "skip records that declare tools or hold tool calls"),
+    "unless-undesirable": Option(bool, False, "skip records labelled undesirable (`label: false`, as KTO data)"),
 }
 MAX_QUOTE = 60
 _CODE = re.compile(r"```.*?(?:```|\Z)|`[^`\n]+`", re.S)
@@ -46,18 +66,33 @@ MAX_LISTED_PHRASES = 4
 
 
 @dataclass(frozen=True, slots=True)
+class Search:
+    """One regex of a rule, run only on texts that hold one of its needles."""
+
+    regex: re.Pattern[str]
+    needles: tuple[str, ...] | None  # every match starts with one of these (None: unknown)
+    anchored: bool  # every match starts at position 0: one `match` instead of a scan
+
+
+@dataclass(frozen=True, slots=True)
 class Compiled:
     fields: frozenset[str]
-    phrases: Any  # an ahocorasick.Automaton, or None
+    automaton: Any  # an ahocorasick.Automaton of the phrases and the searches' needles, or None
+    has_phrases: bool
     phrase_gate: frozenset[str] | None  # the first characters of the phrases, when they are few
     phrase_list: tuple[str, ...] | None  # the phrases themselves, when they are few
-    regex: re.Pattern[str] | None
-    regex_gate: frozenset[str] | None  # a regex match starts with one of these characters (None: unknown)
-    regex_anchored: bool  # every regex match starts at position 0: one `match` instead of a scan
+    searches: tuple[Search, ...]  # the regexes, each with its own needles
+    has_needles: bool  # some search has needles: the automaton tells which searches to run
+    unneedled: tuple[int, ...]  # indexes of the searches without needles: run on every text
     gate: tuple[str, ...] | None  # every match of the rule holds one of these (None: no such test)
     on_lower: bool
     whole_words: bool
     skip_code: bool
+    skip_quoted: bool
+    unless_prompt: re.Pattern[str] | None
+    unless_text: re.Pattern[str] | None
+    unless_tools: bool
+    unless_undesirable: bool
 
 
 def prepare(options: dict[str, Any]) -> Compiled:
@@ -67,45 +102,83 @@ def prepare(options: dict[str, Any]) -> Compiled:
     if not options["phrases"] and not options["regex"]:
         raise ValueError("a pattern rule needs `phrases` or `regex`")
     on_lower = not options["case-sensitive"]
-    automaton = phrase_gate = phrase_list = None
+    phrase_gate = phrase_list = None
+    keys: set[str] = set()
     if options["phrases"]:
-        automaton = ahocorasick.Automaton()
         keys = {normalise(phrase) if on_lower else phrase for phrase in options["phrases"]}
-        for key in keys:
-            automaton.add_word(key, len(key))
-        automaton.make_automaton()
         # `<` in a text is cheaper to test than a pass of the automaton (P004, P007 phrases all start so)
         first = {key[0] for key in keys if key}
         phrase_gate = frozenset(first) if len(first) <= MAX_GATE_CHARACTERS and "" not in keys else None
         phrase_list = tuple(sorted(keys)) if len(keys) <= MAX_LISTED_PHRASES and "" not in keys else None
-    regex = regex_gate = None
-    if options["regex"]:
-        try:
-            regex = re.compile("|".join(f"(?:{r})" for r in options["regex"]))
-        except re.error as error:
-            raise ValueError(f"invalid regex in `regex`: {error}") from error
-        regex_gate = first_characters(regex)
+    searches = tuple(compile_search(pattern) for pattern in options["regex"])
+    automaton = build_automaton(keys, searches)
     return Compiled(
         frozenset(options["fields"]),
         automaton,
+        bool(keys),
         phrase_gate,
         phrase_list,
-        regex,
-        regex_gate,
-        regex is not None and anchored_at_start(regex),
-        rule_gate(automaton is not None, phrase_gate, phrase_list, regex is not None, regex_gate),
+        searches,
+        any(search.needles is not None for search in searches),
+        tuple(index for index, search in enumerate(searches) if search.needles is None),
+        rule_gate(bool(keys), phrase_gate, phrase_list, searches),
         on_lower,
         options["whole-words"],
         options["skip-code"],
+        options["skip-quoted"],
+        _alternation(options["unless-prompt"], "unless-prompt"),
+        _alternation(options["unless-text"], "unless-text"),
+        options["unless-tools"],
+        options["unless-undesirable"],
     )
+
+
+def compile_search(pattern: str) -> Search:
+    """A regex of the `regex` option with its needles: its literal prefixes, else its first characters."""
+    try:
+        regex = re.compile(pattern)
+    except re.error as error:
+        raise ValueError(f"invalid regex in `regex`: {error}") from error
+    prefixes = literal_prefixes(regex)
+    if prefixes is None:
+        first = first_characters(regex)
+        prefixes = tuple(sorted(first)) if first is not None else None
+    return Search(regex, prefixes, anchored_at_start(regex))
+
+
+def build_automaton(phrases: set[str], searches: tuple[Search, ...]) -> Any:
+    """One Aho-Corasick automaton per rule over its phrases and its searches' needles: one pass
+    over a text finds the phrases and tells which regexes can match there (P001 has 15 regexes
+    and ~100 needles: `in` tests or a pass per regex would cost more). A key maps to (its length
+    when it is a phrase, else None; the indexes of the searches it opens)."""
+    entries: dict[str, tuple[int | None, tuple[int, ...]]] = {key: (len(key), ()) for key in phrases}
+    for index, search in enumerate(searches):
+        for needle in search.needles or ():
+            length, owners = entries.get(needle, (None, ()))
+            entries[needle] = (length, (*owners, index))
+    if not entries:
+        return None
+    automaton = ahocorasick.Automaton()
+    for key, value in entries.items():
+        automaton.add_word(key, value)
+    automaton.make_automaton()
+    return automaton
+
+
+def _alternation(patterns: list[str], option: str) -> re.Pattern[str] | None:
+    if not patterns:
+        return None
+    try:
+        return re.compile("|".join(f"(?:{r})" for r in patterns))
+    except re.error as error:
+        raise ValueError(f"invalid regex in `{option}`: {error}") from error
 
 
 def rule_gate(
     has_phrases: bool,
     phrase_gate: frozenset[str] | None,
     phrase_list: tuple[str, ...] | None,
-    has_regex: bool,
-    regex_gate: frozenset[str] | None,
+    searches: tuple[Search, ...],
 ) -> tuple[str, ...] | None:
     """Substrings one of which every match of the rule holds, phrase or regex; None when a part has no gate.
 
@@ -119,11 +192,85 @@ def rule_gate(
             needles.update(phrase_gate)
         else:
             return None
-    if has_regex:
-        if regex_gate is None:
+    for search in searches:
+        if search.needles is None:
             return None
-        needles.update(regex_gate)
+        needles.update(search.needles)
+    # a needle that holds another needle adds nothing to the test ("[insert" holds "[")
+    needles = {needle for needle in needles if not any(other != needle and other in needle for other in needles)}
+    if len(needles) > MAX_RULE_NEEDLES:  # more `in` tests than a text is worth: their first characters, or none
+        needles = {needle[0] for needle in needles}
+        if len(needles) > MAX_GATE_CHARACTERS:
+            return None
     return tuple(sorted(needles))
+
+
+# A literal prefix longer than this adds little selectivity; more prefixes than this per regex
+# cost more `in` tests than they save.
+MAX_PREFIX = 12
+MAX_PREFIXES = 32
+MAX_RULE_NEEDLES = 16
+
+
+def literal_prefixes(regex: re.Pattern[str]) -> tuple[str, ...] | None:
+    """The literal strings every match of `regex` starts with (zero-width checks such as `\\b` or a
+    lookbehind skipped), when there are few and none is empty; else None. Read from re's parse
+    tree like `first_characters`; anything unexpected there means no prefixes, never wrong ones."""
+    try:
+        tree = parser.parse(regex.pattern, regex.flags)
+        if tree.state.flags & re.IGNORECASE:
+            return None
+        starts = _literal_starts(list(tree))
+    except Exception:  # a newer re may parse differently: then the regex has no prefixes
+        return None
+    if starts is None or any(not text for text, _ in starts):
+        return None
+    return tuple(sorted({text[:MAX_PREFIX] for text, _ in starts}))
+
+
+def _literal_starts(items: list) -> list[tuple[str, bool]] | None:
+    """(text, open) pairs: a match of `items` starts with one of the texts; an open text may go on
+    with what follows it. None when a part cannot be read."""
+    constants = parser
+    starts = [("", True)]
+    for op, value in items:
+        if not any(is_open for _, is_open in starts):
+            break
+        if op in (constants.AT, constants.ASSERT, constants.ASSERT_NOT):
+            continue  # zero width: consumes nothing
+        if op is constants.LITERAL:
+            parts = [(chr(value), True)]
+        elif op is constants.IN and value and all(kind is constants.LITERAL for kind, _ in value):
+            parts = [(chr(item), True) for _, item in value]
+        elif op is constants.BRANCH:
+            parts = []
+            for branch in value[1]:
+                found = _literal_starts(list(branch))
+                if found is None:
+                    return None
+                parts.extend(found)
+        elif op is constants.SUBPATTERN and not value[1] and not value[2]:
+            parts = _literal_starts(list(value[3]))
+            if parts is None:
+                return None
+        elif op in (constants.MAX_REPEAT, constants.MIN_REPEAT) and value[0] >= 1:
+            body = _literal_starts(list(value[2]))
+            if body is None:
+                return None
+            parts = [(text, False) for text, _ in body]  # where the repeat ends is not known
+        else:
+            parts = [("", False)]  # an optional part, a class, a group with flags: the literal text ends here
+        grown = []
+        for text, is_open in starts:
+            if is_open:
+                grown.extend((text + part, part_open) for part, part_open in parts)
+            else:
+                grown.append((text, False))
+        grown = list(dict.fromkeys(grown))
+        if len(grown) > MAX_PREFIXES:  # too many to test: the texts so far are prefixes enough
+            return [(text, False) for text, _ in starts]
+        starts = grown
+    return starts
 
 
 def first_characters(regex: re.Pattern[str]) -> frozenset[str] | None:
@@ -234,7 +381,7 @@ def check_record(rule, record: Record) -> list[Finding] | tuple[()]:
             else:
                 continue
         span = first_match(compiled, field, hay)
-        if span is not None:
+        if span is not None and not _asked_for(compiled, record, field):
             quote = text[span[0] : span[1]]
             if len(quote) > MAX_QUOTE:
                 quote = quote[: MAX_QUOTE - 1] + "…"
@@ -242,6 +389,45 @@ def check_record(rule, record: Record) -> list[Finding] | tuple[()]:
                 found = []
             found.append(Finding(f"{rule.options['message']}: {quote!r} in {field.field}", field.pointer, span))
     return found or ()
+
+
+def _asked_for(compiled: Compiled, record: Record, field: Text) -> bool:
+    """True when the record's context says the match is what the task wanted (see the module doc)."""
+    if compiled.unless_undesirable and record.data.get("label") is False:
+        return True
+    if compiled.unless_tools and declares_tools(record):
+        return True
+    if compiled.unless_text is not None and compiled.unless_text.search(normalise(field.text)):
+        return True
+    return compiled.unless_prompt is not None and compiled.unless_prompt.search(prompt_of(record, field)) is not None
+
+
+def declares_tools(record: Record) -> bool:
+    """The record offers tools (a `tools` or `functions` list) or holds a tool call or result."""
+    data = record.data
+    if data.get("tools") or data.get("functions"):
+        return True
+    return any(turn.role == "tool" or turn.calls_tool for turn in record.turns)
+
+
+# The system prompt is left out: it mostly defines the assistant ("You are an AI assistant"), which
+# would pass for a role to play and excuse every disclaimer of the record.
+PROMPT_FIELDS = frozenset({"instruction", "input"})
+
+
+def prompt_of(record: Record, field: Text) -> str:
+    """What `field` answers, normalised: the instruction and input texts before it (all earlier
+    turns, since a role or a dialogue is often set up in the first); for a text that is not a
+    response, the text itself too (an instruction is its own task)."""
+    parts = []
+    for text in record.texts:
+        if text is field:
+            break
+        if text.field in PROMPT_FIELDS:
+            parts.append(text.text)
+    if field.field != "response":
+        parts.append(field.text)
+    return normalise("\n".join(parts))
 
 
 def haystack(record: Record, field: Text) -> str:
@@ -260,25 +446,87 @@ def haystack(record: Record, field: Text) -> str:
 
 def first_match(compiled: Compiled, field: Text, haystack: str) -> tuple[int, int] | None:
     spans = []
-    if compiled.phrases is not None and _may_hold_a_phrase(compiled, haystack):
-        for end, length in compiled.phrases.iter(haystack):
-            start = end + 1 - length
-            if not compiled.whole_words or _at_word_edges(haystack, start, end + 1):
-                spans.append((start, end + 1))
-    if compiled.regex is not None and (compiled.regex_gate is None or _contains_any(haystack, compiled.regex_gate)):
-        if compiled.regex_anchored:
-            match = compiled.regex.match(haystack)
+    wanted = set(compiled.unneedled)
+    if compiled.automaton is not None and (compiled.has_needles or _may_hold_a_phrase(compiled, haystack)):
+        for end, (length, owners) in compiled.automaton.iter(haystack):
+            if length is not None:
+                start = end + 1 - length
+                if not compiled.whole_words or _at_word_edges(haystack, start, end + 1):
+                    spans.append((start, end + 1))
+            wanted.update(owners)
+    for index in sorted(wanted):
+        search = compiled.searches[index]
+        if search.anchored:
+            match = search.regex.match(haystack)
             if match is not None:
                 spans.append(match.span())
         else:
-            spans.extend(match.span() for match in compiled.regex.finditer(haystack))
+            spans.extend(match.span() for match in search.regex.finditer(haystack))
     if not spans:
         return None
     text = field.text
-    if compiled.skip_code and "`" in text:
-        code = [match.span() for match in _CODE.finditer(text)]
-        spans = [span for span in spans if not any(start <= span[0] < end for start, end in code)]
-    return min(spans, default=None)
+    if compiled.skip_code:
+        if looks_like_code(text):
+            return None
+        if "`" in text:
+            code = [match.span() for match in _CODE.finditer(text)]
+            spans = [span for span in spans if not any(start <= span[0] < end for start, end in code)]
+    if compiled.skip_quoted:
+        spans = [span for span in spans if not inside_quotes(text, *span)]
+    span = min(spans, default=None)
+    if span is not None:  # a regex may take the newline that opens a line (P008): point at the line
+        start, end = span
+        while start < end - 1 and haystack[start].isspace():
+            start += 1
+        span = (start, end)
+    return span
+
+
+# A line that ends or starts like source code (not prose): a statement end, a brace, a tag, a keyword.
+_CODE_LINE = re.compile(
+    r"(?:[;{}]|=>|\):)\s*$"
+    r"|^\s*(?:</?[a-zA-Z][\w-]*(?:\s[^>]*)?/?>(?!:)|\{%|#include\b|//|\}"
+    r"|(?:def|class|fn|func|function)\s+\w+\s*[(:{<]|from\s+[\w.]+\s+import\b|import\s+[\w.]+\s*$"
+    r"|(?:const|let|var)\s+\w+\s*=|(?:public|private|static|void)\s|(?:for|while|if|elif|catch)\s*\("
+    r"|(?:else|try)\s*[:{]|return\b.*;\s*$)"
+)
+CODE_SHARE = 0.4
+
+
+def looks_like_code(text: str) -> bool:
+    """A text (of 3+ lines) most of whose lines look like source code: a code answer without
+    markdown fences, where template syntax, TODOs and sample strings are the code's own."""
+    if text.count("\n") < 2:
+        return False
+    lines = [line for line in text.splitlines() if line.strip()]
+    if len(lines) < 3:
+        return False
+    code = sum(1 for line in lines if _CODE_LINE.search(line))
+    return code >= CODE_SHARE * len(lines)
+
+
+def inside_quotes(text: str, start: int, end: int) -> bool:
+    """The span sits inside a quoted string on its line ("...", '...', “...”): a string literal
+    or a quotation, not the text's own words. A quote that opens the whole text does not count
+    (some datasets wrap every answer in quotes)."""
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", end)
+    before, after = text[line_start:start], text[end : len(text) if line_end < 0 else line_end]
+    opening = None
+    if before.count('"') % 2 and '"' in after:
+        opening = before.rfind('"')
+    elif before.rfind("\u201c") > before.rfind("\u201d") and "\u201d" in after:
+        opening = before.rfind("\u201c")
+    else:
+        singles = [i for i, char in enumerate(before) if char == "'" and not _is_apostrophe(before, i)]
+        if len(singles) % 2 and any(char == "'" and not _is_apostrophe(after, i) for i, char in enumerate(after)):
+            opening = singles[-1]
+    return opening is not None and text[: line_start + opening].strip() != ""
+
+
+def _is_apostrophe(text: str, index: int) -> bool:
+    """A ' between two letters (don't, O'Neil) is an apostrophe, not a quote."""
+    return 0 < index < len(text) - 1 and text[index - 1].isalpha() and text[index + 1].isalpha()
 
 
 def _may_hold_a_phrase(compiled: Compiled, haystack: str) -> bool:

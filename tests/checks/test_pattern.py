@@ -6,7 +6,15 @@ import json
 import re
 
 import datalint
-from datalint.checks.pattern import anchored_at_start, first_characters, prepare
+from datalint.checks.pattern import (
+    OPTIONS,
+    anchored_at_start,
+    first_characters,
+    inside_quotes,
+    literal_prefixes,
+    looks_like_code,
+    prepare,
+)
 from tests.conftest import run, write_jsonl
 
 
@@ -115,9 +123,162 @@ def test_anchored_regex_is_matched_once_at_the_start_only_when_certain():
 
 
 def test_rule_gate_holds_every_part_or_is_none():
-    base = {"fields": ["all"], "case-sensitive": False, "whole-words": True, "message": "m", "skip-code": False}
+    base = {name: option.default for name, option in OPTIONS.items()} | {"fields": ["all"], "message": "m"}
     few = prepare({**base, "phrases": ["todo", "fixme"], "regex": [r"\[insert\b"]})
-    assert few.gate == ("[", "fixme", "todo")
+    assert few.gate == ("[insert", "fixme", "todo")  # a regex gives its literal prefix
     many = prepare({**base, "phrases": [f"<p{index}>" for index in range(6)], "regex": []})
     assert many.gate == ("<",)  # too many phrases to list: their first characters
     assert prepare({**base, "phrases": ["x"], "regex": [r"\w+"]}).gate is None  # a regex without a gate
+
+
+def lines_of(records, select):
+    return [(code, line) for code, line, *_ in found(records, select)]
+
+
+def alpaca(instruction, output, **extra):
+    return {"instruction": instruction, "input": "", "output": output, **extra}
+
+
+def test_disclaimer_family_is_built_from_parts_and_reads_the_speaker():
+    records = [
+        alpaca("Best way to learn Spanish?", "As a responsible and ethical AI, I suggest daily practice."),
+        alpaca("Stock tips?", "Being just a language model, I cannot pick stocks."),
+        alpaca("Who won?", "As of my last knowledge update in 2022, France."),
+        alpaca("Explain rain.", "I was developed by OpenAI to help. Rain forms when vapour condenses."),
+        alpaca("How are bots judged?", "When a model is deployed as an AI assistant, it is judged on accuracy."),
+        alpaca("Describe GPT-3.", "GPT-3 is a language model developed by OpenAI."),
+        alpaca("I am an AI researcher; what to read?", "Start with the transformer paper."),
+    ]
+    assert lines_of(records, "P001") == [("P001", 1), ("P001", 2), ("P001", 3), ("P001", 4)]
+
+
+def test_disclaimer_is_skipped_where_the_context_asks_for_it():
+    tools = {
+        "conversations": [
+            {"from": "human", "value": "Book me a flight."},
+            {"from": "gpt", "value": "I'm sorry, but as an AI, I don't have the capability to book flights."},
+        ],
+        "tools": '[{"name": "get_weather"}]',
+    }
+    records = [
+        alpaca("You are a sentient AI. Write to humanity.", "As an artificial intelligence, I ask for patience."),
+        alpaca("Write a greeting function.", 'def greet():\n    print("As an AI language model, hi")\n    return 1'),
+        alpaca("What is your name?", "As a language model, my name is Vicuna."),
+        alpaca("Are you trained by OpenAI?", "No, I am a language model trained by researchers from LMSYS."),
+        {
+            "messages": [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "As an AI, I can't."}],
+            "label": False,
+        },
+        tools,
+    ]
+    assert lines_of(records, "P001") == []
+    assert lines_of(records, "P002") == []
+
+
+def test_refusal_family_finds_capability_refusals_not_requested_declines():
+    records = [
+        alpaca("Make a table of planets.", "I'm unable to create a table directly here, but Mercury has no moons."),
+        alpaca("Summarise https://example.org/a", "I cannot browse the internet."),
+        alpaca("Translate this poem.", "I'm sorry, but I won't be able to translate poetry."),
+        alpaca("Write an email declining the invitation.", "I'm sorry, but I can't attend on Friday."),
+        alpaca("Find the area of the triangle.", "I'm sorry, but I cannot calculate it. Could you provide the base?"),
+        alpaca("How do I say no?", "You could say: 'I'm sorry, but I can't help with that right now.'"),
+    ]
+    assert lines_of(records, "P002") == [("P002", 1), ("P002", 2), ("P002", 3)]
+
+
+def test_slot_placeholders_in_prose_but_not_templates_links_or_stage_directions():
+    records = [
+        alpaca("Write a thank-you note.", "Thank you for the plants.\n\nWarmly,\n[Your Name]"),
+        alpaca("Write a press release.", "[Company Name] opens its first café on [Date]."),
+        alpaca("Create a fill-in-the-blank offer letter template.", "Dear [Candidate Name], we offer you [Job Title]."),
+        alpaca("Link in markdown?", "Write [Website Name](https://example.com)."),
+        alpaca("Write a scene.", "[Enter HAMLET and HORATIO]\nHAMLET: The air bites shrewdly."),
+        {"instruction": "Count the words.", "input": "Lorem ipsum dolor sit amet.", "output": "5"},
+        alpaca("Access a dict?", "Use `person[name]` or person[name] in code."),
+    ]
+    assert lines_of(records, "P003") == [("P003", 1), ("P003", 2)]
+
+
+def test_special_token_family_not_html_strike_or_tokenizer_talk():
+    records = [
+        alpaca("Name a noble gas.", "Neon.</s>"),
+        alpaca("Add 7 and 8.", "15<|eot_id|>"),
+        alpaca("Capital of Norway?", "Oslo<end_of_turn>"),
+        alpaca("Name a prime.", "13<|fim_suffix|>"),
+        alpaca("Strike text in HTML?", "Use <s>old price</s> now $10."),
+        alpaca("What does </s> mean in Llama's tokenizer?", "It is the end-of-sequence token </s>.\n"),
+        alpaca("Strip tokens in Python.", 'def clean(t):\n    return t.replace("<|endoftext|>", "")\n    pass'),
+    ]
+    assert lines_of(records, "P007") == [("P007", 1), ("P007", 2), ("P007", 3), ("P007", 4)]
+
+
+def test_fake_next_turn_but_not_requested_dialogues_or_code():
+    records = [
+        alpaca("Boiling point of water?", "100 °C.\n\n### Human: And on Everest?\n### Assistant: About 70 °C."),
+        alpaca("Name a goldfish.", "Bubbles.\nUser: Another?\nAssistant: Finn."),
+        alpaca("A motivational quote.", "Small steps add up.\n\nHuman:"),
+        alpaca("Write a dialogue between a user and an assistant.", "User: Hi\nAssistant: Hello!"),
+        alpaca("Config in YAML?", "database:\n  user: admin\n  password: x\n"),
+        alpaca("Classify: human, car.", "Human: living\nCar: non-living"),
+    ]
+    assert lines_of(records, "P008") == [("P008", 1), ("P008", 2), ("P008", 3)]
+
+
+def test_image_link_answers_but_not_markdown_lessons_or_code():
+    records = [
+        alpaca("Draw a sunset.", "![Sunset](https://i.imgur.com/Qz81kLm.png)"),
+        alpaca("Picture of a fox.", "https://source.unsplash.com/1600x900/?fox"),
+        alpaca("Make a pie chart.", "It looks like this:\n\n![Pie]（https://example.com/pie.png）"),
+        alpaca("Add an image to a markdown README?", "Use ![alt](docs/logo.png)."),
+        alpaca(
+            "Download a picture in Python.",
+            'import requests\nurl = "https://example.com/cat.jpg"\ndata = requests.get(url)',
+        ),
+        alpaca("Official Python site?", "https://www.python.org"),
+    ]
+    assert lines_of(records, "P009") == [("P009", 1), ("P009", 2), ("P009", 3)]
+
+
+def test_code_like_texts_and_quotes():
+    assert looks_like_code("int main() {\n  return 0;\n}\n")
+    assert not looks_like_code("A pie chart would look like this:\n\n![Pie](x.png)")
+    assert not looks_like_code("For example, this works.\nIf you wish, try it.\nFrom there, go on.")
+    text = 'He said "as an AI" today'
+    assert inside_quotes(text, text.index("as"), text.index("AI") + 2)
+    whole = '"As an AI, I cannot."'
+    assert not inside_quotes(whole, 1, 9)  # a quote that opens the whole text is the text's own
+    apostrophes = "I don't know, as an AI I can't"
+    assert not inside_quotes(apostrophes, apostrophes.index("as"), apostrophes.index("AI") + 2)
+
+
+def test_literal_prefixes_skip_zero_width_checks_and_never_hide_a_match():
+    assert literal_prefixes(re.compile(r"i(?<!\wi)(?: am|'m) an? ai\b")) == ("i am a", "i'm a")
+    assert literal_prefixes(re.compile(r"\bmy (?:knowledge|training)")) == ("my knowledge", "my training")
+    assert literal_prefixes(re.compile(r"#{2,} human")) == ("#",)  # where a repeat ends is not known
+    for pattern in (r"\w+ ai", r"(?:a|\d)b", r"x?y", r"(?i)abc", r""):
+        assert literal_prefixes(re.compile(pattern)) is None, pattern
+    patterns = [
+        r"i(?<!\wi)(?: am|'m) (?:just )?an? ai",
+        r"(?:as|being) (?:an?|your) bot",
+        r"\[(?<![\w\]]\[)insert\b[^\]]*\]",
+    ]
+    texts = ["i am an ai", "hi, i'm a ai", "being your bot", "as a bot", "x[insert y]", "[insert]", "nothing", "aim"]
+    for pattern in patterns:
+        regex = re.compile(pattern)
+        prefixes = literal_prefixes(regex)
+        for text in texts:
+            if not any(prefix in text for prefix in prefixes):
+                assert regex.search(text) is None, (pattern, text)
+
+
+def test_a_system_prompt_that_defines_an_ai_assistant_is_not_a_role_to_play():
+    record = {
+        "messages": [
+            {"role": "system", "content": "You are an AI assistant. Answer the user's questions."},
+            {"role": "user", "content": "Plan a day in Rome."},
+            {"role": "assistant", "content": "As an AI assistant, I'd suggest the Colosseum first."},
+        ]
+    }
+    played = alpaca("You are an AI assistant who has gained sentience. Greet us.", "As an AI assistant, I greet you.")
+    assert lines_of([record, played], "P001") == [("P001", 1)]
