@@ -14,7 +14,7 @@ import pytest
         ("F002", "caf\u00e9\u0085", "\u0085"),
         ("F003", "re\u200bd", "\u200b"),
         ("F003", "abc\u202eevil", "\u202e"),
-        ("F004", "5\u00a0km", "\u00a0"),
+        ("F004", "the\u00a0capital", "\u00a0"),
         ("F005", "cafÃ© is open", "Ã"),
         ("F005", "it\u00e2\u20ac\u2122s", "\u00e2"),
     ],
