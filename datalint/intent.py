@@ -41,8 +41,9 @@ _CODE = re.compile(
 _MARKUP = re.compile(
     r"(?<![a-z])(?:html\d?|css|tags?|web ?pages?|websites?|markdown|xml|svg|dom|jsx|react|vue|angular|bootstrap|"
     r"browser|embed|hyperlinks?|links?|format(?:ted|ting)?|rich text|email template|newsletter|blog|bold|"
-    r"italics?|underline|highlight|emphasi[sz]e|font|colou?r|superscript|subscript|audio|video|image|sound)(?![a-z])"
-    r"|<\w+|网页|标签|粗体|斜体|下划线|突出|强调|字体|颜色|嵌入|链接"
+    r"italics?|underline|highlight|emphasi[sz]e|font|colou?r|superscript|subscript|audio|video|image|sound|"
+    r"graphics?|homepage)(?![a-z])"
+    r"|<\w+|网页|网站|主页|标签|粗体|加粗|斜体|下划线|突出|强调|字体|颜色|嵌入|链接|图形|图片|图像"
 )
 _COMPOSITION = re.compile(
     r"(?<![a-z])(?:emails?|e-mails?|letters?|messages?|notes?|dialog(?:ue)?s?|conversations?|scripts?|speech|story|"
@@ -51,13 +52,14 @@ _COMPOSITION = re.compile(
     r"texts?|toast|cards?|memo|cover letter|proposal|newsletter|slogan|pitch|monologue|roleplay|role-play|"
     r"role play|pretend|imagine you|you are (?:a|an|the)|act as|as (?:a|an) \w+,|in the style of|"
     r"character|interview|quote|says?|said|reaction|comment|role|agree\w*|affirm\w*|confirm\w*|forms?|"
-    r"survey|questionnaire|template|contract|document|persona|narrat\w+)(?![a-z])|对话|回复|邮件|信|故事|评论|回答|表单|合同"
+    r"survey|questionnaire|template|contract|document|persona|narrat\w+|in character)(?![a-z])"
+    r"|(?:^|\n)as (?:a |an |the )?\w+|对话|回复|邮件|信|故事|评论|回答|表单|合同|扮演"
 )
 _TRANSFORM = re.compile(
     r"(?<![a-z])(?:rewrite|re-write|rephrase|paraphrase|edit|revise|correct|fix|proofread|improve|shorten|simplify|"
     r"summari[sz]e|translate|convert|reverse|reorder|rearrange|continue|complete|finish|capitali[sz]e|"
     r"punctuat\w*|change|transform|replace|repeat|copy|extract|reformat|restate|output|generate the output|"
-    r"fill in|insert|remove|delete|sort|alphabeti[sz]e)(?![a-z])|改写|翻译|纠正|修改|续写|补全|重写"
+    r"fill in|insert|remove|delete|sort|alphabeti[sz]e)(?![a-z])|改写|翻译|纠正|修改|续写|补全|重写|相反|反转|倒序|颠倒"
 )
 _WORDS = re.compile(
     r"(?<![a-z])(?:words?|synonyms?|antonyms?|rhym\w*|adjectives?|adverbs?|verbs?|nouns?|pronouns?|keywords?|"
@@ -102,7 +104,7 @@ def asks_for_composition(prompt: str) -> bool:
 
 
 _CONTINUE = re.compile(
-    r"(?<![a-z])(?:complete|continue|continuation|finish|fill in|blanks?|missing|extension|extend|ending|"
+    r"(?<![a-z])(?:complet\w*|continu\w*|finish\w*|fill in|blanks?|missing|extension|extend|ending|"
     r"next (?:word|sentence|line|part)|predict the next|carry on)(?![a-z])|___|\.\.\.\s*$|续写|补全|填空"
 )
 

@@ -170,21 +170,42 @@ def _edge_whitespace(texts: list[Text]) -> tuple[tuple[str, bool, str], ...] | N
         text = field.text
         if not text or text.isspace() or (field.field in found and found[field.field][1]):
             continue
-        found[field.field] = (field.field, _has_edge_whitespace(text), field.pointer)
+        found[field.field] = (field.field, _has_edge_whitespace(text, field.field != "response"), field.pointer)
     return tuple(found.values()) or None
 
 
-def _has_edge_whitespace(text: str) -> bool:
-    """Leading or trailing whitespace, except what code needs: the indentation of its first line
-    (a snippet cut from a function body) and the one newline that ends a source file."""
+def _has_edge_whitespace(text: str, given: bool) -> bool:
+    """Leading or trailing whitespace, except what code and data need: the indentation of a code
+    snippet's first line (cut from a function body) and, in a given text (a prompt or its input, not
+    a trained answer), the newlines that end a source or CSV file."""
     leading, trailing = text[:1].isspace(), text[-1:].isspace()
     if not (leading or trailing):
         return False
     if leading and text[:1] in " \t" and looks_like_code(text):
         leading = False
-    if trailing and text.endswith("\n") and not text[-2:-1].isspace() and looks_like_code(text):
+    if trailing and given and _ends_like_a_file(text):
         trailing = False
     return leading or trailing
+
+
+def _ends_like_a_file(text: str) -> bool:
+    body = text.rstrip("\n")
+    if body == text or body[-1:].isspace() or "\n" not in body:
+        return False
+    return body.endswith(("```", "}", ";")) or looks_like_code(body) or _is_delimited(body)
+
+
+def _is_delimited(text: str) -> bool:
+    """CSV or TSV rows (most lines hold the same number, at least one, of commas or tabs), or one short
+    value per line."""
+    lines = [line for line in text.splitlines() if line.strip()]
+    if len(lines) >= 3 and all(len(line.split()) == 1 for line in lines):
+        return True
+    for separator in ",\t":
+        counts = Counter(line.count(separator) for line in lines if separator in line and len(line) <= 80)
+        if counts and 3 <= counts.most_common(1)[0][1] and counts.most_common(1)[0][1] * 2 >= len(lines):
+            return True
+    return False
 
 
 def _in_context(record: Record, profile: Sequence[tuple | None]) -> Sequence[tuple | None]:
@@ -303,7 +324,8 @@ def _opener_explained(prompt: str, text: str, value: Any) -> bool:
     stripped = text.lstrip()
     first_word = _WORD.search(stripped[:40].lower())
     return (
-        stripped[:1] in _QUOTES  # a quoted line of dialogue
+        _ACKNOWLEDGEMENT.match(stripped.lower()) is not None  # "OK, I have scheduled the meeting": the reply itself
+        or stripped[:1] in _QUOTES  # a quoted line of dialogue
         or intent.asks_for_composition(prompt)
         or (first_word is not None and first_word.group() in prompt)  # a rewrite or continuation of given text
     )
@@ -327,6 +349,9 @@ def _lowercase_explained(prompt: str, text: str, value: Any) -> bool:
         or _CALL_START.match(stripped) is not None  # a tool call or a shell command
         or not first_token.isalpha()  # dy/dx, x=1, strong/weak: a formula or a term, not a sentence
         or first_line.rstrip().endswith((";", ":", "{"))  # a line of code
+        or first_token in _SHELL_COMMANDS
+        or " : " in first_line
+        or "->" in first_line  # a relation or mapping: poodle : dog
         or words[:1] in (["yes"], ["no"], ["true"], ["false"])  # a label, then its reason
         or ("\n" in stripped and len(words) <= 3)  # a label on its own line, then the explanation
         or _is_word_list(first_line)
@@ -339,7 +364,8 @@ def _ending_explained(prompt: str, text: str, value: Any) -> bool:
     colon_lines = sum(1 for line in text.splitlines() if line.rstrip().endswith((":", "：")))
     given_end = prompt.rstrip()[-1:]
     return (
-        (len(last_line) > 3 and last_line.lower() in prompt)  # the given text's own last line, kept
+        prompt.rstrip()[-3:] == text.rstrip()[-3:].lower()  # the given template's own ending, kept
+        or (len(last_line) > 3 and last_line.lower() in prompt)  # the given text's own last line, kept
         or intent.asks_for_poem(prompt)
         or intent.asks_for_composition(prompt)  # a letter ends "Sincerely,"; a dialogue mid-line
         or intent.asks_for_code(prompt)
@@ -347,7 +373,7 @@ def _ending_explained(prompt: str, text: str, value: Any) -> bool:
         or "|" in last_line
         or set(last_line) <= set("-=_+|.:/ *")  # a rule, a table border, Morse code
         or colon_lines > 1  # a form of fields to fill in
-        or (given_end != "" and text.rstrip().endswith(given_end) and intent.asks_to_transform(prompt))
+        or (given_end != "" and text.rstrip().lower().endswith(given_end) and intent.asks_to_transform(prompt))
     )
 
 
@@ -372,6 +398,11 @@ _EXPLAINED = {
     "space-runs": _space_runs_explained,
     "ending": _ending_explained,
 }
+_SHELL_COMMANDS = frozenset(
+    "cd ls git pip npm yarn sudo mkdir rm cp mv grep awk sed find cat echo curl wget python python3 node docker "
+    "kubectl ssh chmod chown tar make brew apt apt-get conda java javac gcc go cargo".split()
+)
+_ACKNOWLEDGEMENT = re.compile(r"\W{0,3}\w+(?: \w+)?[!,.:] (?:i have|i've|i will|i'll|i've)\b")
 _QUOTES = "\"'“‘«「『"
 # `news('...')`, `python(...)`, `awk '...'`, `git -C`: a call or a command, not a sentence
 _CALL_START = re.compile(r"[a-z_][\w.]*(?:\(|\s+['\"-])")

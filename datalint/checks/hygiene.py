@@ -264,7 +264,8 @@ def _unbalanced_fence(compiled: Compiled, field: Text) -> Finding | None:
     if "```" not in text:
         return None
     fences = [match.span() for match in compiled.regex.finditer(text)]
-    if len(fences) % 2 == 0:
+    # Six or more backticks in a row are a fence pair with nothing between (an emptied code span).
+    if sum(1 if end - start < 6 else 2 for start, end in fences) % 2 == 0:
         return None
     start, end = fences[-1]
     return Finding(
