@@ -49,17 +49,20 @@ _COMPOSITION = re.compile(
     r"(?<![a-z])(?:emails?|e-mails?|letters?|messages?|notes?|dialog(?:ue)?s?|conversations?|scripts?|speech|story|"
     r"stories|reviews?|tweets?|posts?|poems?|songs?|lyrics|ads?|advert(?:isement)?s?|announcements?|"
     r"invitations?|responses?|reply|replies|respond|answer (?:to|as)|welcome|greetings?|customer|chatbot|"
-    r"texts?|toast|cards?|memo|cover letter|proposal|newsletter|slogan|pitch|monologue|roleplay|role-play|"
-    r"role play|pretend|imagine you|you are (?:a|an|the)|act as|as (?:a|an) \w+,|in the style of|"
-    r"character|interview|quote|says?|said|reaction|comment|role|agree\w*|affirm\w*|confirm\w*|forms?|"
-    r"survey|questionnaire|template|contract|document|persona|narrat\w+|in character)(?![a-z])"
-    r"|(?:^|\n)as (?:a |an |the )?\w+|对话|回复|邮件|信|故事|评论|回答|表单|合同|扮演"
+    r"texts?|toast|cards?|memo|cover letter|proposal|newsletter|slogan|pitch|monologue|interview|quote|"
+    r"says?|said|reaction|comment|agree\w*|affirm\w*|confirm\w*|forms?|survey|questionnaire|template|"
+    r"contract|document|narrat\w+)(?![a-z])|对话|回复|邮件|信|故事|评论|回答|表单|合同"
+)
+_ROLE = re.compile(
+    r"(?<![a-z])(?:roleplay|role-play|role play|role|pretend|imagine you|you are (?:a|an|the)|act as|"
+    r"as (?:a|an) \w+,|in the style of|character|persona|in character)(?![a-z])|(?:^|\n)as (?:a |an |the )?\w+|扮演"
 )
 _TRANSFORM = re.compile(
     r"(?<![a-z])(?:rewrite|re-write|rephrase|paraphrase|edit|revise|correct|fix|proofread|improve|shorten|simplify|"
     r"summari[sz]e|translate|convert|reverse|reorder|rearrange|continue|complete|finish|capitali[sz]e|"
     r"punctuat\w*|change|transform|replace|repeat|copy|extract|reformat|restate|output|generate the output|"
-    r"fill in|insert|remove|delete|sort|alphabeti[sz]e)(?![a-z])|改写|翻译|纠正|修改|续写|补全|重写|相反|反转|倒序|颠倒"
+    r"fill in|insert|remove|delete|sort|alphabeti[sz]e)(?![a-z])"
+    r"|改写|翻译|纠正|修改|更改|更正|修正|续写|补全|重写|相反|反转|倒序|颠倒"
 )
 _WORDS = re.compile(
     r"(?<![a-z])(?:words?|synonyms?|antonyms?|rhym\w*|adjectives?|adverbs?|verbs?|nouns?|pronouns?|keywords?|"
@@ -98,8 +101,8 @@ def asks_about_markup(prompt: str) -> bool:
 
 
 def asks_for_composition(prompt: str) -> bool:
-    """A text written for someone (an email, a letter, a dialogue, a reply, a story, a role to play): its
-    greetings, openers and sign-offs are part of what was asked, not the assistant's filler."""
+    """A text written for someone (an email, a letter, a dialogue, a reply, a story): its greetings,
+    openers and sign-offs are part of what was asked, not the assistant's filler."""
     return _COMPOSITION.search(prompt.lower()) is not None
 
 
@@ -107,6 +110,11 @@ _CONTINUE = re.compile(
     r"(?<![a-z])(?:complet\w*|continu\w*|finish\w*|fill in|blanks?|missing|extension|extend|ending|"
     r"next (?:word|sentence|line|part)|predict the next|carry on)(?![a-z])|___|\.\.\.\s*$|续写|补全|填空"
 )
+
+
+def asks_for_role(prompt: str) -> bool:
+    """A role to play (you are a detective, pretend to be Ada Lovelace): the answer speaks in that voice."""
+    return _ROLE.search(prompt.lower()) is not None
 
 
 def asks_to_continue(prompt: str) -> bool:

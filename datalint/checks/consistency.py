@@ -67,7 +67,7 @@ FEATURES: dict[str, tuple[re.Pattern[str] | None, str]] = {
 # not a heading, `x = 1` is not a lower-case start. These features skip them.
 _SENTENCE_ONLY = {"lowercase-start", "ending"}
 _MIN_WORDS = 5
-_PROSE_ONLY = {"heading", "bullet-list", "html", "lowercase-start", "space-runs", "ending"}
+_PROSE_ONLY = {"heading", "bullet-list", "html", "lowercase-start", "space-runs"}
 # Searched after a "\n" put before the text, as `_HEADING_LINE`: the same lines as `(?m)^`, found faster.
 _CODE_LINE = re.compile(
     r"(?m)\n[ \t]*(?:def \w|class \w|import \w|from [\w.]+ import|#include|#!/|using namespace|package \w|"
@@ -326,7 +326,11 @@ def _opener_explained(prompt: str, text: str, value: Any) -> bool:
     return (
         _ACKNOWLEDGEMENT.match(stripped.lower()) is not None  # "OK, I have scheduled the meeting": the reply itself
         or stripped[:1] in _QUOTES  # a quoted line of dialogue
-        or intent.asks_for_composition(prompt)
+        # a reply, story or role asked for opens in its own voice; "Sure, here is the story:" is still filler
+        or (
+            (intent.asks_for_composition(prompt) or intent.asks_for_role(prompt))
+            and _ASSISTANT_TALK.match(stripped.lower()) is None
+        )
         or (first_word is not None and first_word.group() in prompt)  # a rewrite or continuation of given text
     )
 
@@ -355,7 +359,7 @@ def _lowercase_explained(prompt: str, text: str, value: Any) -> bool:
         or words[:1] in (["yes"], ["no"], ["true"], ["false"])  # a label, then its reason
         or ("\n" in stripped and len(words) <= 3)  # a label on its own line, then the explanation
         or _is_word_list(first_line)
-        or " ".join(words[:2]) in prompt  # the answer copies the given text
+        or _starts_an_item(" ".join(words[:2]), prompt)  # the answer copies an item of the given text
     )
 
 
@@ -368,12 +372,13 @@ def _ending_explained(prompt: str, text: str, value: Any) -> bool:
         or (len(last_line) > 3 and last_line.lower() in prompt)  # the given text's own last line, kept
         or intent.asks_for_poem(prompt)
         or intent.asks_for_composition(prompt)  # a letter ends "Sincerely,"; a dialogue mid-line
-        or intent.asks_for_code(prompt)
-        or looks_like_code(text)
+        or intent.asks_for_role(prompt)
         or "|" in last_line
         or set(last_line) <= set("-=_+|.:/ *")  # a rule, a table border, Morse code
         or colon_lines > 1  # a form of fields to fill in
         or (given_end != "" and text.rstrip().lower().endswith(given_end) and intent.asks_to_transform(prompt))
+        # a corrected or rewritten expression or code line: its colon or operator is syntax
+        or (intent.asks_to_transform(prompt) and any(char in text for char in "()[]{}=<>+*/（）＝"))
     )
 
 
@@ -398,6 +403,10 @@ _EXPLAINED = {
     "space-runs": _space_runs_explained,
     "ending": _ending_explained,
 }
+_ASSISTANT_TALK = re.compile(
+    r"\W{0,3}[\w' ]{1,20}[!,.:]? (?:here is|here's|here are|i'd be (?:happy|glad)|i would be (?:happy|glad)|"
+    r"let me|i can help|i'll help|i will help)\b"
+)
 _SHELL_COMMANDS = frozenset(
     "cd ls git pip npm yarn sudo mkdir rm cp mv grep awk sed find cat echo curl wget python python3 node docker "
     "kubectl ssh chmod chown tar make brew apt apt-get conda java javac gcc go cargo".split()
@@ -406,6 +415,12 @@ _ACKNOWLEDGEMENT = re.compile(r"\W{0,3}\w+(?: \w+)?[!,.:] (?:i have|i've|i will|
 _QUOTES = "\"'“‘«「『"
 # `news('...')`, `python(...)`, `awk '...'`, `git -C`: a call or a command, not a sentence
 _CALL_START = re.compile(r"[a-z_][\w.]*(?:\(|\s+['\"-])")
+
+
+def _starts_an_item(words: str, prompt: str) -> bool:
+    """Whether the prompt has these words at the start of a line or of a comma-, colon- or bracket-
+    separated item (an input list the answer copies), not just somewhere in a sentence."""
+    return bool(words) and re.search(r"(?:^|[\n,;:(\[\]\"'])\s*" + re.escape(words), prompt) is not None
 
 
 def _is_word_list(line: str) -> bool:
@@ -634,6 +649,8 @@ def _starts_lower(text: str) -> bool:
 
 _WORD = re.compile(r"\w+")
 _CLOSERS = "\"'”’»)]」』*_"
+_BRACKETS = ")]"
+_SENTENCE_END = frozenset(".!?。！？…")
 
 
 def ending_class(text: str) -> str:
@@ -642,6 +659,8 @@ def ending_class(text: str) -> str:
     if stripped.endswith("```"):
         return "a code fence"
     last = stripped.rstrip(_CLOSERS)[-1:] or stripped[-1:]
+    if last not in _SENTENCE_END and stripped[-1:] in _BRACKETS:
+        last = stripped[-1:]  # binary[2:] ends with a bracket, not with the colon inside it
     if not last:
         return "nothing"
     if last in _ENDINGS:
