@@ -138,8 +138,7 @@ def record_features(rule, record: Record) -> tuple[tuple[str, Any, str], ...] | 
     else:
         profile = record.derived.get(compiled.profile_key)
         if profile is None:
-            profile = _in_context(record, _profile(record, compiled.fields, compiled.skip_code))
-            record.derived[compiled.profile_key] = profile
+            profile = record.derived[compiled.profile_key] = _profile(record, compiled.fields, compiled.skip_code)
         entries = profile[compiled.position]
     task = record.labels.get("type") if entries else None
     if task is not None:  # a multi-task file is judged per task type: (field, value, pointer, task)
@@ -153,10 +152,13 @@ def _profile(record: Record, fields: frozenset[str], skip_code: bool) -> Sequenc
     if not texts:
         return _NOTHING
     if len(texts) == 1:
-        return _one_text_profile(texts[0], _scan(texts[0], skip_code))
-    scans = [_scan(text, skip_code) for text in texts]
-    exempt = _Exemptions(texts)
-    return [_feature_value(feature, position, texts, scans, exempt) for position, feature in _ORDER]
+        profile, rare = _one_text_profile(texts[0], _scan(texts[0], skip_code))
+    else:
+        scans = [_scan(text, skip_code) for text in texts]
+        exempt = _Exemptions(texts)
+        profile = [_feature_value(feature, position, texts, scans, exempt) for position, feature in _ORDER]
+        rare = [position for position, feature in _ORDER if _on_rare_side(feature, profile[position])]
+    return _in_context(record, profile, rare) if rare else profile
 
 
 _SCANNED = tuple(feature for feature in FEATURES if feature != "edge-whitespace")
@@ -208,14 +210,11 @@ def _is_delimited(text: str) -> bool:
     return False
 
 
-def _in_context(record: Record, profile: Sequence[tuple | None]) -> Sequence[tuple | None]:
+def _in_context(record: Record, profile: list[tuple | None], rare: list[int]) -> list[tuple | None]:
     """The profile with the rare-side values that the record's own task explains marked EXPLAINED: a
     table the instruction asked for, a bullet list in a list of steps, HTML in an answer about HTML, a
-    sign-off in the letter it asked for. Only the few records on a rare side are read this way."""
-    rare = [position for position, feature in _ORDER if _on_rare_side(feature, profile[position])]
-    if not rare:
-        return profile
-    profile = list(profile)
+    sign-off in the letter it asked for. Only the records with a value on a rare side (at `rare`
+    positions) are read this way."""
     context = _Context(record)
     for position in rare:
         feature = _SCANNED[position]
@@ -429,15 +428,17 @@ def _is_word_list(line: str) -> bool:
     return len(items) >= 3 and all(0 < len(item.split()) <= 4 for item in items)
 
 
-def _one_text_profile(text: Text, scan: tuple) -> list[tuple | None]:
+def _one_text_profile(text: Text, scan: tuple) -> tuple[list[tuple | None], list[int]]:
     """`_feature_value` for a record with one text in the fields (the usual case), without its loop:
-    every feature the text lacks shares one answer, and most texts are on no rare side at all."""
+    every feature the text lacks shares one answer, and most texts are on no rare side at all.
+    Also the positions whose value is on a rare side."""
     field, pointer = text.field, text.pointer
     profile = [((field, False, pointer),)] * len(_SCANNED)
     ending = scan[-1]
     profile[-1] = ((field, ending, pointer),)
+    rare: list[int] = []
     if ending == _USUAL_ENDING and True not in scan:  # the other values are True or False
-        return profile
+        return profile, rare
     # Whether the text is too short to be a sentence, or is code: each asked at most once, and only
     # when a feature on the rare side needs it; the cheaper question first.
     short = code = None
@@ -458,7 +459,8 @@ def _one_text_profile(text: Text, scan: tuple) -> list[tuple | None]:
                 profile[position] = None
                 continue
         profile[position] = ((field, value, pointer),)
-    return profile
+        rare.append(position)
+    return profile, rare
 
 
 _USUAL_ENDING = "sentence punctuation"

@@ -48,6 +48,7 @@ def prepare(options: dict[str, Any]) -> tuple[str, ...]:
 # Top-level keys that hold a category when their value is short, besides the record's `type` and
 # `difficulty` labels: belle-eval-set-1k files its task type under `class`.
 IMPLICIT_LABEL_KEYS = ("class", "label", "subject", "topic", "domain", "task")
+_IMPLICIT_KEY_SET = frozenset(IMPLICIT_LABEL_KEYS)
 _MAX_LABEL_WORDS = 4
 
 
@@ -77,7 +78,7 @@ def _implicit_label_keys(record: Record) -> list[str]:
 
 
 def _has_labels(rule, record: Record) -> bool:
-    return bool(record.labels or rule.state) or any(key in record.data for key in IMPLICIT_LABEL_KEYS)
+    return bool(record.labels or rule.state) or not _IMPLICIT_KEY_SET.isdisjoint(record.data)
 
 
 def check_record(rule, record: Record) -> list[Finding] | tuple[()]:
