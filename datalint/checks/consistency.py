@@ -15,6 +15,11 @@ Two ways to decide, by feature:
   a code fence ...): the records whose ending class is rare (at most `max-share`) are
   reported when the most common class covers at least `min-norm` of the file.
 Files with fewer than `min-records` records with the field have no norm and are skipped.
+
+A value on a rare side is read in its record's context first (`_in_context`, with
+datalint/intent.py): a table the instruction asks for, a sign-off in the letter it asks for, a
+lower-case start of the sentence it asks to complete. Such a value still counts in the norm but
+is never reported. A file whose records carry a `type` label has one norm per task type.
 """
 
 from __future__ import annotations
@@ -299,6 +304,7 @@ def _table_explained(prompt: str, text: str, value: Any) -> bool:
 def _html_explained(prompt: str, text: str, value: Any) -> bool:
     return (
         _only_table_breaks(text)
+        or _tags_on_code_lines(text)
         or intent.asks_about_markup(prompt)
         or intent.asks_for_code(prompt)
         or _HTML.search(prompt) is not None
@@ -311,6 +317,24 @@ def _only_table_breaks(text: str) -> bool:
     return all(
         match.group().lower().startswith("<br") and "|" in _line_at(text, match.start())
         for match in _HTML.finditer(text)
+    )
+
+
+def _tags_on_code_lines(text: str) -> bool:
+    """Every tag sits in code: on a line with code punctuation (an attribute's `=` aside), on a line of
+    tags only (`</body>`), or inside a quoted string (`attribution: '<a href=...>'`)."""
+    return all(_tag_in_code(text, match.start()) for match in _HTML.finditer(text))
+
+
+def _tag_in_code(text: str, index: int) -> bool:
+    line = _line_at(text, index)
+    bare = _HTML.sub("", line)
+    before = text[text.rfind("\n", 0, index) + 1 : index]
+    return (
+        not bare.strip()
+        or any(char in bare for char in "=;{}(")
+        or before.count("'") % 2 == 1
+        or before.count('"') % 2 == 1
     )
 
 
