@@ -599,8 +599,8 @@ def _has_html(prose: str) -> bool:
 
 
 def space_runs(text: str) -> list[tuple[int, int]]:
-    """Doubled spaces between a letter and a lower-case letter ("I baked  cookies") on lines with no other
-    run of spaces: a line with several runs lines up columns."""
+    """Doubled spaces between a letter and a lower-case letter ("I baked  cookies"), on lines that do
+    not align columns (no run of three or more spaces, no tab, no table bar)."""
     spans = []
     for match in _SPACE_RUN.finditer(text):
         start, end = match.span()
@@ -608,7 +608,7 @@ def space_runs(text: str) -> list[tuple[int, int]]:
             continue
         line_start, line_end = text.rfind("\n", 0, start) + 1, text.find("\n", end)
         line = text[line_start : line_end if line_end >= 0 else len(text)]
-        if line.count("  ") == 1:
+        if "   " not in line and "\t" not in line and "|" not in line:
             spans.append((start, end))
     return spans
 
@@ -810,6 +810,7 @@ def _percent(part: int, total: int) -> str:
 
 
 _ALIGNMENT = re.compile(r"\S {3,}\S")
+_ANY_DOUBLED_SPACE = re.compile(r"(?<=\S)  (?=\S)")  # the fix collapses every doubled space of a reported text
 
 
 def fix(rule, violation, context):
@@ -833,7 +834,7 @@ def fix(rule, violation, context):
     elif feature == "space-runs":
         if "`" in text or looks_like_code(text) or _ALIGNMENT.search(text):
             return None  # alignment in code and in tables is meaningful
-        spans = space_runs(text)
+        spans = [match.span() for match in _ANY_DOUBLED_SPACE.finditer(text)]
         edits = replace_in_string(line, violation.line, violation.pointer, spans, " ")
     else:
         return None
