@@ -175,6 +175,10 @@ def check_dataset(rule, table) -> Iterator[DatasetFinding]:
     yield from findings
 
 
+def _plainly_spaced(value: str) -> bool:
+    return value == " ".join(value.split()) and not _UNUSUAL_SPACE.search(value)
+
+
 def _variants(rule, table) -> Iterator[DatasetFinding]:
     # (file, label) -> normalised value -> spelling -> record indices
     spellings: dict[tuple[str, str], dict[str, dict[str, list[int]]]] = defaultdict(
@@ -189,7 +193,8 @@ def _variants(rule, table) -> Iterator[DatasetFinding]:
         for forms in groups.values():
             if len(forms) < 2:
                 continue
-            common, common_rows = max(forms.items(), key=lambda item: len(item[1]))
+            # the most used spelling; on a tie, the one written with plain single spaces
+            common, common_rows = max(forms.items(), key=lambda item: (len(item[1]), _plainly_spaced(item[0])))
             for spelling, rows in forms.items():
                 if spelling == common:
                     continue
