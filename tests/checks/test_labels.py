@@ -57,7 +57,9 @@ def test_texts_and_booleans_under_label_keys_are_not_labels(lint):
 
 
 def test_on_a_tie_the_plainly_spaced_spelling_is_the_norm(lint):
-    records = [{"instruction": "Q?", "output": "A.", "category": label} for label in ("art\u00a0history", "art history")]
+    records = [
+        {"instruction": "Q?", "output": "A.", "category": label} for label in ("art\u00a0history", "art history")
+    ]
     found = lint(records, "F201")
     assert [(c, line) for c, line, _, _ in found] == [("F201", 1)]
     assert "'art history'" in found[0][3].split("spelled")[1]
