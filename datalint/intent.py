@@ -46,12 +46,12 @@ _MARKUP = re.compile(
     r"|<\w+|网页|网站|主页|标签|粗体|加粗|斜体|下划线|突出|强调|字体|颜色|嵌入|链接|图形|图片|图像"
 )
 _COMPOSITION = re.compile(
-    r"(?<![a-z])(?:emails?|e-mails?|letters?|messages?|notes?|dialog(?:ue)?s?|conversations?|scripts?|speech|story|"
-    r"stories|reviews?|tweets?|posts?|poems?|songs?|lyrics|ads?|advert(?:isement)?s?|announcements?|"
-    r"invitations?|responses?|reply|replies|respond|answer (?:to|as)|welcome|greetings?|customer|chatbot|"
-    r"texts?|toast|cards?|memo|cover letter|proposal|newsletter|slogan|pitch|monologue|interview|quote|"
-    r"says?|said|reaction|comment|agree\w*|affirm\w*|confirm\w*|forms?|survey|questionnaire|template|"
-    r"contract|document|narrat\w+)(?![a-z])|对话|回复|邮件|信|故事|评论|回答|表单|合同"
+    r"(?<![a-z])(?:emails?|e-mails?|letter|messages?|note to|thank[- ]you note|dialog(?:ue)?s?|conversations?|"
+    r"speech|story|stories|reviews?|tweets?|posts?|poems?|songs?|lyrics|ads?|advert(?:isement)?s?|"
+    r"announcements?|invitations?|responses?|reply|replies|respond|answer (?:to|as)|welcome|greetings?|"
+    r"customer|chatbot|text message|toast|cards?|memo|cover letter|proposal|newsletter|slogan|pitch|"
+    r"monologue|interview|quote|reaction|comment|agree\w*|affirm\w*|confirm\w*|forms?|survey|"
+    r"questionnaire|template|contract|narrat\w+)(?![a-z])|对话|回复|邮件|写信|信件|一封信|故事|评论|表单|合同"
 )
 _ROLE = re.compile(
     r"(?<![a-z])(?:roleplay|role-play|role play|role|pretend|imagine you|you are (?:a|an|the)|act as|"
