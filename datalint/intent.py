@@ -42,8 +42,8 @@ _MARKUP = re.compile(
     r"(?<![a-z])(?:html\d?|css|tags?|web ?pages?|websites?|markdown|xml|svg|dom|jsx|react|vue|angular|bootstrap|"
     r"browser|embed|hyperlinks?|links?|format(?:ted|ting)?|rich text|email template|newsletter|blog|bold|"
     r"italics?|underline|highlight|emphasi[sz]e|font|colou?r|superscript|subscript|audio|video|image|sound|"
-    r"graphics?|homepage)(?![a-z])"
-    r"|<\w+|网页|网站|主页|标签|粗体|加粗|斜体|下划线|突出|强调|字体|颜色|嵌入|链接|图形|图片|图像"
+    r"graphics?|homepage|typograph\w*|styl(?:e|ed|ing))(?![a-z])"
+    r"|<\w+|网页|网站|主页|标签|粗体|加粗|斜体|下划线|突出|强调|字体|颜色|嵌入|链接|图形|图片|图像|格式|样式|排版"
 )
 _COMPOSITION = re.compile(
     r"(?<![a-z])(?:emails?|e-mails?|letter|messages?|note to|thank[- ]you note|dialog(?:ue)?s?|conversations?|"

@@ -72,7 +72,7 @@ FEATURES: dict[str, tuple[re.Pattern[str] | None, str]] = {
 # not a heading, `x = 1` is not a lower-case start. These features skip them.
 _SENTENCE_ONLY = {"lowercase-start", "ending"}
 _MIN_WORDS = 5
-_PROSE_ONLY = {"heading", "bullet-list", "html", "lowercase-start", "space-runs"}
+_PROSE_ONLY = {"heading", "bullet-list", "lowercase-start", "space-runs"}
 # Searched after a "\n" put before the text, as `_HEADING_LINE`: the same lines as `(?m)^`, found faster.
 _CODE_LINE = re.compile(
     r"(?m)\n[ \t]*(?:def \w|class \w|import \w|from [\w.]+ import|#include|#!/|using namespace|package \w|"
@@ -308,8 +308,14 @@ def _html_explained(prompt: str, text: str, value: Any) -> bool:
         or intent.asks_about_markup(prompt)
         or intent.asks_for_code(prompt)
         or _HTML.search(prompt) is not None
-        or looks_like_code(text)
+        # code, or an HTML page; prose wrapped in <p> or <li> tags is scraped text, not code
+        or (
+            looks_like_code(text) and (_CODE_LINE.search("\n" + text) is not None or _PAGE_TAG.search(text) is not None)
+        )
     )
+
+
+_PAGE_TAG = re.compile(r"<(?:!doctype|html|head|body|div|table|form|script|style|meta|input|button|section)\b", re.I)
 
 
 def _only_table_breaks(text: str) -> bool:
@@ -345,7 +351,8 @@ def _line_at(text: str, index: int) -> str:
 
 def _opener_explained(prompt: str, text: str, value: Any) -> bool:
     stripped = text.lstrip()
-    first_word = _WORD.search(stripped[:40].lower())
+    opener = _OPENER.match(stripped[:60].lower())
+    words = opener.group().strip(" !,.:\"'“‘«") if opener is not None else ""
     return (
         _ACKNOWLEDGEMENT.match(stripped.lower()) is not None  # "OK, I have scheduled the meeting": the reply itself
         or stripped[:1] in _QUOTES  # a quoted line of dialogue
@@ -354,7 +361,8 @@ def _opener_explained(prompt: str, text: str, value: Any) -> bool:
             (intent.asks_for_composition(prompt) or intent.asks_for_role(prompt))
             and _ASSISTANT_TALK.match(stripped.lower()) is None
         )
-        or (first_word is not None and first_word.group() in prompt)  # a rewrite or continuation of given text
+        # a rewrite or continuation of given text that opens with the same words
+        or (words != "" and re.search(rf"(?<!\w){re.escape(words)}(?!\w)", prompt) is not None)
     )
 
 
