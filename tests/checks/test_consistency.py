@@ -229,3 +229,18 @@ def test_the_instructions_asks_are_read_in_chinese(lint):
     assert lint(records, "F110") == []
     records[9]["instruction"] = "昨晚吃了什么？"
     assert [(c, line) for c, line, _, _ in lint(records, "F110")] == [("F110", 10)]
+
+
+def test_prose_wrapped_in_paragraph_tags_is_scraped_text(lint):
+    assert [(c, line) for c, line, _, _ in lint(dataset("<p>The answer is simple and short.</p>"), "F110")] == [
+        ("F110", 10)
+    ]
+    page = "<html>\n<body>\n<p>The answer.</p>\n</body>\n</html>"
+    assert lint(dataset(page), "F110") == []
+
+
+def test_an_opener_word_elsewhere_in_the_prompt_explains_nothing(lint):
+    """ "Of course!" is filler even when the question mentions the migration *of* birds."""
+    records = dataset("Of course! The answer is simple and short.")
+    records[9]["instruction"] = "Explain the migration of birds."
+    assert [(c, line) for c, line, _, _ in lint(records, "F106")] == [("F106", 10)]
