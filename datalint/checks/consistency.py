@@ -434,10 +434,8 @@ _EXPLAINED = {
     "space-runs": _space_runs_explained,
     "ending": _ending_explained,
 }
-_ASSISTANT_TALK = re.compile(
-    r"\W{0,3}[\w' ]{1,20}[!,.:]? (?:here is|here's|here are|i'd be (?:happy|glad)|i would be (?:happy|glad)|"
-    r"let me|i can help|i'll help|i will help)\b"
-)
+# "Sure, here is the story:" presents the output: filler even before a composed text or a role's answer
+_ASSISTANT_TALK = re.compile(r"\W{0,3}[\w' ]{1,20}[!,.:]? (?:here is|here's|here are)\b")
 _SHELL_COMMANDS = frozenset(
     "cd ls git pip npm yarn sudo mkdir rm cp mv grep awk sed find cat echo curl wget python python3 node docker "
     "kubectl ssh chmod chown tar make brew apt apt-get conda java javac gcc go cargo".split()
