@@ -417,10 +417,6 @@ def _space_runs_explained(prompt: str, text: str, value: Any) -> bool:
     return intent.asks_for_table(prompt) or intent.asks_for_code(prompt) or "  " in prompt
 
 
-def _never(prompt: str, text: str, value: Any) -> bool:
-    return False
-
-
 _EXPLAINED = {
     "heading": _heading_explained,
     "bullet-list": _list_explained,
@@ -440,7 +436,7 @@ _SHELL_COMMANDS = frozenset(
     "cd ls git pip npm yarn sudo mkdir rm cp mv grep awk sed find cat echo curl wget python python3 node docker "
     "kubectl ssh chmod chown tar make brew apt apt-get conda java javac gcc go cargo".split()
 )
-_ACKNOWLEDGEMENT = re.compile(r"\W{0,3}\w+(?: \w+)?[!,.:] (?:i have|i've|i will|i'll|i've)\b")
+_ACKNOWLEDGEMENT = re.compile(r"\W{0,3}\w+(?: \w+)?[!,.:] (?:i have|i've|i will|i'll)\b")
 _QUOTES = "\"'“‘«「『"
 # `news('...')`, `python(...)`, `awk '...'`, `git -C`: a call or a command, not a sentence
 _CALL_START = re.compile(r"[a-z_][\w.]*(?:\(|\s+['\"-])")
@@ -453,7 +449,7 @@ def _starts_an_item(words: str, prompt: str) -> bool:
 
 
 def _is_word_list(line: str) -> bool:
-    """`apple, pear, plum`: items of at most three words between commas, not a sentence."""
+    """`apple, pear, plum`: three or more items of at most four words between commas, not a sentence."""
     items = [item.strip() for item in re.split(r"[,;、，]", line.rstrip(". "))]
     return len(items) >= 3 and all(0 < len(item.split()) <= 4 for item in items)
 
