@@ -218,17 +218,25 @@ def _typographic_nbsp(text: str, index: int) -> bool:
 
 def _joins_legitimately(text: str, index: int) -> bool:
     """A zero-width joiner inside an emoji sequence (👨‍👩‍👧), a zero-width (non-)joiner inside an Arabic,
-    Persian or Indic word, a direction mark beside right-to-left text: the script needs them."""
+    Persian or Indic word, a direction mark beside right-to-left text, a zero-width space between Thai
+    or Khmer words: the script needs them."""
     char = text[index]
+    neighbours = text[index - 1 : index] + text[index + 1 : index + 2]
+    if char == "\u200b":  # Thai, Lao, Khmer and Myanmar mark word breaks with zero-width spaces
+        return any(_breaks_words_invisibly(neighbour) for neighbour in neighbours)
     if char not in _JOINERS:
         return False
-    neighbours = text[index - 1 : index] + text[index + 1 : index + 2]
     if char == "\u200d" and any(_is_emoji(neighbour) for neighbour in neighbours):
         return True
     return any(_needs_joiners(neighbour) for neighbour in neighbours)
 
 
 _JOINERS = frozenset("\u200c\u200d\u200e\u200f")
+
+
+def _breaks_words_invisibly(char: str) -> bool:
+    code = ord(char)
+    return 0x0E00 <= code <= 0x0EFF or 0x1000 <= code <= 0x109F or 0x1780 <= code <= 0x17FF
 
 
 def _is_emoji(char: str) -> bool:

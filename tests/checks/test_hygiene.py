@@ -102,7 +102,13 @@ def test_no_break_spaces_between_words_are_reported(lint, text, count):
 
 @pytest.mark.parametrize(
     "text",
-    ["A family 👨\u200d👩\u200d👧 emoji", "A wizard 🧙\u200d♂️ emoji", "می\u200cبخشد in Persian", "Hebrew \u200fשלום"],
+    [
+        "A family 👨\u200d👩\u200d👧 emoji",
+        "A wizard 🧙\u200d♂️ emoji",
+        "می\u200cبخشد in Persian",
+        "Hebrew \u200fשלום",
+        "ภาษาไทย\u200bง่าย in Thai",
+    ],
 )
 def test_joiners_a_script_needs_pass(lint, text):
     assert lint([{"instruction": "Say it", "input": "", "output": text}], "F003") == []
