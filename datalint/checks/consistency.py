@@ -794,7 +794,7 @@ def _minority(rule, field: str, tally: Counter, total: int) -> dict[Any, str]:
 
 def _rare_endings(rule, field: str, tally: Counter, total: int) -> dict[Any, str]:
     norm, norm_count = tally.most_common(1)[0]  # ties: the ending seen first, as the rows were read
-    if norm_count / total < rule.options["min-norm"]:
+    if norm_count / total < rule.options["min-norm"] or norm == EXPLAINED:
         return {}
     return {
         ending: f"{field} ends with {ending}, while {_percent(norm_count, total)} of the {field}s in this file "
