@@ -24,6 +24,7 @@ LISTED = {
     ("F004", "belle-eval-set-1k.jsonl"),  # "1,558 NBSPs in total"
     ("F004", "belle-zh-seed-tasks-175.jsonl"),  # "739 NBSPs"
     ("F111", "lima-1k-llamafactory.jsonl"),  # "289 outputs have leading or trailing whitespace"
+    ("F202", "belle-eval-set-1k.jsonl"),  # "`closed\u00a0qa` with an NBSP (52 rows)"
     ("L005", "sharegpt-v3-cleaned-first2k.jsonl"),  # "the split version cuts long chats into parts"
     ("L003", "openai-toy-chat-fine-tuning.jsonl"),  # "record 5 ... 'Eat a banana!' repeated, about 26k characters"
 }
@@ -85,11 +86,10 @@ def test_leading_trailing_whitespace_in_lima():
 
 
 def test_html_in_sharegpt_turns(flagged):
-    lines = flagged["sharegpt-v3-cleaned-first2k.jsonl", "F110"]
-    # README: "about 81 turns with HTML tags"; 17 records have them in answers outside code and
-    # markdown tables (a <br> inside a table cell is how markdown tables break lines).
-    assert lines[:5] == [322, 416, 417, 799, 852]
-    assert len(lines) == 17
+    # README: "about 81 turns with HTML tags": in the answers they are <br> inside markdown table
+    # cells (how a cell breaks a line: 322, 416, 417, 799), tags named in `inline code` (852) and
+    # tags inside unfenced code (1794); none is markup left in prose.
+    assert flagged.get(("sharegpt-v3-cleaned-first2k.jsonl", "F110"), []) == []
 
 
 def test_nbsp_label_drift_in_belle(tmp_path):

@@ -28,22 +28,34 @@ def test_jobs_2_equals_jobs_1_on_a_real_dataset() -> None:
     assert json.loads(serial.output)["summary"]["records"] == 7473
 
 
-def test_dataset_pass_in_forked_processes_equals_the_serial_one(monkeypatch) -> None:
+# The opt-in structure rules, with a loose norm for numbered lists: many dataset-pass findings with
+# column spans on ShareGPT (the default consistency rules find almost none there).
+STRUCTURE = ["F101", "F103"]
+
+
+@pytest.fixture
+def structure_config(tmp_path: Path) -> Path:
+    config = tmp_path / "datalint.toml"
+    config.write_text("[rules.F103]\nmax-share = 0.6\n", encoding="utf-8")
+    return config
+
+
+def test_dataset_pass_in_forked_processes_equals_the_serial_one(monkeypatch, structure_config) -> None:
     """Every dataset-wide rule of a real dataset with many findings (sharegpt: duplicates,
     consistency, language) gives the same violations when the rules are spread over processes."""
-    serial = datalint.lint_paths([SHAREGPT], jobs=1)
+    serial = datalint.lint_paths([SHAREGPT], jobs=1, extend_select=STRUCTURE, config=structure_config)
     monkeypatch.setattr(engine, "POOL_MIN_LINES", 10)
-    parallel = datalint.lint_paths([SHAREGPT], jobs=2)
+    parallel = datalint.lint_paths([SHAREGPT], jobs=2, extend_select=STRUCTURE, config=structure_config)
     assert serial.stats["dataset processes"] == 0 and parallel.stats["dataset processes"] == 2
     dataset_codes = {v.code for v in serial.violations if v.code[0] in "DF" and v.code[1] != "0"}
-    assert {"F101", "F110"} <= dataset_codes
+    assert {"F101", "F103"} <= dataset_codes
     assert [v.to_dict() for v in parallel.violations] == [v.to_dict() for v in serial.violations]
 
 
-def test_dataset_findings_placed_in_forked_processes_get_the_serial_columns(monkeypatch) -> None:
+def test_dataset_findings_placed_in_forked_processes_get_the_serial_columns(monkeypatch, structure_config) -> None:
     """A large run's findings are placed on their lines by two processes, each reading its part
     of the file: every column span is the one a single process finds."""
-    serial = datalint.lint_paths([SHAREGPT], jobs=1)
+    serial = datalint.lint_paths([SHAREGPT], jobs=1, extend_select=STRUCTURE, config=structure_config)
     placed = [v for v in serial.violations if v.code[0] in "DFQL" and v.code[1] != "0" and v.end_column is not None]
     assert len({v.line for v in placed}) > 20
     monkeypatch.setattr(engine, "FORKED_PLACING_MIN_LINES", 2)
@@ -55,7 +67,7 @@ def test_dataset_findings_placed_in_forked_processes_get_the_serial_columns(monk
         return real_share(tasks, work, children, meanwhile)
 
     monkeypatch.setattr(engine.forking, "share", share)
-    parallel = datalint.lint_paths([SHAREGPT], jobs=2)
+    parallel = datalint.lint_paths([SHAREGPT], jobs=2, extend_select=STRUCTURE, config=structure_config)
     assert forked_at[-1] == (2, 1)  # the placing, in two parts: here and in one child
     assert [v.to_dict() for v in parallel.violations] == [v.to_dict() for v in serial.violations]
 

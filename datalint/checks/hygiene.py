@@ -41,7 +41,9 @@ CLASSES: dict[str, tuple[str, str, bool]] = {
     # Two- and three-byte UTF-8 sequences decoded as cp1252/Latin-1: Ã© (é), Â  (NBSP), â€™ (’).
     "mojibake": (f"[\u00c2\u00c3]{_CONTINUATION}|\u00e2\u20ac", "mojibake", True),
     "mixed-line-endings": (r"\r\n", "mixed line endings", False),
-    "code-fence": (r"(?m)^[ \t]*```", "unbalanced code fence", False),
+    # Any run of three backticks: a fence opens at a line start but may close at a line end ("});```"),
+    # and "```cout << x```" is a fence pair on one line.
+    "code-fence": (r"`{3,}", "unbalanced code fence", False),
 }
 NAMES = {
     "\ufffd": "U+FFFD",
@@ -162,6 +164,95 @@ def _first_character(compiled: Compiled, field: Text) -> Finding | None:
     return Finding(f"{what} in {field.field}{more}", field.pointer, match.span())
 
 
+def _unexplained_character(compiled: Compiled, field: Text) -> Finding | None:
+    """`_first_character` for the classes whose characters are sometimes right: a no-break space
+    between a number and its unit or before French punctuation, a zero-width joiner inside an emoji
+    sequence, a zero-width non-joiner inside a Persian or Indic word. Only the others are reported."""
+    text = field.text
+    explained = _EXPLAINED[compiled.name]
+    wrong = [match for match in compiled.regex.finditer(text) if not explained(text, match.start())]
+    if not wrong:
+        return None
+    found = wrong[0].group()
+    name = NAMES.get(found, f"U+{ord(found):04X}")
+    what = compiled.label if compiled.name == "nbsp" else f"{compiled.label} {name}"
+    if compiled.name == "nbsp" and found != "\u00a0":
+        what = f"{compiled.label} ({name})"
+    more = f" ({len(wrong)} in this field)" if len(wrong) > 1 else ""
+    return Finding(f"{what} in {field.field}{more}", field.pointer, wrong[0].span())
+
+
+# Titles and abbreviations that typography binds to what follows ("Dr. Watson", "p. 12", "§ 3").
+_BOUND_ABBREVIATIONS = frozenset(
+    "mr. mrs. ms. dr. prof. st. no. nr. p. pp. vol. art. fig. ch. sec. § ¶ € $ £ ¥ n° nº".split()
+)
+_UNIT_AFTER = frozenset("%‰°′″€$£¥")
+_FRENCH_BEFORE = frozenset(";:!?»›%")
+
+
+def _typographic_nbsp(text: str, index: int) -> bool:
+    """A no-break space that good typography puts there: inside a number (1 000), between a number
+    and its unit (5 km, 760,000 sq mi, 23 AD), after a title or an abbreviation bound to a number
+    (Dr. Watson, p. 12), before French high punctuation (« oui » ; !). Narrow and figure spaces are
+    typographic by nature."""
+    char = text[index]
+    if char != "\u00a0":
+        return True
+    before, after = text[index - 1 : index], text[index + 1 : index + 2]
+    if after in _FRENCH_BEFORE or before in "«‹" or after in _UNIT_AFTER:
+        return True
+    word_start = max(text.rfind(" ", 0, index), text.rfind("\n", 0, index), text.rfind("\u00a0", 0, index)) + 1
+    word = text[word_start:index]
+    if before.isdigit():
+        return after.isalnum()
+    if word.lower() in _BOUND_ABBREVIATIONS:
+        return after.isalnum()
+    # the second word of a unit after a number: "760,000 sq mi"
+    return (
+        0 < len(word) <= 3
+        and word.isalpha()
+        and text[word_start - 1 : word_start] == "\u00a0"
+        and text[word_start - 2 : word_start - 1].isdigit()
+    )
+
+
+def _joins_legitimately(text: str, index: int) -> bool:
+    """A zero-width joiner inside an emoji sequence (👨‍👩‍👧), a zero-width (non-)joiner inside an Arabic,
+    Persian or Indic word, a direction mark beside right-to-left text, a zero-width space between Thai
+    or Khmer words: the script needs them."""
+    char = text[index]
+    neighbours = text[index - 1 : index] + text[index + 1 : index + 2]
+    if char == "\u200b":  # Thai, Lao, Khmer and Myanmar mark word breaks with zero-width spaces
+        return any(_breaks_words_invisibly(neighbour) for neighbour in neighbours)
+    if char not in _JOINERS:
+        return False
+    if char == "\u200d" and any(_is_emoji(neighbour) for neighbour in neighbours):
+        return True
+    return any(_needs_joiners(neighbour) for neighbour in neighbours)
+
+
+_JOINERS = frozenset("\u200c\u200d\u200e\u200f")
+
+
+def _breaks_words_invisibly(char: str) -> bool:
+    code = ord(char)
+    return 0x0E00 <= code <= 0x0EFF or 0x1000 <= code <= 0x109F or 0x1780 <= code <= 0x17FF
+
+
+def _is_emoji(char: str) -> bool:
+    code = ord(char)
+    return 0x1F000 <= code <= 0x1FAFF or 0x2600 <= code <= 0x27BF or code in (0xFE0F, 0x2640, 0x2642, 0x20E3)
+
+
+def _needs_joiners(char: str) -> bool:
+    """Right-to-left and Indic scripts, where (non-)joiners and direction marks are spelling."""
+    code = ord(char)
+    return 0x0590 <= code <= 0x08FF or 0x0900 <= code <= 0x0DFF or 0xFB1D <= code <= 0xFEFC
+
+
+_EXPLAINED = {"nbsp": _typographic_nbsp, "invisible": _joins_legitimately}
+
+
 def _mixed_line_endings(compiled: Compiled, field: Text) -> Finding | None:
     text = field.text
     if "\r" not in text:
@@ -181,14 +272,20 @@ def _unbalanced_fence(compiled: Compiled, field: Text) -> Finding | None:
     if "```" not in text:
         return None
     fences = [match.span() for match in compiled.regex.finditer(text)]
-    if len(fences) % 2 == 0:
+    # Six or more backticks in a row are a fence pair with nothing between (an emptied code span).
+    if sum(1 if end - start < 6 else 2 for start, end in fences) % 2 == 0:
         return None
     start, end = fences[-1]
     return Finding(
         f"unbalanced code fence in {field.field}: {len(fences)} ``` fences, the last one is never closed",
         field.pointer,
-        (end - 3, end),
+        (start, end),
     )
 
 
-_SPECIAL = {"mixed-line-endings": _mixed_line_endings, "code-fence": _unbalanced_fence}
+_SPECIAL = {
+    "mixed-line-endings": _mixed_line_endings,
+    "code-fence": _unbalanced_fence,
+    "nbsp": _unexplained_character,
+    "invisible": _unexplained_character,
+}

@@ -9,7 +9,9 @@
 - `type` (dataset pass): a top-level field (or a configured pointer) whose JSON type differs from
   its type in most rows of the file (`"id": "7"` among integer ids). Nulls are not a type.
 Labels are the record's `type` and `difficulty` (keys `type`, `category`, `task_type`,
-`difficulty`, `level`, or `[mapping] type = "class"`), plus any JSON pointers in `fields`.
+`difficulty`, `level`, or `[mapping] type = "class"`), the label-like top-level keys
+(`class`, `label`, `subject`, `topic`, `domain`, `task`) when their value is a short string,
+plus any JSON pointers in `fields`.
 """
 
 from __future__ import annotations
@@ -43,19 +45,45 @@ def prepare(options: dict[str, Any]) -> tuple[str, ...]:
     return tuple(field if field.startswith("/") else make_pointer(*field.split(".")) for field in options["fields"])
 
 
+# Top-level keys that hold a category when their value is short, besides the record's `type` and
+# `difficulty` labels: belle-eval-set-1k files its task type under `class`.
+IMPLICIT_LABEL_KEYS = ("class", "label", "subject", "topic", "domain", "task")
+_IMPLICIT_KEY_SET = frozenset(IMPLICIT_LABEL_KEYS)
+_MAX_LABEL_WORDS = 4
+
+
 def categorical_values(rule, record: Record) -> Iterator[tuple[str, Any, str]]:
-    """(label name, value, pointer) of each label and configured field the record has."""
+    """(label name, value, pointer) of each label, label-like top-level key and configured field the record has."""
     for name, (value, pointer) in record.labels.items():
         yield name, value, pointer
+    for key in _implicit_label_keys(record):
+        yield key, record.data[key], _key_pointer(key)
     for pointer in rule.state:
         value = resolve(record.data, pointer)
         if value is not None:
             yield pointer, value, pointer
 
 
+def _implicit_label_keys(record: Record) -> list[str]:
+    """The label-like keys with a short string value (a category, not a text) the labels do not already hold."""
+    data, held = record.data, {pointer for _, pointer in record.labels.values()}
+    return [
+        key
+        for key in IMPLICIT_LABEL_KEYS
+        if isinstance(data.get(key), str)
+        and 0 < len(data[key].split()) <= _MAX_LABEL_WORDS
+        and len(data[key]) <= 40
+        and _key_pointer(key) not in held
+    ]
+
+
+def _has_labels(rule, record: Record) -> bool:
+    return bool(record.labels or rule.state) or not _IMPLICIT_KEY_SET.isdisjoint(record.data)
+
+
 def check_record(rule, record: Record) -> list[Finding] | tuple[()]:
     # Most records have no label at all (and no field is configured): they return at once.
-    if rule.options["check"] != "whitespace" or not (record.labels or rule.state):
+    if rule.options["check"] != "whitespace" or not _has_labels(rule, record):
         return ()
     return [
         Finding(f"{name} label {value!r} has {_describe_space(value)}", pointer)
@@ -78,7 +106,7 @@ def _describe_space(value: str) -> str:
 def record_features(rule, record: Record) -> tuple | None:
     check = rule.options["check"]
     if check == "variant":
-        if not (record.labels or rule.state):
+        if not _has_labels(rule, record):
             return None
         values = tuple(
             (name, value[:MAX_VALUE], pointer)
@@ -94,7 +122,7 @@ def record_features(rule, record: Record) -> tuple | None:
             for key, value in record.data.items()
             if value is not None
         }
-        if record.labels or rule.state:
+        if _has_labels(rule, record):
             for _, value, pointer in categorical_values(rule, record):
                 types[pointer] = json_type(value)
         return tuple(types.items()) or None
@@ -147,6 +175,10 @@ def check_dataset(rule, table) -> Iterator[DatasetFinding]:
     yield from findings
 
 
+def _plainly_spaced(value: str) -> bool:
+    return value == " ".join(value.split()) and not _UNUSUAL_SPACE.search(value)
+
+
 def _variants(rule, table) -> Iterator[DatasetFinding]:
     # (file, label) -> normalised value -> spelling -> record indices
     spellings: dict[tuple[str, str], dict[str, dict[str, list[int]]]] = defaultdict(
@@ -161,7 +193,8 @@ def _variants(rule, table) -> Iterator[DatasetFinding]:
         for forms in groups.values():
             if len(forms) < 2:
                 continue
-            common, common_rows = max(forms.items(), key=lambda item: len(item[1]))
+            # the most used spelling; on a tie, the one written with plain single spaces
+            common, common_rows = max(forms.items(), key=lambda item: (len(item[1]), _plainly_spaced(item[0])))
             for spelling, rows in forms.items():
                 if spelling == common:
                     continue

@@ -147,3 +147,100 @@ def test_rules_sharing_a_profile_answer_as_alone():
     assert alone[[rule.options["feature"] for rule in rules].index("bullet-list")] == (
         ("response", True, "/conversations/1/value"),
     )
+
+
+@pytest.mark.parametrize(
+    ("code", "instruction", "odd"),
+    [
+        ("F105", "Create a table of three planets and their moons.", "| a | b |\n|---|---|\n| 1 | 2 |"),
+        ("F102", "List three fruits.", "Fruits:\n- apple\n- pear"),
+        ("F103", "Explain the steps to boil an egg.", "Steps:\n1. boil\n2. wait"),
+        ("F101", "Write a CV for a nurse.", "# Jane Doe\nNurse with ten years of practice."),
+        ("F101", "Suggest a hashtag for this post.", "# morningmotivation"),
+        ("F104", "Write Python code that prints one.", "Here:\n```\nprint(1)\n```"),
+        ("F110", "What does the <div> tag do in HTML?", "The <div> tag groups content on a page."),
+        ("F110", "Question 9?", "Use `<br>` to break a line, it is simple."),
+        ("F107", "Write an email to a customer about a delay.", "The parcel is late. Hope this helps!"),
+        ("F106", "Write a line of dialogue agreeing to a drive.", '"Sure, I will get the keys!"'),
+        ("F106", "Schedule a meeting for 10 AM.", "OK, I have scheduled the meeting for 10 AM."),
+        ("F106", "Reverse the words: Learning to code is great.", "Great, code to learning is."),
+        ("F109", "Complete the sentence: She packed her bag and", "set off on her long journey alone."),
+        ("F109", "Give three words that rhyme with light.", "bright, night, sight, tight, might."),
+        ("F109", "Question 9?", "weather('weather in Paris today, please')"),
+        ("F109", "Question 9?", "yes, the text is about technology today."),
+        ("F108", "Create a signup form.", "Please sign up below.\nName:\nEmail:"),
+        ("F112", "Make a table of scores.", "Alice has  ninety points in total."),
+    ],
+)
+def test_form_the_instruction_asks_for_is_not_reported(lint, code, instruction, odd):
+    records = dataset(odd)
+    records[9]["instruction"] = instruction
+    assert lint(records, code) == []
+
+
+@pytest.mark.parametrize(
+    ("code", "odd"),
+    [
+        ("F106", "Certainly there is a link between the two."),
+        ("F106", "Great food, slow service, and a nice view."),
+        ("F108", "The answer is simple and short;"),
+        ("F108", "The answer is simple and short and"),
+        ("F112", "The answer is simple.  Short too."),
+        ("F112", "Name   Age\nAlice  30"),
+    ],
+)
+def test_content_that_only_looks_like_the_feature_is_not_reported(lint, code, odd):
+    assert lint(dataset(odd), code) == []
+
+
+def test_a_table_asked_for_still_counts_in_the_norm(lint):
+    """Answers whose instruction asks for a table are not reported, but they show the file uses tables:
+    one more table among 60 answers, 4 in all, is not a rare style (2% at most)."""
+    table = "| a | b |\n|---|---|\n| 1 | 2 |"
+    records = dataset(table, at=10)
+    for index in (20, 30, 40):
+        records[index] = {"instruction": "Make a table of two numbers.", "input": "", "output": table}
+    assert lint(records, "F105") == []
+
+
+def test_a_multi_task_file_is_judged_per_task_type(lint):
+    """Bullets are the norm of the list task and rare in the QA task: the QA answer with bullets is reported."""
+    records = [{"instruction": f"Q{i}?", "output": "- a\n- b", "category": "list"} for i in range(40)]
+    records += [{"instruction": f"Q{i}?", "output": PROSE, "category": "qa"} for i in range(60)]
+    records[70]["output"] = "Two points:\n- one\n- two"
+    found = lint(records, "F102")
+    assert [(c, line) for c, line, _, _ in found] == [("F102", 71)]
+    assert "(task type 'qa')" in found[0][3]
+
+
+def test_edge_whitespace_of_code_and_given_data(lint):
+    records = dataset(None)
+    records[2]["input"] = "name,age\nann,3\nbob,4\ncid,5\n"  # a CSV block's final newline
+    records[3]["output"] = "    return x * 2"  # a snippet's indentation
+    records[4]["output"] = "The answer is simple.\n"  # a trained trailing newline
+    for record in records:
+        record.setdefault("input", "")
+    assert [(c, line) for c, line, _, _ in lint(records, "F111")] == [("F111", 5)]
+
+
+def test_the_instructions_asks_are_read_in_chinese(lint):
+    records = dataset("昨晚吃了<b>馄饨</b>和沙拉。")
+    records[9]["instruction"] = "在给定的句子中搜索单词“馄饨”并使其加粗。"
+    assert lint(records, "F110") == []
+    records[9]["instruction"] = "昨晚吃了什么？"
+    assert [(c, line) for c, line, _, _ in lint(records, "F110")] == [("F110", 10)]
+
+
+def test_prose_wrapped_in_paragraph_tags_is_scraped_text(lint):
+    assert [(c, line) for c, line, _, _ in lint(dataset("<p>The answer is simple and short.</p>"), "F110")] == [
+        ("F110", 10)
+    ]
+    page = "<html>\n<body>\n<p>The answer.</p>\n</body>\n</html>"
+    assert lint(dataset(page), "F110") == []
+
+
+def test_an_opener_word_elsewhere_in_the_prompt_explains_nothing(lint):
+    """ "Of course!" is filler even when the question mentions the migration *of* birds."""
+    records = dataset("Of course! The answer is simple and short.")
+    records[9]["instruction"] = "Explain the migration of birds."
+    assert [(c, line) for c, line, _, _ in lint(records, "F106")] == [("F106", 10)]

@@ -14,7 +14,7 @@ import pytest
         ("F002", "caf\u00e9\u0085", "\u0085"),
         ("F003", "re\u200bd", "\u200b"),
         ("F003", "abc\u202eevil", "\u202e"),
-        ("F004", "5\u00a0km", "\u00a0"),
+        ("F004", "the\u00a0capital", "\u00a0"),
         ("F005", "cafÃ© is open", "Ã"),
         ("F005", "it\u00e2\u20ac\u2122s", "\u00e2"),
     ],
@@ -67,3 +67,74 @@ def test_found_whatever_the_other_fields_hold(lint, code, instruction, output):
     beside texts that are plain, or non-ASCII."""
     found = lint([{"instruction": instruction, "input": "", "output": output}], code)
     assert [(c, line) for c, line, _, _ in found] == [(code, 1)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "It is 5\u00a0km away.",
+        "A population of 4.3\u00a0million.",
+        "About 760,000\u00a0sq\u00a0mi in all.",
+        "Ranked No.\u00a0100 on the list.",
+        "Dr.\u00a0Watson arrived.",
+        "Il a dit\u00a0: «\u00a0oui\u00a0»\u00a0!",
+        "Price: 1\u202f000 euros.",
+    ],
+)
+def test_typographic_no_break_spaces_pass(lint, text):
+    assert lint([{"instruction": "Say it", "input": "", "output": text}], "F004") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "count"),
+    [
+        ("the\u00a0capital", 1),
+        ("1.\u00a0根据题目", 1),
+        ("def f():\n\u00a0\u00a0return 1", 2),
+        ("5\u00a0km and a\u00a0b", 1),
+    ],
+)
+def test_no_break_spaces_between_words_are_reported(lint, text, count):
+    [(code, line, _, message)] = lint([{"instruction": "Say it", "input": "", "output": text}], "F004")
+    assert (code, line) == ("F004", 1)
+    assert message.endswith(f"({count} in this field)") == (count > 1)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "A family 👨\u200d👩\u200d👧 emoji",
+        "A wizard 🧙\u200d♂️ emoji",
+        "می\u200cبخشد in Persian",
+        "Hebrew \u200fשלום",
+        "ภาษาไทย\u200bง่าย in Thai",
+    ],
+)
+def test_joiners_a_script_needs_pass(lint, text):
+    assert lint([{"instruction": "Say it", "input": "", "output": text}], "F003") == []
+
+
+def test_a_joiner_between_latin_letters_is_reported(lint):
+    found = lint([{"instruction": "Say it", "input": "", "output": "re\u200dd and 🧙\u200d♂️"}], "F003")
+    assert [(code, line) for code, line, _, _ in found] == [("F003", 1)]
+    assert "(2 in this field)" not in found[0][3]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Print it with:\n```cout << s```",
+        "Run:\n```js\nserver.listen(3000);```\nDone.",
+        "Where `````` is empty.",
+        "Use ```x``` and then\n```\ncode\n```",
+    ],
+)
+def test_inline_and_line_end_fences_are_balanced(lint, text):
+    assert lint([{"instruction": "Code", "input": "", "output": text}], "F007") == []
+
+
+def test_fence_left_open_after_a_closed_one_is_reported(lint):
+    text = "First:\n```\na\n```\nThen ```x``` and:\n```py\nprint(1)"
+    found = lint([{"instruction": "Code", "input": "", "output": text}], "F007")
+    assert [(code, line) for code, line, _, _ in found] == [("F007", 1)]
+    assert "5 ``` fences" in found[0][3]

@@ -40,3 +40,26 @@ def test_nulls_are_not_a_type(lint):
     records = [{"id": i, "instruction": "Q", "input": "", "output": "A.", "rank": None} for i in range(12)]
     records[0]["rank"] = 3
     assert lint(records, "F203") == []
+
+
+def test_label_like_keys_are_labels(lint):
+    """belle-eval-set-1k files its task type under `class`: `closed\u00a0qa` beside `open qa` is reported."""
+    records = [{"question": "Q?", "std_answer": "A.", "class": label} for label in ("open qa", "closed\u00a0qa")]
+    assert [(c, line) for c, line, _, _ in lint(records, "F202")] == [("F202", 2)]
+
+
+def test_texts_and_booleans_under_label_keys_are_not_labels(lint):
+    records = [
+        {"instruction": "Q?", "output": "A.", "label": "This is a whole sentence  with a doubled space in it."},
+        {"instruction": "Q?", "output": "A.", "label": True},
+    ]
+    assert lint(records, "F202") == []
+
+
+def test_on_a_tie_the_plainly_spaced_spelling_is_the_norm(lint):
+    records = [
+        {"instruction": "Q?", "output": "A.", "category": label} for label in ("art\u00a0history", "art history")
+    ]
+    found = lint(records, "F201")
+    assert [(c, line) for c, line, _, _ in found] == [("F201", 1)]
+    assert "'art history'" in found[0][3].split("spelled")[1]
