@@ -55,7 +55,7 @@ ODD_TEXTS = (
     "", " ", "\n", "\t\t", "\u2028", "\u2029", "\ufeff", "\u200b\u200e\u202e", "\x00", "\x1b[31m", "\x7f\x85",
     "\ufffd", "\U0001f600", "e\u0301" * 50, "\u0645\u0631\u062d\u0628\u0627", "\u4f60\u597d",
     "```", "```python\nx = 1", "<|endoftext|>", "###", "As an AI language model", "NaN", "null",
-    "\\", '"', "{}", "[1, 2", "\r\n", "\r", "Ã©", "a" * 5000, "word " * 2000,
+    "\\", '"', "{}", "[1, 2", "\r\n", "\r", "Ã©",
 )  # fmt: skip
 NUMBER_TOKENS = ("NaN", "Infinity", "-Infinity", "1e400", "-1e400", "1e-400", "-0", "1E+2", "9" * 5000, "0.5")
 
@@ -77,8 +77,10 @@ def odd_text(rng: random.Random) -> str:
     parts = [rng.choice(ODD_TEXTS) for _ in range(rng.randint(1, 3))]
     if rng.random() < 0.3:
         parts.append("".join(chr(rng.randint(0, 0x10FFFF)) for _ in range(rng.randint(1, 20))))
-    if rng.random() < 0.02:
-        parts.append("x" * rng.choice((100_000, 300_000)))
+    if rng.random() < 0.01:  # long texts: rare, as they are in real data (and costly to lint)
+        parts.append(rng.choice(("a" * 5000, "word " * 2000, "\u4f60" * 3000)))
+    if rng.random() < 0.001:
+        parts.append("x" * 200_000)
     return "".join(parts)
 
 
@@ -191,8 +193,10 @@ def insert_surrogate(line: bytes, rng: random.Random) -> bytes:
 
 
 def deep_nesting(line: bytes, rng: random.Random) -> bytes:
-    depth = rng.choice((50, 199, 200, 201, 300, 999, 1000, 5000, 100_000))
+    depth = rng.choice((50, 199, 200, 201, 300, 999, 1000, 5000))
     opener = rng.choice((b"[", b"{", b'{"a":', b'[{"content":'))
+    if rng.random() < 0.05:  # a 100k-deep line: rare, it weighs 100 kB
+        depth, opener = 100_000, b"["
     closer = {b"[": b"]", b"{": b"}", b'{"a":': b"}", b'[{"content":': b"}]"}[opener]
     inner = opener * depth + (b"1" + closer * depth if rng.random() < 0.5 else b"")
     key = rng.choice(KNOWN_KEYS).encode()
@@ -331,9 +335,9 @@ def runs_for(chunk: int, path: Path, work: Path, eval_set: Path) -> list[list[st
     """The invocations of one chunk: every chunk is linted with every rule, in one of the modes."""
     base = [str(path), "--select", EVERY_RULE, "--jobs", "1", "-q", "--exit-zero"]
     output = ["-o", str(work / "report.out")]
-    mode = chunk % 6
+    mode = chunk % 10  # half the chunks in a mode of their own, half plain (the modes cost 2-3 runs)
     fmt = FORMATS[chunk % len(FORMATS)]
-    if mode == 0:  # the cache: cold, then warm (after an edit, see run_chunk)
+    if mode == 0:  # the cache: cold, then warm (after an edit, see run_lines)
         return [["check", *base, "--format", fmt, *output], ["check", *base, "--format", "json", *output]]
     if mode == 1:
         baseline = str(work / "baseline.json")
@@ -351,9 +355,9 @@ def runs_for(chunk: int, path: Path, work: Path, eval_set: Path) -> list[list[st
 
 
 def custom_config(folder: Path, chunk: int) -> None:
-    """Every third chunk of mode 5 reads its records through a custom mapping, with odd pointers."""
+    """Mode 5 reads its records through a custom mapping, with odd pointers."""
     config = folder / "datalint.toml"
-    if chunk % 6 == 5 and chunk % 3 == 0:
+    if chunk % 10 == 5:
         config.write_text(
             'format = "custom"\n[mapping]\ninstruction = "/messages/0/content"\nresponse = "conversations.1.value"\n'
             'system = "/system"\ninput = "/instances/0/input"\ntype = "/category"\n'
@@ -373,7 +377,7 @@ def run_lines(folder: Path, chunk: int, lines: list[bytes], eval_set: Path, exit
     custom_config(folder, chunk)
     try:
         for number, args in enumerate(runs_for(chunk, path, folder, eval_set)):
-            if chunk % 6 == 0 and number == 1:  # edit a few lines between the cold and the warm run
+            if chunk % 10 == 0 and number == 1:  # edit a few lines between the cold and the warm run
                 edited = list(lines)
                 for position in range(0, len(edited), max(1, len(edited) // 5)):
                     edited[position] = edited[position][::-1]
