@@ -350,7 +350,13 @@ def runs_for(chunk: int, path: Path, work: Path, eval_set: Path) -> list[list[st
     if mode == 3:
         return [["check", *base, "--no-cache", "--against", str(eval_set), "--format", fmt, *output]]
     if mode == 4:
-        return [["check", *base, "--no-cache", "--statistics", *output], ["stats", str(path), "--format", "json", "-q"]]
+        review = work / "review.jsonl"
+        review.unlink(missing_ok=True)
+        return [
+            ["check", *base, "--no-cache", "--statistics", *output],
+            ["stats", str(path), "--format", "json", "-q", "--html", str(work / "profile.html")],
+            ["sample", str(path), "-o", str(review), "--fraction", "0.01"],
+        ]
     return [["check", *base, "--no-cache", "--format", fmt, *output]]
 
 
