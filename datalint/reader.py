@@ -180,16 +180,30 @@ class LineParser:
             problems.append(Problem("bom", "file starts with a byte order mark (U+FEFF)", 1, 2))
             text = text[1:]
         line.text = text
-        start = _skip_whitespace(text, 0)
+        # The usual line costs a few C-level calls here: the slower paths are behind cheap tests.
+        start = len(text) - len(text.lstrip(_JSON_WHITESPACE))
         if start == len(text):
             problems.append(Problem("blank-line", "blank line"))
             return line
+        if text.count("[") + text.count("{") > MAX_DEPTH:
+            deep = _too_deep(text, start, MAX_DEPTH)
+            if deep is not None:
+                message = f"invalid JSON: nested more than {MAX_DEPTH} levels deep; not read"
+                problems.append(Problem("invalid-json", message, deep + 1, deep + 2))
+                return line
         recorder = self.recorder
-        recorder.clear()
-        value, _ = _decode(self.decoder, text, start, problems)
-        if value is _UNREAD:
+        duplicates, constants = recorder.duplicates, recorder.constants
+        duplicates.clear()
+        constants.clear()
+        try:
+            value, end = self.decoder.raw_decode(text, start)
+            if end < len(text) and text[end:].strip(_JSON_WHITESPACE):
+                rest = len(text) - len(text[end:].lstrip(_JSON_WHITESPACE))
+                raise json.JSONDecodeError("Extra data", text, rest)
+        except (ValueError, RecursionError) as error:
+            problems.append(_unreadable(error, text, start))
             return line
-        for key in recorder.duplicates:
+        for key in duplicates:
             shown = json.dumps(_without_surrogates(key), ensure_ascii=False)
             column = _duplicate_key_column(text, key)
             problems.append(
@@ -197,45 +211,28 @@ class LineParser:
             )
         if not isinstance(value, dict):
             problems.append(Problem("not-an-object", f"line is a JSON {_json_type(value)}, not an object"))
-        else:
-            problems += value_problems(value, text, recorder.constants)
-            line.value = value
+            return line
+        if constants or "\\u" in text:
+            problems += value_problems(value, text, constants)
+        line.value = value
         return line
 
 
-_UNREAD = object()
+_JSON_WHITESPACE = " \t\r\n"
 
 
-def _decode(
-    decoder: json.JSONDecoder, text: str, start: int, problems: list[Problem], *, whole: bool = True
-) -> tuple[Any, int]:
-    """The JSON value of `text` at `start` and where it ends, or (_UNREAD, start) with an
-    invalid-json problem. `whole`: nothing but whitespace may follow the value (a line; in an array
-    file, whose depth is checked once for the whole file, other elements follow)."""
-    deep = _too_deep(text, start, MAX_DEPTH) if whole else None
-    if deep is not None:
-        message = f"invalid JSON: nested more than {MAX_DEPTH} levels deep; not read"
-        problems.append(Problem("invalid-json", message, deep + 1, deep + 2))
-        return _UNREAD, start
-    try:
-        value, end = decoder.raw_decode(text, start)
-        rest = _skip_whitespace(text, end)
-        if whole and rest < len(text):
-            raise json.JSONDecodeError("Extra data", text, rest)
-    except json.JSONDecodeError as error:
-        problems.append(Problem("invalid-json", f"invalid JSON: {error.msg}", error.pos + 1, error.pos + 2))
-        return _UNREAD, start
-    except ValueError:  # an integer longer than Python's int-from-string limit (4,300 digits)
-        long_number = _LONG_NUMBER.search(text, start)
-        column = long_number.start() + 1 if long_number else 1
-        end_column = long_number.end() + 1 if long_number else None
-        message = f"invalid JSON: a number of more than {_INT_DIGITS_LIMIT:,} digits, too long to read"
-        problems.append(Problem("invalid-json", message, column, end_column))
-        return _UNREAD, start
-    except RecursionError:  # not reached below MAX_DEPTH; kept so no input can raise from here
-        problems.append(Problem("invalid-json", "invalid JSON: nested too deeply"))
-        return _UNREAD, start
-    return value, end
+def _unreadable(error: ValueError | RecursionError, text: str, start: int) -> Problem:
+    """The invalid-json problem of a value the parser gave up on."""
+    if isinstance(error, json.JSONDecodeError):
+        return Problem("invalid-json", f"invalid JSON: {error.msg}", error.pos + 1, error.pos + 2)
+    if isinstance(error, RecursionError):  # not reached below MAX_DEPTH; kept so no input can raise
+        return Problem("invalid-json", "invalid JSON: nested too deeply")
+    # the other ValueError: an integer longer than Python's int-from-string limit (4,300 digits)
+    long_number = _LONG_NUMBER.search(text, start)
+    column = long_number.start() + 1 if long_number else 1
+    end_column = long_number.end() + 1 if long_number else None
+    message = f"invalid JSON: a number of more than {_INT_DIGITS_LIMIT:,} digits, too long to read"
+    return Problem("invalid-json", message, column, end_column)
 
 
 _INT_DIGITS_LIMIT = sys.get_int_max_str_digits()
@@ -292,7 +289,7 @@ def value_problems(record: dict, text: str, constants: list[str], *, columns: bo
     columns can be given). The record is cleaned in place, so every check after sees encodable
     text and plain floats: a lone surrogate becomes U+FFFD (one character for one, so spans inside
     the string still line up with the line), a NaN mark a plain float."""
-    if not constants and ("\\u" not in text or _SURROGATE_ESCAPE.search(text) is None):
+    if not constants and _SURROGATE_ESCAPE.search(text) is None:
         return []
     found = _Oddities()
     _clean(record, "", found)
@@ -397,10 +394,12 @@ def read_json_array(stream: BinaryIO) -> Iterator[Line]:
             position = _skip_whitespace(text, position + 1)
             line_number, counted = line_number + text.count("\n", counted, position), position
         recorder.clear()
-        unread: list[Problem] = []
-        value, end = _decode(decoder, text, position, unread, whole=False)
-        if value is _UNREAD:
-            yield Line(line_number, None, problems=[Problem(unread[0].kind, unread[0].message)])
+        try:
+            value, end = decoder.raw_decode(text, position)
+        except (ValueError, RecursionError) as error:
+            yield Line(
+                line_number, None, problems=[Problem("invalid-json", _unreadable(error, text, position).message)]
+            )
             return
         problems = [note] if first else []
         problems += [
