@@ -188,7 +188,7 @@ def assert_valid_violations(report, lines: list[bytes]) -> None:
         render(output_format, report, color=False).encode("utf-8")
 
 
-@settings(BOUNDED, max_examples=150)
+@settings(BOUNDED, max_examples=120)
 @given(st.lists(st.tuples(records, st.booleans()), min_size=1, max_size=6))
 def test_every_check_kind_survives_records_of_every_shape(folder, generated):
     lines = [json_line(record, ascii_only) for record, ascii_only in generated]
