@@ -5,7 +5,8 @@ escapes, deep nesting, NaN/Infinity, wrong JSON types in every known key, odd ch
 records of every known shape with odd texts), written in chunks of files and linted in-process
 through `datalint.cli` with every rule enabled and one worker process. Chunks take turns at the
 formatters, the cache (a cold run, a few lines edited, a warm run), baselines, `--fix`,
-`--against` and a custom field mapping. A chunk that raises is halved until one line reproduces
+`--against`, a custom field mapping, and the other commands that read datasets (`stats`,
+`sample`, `init`). A chunk that raises is halved until one line reproduces
 it; the first few are printed with their input, and all are kept in the work folder.
 
 Seeded: chunk N is the same file for the same seed, whatever else runs, so a crash is replayed
@@ -356,6 +357,7 @@ def runs_for(chunk: int, path: Path, work: Path, eval_set: Path) -> list[list[st
             ["check", *base, "--no-cache", "--statistics", *output],
             ["stats", str(path), "--format", "json", "-q", "--html", str(work / "profile.html")],
             ["sample", str(path), "-o", str(review), "--fraction", "0.01"],
+            ["init", str(path), "--force"],  # its datalint.toml is removed by the next chunk's custom_config
         ]
     return [["check", *base, "--no-cache", "--format", fmt, *output]]
 
