@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from datalint.locate import locate
+from datalint.locate import locate, make_pointer
 
 DATASET_SUFFIXES = (".jsonl", ".ndjson", ".jsonl.gz", ".ndjson.gz")
 ARRAY_SUFFIXES = (".json",)
@@ -328,7 +328,7 @@ def _clean(value: dict | list, pointer: str, found: _Oddities) -> None:
             for key in value:
                 surrogate = _SURROGATE.search(key)
                 if surrogate:
-                    key_pointer = pointer + "/" + _escape(_without_surrogates(key))
+                    key_pointer = pointer + make_pointer(_without_surrogates(key))
                     found.surrogates.append((key_pointer, None, ord(surrogate.group())))
             cleaned = {_without_surrogates(key): item for key, item in value.items()}
             value.clear()
@@ -340,17 +340,13 @@ def _clean(value: dict | list, pointer: str, found: _Oddities) -> None:
         if type(item) is str:
             surrogate = _SURROGATE.search(item)
             if surrogate:
-                found.surrogates.append((pointer + "/" + _escape(key), surrogate.start(), ord(surrogate.group())))
+                found.surrogates.append((pointer + make_pointer(key), surrogate.start(), ord(surrogate.group())))
                 value[key] = _without_surrogates(item)
         elif type(item) is _NonJsonNumber:
-            found.numbers.append((pointer + "/" + _escape(key), _constant_name(item)))
+            found.numbers.append((pointer + make_pointer(key), _constant_name(item)))
             value[key] = float(item)
         elif isinstance(item, (dict, list)):
-            _clean(item, pointer + "/" + _escape(key), found)
-
-
-def _escape(token: str | int) -> str:
-    return str(token).replace("~", "~0").replace("/", "~1")
+            _clean(item, pointer + make_pointer(key), found)
 
 
 def _constant_name(number: float) -> str:
