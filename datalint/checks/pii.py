@@ -333,7 +333,7 @@ def find_jwts(text: str, allow: frozenset[str]) -> Iterator[Match]:
 def _decodes_to_json(part: str) -> bool:
     try:
         decoded = json.loads(base64.urlsafe_b64decode(part + "=" * (-len(part) % 4)))
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: a header nested thousands of levels deep
         return False
     return isinstance(decoded, dict) and "alg" in decoded
 

@@ -123,3 +123,10 @@ def test_toxicity_is_off_by_default_and_batched():
     clean = {"instruction": "Review my essay.", "input": "", "output": "Clear argument, good structure."}
     violations = datalint.lint_records([clean] * 1500 + [record], select=["P110"])
     assert [(v.code, v.line) for v in violations] == [("P110", 1501)]
+
+
+def test_a_jwt_header_nested_thousands_deep_is_not_a_token_and_not_a_traceback():
+    import base64
+
+    header = base64.urlsafe_b64encode(('{"alg":' + "[" * 5000 + "]" * 5000 + "}").encode()).decode().rstrip("=")
+    assert found(f"Bearer {header}.eyJzdWIiOiJhbm4ifQ.4pcPyMD09olPSyXnrXCjTwXyr4BsezdI1AVTmud2fU4", "P108") == []
