@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 
 import datalint
 from datalint.formatters import render
+from datalint.locate import pointer_tokens
 from datalint.reader import LineParser, _NonJsonNumber
 
 EVERY_RULE = ["B", "D", "F", "L", "P", "Q", "S"]
@@ -182,10 +183,26 @@ def assert_valid_violations(report, lines: list[bytes]) -> None:
         assert violation.column <= len(text) + 1, violation
         assert violation.end_column is None or violation.end_column <= len(text) + 1, violation
         assert violation.pointer == "" or violation.pointer.startswith("/"), violation
+        if violation.pointer and violation.line <= len(lines):
+            record = LineParser(10_000_000).parse(violation.line, lines[violation.line - 1], "").value
+            assert record is None or _parent_exists(record, violation.pointer), violation
         for related in violation.related:
             assert related.line >= 1 and related.column >= 1, violation
     for output_format in FORMATS:
         render(output_format, report, color=False).encode("utf-8")
+
+
+def _parent_exists(record: dict, pointer: str) -> bool:
+    """The container a pointer points into exists (the key itself may be missing: "no output")."""
+    value: object = record
+    for token in pointer_tokens(pointer)[:-1]:
+        if isinstance(value, dict) and token in value:
+            value = value[token]
+        elif isinstance(value, list) and token.isdigit() and int(token) < len(value):
+            value = value[int(token)]
+        else:
+            return False
+    return True
 
 
 @settings(BOUNDED, max_examples=120)
