@@ -228,7 +228,7 @@ def _unreadable(error: ValueError | RecursionError, text: str, start: int) -> Pr
     if isinstance(error, RecursionError):  # not reached below MAX_DEPTH; kept so no input can raise
         return Problem("invalid-json", "invalid JSON: nested too deeply")
     # the other ValueError: an integer longer than Python's int-from-string limit (4,300 digits)
-    long_number = _LONG_NUMBER.search(text, start)
+    long_number = next((found for found in _STRING_OR_LONG_NUMBER.finditer(text, start) if found[0][0] != '"'), None)
     column = long_number.start() + 1 if long_number else 1
     end_column = long_number.end() + 1 if long_number else None
     message = f"invalid JSON: a number of more than {_INT_DIGITS_LIMIT:,} digits, too long to read"
@@ -236,7 +236,7 @@ def _unreadable(error: ValueError | RecursionError, text: str, start: int) -> Pr
 
 
 _INT_DIGITS_LIMIT = sys.get_int_max_str_digits()
-_LONG_NUMBER = re.compile(rf"-?\d{{{_INT_DIGITS_LIMIT + 1},}}")
+_STRING_OR_LONG_NUMBER = re.compile(rf'"[^"\\]*(?:\\.[^"\\]*)*"|-?\d{{{_INT_DIGITS_LIMIT + 1},}}')
 _STRING_OR_BRACKET = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{}]')
 
 
