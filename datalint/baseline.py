@@ -115,6 +115,8 @@ def load(path: Path) -> Baseline:
         document = json.loads(text)
     except json.JSONDecodeError as error:
         raise BaselineError(f"{path}: baseline is not valid JSON: {error}") from error
+    except (ValueError, RecursionError) as error:  # a number too long for Python, or nesting too deep
+        raise BaselineError(f"{path}: baseline cannot be read: {error}") from error
     if (
         not isinstance(document, dict)
         or document.get("version") != VERSION

@@ -394,9 +394,16 @@ def lint_in_memory(
 
 
 def _lines_of(records: Iterable[dict]) -> Iterator[Line]:
+    parser = LineParser(DEFAULT_MAX_LINE_BYTES)
     for number, record in enumerate(records, start=1):
         text = json.dumps(record, ensure_ascii=False)
-        yield Line(number, text, record if isinstance(record, dict) else None, record_hash(text.encode()))
+        try:
+            raw = text.encode()
+        except UnicodeEncodeError:  # a lone surrogate: read the record as its JSONL line would be (S011)
+            raw = json.dumps(record).encode()
+            yield parser.parse(number, raw, record_hash(raw))
+            continue
+        yield Line(number, text, record if isinstance(record, dict) else None, record_hash(raw))
 
 
 def _max_line_bytes(settings: Settings) -> int:
@@ -502,7 +509,7 @@ def check_lines(plan: RulePlan, file_format: str, lines: Iterable[Line], timings
         for problem in line.problems:
             index = plan.reading.get(problem.kind)
             if index is not None:
-                violations.append((index, problem.message, problem.column, problem.end_column, ""))
+                violations.append((index, problem.message, problem.column, problem.end_column, problem.pointer))
         if line.value is None:
             kinds.append(0)
             if violations:
@@ -716,7 +723,14 @@ def assemble_file(
         if index is not None:
             state.violations.append(
                 _violation(
-                    rules[index], problem.message, name, number, problem.column, problem.end_column, "", problem_hash
+                    rules[index],
+                    problem.message,
+                    name,
+                    number,
+                    problem.column,
+                    problem.end_column,
+                    problem.pointer,
+                    problem_hash,
                 )
             )
     found = results.violations if cached is None else {**results.violations, **_shifted(new.results.violations, offset)}

@@ -23,7 +23,7 @@ from datalint.checks import load_kind
 from datalint.config import Settings, SettingsResolver
 from datalint.engine import Report
 from datalint.locate import raw_string_offset, value_span
-from datalint.reader import open_binary
+from datalint.reader import open_binary, value_problems
 from datalint.records import Record, build_record
 from datalint.rules import Rule, prepared
 from datalint.violation import DeleteLine, Fix, RemoveBom, ReplaceText, SetLineEnding, Violation
@@ -82,8 +82,10 @@ class FixContext:
         if line not in self._records:
             try:
                 data = json.loads(self.text(line))
-            except (ValueError, IndexError):
+            except (ValueError, IndexError, RecursionError):
                 data = None
+            if isinstance(data, dict):
+                value_problems(data, self.text(line), [])  # lone surrogates read as U+FFFD, as in the lint pass
             mapping = self.settings.mapping if self.settings is not None else None
             self._records[line] = (
                 build_record(line, "", data, self.file_format, mapping) if isinstance(data, dict) else None

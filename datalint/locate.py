@@ -13,6 +13,7 @@ from json.decoder import scanstring
 _DECODER = json.JSONDecoder()
 _WHITESPACE = re.compile(r"[ \t\n\r]*")
 _SPACES = " \t\n\r"
+_LOW_SURROGATE_ESCAPE = re.compile(r"\\u[dD][c-fC-F]")  # the second half of a pair, which the parser joins
 _PLAIN_KEY = re.compile(r'"([^"\\]*)"[ \t\n\r]*:[ \t\n\r]*')
 
 
@@ -106,7 +107,7 @@ def raw_string_offset(text: str, token_start: int, decoded_offset: int) -> int:
         if char == "\\":
             if text[position + 1] == "u":
                 high = int(text[position + 2 : position + 6], 16)
-                if 0xD800 <= high < 0xDC00 and text[position + 6 : position + 8] == "\\u":
+                if 0xD800 <= high < 0xDC00 and _LOW_SURROGATE_ESCAPE.match(text, position + 6):
                     position += 12
                 else:
                     position += 6

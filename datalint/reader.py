@@ -9,13 +9,22 @@ import gzip
 import hashlib
 import json
 import re
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from datalint.locate import locate, make_pointer
+
 DATASET_SUFFIXES = (".jsonl", ".ndjson", ".jsonl.gz", ".ndjson.gz")
 ARRAY_SUFFIXES = (".json",)
+
+
+# Deeper records are not parsed: Python's parser recurses once per level, so its own limit (about
+# 1,000 levels, less when called deep in a stack) would differ between call sites, and every
+# check that walks a record would have to be guarded. No dataset nests anywhere near this.
+MAX_DEPTH = 200
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,6 +35,7 @@ class Problem:
     message: str
     column: int = 1
     end_column: int | None = None
+    pointer: str = ""
 
 
 @dataclass(slots=True)
@@ -70,12 +80,22 @@ def open_binary(path: Path) -> BinaryIO:
 
 
 class _DuplicateKeyRecorder:
-    """object_pairs_hook that builds dicts and remembers duplicated keys of the current line."""
+    """object_pairs_hook that builds dicts and remembers duplicated keys of the current line; also
+    the parse_constant hook, which remembers NaN / Infinity / -Infinity (not JSON, RFC 8259)."""
 
-    __slots__ = ("duplicates",)
+    __slots__ = ("duplicates", "constants")
 
     def __init__(self) -> None:
         self.duplicates: list[str] = []
+        self.constants: list[str] = []
+
+    def clear(self) -> None:
+        self.duplicates.clear()
+        self.constants.clear()
+
+    def constant(self, name: str) -> float:
+        self.constants.append(name)
+        return _NonJsonNumber(name)
 
     def __call__(self, pairs: list[tuple[str, Any]]) -> dict:
         result = dict(pairs)
@@ -130,7 +150,7 @@ class LineParser:
     def __init__(self, max_line_bytes: int) -> None:
         self.max_line_bytes = max_line_bytes
         self.recorder = _DuplicateKeyRecorder()
-        self.decoder = json.JSONDecoder(object_pairs_hook=self.recorder)
+        self.decoder = json.JSONDecoder(object_pairs_hook=self.recorder, parse_constant=self.recorder.constant)
 
     def parse(self, number: int, body: bytes, hash_: str) -> Line:
         problems: list[Problem] = []
@@ -160,36 +180,177 @@ class LineParser:
             problems.append(Problem("bom", "file starts with a byte order mark (U+FEFF)", 1, 2))
             text = text[1:]
         line.text = text
-        if not text.strip():
+        # The usual line costs a few C-level calls here: the slower paths are behind cheap tests.
+        start = len(text) - len(text.lstrip(_JSON_WHITESPACE))
+        if start == len(text):
             problems.append(Problem("blank-line", "blank line"))
             return line
+        if text.count("[") + text.count("{") > MAX_DEPTH:
+            deep = _too_deep(text, start, MAX_DEPTH)
+            if deep is not None:
+                message = f"invalid JSON: nested more than {MAX_DEPTH} levels deep; not read"
+                problems.append(Problem("invalid-json", message, deep + 1, deep + 2))
+                return line
         recorder = self.recorder
-        recorder.duplicates.clear()
+        duplicates, constants = recorder.duplicates, recorder.constants
+        duplicates.clear()
+        constants.clear()
         try:
-            value, end = self.decoder.raw_decode(text, len(text) - len(text.lstrip()))
-            if text[end:].strip():
-                raise json.JSONDecodeError("Extra data", text, end + len(text[end:]) - len(text[end:].lstrip()))
-        except json.JSONDecodeError as error:
-            problems.append(Problem("invalid-json", f"invalid JSON: {error.msg}", error.pos + 1, error.pos + 2))
+            value, end = self.decoder.raw_decode(text, start)
+            if end < len(text) and text[end:].strip(_JSON_WHITESPACE):
+                rest = len(text) - len(text[end:].lstrip(_JSON_WHITESPACE))
+                raise json.JSONDecodeError("Extra data", text, rest)
+        except (ValueError, RecursionError) as error:
+            problems.append(_unreadable(error, text, start))
             return line
-        except RecursionError:
-            problems.append(Problem("invalid-json", "invalid JSON: nested too deeply"))
-            return line
-        for key in recorder.duplicates:
+        for key in duplicates:
+            shown = json.dumps(_without_surrogates(key), ensure_ascii=False)
             column = _duplicate_key_column(text, key)
             problems.append(
-                Problem(
-                    "duplicate-key",
-                    f"duplicate key {json.dumps(key, ensure_ascii=False)} (the last value wins)",
-                    column,
-                    column + len(json.dumps(key, ensure_ascii=False)),
-                )
+                Problem("duplicate-key", f"duplicate key {shown} (the last value wins)", column, column + len(shown))
             )
         if not isinstance(value, dict):
             problems.append(Problem("not-an-object", f"line is a JSON {_json_type(value)}, not an object"))
-        else:
-            line.value = value
+            return line
+        if constants or "\\u" in text:
+            problems += value_problems(value, text, constants)
+        line.value = value
         return line
+
+
+_JSON_WHITESPACE = " \t\r\n"
+
+
+def _unreadable(error: ValueError | RecursionError, text: str, start: int) -> Problem:
+    """The invalid-json problem of a value the parser gave up on."""
+    if isinstance(error, json.JSONDecodeError):
+        return Problem("invalid-json", f"invalid JSON: {error.msg}", error.pos + 1, error.pos + 2)
+    if isinstance(error, RecursionError):  # not reached below MAX_DEPTH; kept so no input can raise
+        return Problem("invalid-json", "invalid JSON: nested too deeply")
+    # the other ValueError: an integer longer than Python's int-from-string limit (4,300 digits)
+    long_number = next((found for found in _STRING_OR_LONG_NUMBER.finditer(text, start) if found[0][0] != '"'), None)
+    column = long_number.start() + 1 if long_number else 1
+    end_column = long_number.end() + 1 if long_number else None
+    message = f"invalid JSON: a number of more than {_INT_DIGITS_LIMIT:,} digits, too long to read"
+    return Problem("invalid-json", message, column, end_column)
+
+
+_INT_DIGITS_LIMIT = sys.get_int_max_str_digits()
+_STRING_OR_LONG_NUMBER = re.compile(rf'"[^"\\]*(?:\\.[^"\\]*)*"|-?\d{{{_INT_DIGITS_LIMIT + 1},}}')
+_STRING_OR_BRACKET = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{}]')
+
+
+def _too_deep(text: str, start: int, limit: int) -> int | None:
+    """Position of the bracket that opens nesting level `limit` + 1 (strings skipped), or None.
+    Counting brackets first keeps this to two C-level scans on ordinary lines."""
+    if text.count("[", start) + text.count("{", start) <= limit:
+        return None
+    depth = 0
+    for match in _STRING_OR_BRACKET.finditer(text, start):
+        token = match.group()
+        if token == "[" or token == "{":
+            depth += 1
+            if depth > limit:
+                return match.start()
+        elif token == "]" or token == "}":
+            depth -= 1
+    return None
+
+
+class _NonJsonNumber(float):
+    """What a NaN / Infinity / -Infinity token parses to until `value_problems` has found where it
+    stands; a plain float after."""
+
+    __slots__ = ()
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")  # any surrogate escape, paired or not: the cheap gate
+_LONE_SURROGATE_ESCAPE = re.compile(
+    r"\\u[dD][89abAB][0-9a-fA-F]{2}(?!\\u[dD][c-fC-F])|(?<!\\u[dD][89abAB][0-9a-fA-F]{2})\\u[dD][c-fC-F][0-9a-fA-F]{2}"
+)
+
+
+def _without_surrogates(text: str) -> str:
+    return _SURROGATE.sub("\ufffd", text)
+
+
+@dataclass(slots=True)
+class _Oddities:
+    """Where a record's lone surrogates and non-JSON numbers were, in document order."""
+
+    surrogates: list[tuple[str, int | None, int]] = field(default_factory=list)  # pointer, index (None: a key), code
+    numbers: list[tuple[str, str]] = field(default_factory=list)  # pointer, token
+
+
+def value_problems(record: dict, text: str, constants: list[str], *, columns: bool = True) -> list[Problem]:
+    """Lone surrogates (S011) and NaN / Infinity (S012) in a parsed record, each reported once, at
+    its first occurrence. `text` is the record's JSON text (`columns`: it is the whole line, so
+    columns can be given). The record is cleaned in place, so every check after sees encodable
+    text and plain floats: a lone surrogate becomes U+FFFD (one character for one, so spans inside
+    the string still line up with the line), a NaN mark a plain float."""
+    if not constants and _SURROGATE_ESCAPE.search(text) is None:
+        return []
+    found = _Oddities()
+    _clean(record, "", found)
+    line_text = text if columns else None
+    problems = []
+    if found.surrogates:
+        pointer, index, code = found.surrogates[0]
+        if index is not None:
+            column, end_column = locate(line_text, pointer, (index, index + 1))
+        else:
+            escape = _LONE_SURROGATE_ESCAPE.search(line_text) if line_text is not None else None
+            column, end_column = (escape.start() + 1, escape.end() + 1) if escape else (1, None)
+        where = f"a key at {pointer}" if index is None else f"the string at {pointer or '/'}"
+        more = len(found.surrogates) - 1
+        message = (
+            f"lone surrogate \\u{code:04x} in {where}: half of a UTF-16 pair is not a character, and "
+            "encoding the text as UTF-8 fails; read as U+FFFD" + (f" ({more} more strings)" if more else "")
+        )
+        problems.append(Problem("lone-surrogate", message, column, end_column, pointer))
+    if found.numbers:
+        pointer, name = found.numbers[0]
+        column, end_column = locate(line_text, pointer)
+        more = len(found.numbers) - 1
+        message = f"{name} is not a JSON number (RFC 8259): strict parsers reject the record" + (
+            f" ({more} more)" if more else ""
+        )
+        problems.append(Problem("non-json-number", message, column, end_column, pointer))
+    return problems
+
+
+def _clean(value: dict | list, pointer: str, found: _Oddities) -> None:
+    """Replace lone surrogates and NaN marks inside `value`, in place, noting where they were.
+    Recursive: parsed values are at most MAX_DEPTH deep."""
+    if isinstance(value, dict):
+        if any(_SURROGATE.search(key) for key in value):
+            for key in value:
+                surrogate = _SURROGATE.search(key)
+                if surrogate:
+                    key_pointer = pointer + make_pointer(_without_surrogates(key))
+                    found.surrogates.append((key_pointer, None, ord(surrogate.group())))
+            cleaned = {_without_surrogates(key): item for key, item in value.items()}
+            value.clear()
+            value.update(cleaned)
+        items = value.items()
+    else:
+        items = enumerate(value)
+    for key, item in list(items):
+        if type(item) is str:
+            surrogate = _SURROGATE.search(item)
+            if surrogate:
+                found.surrogates.append((pointer + make_pointer(key), surrogate.start(), ord(surrogate.group())))
+                value[key] = _without_surrogates(item)
+        elif type(item) is _NonJsonNumber:
+            found.numbers.append((pointer + make_pointer(key), _constant_name(item)))
+            value[key] = float(item)
+        elif isinstance(item, (dict, list)):
+            _clean(item, pointer + make_pointer(key), found)
+
+
+def _constant_name(number: float) -> str:
+    return "NaN" if number != number else "Infinity" if number > 0 else "-Infinity"
 
 
 def read_json_array(stream: BinaryIO) -> Iterator[Line]:
@@ -202,10 +363,15 @@ def read_json_array(stream: BinaryIO) -> Iterator[Line]:
         yield Line(1, None, problems=[note, Problem("invalid-utf8", f"invalid UTF-8 at byte {error.start + 1}")])
         return
     recorder = _DuplicateKeyRecorder()
-    decoder = json.JSONDecoder(object_pairs_hook=recorder)
+    decoder = json.JSONDecoder(object_pairs_hook=recorder, parse_constant=recorder.constant)
     position = _skip_whitespace(text, 0)
     if text[position : position + 1] != "[":
         yield Line(1, None, problems=[Problem("invalid-json", "invalid JSON: a .json dataset must hold an array")])
+        return
+    deep = _too_deep(text, position, MAX_DEPTH + 1)  # the array's own level, then its elements'
+    if deep is not None:
+        message = f"invalid JSON: an element is nested more than {MAX_DEPTH} levels deep; not read"
+        yield Line(1 + text.count("\n", 0, deep), None, problems=[note, Problem("invalid-json", message)])
         return
     position = _skip_whitespace(text, position + 1)
     first = True
@@ -223,11 +389,13 @@ def read_json_array(stream: BinaryIO) -> Iterator[Line]:
                 return
             position = _skip_whitespace(text, position + 1)
             line_number, counted = line_number + text.count("\n", counted, position), position
-        recorder.duplicates.clear()
+        recorder.clear()
         try:
             value, end = decoder.raw_decode(text, position)
-        except json.JSONDecodeError as error:
-            yield Line(line_number, None, problems=[Problem("invalid-json", f"invalid JSON: {error.msg}")])
+        except (ValueError, RecursionError) as error:
+            yield Line(
+                line_number, None, problems=[Problem("invalid-json", _unreadable(error, text, position).message)]
+            )
             return
         problems = [note] if first else []
         problems += [
@@ -236,6 +404,7 @@ def read_json_array(stream: BinaryIO) -> Iterator[Line]:
         ]
         line = Line(line_number, None, hash=record_hash(text[position:end].encode()), problems=problems)
         if isinstance(value, dict):
+            problems += value_problems(value, text[position:end], recorder.constants, columns=False)
             line.value = value
         else:
             problems.append(Problem("not-an-object", f"array element is a JSON {_json_type(value)}, not an object"))

@@ -235,6 +235,8 @@ def read_reviews(path: Path) -> Iterator[Review]:
             entry = json.loads(raw)
         except json.JSONDecodeError as error:
             raise ReviewError(f"{path}:{number}: not valid JSON ({error.msg})") from error
+        except (ValueError, RecursionError) as error:  # a number too long for Python, or nesting too deep
+            raise ReviewError(f"{path}:{number}: cannot be read ({error})") from error
         if not isinstance(entry, dict) or not isinstance(entry.get("record_hash"), str):
             raise ReviewError(f"{path}:{number}: a review line needs a `record_hash` string")
         yield Review(

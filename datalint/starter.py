@@ -8,15 +8,15 @@ the first run shows a short list of real defects instead of a wall of noise.
 
 from __future__ import annotations
 
-import json
 import tempfile
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
 from datalint.config import CommandLine, SettingsResolver, load_config
-from datalint.engine import Source, collect_sources, lint_sources
+from datalint.engine import DEFAULT_MAX_LINE_BYTES, Source, collect_sources, lint_sources
 from datalint.profile import Profile, add_violations, profile_source
+from datalint.reader import open_binary, read_jsonl
 
 NOISE_THRESHOLD = 0.10
 INSTRUCTION_KEYS = ("instruction", "question", "prompt", "query", "problem", "input", "text")
@@ -45,15 +45,13 @@ class Plan:
 
 
 def _sample(path: Path) -> list[dict]:
+    """The first records of a file, read as the lint run reads them (a line nested too deeply or
+    with a lone surrogate does not raise here either)."""
     rows = []
-    with path.open("rb") as stream:
-        for raw in stream:
-            try:
-                value = json.loads(raw)
-            except ValueError:
-                continue
-            if isinstance(value, dict):
-                rows.append(value)
+    with open_binary(path) as stream:
+        for line in read_jsonl(stream, max_line_bytes=DEFAULT_MAX_LINE_BYTES):
+            if line.value is not None:
+                rows.append(line.value)
             if len(rows) >= LABEL_SAMPLE:
                 break
     return rows

@@ -102,3 +102,12 @@ def test_a_broken_baseline_is_a_usage_error(project):
     assert result.exit_code == 2
     assert "not a datalint baseline" in result.stderr
     assert run("check", "train.jsonl", "--prune").exit_code == 2
+
+
+def test_a_baseline_nested_too_deeply_or_with_a_huge_number_is_a_clear_error(tmp_path: Path) -> None:
+    from datalint.baseline import BaselineError
+
+    for name, text in (("deep.json", "[" * 5000), ("long.json", '{"version": ' + "9" * 5000 + "}")):
+        (tmp_path / name).write_text(text)
+        with pytest.raises(BaselineError, match=f"{name}: baseline cannot be read"):
+            load(tmp_path / name)

@@ -76,3 +76,16 @@ def test_init_on_a_clean_dataset_ignores_nothing_and_suggests_fixes_for_noisy_fi
         '  "P007",  # leaked-special-token: 20 of 20 records (100.0%); unsafe fix: '
         "`datalint check --fix --unsafe-fixes --select P007`, then remove this line\n" in text
     )
+
+
+def test_init_reads_bad_lines_as_the_linter_does(tmp_path):
+    # a line nested 5,000 deep raised RecursionError from init's own sampling, before any lint ran
+    lines = ['{"instruction": "Say hi", "output": "Hi", "type": "greet"}'] * 3
+    lines += [
+        '{"instruction": "x", "output": ' + "[" * 5000 + "]" * 5000 + "}",
+        '{"instruction": "\\ud800", "output": "y"}',
+    ]
+    (tmp_path / "d.jsonl").write_text("\n".join(lines) + "\n")
+    result = run("init", tmp_path)
+    assert result.exit_code == 0, result.output
+    assert load_config(tmp_path / "datalint.toml").table["format"] == "alpaca"

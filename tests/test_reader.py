@@ -159,3 +159,106 @@ def test_unreadable_file_permission(tmp_path):
         assert "permission denied" in result.output
     finally:
         path.chmod(0o644)
+
+
+# --- lone surrogates (S011) and NaN / Infinity (S012): violations, and the rest of the run goes on ---
+
+SURROGATES = (
+    '{"instruction": "Say hi \\ud800", "output": "Hi"}\n'  # a lone high surrogate
+    '{"instruction": "x", "output": "\\udfff x"}\n'  # a lone low surrogate
+    '{"instruction": "x", "output": "ok \\ud83d\\ude00 \\\\ud800"}\n'  # a pair and an escaped backslash: fine
+    '{"instruction": "x", "output": "\\ud800\\u0041 and \\uDC00"}\n'  # high before a non-low: lone; two in one string
+    '{"instruction": "x", "output": "y", "tags": ["a", {"\\udc00": "\\ud801"}]}\n'  # in a nested key
+)
+
+
+def full_violations(path, *extra):
+    return [
+        (v["code"], v["line"], v["column"], v["pointer"])
+        for v in run_json(str(path), "--select", "S0", "--no-cache", *extra)["violations"]
+    ]
+
+
+def test_lone_surrogates_are_violations_at_their_escape(tmp_path):
+    path = tmp_path / "d.jsonl"
+    path.write_text(SURROGATES)
+    assert full_violations(path) == [
+        ("S011", 1, 25, "/instruction"),
+        ("S011", 2, 33, "/output"),
+        ("S011", 4, 33, "/output"),
+        ("S011", 5, 53, "/tags/1/\ufffd"),
+    ]
+    message = run_json(str(path), "--select", "S011", "--no-cache")["violations"][0]["message"]
+    assert message.startswith("lone surrogate \\ud800 in the string at /instruction")
+
+
+def test_records_with_lone_surrogates_go_through_every_rule_and_formatter(tmp_path):
+    path = tmp_path / "d.jsonl"
+    path.write_text(SURROGATES)
+    selection = ("--select", "B,D,F,L,P,Q,S", "--jobs", "1")
+    for output_format in ("text", "json", "sarif", "github", "gitlab", "junit", "json-lines", "full"):
+        result = run("check", str(path), "--format", output_format, *selection)  # and the cache, written then read
+        assert result.exit_code == 1, result.output
+        assert "S011" in result.output
+    baseline = tmp_path / "baseline.json"
+    assert run("baseline", str(path), "-o", str(baseline), *selection[:2]).exit_code == 0
+    assert run("check", str(path), "--baseline", str(baseline), *selection).exit_code == 0
+    result = run("check", str(path), "--fix", *selection)
+    assert "S011" in result.output
+    assert path.read_text().splitlines()[0] == '{"instruction": "Say hi \\ud800", "output": "Hi"}'  # left as it is
+
+
+def test_lone_surrogates_in_api_records_are_reported_not_raised():
+    import datalint
+
+    (violation,) = [v for v in datalint.lint_records([{"instruction": "a\ud800", "output": "b"}]) if v.code == "S011"]
+    assert (violation.line, violation.pointer) == (1, "/instruction")
+
+
+def test_nan_and_infinity_are_violations_at_their_token(tmp_path):
+    path = tmp_path / "d.jsonl"
+    path.write_text(
+        '{"instruction": "x", "output": "y", "score": NaN}\n'
+        '{"instruction": "x", "output": "y", "w": [1, -Infinity, Infinity]}\n'
+        '{"instruction": "NaN Infinity", "output": "y", "big": 1e400}\n'  # in a string, or a JSON number: fine
+    )
+    assert full_violations(path) == [("S012", 1, 46, "/score"), ("S012", 2, 46, "/w/1")]
+    messages = [v["message"] for v in run_json(str(path), "--select", "S012", "--no-cache")["violations"]]
+    assert messages[0].startswith("NaN is not a JSON number")
+    assert messages[1].startswith("-Infinity is not a JSON number") and messages[1].endswith("(1 more)")
+
+
+def test_non_json_numbers_in_a_json_array_file(tmp_path):
+    path = tmp_path / "d.json"
+    path.write_text('[{"instruction": "a", "output": "b"},\n {"instruction": "\\ud800", "output": NaN}]\n')
+    assert [(code, line) for code, line, _, _ in full_violations(path)] == [
+        ("S009", 1),
+        ("S011", 2),
+        ("S012", 2),
+    ]
+
+
+def test_deep_nesting_is_invalid_json_not_a_recursion_error(tmp_path):
+    path = tmp_path / "d.jsonl"
+    fine = '{"instruction": "x", "output": "y", "z": ' + "[" * 199 + "]" * 199 + "}"
+    path.write_text(
+        "[" * 100_000 + "\n" + '{"instruction": "x", "output": ' + "[" * 300 + "]" * 300 + "}\n" + fine + "\n"
+    )
+    assert full_violations(path) == [("S001", 1, 201, ""), ("S001", 2, 231, "")]
+    brackets_in_strings = tmp_path / "e.jsonl"
+    brackets_in_strings.write_text(json.dumps({"instruction": "x", "output": "[" * 5000}) + "\n")
+    assert full_violations(brackets_in_strings) == []
+
+
+def test_integer_too_long_for_python_is_invalid_json(tmp_path):
+    path = tmp_path / "d.jsonl"
+    path.write_text('{"instruction": "x", "output": "y", "n": ' + "9" * 5000 + "}\n")
+    (violation,) = run_json(str(path), "--select", "S0", "--no-cache")["violations"]
+    assert (violation["code"], violation["column"]) == ("S001", 42)
+    assert "more than 4,300 digits" in violation["message"]
+
+
+def test_only_json_whitespace_may_surround_a_record(tmp_path):
+    path = tmp_path / "d.jsonl"
+    path.write_text("\x1c" + GOOD + "\n" + GOOD + "\u3000\n\u3000\n")
+    assert violations(path) == [("S001", 1, 1), ("S001", 2, 55), ("S001", 3, 1)]

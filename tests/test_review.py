@@ -221,3 +221,12 @@ def test_rated_bad_on_the_1_to_5_scale_follows_good_cut(tmp_path: Path, monkeypa
         "d.jsonl:1:1: Q902 [rated-bad-record] rated 2 by human review (reviews/r.jsonl:1): too short"
     )
     assert "Q901" not in result.output and "d.jsonl:2" not in result.output
+
+
+def test_review_lines_nested_too_deeply_or_with_a_huge_number_are_clear_errors(tmp_path: Path) -> None:
+    from datalint.review import read_reviews
+
+    for name, value in (("deep.jsonl", "[" * 5000), ("long.jsonl", "9" * 5000)):
+        (tmp_path / name).write_text('{"record_hash": "h", "record": ' + value + "}\n")
+        with pytest.raises(ReviewError, match=f"{name}:1: cannot be read"):
+            list(read_reviews(tmp_path / name))

@@ -733,7 +733,7 @@ def find_jwts(text: str, allow: frozenset[str]) -> Iterator[Match]:
 def _decode_json(part: str) -> dict | None:
     try:
         decoded = json.loads(base64.urlsafe_b64decode(part + "=" * (-len(part) % 4)))
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: a header nested thousands of levels deep
         return None
     return decoded if isinstance(decoded, dict) else None
 

@@ -17,6 +17,8 @@ PROBLEMS = (
     "line-too-long",
     "json-array",
     "crlf",
+    "lone-surrogate",
+    "non-json-number",
 )
 
 OPTIONS = {

@@ -234,3 +234,10 @@ def test_allow_option(tmp_path):
     config.write_text('[rules.P101]\nallow = ["gmail.com"]\n')
     record = {"instruction": "Reply.", "input": "", "output": "Write to maria.keller@gmail.com"}
     assert datalint.lint_records([record], select=["P101"], config=config) == []
+
+
+def test_a_jwt_header_nested_thousands_deep_is_not_a_token_and_not_a_traceback():
+    import base64
+
+    header = base64.urlsafe_b64encode(('{"alg":' + "[" * 5000 + "]" * 5000 + "}").encode()).decode().rstrip("=")
+    assert found(f"Bearer {header}.eyJzdWIiOiJhbm4ifQ.4pcPyMD09olPSyXnrXCjTwXyr4BsezdI1AVTmud2fU4", "P108") == []
