@@ -138,6 +138,8 @@ def record_features(rule, record: Record) -> tuple[tuple[str, Any, str], ...] | 
     once for every feature, so a rule only looks its answer up. Edge whitespace is cheaper to test
     than to look up, and its rule reads every field: it is tested on its own."""
     compiled: Compiled = rule.state
+    if record.format == "completions" and compiled.feature != "edge-whitespace":
+        return None  # candidates of several models under comparison share no house style to keep
     if compiled.feature == "edge-whitespace":
         entries = _edge_whitespace(record.texts_of(compiled.fields))
     else:

@@ -51,6 +51,12 @@ OPTIONS = {
     "unless-text": Option(list, [], "regexes (lower case): skip a text that matches one"),
     "unless-tools": Option(bool, False, "skip records that declare tools or hold tool calls"),
     "unless-undesirable": Option(bool, False, "skip records labelled undesirable (`label: false`, as KTO data)"),
+    "unless-candidates": Option(
+        bool,
+        False,
+        "skip the candidate answers of a comparison record (a prompt with several models' completions): "
+        "they are outputs under evaluation, not the dataset's own answers",
+    ),
 }
 MAX_QUOTE = 60
 _CODE = re.compile(r"```.*?(?:```|\Z)|`[^`\n]+`", re.S)
@@ -93,6 +99,7 @@ class Compiled:
     unless_text: re.Pattern[str] | None
     unless_tools: bool
     unless_undesirable: bool
+    unless_candidates: bool
 
 
 def prepare(options: dict[str, Any]) -> Compiled:
@@ -130,6 +137,7 @@ def prepare(options: dict[str, Any]) -> Compiled:
         _alternation(options["unless-text"], "unless-text"),
         options["unless-tools"],
         options["unless-undesirable"],
+        options["unless-candidates"],
     )
 
 
@@ -396,6 +404,8 @@ def _asked_for(compiled: Compiled, record: Record, field: Text) -> bool:
     if compiled.unless_undesirable and record.data.get("label") is False:
         return True
     if compiled.unless_tools and declares_tools(record):
+        return True
+    if compiled.unless_candidates and record.format == "completions" and field.field == "response":
         return True
     if compiled.unless_text is not None and compiled.unless_text.search(normalise(field.text)):
         return True

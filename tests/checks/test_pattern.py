@@ -282,3 +282,19 @@ def test_a_system_prompt_that_defines_an_ai_assistant_is_not_a_role_to_play():
     }
     played = alpaca("You are an AI assistant who has gained sentience. Greet us.", "As an AI assistant, I greet you.")
     assert lines_of([record, played], "P001") == [("P001", 1)]
+
+
+def test_candidate_answers_of_a_comparison_are_not_judged_for_style():
+    """A prompt with several models' completions holds outputs under evaluation: a placeholder or
+    TODO in one candidate is what that model wrote, not the dataset's answer."""
+    import datalint
+
+    prompt = "Write an email reminding the team of the launch meeting."
+    draft = "Hi team,\n\nA reminder that the launch meeting is on [Insert Date]. TODO: add the agenda."
+    comparison = {
+        "prompt": prompt,
+        "completions": [{"model": "a", "completion": draft}, {"model": "b", "completion": "Hi all."}],
+    }
+    assert [v.code for v in datalint.lint_records([comparison], select=["P003", "P006"])] == []
+    answer = {"instruction": prompt, "input": "", "output": draft}
+    assert sorted(v.code for v in datalint.lint_records([answer], select=["P003", "P006"])) == ["P003", "P006"]
