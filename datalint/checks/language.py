@@ -29,16 +29,21 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple
 
-import ahocorasick
-
+from datalint import intent
 from datalint.checks import Option
 from datalint.records import Record, Text
-from datalint.violation import DatasetFinding
+from datalint.violation import DatasetFinding, Finding
 
-CHECKS = ("field", "pair")
+CHECKS = ("field", "pair", "switch")
 LABEL_OPTIONS = ("min-letters", "min-chars-statistical", "min-confidence")
 OPTIONS = {
-    "check": Option(str, "field", "field: a field in another language; pair: answer and question differ", CHECKS),
+    "check": Option(
+        str,
+        "field",
+        "field: a field in another language; pair: answer and question differ; "
+        "switch: an answer that changes script for a sentence or more",
+        CHECKS,
+    ),
     "language": Option(str, "", "the dataset's language (ISO 639-1 like en, zh); empty: the dominant one per file"),
     "fields": Option(list, ["instruction", "input", "response"], "text fields whose language is checked"),
     "min-letters": Option(int, 20, "texts with fewer letters (a CJK character counts 3) get no language"),
@@ -49,6 +54,9 @@ OPTIONS = {
     ),
     "max-mismatch-share": Option(
         float, 0.2, "pair check: above this share of mismatched pairs the dataset is cross-lingual by design"
+    ),
+    "min-switch-letters": Option(
+        int, 24, "switch check: letters a passage in the other script needs (a CJK character counts 3)"
     ),
 }
 
@@ -76,7 +84,9 @@ MIN_PROSE_WORDS = 12
 _ASCII_NON_LETTERS = bytes(byte for byte in range(128) if not chr(byte).isalpha())
 _NOT_ASCII_LETTER_BYTES = _ASCII_NON_LETTERS + bytes(range(128, 256))
 _ASCII_BYTES = bytes(range(128))
-_CODE = re.compile(r"```.*?(?:```|\Z)|`[^`\n]+`|<[^>\n]{1,80}>|https?://\S+", re.S)
+_CODE = re.compile(
+    r"```.*?(?:```|\Z)|\"\"\".*?(?:\"\"\"|\Z)|'''.*?(?:'''|\Z)|`[^`\n]+`|<[^>\n]{1,80}>|https?://\S+", re.S
+)
 _CODE_SYMBOLS = re.compile(r"[{}\[\]();=<>_\\|$#*+/]")
 # The bytes that are not code symbols (all symbols are ASCII, so no byte of a UTF-8 sequence of
 # another character is one): deleting them leaves the symbols to count.
@@ -92,24 +102,6 @@ _ENGLISH = frozenset(
     "the and of to is are was were that this with for you your it be have has not can will which from they "
     "their an or by what how there been would should could these those it's we he she his her them about "
     "more into than then if when do does who also my our its".split()
-)
-# Asking for another language: the answer's (or the question's) language is then expected to differ.
-_LANGUAGE_NAMES = (
-    "english french spanish german italian portuguese chinese mandarin cantonese japanese korean russian arabic "
-    "hindi dutch latin greek hebrew swedish polish turkish vietnamese thai indonesian"
-).split()
-_LANGUAGE_REQUESTS = (
-    "translat",
-    "翻译",
-    "翻譯",
-    "译成",
-    "译为",
-    "譯成",
-    *(f"{chinese}{suffix}" for chinese in "英中日法德俄韩韓" for suffix in "文语語"),
-    "西班牙语",
-    "西班牙文",
-    *(f"{word} {name}" for name in _LANGUAGE_NAMES for word in ("in", "into", "to")),
-    *(f"{name} {word}" for name in _LANGUAGE_NAMES for word in ("word", "phrase", "sentence", "version", "equivalent")),
 )
 # Declared language -> the script its text is written in.
 _SCRIPT_OF_LANGUAGE = {
@@ -157,14 +149,40 @@ _DISPLAY = {
     "no": "Norwegian",
     "fi": "Finnish",
     "hu": "Hungarian",
+    "ca": "Catalan",
+    "sk": "Slovak",
+    "sl": "Slovenian",
+    "hr": "Croatian",
+    "et": "Estonian",
+    "lv": "Latvian",
+    "lt": "Lithuanian",
+    "ms": "Malay",
+    "tl": "Tagalog",
+    "sw": "Swahili",
+    "af": "Afrikaans",
+    "ru": "Russian",
+    "uk": "Ukrainian",
+    "bg": "Bulgarian",
+    "sr": "Serbian",
+    "ar": "Arabic",
+    "fa": "Persian",
+    "he": "Hebrew",
+    "el": "Greek",
+    "hi": "Hindi",
+    "th": "Thai",
     "latin": "a Latin-script language",
-    "cyrillic": "Cyrillic script",
-    "arabic": "Arabic script",
-    "hebrew": "Hebrew script",
+    "cyrillic": "a Cyrillic-script language",
+    "arabic": "an Arabic-script language",
+    "hebrew": "Hebrew",
     "greek": "Greek",
-    "devanagari": "Devanagari script",
+    "devanagari": "a Devanagari-script language",
     "thai": "Thai",
 }
+# The languages a Latin-script text may be named: the model's other labels on Latin text are
+# mostly English or code misread (`is`, `la`, `eo` for lists of names) and stay `latin`.
+_NAMED_LATIN = frozenset(
+    label for label in _DISPLAY if label not in _SCRIPT_OF_LANGUAGE and label not in _NON_LATIN_SCRIPTS
+) - {"latin", "zh", "ja", "ko"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,23 +190,15 @@ class Detector:
     fields: frozenset[str]
     options: dict[str, Any]
     settings: tuple  # what the labels depend on: rules with equal settings share them per record
-    language_requests: Any  # ahocorasick.Automaton of _LANGUAGE_REQUESTS
     key: str  # the `record.derived` key of the labels: a string, whose hash Python keeps
-
-    def asks_for_language(self, lower: str) -> bool:
-        return next(self.language_requests.iter(lower), None) is not None
 
 
 def prepare(options: dict[str, Any]) -> Detector:
-    if options["check"] == "pair" and options["language"]:
-        raise ValueError("`language` applies to the field check; the pair check compares question and answer")
-    automaton = ahocorasick.Automaton()
-    for phrase in _LANGUAGE_REQUESTS:
-        automaton.add_word(phrase, phrase)
-    automaton.make_automaton()
+    if options["check"] != "field" and options["language"]:
+        raise ValueError("`language` applies to the field check; the others compare question and answer")
     fields = frozenset(options["fields"])
     settings = (tuple(sorted(fields)), *(options[name] for name in LABEL_OPTIONS))
-    return Detector(fields, options, settings, automaton, f"language {settings!r}")
+    return Detector(fields, options, settings, f"language {settings!r}")
 
 
 # One model per process, shared by every language rule (it loads on first use; it is only read).
@@ -298,9 +308,9 @@ def language_of(text: Text, options: dict[str, Any], load_model: Callable[[], An
     if len(raw) < min_letters:
         return None
     # The first SAMPLE characters decide the script; the model sees up to MODEL_SAMPLE.
-    prose = raw[:MODEL_SAMPLE]
-    if "`" in prose or "<" in prose or "://" in prose:
-        prose = _CODE.sub(" ", prose)
+    prose = without_code(raw[:MODEL_SAMPLE])
+    if len(prose) < min_letters:
+        return None
     sample = prose[:SAMPLE]
     if sample.isascii():  # nearly all English text: both counts from one bytes.translate
         classes = sample.encode().translate(_ASCII_CLASSES)
@@ -311,6 +321,8 @@ def language_of(text: Text, options: dict[str, Any], load_model: Callable[[], An
         return None
     else:
         label, _ = script_label(sample, min_letters)
+    if label in _NON_LATIN_SCRIPTS:
+        return _named_script_language(label, prose, options, load_model)
     if label != "latin" or len(prose) < options["min-chars-statistical"]:
         return label
     if looks_english(sample):
@@ -321,10 +333,56 @@ def language_of(text: Text, options: dict[str, Any], load_model: Callable[[], An
     if model is None:
         return "latin"
     best = model.detect(prose.replace("\n", " "), model="lite", k=1)[0]
-    # The model only ever sees Latin text here; a non-Latin answer (sr for a table) is noise.
-    if best["score"] < options["min-confidence"] or _script_class(best["lang"]) != "latin":
+    # The model only ever sees Latin text here; a non-Latin answer (sr for a table) is noise, and
+    # so are rare labels (`is`, `eo` for a list of names): only well-known languages are named.
+    if best["score"] < options["min-confidence"] or best["lang"] not in _NAMED_LATIN:
         return "latin"
     return best["lang"]
+
+
+def _named_script_language(script: str, prose: str, options: dict[str, Any], load_model: Callable[[], Any]) -> str:
+    """The language of a text in a non-Latin script other than CJK (Cyrillic -> `ru`, `uk` ...),
+    or the script itself when the model is unsure or names a language of another script."""
+    model = load_model()
+    if model is None:
+        return script
+    best = model.detect(prose.replace("\n", " "), model="lite", k=1)[0]
+    if best["score"] < options["min-confidence"] or _SCRIPT_OF_LANGUAGE.get(best["lang"]) != script:
+        return script
+    return best["lang"] if best["lang"] in _DISPLAY else script
+
+
+# A line of code: a statement keyword of a common language (SQL in capitals, as written), a
+# line that opens or closes a block, or one that ends a statement with `;`.
+_CODE_LINE = re.compile(
+    r"\s*(?:(?:def|class|import|from\s+[\w.]+\s+import|return|elif|except|while|for\s+\w+\s+in|"
+    r"public|private|protected|static|void|var|let|const|function|package|using)\b|"
+    r"(?:if|elif|while|for|with|def|class)\s.*:\s*$|(?:else|try|finally)\s*:|print\(|console\.|#include|"
+    r"(?:SELECT|INSERT|UPDATE|DELETE|CREATE|ALTER|DROP|FROM|WHERE|ORDER BY|GROUP BY|LIMIT|VALUES|JOIN)\b|"
+    r"[{}\[\]<]|//|/\*|\*/|--\s|>>>|\$\s|\(\s*[\"'\d])|.*[;{}]\s*$|[\w.\[\]'\"]+\s*[+\-*/]?=\s*\S|"
+    r"\s*[\w.]+\(.*\)\s*(?:#.*)?$"
+)
+
+
+# Beside lines of code: their comments, docstrings and indented bodies.
+_CODE_CONTEXT = re.compile(r"\s*(?:#|//|\*|\"\"\"|'''|--)|\t|  ")
+
+
+def without_code(text: str) -> str:
+    """The text without code: markup documents, fenced blocks, inline code, tags and URLs, then
+    lines of code (a Python or SQL answer, a script between two sentences) with their comments
+    and indented bodies; what is left is prose."""
+    if "`" in text or "<" in text or "://" in text or '"""' in text or "'''" in text:
+        if text.lstrip().startswith("<"):
+            return ""  # an HTML or XML document: its words are content of markup
+        text = _CODE.sub(" ", text)
+    if "\n" not in text:
+        return "" if _CODE_LINE.match(text) else text
+    lines = text.split("\n")
+    prose = [line for line in lines if not _CODE_LINE.match(line)]
+    if len(prose) < len(lines):
+        prose = [line for line in prose if not _CODE_CONTEXT.match(line)]
+    return "\n".join(prose)
 
 
 class RecordLanguages(NamedTuple):
@@ -332,7 +390,7 @@ class RecordLanguages(NamedTuple):
     made for every record, and a frozen dataclass costs several times more to make)."""
 
     labels: dict[str, str]  # pointer -> label, for the texts that have one
-    asks_for_language: bool
+    expected_elsewhere: frozenset[str]  # pointers of texts whose language may differ by design
 
 
 def record_languages(record: Record, detector: Detector) -> RecordLanguages:
@@ -344,36 +402,109 @@ def record_languages(record: Record, detector: Detector) -> RecordLanguages:
             label = language_of(text, options, _load_model)
             if label is not None:
                 labels[text.pointer] = label
-        # Without a label the record has no feature, and whether it asks for a language is moot.
-        asks = bool(labels) and _asks_for_language(record, detector)
-        found = record.derived[detector.key] = RecordLanguages(labels, asks)
+        # Without a label the record has no feature, and what it asks for is moot.
+        expected = _expected_elsewhere(record, labels) if labels else frozenset()
+        found = record.derived[detector.key] = RecordLanguages(labels, expected)
     return found
 
 
+def _expected_elsewhere(record: Record, labels: dict[str, str]) -> frozenset[str]:
+    """The texts whose language may rightly differ from the dataset's and from their question's.
+
+    An input is material (a French text to summarise, a sentence whose language is asked); an
+    answer may differ from its question when the prompt asks for a language or a translation,
+    when it works on an input in its own language, or when the question quotes a phrase in it
+    ("write a sentence with 'do away with'"). Only asked of answers that differ: most agree."""
+    expected = {text.pointer for text in record.texts if text.field == "input" and text.pointer in labels}
+    input_labels = [labels[pointer] for pointer in expected]
+    turns = record.turns
+    asks: bool | None = None
+    for index, turn in enumerate(turns):
+        answered = labels.get(turn.pointer) if turn.role == "assistant" else None
+        if answered is None:
+            continue
+        question = _user_turn_before(turns, index)
+        if question is None:
+            continue
+        asked = labels.get(question.pointer)
+        if asked is not None and asked != "latin" and answered != "latin" and same_language(answered, asked):
+            continue  # `latin` proves no agreement: a short English question may ask for Spanish
+        if asks is None:
+            asks = _asks_for_language(turns)
+        if asks:
+            return frozenset(labels)  # a translation or a named language: any text may differ
+        if any(same_language(answered, label) for label in input_labels) or quotes_script(
+            question.text or "", answered
+        ):
+            expected.add(turn.pointer)
+            if asked is not None:
+                expected.add(question.pointer)
+    return frozenset(expected)
+
+
+def _asks_for_language(turns: list) -> bool:
+    return any(turn.role in ("user", "system") and turn.text and intent.asks_for_language(turn.text) for turn in turns)
+
+
+def _user_turn_before(turns: list, index: int) -> Any:
+    for before in range(index - 1, -1, -1):
+        if turns[before].role == "user":
+            return turns[before] if turns[before].text else None
+    return None
+
+
+_LATIN_PHRASE = re.compile(r"[A-Za-z][a-z']*(?:[ ,'-]+[A-Za-z][a-z']*){2,}")
+
+
+def quotes_script(prompt: str, label: str) -> bool:
+    """The prompt holds a phrase in the script of `label` (three Latin words, four CJK characters,
+    eight letters of another script): an answer in that language may be working on it."""
+    script = _script_class(label)
+    if prompt.isascii():  # an all-Latin prompt is in the language, not quoting it
+        return False
+    if script == "latin":
+        return _LATIN_PHRASE.search(prompt) is not None and _main_script(prompt, 6) != "latin"
+    counts = dict(zip(_SCRIPT_NAMES, script_counts(prompt), strict=True))
+    if script in ("zh", "ja"):
+        return counts["han"] + counts["kana"] >= 4
+    if script == "ko":
+        return counts["hangul"] >= 4
+    return counts.get(script, 0) >= 8
+
+
 def record_features(rule, record: Record) -> tuple | None:
+    if rule.options["check"] == "switch":
+        return None
     detector: Detector = rule.state
     languages = record_languages(record, detector)
     if not languages.labels:
         return None
     if rule.options["check"] == "pair":
         return _pair_features(record, languages)
-    # In a translation task any field may be in another language: such labels are marked, not
-    # dropped, so they still count towards the norm of the other records.
-    labels, asks = languages.labels, languages.asks_for_language
+    # Texts whose language may differ by design are marked, not dropped: they still count
+    # towards the norm of the other records.
+    labels, expected = languages.labels, languages.expected_elsewhere
     return tuple(
-        [(text.field, text.pointer, labels[text.pointer], asks) for text in record.texts if text.pointer in labels]
+        [
+            (text.field, text.pointer, labels[text.pointer], text.pointer in expected)
+            for text in record.texts
+            if text.pointer in labels
+        ]
     )
 
 
-def _pair_features(record: Record, languages: RecordLanguages) -> tuple | None:
-    if languages.asks_for_language:
-        return None
+# The feature of a record whose pair agrees or cannot be told: it still counts in the share.
+_NO_MISMATCH = ("", "", "")
+
+
+def _pair_features(record: Record, languages: RecordLanguages) -> tuple:
     question, answer = _last_exchange(record)
-    if question is None or answer is None:
-        return None
+    if question is None or answer is None or answer in languages.expected_elsewhere:
+        return _NO_MISMATCH
     asked, answered = languages.labels.get(question), languages.labels.get(answer)
-    if asked is None or answered is None:
-        return None
+    # `latin` is a Latin text too short or unclear to name: it proves no mismatch.
+    if asked is None or answered is None or "latin" in (asked, answered) or same_language(answered, asked):
+        return _NO_MISMATCH
     return (asked, answered, answer)
 
 
@@ -396,13 +527,6 @@ def _last_exchange(record: Record) -> tuple[str | None, str | None]:
     return None, turns[answer_index].pointer
 
 
-def _asks_for_language(record: Record, detector: Detector) -> bool:
-    for turn in record.turns:
-        if turn.role == "user" and turn.text and detector.asks_for_language(turn.text.lower()):
-            return True
-    return False
-
-
 def same_language(label: str, expected: str) -> bool:
     """`latin` (undecided Latin language) agrees with any Latin-script language."""
     if label == expected:
@@ -420,7 +544,8 @@ def _script_class(label: str) -> str:
 
 
 def display(label: str) -> str:
-    return _DISPLAY.get(label, label)
+    """A language's name for messages; never a bare code (`is` would read as a word)."""
+    return _DISPLAY.get(label, "an unidentified language")
 
 
 def check_dataset(rule, table) -> Iterator[DatasetFinding]:
@@ -489,13 +614,21 @@ def _check_fields(options: dict[str, Any], table, indices: range | list[int]) ->
     source = "declared" if declared else None
     flagged: dict[tuple, list[tuple[str, str]]] = {}
     for value in distinct:
-        messages = []
+        # The fields of one record in one other language make one finding, at the first of them.
+        off: dict[tuple[str, str], list[tuple[str, str]]] = defaultdict(list)
         for field, pointer, label, expected_elsewhere in value:
             norm = declared or expected.get(field)
-            if norm is None or expected_elsewhere or same_language(label, norm):
+            # `latin` names no language (a list of names, SQL, a short phrase): it proves nothing.
+            if norm is None or expected_elsewhere or label == "latin" or same_language(label, norm):
                 continue
-            where = source or f"most {field} values in this file"
-            messages.append((f"{field} is in {display(label)}, not {display(norm)} ({where})", pointer))
+            off[(label, norm)].append((field, pointer))
+        messages = []
+        for (label, norm), fields in off.items():
+            names = sorted({field for field, _ in fields}, key=[field for field, _ in fields].index)
+            where = source or f"most {names[0]} values in this file"
+            verb = "is" if len(names) == 1 else "are"
+            subject = " and ".join(names)
+            messages.append((f"{subject} {verb} in {display(label)}, not {display(norm)} ({where})", fields[0][1]))
         if messages:
             flagged[value] = messages
     if not flagged:
@@ -521,3 +654,173 @@ def _check_pairs(options: dict[str, Any], table, indices: range | list[int]) -> 
             yield DatasetFinding(
                 index, f"answer is in {display(answered)} but the question is in {display(asked)}", pointer=pointer
             )
+
+
+# --- switch: an answer that changes script for a sentence or a paragraph ---------------------
+
+# Quoted and bracketed passages are material, glosses or names ("长城 (the Great Wall)").
+_QUOTED = re.compile(
+    r"\"[^\"\n]{0,300}\"|“[^”\n]{0,300}”|「[^」\n]{0,300}」|『[^』\n]{0,300}』|《[^》\n]{0,100}》|"
+    r"\([^()\n]{0,200}\)|（[^（）\n]{0,200}）|'[^'\n]{0,200}'(?!\w)|‘[^’\n]{0,200}’"
+)
+# Sentences: ends of sentences in either script, and line breaks.
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+|(?<=[。！？；])|\n+")
+_LATIN_WORD = re.compile(r"[A-Za-z]+(?:'[a-z]+)?")
+# An English sentence, not a list of names or terms: enough lower-case words, some of them
+# function words (names and terms are capitalised nouns).
+MIN_SWITCH_WORDS = 6
+
+
+def check_record(rule, record: Record) -> list | tuple[()]:
+    if rule.options["check"] != "switch":
+        return ()
+    found = None
+    turns = record.turns
+    for index, turn in enumerate(turns):
+        if turn.role != "assistant" or not turn.text:
+            continue
+        question = _user_turn_before(turns, index)
+        finding = _switch(turn.text, question.text if question is not None else "", rule.options)
+        if finding is None:
+            continue
+        if _asks_for_language(turns):
+            return ()  # a translation, a bilingual answer or a language lesson was asked for
+        if found is None:
+            found = []
+        found.append(Finding(finding, turn.pointer))
+    return found or ()
+
+
+def _switch(answer: str, question: str, options: dict[str, Any]) -> str | None:
+    """A message when the answer, written in its question's script, has a sentence or a
+    paragraph in another script (an English answer that goes on in Chinese or Russian, a Chinese
+    answer with whole English sentences); None otherwise. Code, links, quotes, glosses in
+    brackets, names and terms are not sentences of a language."""
+    if answer.isascii():
+        return None  # nearly every English answer: no other script, and no CJK to leave
+    min_letters = options["min-switch-letters"]
+    # The question's script when it has one clearly (a Chinese question naming "Google Home" has
+    # none), else the answer's own.
+    main = _main_script(question, 6, DOMINANT_SCRIPT) or _main_script(answer, min_letters, 0.5)
+    if main is None:
+        return None
+    if main == "latin":
+        if sum(_script_weights(answer).values()) - _ascii_letters(answer) < min_letters:
+            return None  # accents and curly quotes, not a passage in another script
+    elif _ascii_letters(answer) < MIN_SWITCH_WORDS * 3:
+        return None  # a CJK answer with too few Latin letters for an English sentence
+    prose = _QUOTED.sub(" ", without_code(_LINKS.sub(" ", answer)))
+    foreign: Counter = Counter()
+    own = 0  # letters of the answer's own script
+    for sentence in _SENTENCE_END.split(prose):
+        weights = _script_weights(sentence)
+        letters = sum(weights.values())
+        own += weights.get(main, 0)
+        other = _other_script(sentence, weights, letters, main)
+        if other is not None and not _in_prompt(sentence, question):
+            foreign[other] += letters
+    if not foreign:
+        return None
+    script, letters = foreign.most_common(1)[0]
+    total = own + letters
+    # A whole answer in another language is Q002's; here the answer is mostly in its own.
+    if letters < min_letters or letters > 0.5 * total:
+        return None
+    # The question quotes words of that script (explain "lay" and "lie"), or the answer says which
+    # language its passage is in ("the English original:"): the passage is meant.
+    if _quotes_script_words(question, script) or intent.asks_for_language(answer):
+        return None
+    share = letters / total
+    return f"answer in {_SCRIPT_DISPLAY[main]} switches to {_SCRIPT_DISPLAY[script]} for {share:.0%} of its text"
+
+
+# Markdown links (their titles are names of sources) and bare domains, paths and file names.
+_LINKS = re.compile(r"\[[^\]\n]*\]\([^)\s]*\)|\S*\w[./]\w\S*")
+
+
+def _quotes_script_words(question: str, script: str) -> bool:
+    for match in _QUOTED.finditer(question):
+        if _script_weights(match.group()).get(script, 0) >= 2:
+            return True
+    return False
+
+
+_SCRIPT_DISPLAY = {
+    "latin": "Latin script",
+    "han": "Chinese characters",
+    "kana": "Japanese kana",
+    "hangul": "Korean",
+    "cyrillic": "Cyrillic script",
+    "arabic": "Arabic script",
+    "hebrew": "Hebrew",
+    "greek": "Greek",
+    "devanagari": "Devanagari",
+    "thai": "Thai",
+}
+# Chinese and Japanese share the Han characters: one script family for this check.
+_FAMILY = {"kana": "han"}
+
+
+def _script_weights(text: str) -> dict[str, int]:
+    weights: dict[str, int] = {}
+    for name, count in zip(_SCRIPT_NAMES, script_counts(text), strict=True):
+        if count:
+            family = _FAMILY.get(name, name)
+            weights[family] = weights.get(family, 0) + count * _WEIGHTS.get(name, 1)
+    return weights
+
+
+def _main_script(text: str, min_letters: int, min_share: float = 0.5) -> str | None:
+    """The script holding more than `min_share` of a text's letters (CJK characters weigh 3), if
+    the text has enough letters."""
+    if not text:
+        return None
+    weights = _script_weights(without_code(text))
+    total = sum(weights.values())
+    if total < min_letters:
+        return None
+    script = max(weights, key=weights.__getitem__)
+    return script if weights[script] > min_share * total else None
+
+
+def _ascii_letters(text: str) -> int:
+    return len(text.encode("utf-8", "surrogatepass").translate(None, _NOT_ASCII_LETTER_BYTES))
+
+
+def _other_script(sentence: str, weights: dict[str, int], letters: int, main: str) -> str | None:
+    """The script of a sentence written in another script than `main`, if it reads as a sentence
+    of a language there: for Latin text, words of running English or another language (not a
+    name, a term or a list of them); for other scripts, enough letters."""
+    if not letters:
+        return None
+    script = max(weights, key=weights.__getitem__)
+    if script == main or weights[script] < DOMINANT_SCRIPT * letters:
+        return None
+    if script == "latin":
+        words = _LATIN_WORD.findall(sentence)
+        lower = [word for word in words if word[0].islower()]
+        if len(words) < MIN_SWITCH_WORDS or len(lower) < 0.5 * len(words):
+            return None
+        if sum(map(_ENGLISH.__contains__, lower)) < 2 and not _ACCENTED.search(sentence):
+            return None
+        return script
+    return script if weights[script] >= 12 else None
+
+
+_ACCENTED = re.compile(r"[\u00c0-\u024f]")
+
+
+def _in_prompt(sentence: str, question: str) -> bool:
+    """The sentence repeats the question's words (a quote of the text it was asked about)."""
+    if not question:
+        return False
+    if sentence.strip() in question:
+        return True
+    words = _LATIN_WORD.findall(sentence.lower())
+    if len(words) >= 3:
+        asked = set(_LATIN_WORD.findall(question.lower()))
+        return sum(word in asked for word in words) >= 0.7 * len(words)
+    # Other scripts: the share of the sentence's character pairs found in the question.
+    chars = [char for char in sentence if char.isalpha()]
+    pairs = [a + b for a, b in zip(chars, chars[1:], strict=False)]
+    return bool(pairs) and sum(pair in question for pair in pairs) >= 0.7 * len(pairs)

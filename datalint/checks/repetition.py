@@ -14,8 +14,9 @@ import re
 from collections import Counter
 from typing import Any
 
+from datalint import intent
 from datalint.checks import Option
-from datalint.records import Record
+from datalint.records import Record, Turn
 from datalint.violation import Finding
 
 CHECKS = ("lines", "ngrams", "echo")
@@ -52,7 +53,7 @@ def check_record(rule, record: Record) -> list[Finding] | tuple[()]:
         if turn.role != "assistant" or not turn.text:
             continue
         if check == "echo":
-            finding = _echo(record, turn, _question_before(record, index))
+            finding = _echo(record, turn, _user_turn_before(record, index))
         elif check == "lines":
             finding = _repeated_lines(turn.text, turn.pointer, options)
         else:
@@ -71,10 +72,15 @@ def check_record(rule, record: Record) -> list[Finding] | tuple[()]:
 
 
 def _question_before(record: Record, index: int) -> str | None:
+    turn = _user_turn_before(record, index)
+    return turn.text if turn is not None else None
+
+
+def _user_turn_before(record: Record, index: int) -> Turn | None:
     turns = record.turns
     for before in range(index - 1, -1, -1):
         if turns[before].role == "user":
-            return turns[before].text
+            return turns[before]
     return None
 
 
@@ -175,19 +181,36 @@ def _repeated_ngrams(text: str, pointer: str, options: dict[str, Any]) -> Findin
     return Finding(f"{share:.0%} of its {len(words)} words are in repeated {n}-word runs, like {example}", pointer)
 
 
-def _echo(record: Record, answer, question: str | None) -> Finding | None:
-    # Equal up to whitespace means equal word lists. Most candidates differ in their first
-    # character or word, which are compared first, so whole texts are split only for the rest.
-    stripped = answer.text.lstrip()
+def _echo(record: Record, answer: Turn, asked: Turn | None) -> Finding | None:
+    """An answer that only repeats its prompt, its instruction, or its input where the
+    instruction asks for a changed text. Repeating the input is the right answer of many tasks
+    (correct a sentence that has no error, sort a list already sorted, match pairs the input
+    already matches), so only a request to change the text (rewrite, replace, remove, change the
+    tense ...) makes it a defect, and so does repeating a placeholder input ("N/A")."""
+    stripped = answer.text.strip()
     if not stripped:
         return None
+    if asked is None or not asked.text:
+        return None
     first = _first_word(stripped)
-    if question is not None and _same_words(question, answer.text, first):
+    question = asked.text
+    if _same_text(question, stripped, first) and not intent.asks_to_repeat(question):
         return Finding("answer only repeats the prompt", answer.pointer)
+    # The texts of this exchange: its instruction (an Alpaca user turn is instruction + input).
+    instruction = next((text.text for text in record.texts if text.pointer == asked.pointer), question)
     for text in record.texts:
-        if text.field in ("instruction", "input") and _same_words(text.text, answer.text, first):
-            return Finding(f"answer only repeats the {text.field}", answer.pointer)
+        if text.pointer == asked.pointer and _same_text(text.text, stripped, first):
+            if not intent.asks_to_repeat(text.text):
+                return Finding("answer only repeats the instruction", answer.pointer)
+        elif text.field == "input" and _same_text(text.text, stripped, first):
+            if intent.is_placeholder(stripped):
+                return Finding(f"answer only repeats the placeholder input {_quote(stripped)}", answer.pointer)
+            if intent.asks_for_change(instruction) and not intent.accepts_unchanged(instruction):
+                return Finding(_UNCHANGED, answer.pointer)
     return None
+
+
+_UNCHANGED = "answer repeats the input unchanged, but the instruction asks to change it"
 
 
 def _first_word(stripped: str) -> str:
@@ -196,11 +219,19 @@ def _first_word(stripped: str) -> str:
     return stripped[:64].split(None, 1)[0]
 
 
-def _same_words(candidate: str, answer: str, answer_first: str) -> bool:
-    stripped = candidate.lstrip()
+def _same_text(candidate: str, answer: str, answer_first: str) -> bool:
+    """Equal up to leading and trailing whitespace of the text and of its lines. Spaces inside a
+    line and line breaks count: removing extra spaces or splitting a paragraph is a change."""
+    stripped = candidate.strip()
     if not stripped or stripped[0] != answer_first[0] or _first_word(stripped) != answer_first:
         return False
-    return candidate.split() == answer.split()
+    if stripped == answer:
+        return True
+    return _layout(stripped) == _layout(answer)
+
+
+def _layout(text: str) -> list[str]:
+    return [line.rstrip() for line in text.replace("\r\n", "\n").split("\n")]
 
 
 def _quote(text: str, limit: int = 40) -> str:

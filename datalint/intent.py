@@ -1,0 +1,94 @@
+"""What an instruction asks for: small pure functions over a prompt's text.
+
+Several rules judge an answer against its request: an answer in French is right when French was
+asked for, an answer equal to its input is right when the input was already sorted. Each
+function here answers one such question from the prompt alone, with patterns built from parts
+(verb x object) in English and Chinese, so they generalise past the phrasings they were made on.
+They take the prompt as it is and lower-case it themselves: cheap, and safe to call on any text.
+"""
+
+from __future__ import annotations
+
+import re
+
+# Language names in English, in the language itself, and the Chinese names (英文, 法语 ...).
+_LANGUAGE_NAMES = (
+    "english|french|spanish|german|italian|portuguese|chinese|mandarin|cantonese|japanese|korean|russian|arabic|"
+    "hindi|bengali|urdu|persian|farsi|dutch|latin|greek|hebrew|swedish|norwegian|danish|finnish|polish|czech|"
+    "slovak|hungarian|romanian|bulgarian|ukrainian|serbian|croatian|turkish|vietnamese|thai|indonesian|malay|"
+    "filipino|tagalog|swahili|esperanto|pig latin|"
+    "français|francais|español|espanol|castellano|deutsch|italiano|português|portugues|nederlands|polski|"
+    "svenska|norsk|dansk|suomi|türkçe|русский|українська|日本語|한국어|中文|汉语|漢語|普通话|粤语"
+)
+_CHINESE_LANGUAGE = "(?:[英中汉漢日法德俄韩韓意葡阿]|西班牙|葡萄牙|意大利|阿拉伯)[文语語]"
+_ASKS_FOR_LANGUAGE = re.compile(
+    r"translat|transliterat|romani[sz]|pinyin|bilingual|"
+    rf"\b(?:in|into|to|from|using|use|speak|write|answer|reply|respond)\s+(?:the\s+)?(?:{_LANGUAGE_NAMES})\b|"
+    rf"\b(?:{_LANGUAGE_NAMES})\s+(?:word|phrase|sentence|version|equivalent|translation|text|term|name|"
+    r"for|of|speaker|learner|grammar|spelling|pronunciation|idiom|proverb|saying)|"
+    r"\b(?:which|what)\s+(?:\w+\s+)?language|\b(?:detect|identify|determine|guess|recogni[sz]e)\w*\s+(?:the\s+)?"
+    r"language|\b(?:different|another|foreign|other|target|source|second)\s+languages?\b|"
+    rf"翻译|翻譯|译成|译为|譯成|{_CHINESE_LANGUAGE}|[英中日]語|영어|한국어|중국어|일본어|번역|英訳|和訳|翻訳|中英|英汉|汉英|双语|雙語|哪种语言|什么语言|语种|拼音|其他语言|其它语言|另一种语言|外语|外文"
+)
+
+# Verbs that demand a changed text: an answer equal to the given text has not done the task.
+_ASKS_FOR_CHANGE = re.compile(
+    r"\b(?:re-?write|rephrase|paraphrase|reword|restate|reformulate|restructure|recast|summari[sz]e|shorten|"
+    r"condense|simplify|expand|elaborate|translate|convert|transform|turn|change|replace|substitute|swap|"
+    r"remove|delete|omit|drop|insert|add|append|prepend|modify|revise|reverse|negate|pluralize|capitali[sz]e|"
+    r"uppercase|lowercase|abbreviate|combine|merge|censor|redact|encrypt|encode|decode)\b|"
+    r"\bmake\s+(?:it|this|the\s+\w+)\s+(?:more|less|shorter|longer|sound|into)|"
+    r"重写|改写|重新|改述|转述|释义|换一种|替换|换成|删除|去掉|去除|删去|转换|更改|改为|改成|变成|变为|修改|"
+    r"编辑|调整|缩短|简化|扩展|扩写|翻译|合并|拆分|总结|概括"
+)
+
+# Tasks whose right answer can be the given text unchanged: correcting a text with no error,
+# ordering a list already in order, selecting or matching what the input already shows, copying.
+_ACCEPTS_UNCHANGED = re.compile(
+    r"\b(?:correct|fix|proofread|check|verify|error|mistake|grammar|grammatical|spelling|misspell|punctuat|"
+    r"typo|sort|arrange|order(?!\s+to\b)|rank|alphabeti|organi[sz]e|sequence|chronolog|identify|select|choose|"
+    r"pick|extract|match|classify|categori[sz]e|label|copy|paste|transcribe|repeat|echo|retype|type out|"
+    r"read (?:aloud|out))|"
+    r"\bif\s+(?:any|necessary|needed|required|applicable)|"
+    r"纠正|更正|改正|修正|修复|校对|检查|错误|语法|拼写|标点|错别字|排序|排列|顺序|找出|识别|选择|挑选|提取|匹配|"
+    r"分类|复制|抄写|重复|原样"
+)
+
+_ASKS_TO_REPEAT = re.compile(
+    r"\b(?:repeat|reiterate|again\s+and\s+again|over\s+and\s+over|chant|echo)|\b(?:\d+|two|three|four|five|six|"
+    r"seven|eight|nine|ten|twenty|fifty|hundred|several|many)\s+times\b|重复|[\d一二两三四五六七八九十百几]+\s*[遍次]"
+)
+
+# Placeholders that stand for "no input": an answer repeating one is no answer.
+_PLACEHOLDER = re.compile(
+    r"\s*[<\[(]?\s*(?:n/?a|none|null|nil|nothing|empty|no\s*input|noinput|not\s+applicable|无|没有|不适用|空)"
+    r"\s*[>\])]?\s*[.。]?\s*",
+    re.I,
+)
+
+
+def asks_for_language(prompt: str) -> bool:
+    """The prompt asks for a translation, names the language of the answer ("in French", "用英文"),
+    or is about languages ("which language is this?"): the answer may differ from the prompt's."""
+    return _ASKS_FOR_LANGUAGE.search(prompt.lower()) is not None
+
+
+def asks_for_change(prompt: str) -> bool:
+    """The prompt asks to change a given text (rewrite, replace, remove, change the tense ...)."""
+    return _ASKS_FOR_CHANGE.search(prompt.lower()) is not None
+
+
+def accepts_unchanged(prompt: str) -> bool:
+    """The given text unchanged can be the right answer: a correction of a text with no error, an
+    ordering of a list already in order, a selection or match the input already shows, a copy."""
+    return _ACCEPTS_UNCHANGED.search(prompt.lower()) is not None
+
+
+def asks_to_repeat(prompt: str) -> bool:
+    """The prompt asks for repetition ("repeat this five times", "重复三遍")."""
+    return _ASKS_TO_REPEAT.search(prompt.lower()) is not None
+
+
+def is_placeholder(text: str) -> bool:
+    """The text only says there is nothing ("N/A", "<noinput>", "无")."""
+    return len(text) <= 24 and _PLACEHOLDER.fullmatch(text) is not None
