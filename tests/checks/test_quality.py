@@ -57,8 +57,21 @@ def test_answer_language_mismatch():
 
 def test_repeated_ngrams_canonical_banana():
     path = DATASETS / "openai-toy-chat-fine-tuning.jsonl"
-    violations = datalint.lint_file(path, select=["Q005"])
-    assert [(v.code, v.line, v.pointer) for v in violations] == [("Q005", 5, "/messages/2/content")]
+    violations = datalint.lint_file(path, select=["Q004", "Q005"])
+    found = [(v.code, v.line, v.pointer) for v in violations]
+    assert found == [("Q004", 5, "/messages/2/content"), ("Q005", 5, "/messages/2/content")]
+
+
+def test_repeated_ngrams_finds_a_loop_without_sentences_and_not_templates():
+    looping = "Once upon a time " + " ".join(["ooh ah giggle twirl"] * 8) + " and they all went home."
+    assert codes([alpaca("Tell a story.", looping)], ["Q005"]) == [("Q005", 1, "/output")]
+    # Rows sharing a template, vectors, chord lines and HTML cells are not loops.
+    vector = "[" + ", ".join(["0"] * 60) + "]"
+    chords = "C D D D D D D D D D D D D D D D D D D D D D D E E C C C C C C C C C C C C C C C C C"
+    html = "<table>\n" + "\n".join(["  <tr><td>Row 1</td><td>Row 1</td></tr>"] * 8) + "\n</table>"
+    questions = "\n".join(f"Q. What is {i} x {i + 1}? A. {i * (i + 1)}" for i in range(1, 11))
+    for answer in (vector, chords, html, questions):
+        assert codes([alpaca("Make it.", answer)], ["Q004", "Q005"]) == [], answer
 
 
 def test_repeated_ngrams_quiet_on_normal_text_and_on_requested_repetition():
@@ -68,11 +81,33 @@ def test_repeated_ngrams_quiet_on_normal_text_and_on_requested_repetition():
     assert codes([alpaca("What should I eat?", looping)], ["Q005"]) == [("Q005", 1, "/output")]
 
 
-def test_repeated_lines():
-    text = "\n".join(["Go to bed at the same time."] * 4 + ["Avoid screens an hour before bed."])
-    assert codes([alpaca("Give sleep tips.", text)], ["Q004"]) == [("Q004", 1, "/output")]
-    varied = "\n".join(f"Tip number {i} is a different one." for i in range(5))
-    assert codes([alpaca("Give sleep tips.", varied)], ["Q004"]) == []
+def test_repeated_lines_finds_loops_inside_prose_and_under_numbering():
+    numbered = "Here is my advice.\n" + "\n".join(f"{i}. Drink a glass of water." for i in range(1, 9))
+    assert codes([alpaca("Give health tips.", numbered)], ["Q004"]) == [("Q004", 1, "/output")]
+    prose = "Sleep matters. " + "I will always love you. " * 12 + "Good night."
+    assert codes([alpaca("Write a note.", prose)], ["Q004"]) == [("Q004", 1, "/output")]
+    cycle = "\n".join(["Be kind to others.", "Smile every day."] * 6)
+    assert codes([alpaca("Give advice.", cycle)], ["Q004"]) == [("Q004", 1, "/output")]
+
+
+def test_repeated_lines_quiet_on_templates_tables_choruses_and_code():
+    chorus = "\n".join(["Verse one line.", "Stars in the night, stars in the night.", "Verse two line."] * 2)
+    survey = "\n".join(f"{n}. Question {n}?\n a. Very satisfied\n b. Satisfied\n c. Neutral" for n in range(1, 7))
+    table = "| Name | Score |\n|---|---|\n" + "\n".join(["| Alice Smith | 10 |"] * 8)
+    setters = "\n".join(f"    this.field{i} = field{i};" for i in range(8))
+    days = ("Mon", "Tue", "Wed", "Thu", "Fri")
+    schedule = "\n\n".join(f"{day}:\n- 8 am: Study maths\n- 10 am: Go for a run" for day in days)
+    varied = "\n".join(f"Tip number {i} is a different one." for i in range(8))
+    for answer in (chorus, survey, table, setters, schedule, varied):
+        assert codes([alpaca("Make something.", answer)], ["Q004"]) == [], answer
+
+
+def test_longest_loop_counts_back_to_back_cycles():
+    from datalint.checks.repetition import longest_loop
+
+    assert longest_loop(list("xabababx"), 3) == (3, 2, 1)
+    assert longest_loop(list("aaaa"), 1) == (4, 1, 0)
+    assert longest_loop(list("abcabd"), 3) == (1, 0, 0)
 
 
 def test_echoed_prompt_on_real_data():
@@ -99,26 +134,6 @@ def test_readability_band(tmp_path):
     easy = "Clouds are made of tiny drops of water. The drops bump and get big. Then they fall down as rain. " * 2
     found = codes([alpaca("Explain rain.", hard), alpaca("Explain rain.", easy)], ["Q003"], config=config)
     assert found == [("Q003", 1, "/output")]
-
-
-def test_repetition_bounds_never_fall_below_the_share():
-    """The cheap bounds that let Q005 skip most answers are upper bounds of the real share."""
-    import random
-
-    from datalint.checks.repetition import duplicate_ngram_share, repeated_bigram_bound, repeated_run_bound
-
-    chooser = random.Random(3)
-    for _ in range(3000):
-        vocabulary = [f"w{i}" for i in range(chooser.randrange(2, 12))]
-        words = [chooser.choice(vocabulary) for _ in range(chooser.randrange(2, 80))]
-        if chooser.random() < 0.3:  # a looping tail
-            words += words[: chooser.randrange(1, len(words) + 1)] * chooser.randrange(1, 4)
-        for n in (2, 3, 5, 10):
-            if len(words) < n:
-                continue
-            share, _ = duplicate_ngram_share(words, n)
-            assert repeated_run_bound(words, n) >= share - 1e-12
-            assert repeated_bigram_bound(words) >= share - 1e-12
 
 
 def test_echo_first_word_test_agrees_with_comparing_layouts():
