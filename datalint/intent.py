@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import re
 
+import ahocorasick
+
 # Language names in English, in the language itself, and the Chinese names (英文, 法语 ...).
 _LANGUAGE_NAMES = (
     "english|french|spanish|german|italian|portuguese|chinese|mandarin|cantonese|japanese|korean|russian|arabic|"
@@ -67,10 +69,29 @@ _PLACEHOLDER = re.compile(
 )
 
 
+def _keyword_automaton(words: list[str]) -> ahocorasick.Automaton:
+    automaton = ahocorasick.Automaton()
+    for word in words:
+        automaton.add_word(word, word)
+    automaton.make_automaton()
+    return automaton
+
+
+# Every match of _ASKS_FOR_LANGUAGE holds one of these: one automaton pass (~1 µs) rules out most
+# prompts before the regex (~35 µs) runs. Read only, so safe to share between processes.
+_LANGUAGE_KEYWORDS = _keyword_automaton(
+    [*_LANGUAGE_NAMES.split("|"), "translat", "transliterat", "romani", "pinyin", "bilingual", "language"]
+    + ["翻", "译", "譯", "文", "语", "語", "拼音", "영어", "한국어", "중국어", "일본어", "번역", "訳"]
+)
+
+
 def asks_for_language(prompt: str) -> bool:
     """The prompt asks for a translation, names the language of the answer ("in French", "用英文"),
     or is about languages ("which language is this?"): the answer may differ from the prompt's."""
-    return _ASKS_FOR_LANGUAGE.search(prompt.lower()) is not None
+    lower = prompt.lower()
+    if next(_LANGUAGE_KEYWORDS.iter(lower), None) is None:
+        return False
+    return _ASKS_FOR_LANGUAGE.search(lower) is not None
 
 
 def asks_for_change(prompt: str) -> bool:

@@ -364,6 +364,29 @@ _CODE_LINE = re.compile(
 )
 
 
+# What every line of code that `_CODE_LINE` knows holds: one search tells prose without any.
+# What lines of code that `_CODE_LINE` knows hold, told by searches that scan for one character
+# or a literal (a few µs): most prose has none.
+_CODE_CHARACTER = re.compile(r"[;{}=\[\]<>$#]")
+_CODE_STARTS = tuple(
+    "def class import from return elif except while for if else try finally with public private protected "
+    "static void var let const function package using SELECT INSERT UPDATE DELETE CREATE ALTER DROP".split()
+)
+_CODE_AFTER_NEWLINE = re.compile(r"\n(?:[ \t]|(?:" + "|".join(_CODE_STARTS) + ") )")
+_CALL = re.compile(r"\((?:(?<=\w\()|\s*[\"'\d])")
+_SQL_OR_COMMENT = re.compile(r"FROM |WHERE |ORDER BY|GROUP BY|LIMIT |VALUES|JOIN |--|//|/\*")
+
+
+def _maybe_code(text: str) -> bool:
+    return (
+        _CODE_CHARACTER.search(text) is not None
+        or text.lstrip().startswith(_CODE_STARTS)
+        or _CODE_AFTER_NEWLINE.search(text) is not None
+        or ("(" in text and _CALL.search(text) is not None)
+        or _SQL_OR_COMMENT.search(text) is not None
+    )
+
+
 # Beside lines of code: their comments, docstrings and indented bodies.
 _CODE_CONTEXT = re.compile(r"\s*(?:#|//|\*|\"\"\"|'''|--)|\t|  ")
 
@@ -376,6 +399,8 @@ def without_code(text: str) -> str:
         if text.lstrip().startswith("<"):
             return ""  # an HTML or XML document: its words are content of markup
         text = _CODE.sub(" ", text)
+    if not _maybe_code(text):
+        return text  # most prose: no statement ending, block, assignment, call or keyword
     if "\n" not in text:
         return "" if _CODE_LINE.match(text) else text
     lines = text.split("\n")

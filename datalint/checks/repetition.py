@@ -51,6 +51,9 @@ _NOT_PROSE_LINE = re.compile(
 # List numbering and bullets, and the label of a numbered item ("Step 3:", "Day 2 -").
 _LIST_MARKER = re.compile(r"\s*(?:[-*•·>+]+|\(?\w{1,3}[.)\]]|(?:\w+\s+)?\d+\s*[:.)\-–])\s*")
 _UNIT_ENDS = ("\n", ".", "!", "?", "。", "！", "？")
+_RAW_UNITS = re.compile(r"[\n.!?。！？]")
+_MARKER_CHARACTERS = " \t*-•·>+0123456789.)(:[]"
+_NO_DIGITS = str.maketrans("", "", "0123456789")
 _SENTENCE_END = re.compile(r"(?<=[.!?。！？])\s*")
 _TWO_WORDS = re.compile(r"[^\W\d_]{2,}\W+(?:\S+\W+)*?[^\W\d_]{2,}|[\u3400-\u9fff\uac00-\ud7af\u3040-\u30ff]{4}")
 
@@ -143,6 +146,12 @@ def _repeated_lines(text: str, pointer: str, options: dict[str, Any]) -> Finding
     min_repeats = options["min-repeats"]
     if sum(map(text.count, _UNIT_ENDS)) + 1 < min_repeats:
         return None  # too few lines and sentences to hold a loop
+    # A cheap look first (split, strip numbering, drop digits): a loop leaves min-repeats - 1
+    # parts equal to an earlier one, and most answers have none.
+    parts = [part.strip(_MARKER_CHARACTERS).translate(_NO_DIGITS).lower() for part in _RAW_UNITS.split(text)]
+    parts = [part for part in parts if part]
+    if len(set(parts)) > len(parts) - min_repeats + 1:
+        return None
     units = prose_units(text)
     if len(units) < min_repeats or len(set(units)) > len(units) - min_repeats + 1:
         return None  # a loop of n repeats leaves at least n - 1 units equal to an earlier one
@@ -168,22 +177,16 @@ def _repeated_ngrams(text: str, pointer: str, options: dict[str, Any]) -> Findin
     more in all): "ooh ah giggle ooh ah giggle ...", "eat a banana eat a banana ...". The run
     must hold a word (a vector of zeros or a chord sheet is no loop), and lines of code, markup
     and tables are left out: their rows share a template by nature."""
-    min_repeats, min_words = options["min-repeats"], options["min-words"]
-    if len(text) < 2 * min_words:
+    if len(text) < 2 * options["min-words"]:
+        return None
+    # The whole text first (one split, C work); code and tables are set aside only when it loops.
+    if _word_loop(lower_words(text), options) is None:
         return None
     if "```" in text:
         text = _FENCED.sub("\n", text)
     prose = "\n".join(line for line in text.split("\n") if not _NOT_PROSE_LINE.match(line))
     words = lower_words(prose)
-    if len(words) < min_words:
-        return None
-    # Every word of a loop occurs min-repeats times at least: most answers stop here. A loop
-    # holds a word of two letters or more (a vector of zeros or a chord line of C and D does not).
-    counts = Counter(words)
-    frequent = [word for word, count in counts.items() if count >= min_repeats and len(word) > 1 and word.isalpha()]
-    if not frequent:
-        return None
-    found = _word_loop(words, frequent, options["max-run-words"], min_repeats, min_words)
+    found = _word_loop(words, options)
     if found is None:
         return None
     repeats, period, start = found
@@ -191,25 +194,37 @@ def _repeated_ngrams(text: str, pointer: str, options: dict[str, Any]) -> Findin
     return Finding(f"the same {period}-word run repeats {repeats} times in a row: {_quote(run)}", pointer)
 
 
-def _word_loop(words: list, frequent: list, max_period: int, min_repeats: int, min_words: int) -> tuple | None:
-    """The first back-to-back repetition of a run of up to `max_period` words that repeats
-    `min_repeats` times and covers `min_words` words: (repeats, period, start), or None.
+def _word_loop(words: list, options: dict[str, Any]) -> tuple[int, int, int] | None:
+    """The first back-to-back repetition of a run of up to `max-run-words` words that repeats
+    `min-repeats` times and covers `min-words` words: (repeats, period, start), or None.
 
-    Every such loop holds a frequent word at distance `period` from itself, so the candidate
-    periods come from the distances between its occurrences, and each candidate is verified by
-    comparing list slices (C work)."""
-    frequent_set = set(frequent)
+    Every such loop holds a word (two letters or more) at distance `period` from itself, again
+    and again, so the candidate periods come from the distances between a frequent word's
+    occurrences, are checked on those occurrences (set lookups), and only then by comparing
+    list slices (C work)."""
+    min_repeats, min_words, max_period = options["min-repeats"], options["min-words"], options["max-run-words"]
+    if len(words) < min_words:
+        return None
+    # Each word of a loop sits in a word pair that repeats min-repeats times (a pair (w, w) for a
+    # loop of one word): pairs counted in C rule out most answers.
+    pairs = Counter(zip(words, words[1:], strict=False))
+    repeated = [pair for pair, count in pairs.items() if count >= min_repeats]
+    frequent = {word for pair in repeated for word in pair if len(word) > 1 and word.isalpha()}
+    if not frequent:
+        return None
     positions: dict = {}
-    for index, word in enumerate(words):
-        if word in frequent_set:
-            positions.setdefault(word, []).append(index)
+    for index in [index for index, word in enumerate(words) if word in frequent]:
+        positions.setdefault(words[index], []).append(index)
     for places in positions.values():
+        place_set = set(places)
         for offset, start in enumerate(places):
             for following in places[offset + 1 : offset + 4]:
                 period = following - start
                 if period > max_period:
                     break
                 repeats_needed = max(min_repeats, -(-min_words // period))
+                if any(start + step * period not in place_set for step in range(2, repeats_needed)):
+                    continue
                 end = start + repeats_needed * period
                 if end <= len(words) and words[start : end - period] == words[start + period : end]:
                     repeats = repeats_needed
