@@ -22,10 +22,17 @@ _LANGUAGE_NAMES = (
     "français|francais|español|espanol|castellano|deutsch|italiano|português|portugues|nederlands|polski|"
     "svenska|norsk|dansk|suomi|türkçe|русский|українська|日本語|한국어|中文|汉语|漢語|普通话|粤语"
 )
-_CHINESE_LANGUAGE = "(?:[英中汉漢日法德俄韩韓意葡阿]|西班牙|葡萄牙|意大利|阿拉伯)[文语語]"
+_CHINESE_PREFIXES = (*"英中汉漢日法德俄韩韓意葡阿", "西班牙", "葡萄牙", "意大利", "阿拉伯")
+_CHINESE_LANGUAGE = "(?:" + "|".join(_CHINESE_PREFIXES) + ")[文语語]"
+# Words for "translate" and "language" in other languages (traduire, übersetzen, bahasa, 言語 ...).
+_FOREIGN_REQUEST = (
+    "tradu|übersetz|uebersetz|vertaal|przetłumacz|переве|перекла|terjemah|dịch|çevir|traduc|"
+    "idioma|lengua|langue|lingua|sprache|język|язык|bahasa|ngôn ngữ|tiếng|dil |言語|언어"
+)
 _ASKS_FOR_LANGUAGE = re.compile(
-    r"translat|transliterat|romani[sz]|pinyin|bilingual|"
-    rf"\b(?:in|into|to|from|using|use|speak|write|answer|reply|respond)\s+(?:the\s+)?(?:{_LANGUAGE_NAMES})\b|"
+    rf"translat|transliterat|romani[sz]|pinyin|bilingual|{_FOREIGN_REQUEST}|"
+    rf"\b(?:in|into|to|from|using|use|speak|write|answer|reply|respond)\s+(?:the\s+|both\s+)?(?:{_LANGUAGE_NAMES})\b|"
+    rf"\b(?:{_LANGUAGE_NAMES})\s+(?:and|or|&|/)\s+(?:{_LANGUAGE_NAMES})\b|"
     rf"\b(?:{_LANGUAGE_NAMES})\s+(?:word|phrase|sentence|version|equivalent|translation|text|term|name|"
     r"for|of|speaker|learner|grammar|spelling|pronunciation|idiom|proverb|saying)|"
     r"\b(?:which|what)\s+(?:\w+\s+)?language|\b(?:detect|identify|determine|guess|recogni[sz]e)\w*\s+(?:the\s+)?"
@@ -52,8 +59,10 @@ _ACCEPTS_UNCHANGED = re.compile(
     r"pick|extract|match|classify|categori[sz]e|label|copy|paste|transcribe|repeat|echo|retype|type out|"
     r"read (?:aloud|out))|"
     r"\bif\s+(?:any|necessary|needed|required|applicable)|"
+    # Removing what is unnecessary, or converting between varieties, may leave nothing to change.
+    r"\b(?:unnecessary|extra|redundant|duplicated?|unneeded|superfluous|british|american)\b|"
     r"纠正|更正|改正|修正|修复|校对|检查|错误|语法|拼写|标点|错别字|排序|排列|顺序|找出|识别|选择|挑选|提取|匹配|"
-    r"分类|复制|抄写|重复|原样"
+    r"分类|复制|抄写|重复|原样|多余|冗余|不必要|英式|美式"
 )
 
 _ASKS_TO_REPEAT = re.compile(
@@ -80,8 +89,11 @@ def _keyword_automaton(words: list[str]) -> ahocorasick.Automaton:
 # Every match of _ASKS_FOR_LANGUAGE holds one of these: one automaton pass (~1 µs) rules out most
 # prompts before the regex (~35 µs) runs. Read only, so safe to share between processes.
 _LANGUAGE_KEYWORDS = _keyword_automaton(
-    [*_LANGUAGE_NAMES.split("|"), "translat", "transliterat", "romani", "pinyin", "bilingual", "language"]
-    + ["翻", "译", "譯", "文", "语", "語", "拼音", "영어", "한국어", "중국어", "일본어", "번역", "訳"]
+    [*_LANGUAGE_NAMES.split("|"), *_FOREIGN_REQUEST.split("|")]
+    + ["translat", "transliterat", "romani", "pinyin", "bilingual", "language"]
+    + ["翻译", "翻譯", "译成", "译为", "譯成", "中英", "英汉", "汉英", "双语", "雙語", "语言", "语种", "外语", "外文"]
+    + [prefix + suffix for prefix in _CHINESE_PREFIXES for suffix in "文语語"]
+    + ["拼音", "영어", "한국어", "중국어", "일본어", "번역", "訳"]
 )
 
 
@@ -92,6 +104,18 @@ def asks_for_language(prompt: str) -> bool:
     if next(_LANGUAGE_KEYWORDS.iter(lower), None) is None:
         return False
     return _ASKS_FOR_LANGUAGE.search(lower) is not None
+
+
+_NAMES_LANGUAGE = re.compile(rf"\b(?:{_LANGUAGE_NAMES})\b|{_CHINESE_LANGUAGE}|[英中日]語|영어|한국어|중국어|일본어")
+
+
+def names_language(text: str) -> bool:
+    """The text names a language ("English", "français", "中文"): an answer that says "the English
+    original:" before a passage in English means the passage."""
+    lower = text.lower()
+    if next(_LANGUAGE_KEYWORDS.iter(lower), None) is None:
+        return False
+    return _NAMES_LANGUAGE.search(lower) is not None
 
 
 def asks_for_change(prompt: str) -> bool:

@@ -170,7 +170,7 @@ _DISPLAY = {
     "el": "Greek",
     "hi": "Hindi",
     "th": "Thai",
-    "latin": "a Latin-script language",
+    "latin": "Latin script",
     "cyrillic": "a Cyrillic-script language",
     "arabic": "an Arabic-script language",
     "hebrew": "Hebrew",
@@ -305,11 +305,11 @@ def language_of(text: Text, options: dict[str, Any], load_model: Callable[[], An
     texts are told by their words: a warm run checking a few edited records never loads it)."""
     raw = text.text
     min_letters = options["min-letters"]
-    if len(raw) < min_letters:
+    if 3 * len(raw) < min_letters:  # a CJK character weighs 3 letters
         return None
     # The first SAMPLE characters decide the script; the model sees up to MODEL_SAMPLE.
     prose = without_code(raw[:MODEL_SAMPLE])
-    if len(prose) < min_letters:
+    if 3 * len(prose) < min_letters:
         return None
     sample = prose[:SAMPLE]
     if sample.isascii():  # nearly all English text: both counts from one bytes.translate
@@ -353,21 +353,21 @@ def _named_script_language(script: str, prose: str, options: dict[str, Any], loa
 
 
 # A line of code: a statement keyword of a common language (SQL in capitals, as written), a
-# line that opens or closes a block, or one that ends a statement with `;`.
+# line that opens or closes a block, one that ends a statement with `;`, or a table row.
 _CODE_LINE = re.compile(
     r"\s*(?:(?:def|class|import|from\s+[\w.]+\s+import|return|elif|except|while|for\s+\w+\s+in|"
     r"public|private|protected|static|void|var|let|const|function|package|using)\b|"
     r"(?:if|elif|while|for|with|def|class)\s.*:\s*$|(?:else|try|finally)\s*:|print\(|console\.|#include|"
     r"(?:SELECT|INSERT|UPDATE|DELETE|CREATE|ALTER|DROP|FROM|WHERE|ORDER BY|GROUP BY|LIMIT|VALUES|JOIN)\b|"
     r"[{}\[\]<]|//|/\*|\*/|--\s|>>>|\$\s|\(\s*[\"'\d])|.*[;{}]\s*$|[\w.\[\]'\"]+\s*[+\-*/]?=\s*\S|"
-    r"\s*[\w.]+\(.*\)\s*(?:#.*)?$"
+    r"\s*[\w.]+\(.*\)\s*(?:#.*)?$|.*\|.*\|"
 )
 
 
 # What every line of code that `_CODE_LINE` knows holds: one search tells prose without any.
 # What lines of code that `_CODE_LINE` knows hold, told by searches that scan for one character
 # or a literal (a few µs): most prose has none.
-_CODE_CHARACTER = re.compile(r"[;{}=\[\]<>$#]")
+_CODE_CHARACTER = re.compile(r"[;{}=\[\]<>$#|]")
 _CODE_STARTS = tuple(
     "def class import from return elif except while for if else try finally with public private protected "
     "static void var let const function package using SELECT INSERT UPDATE DELETE CREATE ALTER DROP".split()
@@ -437,30 +437,31 @@ def _expected_elsewhere(record: Record, labels: dict[str, str]) -> frozenset[str
     """The texts whose language may rightly differ from the dataset's and from their question's.
 
     An input is material (a French text to summarise, a sentence whose language is asked); an
-    answer may differ from its question when the prompt asks for a language or a translation,
-    when it works on an input in its own language, or when the question quotes a phrase in it
-    ("write a sentence with 'do away with'"). Only asked of answers that differ: most agree."""
-    expected = {text.pointer for text in record.texts if text.field == "input" and text.pointer in labels}
-    input_labels = [labels[pointer] for pointer in expected]
+    answer with no question before it (a conversation cut in parts) answers something unseen;
+    any text may differ when the prompt asks for a language or a translation; and an answer may
+    differ from its question when it works on an input in its own language or on words the
+    question quotes ("use 'opulent' in a sentence")."""
     turns = record.turns
-    asks: bool | None = None
+    if _asks_for_language(turns):
+        return frozenset(labels)
+    inputs = {text.pointer for text in record.texts if text.field == "input" and text.pointer in labels}
+    expected = set(inputs)
+    input_labels = [labels[pointer] for pointer in inputs]
     for index, turn in enumerate(turns):
         answered = labels.get(turn.pointer) if turn.role == "assistant" else None
         if answered is None:
             continue
         question = _user_turn_before(turns, index)
         if question is None:
+            expected.add(turn.pointer)
             continue
         asked = labels.get(question.pointer)
         if asked is not None and asked != "latin" and answered != "latin" and same_language(answered, asked):
             continue  # `latin` proves no agreement: a short English question may ask for Spanish
-        if asks is None:
-            asks = _asks_for_language(turns)
-        if asks:
-            return frozenset(labels)  # a translation or a named language: any text may differ
-        if any(same_language(answered, label) for label in input_labels) or quotes_script(
-            question.text or "", answered
-        ):
+        on_input = any(same_language(answered, label) for label in input_labels)
+        # The instruction alone: an Alpaca user turn also holds the input, whose language is judged above.
+        asked_text = next((text.text for text in record.texts if text.pointer == question.pointer), question.text)
+        if on_input or quotes_script(asked_text or "", answered):
             expected.add(turn.pointer)
             if asked is not None:
                 expected.add(question.pointer)
@@ -482,13 +483,16 @@ _LATIN_PHRASE = re.compile(r"[A-Za-z][a-z']*(?:[ ,'-]+[A-Za-z][a-z']*){2,}")
 
 
 def quotes_script(prompt: str, label: str) -> bool:
-    """The prompt holds a phrase in the script of `label` (three Latin words, four CJK characters,
-    eight letters of another script): an answer in that language may be working on it."""
+    """The prompt holds a phrase in the script of `label` (three Latin words or a quoted Latin word
+    in a prompt of another script, four CJK characters, eight letters of another script): an
+    answer in that language may be working on it."""
     script = _script_class(label)
     if prompt.isascii():  # an all-Latin prompt is in the language, not quoting it
         return False
     if script == "latin":
-        return _LATIN_PHRASE.search(prompt) is not None and _main_script(prompt, 6) != "latin"
+        if _main_script(prompt, 6) == "latin":
+            return False
+        return _LATIN_PHRASE.search(prompt) is not None or _quotes_script_words(prompt, "latin")
     counts = dict(zip(_SCRIPT_NAMES, script_counts(prompt), strict=True))
     if script in ("zh", "ja"):
         return counts["han"] + counts["kana"] >= 4
@@ -640,20 +644,20 @@ def _check_fields(options: dict[str, Any], table, indices: range | list[int]) ->
     flagged: dict[tuple, list[tuple[str, str]]] = {}
     for value in distinct:
         # The fields of one record in one other language make one finding, at the first of them.
-        off: dict[tuple[str, str], list[tuple[str, str]]] = defaultdict(list)
+        off: dict[str, list[tuple[str, str, str]]] = defaultdict(list)
         for field, pointer, label, expected_elsewhere in value:
             norm = declared or expected.get(field)
             # `latin` names no language (a list of names, SQL, a short phrase): it proves nothing.
             if norm is None or expected_elsewhere or label == "latin" or same_language(label, norm):
                 continue
-            off[(label, norm)].append((field, pointer))
+            off[label].append((field, pointer, norm))
         messages = []
-        for (label, norm), fields in off.items():
-            names = sorted({field for field, _ in fields}, key=[field for field, _ in fields].index)
-            where = source or f"most {names[0]} values in this file"
-            verb = "is" if len(names) == 1 else "are"
-            subject = " and ".join(names)
-            messages.append((f"{subject} {verb} in {display(label)}, not {display(norm)} ({where})", fields[0][1]))
+        for label, fields in off.items():
+            names = list(dict.fromkeys(field for field, _, _ in fields))
+            field, pointer, norm = fields[0]
+            where = source or f"most {field} values in this file"
+            subject = " and ".join(names) + (" is" if len(names) == 1 else " are")
+            messages.append((f"{subject} in {display(label)}, not {display(norm)} ({where})", pointer))
         if messages:
             flagged[value] = messages
     if not flagged:
@@ -689,7 +693,7 @@ _QUOTED = re.compile(
     r"\([^()\n]{0,200}\)|（[^（）\n]{0,200}）|'[^'\n]{0,200}'(?!\w)|‘[^’\n]{0,200}’"
 )
 # Sentences: ends of sentences in either script, and line breaks.
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+|(?<=[。！？；])|\n+")
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+|(?<=[。！？；।؟۔])|\n+")
 _LATIN_WORD = re.compile(r"[A-Za-z]+(?:'[a-z]+)?")
 # An English sentence, not a list of names or terms: enough lower-case words, some of them
 # function words (names and terms are capitalised nouns).
@@ -748,12 +752,13 @@ def _switch(answer: str, question: str, options: dict[str, Any]) -> str | None:
         return None
     script, letters = foreign.most_common(1)[0]
     total = own + letters
-    # A whole answer in another language is Q002's; here the answer is mostly in its own.
-    if letters < min_letters or letters > 0.5 * total:
+    # A whole answer in another language is Q002's: here the answer also has a real part (two
+    # sentences' worth of letters, a fifth of the text) in its own script.
+    if letters < min_letters or own < 2 * min_letters or letters > 0.8 * total:
         return None
     # The question quotes words of that script (explain "lay" and "lie"), or the answer says which
     # language its passage is in ("the English original:"): the passage is meant.
-    if _quotes_script_words(question, script) or intent.asks_for_language(answer):
+    if _quotes_script_words(question, script) or intent.names_language(answer):
         return None
     share = letters / total
     return f"answer in {_SCRIPT_DISPLAY[main]} switches to {_SCRIPT_DISPLAY[script]} for {share:.0%} of its text"
@@ -826,7 +831,7 @@ def _other_script(sentence: str, weights: dict[str, int], letters: int, main: st
         lower = [word for word in words if word[0].islower()]
         if len(words) < MIN_SWITCH_WORDS or len(lower) < 0.5 * len(words):
             return None
-        if sum(map(_ENGLISH.__contains__, lower)) < 2 and not _ACCENTED.search(sentence):
+        if sum(word.lower() in _ENGLISH for word in words) < 2 and not _ACCENTED.search(sentence):
             return None
         return script
     return script if weights[script] >= 12 else None

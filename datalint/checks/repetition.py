@@ -36,7 +36,9 @@ OPTIONS = {
     "min-words": Option(int, 20, "ngrams: words a loop must cover"),
     "min-line-chars": Option(int, 8, "lines: shorter lines and sentences (`}`, `---`, a list label) are not counted"),
 }
-_WORD = re.compile(r"\w+")
+# Words, and each CJK character alone (Chinese and Japanese write no spaces between words).
+_CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af"
+_WORD = re.compile(f"[{_CJK}]|[^\\W{_CJK}]+")
 # ASCII bytes -> themselves lower-cased when `\w` matches them, else a space (the rest of the
 # table is never used): lower-casing and splitting ASCII text in one pass.
 _ASCII_LOWER_WORD_BYTES = bytes(
@@ -49,7 +51,7 @@ _NOT_PROSE_LINE = re.compile(
     r"const|function|for|while|if|elif|else|case)\b)|.*(?:\|.*\||[;{}]\s*$|\w\s*=\s*\S|\)\s*$)"
 )
 # List numbering and bullets, and the label of a numbered item ("Step 3:", "Day 2 -").
-_LIST_MARKER = re.compile(r"\s*(?:[-*•·>+]+|\(?\w{1,3}[.)\]]|(?:\w+\s+)?\d+\s*[:.)\-–])\s*")
+_LIST_MARKER = re.compile(r"\A\s*(?:[-*•·>+]+|\(?\w{1,3}[.)\]]|(?:\w+\s+)?\d+\s*[:.)\-–])\s*")
 _UNIT_ENDS = ("\n", ".", "!", "?", "。", "！", "？")
 _RAW_UNITS = re.compile(r"[\n.!?。！？]")
 _MARKER_CHARACTERS = " \t*-•·>+0123456789.)(:[]"
@@ -165,8 +167,9 @@ def _repeated_lines(text: str, pointer: str, options: dict[str, Any]) -> Finding
 
 
 def lower_words(text: str) -> list[str] | list[bytes]:
-    """The `\\w+` words of a text, lower-cased. ASCII text (nearly all of an English dataset) is
-    split by bytes.translate + split, about twice as fast as the regex; its words are then bytes."""
+    """The `\\w+` words of a text, lower-cased, a CJK character being a word. ASCII text (nearly
+    all of an English dataset) is split by bytes.translate + split, about twice as fast as the
+    regex; its words are then bytes."""
     if text.isascii():
         return text.encode().translate(_ASCII_LOWER_WORD_BYTES).split()
     return _WORD.findall(text.lower())
@@ -179,19 +182,25 @@ def _repeated_ngrams(text: str, pointer: str, options: dict[str, Any]) -> Findin
     and tables are left out: their rows share a template by nature."""
     if len(text) < 2 * options["min-words"]:
         return None
-    # The whole text first (one split, C work); code and tables are set aside only when it loops.
-    if _word_loop(lower_words(text), options) is None:
+    # The whole text first, numbers left out (one split, C work): when it has no loop, neither has
+    # its prose. Code and tables are set aside, and list numbering, only when it loops.
+    if _word_loop([word for word in lower_words(text) if not word.isdigit()], options) is None:
         return None
     if "```" in text:
         text = _FENCED.sub("\n", text)
-    prose = "\n".join(line for line in text.split("\n") if not _NOT_PROSE_LINE.match(line))
-    words = lower_words(prose)
+    lines = (_LIST_MARKER.sub("", line, count=1) for line in text.split("\n") if not _NOT_PROSE_LINE.match(line))
+    words = lower_words("\n".join(lines))
     found = _word_loop(words, options)
     if found is None:
         return None
     repeats, period, start = found
     run = " ".join(word.decode() if isinstance(word, bytes) else word for word in words[start : start + period])
     return Finding(f"the same {period}-word run repeats {repeats} times in a row: {_quote(run)}", pointer)
+
+
+def _is_word(word: str | bytes) -> bool:
+    """Letters, two or more of them or one CJK character: not a number, not a chord or a list label."""
+    return word.isalpha() and (len(word) > 1 or isinstance(word, str) and word > "\u3000")
 
 
 def _word_loop(words: list, options: dict[str, Any]) -> tuple[int, int, int] | None:
@@ -209,7 +218,7 @@ def _word_loop(words: list, options: dict[str, Any]) -> tuple[int, int, int] | N
     # loop of one word): pairs counted in C rule out most answers.
     pairs = Counter(zip(words, words[1:], strict=False))
     repeated = [pair for pair, count in pairs.items() if count >= min_repeats]
-    frequent = {word for pair in repeated for word in pair if len(word) > 1 and word.isalpha()}
+    frequent = {word for pair in repeated for word in pair if _is_word(word)}
     if not frequent:
         return None
     positions: dict = {}
@@ -218,7 +227,7 @@ def _word_loop(words: list, options: dict[str, Any]) -> tuple[int, int, int] | N
     for places in positions.values():
         place_set = set(places)
         for offset, start in enumerate(places):
-            for following in places[offset + 1 : offset + 4]:
+            for following in places[offset + 1 :]:
                 period = following - start
                 if period > max_period:
                     break
