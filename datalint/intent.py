@@ -48,7 +48,7 @@ _ASKS_FOR_CHANGE = re.compile(
     r"uppercase|lowercase|abbreviate|combine|merge|censor|redact|encrypt|encode|decode)\b|"
     r"\bmake\s+(?:it|this|the\s+\w+)\s+(?:more|less|shorter|longer|sound|into)|"
     r"重写|改写|重新|改述|转述|释义|换一种|替换|换成|删除|去掉|去除|删去|转换|更改|改为|改成|变成|变为|修改|"
-    r"编辑|调整|缩短|简化|扩展|扩写|翻译|合并|拆分|总结|概括"
+    r"调整|缩短|简化|扩展|扩写|翻译|合并|拆分|总结|概括"
 )
 
 # Tasks whose right answer can be the given text unchanged: correcting a text with no error,
