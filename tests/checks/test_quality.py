@@ -193,3 +193,122 @@ def test_byte_level_script_and_symbol_counts_equal_the_regex_counts():
         assert script_counts(text) == expected, text
         symbols = len(_CODE_SYMBOLS.findall(text))
         assert looks_like_code(text) == (symbols > 0.08 * len(text) or "\n    " in text and symbols > 0.04 * len(text))
+
+
+CHINESE = "长城是中国古代修建的军事防御工程，绵延于中国北方，历史悠久，是世界文化遗产之一。"
+
+
+def chinese_file(*extra):
+    return [alpaca(f"介绍一下中国的名胜古迹，第{i}个。", CHINESE) for i in range(20)] + list(extra)
+
+
+def test_wrong_language_quiet_on_code_sql_and_transformed_text_in_a_chinese_file():
+    records = chinese_file(
+        alpaca("构造一个查询以返回最贵的十本书。", "SELECT * FROM books ORDER BY price DESC LIMIT 10;"),
+        alpaca("编写代码以打印从 1 到 10 的整数。", "def show():\n    for i in range(1, 11):\n        print(i)"),
+        alpaca("以相反的顺序返回给定的字符串。", "ecnetnes elpmas a si sihT", "这是一个例句"),
+        alpaca("生成一个有效的 HTML 页面。", "<html>\n<body>\n<h1>Welcome to my website about my photos</h1>\n</body>"),
+        alpaca("生成一个正确使用“opulent”一词的例句。", "The reception was held in an opulent ballroom."),
+    )
+    assert codes(records, ["Q001", "Q002"]) == []
+
+
+def test_wrong_language_flags_english_prose_left_in_a_chinese_file_with_language_names():
+    prose = (
+        "Certainly, I will schedule a meeting for you tomorrow at ten. May I know the details of the meeting, "
+        "including the participants and the agenda, so that I can send the invitations?"
+    )
+    found = datalint.lint_records(chinese_file(alpaca("安排明天上午10点的会议。", prose)), select=["Q001", "Q002"])
+    assert [(v.code, v.line, v.pointer) for v in found] == [("Q001", 21, "/output"), ("Q002", 21, "/output")]
+    assert "English" in found[0].message and "Chinese" in found[0].message
+
+
+def test_wrong_language_reports_a_foreign_record_once_and_respects_language_requests():
+    portuguese = (
+        "Gostaria de saber se existe alguma forma simples de realizar um upload de arquivos via formulário, "
+        "e se houver, qual seria a melhor maneira de fazer isso no navegador?"
+    )
+    answer = (
+        "Você pode fazer isso com o método de envio padrão do formulário, mas deve incluir os dados com a "
+        "propriedade correta para que os seus arquivos sejam enviados na requisição."
+    )
+    spanish = (
+        "Los siete días de la semana en español son lunes, martes, miércoles, jueves, viernes, sábado y domingo, "
+        "y se escriben siempre con minúscula."
+    )
+    french = "Mélangez la farine, les œufs et le lait, puis laissez reposer la pâte une heure avant la cuisson. " * 2
+    records = [alpaca(ENGLISH + f" Tell me about it, part {i}.", ENGLISH * 2) for i in range(20)]
+    records += [alpaca(portuguese, answer), alpaca("Name the seven days of the week in Spanish.", spanish)]
+    records.append(alpaca("Reply in Français: how do I make a crêpe with flour, eggs and milk at home?", french))
+    found = datalint.lint_records(records, select=["Q001"])
+    assert [(v.code, v.line, v.pointer) for v in found] == [("Q001", 21, "/instruction")]
+    assert found[0].message.startswith("instruction and response are in Portuguese, not English")
+
+
+def test_language_messages_never_show_a_bare_code():
+    from datalint.checks.language import _NAMED_LATIN, display
+
+    assert display("is") == "an unidentified language"
+    assert all(" " in display(label) or display(label)[0].isupper() for label in _NAMED_LATIN)
+
+
+def test_language_switch_finds_passages_in_another_script():
+    english_then_chinese = (
+        "As days get shorter, trees stop making chlorophyll, so the green fades. "
+        "这时叶子里原本就有的黄色和橙色色素就显现出来了，而有些树还会产生红色的花青素。 "
+        "That is why forests turn yellow, orange and red."
+    )
+    chinese_then_english = (
+        "通货膨胀是指一段时间内物价水平普遍持续上涨的现象。 In other words, the same amount of money buys fewer "
+        "goods and services than before. 适度的通货膨胀通常被认为对经济是正常的。"
+    )
+    russian_then_english = (
+        "Начните готовиться заранее и составьте план на каждый день. Don't try to learn everything in one night, "
+        "because your brain needs sleep to remember new information. Также полезно решать задачи из прошлых лет."
+    )
+    records = [
+        alpaca("Why do leaves change colour in autumn?", english_then_chinese),
+        alpaca("请解释什么是通货膨胀。", chinese_then_english),
+        alpaca("Как лучше подготовиться к экзамену?", russian_then_english),
+    ]
+    assert codes(records, ["Q007"]) == [("Q007", 1, "/output"), ("Q007", 2, "/output"), ("Q007", 3, "/output")]
+
+
+def test_language_switch_quiet_on_names_code_quotes_glosses_and_requested_languages():
+    code = "下面是实现：\n```python\ndef total(numbers):\n    # add up every number in the list and return it\n```"
+    affect = "“affect”通常是动词；“effect”通常是名词。例如：\nThe weather can affect your mood a lot.\n记住这个区别。"
+    thanks = "You say 谢谢 (xièxie). Formally you say 非常感谢, thank you very much."
+    speakers = "Google Home 和 Amazon Echo 都是智能音箱，Google Home 由 Google Assistant 驱动。"
+    records = [
+        alpaca("How do you say 'thank you' in Chinese?", thanks),
+        alpaca("Answer in both English and Chinese: what is the biggest planet?", "Jupiter.\n太阳系中最大的行星是木星。"),
+        alpaca("比较 Google Home 和 Amazon Echo。", speakers),
+        alpaca("用Python写一个求和函数。", code),
+        alpaca("比较“affect”和“effect”的用法。", affect),
+        alpaca("Who wrote War and Peace?", "It was written by Leo Tolstoy (Лев Николаевич Толстой) in the 1860s."),
+        alpaca("请给出参考文献。", "参考资料如下：\n- [A few useful things to know about machine learning](https://dl.acm.org/doi/1)"),
+    ]
+    assert codes(records, ["Q007"]) == []
+
+
+def test_language_switch_on_real_data():
+    path = DATASETS / "llamafactory-alpaca-zh-demo-1k.jsonl"
+    found = {(v.code, v.line) for v in datalint.lint_file(path, select=["Q007", "Q001"])}
+    assert ("Q007", 995) in found  # "托马斯·爱迪生（Thomas Edison） was an American inventor ..."
+    assert ("Q007", 606) not in found  # English example sentences for the quoted "lay" and "lie"
+    assert ("Q007", 632) not in found  # the poem's English original, announced as such
+    assert {("Q001", 57), ("Q001", 459)} <= found  # Chinese requests answered in English
+    assert not {("Q001", 837), ("Q001", 920), ("Q001", 105)} & found  # quoted English words, an input of names
+
+
+def test_echo_of_an_unchanged_input_is_a_defect_only_when_a_change_was_asked():
+    records = [
+        alpaca("将以下句子更改为过去时。", "猫在房子里跑来跑去。", "猫在房子里跑来跑去。"),
+        alpaca("Find errors in grammar and correct them.", "Sarah went to the store.", "Sarah went to the store."),
+        alpaca("Sort these items from smallest to largest.", "Apple, Cheese, Truck", "Apple, Cheese, Truck"),
+        alpaca("Remove the extra spaces.", "The dog is so cute.", "The dog  is so   cute."),
+        alpaca("Design a model to classify spam.", "N/A", "N/A"),
+        alpaca("Create a looping GIF of a cat running.", "Create a looping GIF of a cat running."),
+        alpaca("Repeat after me: hello there friend", "Repeat after me: hello there friend"),
+    ]
+    assert codes(records, ["Q006"]) == [("Q006", 1, "/output"), ("Q006", 5, "/output"), ("Q006", 6, "/output")]
