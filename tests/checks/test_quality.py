@@ -281,7 +281,7 @@ def test_language_switch_quiet_on_names_code_quotes_glosses_and_requested_langua
     speakers = "Google Home 和 Amazon Echo 都是智能音箱，Google Home 由 Google Assistant 驱动。"
     records = [
         alpaca("How do you say 'thank you' in Chinese?", thanks),
-        alpaca("Answer in both English and Chinese: what is the biggest planet?", "Jupiter.\n太阳系中最大的行星是木星。"),
+        alpaca("Answer in both English and Chinese: which planet is biggest?", "Jupiter.\n最大的行星是木星。"),
         alpaca("比较 Google Home 和 Amazon Echo。", speakers),
         alpaca("用Python写一个求和函数。", code),
         alpaca("比较“affect”和“effect”的用法。", affect),
