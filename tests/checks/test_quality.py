@@ -286,7 +286,10 @@ def test_language_switch_quiet_on_names_code_quotes_glosses_and_requested_langua
         alpaca("用Python写一个求和函数。", code),
         alpaca("比较“affect”和“effect”的用法。", affect),
         alpaca("Who wrote War and Peace?", "It was written by Leo Tolstoy (Лев Николаевич Толстой) in the 1860s."),
-        alpaca("请给出参考文献。", "参考资料如下：\n- [A few useful things to know about machine learning](https://dl.acm.org/doi/1)"),
+        alpaca(
+            "请给出参考文献。",
+            "参考资料如下：\n- [A few useful things to know about machine learning](https://dl.acm.org/doi/1)",
+        ),
     ]
     assert codes(records, ["Q007"]) == []
 
