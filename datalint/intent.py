@@ -118,6 +118,23 @@ def names_language(text: str) -> bool:
     return _NAMES_LANGUAGE.search(lower) is not None
 
 
+_ANNOUNCES_LANGUAGE = re.compile(
+    rf"\b(?:in|into)\s+(?:{_LANGUAGE_NAMES})\s*[:：]|\b(?:{_LANGUAGE_NAMES})\s+(?:version|original|translation|"
+    r"text|lyrics|transcript|equivalent|words?|phrases?|sentences?|example|meaning)\b|"
+    rf"(?:{_CHINESE_LANGUAGE})(?:版|原文|翻译|原句|例句|意思)|原文|译文|翻译[：:]|"
+    r"\boriginal\s+(?:text|version|poem|lyrics|quote)\b"
+)
+
+
+def announces_language(text: str) -> bool:
+    """The text says a passage in a named language follows or was given ("the English original",
+    "in Spanish:", "英文原文"): an answer that does is bilingual on purpose."""
+    lower = text.lower()
+    if next(_LANGUAGE_KEYWORDS.iter(lower), None) is None and "original" not in lower and "原文" not in lower:
+        return False
+    return _ANNOUNCES_LANGUAGE.search(lower) is not None
+
+
 def asks_for_change(prompt: str) -> bool:
     """The prompt asks to change a given text (rewrite, replace, remove, change the tense ...)."""
     return _ASKS_FOR_CHANGE.search(prompt.lower()) is not None

@@ -718,7 +718,8 @@ def check_record(rule, record: Record) -> list | tuple[()]:
         if turn.role != "assistant" or not turn.text:
             continue
         question = _user_turn_before(turns, index)
-        finding = _switch(turn.text, question.text if question is not None else "", rule.options)
+        asked = question.text if question is not None else ""
+        finding = _switch(turn.text, asked, rule.options) or _latin_switch(turn.text, asked, rule.options)
         if finding is None:
             continue
         if _asks_for_language(turns):
@@ -749,6 +750,7 @@ def _switch(answer: str, question: str, options: dict[str, Any]) -> str | None:
         return None  # a CJK answer with too few Latin letters for an English sentence
     prose = _QUOTED.sub(" ", without_code(_LINKS.sub(" ", answer)))
     foreign: Counter = Counter()
+    passages: dict[str, list[str]] = defaultdict(list)
     own = 0  # letters of the answer's own script
     for sentence in _SENTENCE_END.split(prose):
         weights = _script_weights(sentence)
@@ -757,6 +759,9 @@ def _switch(answer: str, question: str, options: dict[str, Any]) -> str | None:
         other = _other_script(sentence, weights, letters, main)
         if other is not None and not _in_prompt(sentence, question):
             foreign[other] += letters
+            passages[other].append(sentence)
+        elif weights.get(main, 0) > 0.5 * letters:
+            passages[main].append(sentence)
     if not foreign:
         return None
     script, letters = foreign.most_common(1)[0]
@@ -767,10 +772,113 @@ def _switch(answer: str, question: str, options: dict[str, Any]) -> str | None:
         return None
     # The question quotes words of that script (explain "lay" and "lie"), or the answer says which
     # language its passage is in ("the English original:"): the passage is meant.
-    if _quotes_script_words(question, script) or intent.names_language(answer):
+    if _quotes_script_words(question, script) or intent.announces_language(answer):
         return None
     share = letters / total
-    return f"answer in {_SCRIPT_DISPLAY[main]} switches to {_SCRIPT_DISPLAY[script]} for {share:.0%} of its text"
+    named_main = _script_language(main, " ".join(passages[main]), options)
+    named_other = _script_language(script, " ".join(passages[script]), options)
+    return f"answer in {named_main} switches to {named_other} for {share:.0%} of its text"
+
+
+def _script_language(script: str, text: str, options: dict[str, Any]) -> str:
+    """The language a script stands for in a message: Chinese characters with kana are Japanese,
+    Latin text with frequent English words is English, Cyrillic text the model calls Russian is
+    Russian; else the script's family ("a Cyrillic-script language")."""
+    if script == "latin":
+        return "English" if looks_english(text) else _SCRIPT_DISPLAY[script]
+    if script == "han":
+        return "Japanese" if _KANA.search(text) else "Chinese"
+    if script in _NON_LATIN_SCRIPTS and text:
+        return display(_named_script_language(script, text, options, _load_model))
+    return _SCRIPT_DISPLAY[script]
+
+
+_KANA = re.compile("[\u3040-\u30ff]")
+
+
+# Frequent words of other Latin-script languages that English prose does not use (French,
+# Spanish, German, Italian, Portuguese, Dutch, Indonesian): three of them in an answer are worth
+# a closer look at its sentences.
+_OTHER_LATIN_WORDS = frozenset(
+    "les des est une dans pour avec sont nous vous mais pas très être cette aussi qui aux ces leur elle ils "
+    "los las por para una está pero muy también más esta que con sus "
+    "der das und ist nicht eine mit auf für von sich auch werden wird dem zu oder aber wenn noch nach bei über sind "
+    "haben kann dass "
+    "che della delle sono gli degli nella questo anche più essere "
+    "não uma são com mais você muito pelo pela é "
+    "het een zijn niet ook maar worden voor "
+    "dengan untuk dari ini itu tidak akan pada".split()
+)
+
+
+def _latin_switch(answer: str, question: str, options: dict[str, Any]) -> str | None:
+    """A message when an answer in one Latin-script language has a sentence or a paragraph in
+    another (an English answer that goes on in Spanish, a French answer with English sentences).
+    Cheap set tests first: most answers hold no frequent word of another language."""
+    words = answer.lower().split()
+    if len(_OTHER_LATIN_WORDS.intersection(words)) < 2 and not _asked_in_other_latin(question):
+        return None  # an English answer to an English (or unknown) question: nothing to look at
+    min_letters = options["min-switch-letters"]
+    prose = _QUOTED.sub(" ", without_code(_LINKS.sub(" ", answer)))
+    letters_by_language: Counter = Counter()
+    for sentence in _SENTENCE_END.split(prose):
+        language = _sentence_language(sentence, options)
+        if language is not None and not _in_prompt(sentence, question):
+            letters_by_language[language] += len(_LETTER.findall(sentence)) + _accented_letters(sentence)
+    if len(letters_by_language) < 2:
+        return None
+    # The question's language, else the one most of the answer is in.
+    asked = "en" if looks_english(question) else _model_label(question, options)
+    main = asked or letters_by_language.most_common(1)[0][0]
+    own = letters_by_language.pop(main, 0)
+    foreign = letters_by_language
+    if not foreign:
+        return None
+    language, letters = foreign.most_common(1)[0]
+    if letters < 2 * min_letters or own < 2 * min_letters or letters > 0.8 * (own + letters):
+        return None
+    if intent.announces_language(answer):
+        return None  # "the Spanish version:" announces its passage
+    share = letters / (own + letters)
+    return f"answer in {display(main)} switches to {display(language)} for {share:.0%} of its text"
+
+
+def _asked_in_other_latin(question: str) -> bool:
+    return len(_OTHER_LATIN_WORDS.intersection(question.lower().split())) >= 2
+
+
+def _model_label(text: str, options: dict[str, Any]) -> str | None:
+    """The model's name for a Latin-script text, if it is sure and the language well known."""
+    if len(text) < 40:
+        return None
+    model = _load_model()
+    if model is None:
+        return None
+    best = model.detect(text.replace("\n", " "), model="lite", k=1)[0]
+    if best["score"] < options["min-confidence"] or best["lang"] not in _NAMED_LATIN:
+        return None
+    return best["lang"]
+
+
+def _sentence_language(sentence: str, options: dict[str, Any]) -> str | None:
+    """`en` for a sentence of running English, another language for a sentence the model names
+    with confidence and that holds that language's frequent words, None for anything else
+    (short, names, mixed, code)."""
+    words = sentence.lower().split()
+    if len(words) < MIN_SWITCH_WORDS:
+        return None
+    english = sum(map(_ENGLISH.__contains__, words))
+    other = sum(map(_OTHER_LATIN_WORDS.__contains__, words))
+    accents = _accented_letters(sentence)
+    if english >= max(2, 0.12 * len(words)) and english > 2 * other and accents <= 1:
+        return "en"  # running English: its function words are frequent ("do" alone is Portuguese too)
+    if english > 2 * other and not accents:
+        return None  # English words, too few to be sure: a heading, a list item
+    return _model_label(sentence, options)
+
+
+def _accented_letters(text: str) -> int:
+    return len(_ACCENTED.findall(text))
 
 
 # Markdown links (their titles are names of sources) and bare domains, paths and file names.
@@ -785,15 +893,14 @@ def _quotes_script_words(question: str, script: str) -> bool:
 
 
 _SCRIPT_DISPLAY = {
-    "latin": "Latin script",
-    "han": "Chinese characters",
-    "kana": "Japanese kana",
+    "latin": "a Latin-script language",
+    "han": "Chinese",
     "hangul": "Korean",
-    "cyrillic": "Cyrillic script",
-    "arabic": "Arabic script",
+    "cyrillic": "a Cyrillic-script language",
+    "arabic": "an Arabic-script language",
     "hebrew": "Hebrew",
     "greek": "Greek",
-    "devanagari": "Devanagari",
+    "devanagari": "a Devanagari-script language",
     "thai": "Thai",
 }
 # Chinese and Japanese share the Han characters: one script family for this check.
