@@ -71,3 +71,9 @@ def test_names_language():
     assert intent.names_language("Here is the English original:")
     assert intent.names_language("中文版本如下")
     assert not intent.names_language("Here is the original poem:")
+
+
+def test_announces_language():
+    assert intent.announces_language("Another English version:\nI wandered lonely as a cloud")
+    assert intent.announces_language("英文原文如下：")
+    assert not intent.announces_language("The French Revolution had several causes.")

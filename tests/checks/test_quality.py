@@ -315,3 +315,40 @@ def test_echo_of_an_unchanged_input_is_a_defect_only_when_a_change_was_asked():
         alpaca("Repeat after me: hello there friend", "Repeat after me: hello there friend"),
     ]
     assert codes(records, ["Q006"]) == [("Q006", 1, "/output"), ("Q006", 5, "/output"), ("Q006", 6, "/output")]
+
+
+def test_language_switch_between_latin_script_languages():
+    coffee = (
+        "Start with freshly roasted beans and grind them just before brewing. Use about one tablespoon for every "
+        "cup of water. Después, deja reposar el café durante cuatro minutos para que todos los sabores se "
+        "desarrollen bien. Finally, pour it slowly and enjoy it while it is hot."
+    )
+    guitar = (
+        "Commencez par apprendre quelques accords simples et pratiquez-les tous les jours pendant vingt minutes. "
+        "Utilisez des vidéos en ligne pour voir la position des doigts. You should also learn a few easy songs "
+        "that you like, because it will keep you motivated over time. Enfin, soyez patient avec vous-même."
+    )
+    revolution = (
+        "The French Revolution had several causes. The state was deeply in debt after costly wars, and the "
+        "price of bread rose sharply in the years before 1789.\n"
+        "De plus, les idées des Lumières remettaient en question le pouvoir absolu du roi et les privilèges."
+    )
+    cities = (
+        "Some famous cities are Los Angeles and San Francisco in the United States, Buenos Aires in Argentina, "
+        "La Paz in Bolivia and Rio de Janeiro in Brazil, and each of them has a long history."
+    )
+    motto = 'The motto is "Semper Fidelis", which is Latin for "always faithful". Marines often say it short.'
+    records = [
+        alpaca("How do I make a good cup of coffee at home?", coffee),
+        alpaca("Comment puis-je apprendre à jouer de la guitare sans professeur ?", guitar),
+        alpaca("What are the main causes of the French Revolution?", revolution),
+        alpaca("Name some famous cities in the Americas.", cities),
+        alpaca("What is the motto of the Marine Corps?", motto),
+        alpaca("How do I make a good cup of coffee? Answer in English and Spanish.", coffee),
+    ]
+    found = datalint.lint_records(records, select=["Q007"])
+    assert [(v.line, v.message.split(" for ")[0]) for v in found] == [
+        (1, "answer in English switches to Spanish"),
+        (2, "answer in French switches to English"),
+        (3, "answer in English switches to French"),
+    ]
