@@ -59,10 +59,12 @@ _ACCEPTS_UNCHANGED = re.compile(
     r"pick|extract|match|classify|categori[sz]e|label|copy|paste|transcribe|repeat|echo|retype|type out|"
     r"read (?:aloud|out))|"
     r"\bif\s+(?:any|necessary|needed|required|applicable)|"
-    # Removing what is unnecessary, or converting between varieties, may leave nothing to change.
-    r"\b(?:unnecessary|extra|redundant|duplicated?|unneeded|superfluous|british|american)\b|"
+    # Removing what is unnecessary, doing without something, or converting between varieties
+    # may leave nothing to change.
+    r"\b(?:unnecessary|extra|redundant|duplicated?|unneeded|superfluous|british|american|correctly)\b|"
+    r"\bwithout\b(?!\s+(?:changing|altering|losing|modifying))|"
     r"纠正|更正|改正|修正|修复|校对|检查|错误|语法|拼写|标点|错别字|排序|排列|顺序|找出|识别|选择|挑选|提取|匹配|"
-    r"分类|复制|抄写|重复|原样|多余|冗余|不必要|英式|美式"
+    r"分类|复制|抄写|重复|原样|多余|冗余|不必要|英式|美式|正确|不使用|不用|没有"
 )
 
 _ASKS_TO_REPEAT = re.compile(
