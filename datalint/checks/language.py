@@ -249,6 +249,14 @@ class BundledModel:
         return sorted(found, key=lambda item: item["score"], reverse=True)
 
 
+def _detect(model: Any, text: str) -> dict[str, Any]:
+    """The model's best label for a text. JSON may hold lone surrogates, which fastText refuses
+    (a TypeError): they become `?` first."""
+    if not text.isascii():
+        text = text.encode("utf-8", "replace").decode("utf-8")
+    return model.detect(text.replace("\n", " "), model="lite", k=1)[0]
+
+
 MODEL_INPUT_CHARS = 80
 _UPPER = re.compile(r"[A-Z]")
 _LETTER = re.compile(r"[A-Za-z]")
@@ -341,7 +349,7 @@ def language_of(text: Text, options: dict[str, Any], load_model: Callable[[], An
     model = load_model()
     if model is None:
         return "latin"
-    best = model.detect(prose.replace("\n", " "), model="lite", k=1)[0]
+    best = _detect(model, prose)
     # The model only ever sees Latin text here; a non-Latin answer (sr for a table) is noise, and
     # so are rare labels (`is`, `eo` for a list of names): only well-known languages are named.
     if best["score"] < options["min-confidence"] or best["lang"] not in _NAMED_LATIN:
@@ -355,7 +363,7 @@ def _named_script_language(script: str, prose: str, options: dict[str, Any], loa
     model = load_model()
     if model is None:
         return script
-    best = model.detect(prose.replace("\n", " "), model="lite", k=1)[0]
+    best = _detect(model, prose)
     if best["score"] < options["min-confidence"] or _SCRIPT_OF_LANGUAGE.get(best["lang"]) != script:
         return script
     return best["lang"] if best["lang"] in _DISPLAY else script
@@ -854,7 +862,7 @@ def _model_label(text: str, options: dict[str, Any]) -> str | None:
     model = _load_model()
     if model is None:
         return None
-    best = model.detect(text.replace("\n", " "), model="lite", k=1)[0]
+    best = _detect(model, text)
     if best["score"] < options["min-confidence"] or best["lang"] not in _NAMED_LATIN:
         return None
     return best["lang"]

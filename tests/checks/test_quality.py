@@ -352,3 +352,17 @@ def test_language_switch_between_latin_script_languages():
         (2, "answer in French switches to English"),
         (3, "answer in English switches to French"),
     ]
+
+
+def test_language_rules_survive_lone_surrogates_and_odd_fields():
+    """JSON may hold lone surrogates, which fastText refuses: the rules still answer."""
+    spanish = "Después, deja reposar el café durante cuatro minutos \ud800 para que todos los sabores se desarrollen."
+    coffee = f"Start with fresh beans and grind them just before brewing, one tablespoon for every cup. {spanish} "
+    coffee += "Finally, pour it slowly and enjoy it while it is hot."
+    records = [
+        alpaca("How do I make coffee at home without a machine?", coffee),
+        {"instruction": None, "input": "N/A", "output": "N/A"},
+        {"instruction": "x", "output": ["a"]},
+    ]
+    found = codes(records, ["Q001", "Q002", "Q004", "Q005", "Q006", "Q007"])
+    assert found == [("Q007", 1, "/output")]
