@@ -354,8 +354,10 @@ def test_language_switch_between_latin_script_languages():
     ]
 
 
-def test_language_rules_survive_lone_surrogates_and_odd_fields():
+def test_language_rules_survive_lone_surrogates_and_odd_fields(tmp_path):
     """JSON may hold lone surrogates, which fastText refuses: the rules still answer."""
+    import json
+
     spanish = "Después, deja reposar el café durante cuatro minutos \ud800 para que todos los sabores se desarrollen."
     coffee = f"Start with fresh beans and grind them just before brewing, one tablespoon for every cup. {spanish} "
     coffee += "Finally, pour it slowly and enjoy it while it is hot."
@@ -364,5 +366,7 @@ def test_language_rules_survive_lone_surrogates_and_odd_fields():
         {"instruction": None, "input": "N/A", "output": "N/A"},
         {"instruction": "x", "output": ["a"]},
     ]
-    found = codes(records, ["Q001", "Q002", "Q004", "Q005", "Q006", "Q007"])
-    assert found == [("Q007", 1, "/output")]
+    path = tmp_path / "odd.jsonl"
+    path.write_text("".join(json.dumps(record) + "\n" for record in records), encoding="utf-8")
+    found = datalint.lint_file(path, select=["Q001", "Q002", "Q004", "Q005", "Q006", "Q007"])
+    assert [(v.code, v.line, v.pointer) for v in found] == [("Q007", 1, "/output")]
