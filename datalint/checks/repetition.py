@@ -31,8 +31,8 @@ OPTIONS = {
         CHECKS,
     ),
     "min-repeats": Option(int, 5, "lines, ngrams: back-to-back repeats that make a loop"),
-    "max-cycle-lines": Option(int, 3, "lines: lines or sentences in a repeating cycle"),
-    "max-run-words": Option(int, 30, "ngrams: words in a repeating run"),
+    "max-cycle-lines": Option(int, 8, "lines: lines or sentences in a repeating cycle"),
+    "max-run-words": Option(int, 60, "ngrams: words in a repeating run"),
     "min-words": Option(int, 20, "ngrams: words a loop must cover"),
     "min-line-chars": Option(int, 8, "lines: shorter lines and sentences (`}`, `---`, a list label) are not counted"),
 }

@@ -370,3 +370,13 @@ def test_language_rules_survive_lone_surrogates_and_odd_fields(tmp_path):
     path.write_text("".join(json.dumps(record) + "\n" for record in records), encoding="utf-8")
     found = datalint.lint_file(path, select=["Q001", "Q002", "Q004", "Q005", "Q006", "Q007"])
     assert [(v.code, v.line, v.pointer) for v in found] == [("Q007", 1, "/output")]
+
+
+def test_repeated_lines_finds_a_paragraph_in_a_loop():
+    paragraph = (
+        "The sun sinks slowly behind the peaks and the sky turns orange. The valley falls quiet as the birds "
+        "return to their nests. A cold wind comes down from the glacier. The first stars appear above the ridge. "
+    )
+    found = codes([alpaca("Describe an evening in the mountains.", "Here it is. " + paragraph * 5)], ["Q004", "Q005"])
+    assert found == [("Q004", 1, "/output"), ("Q005", 1, "/output")]
+    assert codes([alpaca("Describe an evening in the mountains.", paragraph * 2)], ["Q004", "Q005"]) == []
