@@ -548,10 +548,23 @@ def _pair_features(record: Record, languages: RecordLanguages) -> tuple:
     if question is None or answer is None or answer in languages.expected_elsewhere:
         return _NO_MISMATCH
     asked, answered = languages.labels.get(question), languages.labels.get(answer)
+    if asked in (None, "latin") and answered in _NAMED_LATIN and answered != "en":
+        # A question too short for a label is still English when it reads as English ("What is
+        # the capital of France?"): its answer in French is a mismatch.
+        asked_text = next((text.text for text in record.texts if text.pointer == question), "")
+        asked = "en" if _short_english(asked_text) else asked
     # `latin` is a Latin text too short or unclear to name: it proves no mismatch.
     if asked is None or answered is None or "latin" in (asked, answered) or same_language(answered, asked):
         return _NO_MISMATCH
     return (asked, answered, answer)
+
+
+def _short_english(text: str) -> bool:
+    """A short ASCII question of four words or more, two of them English function words."""
+    if not text.isascii():
+        return False
+    words = text.lower().split()
+    return len(words) >= 4 and sum(map(_ENGLISH.__contains__, words)) >= 2
 
 
 def _last_exchange(record: Record) -> tuple[str | None, str | None]:

@@ -380,3 +380,13 @@ def test_repeated_lines_finds_a_paragraph_in_a_loop():
     found = codes([alpaca("Describe an evening in the mountains.", "Here it is. " + paragraph * 5)], ["Q004", "Q005"])
     assert found == [("Q004", 1, "/output"), ("Q005", 1, "/output")]
     assert codes([alpaca("Describe an evening in the mountains.", paragraph * 2)], ["Q004", "Q005"]) == []
+
+
+def test_answer_language_mismatch_reads_a_short_english_question():
+    french = (
+        "La capitale de la France est Paris. Elle est célèbre pour la tour Eiffel, le musée du Louvre et ses "
+        "nombreux cafés où les artistes se retrouvaient."
+    )
+    records = [alpaca(f"What is the capital of country number {i}?", ENGLISH * 2) for i in range(20)]
+    records += [alpaca("What is the capital of France?", french), alpaca("Say it in French: Paris is big.", french)]
+    assert codes(records, ["Q002"]) == [("Q002", 21, "/output")]
