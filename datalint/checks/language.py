@@ -65,7 +65,7 @@ OPTIONS = {
         float, 0.2, "pair check: above this share of mismatched pairs the dataset is cross-lingual by design"
     ),
     "min-switch-letters": Option(
-        int, 24, "switch check: letters a passage in the other script needs (a CJK character counts 3)"
+        int, 15, "switch check: letters a passage in the other script needs (a CJK character counts 3)"
     ),
 }
 
@@ -789,8 +789,8 @@ def _switch(answer: str, question: str, options: dict[str, Any]) -> str | None:
         return None
     script, letters = foreign.most_common(1)[0]
     total = own + letters
-    # A whole answer in another language is Q002's: here the answer also has a real part (two
-    # sentences' worth of letters, a fifth of the text) in its own script.
+    # A whole answer in another language is Q002's: here the answer also has a real part (twice
+    # the passage's minimum, a fifth of the text) in its own script.
     if letters < min_letters or own < 2 * min_letters or letters > 0.8 * total:
         return None
     # The question quotes words of that script (explain "lay" and "lie"), or the answer says which
