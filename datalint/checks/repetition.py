@@ -249,7 +249,8 @@ def _echo(record: Record, answer: Turn, asked: Turn | None) -> Finding | None:
     instruction asks for a changed text. Repeating the input is the right answer of many tasks
     (correct a sentence that has no error, sort a list already sorted, match pairs the input
     already matches), so only a request to change the text (rewrite, replace, remove, change the
-    tense ...) makes it a defect, and so does repeating a placeholder input ("N/A")."""
+    tense ...) makes it a defect. Repeating a placeholder input ("N/A" for "N/A") is left to S209
+    placeholder-answer, which reports the answer itself."""
     stripped = answer.text.strip()
     if not stripped:
         return None
@@ -267,7 +268,7 @@ def _echo(record: Record, answer: Turn, asked: Turn | None) -> Finding | None:
                 return Finding("answer only repeats the instruction", answer.pointer)
         elif text.field == "input" and _same_text(text.text, stripped, first):
             if intent.is_placeholder(stripped):
-                return Finding(f"answer only repeats the placeholder input {_quote(stripped)}", answer.pointer)
+                return None  # an answer that stands for no answer is S209's: one root cause, one finding
             if intent.asks_for_change(instruction) and not intent.accepts_unchanged(instruction):
                 return Finding(_UNCHANGED, answer.pointer)
     return None

@@ -113,7 +113,7 @@ def test_longest_loop_counts_back_to_back_cycles():
 def test_echoed_prompt_on_real_data():
     found = {(v.code, v.line) for v in datalint.lint_file(DATASETS / "alpaca-en-52k.jsonl", select=["Q006"])}
     assert ("Q006", 50830) in found  # "Rewrite this sentence to remove ambiguity." answered with the input
-    assert ("Q006", 2824) in found  # input "N/A", output "N/A"
+    assert ("Q006", 2824) not in found  # input "N/A", output "N/A": S209 reports the answer, once
     assert ("Q006", 38896) in found  # the answer is the instruction
     assert ("Q006", 1596) not in found  # "Match the countries with their capitals": the input already matches them
     assert ("Q006", 50422) not in found  # planets to order by distance, already in order
@@ -314,7 +314,8 @@ def test_echo_of_an_unchanged_input_is_a_defect_only_when_a_change_was_asked():
         alpaca("Create a looping GIF of a cat running.", "Create a looping GIF of a cat running."),
         alpaca("Repeat after me: hello there friend", "Repeat after me: hello there friend"),
     ]
-    assert codes(records, ["Q006"]) == [("Q006", 1, "/output"), ("Q006", 5, "/output"), ("Q006", 6, "/output")]
+    assert codes(records, ["Q006"]) == [("Q006", 1, "/output"), ("Q006", 6, "/output")]
+    assert codes(records[4:5], ["Q006", "S209"]) == [("S209", 1, "/output")]  # N/A for N/A: one finding
 
 
 def test_language_switch_between_latin_script_languages():
