@@ -54,7 +54,7 @@ def test_cli_every_record_and_fix_still_reach_each_record(tmp_path):
     assert len(once["violations"]) == 1
     each = json.loads(run("check", path, "--select", "P007", "--no-cache", "--every-record", "--format", "json").stdout)
     assert len(each["violations"]) == 20
-    result = run("check", path, "--select", "P007", "--no-cache", "--fix")
+    result = run("check", path, "--select", "P007", "--no-cache", "--fix", "--unsafe-fixes")
     assert result.exit_code == 0, result.stdout
     assert "<|endoftext|>" not in path.read_text()
 

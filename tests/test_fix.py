@@ -46,8 +46,11 @@ def test_fix_on_a_real_dataset_changes_only_the_fixed_lines(t0_copy):
         # the edit is in place: the raw line minus the token, escapes (\u2013, \") as they were
         assert after[index] == before[index].replace(TOKEN.encode() + b'"}', b'"}')
         assert json.loads(after[index])["completion"] == completions[index][: -len(TOKEN)]
-    # the 140 completions that are only the token stay (emptying them would be a new problem) and are reported
-    assert result.stdout.splitlines()[-1].startswith("Found 140 violations")
+    # the 140 completions that are only the token stay (emptying them would be a new problem): they
+    # are empty answers, S205's to report, not P007's
+    assert result.stdout.splitlines()[-1] == "All checks passed: 5,588 records in 1 file."
+    empty = run("check", t0_copy, "--select", "S205", "--every-record", "--format", "concise")
+    assert empty.stdout.splitlines()[-1].startswith("Found 140 violations")
     assert "Fixed 5,448 violations in 1 file: changed 5,448 lines." in result.stderr
     assert stat.S_IMODE(t0_copy.stat().st_mode) == 0o640
     assert [p.name for p in t0_copy.parent.iterdir()] == ["t0.jsonl"]

@@ -49,7 +49,7 @@ def test_endoftext_in_every_t0_completion_is_one_finding(corpus_report):
     # README: every completion ends with the literal <|endoftext|>: one root cause, one finding.
     [first] = [v for v in corpus_report["violations"] if v["code"] == "P007" and "t0-" in v["path"]]
     assert first["line"] == 1 and first["pointer"] == "/completion"
-    assert "on 5,588 of 5,588 records (100%): a convention of this file" in first["message"]
+    assert "on 5,448 of 5,588 records (97%): a convention of this file" in first["message"]
     assert [r["line"] for r in first["related"]] == [2, 3, 4]
     raw = dataset("t0-prompt-completion-sample.jsonl").read_text().split("\n")[0]
     assert raw[first["column"] - 1 : first["end_column"] - 1] == "<|endoftext|>"

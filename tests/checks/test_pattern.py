@@ -298,3 +298,17 @@ def test_candidate_answers_of_a_comparison_are_not_judged_for_style():
     assert [v.code for v in datalint.lint_records([comparison], select=["P003", "P006"])] == []
     answer = {"instruction": prompt, "input": "", "output": draft}
     assert sorted(v.code for v in datalint.lint_records([answer], select=["P003", "P006"])) == ["P003", "P006"]
+
+
+def test_questions_about_the_assistant_itself_are_answered_without_a_disclaimer_finding():
+    import datalint
+
+    asked = [
+        ("What are some things you can't help me with?", "As an AI language model, I cannot give medical advice."),
+        ("How do you work?", "I am a language model: I predict text from patterns I was trained on."),
+        ("Are you sponsored by a GPU maker?", "No. I am an AI language model and no company sponsors me."),
+    ]
+    records = [{"instruction": q, "input": "", "output": a} for q, a in asked]
+    assert [v.code for v in datalint.lint_records(records, select=["P001", "P002"])] == []
+    plain = {"instruction": "How cold is Antarctica?", "input": "", "output": asked[0][1]}
+    assert [v.code for v in datalint.lint_records([plain], select=["P001"])] == ["P001"]
