@@ -41,7 +41,19 @@ def prepare(options: dict) -> None:
         raise ValueError(f"`target` shares must add up to 1 (they add up to {sum(target.values()):.2f})")
 
 
+def _declares_a_quota(options: dict) -> bool:
+    return (
+        options["max-share"] < 1.0
+        or options["min-share"] > 0.0
+        or options["min-count"] > 0
+        or bool(options["required"])
+        or bool(options["target"])
+    )
+
+
 def record_features(rule, record: Record) -> tuple[str, str, bool] | None:
+    if not _declares_a_quota(rule.options):
+        return None  # nothing to check: no label is read or inferred
     label = rule.options["label"]
     found = record.labels.get(label)
     if found is not None:
