@@ -108,10 +108,18 @@ def check_record(rule, record: Record) -> list[Finding] | tuple[()]:
     texts = _non_ascii_texts(record, compiled) if compiled.non_ascii else record.texts_of(compiled.fields)
     findings = []
     for field in texts:
+        if compiled.name == "invisible" and _empty_turn(record, field, compiled.regex):
+            continue  # a turn of nothing but invisible characters is S205's empty turn: one finding
         finding = compiled.find(compiled, field)
         if finding is not None:
             findings.append(finding)
     return findings
+
+
+def _empty_turn(record: Record, field: Text, invisible: re.Pattern[str]) -> bool:
+    if invisible.sub("", field.text).strip():
+        return False
+    return any(turn.pointer == field.pointer for turn in record.turns)
 
 
 # Every printable ASCII character, and the tab and line breaks: what is left of ASCII text without them

@@ -138,3 +138,14 @@ def test_fence_left_open_after_a_closed_one_is_reported(lint):
     found = lint([{"instruction": "Code", "input": "", "output": text}], "F007")
     assert [(code, line) for code, line, _, _ in found] == [("F007", 1)]
     assert "5 ``` fences" in found[0][3]
+
+
+def test_a_turn_of_only_invisible_characters_is_one_empty_turn_finding():
+    import datalint
+
+    records = [
+        {"instruction": "Say hi", "input": "", "output": "\u200b"},
+        {"instruction": "Say hi", "input": "", "output": "hi\u200bthere"},
+    ]
+    found = [(v.code, v.line) for v in datalint.lint_records(records, select=["F003", "S205"])]
+    assert found == [("S205", 1), ("F003", 2)]
