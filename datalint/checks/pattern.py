@@ -430,14 +430,22 @@ def prompt_of(record: Record, field: Text) -> str:
     turns, since a role or a dialogue is often set up in the first); for a text that is not a
     response, the text itself too (an instruction is its own task)."""
     parts = []
+    tree = record.format == "oasst"
     for text in record.texts:
         if text is field:
             break
-        if text.field in PROMPT_FIELDS:
+        if text.field in PROMPT_FIELDS and (not tree or _answers_path(text.pointer, field.pointer)):
             parts.append(text.text)
     if field.field != "response":
         parts.append(field.text)
     return normalise("\n".join(parts))
+
+
+def _answers_path(earlier: str, pointer: str) -> bool:
+    """In a message tree, whether the message at `earlier` is an ancestor of the one at `pointer`:
+    the earlier branches of the tree are other conversations, not this answer's history."""
+    node = earlier.rsplit("/", 1)[0]  # /prompt/replies/0/text -> /prompt/replies/0
+    return pointer.startswith(node + "/replies/")
 
 
 def haystack(record: Record, field: Text) -> str:

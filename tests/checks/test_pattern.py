@@ -312,3 +312,21 @@ def test_questions_about_the_assistant_itself_are_answered_without_a_disclaimer_
     assert [v.code for v in datalint.lint_records(records, select=["P001", "P002"])] == []
     plain = {"instruction": "How cold is Antarctica?", "input": "", "output": asked[0][1]}
     assert [v.code for v in datalint.lint_records([plain], select=["P001"])] == ["P001"]
+
+
+def test_an_answer_in_a_message_tree_is_read_against_its_own_path():
+    """OASST trees: the other branches are other conversations, not this answer's prompt."""
+    import datalint
+
+    def message(role: str, text: str, *replies: dict) -> dict:
+        return {"message_id": text[:8], "role": role, "text": text, "replies": list(replies)}
+
+    asked = message("prompter", "Are you an AI?", message("assistant", "Yes, I am an AI language model."))
+    weather = message(
+        "prompter",
+        "How cold is Antarctica?",
+        message("assistant", "As an AI language model, I cannot say how cold it is today."),
+    )
+    tree = message("prompter", "Hi!", message("assistant", "Hello! What can I do for you?", asked, weather))
+    found = [(v.code, v.pointer) for v in datalint.lint_records([tree], select=["P001"])]
+    assert found == [("P001", "/replies/0/replies/1/replies/0/text")]
