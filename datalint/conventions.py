@@ -43,7 +43,7 @@ def collapse(report: Report) -> Report:
     conventions = {
         key: members
         for key, members in groups.items()
-        if is_convention(len(members), records.get(key[0], len(members)))
+        if is_convention(_records_of(members), records.get(key[0], len(members)))
     }
     if not conventions:
         return report
@@ -53,12 +53,18 @@ def collapse(report: Report) -> Report:
     return report.with_violations(kept)
 
 
+def _records_of(members: list[Violation]) -> int:
+    return len({violation.line for violation in members})  # a chat may hold the finding in several turns
+
+
 def _one_finding(members: list[Violation], records: int) -> Violation:
     first = min(members, key=lambda v: (v.line, v.column))
-    share = f" ({len(members) / records:.0%})" if records else ""
-    examples = sorted(members, key=lambda v: v.line)[1 : EXAMPLES + 1]
+    count = _records_of(members)
+    share = f" ({count / records:.0%})" if records else ""
+    first_per_line = {v.line: v for v in sorted(members, key=lambda v: (v.line, v.column), reverse=True)}
+    examples = sorted(first_per_line.values(), key=lambda v: v.line)[1 : EXAMPLES + 1]
     message = (
-        f"{first.message} — on {len(members):,} of {records:,} records{share}: a convention of this file, "
+        f"{first.message} — on {count:,} of {records:,} records{share}: a convention of this file, "
         "reported once (--every-record lists each)"
     )
     related = [Location(v.path, v.line, v.column, v.end_column, v.pointer, "same finding") for v in examples]

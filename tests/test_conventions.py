@@ -65,3 +65,22 @@ def test_a_baseline_of_a_convention_accepts_it(tmp_path):
     assert run("baseline", path, "--select", "P007", "-o", baseline).exit_code == 0
     result = run("check", path, "--select", "P007", "--no-cache", "--baseline", baseline)
     assert result.exit_code == 0, result.stdout
+
+
+def test_a_chat_with_the_finding_in_several_turns_counts_once(tmp_path):
+    rows = [
+        {
+            "messages": [
+                {"role": "user", "content": f"Q{n}"},
+                {"role": "assistant", "content": f"A{n}<|im_end|>"},
+                {"role": "user", "content": "more"},
+                {"role": "assistant", "content": "B<|im_end|>"},
+            ]
+        }
+        for n in range(12)
+    ]
+    path = tmp_path / "chat.jsonl"
+    path.write_text("".join(json.dumps(row) + "\n" for row in rows))
+    [finding] = p007(datalint.lint_file(path, select=["P007"]))
+    assert "on 12 of 12 records (100%)" in finding.message
+    assert [r.line for r in finding.related] == [2, 3, 4]
