@@ -136,6 +136,18 @@ _SCRIPT_OF_LANGUAGE = {
     "th": "thai",
 }
 _NON_LATIN_SCRIPTS = frozenset({"cyrillic", "arabic", "hebrew", "greek", "devanagari", "thai"})
+# What a text in each script is called when its language is not told apart.
+_SCRIPT_DISPLAY = {
+    "latin": "a Latin-script language",
+    "han": "Chinese",
+    "hangul": "Korean",
+    "cyrillic": "a Cyrillic-script language",
+    "arabic": "an Arabic-script language",
+    "hebrew": "Hebrew",
+    "greek": "Greek",
+    "devanagari": "a Devanagari-script language",
+    "thai": "Thai",
+}
 _DISPLAY = {
     "zh": "Chinese",
     "ja": "Japanese",
@@ -180,12 +192,7 @@ _DISPLAY = {
     "hi": "Hindi",
     "th": "Thai",
     "latin": "Latin script",
-    "cyrillic": "a Cyrillic-script language",
-    "arabic": "an Arabic-script language",
-    "hebrew": "Hebrew",
-    "greek": "Greek",
-    "devanagari": "a Devanagari-script language",
-    "thai": "Thai",
+    **{script: _SCRIPT_DISPLAY[script] for script in _NON_LATIN_SCRIPTS},
 }
 # The languages a Latin-script text may be named: the model's other labels on Latin text are
 # mostly English or code misread (`is`, `la`, `eo` for lists of names) and stay `latin`.
@@ -915,17 +922,6 @@ def _quotes_script_words(question: str, script: str) -> bool:
     return False
 
 
-_SCRIPT_DISPLAY = {
-    "latin": "a Latin-script language",
-    "han": "Chinese",
-    "hangul": "Korean",
-    "cyrillic": "a Cyrillic-script language",
-    "arabic": "an Arabic-script language",
-    "hebrew": "Hebrew",
-    "greek": "Greek",
-    "devanagari": "a Devanagari-script language",
-    "thai": "Thai",
-}
 # Chinese and Japanese share the Han characters: one script family for this check.
 _FAMILY = {"kana": "han"}
 
