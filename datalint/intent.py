@@ -425,11 +425,17 @@ _ASKS_TO_REPEAT = re.compile(
 )
 
 # Placeholders that stand for "no input": an answer repeating one is no answer.
-_PLACEHOLDER = re.compile(
-    r"\s*[<\[(]?\s*(?:n/?a|none|null|nil|nothing|empty|no\s*input|noinput|not\s+applicable|无|没有|不适用|空)"
-    r"\s*[>\])]?\s*[.。]?\s*",
-    re.I,
+# Built from parts: "no/without" + "output/answer/input/...", the not-available words, and text made
+# of punctuation alone, in any brackets (S209 placeholder answers; Q006 leaves them to it).
+_NO_VALUE_WORDS = (
+    r"n/a|n\.a\.?|na|null|nil|none|nothing|empty|blank|tbd|todo|not applicable|not available|noinput|nooutput"
+    r"|无|暂无|空|没有|不适用|无输出|没有输出|无答案|没有答案"
 )
+_NO_SOMETHING = (
+    r"(?:no|without) (?:output|answer|response|result|reply|text|content|input)s?"
+    r"(?: (?:given|provided|available|needed))?"
+)
+_PLACEHOLDER = re.compile(rf"[\[({{<]?(?:{_NO_SOMETHING}|{_NO_VALUE_WORDS})[\])}}>]?[.!。]*|[-–—_.…·*~/\\|]+")
 
 
 def _keyword_automaton(words: list[str]) -> ahocorasick.Automaton:
@@ -506,5 +512,5 @@ def asks_to_repeat(prompt: str) -> bool:
 
 
 def is_placeholder(text: str) -> bool:
-    """The text only says there is nothing ("N/A", "<noinput>", "无")."""
-    return len(text) <= 24 and _PLACEHOLDER.fullmatch(text) is not None
+    """The text only says there is nothing ("N/A", "No output.", "<noinput>", "-", "无")."""
+    return len(text) <= 40 and _PLACEHOLDER.fullmatch(text.strip().lower()) is not None

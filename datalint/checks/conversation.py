@@ -6,7 +6,7 @@ import json
 import re
 
 from datalint.checks import Option
-from datalint.intent import asks_for_text
+from datalint.intent import asks_for_text, is_placeholder
 from datalint.locate import make_pointer
 from datalint.records import Record
 from datalint.violation import Finding
@@ -152,16 +152,6 @@ def visible_text(text: str) -> str:
 
 # --- S209: an answer that stands for no answer ----------------------------------------------------
 
-# Built from parts: "no/without" + "output/answer/...", the not-available words, and text made of
-# punctuation alone, in any brackets.
-_NO_VALUE_WORDS = (
-    r"n/a|n\.a\.?|na|null|nil|none|nothing|empty|blank|tbd|todo|not applicable|not available"
-    r"|无|暂无|空|没有|无输出|没有输出|无答案|没有答案"
-)
-_NO_SOMETHING = (
-    r"(?:no|without) (?:output|answer|response|result|reply|text|content)s?(?: (?:given|provided|available|needed))?"
-)
-_PLACEHOLDER = re.compile(rf"[\[({{<]?(?:{_NO_SOMETHING}|{_NO_VALUE_WORDS})[\])}}>]?[.!。]*|[-–—_.…·*~/\\|]+")
 # `<nooutput>`-style markers are P004's.
 _MARKER = re.compile(r"<no ?(?:output|input)>")
 # Words that are a right answer to many requests ("How many legs has a snake?" "None.";
@@ -184,7 +174,7 @@ def _placeholder_answer(record: Record) -> list[Finding]:
             continue
         shown = visible_text(turn.text)
         answer = shown.lower()
-        if not answer or not _PLACEHOLDER.fullmatch(answer) or _MARKER.fullmatch(answer):
+        if not answer or not is_placeholder(answer) or _MARKER.fullmatch(answer):
             continue
         if answer == "na" and shown != "NA":
             continue  # "Na" is sodium
