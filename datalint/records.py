@@ -148,6 +148,13 @@ class Record:
     # texts_of per fields set: each rule asks for its own set on every record, and few sets exist.
     _texts_by_fields: dict[frozenset[str], list[Text]] = field(default_factory=dict, repr=False, compare=False)
 
+    def user_turn_before(self, index: int) -> Turn | None:
+        """The user turn that turn `index` answers: the nearest user turn before it."""
+        for before in range(index - 1, -1, -1):
+            if self.turns[before].role == "user":
+                return self.turns[before]
+        return None
+
     def texts_of(self, fields: frozenset[str]) -> list[Text]:
         """The texts of these fields (or all, with "all"), in record order; the list is shared: do not change it."""
         found = self._texts_by_fields.get(fields)

@@ -475,8 +475,8 @@ def _expected_elsewhere(record: Record, labels: dict[str, str]) -> frozenset[str
         answered = labels.get(turn.pointer) if turn.role == "assistant" else None
         if answered is None:
             continue
-        question = _user_turn_before(turns, index)
-        if question is None:
+        question = record.user_turn_before(index)
+        if question is None or not question.text:
             expected.add(turn.pointer)
             continue
         asked = labels.get(question.pointer)
@@ -494,13 +494,6 @@ def _expected_elsewhere(record: Record, labels: dict[str, str]) -> frozenset[str
 
 def _asks_for_language(turns: list) -> bool:
     return any(turn.role in ("user", "system") and turn.text and intent.asks_for_language(turn.text) for turn in turns)
-
-
-def _user_turn_before(turns: list, index: int) -> Any:
-    for before in range(index - 1, -1, -1):
-        if turns[before].role == "user":
-            return turns[before] if turns[before].text else None
-    return None
 
 
 _LATIN_PHRASE = re.compile(r"[A-Za-z][a-z']*(?:[ ,'-]+[A-Za-z][a-z']*){2,}")
@@ -747,8 +740,8 @@ def check_record(rule, record: Record) -> list | tuple[()]:
     for index, turn in enumerate(turns):
         if turn.role != "assistant" or not turn.text:
             continue
-        question = _user_turn_before(turns, index)
-        asked = question.text if question is not None else ""
+        question = record.user_turn_before(index)
+        asked = question.text if question is not None and question.text else ""
         finding = _switch(turn.text, asked, rule.options) or _latin_switch(turn.text, asked, rule.options)
         if finding is None:
             continue

@@ -72,7 +72,7 @@ def check_record(rule, record: Record) -> list[Finding] | tuple[()]:
         if turn.role != "assistant" or not turn.text:
             continue
         if check == "echo":
-            finding = _echo(record, turn, _user_turn_before(record, index))
+            finding = _echo(record, turn, record.user_turn_before(index))
         elif check == "lines":
             finding = _repeated_lines(turn.text, turn.pointer, options)
         else:
@@ -91,16 +91,8 @@ def check_record(rule, record: Record) -> list[Finding] | tuple[()]:
 
 
 def _question_before(record: Record, index: int) -> str | None:
-    turn = _user_turn_before(record, index)
+    turn = record.user_turn_before(index)
     return turn.text if turn is not None else None
-
-
-def _user_turn_before(record: Record, index: int) -> Turn | None:
-    turns = record.turns
-    for before in range(index - 1, -1, -1):
-        if turns[before].role == "user":
-            return turns[before]
-    return None
 
 
 def prose_units(text: str) -> list[str]:
