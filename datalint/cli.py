@@ -341,7 +341,8 @@ def stats(path: Path, output_format: str, html_file: Path | None, config: Path |
     try:
         resolver = datalint.settings_resolver(config, None, (), ())
         settings = resolver.settings_for(path)
-        report = datalint.lint_paths([path], config=config, progress=wants_progress(quiet))
+        # The profile counts records per rule: every record, not a convention reported once.
+        report = datalint.lint_paths([path], config=config, progress=wants_progress(quiet), conventions=False)
         source = Source(str(path), path, array=is_array_path(path))
         meter = Meter(sys.stderr, 1) if wants_progress(quiet) else None
         if meter is not None:

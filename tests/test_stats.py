@@ -131,3 +131,11 @@ def test_alpaca_report_renders_in_headless_chromium(tmp_path):
         check=True,
     )
     assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and shot.stat().st_size > 20_000
+
+
+def test_stats_count_a_convention_on_every_record(tmp_path):
+    path = tmp_path / "t0.jsonl"
+    rows = [{"prompt": f"Add {n} and 1.", "completion": f" {n + 1}<|endoftext|>"} for n in range(20)]
+    path.write_text("".join(json.dumps(row) + "\n" for row in rows))
+    profile = json.loads(run("stats", path, "--format", "json").stdout)
+    assert {"code": "P007", "name": "leaked-special-token", "count": 20, "records": 20} in profile["top_violations"]
