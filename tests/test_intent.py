@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from datalint import intent
-from datalint.intent import asks_for_text, asks_open_answer, asks_question
+from datalint.intent import asks_for_fragment, asks_for_short_answer, asks_for_text, asks_open_answer, asks_question
 
 
 @pytest.mark.parametrize(
@@ -168,3 +168,38 @@ def test_announces_language():
     assert intent.announces_language("Another English version:\nI wandered lonely as a cloud")
     assert intent.announces_language("英文原文如下：")
     assert not intent.announces_language("The French Revolution had several causes.")
+
+
+@pytest.mark.parametrize(
+    ("instruction", "short"),
+    [
+        ("Generate a 3 letter username.", True),
+        ("Write a story in 30 words or less.", True),
+        ("Answer in one word: is the sky blue?", True),
+        ("Suggest a title for my blog post.", True),
+        ("Write a six-word story.", True),
+        ("Give me a number between 1 and 10.", True),
+        ("Write a 500-word essay about trust.", False),
+        ("Explain how rainbows form.", False),
+    ],
+)
+def test_asks_for_short_answer(instruction, short):
+    assert asks_for_short_answer(instruction) is short
+
+
+@pytest.mark.parametrize(
+    ("instruction", "fragment"),
+    [
+        ("Reverse the order of the words.", True),
+        ("Sort the words alphabetically.", True),
+        ("Fill in the blank: water boils at ___ degrees.", True),
+        ("Write the opening line of a mystery novel.", True),
+        ("Give an example of a sentence fragment.", True),
+        ("Write an incomplete sentence about dogs.", True),
+        ("Turn this incomplete sentence into a whole one.", False),
+        ("Continue the story.", False),
+        ("Explain how rainbows form.", False),
+    ],
+)
+def test_asks_for_fragment(instruction, fragment):
+    assert asks_for_fragment(instruction) is fragment

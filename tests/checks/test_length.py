@@ -7,7 +7,6 @@ from pathlib import Path
 import pytest
 
 from datalint.checks.length import _LONG_FORM, _may_ask_long_form, approximate_tokens, measure, truncation
-from datalint.intent import asks_for_fragment, asks_for_short_answer
 
 
 def test_token_and_word_counts():
@@ -247,41 +246,6 @@ def test_truncated_turn_of_a_chat_is_reported_with_its_pointer(lint):
     assert [(c, line, message) for c, line, _, message in found] == [
         ("L005", 1, "response looks cut off: ends mid-clause with the conjunction 'or'")
     ]
-
-
-@pytest.mark.parametrize(
-    ("instruction", "short"),
-    [
-        ("Generate a 3 letter username.", True),
-        ("Write a story in 30 words or less.", True),
-        ("Answer in one word: is the sky blue?", True),
-        ("Suggest a title for my blog post.", True),
-        ("Write a six-word story.", True),
-        ("Give me a number between 1 and 10.", True),
-        ("Write a 500-word essay about trust.", False),
-        ("Explain how rainbows form.", False),
-    ],
-)
-def test_asks_for_short_answer(instruction, short):
-    assert asks_for_short_answer(instruction) is short
-
-
-@pytest.mark.parametrize(
-    ("instruction", "fragment"),
-    [
-        ("Reverse the order of the words.", True),
-        ("Sort the words alphabetically.", True),
-        ("Fill in the blank: water boils at ___ degrees.", True),
-        ("Write the opening line of a mystery novel.", True),
-        ("Give an example of a sentence fragment.", True),
-        ("Write an incomplete sentence about dogs.", True),
-        ("Turn this incomplete sentence into a whole one.", False),
-        ("Continue the story.", False),
-        ("Explain how rainbows form.", False),
-    ],
-)
-def test_asks_for_fragment(instruction, fragment):
-    assert asks_for_fragment(instruction) is fragment
 
 
 def test_truncated_reported_at_last_character(lint):
