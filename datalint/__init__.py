@@ -21,7 +21,7 @@ __version__ = "0.1.0"
 
 if TYPE_CHECKING:
     from datalint.config import SettingsResolver
-    from datalint.engine import Report
+    from datalint.report import Report
     from datalint.violation import Violation
 
 __all__ = ["__version__", "lint_file", "lint_paths", "lint_records"]
@@ -72,7 +72,8 @@ def lint_paths(
     one finding per record.
     """
     from datalint.conventions import collapse as collapse_conventions
-    from datalint.engine import RunOptions, collect_sources, lint_sources, without_cycle_collection
+    from datalint.engine import RunOptions, lint_sources, without_cycle_collection
+    from datalint.sources import collect_sources
 
     # The suppressions, baseline and diff filters walk every violation too: see without_cycle_collection.
     with without_cycle_collection():
@@ -105,7 +106,7 @@ def lint_paths(
 
 def _apply_suppressions(report: Report, resolver: SettingsResolver) -> Report:
     from datalint import suppression
-    from datalint.engine import Report
+    from datalint.report import Report
 
     report, unused = suppression.apply(
         report, lambda path: None if path.startswith("<") else resolver.config_for(Path(path))
@@ -133,7 +134,7 @@ def _apply_suppressions(report: Report, resolver: SettingsResolver) -> Report:
 
 def _apply_baseline(report: Report, resolver: SettingsResolver, path: Path, prune: bool) -> Report:
     from datalint import baseline as baselines
-    from datalint.engine import Report
+    from datalint.report import Report
 
     loaded = baselines.load(path)
 

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePath
 
 from datalint.atomic import write_atomic
-from datalint.engine import Report
+from datalint.report import Report
 from datalint.violation import Violation
 
 VERSION = 1

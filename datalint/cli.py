@@ -35,7 +35,7 @@ def _usage_errors() -> tuple[type[Exception], ...]:
     from datalint.baseline import BaselineError
     from datalint.config import ConfigError
     from datalint.diff_base import DiffBaseError
-    from datalint.engine import InputError
+    from datalint.sources import InputError
 
     return (ConfigError, InputError, BaselineError, DiffBaseError)
 
@@ -333,10 +333,10 @@ def stats(path: Path, output_format: str, html_file: Path | None, config: Path |
     import json
 
     import datalint
-    from datalint.engine import Source
     from datalint.profile import profile_path
     from datalint.progress import Meter, metered, wants_progress
     from datalint.reader import is_array_path
+    from datalint.sources import Source
 
     try:
         resolver = datalint.settings_resolver(config, None, (), ())
@@ -411,8 +411,8 @@ def sample(
 
     from datalint.atomic import write_atomic
     from datalint.config import ConfigError, SettingsResolver
-    from datalint.engine import InputError, collect_sources
     from datalint.review import ReviewError, draw, ledger_files, read_candidates, read_ledger, review_line
+    from datalint.sources import InputError, collect_sources
 
     if output.exists():
         _fail(f"{output} exists; reviews are not overwritten (choose a new file name)")

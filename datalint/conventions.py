@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from datalint.violation import Location, Violation
 
 if TYPE_CHECKING:
-    from datalint.engine import Report
+    from datalint.report import Report
 
 # A finding is a convention when it is on most of a file's records (and at least MIN_RECORDS), or on
 # a quarter of a large file's records (at least LARGE_COUNT): below that, each record is worth its own

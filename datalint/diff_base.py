@@ -15,8 +15,8 @@ from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
 
-from datalint.engine import Report
 from datalint.reader import is_array_path, open_binary, read_json_array, record_hash
+from datalint.report import Report
 
 
 class DiffBaseError(ValueError):

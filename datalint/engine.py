@@ -16,26 +16,24 @@ import json
 import os
 import re
 import sys
-from collections import Counter, deque
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from functools import partial
 from itertools import compress, islice, repeat
-from operator import attrgetter, is_, is_not, methodcaller, ne
+from operator import is_, is_not, methodcaller, ne
 from pathlib import Path
 from time import perf_counter
 from typing import Any, BinaryIO
 
 from datalint import cache, forking, memo
 from datalint.checks import load_kind
-from datalint.config import ConfigError, Settings, SettingsResolver, path_matches, relative_posix
+from datalint.config import ConfigError, Settings, SettingsResolver
 from datalint.locate import locate
 from datalint.reader import (
     Line,
     LineParser,
     Problem,
-    is_array_path,
-    is_dataset_path,
     open_binary,
     position_problems,
     read_json_array,
@@ -43,10 +41,12 @@ from datalint.reader import (
     record_hashes,
 )
 from datalint.records import PRESETS, Record, build_record, detect_format
+from datalint.report import NO_STATS, FileSummary, Report, count_failing
 from datalint.results import Results
 from datalint.rules import Rule, RuleError, prepared
+from datalint.sources import Source
 from datalint.timings import Timings
-from datalint.violation import DatasetFinding, Location, Violation, by_position, severity_rank
+from datalint.violation import DatasetFinding, Location, Violation, by_position
 
 DEFAULT_MAX_LINE_BYTES = 10_000_000
 # Lines go to worker processes in tasks of about CHUNK_BYTES; files are read BLOCK_BYTES at a time,
@@ -59,34 +59,6 @@ CHUNK_LINES = 2048  # records per check_lines call for records held in memory
 FORMAT_PROBE_LINES = 64  # lines parsed up front to find the file's format
 # The kind byte of a line's result: 0 = not a record, else 1 + the record's detected format here.
 DETECTED_FORMATS = ("unknown", *PRESETS)
-SKIPPED_FOLDERS = {".git", ".hg", ".svn", ".venv", "venv", "node_modules", ".datalint_cache", "__pycache__"}
-
-
-class InputError(Exception):
-    """Input that cannot be read at all: exit code 2 with one clear sentence."""
-
-
-@dataclass(frozen=True, slots=True)
-class Source:
-    """One dataset to lint: a display name and a way to open its bytes."""
-
-    name: str
-    path: Path | None  # None for stdin and in-memory records
-    array: bool = False
-
-    def open(self) -> BinaryIO:
-        if self.path is None:
-            return sys.stdin.buffer
-        try:
-            return open_binary(self.path)
-        except IsADirectoryError as error:
-            raise InputError(f"{self.name} is a directory") from error
-        except FileNotFoundError as error:
-            raise InputError(f"{self.name}: no such file") from error
-        except PermissionError as error:
-            raise InputError(f"{self.name}: permission denied") from error
-        except OSError as error:
-            raise InputError(f"{self.name}: cannot be read ({error.strerror})") from error
 
 
 @dataclass(slots=True)
@@ -107,87 +79,6 @@ class FeatureTable:
         if self.paths[other] == self.paths[seen_from]:
             return f"line {self.lines[other]}"
         return f"{self.paths[other]}:{self.lines[other]}"
-
-
-@dataclass(slots=True)
-class FileSummary:
-    path: str
-    records: int
-    format: str
-
-
-# Lines checked by the record pass, lines served from the cache, tasks sent to worker processes,
-# processes of the dataset pass, dataset-wide rules that reused their last findings (memo.py).
-_NO_STATS = {"checked": 0, "cached": 0, "worker tasks": 0, "dataset processes": 0, "dataset rules reused": 0}
-
-
-@dataclass(slots=True)
-class Report:
-    violations: list[Violation]
-    files: list[FileSummary]
-    failing: int  # violations at or above each file's failing severity
-    fail_on: dict[str, str] = field(default_factory=dict)  # path -> lowest failing severity
-    timings: Timings | None = None  # with RunOptions(timings=True)
-    stats: dict[str, int] = field(default_factory=lambda: dict(_NO_STATS))
-
-    @property
-    def exit_code(self) -> int:
-        return 1 if self.failing else 0
-
-    def with_violations(self, violations: list[Violation]) -> Report:
-        """The same run with another list of violations (after a baseline or a filter), recounted."""
-        violations = sorted(violations, key=by_position)
-        failing = _count_failing(violations, self.fail_on)
-        return Report(violations, self.files, failing, self.fail_on, self.timings, self.stats)
-
-
-def _count_failing(violations: list[Violation], fail_on: dict[str, str]) -> int:
-    # Counted per (file, severity) pair in C first: a large run has ~1M violations and a few pairs.
-    counts = Counter(map(_PATH_AND_SEVERITY, violations))
-    return sum(
-        count
-        for (path, severity), count in counts.items()
-        if severity_rank(severity) >= severity_rank(fail_on.get(path, "error"))
-    )
-
-
-_PATH_AND_SEVERITY = attrgetter("path", "severity")
-
-
-def collect_sources(paths: Iterable[str], resolver: SettingsResolver) -> list[Source]:
-    sources: list[Source] = []
-    for name in paths:
-        if name == "-":
-            sources.append(Source("<stdin>", None))
-            continue
-        path = Path(name)
-        if path.is_dir():
-            found = [Source(str(item), item) for item in _walk(path, resolver)]
-            if not found:
-                raise InputError(f"{name}: no datasets (*.jsonl, *.ndjson, *.jsonl.gz) in this folder")
-            sources.extend(found)
-        elif path.exists() or path.is_symlink():
-            sources.append(Source(str(path), path, array=is_array_path(path)))
-        else:
-            raise InputError(f"{name}: no such file or folder")
-    return sources
-
-
-def _walk(folder: Path, resolver: SettingsResolver) -> Iterator[Path]:
-    for directory, subfolders, files in os.walk(folder):
-        subfolders[:] = sorted(d for d in subfolders if d not in SKIPPED_FOLDERS and not d.startswith("."))
-        for file_name in sorted(files):
-            candidate = Path(directory, file_name)
-            if not is_dataset_path(candidate):
-                continue
-            config = resolver.config_for(candidate)
-            relative = relative_posix(candidate, config.root)
-            # review files (the ledger) are JSONL too, but they are not datasets
-            ledger = config.table.get("review", {}).get("ledger")
-            skipped = [*config.table.get("exclude", []), *([ledger] if ledger else [])]
-            if any(path_matches(relative, glob) for glob in skipped):
-                continue
-            yield candidate
 
 
 @dataclass(frozen=True, slots=True)
@@ -256,7 +147,7 @@ def _lint_sources(sources: list[Source], resolver: SettingsResolver, options: Ru
     found = dataset_findings(files, sources, run, meanwhile=lambda: _write_caches(cache_writes, run.timings))
     violations.extend(found)
     violations.sort(key=by_position)
-    return Report(violations, summaries, _count_failing(violations, fail_on), fail_on, run.timings, run.stats)
+    return Report(violations, summaries, count_failing(violations, fail_on), fail_on, run.timings, run.stats)
 
 
 def dataset_findings(
@@ -390,7 +281,7 @@ def lint_in_memory(
     violations = sorted([*state.violations, *dataset_pass([state.features], rules, timings)], key=by_position)
     fail_on = {name: settings.fail_on}
     summaries = [FileSummary(name, state.records, state.format)]
-    return Report(violations, summaries, _count_failing(violations, fail_on), fail_on, timings)
+    return Report(violations, summaries, count_failing(violations, fail_on), fail_on, timings)
 
 
 def _lines_of(records: Iterable[dict]) -> Iterator[Line]:
@@ -1018,7 +909,7 @@ class _Run:
     def __init__(self, options: RunOptions) -> None:
         self.options = options
         self.timings = Timings() if options.timings else None
-        self.stats = dict(_NO_STATS)
+        self.stats = dict(NO_STATS)
         self._plans: dict[int, tuple[str, RulePlan, tuple]] = {}
         self._digests: dict[int, str] = {}
         self._fingerprint: str | None = None

@@ -16,9 +16,10 @@ from pathlib import Path
 
 from datalint.checks import KIND_MODULES
 from datalint.config import Settings
-from datalint.engine import Report, Source
 from datalint.reader import read_json_array, read_jsonl
 from datalint.records import build_record, detect_format
+from datalint.report import Report
+from datalint.sources import Source
 
 SCRIPT_SAMPLE = 2000  # characters per record looked at for the script mix
 SCRIPTS = {

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import BinaryIO, TextIO
 
-from datalint.engine import Source
+from datalint.sources import Source
 
 DELAY = 0.5  # seconds before the first update: quick runs print nothing
 INTERVAL = 0.1

@@ -14,9 +14,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from datalint.config import CommandLine, SettingsResolver, load_config
-from datalint.engine import DEFAULT_MAX_LINE_BYTES, Source, collect_sources, lint_sources
+from datalint.engine import DEFAULT_MAX_LINE_BYTES, lint_sources
 from datalint.profile import Profile, add_violations, profile_source
 from datalint.reader import open_binary, read_jsonl
+from datalint.sources import Source, collect_sources
 
 NOISE_THRESHOLD = 0.10
 INSTRUCTION_KEYS = ("instruction", "question", "prompt", "query", "problem", "input", "text")

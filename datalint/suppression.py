@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from datalint.config import Config
-from datalint.engine import Report
+from datalint.report import Report
 from datalint.violation import Violation
 
 

@@ -17,6 +17,7 @@ import datalint.rules
 from datalint import cache
 from datalint.cli import main
 from datalint.reader import record_hash
+from datalint.report import Report
 
 DATASETS = Path(__file__).resolve().parents[1] / ".." / "shared" / "datasets"
 CODE_ALPACA = DATASETS / "code-alpaca-2k.jsonl"
@@ -34,7 +35,7 @@ def dataset(tmp_path: Path) -> Path:
     return target
 
 
-def run(path: Path, *, use_cache: bool = True) -> datalint.engine.Report:
+def run(path: Path, *, use_cache: bool = True) -> Report:
     return datalint.lint_paths([path], cache=use_cache)
 
 

@@ -11,6 +11,7 @@ import pytest
 
 import datalint
 from datalint import engine
+from datalint.report import Report
 
 DATASETS = Path(__file__).resolve().parents[1] / ".." / "shared" / "datasets"
 DEMO = DATASETS / "llamafactory-alpaca-en-demo-1k.jsonl"
@@ -65,7 +66,7 @@ def passes(monkeypatch: pytest.MonkeyPatch) -> DatasetPasses:
     return DatasetPasses(monkeypatch)
 
 
-def run(path: Path, *, use_cache: bool = True) -> engine.Report:
+def run(path: Path, *, use_cache: bool = True) -> Report:
     return datalint.lint_paths([path], cache=use_cache)
 
 
@@ -73,7 +74,7 @@ def shapes(report) -> list[dict]:
     return [violation.to_dict() for violation in report.violations]
 
 
-def rerun(passes: DatasetPasses, path: Path) -> tuple[set[str], engine.Report]:
+def rerun(passes: DatasetPasses, path: Path) -> tuple[set[str], Report]:
     """The rules whose dataset pass ran in a run over `path`, and the run's report."""
     passes.ran.clear()
     report = run(path)

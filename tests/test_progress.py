@@ -3,7 +3,7 @@
 import io
 
 import datalint.progress as progress
-from datalint.engine import Source
+from datalint.sources import Source
 from tests.cli_helpers import run
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 from typing import Protocol
 
-from datalint.engine import Report
+from datalint.report import Report
 
 FORMATTERS = {
     "text": "datalint.formatters.text",

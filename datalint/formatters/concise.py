@@ -5,8 +5,8 @@ For grep, editors' quickfix lists and terminals where the rule name and related 
 
 from __future__ import annotations
 
-from datalint.engine import Report
 from datalint.formatters.text import head, one_line, summary_line
+from datalint.report import Report
 
 
 def render(report: Report, *, color: bool = False) -> str:

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import click
 
-from datalint.engine import Report
 from datalint.formatters.text import SEVERITY_COLORS, one_line, summary_line
 from datalint.reader import open_binary
+from datalint.report import Report
 from datalint.violation import Violation
 
 WINDOW = 100  # characters of a line shown around the span

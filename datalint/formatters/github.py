@@ -6,7 +6,7 @@ Values are escaped as the Actions runner expects (%, CR, LF; and `:` `,` inside 
 
 from __future__ import annotations
 
-from datalint.engine import Report
+from datalint.report import Report
 from datalint.violation import Violation
 
 COMMANDS = {"error": "error", "warning": "warning", "info": "notice"}

@@ -11,7 +11,7 @@ import json
 from collections import Counter
 from pathlib import PurePath
 
-from datalint.engine import Report
+from datalint.report import Report
 from datalint.violation import Violation
 
 SEVERITIES = {"error": "major", "warning": "minor", "info": "info"}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from datalint import __version__
-from datalint.engine import Report
+from datalint.report import Report
 
 SCHEMA_VERSION = 1
 

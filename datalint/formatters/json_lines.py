@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 
-from datalint.engine import Report
+from datalint.report import Report
 
 
 def render(report: Report, *, color: bool = False) -> str:

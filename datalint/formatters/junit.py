@@ -9,7 +9,7 @@ import re
 import xml.etree.ElementTree as ElementTree
 from itertools import groupby
 
-from datalint.engine import Report
+from datalint.report import Report
 
 # Characters XML 1.0 cannot hold at all, even escaped.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")

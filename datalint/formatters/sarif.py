@@ -14,7 +14,7 @@ from urllib.parse import quote
 
 from datalint import __version__
 from datalint.docs import rule_markdown
-from datalint.engine import Report
+from datalint.report import Report
 from datalint.rules import Rule, builtin_rules
 from datalint.violation import Location, Violation
 

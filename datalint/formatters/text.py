@@ -6,7 +6,7 @@ from collections import Counter
 
 import click
 
-from datalint.engine import Report
+from datalint.report import Report
 from datalint.violation import Violation
 
 SEVERITY_COLORS = {"error": "red", "warning": "yellow", "info": "blue"}

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from datalint.engine import FileSummary, Report
 from datalint.locate import locate
 from datalint.reader import record_hash
+from datalint.report import FileSummary, Report
 from datalint.violation import Location, Violation, by_position
 
 LONG_OUTPUT = "word " * 60 + "As an AI language model" + " filler" * 40

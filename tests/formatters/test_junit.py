@@ -1,7 +1,7 @@
 import xml.etree.ElementTree as ElementTree
 
-from datalint.engine import FileSummary, Report
 from datalint.formatters import render
+from datalint.report import FileSummary, Report
 from datalint.violation import Violation
 
 
