@@ -72,36 +72,34 @@ def lint_paths(
     one finding per record.
     """
     from datalint.conventions import collapse as collapse_conventions
-    from datalint.engine import RunOptions, lint_sources, without_cycle_collection
+    from datalint.engine import RunOptions, lint_sources
     from datalint.sources import collect_sources
 
-    # The suppressions, baseline and diff filters walk every violation too: see without_cycle_collection.
-    with without_cycle_collection():
-        resolver = settings_resolver(config, select, extend_select, ignore, fail_on, against)
-        sources = collect_sources([str(path) for path in paths], resolver)
-        meter = None
-        if progress:
-            import sys
+    resolver = settings_resolver(config, select, extend_select, ignore, fail_on, against)
+    sources = collect_sources([str(path) for path in paths], resolver)
+    meter = None
+    if progress:
+        import sys
 
-            from datalint.progress import Meter, metered
+        from datalint.progress import Meter, metered
 
-            meter = Meter(sys.stderr, len(sources))
-            sources = metered(sources, meter)
-        try:
-            report = lint_sources(sources, resolver, RunOptions(jobs=max(1, jobs), cache=cache, timings=timings))
-        finally:
-            if meter is not None:
-                meter.close()
-        if conventions:
-            report = collapse_conventions(report)
-        report = _apply_suppressions(report, resolver)
-        if baseline is not None:
-            report = _apply_baseline(report, resolver, Path(baseline), prune_baseline)
-        if diff_base is not None:
-            from datalint.diff_base import only_changed
+        meter = Meter(sys.stderr, len(sources))
+        sources = metered(sources, meter)
+    try:
+        report = lint_sources(sources, resolver, RunOptions(jobs=max(1, jobs), cache=cache, timings=timings))
+    finally:
+        if meter is not None:
+            meter.close()
+    if conventions:
+        report = collapse_conventions(report)
+    report = _apply_suppressions(report, resolver)
+    if baseline is not None:
+        report = _apply_baseline(report, resolver, Path(baseline), prune_baseline)
+    if diff_base is not None:
+        from datalint.diff_base import only_changed
 
-            report = only_changed(report, diff_base)
-        return report
+        report = only_changed(report, diff_base)
+    return report
 
 
 def _apply_suppressions(report: Report, resolver: SettingsResolver) -> Report:

@@ -14,12 +14,14 @@ from __future__ import annotations
 import os
 import pickle
 import signal
+import sys
 import traceback
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 Task = TypeVar("Task")
 _TASK_BYTES = 2
+FORKABLE = hasattr(os, "fork") and sys.platform != "win32"  # where `share` can fork children
 MAX_TASKS = 1 << 14  # the queue is written at once: it must fit in a pipe's buffer (64 KB on Linux)
 
 

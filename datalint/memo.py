@@ -10,29 +10,24 @@ reruns the length rules, not the near-duplicate search over instructions ("early
 incremental build systems call it).
 
 One file per set of linted files and settings, `memo-<key>.memo` in the cache folder, written
-atomically, checked like a cache file (magic, key, checksum), never trusted when it does not match.
-Layout: MAGIC, an 8-byte header length, a JSON header (key, files and their line counts), the
-body (every line's hash, then the findings as JSON by rule code), the body's CRC-32 (4 bytes).
+atomically as a container file (container.py), never trusted when it does not match: a header (key,
+files and their line counts), then the body: every line's hash, then the findings as JSON by rule code.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import struct
-import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from datalint import cache
+from datalint import cache, container
 from datalint.violation import Location, Violation
 
-MAGIC = b"DATALINT-MEMO-2\n"
+MAGIC = b"DATALINT-MEMO-3\n"
 KEEP = 8  # memo files kept per cache folder (one per set of files linted together)
-_HEADER = struct.Struct("<Q")
-_CRC = struct.Struct("<I")  # the body's CRC-32, after it
 _SLICE = 10_000  # findings encoded at a time
 _HASH_LENGTH = 16  # hex digits of a line's content hash
 
@@ -55,16 +50,8 @@ def memo_path(folder: Path, key: str) -> Path:
 def load(path: Path, key: str) -> Memo | None:
     """The memo at `path` if it was written for `key` and is intact; else None."""
     try:
-        data = path.read_bytes()
-        if not data.startswith(MAGIC):
-            return None
-        start = len(MAGIC) + _HEADER.size
-        (length,) = _HEADER.unpack_from(data, len(MAGIC))
-        if len(data) < start + length + _CRC.size:
-            return None
-        header = json.loads(data[start : start + length])
-        body = memoryview(data)[start + length : len(data) - _CRC.size]
-        if header["key"] != key or zlib.crc32(body) != _CRC.unpack_from(data, len(data) - _CRC.size)[0]:
+        header, body = container.read(path, MAGIC)
+        if header["key"] != key:
             return None
         hashes_size = sum(lines for _, lines in header["files"]) * _HASH_LENGTH
         text = bytes(body[:hashes_size]).decode("ascii")
@@ -98,23 +85,14 @@ def _well_formed(items: Any) -> bool:
 
 def save(path: Path, key: str, files: list[tuple[str, list[str]]], findings: dict[str, list[Violation]]) -> None:
     """Write the memo atomically, beside the cache; an unwritable folder only means no memo."""
-    header = json.dumps({"key": key, "files": [[name, len(hashes)] for name, hashes in files]}).encode("utf-8")
-    if cache.write_atomically(path, _parts(header, files, findings)):
+    header = {"key": key, "files": [[name, len(hashes)] for name, hashes in files]}
+    if cache.write(path, MAGIC, header, _body(files, findings)):
         _prune(path)
 
 
-def _parts(header: bytes, files: list[tuple[str, list[str]]], findings: dict[str, list[Violation]]) -> Iterator[bytes]:
-    """The memo's bytes as they are written: the findings encoded a slice at a time (a large run
-    has ~1M, which encoded at once took ~500 MB), the CRC-32 of the body last."""
-    yield MAGIC + _HEADER.pack(len(header)) + header
-    checksum = 0
-    for part in _body(files, findings):
-        checksum = zlib.crc32(part, checksum)
-        yield part
-    yield _CRC.pack(checksum)
-
-
 def _body(files: list[tuple[str, list[str]]], findings: dict[str, list[Violation]]) -> Iterator[bytes]:
+    """The line hashes, then the findings encoded a slice at a time (a large run has ~1M, which
+    encoded at once took ~500 MB)."""
     for _, hashes in files:
         yield "".join(hashes).encode("ascii")
     yield b"{"

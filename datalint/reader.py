@@ -116,19 +116,49 @@ def _duplicate_key_column(text: str, key: str) -> int:
     return second + 1 if second >= 0 else 1
 
 
+# Files are read BLOCK_BYTES at a time: memory holds a block or two, not the file.
+BLOCK_BYTES = 16 << 20
+
+
+@dataclass(slots=True)
+class Block:
+    lines: list[bytes]  # without their "\n"
+    missing_newline: bool = False  # the last line of the file, not ended by "\n"
+    carriage_return: bool = True  # whether any line may end with "\r" (else none is looked at)
+
+
+def read_blocks(stream: BinaryIO) -> Iterator[Block]:
+    """Lines of a stream in blocks of about BLOCK_BYTES, split on b"\\n" only."""
+    rest = b""
+    size = max(1, BLOCK_BYTES // 4)  # a smaller first block: worker processes get their first tasks sooner
+    while True:
+        data = stream.read(size)
+        size = BLOCK_BYTES
+        if not data:
+            break
+        data = rest + data if rest else data
+        lines = data.split(b"\n")
+        rest = lines.pop()
+        if lines:
+            yield Block(lines, carriage_return=b"\r" in data)
+    if rest:
+        yield Block([rest], missing_newline=True)
+
+
 def read_jsonl(stream: BinaryIO, *, max_line_bytes: int) -> Iterator[Line]:
+    """Every line of a JSONL stream, parsed, with the problems of where it sits (CRLF, no final newline)."""
     parser = LineParser(max_line_bytes)
-    crlf_lines = 0
-    for number, raw in enumerate(stream, start=1):
-        ending_missing = not raw.endswith(b"\n")
-        body = raw if ending_missing else raw[:-1]
-        crlf = body.endswith(b"\r")
-        if crlf:
-            body = body[:-1]
-            crlf_lines += 1
-        line = parser.parse(number, body, record_hash(body))
-        line.problems[:0] = position_problems(crlf and crlf_lines == 1, ending_missing)
-        yield line
+    number = 0
+    crlf_seen = False
+    for block in read_blocks(stream):
+        for raw in block.lines:
+            number += 1
+            crlf = raw.endswith(b"\r")
+            body = raw[:-1] if crlf else raw
+            line = parser.parse(number, body, record_hash(body))
+            line.problems[:0] = position_problems(crlf and not crlf_seen, block.missing_newline)
+            crlf_seen = crlf_seen or crlf
+            yield line
 
 
 def position_problems(first_crlf: bool, ending_missing: bool) -> list[Problem]:

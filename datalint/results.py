@@ -3,16 +3,21 @@
 One `Results` holds, for each of its lines (its *entries*): the kind byte (0 = not a record, else
 1 + the record's detected format), the violations found there, and one feature value per
 dataset-wide rule. Worker processes send one per chunk in the cache's column encoding; a file's run
-keeps them so (`cache.Entries`, beside the entries loaded from the cache) and decodes a rule's column
+keeps them so (`Entries` below, beside the entries loaded from the cache) and decodes a rule's column
 only when its table is built: by column, so a warm run moves a column of 52k feature values with
 one C-level call instead of touching every record.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from bisect import bisect_right
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from itertools import repeat
+from operator import attrgetter
 from typing import Any
+
+from datalint.codec import decode_entries_column, entry_of
 
 # (rule index, message, column, end column, pointer): a violation as the record pass stores it.
 StoredViolation = tuple[int, str, int, "int | None", str]
@@ -80,3 +85,113 @@ class Results:
             if index < len(column) and column[index] is not None
         )
         return self.kinds[index], self.violations.get(index, ()), features
+
+
+@dataclass(slots=True)
+class Segment:
+    """Consecutive entries with their feature columns, decoded on first use: a warm run whose
+    dataset-wide rules reuse their last findings never decodes most columns, and a run over a
+    large file holds one decoded column at a time."""
+
+    first: int  # the number of the segment's first entry among all the entries
+    entries: int
+    encoded: dict[int, tuple[dict, Sequence[Any]]]  # rule index -> (column meta, blobs)
+    decoded: dict[int, list[Any]] = field(default_factory=dict)
+
+    def column(self, rule_index: int) -> list[Any] | None:
+        column = self.decoded.get(rule_index)
+        if column is None and rule_index in self.encoded:
+            meta, blobs = self.encoded[rule_index]
+            column = self.decoded[rule_index] = decode_entries_column(meta, blobs, self.entries)
+        return column
+
+    def has(self, rule_index: int) -> bool:
+        return rule_index in self.encoded or rule_index in self.decoded
+
+    def value(self, rule_index: int, offset: int) -> Any:
+        """The value of the segment's entry `offset`, decoding as little of the column as it can."""
+        column = self.decoded.get(rule_index)
+        if column is not None:
+            return column[offset]
+        if rule_index not in self.encoded:
+            return None
+        meta, blobs = self.encoded[rule_index]
+        if meta.get("whole") is True:
+            found, value = entry_of(meta["meta"], iter(blobs), offset)
+            if found:
+                return value
+        return self.column(rule_index)[offset]
+
+
+@dataclass(slots=True)
+class Entries:
+    """The results of a run of entries: `results` holds their kinds and violations, and a feature
+    column joins it only when `decode` asks; until then columns stay as the cache file or the
+    worker processes encoded them, a few bytes per value instead of Python objects."""
+
+    results: Results = field(default_factory=Results)
+    segments: list[Segment] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.results)
+
+    def value(self, rule_index: int, entry: int) -> Any:
+        """One entry's feature value for a rule (None: none), decoding only its segment's column."""
+        if rule_index in self.results.features:
+            return self.results.features[rule_index][entry]
+        if not self.segments:
+            return None
+        segment = self.segments[bisect_right(self.segments, entry, key=attrgetter("first")) - 1]
+        return segment.value(rule_index, entry - segment.first)
+
+    def column(self, rule_index: int) -> list[Any] | None:
+        """A rule's feature value per entry (None: none), or None when no entry has one."""
+        if rule_index in self.results.features:
+            return self.results.features[rule_index]
+        if not any(segment.has(rule_index) for segment in self.segments):
+            return None
+        if len(self.segments) == 1 and self.segments[0].entries == len(self.results):
+            (segment,) = self.segments
+            column = segment.column(rule_index)
+            if rule_index in segment.encoded:
+                segment.decoded.pop(rule_index, None)  # held once, by the caller; decoded again if asked
+            return column
+        column = []
+        for segment in self.segments:
+            part = segment.column(rule_index)
+            column.extend(repeat(None, segment.entries) if part is None else part)
+            if rule_index in segment.encoded:
+                segment.decoded.pop(rule_index, None)
+        return column
+
+    def decode(self, rule_indices: Iterable[int] | None = None) -> Results:
+        """`results` with the feature columns of these rules (of every rule: None) decoded."""
+        if rule_indices is None:
+            rule_indices = {index for segment in self.segments for index in (*segment.encoded, *segment.decoded)}
+        for rule_index in rule_indices:
+            column = self.column(rule_index)
+            if column is not None:
+                self.results.features[rule_index] = column
+        return self.results
+
+    def extend(self, other: Entries) -> None:
+        """Add `other`'s entries after these."""
+        offset = len(self.results)
+        self.results.kinds += other.results.kinds
+        for entry, found in other.results.violations.items():
+            self.results.violations[offset + entry] = found
+        for segment in other.segments:
+            self.segments.append(Segment(segment.first + offset, segment.entries, segment.encoded, segment.decoded))
+        if other.results.features:
+            self.segments.append(Segment(offset, len(other.results), {}, dict(other.results.features)))
+
+    def add_packed(self, packed: tuple) -> None:
+        """Add the entries a worker process packed (`pack_results`), their columns still encoded."""
+        kinds, violations, columns = packed
+        encoded = {rule_index: (meta, blobs) for rule_index, meta, blobs in columns if meta is not None}
+        as_sent = {rule_index: blobs for rule_index, meta, blobs in columns if meta is None}  # not storable: sent as is
+        self.extend(Entries(Results(bytearray(kinds), violations), [Segment(0, len(kinds), encoded, as_sent)]))
+
+    def add_results(self, results: Results) -> None:
+        """Add entries checked in this process (their columns decoded already)."""
+        self.extend(Entries(results))

@@ -14,10 +14,11 @@ from click.testing import CliRunner
 import datalint
 import datalint.checks
 import datalint.rules
-from datalint import cache
+from datalint import cache, codec, container
 from datalint.cli import main
 from datalint.reader import record_hash
 from datalint.report import Report
+from datalint.results import Entries
 
 DATASETS = Path(__file__).resolve().parents[1] / ".." / "shared" / "datasets"
 CODE_ALPACA = DATASETS / "code-alpaca-2k.jsonl"
@@ -213,8 +214,8 @@ def test_feature_columns_round_trip_with_their_types() -> None:
         [(), ()],
     ]
     for values in columns:
-        meta, blobs = cache.encode_column(values)
-        decoded = cache.decode_column(json.loads(json.dumps(meta)), [memoryview(blob) for blob in blobs])
+        meta, blobs = codec.encode_column(values)
+        decoded = codec.decode_column(json.loads(json.dumps(meta)), [memoryview(blob) for blob in blobs])
         assert len(decoded) == len(values)
         for got, want in zip(decoded, values, strict=True):
             assert type(got) is type(want)
@@ -225,7 +226,7 @@ def test_feature_columns_round_trip_with_their_types() -> None:
                 assert got.dtype == want.dtype and np.array_equal(got, want)
             else:
                 assert got == want
-    ragged, _ = cache.encode_column([(("response", 1.5, 3),), (("response", 0.5, 1), ("response", 2.5, 9))])
+    ragged, _ = codec.encode_column([(("response", 1.5, 3),), (("response", 0.5, 1), ("response", 2.5, 9))])
     assert ragged["t"] == "ragged" and ragged["items"]["t"] == "tuple"  # not value by value as tagged JSON
 
 
@@ -260,10 +261,10 @@ def test_results_round_trip_through_a_cache_file(tmp_path: Path) -> None:
 
 def test_object_arrays_and_unknown_types_are_not_cached() -> None:
     np = pytest.importorskip("numpy")
-    with pytest.raises(cache.CacheError):
-        cache.encode_column([np.array([object()], dtype=object)])
-    with pytest.raises(cache.CacheError):
-        cache.encode_column([object()])
+    with pytest.raises(codec.CodecError):
+        codec.encode_column([np.array([object()], dtype=object)])
+    with pytest.raises(codec.CodecError):
+        codec.encode_column([object()])
 
 
 def test_small_edits_write_delta_files_folded_in_later(tmp_path: Path) -> None:
@@ -307,9 +308,9 @@ def test_results_travel_between_processes_in_the_cache_encoding() -> None:
     for entry in range(50):
         results.append(2, [], [(0, ("response", entry % 2 == 0, "/output")), (1, complex(entry, 1)), (2, entry)])
     results.append(0, [(4, "not JSON", 1, 2, "")])
-    packed = cache.pack_results(results)
+    packed = codec.pack_results(results)
     assert [meta is None for _, meta, _ in packed[2]] == [False, True, False]  # complex numbers are not cached
-    received = cache.Entries()
+    received = Entries()
     received.add_packed(packed)  # as the main process keeps a worker's chunk: columns still encoded
     unpacked = received.decode()
     assert [unpacked.entry(index) for index in range(51)] == [results.entry(index) for index in range(51)]
@@ -318,19 +319,17 @@ def test_results_travel_between_processes_in_the_cache_encoding() -> None:
 def test_a_cache_written_from_worker_chunks_serves_the_next_run(tmp_path: Path, monkeypatch) -> None:
     """A cold run with workers writes their packed chunks as the cache's segments; the warm run
     reads them back and reports exactly what the cold run did."""
-    from datalint import engine
+    from datalint.engine import executor
 
     data = tmp_path / "data.jsonl"
     shutil.copyfile(SHAREGPT, data)
     (tmp_path / "datalint.toml").write_text("", encoding="utf-8")  # the cache goes beside it
-    monkeypatch.setattr(engine, "POOL_MIN_LINES", 10)
-    monkeypatch.setattr(engine, "CHUNK_BYTES", 200_000)
+    monkeypatch.setattr(executor, "POOL_MIN_LINES", 10)
+    monkeypatch.setattr(executor, "CHUNK_BYTES", 200_000)
     cold = datalint.lint_paths([data], jobs=2, cache=True)
     assert cold.stats["worker tasks"] > 3
     (cache_file,) = (tmp_path / ".datalint_cache").glob("*.bin")
-    raw = cache_file.read_bytes()
-    length = int.from_bytes(raw[len(cache.MAGIC) : len(cache.MAGIC) + 8], "little")
-    header = json.loads(raw[len(cache.MAGIC) + 8 : len(cache.MAGIC) + 8 + length])
+    header, _ = container.read(cache_file, cache.MAGIC)
     assert len(header["segments"]) == cold.stats["worker tasks"]
     warm = datalint.lint_paths([data], jobs=1, cache=True)
     assert warm.stats["cached"] == 2000 and warm.stats["checked"] == 0

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 import datalint
-from datalint import engine
+from datalint.engine import dataset_pass
 from datalint.report import Report
 
 DATASETS = Path(__file__).resolve().parents[1] / ".." / "shared" / "datasets"
@@ -39,7 +39,7 @@ class DatasetPasses:
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
         self.ran: set[str] = set()
-        real_load_kind = engine.load_kind
+        real_load_kind = dataset_pass.load_kind
 
         def load_kind(name: str):
             kind = real_load_kind(name)
@@ -58,7 +58,7 @@ class DatasetPasses:
 
             return Recorded()
 
-        monkeypatch.setattr(engine, "load_kind", load_kind)
+        monkeypatch.setattr(dataset_pass, "load_kind", load_kind)
 
 
 @pytest.fixture

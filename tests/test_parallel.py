@@ -11,8 +11,9 @@ import pytest
 from click.testing import CliRunner
 
 import datalint
-from datalint import engine
+from datalint import forking, reader
 from datalint.cli import main
+from datalint.engine import dataset_pass, executor, placing, record_pass
 
 DATASETS = Path(__file__).resolve().parents[1] / ".." / "shared" / "datasets"
 GSM8K = DATASETS / "gsm8k-alpaca-train.jsonl"
@@ -44,7 +45,7 @@ def test_dataset_pass_in_forked_processes_equals_the_serial_one(monkeypatch, str
     """Every dataset-wide rule of a real dataset with many findings (sharegpt: duplicates,
     consistency, language) gives the same violations when the rules are spread over processes."""
     serial = datalint.lint_paths([SHAREGPT], jobs=1, extend_select=STRUCTURE, config=structure_config)
-    monkeypatch.setattr(engine, "POOL_MIN_LINES", 10)
+    monkeypatch.setattr(dataset_pass, "FORK_MIN_ROWS", 10)
     parallel = datalint.lint_paths([SHAREGPT], jobs=2, extend_select=STRUCTURE, config=structure_config)
     assert serial.stats["dataset processes"] == 0 and parallel.stats["dataset processes"] == 2
     dataset_codes = {v.code for v in serial.violations if v.code[0] in "DF" and v.code[1] != "0"}
@@ -58,15 +59,15 @@ def test_dataset_findings_placed_in_forked_processes_get_the_serial_columns(monk
     serial = datalint.lint_paths([SHAREGPT], jobs=1, extend_select=STRUCTURE, config=structure_config)
     placed = [v for v in serial.violations if v.code[0] in "DFQL" and v.code[1] != "0" and v.end_column is not None]
     assert len({v.line for v in placed}) > 20
-    monkeypatch.setattr(engine, "FORKED_PLACING_MIN_LINES", 2)
+    monkeypatch.setattr(placing, "FORKED_PLACING_MIN_LINES", 2)
     forked_at = []
-    real_share = engine.forking.share
+    real_share = forking.share
 
     def share(tasks, work, children, meanwhile):
         forked_at.append((len(tasks), children))
         return real_share(tasks, work, children, meanwhile)
 
-    monkeypatch.setattr(engine.forking, "share", share)
+    monkeypatch.setattr(forking, "share", share)
     parallel = datalint.lint_paths([SHAREGPT], jobs=2, extend_select=STRUCTURE, config=structure_config)
     assert forked_at[-1] == (2, 1)  # the placing, in two parts: here and in one child
     assert [v.to_dict() for v in parallel.violations] == [v.to_dict() for v in serial.violations]
@@ -74,12 +75,12 @@ def test_dataset_findings_placed_in_forked_processes_get_the_serial_columns(monk
 
 def test_many_small_worker_tasks_keep_line_order(monkeypatch) -> None:
     # Small tasks and blocks so 2,000 records make dozens of tasks over several blocks.
-    monkeypatch.setattr(engine, "POOL_MIN_LINES", 10)
-    monkeypatch.setattr(engine, "CHUNK_BYTES", 50_000)
-    monkeypatch.setattr(engine, "BLOCK_BYTES", 1_000_000)
+    monkeypatch.setattr(executor, "POOL_MIN_LINES", 10)
+    monkeypatch.setattr(executor, "CHUNK_BYTES", 50_000)
+    monkeypatch.setattr(reader, "BLOCK_BYTES", 1_000_000)
     parallel = datalint.lint_paths([SHAREGPT], jobs=2)
     assert parallel.stats["worker tasks"] > 50
-    monkeypatch.setattr(engine, "POOL_MIN_LINES", 10**9)
+    monkeypatch.setattr(executor, "POOL_MIN_LINES", 10**9)
     serial = datalint.lint_paths([SHAREGPT], jobs=1)
     assert serial.stats["worker tasks"] == 0
     assert len(serial.violations) > 100
@@ -102,7 +103,7 @@ def test_small_inputs_skip_the_pool(tmp_path: Path) -> None:
 
 def test_position_problems_stay_on_their_lines_across_blocks(tmp_path: Path, monkeypatch) -> None:
     """CRLF is reported on its first line only, the missing final newline on the last line, in any block."""
-    monkeypatch.setattr(engine, "BLOCK_BYTES", 64)
+    monkeypatch.setattr(reader, "BLOCK_BYTES", 64)
     data = tmp_path / "data.jsonl"
     record = b'{"instruction": "Say hi", "output": "Hello"}'
     data.write_bytes(record + b"\n" + record + b"\r\n" + record + b"\r\n" + b"\xef\xbb\xbf" + record + b"\n" + record)
@@ -128,7 +129,7 @@ def test_file_format_found_late_applies_to_every_record_from_a_file_or_stdin(tmp
     are checked against that format as the ones after it are (a second pass when it lies beyond
     the lines probed first; stdin is buffered for it)."""
     data = tmp_path / "data.jsonl"
-    content = '{"a": 1}\n' * (engine.FORMAT_PROBE_LINES + 6) + '{"instruction": "hi", "output": ""}\n'
+    content = '{"a": 1}\n' * (record_pass.FORMAT_PROBE_LINES + 6) + '{"instruction": "hi", "output": ""}\n'
     data.write_text(content, encoding="utf-8")
     runner = CliRunner()
     every = ["--every-record", "--format", "json", "--select", "S"]

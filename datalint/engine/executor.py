@@ -1,0 +1,151 @@
+"""Executors of the record pass: in this process, or a pool of worker processes fed chunks of lines."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, replace
+
+from datalint import cache, codec
+from datalint.config import Settings
+from datalint.engine.plan import RulePlan
+from datalint.engine.record_pass import check_lines, parse_lines
+from datalint.reader import (
+    LineParser,
+)
+from datalint.report import NO_STATS
+from datalint.results import Results
+from datalint.rules import prepared
+from datalint.timings import Timings
+
+# Lines go to worker processes in tasks of about CHUNK_BYTES. Fewer than POOL_MIN_LINES records to
+# check (small files, warm caches) are checked in this process: starting workers would cost more.
+CHUNK_BYTES = 1 << 20
+POOL_MIN_LINES = 5000
+
+
+@dataclass(frozen=True, slots=True)
+class RunOptions:
+    """How to run: worker processes for the record pass, the cache, per-rule timings."""
+
+    jobs: int = 1
+    cache: bool = False
+    timings: bool = False
+
+
+def default_jobs() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+class Executor:
+    """State of one lint run: prepared plans, the worker pool (started only when worth it), timings."""
+
+    def __init__(self, options: RunOptions) -> None:
+        self.options = options
+        self.timings = Timings() if options.timings else None
+        self.stats = dict(NO_STATS)
+        self._plans: dict[int, tuple[str, RulePlan, tuple]] = {}
+        self._digests: dict[int, str] = {}
+        self._fingerprint: str | None = None
+        self._pool = None
+
+    def plan(self, settings: Settings) -> RulePlan:
+        return self._plan_entry(settings)[1]
+
+    def _plan_entry(self, settings: Settings) -> tuple[str, RulePlan, tuple]:
+        entry = self._plans.get(id(settings))
+        if entry is None:
+            plan = RulePlan(settings)
+            key = f"{os.getpid()}-{len(self._plans)}"
+            payload = (tuple(replace(rule, state=None) for rule in settings.rules), settings.format, settings.mapping)
+            entry = self._plans[id(settings)] = (key, plan, payload)
+            _WORKER_PLANS[key] = plan  # inherited by workers forked after this
+        return entry
+
+    def digest(self, settings: Settings) -> str:
+        if id(settings) not in self._digests:
+            if self._fingerprint is None:
+                self._fingerprint = cache.code_fingerprint()
+            self._digests[id(settings)] = cache.settings_digest(
+                settings.rules, settings.format, settings.mapping, self._fingerprint
+            )
+        return self._digests[id(settings)]
+
+    def submit(
+        self, plan: RulePlan, settings: Settings, file_format: str, misses: list[tuple[int, bytes, str]]
+    ) -> Callable[[], tuple[Results | None, list[tuple] | None]]:
+        """Start checking these lines; the returned function gives their results, in order: checked
+        here, as Results; by worker processes, as they packed them there (`codec.pack_results`)."""
+        if not misses:
+            return lambda: (None, [])
+        if self._pool is None and (self.options.jobs <= 1 or len(misses) < POOL_MIN_LINES):
+            results = check_lines(
+                plan, file_format, parse_lines(LineParser(plan.max_line_bytes), misses, self.timings), self.timings
+            )
+            return lambda: (results, None)
+        key, _, payload = self._plan_entry(settings)
+        plan.prepare()  # here first: a configuration error is raised once, and forked workers inherit the state
+        pool = self._start_pool()
+        timed = self.timings is not None
+        tasks = [pool.apply_async(_work, ((key, payload, file_format, chunk, timed),)) for chunk in _chunks(misses)]
+        self.stats["worker tasks"] += len(tasks)
+
+        def results() -> tuple[None, list[tuple]]:
+            packs = []
+            for task in tasks:
+                packed, chunk_timings = task.get()
+                packs.append(packed)
+                if self.timings is not None and chunk_timings:
+                    self.timings.merge(chunk_timings)
+            return None, packs
+
+        return results
+
+    def _start_pool(self):
+        if self._pool is None:
+            import multiprocessing
+
+            methods = multiprocessing.get_all_start_methods()
+            context = multiprocessing.get_context("fork" if "fork" in methods else None)
+            self._pool = context.Pool(self.options.jobs)
+        return self._pool
+
+    def close(self, terminate: bool = False) -> None:
+        if self._pool is not None:
+            if terminate:
+                self._pool.terminate()
+            else:
+                self._pool.close()
+            self._pool.join()
+            self._pool = None
+
+
+def _chunks(misses: list[tuple[int, bytes, str]]) -> Iterator[list[tuple[int, bytes, str]]]:
+    chunk: list[tuple[int, bytes, str]] = []
+    size = 0
+    for item in misses:
+        chunk.append(item)
+        size += len(item[1]) + 64
+        if size >= CHUNK_BYTES:
+            yield chunk
+            chunk, size = [], 0
+    if chunk:
+        yield chunk
+
+
+# Plans in worker processes by key: inherited from the parent when forked, else prepared on first use.
+_WORKER_PLANS: dict[str, RulePlan] = {}
+
+
+def _work(task: tuple) -> tuple[tuple, dict | None]:
+    key, payload, file_format, lines, timed = task
+    plan = _WORKER_PLANS.get(key)
+    if plan is None:
+        rules, format_name, mapping = payload
+        plan = _WORKER_PLANS[key] = RulePlan(Settings(tuple(prepared(rule) for rule in rules), format_name, mapping))
+    timings = Timings() if timed else None
+    results = check_lines(plan, file_format, parse_lines(LineParser(plan.max_line_bytes), lines, timings), timings)
+    return codec.pack_results(results), (timings.seconds if timings is not None else None)

@@ -1,0 +1,363 @@
+"""The record pass: a pure function from lines to per-line results (kind, violations, features).
+
+It depends only on each line's content (and whether it is line 1), the file's format and the
+rules: its results are cached per record hash (incremental.py) and run by an executor
+(executor.py) here or in worker processes, in chunks, with results put back in line order.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from functools import partial
+from itertools import compress, repeat
+from operator import is_, methodcaller
+from pathlib import Path
+from time import perf_counter
+from typing import TYPE_CHECKING, BinaryIO
+
+from datalint import cache
+from datalint.config import Settings
+from datalint.engine.features import FileState, assemble_file, make_violation
+from datalint.engine.incremental import save_cache
+from datalint.engine.plan import RulePlan
+from datalint.locate import locate
+from datalint.reader import (
+    Block,
+    Line,
+    LineParser,
+    Problem,
+    position_problems,
+    read_blocks,
+    record_hash,
+    record_hashes,
+)
+from datalint.records import PRESETS, Record, build_record, detect_format
+from datalint.results import Entries, Results
+from datalint.sources import Source
+from datalint.timings import Timings
+
+if TYPE_CHECKING:
+    from datalint.engine.executor import Executor
+
+CHUNK_LINES = 2048  # records per check_lines call for records held in memory
+FORMAT_PROBE_LINES = 64  # lines parsed up front to find the file's format
+
+
+# The kind byte of a line's result: 0 = not a record, else 1 + the record's detected format here.
+DETECTED_FORMATS = ("unknown", *PRESETS)
+
+
+def check_lines(plan: RulePlan, file_format: str, lines: Iterable[Line], timings: Timings | None = None) -> Results:
+    """The record pass over some lines: per line, its kind, violations and features, by column.
+
+    Depends only on each line's content (and whether it is line 1), the file's format and the
+    rules: this is what the cache stores per record hash and what worker processes run.
+    """
+    plan.prepare()
+    clock = perf_counter if timings is not None else None
+    kinds = bytearray()
+    found: dict[int, tuple] = {}
+    featured = [(index, rule, compute, []) for index, rule, compute in plan.featured]
+    appends = [(column.append, rule, compute) for _, rule, compute, column in featured]
+    per_record = plan.per_record
+    batch: list[tuple[int, Record, Line]] = []
+    for position, line in enumerate(lines):
+        violations = []
+        for problem in line.problems:
+            index = plan.reading.get(problem.kind)
+            if index is not None:
+                violations.append((index, problem.message, problem.column, problem.end_column, problem.pointer))
+        if line.value is None:
+            kinds.append(0)
+            if violations:
+                found[position] = tuple(violations)
+            for _, _, _, column in featured:
+                column.append(None)
+            continue
+        kinds.append(_KIND_OF[detect_format(line.value)])
+        started = clock() if clock else 0.0
+        record = build_record(line.number, line.hash, line.value, file_format, plan.mapping)
+        if clock:
+            timings.add("record view", clock() - started)
+        if clock is None:  # the usual run: nothing but the rules in the loops, ~80 calls per record
+            for index, rule, check in per_record:
+                for finding in check(rule, record):
+                    column, end_column = locate(line.text, finding.pointer, finding.span)
+                    violations.append((index, finding.message, column, end_column, finding.pointer))
+            for append, rule, compute in appends:
+                append(compute(rule, record))
+        else:
+            for index, rule, check in per_record:
+                started = clock()
+                for finding in check(rule, record):
+                    column, end_column = locate(line.text, finding.pointer, finding.span)
+                    violations.append((index, finding.message, column, end_column, finding.pointer))
+                timings.add(rule.code, clock() - started)
+            for append, rule, compute in appends:
+                started = clock()
+                append(compute(rule, record))
+                timings.add(rule.code, clock() - started)
+        if violations:
+            found[position] = tuple(violations)
+        if plan.batched or plan.batched_checks:
+            batch.append((position, record, line))
+    results = Results(kinds, found, {index: column for index, _, _, column in featured})
+    if batch:
+        _add_batched_results(plan, batch, results, timings)
+    return results
+
+
+def _add_batched_results(
+    plan: RulePlan, batch: list[tuple[int, Record, Line]], results: Results, timings: Timings | None
+) -> None:
+    """Kinds that are much cheaper on many records at once (a model scoring texts, numpy shingling)
+    get the chunk's records together: `check_records` gives findings per record,
+    `record_features_batch` a feature value per record."""
+    records = [record for _, record, _ in batch]
+    for index, rule, check in plan.batched_checks:
+        started = perf_counter()
+        for (position, _, line), findings in zip(batch, check(rule, records), strict=True):
+            located = [
+                (index, finding.message, *locate(line.text, finding.pointer, finding.span), finding.pointer)
+                for finding in findings
+            ]
+            if located:
+                results.violations[position] = results.violations.get(position, ()) + tuple(located)
+        if timings is not None:
+            timings.add(rule.code, perf_counter() - started)
+    for index, rule, compute in plan.batched:
+        started = perf_counter()
+        values = compute(rule, records)
+        if timings is not None:
+            timings.add(rule.code, perf_counter() - started)
+        column = results.column(index)
+        for (position, _, _), value in zip(batch, values, strict=True):
+            column[position] = value
+
+
+def parse_lines(
+    parser: LineParser, lines: Iterable[tuple[int, bytes, str]], timings: Timings | None = None
+) -> list[Line]:
+    started = perf_counter()
+    parsed = [parser.parse(number, body, hash_) for number, body, hash_ in lines]
+    if timings is not None:
+        timings.add("read and parse JSON", perf_counter() - started)
+    return parsed
+
+
+_KIND_OF = {name: position + 1 for position, name in enumerate(DETECTED_FORMATS)}
+
+
+_NOT_FIRST_LINE = "0"  # the last character of a record key on any line but line 1 (cache.record_key)
+
+
+_ends_with_cr = methodcaller("endswith", b"\r")
+
+
+def _format_of_kind(kind: int) -> str:
+    return DETECTED_FORMATS[kind - 1] if kind > 1 else "unknown"
+
+
+def finish_file(state: FileState, name: str, settings: Settings) -> FileState:
+    """The file-level finding: records in no known format."""
+    unknown_rule = settings.rule_for("schema", check="unknown-format")
+    if state.format == "unknown" and state.records and unknown_rule is not None:
+        state.violations.append(
+            make_violation(
+                unknown_rule,
+                f"records match no known format ({', '.join(PRESETS)}); "
+                "set `format` and `mapping` in config so content rules can read them",
+                name,
+                1,
+                1,
+                None,
+                "",
+                None,
+            )
+        )
+    return state
+
+
+def memory_record_pass(
+    name: str,
+    lines: Iterable[Line],
+    settings: Settings,
+    timings: Timings | None = None,
+) -> FileState:
+    """The record pass over parsed lines held in memory (records given as dicts, JSON array files)."""
+    plan = RulePlan(settings)
+    lines = list(lines)
+    file_format = _file_format(settings, lines)
+    results = Results()
+    for start in range(0, len(lines), CHUNK_LINES):
+        results.extend(check_lines(plan, file_format, lines[start : start + CHUNK_LINES], timings))
+    # In-memory lines may skip numbers (a JSON array's elements sit on their own lines): the
+    # results are assembled as if consecutive, then given their real line numbers.
+    state = assemble_file(name, plan, Entries(results), range(len(lines)), [line.hash for line in lines])
+    _renumber(state, [line.number for line in lines])
+    state.format = file_format
+    return finish_file(state, name, settings)
+
+
+def _renumber(state: FileState, numbers: list[int]) -> None:
+    if numbers == list(range(1, len(numbers) + 1)):
+        return
+    for violation in state.violations:
+        violation.line = numbers[violation.line - 1]
+    state.features.numbers = numbers
+
+
+def _file_format(settings: Settings, lines: Iterable[Line]) -> str:
+    if settings.format != "auto":
+        return settings.format
+    return next(
+        (found for line in lines if line.value is not None and (found := detect_format(line.value)) != "unknown"),
+        "unknown",
+    )
+
+
+def file_record_pass(
+    source: Source, stream: BinaryIO, settings: Settings, run: Executor, cache_folder: Path | None
+) -> FileState:
+    """The record pass of a JSONL file: streamed in blocks, records found in the cache reused,
+    the others checked here or, when there are many, in worker processes; results in line order."""
+    plan = run.plan(settings)
+    parser = LineParser(plan.max_line_bytes)
+    if source.path is None:  # stdin cannot be read twice; the format may need a second pass
+        stream = io.BytesIO(stream.read())
+    blocks = read_blocks(stream)
+    first = next(blocks, None)
+    file_format = settings.format
+    if file_format == "auto":
+        file_format = _file_format(settings, _first_lines(parser, first))
+    state = _pass_over_blocks(source, settings, plan, run, cache_folder, file_format, first, blocks)
+    seen_format = _format_of_kind(state.first_known)
+    if settings.format == "auto" and seen_format != file_format:
+        # The first record in a known format lay beyond the first lines looked at: run again with it.
+        stream.seek(0)
+        with contextlib.nullcontext(stream) if source.path is None else source.open() as again:
+            blocks = read_blocks(again)
+            state = _pass_over_blocks(
+                source, settings, plan, run, cache_folder, seen_format, next(blocks, None), blocks
+            )
+    return finish_file(state, source.name, settings)
+
+
+def _first_lines(parser: LineParser, block: Block | None) -> Iterator[Line]:
+    if block is None:
+        return
+    for number, raw in enumerate(block.lines[:FORMAT_PROBE_LINES], start=1):
+        body = raw[:-1] if raw.endswith(b"\r") else raw
+        yield parser.parse(number, body, "")
+
+
+def _pass_over_blocks(
+    source: Source,
+    settings: Settings,
+    plan: RulePlan,
+    run: Executor,
+    cache_folder: Path | None,
+    file_format: str,
+    first: Block | None,
+    blocks: Iterator[Block],
+) -> FileState:
+    timings = run.timings
+    digest = cached = cache_path = None
+    if cache_folder is not None and source.path is not None:
+        started = perf_counter()
+        digest = run.digest(settings)
+        cache_path = cache.cache_file(cache_folder, source.path, digest)
+        cached = cache.load(cache_path, digest, len(plan.rules), len(DETECTED_FORMATS))
+        if cached is not None and cached.file_format != file_format:
+            cached = None
+        if timings is not None:
+            timings.add("cache load", perf_counter() - started)
+    # Entries: the cached ones first (0 .. known-1), then the ones computed in this run, in the
+    # order they were sent to be checked. A line maps to the entry of its record key.
+    known = cached.index() if cached is not None else {}
+    entries_known = len(cached) if cached is not None else 0
+    new_keys: dict[str, int] = {}  # record key -> entry, for entries computed in this run
+    new = Entries()  # columns stay as the workers encoded them until a rule needs one
+    order: list[int] = []  # entry of each line
+    hashes: list[str] = []  # of every line, in order
+    problems: list[tuple[int, str, Problem]] = []
+    in_flight: deque[Callable[[], tuple[Results | None, list[tuple] | None]]] = deque()
+    packs: list[tuple] | None = []  # the new results as workers packed them, while all came from workers
+    number = 0
+    crlf_seen = False
+    for block in _chain(first, blocks):
+        started = perf_counter()
+        lines = block.lines
+        if not crlf_seen and block.carriage_return and any(map(_ends_with_cr, lines)):
+            crlf_seen = True
+            position = next(index for index, raw in enumerate(lines) if raw[-1:] == b"\r")
+            problems.append(
+                (number + position + 1, record_hash(lines[position][:-1]), position_problems(True, False)[0])
+            )
+        if crlf_seen:
+            lines = [raw[:-1] if raw[-1:] == b"\r" else raw for raw in lines]
+        # Whole blocks at a time: C-level passes over the lines, a Python step only per line to check.
+        block_hashes = record_hashes(lines)
+        keys = list(map(str.__add__, block_hashes, repeat(_NOT_FIRST_LINE)))
+        if number == 0 and keys:
+            keys[0] = block_hashes[0] + "1"  # line 1 has its own key: a byte order mark is allowed there only
+        entries = list(map(known.get, keys))
+        misses: list[tuple[int, bytes, str]] = []
+        unknown = list(compress(range(len(entries)), map(is_, entries, repeat(None))))
+        for position in unknown:
+            key = keys[position]
+            entry = new_keys.get(key)
+            if entry is None:
+                entry = new_keys[key] = entries_known + len(new_keys)
+                misses.append((number + position + 1, lines[position], block_hashes[position]))
+            entries[position] = entry
+        from_cache = len(lines) - len(unknown)
+        number += len(lines)
+        hashes += block_hashes
+        order += entries
+        if block.missing_newline:
+            problems.append((number, hashes[-1], position_problems(False, True)[0]))
+        if timings is not None:
+            timings.add("read, hash, cache lookup", perf_counter() - started)
+        # Copies of a line seen earlier in this run are checked once, but count as checked.
+        run.stats["checked"] += len(block.lines) - from_cache
+        run.stats["cached"] += from_cache
+        in_flight.append(run.submit(plan, settings, file_format, misses))
+        while len(in_flight) > 1:
+            packs = _gather(in_flight.popleft(), new, packs)
+    while in_flight:
+        packs = _gather(in_flight.popleft(), new, packs)
+    started = perf_counter()
+    if cached is None and order == list(range(len(new))):
+        order = range(len(new))  # the common case of a cold run: every line its own entry
+    state = assemble_file(source.name, plan, new, order, hashes, problems, cached, known)
+    state.format = file_format
+    if cache_path is not None and digest is not None:
+        state.features.run_key = (str(source.path.resolve()), digest, cache_path.parent)
+    if timings is not None:
+        timings.add("assemble results", perf_counter() - started)
+    if cache_path is not None and digest is not None and (new_keys or cached is None):
+        state.cache_write = partial(save_cache, cache_path, digest, file_format, cached, new, new_keys, order, packs)
+    return state
+
+
+def _gather(
+    pending: Callable[[], tuple[Results | None, list[tuple] | None]], new: Entries, packs: list[tuple] | None
+) -> list[tuple] | None:
+    """Add one block's results to `new`; keep their packed form while every block has one."""
+    results, packed = pending()
+    if packed is None:
+        new.add_results(results)
+    else:
+        for chunk in packed:
+            new.add_packed(chunk)
+    return packs + packed if packs is not None and packed is not None else None
+
+
+def _chain(first: Block | None, rest: Iterator[Block]) -> Iterator[Block]:
+    if first is not None:
+        yield first
+        yield from rest
