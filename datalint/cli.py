@@ -51,9 +51,7 @@ def _selection_options(function):
             click.option(
                 "--config", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Use this config file."
             ),
-            click.option(
-                "--profile", metavar="NAME", help="Check against a trainer (`datalint profiles` lists them)."
-            ),
+            click.option("--profile", metavar="NAME", help="Check against a trainer (`datalint profiles` lists them)."),
         ]
     ):
         function = option(function)

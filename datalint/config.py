@@ -14,8 +14,8 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from datalint.checks import load_kind
-from datalint.records import FORMATS, Mapping_
 from datalint.profiles import Profile, needs_file
+from datalint.records import FORMATS, Mapping_
 from datalint.rules import Rule, RuleError, builtin_rules, check_unique, parse_rule, with_overrides
 from datalint.violation import SEVERITIES
 
@@ -197,7 +197,9 @@ def _validate_profile(table: dict[str, Any], path: Path) -> None:
     unknown = sorted(set(table.get("profile-options", {})) - set(profile.options))
     if unknown:
         known = ", ".join(profile.options) or "none"
-        raise ConfigError(f"{path}: unknown key `profile-options.{unknown[0]}` for profile {profile.name} (known: {known})")
+        raise ConfigError(
+            f"{path}: unknown key `profile-options.{unknown[0]}` for profile {profile.name} (known: {known})"
+        )
 
 
 def _validate_suppress(entries: list[Any], path: Path) -> None:

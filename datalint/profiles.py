@@ -135,7 +135,9 @@ def apply_profile(rules: list[Rule], profile: Profile, user_options: dict[str, A
     unknown = sorted(set(user_options) - set(profile.options))
     if unknown:
         known = ", ".join(profile.options) or "none"
-        raise ProfileError(f"{label}: unknown key `profile-options.{unknown[0]}` for profile {profile.name} (known: {known})")
+        raise ProfileError(
+            f"{label}: unknown key `profile-options.{unknown[0]}` for profile {profile.name} (known: {known})"
+        )
     settings = {**profile.options, **user_options}
     selected = {rule.code for rule in profile.selected_rules()}
     updated = []

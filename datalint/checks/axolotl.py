@@ -30,7 +30,14 @@ OPTIONS = {
     "field-tools": Option(str, "tools", "`field_tools`"),
 }
 # axolotl's role table when `roles` is not set.
-DEFAULT_ROLES = {"human": "user", "user": "user", "assistant": "assistant", "gpt": "assistant", "system": "system", "tool": "tool"}
+DEFAULT_ROLES = {
+    "human": "user",
+    "user": "user",
+    "assistant": "assistant",
+    "gpt": "assistant",
+    "system": "system",
+    "tool": "tool",
+}
 
 
 def check_record(rule, record) -> list[Finding]:
@@ -46,7 +53,9 @@ def check_record(rule, record) -> list[Finding]:
     if check == "messages-field":
         if messages is None:
             keys = ", ".join(data) or "none"
-            return [Finding(f"no `{field}` (field_messages): axolotl stops with 'Messages is null'; the record has {keys}")]
+            return [
+                Finding(f"no `{field}` (field_messages): axolotl stops with 'Messages is null'; the record has {keys}")
+            ]
         if not isinstance(messages, list):
             return [Finding(f"`{field}` is not a list of messages: axolotl stops", "/" + field)]
         return []
@@ -69,11 +78,16 @@ def _unmapped_property(data: dict, messages: list, options: dict) -> list[Findin
         if not isinstance(message, dict):
             found.append(Finding("message is not an object", make_pointer(field, index)))
             continue
-        missing = [f"{prop} (`{key}`)" for prop, key in options["message-property-mappings"].items() if message.get(key) is None]
+        missing = [
+            f"{prop} (`{key}`)"
+            for prop, key in options["message-property-mappings"].items()
+            if message.get(key) is None
+        ]
         if missing:
             found.append(
                 Finding(
-                    f"message has no {', '.join(missing)}: axolotl logs this at debug level only and renders the turn without it",
+                    f"message has no {', '.join(missing)}: axolotl logs this at debug level only and renders "
+                    "the turn without it",
                     make_pointer(field, index),
                 )
             )
@@ -90,8 +104,8 @@ def _unknown_role(data: dict, messages: list, options: dict) -> list[Finding]:
     key = options["message-property-mappings"].get("role", "role")
     return [
         Finding(
-            f"role {_role_of(message, options)!r} is not in axolotl's role table ({', '.join(roles)}): it passes to the "
-            "chat template unmapped and is never trained",
+            f"role {_role_of(message, options)!r} is not in axolotl's role table ({', '.join(roles)}): "
+            "it passes to the chat template unmapped and is never trained",
             make_pointer(options["field-messages"], index, key),
         )
         for index, message in enumerate(messages)
@@ -128,13 +142,19 @@ def _train_field(data: dict, messages: list, options: dict) -> list[Finding]:
             continue
         if training:
             if training in message and not isinstance(message[training], bool):
-                found.append(Finding(f"`{training}` is {message[training]!r}, not true or false", make_pointer(field, index, training)))
+                found.append(
+                    Finding(
+                        f"`{training}` is {message[training]!r}, not true or false",
+                        make_pointer(field, index, training),
+                    )
+                )
         else:
             key = next((name for name in ("train", "training") if name in message), None)
             if key is not None:
                 found.append(
                     Finding(
-                        f"message has `{key}`, but `message_field_training` is not set: axolotl ignores it and trains by role",
+                        f"message has `{key}`, but `message_field_training` is not set: axolotl ignores it "
+                        "and trains by role",
                         make_pointer(field, index, key),
                     )
                 )
@@ -146,7 +166,12 @@ def _tools(data: dict, messages: list, options: dict) -> list[Finding]:
     found = []
     field = options["field-tools"]
     if data.get(field) is not None and not isinstance(data[field], list):
-        found.append(Finding(f"`{field}` is a {type(data[field]).__name__}, not a list: axolotl stops with 'Unknown tools format'", "/" + field))
+        found.append(
+            Finding(
+                f"`{field}` is a {type(data[field]).__name__}, not a list: axolotl stops with 'Unknown tools format'",
+                "/" + field,
+            )
+        )
     for index, message in enumerate(messages):
         calls = message.get("tool_calls") if isinstance(message, dict) else None
         for number, call in enumerate(calls if isinstance(calls, list) else []):
@@ -156,7 +181,9 @@ def _tools(data: dict, messages: list, options: dict) -> list[Finding]:
                 try:
                     json.loads(arguments)
                 except ValueError:
-                    where = make_pointer(options["field-messages"], index, "tool_calls", number, "function", "arguments")
+                    where = make_pointer(
+                        options["field-messages"], index, "tool_calls", number, "function", "arguments"
+                    )
                     found.append(Finding("tool call arguments are not JSON: axolotl stops while parsing them", where))
     return found
 

@@ -48,7 +48,7 @@ def for_file(options: dict[str, Any], path: Path | None) -> dict[str, Any]:
     elif path is not None:
         info_path = Path(os.path.abspath(path)).parent / INFO_NAME  # beside the link, for a symlinked file
     else:
-        raise ValueError(f"the llamafactory profile needs the data file's path or `[profile-options] dataset-info`")
+        raise ValueError("the llamafactory profile needs the data file's path or `[profile-options] dataset-info`")
     try:
         info = json.loads(info_path.read_text(encoding="utf-8"))
     except FileNotFoundError as error:
@@ -73,7 +73,10 @@ def _entry_for(info: dict, folder: Path, path: Path | None) -> str | None:
     targets = {os.path.abspath(path), str(path.resolve())}
     for name, entry in info.items():
         file_name = entry.get("file_name") if isinstance(entry, dict) else None
-        if isinstance(file_name, str) and {os.path.abspath(folder / file_name), str((folder / file_name).resolve())} & targets:
+        if (
+            isinstance(file_name, str)
+            and {os.path.abspath(folder / file_name), str((folder / file_name).resolve())} & targets
+        ):
             return name
     return None
 
@@ -118,7 +121,13 @@ def _alpaca(data: dict, attrs: dict, check: str) -> list[Finding]:
             return [Finding(f"{what}: LLaMA-Factory reads the row as unsupervised and drops it from SFT")]
         prompt = [data.get(name) for name in (attrs["prompt"], attrs["query"]) if name]
         if not any(prompt):
-            return [Finding("the prompt is empty (no `" + "`, `".join(filter(None, (attrs["prompt"], attrs["query"]))) + "` text)")]
+            return [
+                Finding(
+                    "the prompt is empty (no `"
+                    + "`, `".join(filter(None, (attrs["prompt"], attrs["query"])))
+                    + "` text)"
+                )
+            ]
     if check == "preference" and attrs["ranking"]:
         bad = [name for name in (attrs["chosen"], attrs["rejected"]) if not name or not isinstance(data.get(name), str)]
         if bad or not attrs["chosen"]:
@@ -167,7 +176,12 @@ def _sharegpt(data: dict, attrs: dict, check: str) -> list[Finding]:
         if count == 0:
             return [Finding("no messages after the system prompt: LLaMA-Factory drops the row", "/" + column)]
         if not attrs["ranking"] and count % 2:
-            return [Finding(f"{count} messages after the system prompt, an odd number: LLaMA-Factory skips the row", "/" + column)]
+            return [
+                Finding(
+                    f"{count} messages after the system prompt, an odd number: LLaMA-Factory skips the row",
+                    "/" + column,
+                )
+            ]
         if attrs["ranking"] and count % 2 == 0:
             return [
                 Finding(

@@ -222,7 +222,9 @@ def _tool_schema(data: dict, key: str, messages: list) -> list[Finding]:
             continue
         problem = _schema_problem(parameters)
         if problem:
-            found.append(Finding(f"tool `parameters` is not a valid JSON Schema: {problem}", pointer + "/function/parameters"))
+            found.append(
+                Finding(f"tool `parameters` is not a valid JSON Schema: {problem}", pointer + "/function/parameters")
+            )
     if lacking:
         number, missing = lacking[0]
         others = f" (and {len(lacking) - 1} more tools)" if len(lacking) > 1 else ""
@@ -284,7 +286,11 @@ def _tool_results(data: dict, key: str, messages: list) -> list[Finding]:
         elif message["role"] == "assistant":
             if expected != 0:
                 what = "fewer" if expected > 0 else "more"
-                return [Finding(f"{what} tool results than tool calls before this assistant message", make_pointer(key, index))]
+                return [
+                    Finding(
+                        f"{what} tool results than tool calls before this assistant message", make_pointer(key, index)
+                    )
+                ]
             expected = len(_calls(message))
     if expected < 0:
         return [Finding("more tool results than tool calls", make_pointer(key, ordered[-1][0]))]

@@ -23,7 +23,12 @@ def check_record(rule, record) -> list[Finding]:
             missing = [key for key in DPO_KEYS if key not in data]
             return [Finding(f"DPO record without `{'`, `'.join(missing)}`")] if missing else []
         if not isinstance(data.get("messages"), list) or not data["messages"]:
-            return [Finding("record has neither a `messages` list (chat) nor `input`/`preferred_output`/`non_preferred_output` (DPO)")]
+            return [
+                Finding(
+                    "record has neither a `messages` list (chat) nor `input`/`preferred_output`/"
+                    "`non_preferred_output` (DPO)"
+                )
+            ]
         return []
     if check == "preference":
         return _preference(data) if is_dpo and all(key in data for key in DPO_KEYS) else []
@@ -56,11 +61,26 @@ def _preference(data: dict) -> list[Finding]:
     if not isinstance(messages, list) or not messages:
         found.append(Finding("`input` has no `messages` list", "/input"))
     elif isinstance(messages[-1], dict) and messages[-1].get("role") == "assistant":
-        found.append(Finding("`input.messages` ends with the assistant: the outputs answer nothing", make_pointer("input", "messages", len(messages) - 1)))
+        found.append(
+            Finding(
+                "`input.messages` ends with the assistant: the outputs answer nothing",
+                make_pointer("input", "messages", len(messages) - 1),
+            )
+        )
     for key in ("preferred_output", "non_preferred_output"):
         value = data[key]
-        if not isinstance(value, list) or len(value) != 1 or not isinstance(value[0], dict) or value[0].get("role") != "assistant":
+        if (
+            not isinstance(value, list)
+            or len(value) != 1
+            or not isinstance(value[0], dict)
+            or value[0].get("role") != "assistant"
+        ):
             found.append(Finding(f"`{key}` is not a list of one assistant message", "/" + key))
     if data["preferred_output"] == data["non_preferred_output"]:
-        found.append(Finding("`preferred_output` and `non_preferred_output` are the same: no preference to learn", "/non_preferred_output"))
+        found.append(
+            Finding(
+                "`preferred_output` and `non_preferred_output` are the same: no preference to learn",
+                "/non_preferred_output",
+            )
+        )
     return found

@@ -53,7 +53,12 @@ def check_record(rule, record) -> list[Finding]:
 
 def _format(data: dict, formats: list[str]) -> list[Finding]:
     if not formats:
-        return [Finding(f"no Together format has these keys ({', '.join(data) or 'none'}): text, messages, prompt+completion, or input+preferred_output+non_preferred_output")]
+        return [
+            Finding(
+                f"no Together format has these keys ({', '.join(data) or 'none'}): text, messages, "
+                "prompt+completion, or input+preferred_output+non_preferred_output"
+            )
+        ]
     if len(formats) > 1:
         return [Finding(f"line matches two formats, {formats[0]} and {formats[1]}: Together rejects it")]
     allowed = FORMATS[formats[0]] + EXTRA.get(formats[0], ())
@@ -168,7 +173,9 @@ def _images(data: dict, kind: str) -> list[Finding]:
             total += 1
             where = f"{pointer}/{number}"
             if message.get("role") != "user":
-                found.append(Finding(f"image in a {message.get('role')} message: only user messages may hold images", where))
+                found.append(
+                    Finding(f"image in a {message.get('role')} message: only user messages may hold images", where)
+                )
             url = item.get("image_url", {}).get("url") if isinstance(item.get("image_url"), dict) else None
             if not isinstance(url, str) or not url.startswith(IMAGE_PREFIXES):
                 found.append(Finding("image is not a base64 JPEG, PNG or WEBP data URL", where))
@@ -177,7 +184,9 @@ def _images(data: dict, kind: str) -> list[Finding]:
         if message.get("weight") not in (None, 0) and any(
             isinstance(item, dict) and item.get("type") == "image_url" for item in content
         ):
-            found.append(Finding("message with images has a non-zero weight", make_pointer("messages", index, "weight")))
+            found.append(
+                Finding("message with images has a non-zero weight", make_pointer("messages", index, "weight"))
+            )
     if len(styles) > 1:
         found.append(Finding("conversation mixes text-only and multimodal messages", "/messages"))
     if total > MAX_IMAGES:
@@ -194,7 +203,12 @@ def _preference(data: dict) -> list[Finding]:
     found = _messages(source["messages"], "/input/messages", require_assistant=False)
     last = source["messages"][-1] if source["messages"] else None
     if isinstance(last, dict) and last.get("role") == "assistant":
-        found.append(Finding("the input conversation ends with the assistant", make_pointer("input", "messages", len(source["messages"]) - 1)))
+        found.append(
+            Finding(
+                "the input conversation ends with the assistant",
+                make_pointer("input", "messages", len(source["messages"]) - 1),
+            )
+        )
     for key in ("preferred_output", "non_preferred_output"):
         value = data[key]
         if not isinstance(value, list) or len(value) != 1 or not isinstance(value[0], dict):

@@ -110,7 +110,9 @@ def _prompt_end(data: dict, trainer: str) -> list[Finding]:
             )
         ]
     if role != "user":
-        return [Finding(f"prompt ends with a {role!r} message: TRL stops with 'Invalid role in the last message'", pointer)]
+        return [
+            Finding(f"prompt ends with a {role!r} message: TRL stops with 'Invalid role in the last message'", pointer)
+        ]
     return []
 
 
