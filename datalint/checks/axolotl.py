@@ -122,7 +122,7 @@ def _nothing_to_train(data: dict, messages: list, options: dict) -> list[Finding
             continue
         flag = message.get(training) if training else None
         role = roles.get(_role_of(message, options), _role_of(message, options))
-        if flag is True or (flag is None and role in to_train):
+        if flag if flag is not None else role in to_train:  # axolotl tests the flag's truth
             return []
     wanted = ", ".join(sorted(to_train))
     return [

@@ -154,6 +154,8 @@ def _sharegpt(data: dict, attrs: dict, check: str) -> list[Finding]:
     if not isinstance(messages, list) or not all(isinstance(message, dict) for message in messages):
         return []
     role, system = attrs["role_tag"], attrs["system_tag"]
+    if any(role not in message or attrs["content_tag"] not in message for message in messages):
+        return []  # LLaMA-Factory cannot read the row at all: T023's
     start = 1 if system and messages and messages[0].get(role) == system else 0
     accepted = ((attrs["user_tag"], attrs["observation_tag"]), (attrs["assistant_tag"], attrs["function_tag"]))
     if check == "role-tag":

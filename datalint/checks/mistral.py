@@ -165,9 +165,19 @@ def _order(messages: list) -> list[tuple[int, dict]]:
 
 
 def _role_order(data: dict, key: str, messages: list) -> list[Finding]:
+    ordered = _order(messages)
+    if len(ordered) == 1 and ordered[0][1]["role"] != "user":
+        index, message = ordered[0]
+        return [
+            Finding(
+                f"the only message besides the system prompt is the {message['role']}'s: mistral-common needs "
+                "a conversation to start with a user message",
+                make_pointer(key, index, "role"),
+            )
+        ]
     found = []
     previous = None
-    for index, message in _order(messages):
+    for index, message in ordered:
         role = message["role"]
         if previous is not None and role not in NEXT_ROLES[previous]:
             found.append(Finding(f"{role} message after a {previous} message", make_pointer(key, index, "role")))

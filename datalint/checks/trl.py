@@ -53,13 +53,21 @@ def check_record(rule, record) -> list[Finding]:
 
 
 def _columns(data: dict, trainer: str) -> list[Finding]:
+    for key in MESSAGE_COLUMNS:
+        if key in data and not isinstance(data[key], (str, list)):
+            kind = "an object" if isinstance(data[key], dict) else type(data[key]).__name__
+            return [Finding(f"`{key}` is {kind}, neither a string nor a list of messages", "/" + key)]
     kind = record_type(data)
     if kind in ACCEPTED[trainer] or (trainer == "grpo" and "prompt" in data):
         return []  # GRPO hands every other column to the reward functions
     present = [key for key in COLUMNS if key in data]
     accepted = " or ".join(ACCEPTED[trainer])
-    shown = ", ".join(present) or "none of prompt, completion, chosen, rejected, messages, text, label"
-    what = f"a {kind} record" if kind else f"columns {shown}"
+    if kind:
+        what = f"a {kind} record"
+    elif present:
+        what = f"columns {', '.join(present)}"
+    else:
+        what = f"no column TRL reads ({', '.join(COLUMNS)}; the record has {', '.join(data) or 'none'})"
     return [Finding(f"{what}: TRL's {trainer.upper()} trainer reads {accepted}")]
 
 
