@@ -332,7 +332,7 @@ def show_rule(code: str) -> None:
 @main.command("profiles")
 def list_profiles() -> None:
     """List the trainer profiles (`--profile NAME`, or `profile = "NAME"` in config)."""
-    from datalint.profiles import load_profile, profile_names
+    from datalint.trainer_profiles import load_profile, profile_names
 
     for name in profile_names():
         click.echo(f"{name:<14} {load_profile(name).summary}")
@@ -342,7 +342,7 @@ def list_profiles() -> None:
 @click.argument("name")
 def show_profile(name: str) -> None:
     """Show a trainer profile: what it checks, what the trainer does silently, its sources."""
-    from datalint.profiles import ProfileError, load_profile, profile_markdown
+    from datalint.trainer_profiles import ProfileError, load_profile, profile_markdown
 
     try:
         click.echo(profile_markdown(load_profile(name)), nl=False)

@@ -92,7 +92,11 @@ MISTRAL_CASES = [
         {
             "messages": [
                 {"role": "user", "content": "Add 2 and 2."},
-                {"role": "assistant", "content": "Let me add.", "tool_calls": tool_conversation()["messages"][1]["tool_calls"]},
+                {
+                    "role": "assistant",
+                    "content": "Let me add.",
+                    "tool_calls": tool_conversation()["messages"][1]["tool_calls"],
+                },
                 {"role": "tool", "tool_call_id": "abcdefghi", "content": "4"},
                 {"role": "assistant", "content": "It is 4."},
             ]
@@ -190,7 +194,9 @@ def test_mistral_on_openai_tool_calls(tmp_path):
     assert sorted(line for line, code, _, _ in found if code == "T001") == list(range(1, 104))
     assert sorted(line for line, code, _, _ in found if code == "T008") == list(range(1, 104))
     # Reported once per file by default: a convention of the file.
-    collapsed = run_json(str(dataset("openai-drone-tool-calls.jsonl")), "--profile", "mistral", "--select", "S001", "--no-cache")
+    collapsed = run_json(
+        str(dataset("openai-drone-tool-calls.jsonl")), "--profile", "mistral", "--select", "S001", "--no-cache"
+    )
     assert [v["code"] for v in collapsed["violations"]] == ["T001", "T008"]
 
 
@@ -244,9 +250,17 @@ def llamafactory_folder(tmp_path, info=DATASET_INFO, names=()):
 
 
 SHAREGPT_INFO = {"demo": {"file_name": "train.jsonl", "formatting": "sharegpt"}}
-RANKING_INFO = {"demo": {"file_name": "train.jsonl", "formatting": "sharegpt", "ranking": True,
-                         "columns": {"messages": "conversations", "chosen": "chosen", "rejected": "rejected"}}}
-KTO_INFO = {"demo": {"file_name": "train.jsonl", "columns": {"prompt": "instruction", "response": "output", "kto_tag": "label"}}}
+RANKING_INFO = {
+    "demo": {
+        "file_name": "train.jsonl",
+        "formatting": "sharegpt",
+        "ranking": True,
+        "columns": {"messages": "conversations", "chosen": "chosen", "rejected": "rejected"},
+    }
+}
+KTO_INFO = {
+    "demo": {"file_name": "train.jsonl", "columns": {"prompt": "instruction", "response": "output", "kto_tag": "label"}}
+}
 
 
 def turns(*pairs: tuple[str, str]) -> list[dict]:
@@ -259,8 +273,13 @@ LLAMAFACTORY_CASES = [
         SHAREGPT_INFO,
         {"conversations": turns(("user", "Hi"), ("gpt", "Hello"))},
         {"conversations": turns(("system", "Be brief."), ("human", "Hi"), ("gpt", "Hello"))},
-        [("/conversations/0/from", "role tag 'user' where LLaMA-Factory expects 'human' or 'observation': it skips "
-                                  'the row ("Skipping this abnormal example")')],
+        [
+            (
+                "/conversations/0/from",
+                "role tag 'user' where LLaMA-Factory expects 'human' or 'observation': it skips "
+                'the row ("Skipping this abnormal example")',
+            )
+        ],
     ),
     (
         "T021",
@@ -273,8 +292,11 @@ LLAMAFACTORY_CASES = [
         "T022",
         RANKING_INFO,
         {"conversations": turns(("human", "Hi")), "chosen": "Hello", "rejected": "Go away"},
-        {"conversations": turns(("human", "Hi")), "chosen": {"from": "gpt", "value": "Hello"},
-         "rejected": {"from": "gpt", "value": "Go away"}},
+        {
+            "conversations": turns(("human", "Hi")),
+            "chosen": {"from": "gpt", "value": "Hello"},
+            "rejected": {"from": "gpt", "value": "Go away"},
+        },
         [("", "`chosen` and `rejected` are not both single messages: the row has no pair to train on")],
     ),
     (
@@ -289,12 +311,19 @@ LLAMAFACTORY_CASES = [
         KTO_INFO,
         {"instruction": "Say hi", "output": "Hi", "label": "true"},
         {"instruction": "Say hi", "output": "Hi", "label": True},
-        [("/label", '`label` is "true", not true or false: LLaMA-Factory reads the row as a plain example, not a KTO one')],
+        [
+            (
+                "/label",
+                '`label` is "true", not true or false: LLaMA-Factory reads the row as a plain example, not a KTO one',
+            )
+        ],
     ),
 ]
 
 
-@pytest.mark.parametrize(("code", "info", "bad", "good", "expected"), LLAMAFACTORY_CASES, ids=[c[0] for c in LLAMAFACTORY_CASES])
+@pytest.mark.parametrize(
+    ("code", "info", "bad", "good", "expected"), LLAMAFACTORY_CASES, ids=[c[0] for c in LLAMAFACTORY_CASES]
+)
 def test_llamafactory_rule_reports_the_bad_row_only(tmp_path, code, info, bad, good, expected):
     folder = llamafactory_folder(tmp_path, info)
     path = write_jsonl(folder / "train.jsonl", [bad, good])
@@ -306,10 +335,18 @@ def test_llamafactory_rule_reports_the_bad_row_only(tmp_path, code, info, bad, g
 def test_llamafactory_tags_of_an_entry_replace_every_default(tmp_path):
     """An entry with `tags` that leaves out `system_tag` makes it None: a leading system message is
     then an ordinary message at an odd position, and the row is skipped (parser.py set_attr)."""
-    info = {"demo": {"file_name": "train.jsonl", "formatting": "sharegpt", "columns": {"messages": "messages"},
-                     "tags": {"role_tag": "role", "content_tag": "content", "user_tag": "user", "assistant_tag": "assistant"}}}
+    info = {
+        "demo": {
+            "file_name": "train.jsonl",
+            "formatting": "sharegpt",
+            "columns": {"messages": "messages"},
+            "tags": {"role_tag": "role", "content_tag": "content", "user_tag": "user", "assistant_tag": "assistant"},
+        }
+    }
     folder = llamafactory_folder(tmp_path, info)
-    path = write_jsonl(folder / "train.jsonl", [chat(("system", "Be brief."), ("user", "Hi"), ("assistant", "Hello")), GOOD_CHAT])
+    path = write_jsonl(
+        folder / "train.jsonl", [chat(("system", "Be brief."), ("user", "Hi"), ("assistant", "Hello")), GOOD_CHAT]
+    )
     found = trainer_findings(path, "llamafactory")
     assert [(line, code, pointer) for line, code, pointer, _ in found] == [(1, "T020", "/messages/0/role")]
 
@@ -342,8 +379,13 @@ def test_llamafactory_reports_the_sharegpt_rows_it_would_skip(tmp_path):
 
 
 def test_llamafactory_kto_demo_read_with_the_default_tags_is_all_unconvertible(tmp_path):
-    info = {"kto": {"file_name": "llamafactory-kto-en-demo.jsonl", "formatting": "sharegpt",
-                    "columns": {"messages": "messages", "kto_tag": "label"}}}
+    info = {
+        "kto": {
+            "file_name": "llamafactory-kto-en-demo.jsonl",
+            "formatting": "sharegpt",
+            "columns": {"messages": "messages", "kto_tag": "label"},
+        }
+    }
     folder = llamafactory_folder(tmp_path, info, names=["llamafactory-kto-en-demo.jsonl"])
     found = trainer_findings(folder / "llamafactory-kto-en-demo.jsonl", "llamafactory")
     assert {(code, pointer, message) for _, code, pointer, message in found} == {
@@ -377,48 +419,126 @@ def test_llamafactory_profile_options_name_the_dataset_info_and_entry(tmp_path):
 # --- axolotl ---------------------------------------------------------------------------------
 
 AXOLOTL_CASES = [
-    ("T030", {}, {"conversations": []}, GOOD_CHAT,
-     [("", "no `messages` (field_messages): axolotl stops with 'Messages is null'; the record has conversations")]),
-    ("T031", {}, {"messages": turns(("human", "Hi"), ("gpt", "Hello"))}, GOOD_CHAT,
-     [("/messages/0", "message has no role (`role`), content (`content`): axolotl logs this at debug level only "
-                      "and renders the turn without it"),
-      ("/messages/1", "message has no role (`role`), content (`content`): axolotl logs this at debug level only "
-                      "and renders the turn without it")]),
-    ("T032", {}, chat(("user", "Hi"), ("bot", "Hello"), ("assistant", "Bye")), GOOD_CHAT,
-     [("/messages/1/role", "role 'bot' is not in axolotl's role table (human, user, assistant, gpt, system, tool): "
-                           "it passes to the chat template unmapped and is never trained")]),
-    ("T033", {}, chat(("user", "Hi"), ("system", "Hello")), GOOD_CHAT,
-     [("/messages", "no turn is trained (roles_to_train: assistant): every label is masked and the example "
-                    "teaches nothing")]),
-    ("T034", {}, {"messages": [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "No", "train": False}]},
-     GOOD_CHAT,
-     [("/messages/1/train", "message has `train`, but `message_field_training` is not set: axolotl ignores it and "
-                            "trains by role")]),
-    ("T035", {}, {**GOOD_CHAT, "tools": '[{"name": "search"}]'}, {**GOOD_CHAT, "tools": []},
-     [("/tools", "`tools` is a str, not a list: axolotl stops with 'Unknown tools format'")]),
-    ("T036", {"type": "alpaca"}, {"prompt": "Hi", "response": "Hello"}, {"instruction": "Hi", "input": "", "output": "Hello"},
-     [("", "alpaca record without a string `instruction` and `output`")]),
+    (
+        "T030",
+        {},
+        {"conversations": []},
+        GOOD_CHAT,
+        [("", "no `messages` (field_messages): axolotl stops with 'Messages is null'; the record has conversations")],
+    ),
+    (
+        "T031",
+        {},
+        {"messages": turns(("human", "Hi"), ("gpt", "Hello"))},
+        GOOD_CHAT,
+        [
+            (
+                "/messages/0",
+                "message has no role (`role`), content (`content`): axolotl logs this at debug level only "
+                "and renders the turn without it",
+            ),
+            (
+                "/messages/1",
+                "message has no role (`role`), content (`content`): axolotl logs this at debug level only "
+                "and renders the turn without it",
+            ),
+        ],
+    ),
+    (
+        "T032",
+        {},
+        chat(("user", "Hi"), ("bot", "Hello"), ("assistant", "Bye")),
+        GOOD_CHAT,
+        [
+            (
+                "/messages/1/role",
+                "role 'bot' is not in axolotl's role table (human, user, assistant, gpt, system, tool): "
+                "it passes to the chat template unmapped and is never trained",
+            )
+        ],
+    ),
+    (
+        "T033",
+        {},
+        chat(("user", "Hi"), ("system", "Hello")),
+        GOOD_CHAT,
+        [
+            (
+                "/messages",
+                "no turn is trained (roles_to_train: assistant): every label is masked and the example teaches nothing",
+            )
+        ],
+    ),
+    (
+        "T034",
+        {},
+        {"messages": [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "No", "train": False}]},
+        GOOD_CHAT,
+        [
+            (
+                "/messages/1/train",
+                "message has `train`, but `message_field_training` is not set: axolotl ignores it and trains by role",
+            )
+        ],
+    ),
+    (
+        "T035",
+        {},
+        {**GOOD_CHAT, "tools": '[{"name": "search"}]'},
+        {**GOOD_CHAT, "tools": []},
+        [("/tools", "`tools` is a str, not a list: axolotl stops with 'Unknown tools format'")],
+    ),
+    (
+        "T036",
+        {"type": "alpaca"},
+        {"prompt": "Hi", "response": "Hello"},
+        {"instruction": "Hi", "input": "", "output": "Hello"},
+        [("", "alpaca record without a string `instruction` and `output`")],
+    ),
 ]
 
 
-@pytest.mark.parametrize(("code", "options", "bad", "good", "expected"), AXOLOTL_CASES, ids=[c[0] for c in AXOLOTL_CASES])
+@pytest.mark.parametrize(
+    ("code", "options", "bad", "good", "expected"), AXOLOTL_CASES, ids=[c[0] for c in AXOLOTL_CASES]
+)
 def test_axolotl_rule_reports_the_bad_record_only(tmp_path, code, options, bad, good, expected):
-    lines = ['profile = "axolotl"', "[profile-options]", *(f"{key} = {json.dumps(value)}" for key, value in options.items())]
+    lines = [
+        'profile = "axolotl"',
+        "[profile-options]",
+        *(f"{key} = {json.dumps(value)}" for key, value in options.items()),
+    ]
     (tmp_path / "datalint.toml").write_text("\n".join(lines) + "\n")
     path = write_jsonl(tmp_path / "train.jsonl", [bad, good])
-    found = [(v["line"], v["code"], v["pointer"], v["message"])
-             for v in run_json(str(path), *QUIET)["violations"] if v["code"][0] == "T"]
+    found = [
+        (v["line"], v["code"], v["pointer"], v["message"])
+        for v in run_json(str(path), *QUIET)["violations"]
+        if v["code"][0] == "T"
+    ]
     assert [(pointer, message) for line, found_code, pointer, message in found if found_code == code] == expected
     assert [finding for finding in found if finding[0] == 2] == []
 
 
 def test_axolotl_message_field_training_reads_the_flag(tmp_path):
-    (tmp_path / "datalint.toml").write_text('profile = "axolotl"\n[profile-options]\nmessage-field-training = "train"\n')
-    only_flagged_off = {"messages": [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "No", "train": False}]}
-    path = write_jsonl(tmp_path / "train.jsonl", [only_flagged_off, {**GOOD_CHAT, "messages": [*GOOD_CHAT["messages"][:1], {**GOOD_CHAT["messages"][1], "train": "yes"}]}])
+    (tmp_path / "datalint.toml").write_text(
+        'profile = "axolotl"\n[profile-options]\nmessage-field-training = "train"\n'
+    )
+    only_flagged_off = {
+        "messages": [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "No", "train": False}]
+    }
+    path = write_jsonl(
+        tmp_path / "train.jsonl",
+        [
+            only_flagged_off,
+            {**GOOD_CHAT, "messages": [*GOOD_CHAT["messages"][:1], {**GOOD_CHAT["messages"][1], "train": "yes"}]},
+        ],
+    )
     found = [(v["line"], v["code"], v["message"]) for v in run_json(str(path), *QUIET)["violations"]]
     assert found == [
-        (1, "T033", "no turn is trained (roles_to_train: assistant): every label is masked and the example teaches nothing"),
+        (
+            1,
+            "T033",
+            "no turn is trained (roles_to_train: assistant): every label is masked and the example teaches nothing",
+        ),
         (2, "T034", "`train` is 'yes', not true or false"),
     ]
 
@@ -448,40 +568,111 @@ def test_axolotl_on_the_glaive_demo_with_its_sharegpt_mapping(tmp_path):
 # --- TRL -------------------------------------------------------------------------------------
 
 TRL_CASES = [
-    ("trl-sft", "T040", {"instruction": "Hi", "output": "Hello"}, {"prompt": "Hi", "completion": "Hello"},
-     [("", "no column TRL reads (prompt, completion, chosen, rejected, messages, text, label; the record has "
-           "instruction, output): TRL's SFT trainer reads language modeling or prompt-completion")]),
-    ("trl-sft", "T041", {"prompt": [{"role": "user", "content": "Hi"}], "completion": "Hello"},
-     {"prompt": [{"role": "user", "content": "Hi"}], "completion": [{"role": "assistant", "content": "Hello"}]},
-     [("/completion", "prompt conversational but completion a string: TRL decides the record's style from one "
-                      "column, and the other is rendered wrongly")]),
-    ("trl-sft", "T042", {"messages": [{"role": "user", "content": "Hi"}, {"from": "gpt", "value": "Hello"}]}, GOOD_CHAT,
-     [("/messages/1", "`messages` message without `role` and `content`")]),
-    ("trl-dpo", "T043", {"prompt": [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hel"}],
-                         "chosen": [{"role": "assistant", "content": "lo"}], "rejected": [{"role": "assistant", "content": "p"}]},
-     {"prompt": [{"role": "user", "content": "Hi"}], "chosen": [{"role": "assistant", "content": "Hello"}],
-      "rejected": [{"role": "assistant", "content": "Go"}]},
-     [("/prompt/1/role", "prompt ends with an assistant message: TRL continues that message instead of starting a "
-                         "new turn")]),
-    ("trl-dpo", "T044", {"chosen": [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello"}],
-                         "rejected": [{"role": "user", "content": "Hi!"}, {"role": "assistant", "content": "Go"}]},
-     {"chosen": [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello"}],
-      "rejected": [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Go"}]},
-     [("/rejected/0", "`chosen` and `rejected` start differently, so the implicit prompt TRL extracts (their "
-                      "shared beginning) is empty")]),
-    ("trl-kto", "T045", {"prompt": "Hi", "completion": "Hello", "label": "good"}, {"prompt": "Hi", "completion": "Hello", "label": True},
-     [("/label", "`label` is 'good', not true or false")]),
-    ("trl-grpo", "T046", {"prompt": "Find the weather.", "tools": '[{"name": "weather"}]'},
-     {"prompt": "Find the weather.", "answer": "sunny"},
-     [("/tools", "`tools` is a str, not a list of JSON schemas: the chat template renders it as it is")]),
-    ("trl-grpo", "T040", {"question": "2+2?"}, {"prompt": "2+2?", "answer": "4"},
-     [("", "no column TRL reads (prompt, completion, chosen, rejected, messages, text, label; the record has "
-           "question): TRL's GRPO trainer reads prompt-only")]),
+    (
+        "trl-sft",
+        "T040",
+        {"instruction": "Hi", "output": "Hello"},
+        {"prompt": "Hi", "completion": "Hello"},
+        [
+            (
+                "",
+                "no column TRL reads (prompt, completion, chosen, rejected, messages, text, label; the record has "
+                "instruction, output): TRL's SFT trainer reads language modeling or prompt-completion",
+            )
+        ],
+    ),
+    (
+        "trl-sft",
+        "T041",
+        {"prompt": [{"role": "user", "content": "Hi"}], "completion": "Hello"},
+        {"prompt": [{"role": "user", "content": "Hi"}], "completion": [{"role": "assistant", "content": "Hello"}]},
+        [
+            (
+                "/completion",
+                "prompt conversational but completion a string: TRL decides the record's style from one "
+                "column, and the other is rendered wrongly",
+            )
+        ],
+    ),
+    (
+        "trl-sft",
+        "T042",
+        {"messages": [{"role": "user", "content": "Hi"}, {"from": "gpt", "value": "Hello"}]},
+        GOOD_CHAT,
+        [("/messages/1", "`messages` message without `role` and `content`")],
+    ),
+    (
+        "trl-dpo",
+        "T043",
+        {
+            "prompt": [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hel"}],
+            "chosen": [{"role": "assistant", "content": "lo"}],
+            "rejected": [{"role": "assistant", "content": "p"}],
+        },
+        {
+            "prompt": [{"role": "user", "content": "Hi"}],
+            "chosen": [{"role": "assistant", "content": "Hello"}],
+            "rejected": [{"role": "assistant", "content": "Go"}],
+        },
+        [
+            (
+                "/prompt/1/role",
+                "prompt ends with an assistant message: TRL continues that message instead of starting a new turn",
+            )
+        ],
+    ),
+    (
+        "trl-dpo",
+        "T044",
+        {
+            "chosen": [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello"}],
+            "rejected": [{"role": "user", "content": "Hi!"}, {"role": "assistant", "content": "Go"}],
+        },
+        {
+            "chosen": [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello"}],
+            "rejected": [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Go"}],
+        },
+        [
+            (
+                "/rejected/0",
+                "`chosen` and `rejected` start differently, so the implicit prompt TRL extracts (their "
+                "shared beginning) is empty",
+            )
+        ],
+    ),
+    (
+        "trl-kto",
+        "T045",
+        {"prompt": "Hi", "completion": "Hello", "label": "good"},
+        {"prompt": "Hi", "completion": "Hello", "label": True},
+        [("/label", "`label` is 'good', not true or false")],
+    ),
+    (
+        "trl-grpo",
+        "T046",
+        {"prompt": "Find the weather.", "tools": '[{"name": "weather"}]'},
+        {"prompt": "Find the weather.", "answer": "sunny"},
+        [("/tools", "`tools` is a str, not a list of JSON schemas: the chat template renders it as it is")],
+    ),
+    (
+        "trl-grpo",
+        "T040",
+        {"question": "2+2?"},
+        {"prompt": "2+2?", "answer": "4"},
+        [
+            (
+                "",
+                "no column TRL reads (prompt, completion, chosen, rejected, messages, text, label; the record has "
+                "question): TRL's GRPO trainer reads prompt-only",
+            )
+        ],
+    ),
 ]
 
 
-@pytest.mark.parametrize(("profile", "code", "bad", "good", "expected"), TRL_CASES,
-                         ids=[f"{c[0]}-{c[1]}" for c in TRL_CASES])
+@pytest.mark.parametrize(
+    ("profile", "code", "bad", "good", "expected"), TRL_CASES, ids=[f"{c[0]}-{c[1]}" for c in TRL_CASES]
+)
 def test_trl_rule_reports_the_bad_record_only(tmp_path, profile, code, bad, good, expected):
     path = write_jsonl(tmp_path / "train.jsonl", [bad, good])
     found = trainer_findings(path, profile)
@@ -516,25 +707,66 @@ def test_trl_sft_reads_openai_chat_and_grpo_needs_a_prompt():
 
 IMAGE = "data:image/png;base64," + "iVBORw0KGgo" * 4
 TOGETHER_CASES = [
-    ("T050", {"prompt": "Hi", "completion": "Hello", "id": 7}, {"prompt": "Hi", "completion": "Hello"},
-     [("/id", "extra column 'id' in a instruction line: Together rejects it")]),
-    ("T051", {"messages": [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello", "weight": 2}]},
-     GOOD_CHAT, [("/messages/1/weight", "`weight` is 2, not 0 or 1")]),
-    ("T052", {**tool_conversation(name="serch"), "tools": tool_conversation(name="search")["tools"]},
-     tool_conversation(name="search"),
-     [("/messages/1/tool_calls/0/function/name", "tool call names 'serch', which is not in `tools`")]),
-    ("T053", {"messages": [{"role": "user", "content": [{"type": "text", "text": "What is this?"},
-                                                         {"type": "image_url", "image_url": {"url": "https://example.com/cat.png"}}]},
-                           {"role": "assistant", "content": [{"type": "text", "text": "A cat."}]}]},
-     {"messages": [{"role": "user", "content": [{"type": "text", "text": "What is this?"},
-                                                {"type": "image_url", "image_url": {"url": IMAGE}}]},
-                   {"role": "assistant", "content": [{"type": "text", "text": "A cat."}]}]},
-     [("/messages/0/content/1", "image is not a base64 JPEG, PNG or WEBP data URL")]),
-    ("T054", {"input": {"messages": [{"role": "user", "content": "Hi"}]}, "preferred_output": {"role": "assistant", "content": "Hello"},
-              "non_preferred_output": [{"role": "assistant", "content": "Go"}]},
-     {"input": {"messages": [{"role": "user", "content": "Hi"}]}, "preferred_output": [{"role": "assistant", "content": "Hello"}],
-      "non_preferred_output": [{"role": "assistant", "content": "Go"}]},
-     [("/preferred_output", "`preferred_output` must be a list of exactly one message")]),
+    (
+        "T050",
+        {"prompt": "Hi", "completion": "Hello", "id": 7},
+        {"prompt": "Hi", "completion": "Hello"},
+        [("/id", "extra column 'id' in a instruction line: Together rejects it")],
+    ),
+    (
+        "T051",
+        {"messages": [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello", "weight": 2}]},
+        GOOD_CHAT,
+        [("/messages/1/weight", "`weight` is 2, not 0 or 1")],
+    ),
+    (
+        "T052",
+        {**tool_conversation(name="serch"), "tools": tool_conversation(name="search")["tools"]},
+        tool_conversation(name="search"),
+        [("/messages/1/tool_calls/0/function/name", "tool call names 'serch', which is not in `tools`")],
+    ),
+    (
+        "T053",
+        {
+            "messages": [
+                {
+                    "role": "user",
+                    "content": [
+                        {"type": "text", "text": "What is this?"},
+                        {"type": "image_url", "image_url": {"url": "https://example.com/cat.png"}},
+                    ],
+                },
+                {"role": "assistant", "content": [{"type": "text", "text": "A cat."}]},
+            ]
+        },
+        {
+            "messages": [
+                {
+                    "role": "user",
+                    "content": [
+                        {"type": "text", "text": "What is this?"},
+                        {"type": "image_url", "image_url": {"url": IMAGE}},
+                    ],
+                },
+                {"role": "assistant", "content": [{"type": "text", "text": "A cat."}]},
+            ]
+        },
+        [("/messages/0/content/1", "image is not a base64 JPEG, PNG or WEBP data URL")],
+    ),
+    (
+        "T054",
+        {
+            "input": {"messages": [{"role": "user", "content": "Hi"}]},
+            "preferred_output": {"role": "assistant", "content": "Hello"},
+            "non_preferred_output": [{"role": "assistant", "content": "Go"}],
+        },
+        {
+            "input": {"messages": [{"role": "user", "content": "Hi"}]},
+            "preferred_output": [{"role": "assistant", "content": "Hello"}],
+            "non_preferred_output": [{"role": "assistant", "content": "Go"}],
+        },
+        [("/preferred_output", "`preferred_output` must be a list of exactly one message")],
+    ),
 ]
 
 
@@ -549,14 +781,20 @@ def test_together_rule_reports_the_bad_line_only(tmp_path, code, bad, good, expe
 def test_together_reports_a_file_that_mixes_formats(tmp_path):
     path = write_jsonl(tmp_path / "train.jsonl", [GOOD_CHAT, {"text": "A document."}, GOOD_CHAT])
     found = trainer_findings(path, "together")
-    assert found == [(2, "T055", "", "general line in a file whose first line is conversation: Together needs one format")]
+    assert found == [
+        (2, "T055", "", "general line in a file whose first line is conversation: Together needs one format")
+    ]
 
 
 def test_together_on_openai_tool_calls():
     """OpenAI's drone example carries `parallel_tool_calls`, a column Together's check rejects."""
     found = trainer_findings(dataset("openai-drone-tool-calls.jsonl"), "together")
     assert {(code, pointer, message) for _, code, pointer, message in found} == {
-        ("T050", "/parallel_tool_calls", "extra column 'parallel_tool_calls' in a conversation line: Together rejects it")
+        (
+            "T050",
+            "/parallel_tool_calls",
+            "extra column 'parallel_tool_calls' in a conversation line: Together rejects it",
+        )
     }
     assert len(found) == 103
 
@@ -564,18 +802,48 @@ def test_together_on_openai_tool_calls():
 # --- OpenAI ----------------------------------------------------------------------------------
 
 OPENAI_CASES = [
-    ("T060", {"prompt": "Hi", "completion": "Hello"}, GOOD_CHAT,
-     [("", "record has neither a `messages` list (chat) nor `input`/`preferred_output`/`non_preferred_output` (DPO)")]),
-    ("T061", {"messages": [{"role": "user", "content": "Hi", "weight": 1}, {"role": "assistant", "content": "Hello"}]},
-     {"messages": [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello", "weight": 0}]},
-     [("/messages/0/weight", "`weight` on a user message: only assistant messages take one")]),
-    ("T062", chat(("system", "Be brief."), ("user", "Hi")), GOOD_CHAT,
-     [("/messages", "no assistant message: the example has nothing to train on")]),
-    ("T063", {"input": {"messages": [{"role": "user", "content": "Hi"}]}, "preferred_output": [{"role": "assistant", "content": "Hello"}],
-              "non_preferred_output": [{"role": "assistant", "content": "Hello"}]},
-     {"input": {"messages": [{"role": "user", "content": "Hi"}]}, "preferred_output": [{"role": "assistant", "content": "Hello"}],
-      "non_preferred_output": [{"role": "assistant", "content": "Go away"}]},
-     [("/non_preferred_output", "`preferred_output` and `non_preferred_output` are the same: no preference to learn")]),
+    (
+        "T060",
+        {"prompt": "Hi", "completion": "Hello"},
+        GOOD_CHAT,
+        [
+            (
+                "",
+                "record has neither a `messages` list (chat) nor `input`/`preferred_output`/`non_preferred_output` (DPO)",
+            )
+        ],
+    ),
+    (
+        "T061",
+        {"messages": [{"role": "user", "content": "Hi", "weight": 1}, {"role": "assistant", "content": "Hello"}]},
+        {"messages": [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello", "weight": 0}]},
+        [("/messages/0/weight", "`weight` on a user message: only assistant messages take one")],
+    ),
+    (
+        "T062",
+        chat(("system", "Be brief."), ("user", "Hi")),
+        GOOD_CHAT,
+        [("/messages", "no assistant message: the example has nothing to train on")],
+    ),
+    (
+        "T063",
+        {
+            "input": {"messages": [{"role": "user", "content": "Hi"}]},
+            "preferred_output": [{"role": "assistant", "content": "Hello"}],
+            "non_preferred_output": [{"role": "assistant", "content": "Hello"}],
+        },
+        {
+            "input": {"messages": [{"role": "user", "content": "Hi"}]},
+            "preferred_output": [{"role": "assistant", "content": "Hello"}],
+            "non_preferred_output": [{"role": "assistant", "content": "Go away"}],
+        },
+        [
+            (
+                "/non_preferred_output",
+                "`preferred_output` and `non_preferred_output` are the same: no preference to learn",
+            )
+        ],
+    ),
 ]
 
 
@@ -594,6 +862,7 @@ def test_openai_needs_ten_examples():
 
 
 # --- the profile mechanism -------------------------------------------------------------------
+
 
 def test_profile_from_config_and_the_command_line_wins(tmp_path):
     path = write_jsonl(tmp_path / "train.jsonl", [{"prompt": "Hi", "completion": "Hello", "id": 7}])
@@ -617,7 +886,10 @@ def test_unknown_profile_is_a_usage_error_naming_the_profiles(tmp_path):
     path = write_jsonl(tmp_path / "train.jsonl", [GOOD_CHAT])
     result = run("check", str(path), "--profile", "unsloth")
     assert result.exit_code == 2
-    assert "unknown profile 'unsloth' (profiles: axolotl, llamafactory, mistral, openai, together, trl-dpo" in result.output
+    assert (
+        "unknown profile 'unsloth' (profiles: axolotl, llamafactory, mistral, openai, together, trl-dpo"
+        in result.output
+    )
     (tmp_path / "datalint.toml").write_text('profile = "unsloth"\n')
     result = run("check", str(path))
     assert result.exit_code == 2 and "`profile`: unknown profile 'unsloth'" in result.output
@@ -627,10 +899,14 @@ def test_unknown_profile_is_a_usage_error_naming_the_profiles(tmp_path):
 
 def test_profile_options_are_checked(tmp_path):
     path = write_jsonl(tmp_path / "train.jsonl", [GOOD_CHAT])
-    (tmp_path / "datalint.toml").write_text('profile = "axolotl"\n[profile-options]\nfield_messages = "conversations"\n')
+    (tmp_path / "datalint.toml").write_text(
+        'profile = "axolotl"\n[profile-options]\nfield_messages = "conversations"\n'
+    )
     result = run("check", str(path))
     assert result.exit_code == 2
-    assert "unknown key `profile-options.field_messages` for profile axolotl (known: type, field-messages" in result.output
+    assert (
+        "unknown key `profile-options.field_messages` for profile axolotl (known: type, field-messages" in result.output
+    )
     (tmp_path / "datalint.toml").write_text('profile = "axolotl"\n[profile-options]\ntype = "sharegpt"\n')
     result = run("check", str(path))
     assert result.exit_code == 2 and "option `type` must be one of chat_template, alpaca" in result.output
@@ -643,7 +919,17 @@ def test_profiles_and_profile_commands():
     listed = run("profiles")
     assert listed.exit_code == 0
     names = [line.split()[0] for line in listed.output.splitlines()]
-    assert names == ["axolotl", "llamafactory", "mistral", "openai", "together", "trl-dpo", "trl-grpo", "trl-kto", "trl-sft"]
+    assert names == [
+        "axolotl",
+        "llamafactory",
+        "mistral",
+        "openai",
+        "together",
+        "trl-dpo",
+        "trl-grpo",
+        "trl-kto",
+        "trl-sft",
+    ]
     shown = run("profile", "mistral")
     assert shown.exit_code == 0
     assert "- T001 `mistral-tool-call-id` (error)" in shown.output
@@ -651,7 +937,7 @@ def test_profiles_and_profile_commands():
 
 
 def test_docs_page_holds_every_profile_as_datalint_profile_prints_it():
-    from datalint.profiles import load_profile, profile_markdown, profile_names
+    from datalint.trainer_profiles import load_profile, profile_markdown, profile_names
     from tests.conftest import REPO
 
     page = (REPO / "docs" / "profiles.md").read_text(encoding="utf-8")
