@@ -809,7 +809,8 @@ OPENAI_CASES = [
         [
             (
                 "",
-                "record has neither a `messages` list (chat) nor `input`/`preferred_output`/`non_preferred_output` (DPO)",
+                "record has neither a `messages` list (chat) nor `input`/`preferred_output`/"
+                "`non_preferred_output` (DPO)",
             )
         ],
     ),
