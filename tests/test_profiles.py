@@ -9,6 +9,7 @@ import shutil
 
 import pytest
 
+from datalint.checks.llamafactory import TAGS
 from tests.conftest import dataset, run, run_json, write_jsonl
 
 # A rule that never fires on these records: the selection is then the profile's rules alone.
@@ -952,3 +953,20 @@ def test_trainer_rules_are_off_by_default_and_in_family_t():
     trainer = [rule for rule in builtin_rules() if rule.code.startswith("T0")]
     assert len(trainer) >= 40
     assert all(not rule.default and rule.family == "T" for rule in trainer)
+
+
+def test_llamafactory_cache_follows_dataset_info(tmp_path):
+    """The dataset_info.json entry is part of the rules' options, so editing it re-checks the
+    records that the cache holds."""
+    import datalint
+
+    folder = llamafactory_folder(tmp_path, SHAREGPT_INFO)
+    (folder / "datalint.toml").write_text('profile = "llamafactory"\nselect = ["S001"]\n')
+    path = write_jsonl(folder / "train.jsonl", [{"conversations": turns(("user", "Hi"), ("gpt", "Hello"))}])
+    first = datalint.lint_paths([path], cache=True)
+    assert [v.code for v in first.violations] == ["T020"]
+    assert datalint.lint_paths([path], cache=True).stats["cached"] == 1
+    info = {"demo": {**SHAREGPT_INFO["demo"], "tags": {**TAGS, "user_tag": "user"}}}
+    (folder / "dataset_info.json").write_text(json.dumps(info), encoding="utf-8")
+    after = datalint.lint_paths([path], cache=True)
+    assert after.stats["checked"] == 1 and after.violations == []

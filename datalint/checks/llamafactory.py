@@ -119,15 +119,8 @@ def _alpaca(data: dict, attrs: dict, check: str) -> list[Finding]:
         if response is None or not isinstance(data.get(response), str):
             what = "no `response` column is declared" if response is None else f"`{response}` is not a string"
             return [Finding(f"{what}: LLaMA-Factory reads the row as unsupervised and drops it from SFT")]
-        prompt = [data.get(name) for name in (attrs["prompt"], attrs["query"]) if name]
-        if not any(prompt):
-            return [
-                Finding(
-                    "the prompt is empty (no `"
-                    + "`, `".join(filter(None, (attrs["prompt"], attrs["query"])))
-                    + "` text)"
-                )
-            ]
+        if attrs["prompt"] and attrs["prompt"] not in data:
+            return [Finding(f"no `{attrs['prompt']}` column: LLaMA-Factory trains this row on an empty prompt")]
     if check == "preference" and attrs["ranking"]:
         bad = [name for name in (attrs["chosen"], attrs["rejected"]) if not name or not isinstance(data.get(name), str)]
         if bad or not attrs["chosen"]:
