@@ -970,3 +970,26 @@ def test_llamafactory_cache_follows_dataset_info(tmp_path):
     (folder / "dataset_info.json").write_text(json.dumps(info), encoding="utf-8")
     after = datalint.lint_paths([path], cache=True)
     assert after.stats["checked"] == 1 and after.violations == []
+
+
+def test_the_python_api_takes_a_profile(tmp_path):
+    import datalint
+
+    record = tool_conversation("abcdefghij", tools=False)
+    assert datalint.lint_records([record]) == []
+    found = datalint.lint_records([record], profile="mistral")
+    assert [(v.code, v.line, v.pointer) for v in found] == [
+        ("T001", 1, "/messages/1/tool_calls/0/id"),
+        ("T001", 1, "/messages/2/tool_call_id"),
+    ]
+    # Records held in memory have no file beside which to find dataset_info.json.
+    info = llamafactory_folder(tmp_path, SHAREGPT_INFO) / "dataset_info.json"
+    config = tmp_path / "datalint.toml"
+    config.write_text(f'profile = "llamafactory"\n[profile-options]\ndataset-info = "{info}"\n')
+    from datalint.config import ConfigError
+
+    with pytest.raises(ConfigError, match="records without a file need `\\[profile-options\\] dataset`"):
+        datalint.lint_records([GOOD_CHAT], config=config)
+    config.write_text(f'profile = "llamafactory"\n[profile-options]\ndataset-info = "{info}"\ndataset = "demo"\n')
+    found = datalint.lint_records([{"conversations": turns(("gpt", "Hello"))}], config=config, select=["S001"])
+    assert [v.code for v in found] == ["T020"]

@@ -58,6 +58,8 @@ def for_file(options: dict[str, Any], path: Path | None) -> dict[str, Any]:
     if not isinstance(info, dict):
         raise ValueError(f"{info_path} is not a JSON object of dataset entries")
     name = options["dataset"] or _entry_for(info, info_path.parent, path)
+    if name is None and path is None:
+        raise ValueError("records without a file need `[profile-options] dataset`: the entry to read them with")
     if name is None:
         names = ", ".join(str(entry.get("file_name")) for entry in info.values() if isinstance(entry, dict))
         raise ValueError(f"no entry of {info_path} has file_name {path.name!r} (file names: {names})")
