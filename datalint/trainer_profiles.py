@@ -213,3 +213,24 @@ def _shown(value: Any) -> str:
     import json
 
     return json.dumps(value, ensure_ascii=False)
+
+
+DOCS_ORDER = ("mistral", "llamafactory", "axolotl", "trl-sft", "trl-dpo", "trl-kto", "trl-grpo", "together", "openai")
+DOCS_START, DOCS_END = "<!-- profiles:start -->", "<!-- profiles:end -->"
+
+
+def refresh_docs(page: Path) -> None:
+    """Rewrite the generated part of docs/profiles.md: `python -m datalint.trainer_profiles docs/profiles.md`."""
+    names = [name for name in DOCS_ORDER if name in profile_names()]
+    names += [name for name in profile_names() if name not in names]
+    sections = "\n".join(profile_markdown(load_profile(name)) for name in names)
+    text = page.read_text(encoding="utf-8")
+    head, rest = text.split(DOCS_START, 1)
+    tail = rest.split(DOCS_END, 1)[1]
+    page.write_text(f"{head}{DOCS_START}\n{sections}{DOCS_END}{tail}", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    import sys
+
+    refresh_docs(Path(sys.argv[1]))
