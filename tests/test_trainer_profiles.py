@@ -121,3 +121,29 @@ def test_the_python_api_takes_a_profile(tmp_path):
     config.write_text(f'profile = "llamafactory"\n[profile-options]\ndataset-info = "{info}"\ndataset = "demo"\n')
     found = datalint.lint_records([{"conversations": turns(("gpt", "Hello"))}], config=config, select=["S001"])
     assert [v.code for v in found] == ["T020"]
+
+
+def test_a_profile_declaration_is_checked_and_its_rules_tables_come_before_the_users(tmp_path):
+    from datalint.config import all_rules, load_config
+    from datalint.trainer_profiles import ProfileError, parse_profile
+
+    declared = {
+        "name": "house",
+        "summary": "Our trainer",
+        "expects": "OpenAI chat",
+        "silent": "nothing",
+        "select": ["T001"],
+        "rules": {"S203": {"severity": "warning"}, "S204": {"severity": "info"}},
+    }
+    profile = parse_profile(declared, "house.toml")
+    (tmp_path / "datalint.toml").write_text('[rules.S204]\nseverity = "error"\n')
+    rules = {rule.code: rule for rule in all_rules(load_config(tmp_path / "datalint.toml"), profile)}
+    assert (rules["S203"].severity, rules["S204"].severity) == ("warning", "error")  # the user's table wins
+    for broken, message in [
+        ({**declared, "colour": "red"}, "unknown key `colour`"),
+        ({**declared, "select": ["Z999"]}, "`select` entry 'Z999' matches no rule"),
+        ({**declared, "rules": {"nope": {}}}, "`rules.nope` names no rule"),
+        ({key: value for key, value in declared.items() if key != "silent"}, "missing `silent`"),
+    ]:
+        with pytest.raises(ProfileError, match=message):
+            parse_profile(broken, "house.toml")
