@@ -16,7 +16,7 @@ from typing import Any
 from datalint.checks import load_kind
 from datalint.records import FORMATS, Mapping_
 from datalint.rules import Rule, RuleError, builtin_rules, check_unique, parse_rule, with_overrides
-from datalint.trainer_profiles import Profile, needs_file
+from datalint.trainer_profiles import Profile, ProfileError, apply_profile, bind_to_file, load_profile, needs_file
 from datalint.violation import SEVERITIES
 
 CONFIG_NAMES = ("datalint.toml", ".datalint.toml", "pyproject.toml")
@@ -188,8 +188,6 @@ def validate_table(table: dict[str, Any], path: Path) -> None:
 
 
 def _validate_profile(table: dict[str, Any], path: Path) -> None:
-    from datalint.trainer_profiles import ProfileError, load_profile
-
     try:
         profile = load_profile(table["profile"])
     except ProfileError as error:
@@ -261,8 +259,6 @@ def review_options(config: Config) -> dict[str, Any]:
 def all_rules(config: Config, profile: Profile | None = None) -> list[Rule]:
     """Built-in rules plus the config's own `[[rule]]` declarations, with the profile's settings,
     then `[rules.X]`, applied."""
-    from datalint.trainer_profiles import ProfileError, apply_profile
-
     try:
         custom = [parse_rule(table, config.label) for table in config.table.get("rule", [])]
         rules = [*builtin_rules(), *custom]
@@ -372,8 +368,6 @@ class SettingsResolver:
 
     def _bound_to_file(self, key: tuple, settings: Settings, path: Path | None) -> Settings:
         """Settings whose rules read a file beside the dataset (a profile's dataset_info.json)."""
-        from datalint.trainer_profiles import ProfileError, bind_to_file
-
         bound_key = (*key, path.absolute() if path is not None else None)
         if bound_key not in self._prepared:
             try:
@@ -385,8 +379,6 @@ class SettingsResolver:
 
     def profile_for(self, config: Config) -> Profile | None:
         """`--profile`, else the config's `profile`."""
-        from datalint.trainer_profiles import ProfileError, load_profile
-
         name = self.command_line.profile or config.table.get("profile")
         if name is None:
             return None
