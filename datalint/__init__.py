@@ -27,7 +27,9 @@ if TYPE_CHECKING:
 __all__ = ["__version__", "lint_file", "lint_paths", "lint_records"]
 
 
-def settings_resolver(config, select, extend_select, ignore, fail_on=None, against=()) -> SettingsResolver:
+def settings_resolver(
+    config, select, extend_select, ignore, fail_on=None, against=(), profile=None
+) -> SettingsResolver:
     from datalint.config import CommandLine, SettingsResolver
 
     command_line = CommandLine(
@@ -36,6 +38,7 @@ def settings_resolver(config, select, extend_select, ignore, fail_on=None, again
         tuple(ignore),
         fail_on,
         tuple(str(path) for path in against),
+        profile,
     )
     return SettingsResolver(command_line, Path(config) if config else None)
 
@@ -57,6 +60,7 @@ def lint_paths(
     diff_base: str | None = None,
     progress: bool = False,
     conventions: bool = True,
+    profile: str | None = None,
 ) -> Report:
     """Lint files and folders; each file uses the config found from it upward unless `config` is given.
 
@@ -69,13 +73,13 @@ def lint_paths(
     reads and writes the incremental cache (.datalint_cache/), as the command line does by default;
     `timings` measures time per rule family (in `report.timings`). A finding most records of a file
     share is reported once, with its count and examples (conventions.py); `conventions=False` keeps
-    one finding per record.
+    one finding per record. `profile`: a trainer profile (rules/profiles/NAME.toml), as `--profile`.
     """
     from datalint.conventions import collapse as collapse_conventions
     from datalint.engine import RunOptions, lint_sources
     from datalint.sources import collect_sources
 
-    resolver = settings_resolver(config, select, extend_select, ignore, fail_on, against)
+    resolver = settings_resolver(config, select, extend_select, ignore, fail_on, against, profile)
     sources = collect_sources([str(path) for path in paths], resolver)
     meter = None
     if progress:
@@ -175,6 +179,7 @@ def lint_records(
     extend_select: Sequence[str] = (),
     name: str = "<memory>",
     conventions: bool = True,
+    profile: str | None = None,
 ) -> list[Violation]:
     """Lint records held in memory (rows of a `datasets.Dataset`, `DataFrame.to_dict("records")` ...).
 
@@ -184,5 +189,6 @@ def lint_records(
     from datalint.conventions import collapse as collapse_conventions
     from datalint.engine import lint_in_memory
 
-    report = lint_in_memory(records, settings_resolver(config, select, extend_select, ignore), name)
+    resolver = settings_resolver(config, select, extend_select, ignore, profile=profile)
+    report = lint_in_memory(records, resolver, name)
     return (collapse_conventions(report) if conventions else report).violations

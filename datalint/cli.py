@@ -52,6 +52,7 @@ def _selection_options(function):
             click.option(
                 "--config", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Use this config file."
             ),
+            click.option("--profile", metavar="NAME", help="Check against a trainer (`datalint profiles` lists them)."),
         ]
     ):
         function = option(function)
@@ -109,6 +110,7 @@ def check(
     extend_select: tuple[str, ...],
     ignore: tuple[str, ...],
     config: Path | None,
+    profile: str | None,
     fail_on: str | None,
     exit_zero: bool,
     statistics: bool,
@@ -147,6 +149,7 @@ def check(
         "cache": not no_cache,
         "timings": timings,
         "conventions": not every_record,
+        "profile": profile,
     }
     targets = list(paths or (".",))
     try:
@@ -209,7 +212,9 @@ def _apply_fixes(report, options: dict, *, write: bool, unsafe: bool) -> int:
     """Fix the report's files (or print the diff); returns how many fixes apply."""
     from datalint import fix, settings_resolver
 
-    resolver = settings_resolver(options["config"], options["select"], options["extend_select"], options["ignore"])
+    resolver = settings_resolver(
+        options["config"], options["select"], options["extend_select"], options["ignore"], profile=options["profile"]
+    )
     fixed = fix.fix_report(report, resolver, unsafe=unsafe)
     if write:
         fix.write(fixed)
@@ -259,6 +264,7 @@ def write_baseline(
     extend_select: tuple[str, ...],
     ignore: tuple[str, ...],
     config: Path | None,
+    profile: str | None,
     quiet: bool,
 ) -> None:
     """Write a baseline of today's violations, so `check --baseline` fails only on new ones."""
@@ -273,6 +279,7 @@ def write_baseline(
             select=_split(select) or None,
             extend_select=_split(extend_select),
             ignore=_split(ignore),
+            profile=profile,
             progress=wants_progress(quiet),
         )
     except _usage_errors() as error:
@@ -320,6 +327,27 @@ def show_rule(code: str) -> None:
             click.echo(rule_markdown(rule))
             return
     _fail(f"no rule {code!r}; `datalint rules` lists them")
+
+
+@main.command("profiles")
+def list_profiles() -> None:
+    """List the trainer profiles (`--profile NAME`, or `profile = "NAME"` in config)."""
+    from datalint.trainer_profiles import load_profile, profile_names
+
+    for name in profile_names():
+        click.echo(f"{name:<14} {load_profile(name).summary}")
+
+
+@main.command("profile")
+@click.argument("name")
+def show_profile(name: str) -> None:
+    """Show a trainer profile: what it checks, what the trainer does silently, its sources."""
+    from datalint.trainer_profiles import ProfileError, load_profile, profile_markdown
+
+    try:
+        click.echo(profile_markdown(load_profile(name)), nl=False)
+    except ProfileError as error:
+        _fail(str(error))
 
 
 @main.command("stats")

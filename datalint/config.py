@@ -16,6 +16,7 @@ from typing import Any
 from datalint.checks import load_kind
 from datalint.records import FORMATS, Mapping_
 from datalint.rules import Rule, RuleError, builtin_rules, check_unique, parse_rule, with_overrides
+from datalint.trainer_profiles import Profile, ProfileError, apply_profile, bind_to_file, load_profile, needs_file
 from datalint.violation import SEVERITIES
 
 CONFIG_NAMES = ("datalint.toml", ".datalint.toml", "pyproject.toml")
@@ -42,6 +43,8 @@ TOP_LEVEL_KEYS: dict[str, tuple[type, str]] = {
     "purpose": (str, "what the datasets are for: style, domain or specialisation (rule B003)"),
     "eval-sets": (list, "evaluation sets (JSONL, relative to this file) that records must not overlap (rule D006)"),
     "cache-dir": (str, "folder of the incremental cache, relative to this config file (default .datalint_cache)"),
+    "profile": (str, "a trainer profile (rules/profiles/NAME.toml): mistral, llamafactory, axolotl, trl-sft, ..."),
+    "profile-options": (dict, "the trainer settings the profile declares (field names, dataset_info.json ...)"),
 }
 # [review] key -> (types, what it holds); they become the options of the review rules (Q901-Q903).
 REVIEW_KEYS: dict[str, tuple[tuple[type, ...], str]] = {
@@ -87,6 +90,7 @@ class CommandLine:
     ignore: tuple[str, ...] = ()
     fail_on: str | None = None
     against: tuple[str, ...] = ()  # evaluation sets from `--against`
+    profile: str | None = None  # `--profile NAME`: wins over the config's `profile`
 
 
 @dataclass(frozen=True)
@@ -151,6 +155,10 @@ def validate_table(table: dict[str, Any], path: Path) -> None:
             raise ConfigError(
                 f"{path}: `{key}` must be a {'list' if expected is list else 'table' if expected is dict else 'string'}"
             )
+    if "profile" in table:
+        _validate_profile(table, path)
+    elif "profile-options" in table:
+        raise ConfigError(f"{path}: `profile-options` needs a `profile`")
     if "purpose" in table and table["purpose"] not in PURPOSES:
         raise ConfigError(f"{path}: `purpose` must be one of {', '.join(PURPOSES)}")
     for key in ("select", "extend-select", "ignore", "exclude", "eval-sets"):
@@ -177,6 +185,19 @@ def validate_table(table: dict[str, Any], path: Path) -> None:
         if not isinstance(files, list) or not files or not all(isinstance(item, str) for item in files):
             raise ConfigError(f"{path}: `{where}.files` must be a non-empty list of globs")
         _validate_format(override, path, where + ".")
+
+
+def _validate_profile(table: dict[str, Any], path: Path) -> None:
+    try:
+        profile = load_profile(table["profile"])
+    except ProfileError as error:
+        raise ConfigError(f"{path}: `profile`: {error}") from error
+    unknown = sorted(set(table.get("profile-options", {})) - set(profile.options))
+    if unknown:
+        known = ", ".join(profile.options) or "none"
+        raise ConfigError(
+            f"{path}: unknown key `profile-options.{unknown[0]}` for profile {profile.name} (known: {known})"
+        )
 
 
 def _validate_suppress(entries: list[Any], path: Path) -> None:
@@ -235,8 +256,9 @@ def review_options(config: Config) -> dict[str, Any]:
     return review
 
 
-def all_rules(config: Config) -> list[Rule]:
-    """Built-in rules plus the config's own `[[rule]]` declarations, with `[rules.X]` applied."""
+def all_rules(config: Config, profile: Profile | None = None) -> list[Rule]:
+    """Built-in rules plus the config's own `[[rule]]` declarations, with the profile's settings,
+    then `[rules.X]`, applied."""
     try:
         custom = [parse_rule(table, config.label) for table in config.table.get("rule", [])]
         rules = [*builtin_rules(), *custom]
@@ -247,8 +269,10 @@ def all_rules(config: Config) -> list[Rule]:
                 with_overrides(rule, review, f"{config.label}: review") if rule.kind == "review" else rule
                 for rule in rules
             ]
+        if profile is not None:
+            rules = apply_profile(rules, profile, config.table.get("profile-options", {}), config.label)
         rules = _apply_rule_tables(rules, config.table.get("rules", {}), config.label)
-    except RuleError as error:
+    except (RuleError, ProfileError) as error:
         raise ConfigError(str(error)) from error
     return [_resolve_paths(rule, config.root) for rule in rules]
 
@@ -311,6 +335,7 @@ class SettingsResolver:
         self.fixed_config = load_config(config_path) if config_path else None
         self._configs: dict[Path, Config] = {}
         self._prepared: dict[tuple, Settings] = {}
+        self._needs_file: dict[tuple, bool] = {}
 
     def config_for(self, path: Path) -> Config:
         if self.fixed_config is not None:
@@ -336,11 +361,36 @@ class SettingsResolver:
         key = (config.label, tuple(overrides), tuple(ignores))
         if key not in self._prepared:
             self._prepared[key] = self._build(config, overrides, ignores)
-        return self._prepared[key]
+        settings = self._prepared[key]
+        if self._needs_file.setdefault(key, needs_file(settings.rules)):
+            settings = self._bound_to_file(key, settings, path)
+        return settings
+
+    def _bound_to_file(self, key: tuple, settings: Settings, path: Path | None) -> Settings:
+        """Settings whose rules read a file beside the dataset (a profile's dataset_info.json)."""
+        bound_key = (*key, path.absolute() if path is not None else None)
+        if bound_key not in self._prepared:
+            try:
+                rules = bind_to_file(settings.rules, path)
+            except ProfileError as error:
+                raise ConfigError(f"{settings.config_label}: {path or 'stdin'}: {error}") from error
+            self._prepared[bound_key] = replace(settings, rules=rules)
+        return self._prepared[bound_key]
+
+    def profile_for(self, config: Config) -> Profile | None:
+        """`--profile`, else the config's `profile`."""
+        name = self.command_line.profile or config.table.get("profile")
+        if name is None:
+            return None
+        try:
+            return load_profile(name)
+        except ProfileError as error:
+            raise ConfigError(f"{'--profile' if self.command_line.profile else config.label}: {error}") from error
 
     def _build(self, config: Config, override_indices: list[int], ignore_globs: list[str]) -> Settings:
         table = config.table
-        rules = _with_dataset_settings(all_rules(config), config, self.command_line)
+        profile = self.profile_for(config)
+        rules = _with_dataset_settings(all_rules(config, profile), config, self.command_line)
         layers = [table] + [table["overrides"][index] for index in override_indices]
         select = None
         extend: list[str] = []
@@ -357,6 +407,7 @@ class SettingsResolver:
         cli = self.command_line
         if cli.select is not None:
             select = list(cli.select)
+        extend += profile.select if profile is not None else ()
         extend += cli.extend_select
         ignore += cli.ignore
         for selector in [*(select or []), *extend, *ignore]:

@@ -51,6 +51,13 @@ KIND_MODULES = {
     "quota": "datalint.checks.quota",
     "dataset-size": "datalint.checks.dataset_size",
     "suppression": "datalint.checks.suppression",
+    "mistral": "datalint.checks.mistral",
+    "llamafactory": "datalint.checks.llamafactory",
+    "axolotl": "datalint.checks.axolotl",
+    "trl": "datalint.checks.trl",
+    "together": "datalint.checks.together",
+    "openai-ft": "datalint.checks.openai_ft",
+    "trainer-file": "datalint.checks.trainer_file",
 }
 
 
