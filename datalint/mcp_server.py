@@ -9,17 +9,21 @@ that does not exist, an unknown rule, a bad config) is a tool error carrying dat
 server keeps serving.
 """
 
-from __future__ import annotations
-
+# No `from __future__ import annotations`: the `mcp` command loads this file by path, outside the
+# package, where pydantic could not resolve the models' deferred annotations later.
 import difflib
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import cache
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import datalint
+from datalint.engine import Report
+from datalint.fix import FixPlan
 from datalint.rules import SCHEMAS_DIR, Rule, builtin_rules
+from datalint.violation import Violation
 
 MISSING_EXTRA = "`datalint mcp` needs the MCP SDK: pip install 'datalint[mcp]'"
 
@@ -286,6 +290,19 @@ def serve() -> None:
     create_server().run("stdio")
 
 
+@cache
+def _server_for_the_mcp_cli() -> MCPServer:
+    return create_server()
+
+
+def __getattr__(name: str) -> MCPServer:
+    # The SDK's `mcp` command (`mcp run|dev|install .../datalint/mcp_server.py`) looks for a module-level
+    # `server`; it is built when first asked for, so importing this module builds nothing.
+    if name == "server":
+        return _server_for_the_mcp_cli()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 # --- the pieces, small and pure -----------------------------------------------------------------------
 
 
@@ -318,7 +335,7 @@ def fix_offer(rule: Rule | None) -> FixOffer | None:
     return FixOffer(description=rule.fix, safety="safe" if rule.fix_safety == "safe" else "unsafe")
 
 
-def to_finding(violation, rules: dict[str, Rule]) -> Finding:
+def to_finding(violation: Violation, rules: dict[str, Rule]) -> Finding:
     return Finding(
         code=violation.code,
         name=violation.name,
@@ -340,7 +357,7 @@ def to_finding(violation, rules: dict[str, Rule]) -> Finding:
     )
 
 
-def lint_result(report, limit: int) -> LintResult:
+def lint_result(report: Report, limit: int) -> LintResult:
     rules = {rule.code: rule for rule in builtin_rules()}
     violations = report.violations
     severities = Counter(violation.severity for violation in violations)
@@ -355,7 +372,7 @@ def lint_result(report, limit: int) -> LintResult:
     )
 
 
-def lint_text(report, limit: int) -> str:
+def lint_text(report: Report, limit: int) -> str:
     """The text output of `datalint check`, cut at `limit` findings."""
     from datalint.formatters.text import head, one_line, summary_line
 
@@ -396,7 +413,7 @@ def rule_docs(rule: Rule) -> RuleDocs:
     )
 
 
-def fix_result(plan, *, written: bool, diff_lines: int) -> FixResult:
+def fix_result(plan: FixPlan, *, written: bool, diff_lines: int) -> FixResult:
     from datalint.fix import unified_diff
 
     diff = "".join(unified_diff(item) for item in plan.files)

@@ -401,3 +401,21 @@ def test_the_base_install_does_not_import_the_sdk():
     )
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=_environment())
     assert result.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_the_sdks_mcp_run_serves_the_module(tmp_path):
+    """`mcp run .../datalint/mcp_server.py` (the SDK's command, which `mcp dev` and `mcp install` wrap)."""
+    pytest.importorskip("typer", reason="the SDK's `mcp` command needs the mcp[cli] extra")
+    path = tmp_path / "data.jsonl"
+    path.write_bytes(CRLF_TOKEN_DUPLICATE)
+    module = REPO / "datalint" / "mcp_server.py"
+    server = StdioServerParameters(
+        command=sys.executable, args=["-c", "from mcp.cli import app; app()", "run", str(module)], env=_environment()
+    )
+
+    async def session():
+        async with Client(server) as client:
+            return await client.call_tool("lint", {"paths": [str(path)], "select": ["S"]})
+
+    result = anyio.run(session)
+    assert result.structured_content["by_code"] == {"S010": 1, "S007": 1}
