@@ -12,6 +12,7 @@ server keeps serving.
 # No `from __future__ import annotations`: the `mcp` command loads this file by path, outside the
 # package, where pydantic could not resolve the models' deferred annotations later.
 import difflib
+import json
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -244,8 +245,6 @@ def create_server() -> MCPServer:
 
         if Path(path).is_dir():
             raise ToolError(f"{path}: a folder; stats profiles one dataset file")
-        if not Path(path).exists():
-            raise ToolError(f"{path}: no such file")
         with _tool_errors():
             profile = datalint.profile_file(path, config=config)
         return _answer(DatasetProfile(**profile.to_dict()), render(profile))
@@ -258,8 +257,6 @@ def create_server() -> MCPServer:
         mime_type="application/json",
     )
     def rules_index() -> str:
-        import json
-
         return json.dumps(rules_index_entries(), indent=2)
 
     @server.resource(
@@ -309,15 +306,13 @@ def __getattr__(name: str) -> MCPServer:
 @contextmanager
 def _tool_errors() -> Iterator[None]:
     """datalint's usage errors (exit 2 on the command line) as tool errors with the same message."""
-    from datalint.baseline import BaselineError
     from datalint.config import ConfigError
-    from datalint.diff_base import DiffBaseError
     from datalint.engine import InputError
     from datalint.rules import RuleError
 
     try:
         yield
-    except (ConfigError, InputError, BaselineError, DiffBaseError, RuleError) as error:
+    except (ConfigError, InputError, RuleError) as error:
         raise ToolError(str(error)) from error
     except OSError as error:  # a file that cannot be read or written
         raise ToolError(f"{error.filename or 'file'}: {error.strerror or error}") from error
