@@ -31,7 +31,7 @@ MISSING_EXTRA = "`datalint mcp` needs the MCP SDK: pip install 'datalint[mcp]'"
 try:
     from mcp.server import MCPServer
     from mcp.server.mcpserver.exceptions import ResourceError, ToolError
-    from mcp.types import CallToolResult, TextContent
+    from mcp.types import CallToolResult, TextContent, ToolAnnotations
     from pydantic import BaseModel, ConfigDict, Field
 except ImportError as error:  # the base install has no MCP SDK
     raise ImportError(MISSING_EXTRA) from error
@@ -163,6 +163,10 @@ Selectors = Annotated[list[str] | None, Field(description="rule codes, names or 
 Select = Annotated[
     list[str] | None, Field(description="rules to enable instead of the config's selection (codes, names, families)")
 ]
+# Hints a client may use to ask before a call: only `fix` writes (and only with apply=true); nothing
+# reaches outside the machine.
+READS = ToolAnnotations(read_only_hint=True, open_world_hint=False)
+WRITES = ToolAnnotations(read_only_hint=False, destructive_hint=True, open_world_hint=False)
 ConfigPath = Annotated[str | None, Field(description="a config file to use instead of the one found from each file")]
 
 
@@ -176,7 +180,7 @@ def create_server() -> MCPServer:
         log_level="WARNING",
     )
 
-    @server.tool(title="Lint datasets")
+    @server.tool(title="Lint datasets", annotations=READS)
     def lint(
         paths: Paths,
         select: Select = None,
@@ -195,7 +199,7 @@ def create_server() -> MCPServer:
         result = lint_result(report, limit)
         return _answer(result, lint_text(report, limit))
 
-    @server.tool(title="Explain a rule")
+    @server.tool(title="Explain a rule", annotations=READS)
     def explain_rule(
         rule: Annotated[str, Field(description="a rule code (P001) or name (ai-disclaimer)")],
     ) -> Annotated[CallToolResult, RuleDocs]:
@@ -205,7 +209,7 @@ def create_server() -> MCPServer:
         docs = rule_docs(found)
         return _answer(docs, docs.markdown)
 
-    @server.tool(title="Fix datasets")
+    @server.tool(title="Fix datasets", annotations=WRITES)
     def fix(
         paths: Paths,
         apply: Annotated[bool, Field(description="write the fixes to the files; false: only return the diff")] = False,
@@ -235,7 +239,7 @@ def create_server() -> MCPServer:
         result = fix_result(plan, written=apply, diff_lines=diff_lines)
         return _answer(result, fix_text(result))
 
-    @server.tool(title="Profile a dataset")
+    @server.tool(title="Profile a dataset", annotations=READS)
     def stats(
         path: Annotated[str, Field(description="one dataset file")], config: ConfigPath = None
     ) -> Annotated[CallToolResult, DatasetProfile]:

@@ -83,6 +83,7 @@ def test_lists_the_four_tools_with_input_and_output_schemas():
     assert {"select", "ignore", "extend_select", "config", "limit"} <= set(by_name["lint"].input_schema["properties"])
     assert {"apply", "unsafe"} <= set(by_name["fix"].input_schema["properties"])
     assert "findings" in by_name["lint"].output_schema["properties"]
+    assert [name for name, tool in sorted(by_name.items()) if not tool.annotations.read_only_hint] == ["fix"]
     assert {str(resource.uri) for resource in resources} == {
         "datalint://rules",
         "datalint://schemas/config",
