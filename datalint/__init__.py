@@ -199,18 +199,19 @@ def plan_fixes(
     ignore: Sequence[str] = (),
     extend_select: Sequence[str] = (),
     unsafe: bool = False,
+    cache: bool = False,
 ) -> FixPlan:
     """The fixes `datalint check --fix` would apply to these files, planned in memory: nothing is written.
 
     Each `FileFix` of the plan holds the file's bytes before and after (`fix.unified_diff(item)` is its
     diff; `fix.write(plan)` writes them). Unsafe fixes (content changes, records removed) only with
-    `unsafe`; `plan.unsafe_skipped` counts the ones left out.
+    `unsafe`; `plan.unsafe_skipped` counts the ones left out. `cache` as for `lint_paths`.
     """
     from datalint import fix
 
     # Fixes are planned per record: a convention reported once still has one fix per record.
     report = lint_paths(
-        paths, config=config, select=select, ignore=ignore, extend_select=extend_select, conventions=False
+        paths, config=config, select=select, ignore=ignore, extend_select=extend_select, cache=cache, conventions=False
     )
     resolver = settings_resolver(config, select, extend_select, ignore)
     return fix.fix_report(report, resolver, unsafe=unsafe)

@@ -323,14 +323,15 @@ def show_rule(code: str) -> None:
 
 
 @main.command("mcp")
-def mcp_server() -> None:
+@click.option("--no-cache", is_flag=True, help="Neither read nor write the incremental cache.")
+def mcp_server(no_cache: bool) -> None:
     """Serve lint, fix, explain_rule and stats to coding agents over MCP (stdio); see docs/agents.md."""
     try:
         from datalint.mcp_server import serve
     except ImportError as error:  # the `mcp` extra is not installed
         _fail(str(error))
         return
-    serve()
+    serve(cache=not no_cache)
 
 
 @main.command("stats")

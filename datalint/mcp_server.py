@@ -170,8 +170,14 @@ WRITES = ToolAnnotations(read_only_hint=False, destructive_hint=True, open_world
 ConfigPath = Annotated[str | None, Field(description="a config file to use instead of the one found from each file")]
 
 
-def create_server() -> MCPServer:
-    """The datalint MCP server: its tools and resources, ready to `run()` on stdio or to test in-process."""
+def create_server(*, cache: bool = True) -> MCPServer:
+    """The datalint MCP server: its tools and resources, ready to `run()` on stdio or to test in-process.
+
+    `cache`: `lint` and `fix` read and write the incremental cache (.datalint_cache/ beside the config,
+    or in the working folder), as `datalint check` does by default, so a second call on a large file
+    re-checks only the records that changed. The record pass runs in this process (no worker pool:
+    forking a threaded server is not safe).
+    """
     server = MCPServer(
         "datalint",
         title="datalint",
@@ -194,7 +200,12 @@ def create_server() -> MCPServer:
         the fix the rule offers. A finding most records of a file share is listed once, with its count."""
         with _tool_errors():
             report = datalint.lint_paths(
-                paths, config=config, select=select, extend_select=extend_select or (), ignore=ignore or ()
+                paths,
+                config=config,
+                select=select,
+                extend_select=extend_select or (),
+                ignore=ignore or (),
+                cache=cache,
             )
         result = lint_result(report, limit)
         return _answer(result, lint_text(report, limit))
@@ -233,6 +244,7 @@ def create_server() -> MCPServer:
                 extend_select=extend_select or (),
                 ignore=ignore or (),
                 unsafe=unsafe,
+                cache=cache,
             )
             if apply:
                 fixes.write(plan)
@@ -286,9 +298,9 @@ def create_server() -> MCPServer:
     return server
 
 
-def serve() -> None:
+def serve(*, cache: bool = True) -> None:
     """Run the server on stdin/stdout until the client closes them."""
-    create_server().run("stdio")
+    create_server(cache=cache).run("stdio")
 
 
 @cache

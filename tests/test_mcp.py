@@ -25,11 +25,12 @@ CRLF_TOKEN_DUPLICATE = (
 )
 
 
-def call(tool: str, arguments: dict):
-    """One tool call through a fresh in-process client, as an agent's session would make it."""
+def call(tool: str, arguments: dict, *, cache: bool = False):
+    """One tool call through a fresh in-process client, as an agent's session would make it (without
+    the incremental cache, which would be written beside the shared datasets)."""
 
     async def session():
-        async with Client(create_server()) as client:
+        async with Client(create_server(cache=cache)) as client:
             return await client.call_tool(tool, arguments)
 
     return anyio.run(session)
@@ -37,7 +38,7 @@ def call(tool: str, arguments: dict):
 
 def read(uri: str) -> str:
     async def session():
-        async with Client(create_server()) as client:
+        async with Client(create_server(cache=False)) as client:
             return (await client.read_resource(uri)).contents[0].text
 
     return anyio.run(session)
@@ -47,7 +48,7 @@ def read_error(uri: str) -> MCPError:
     """The protocol error reading `uri` answers with (caught inside the session, as a client would)."""
 
     async def session():
-        async with Client(create_server()) as client:
+        async with Client(create_server(cache=False)) as client:
             try:
                 await client.read_resource(uri)
             except MCPError as error:
@@ -73,7 +74,7 @@ def cli_json(*args: str):
 
 def test_lists_the_four_tools_with_input_and_output_schemas():
     async def session():
-        async with Client(create_server()) as client:
+        async with Client(create_server(cache=False)) as client:
             return (await client.list_tools()).tools, (await client.list_resources()).resources
 
     tools, resources = anyio.run(session)
@@ -178,7 +179,7 @@ def test_the_server_keeps_serving_after_a_tool_error(tmp_path):
     data.write_bytes(CRLF_TOKEN_DUPLICATE)
 
     async def session():
-        async with Client(create_server()) as client:
+        async with Client(create_server(cache=False)) as client:
             failed = await client.call_tool("lint", {"paths": [str(tmp_path / "none.jsonl")]})
             after = await client.call_tool("lint", {"paths": [str(data)]})
             return failed, after
@@ -186,6 +187,20 @@ def test_the_server_keeps_serving_after_a_tool_error(tmp_path):
     failed, after = anyio.run(session)
     assert failed.is_error
     assert not after.is_error and after.structured_content["total"] == 4
+
+
+def test_lint_and_fix_use_the_incremental_cache_beside_the_config(tmp_path):
+    (tmp_path / "datalint.toml").write_text('select = ["S", "D"]\n')
+    path = tmp_path / "data.jsonl"
+    path.write_bytes(CRLF_TOKEN_DUPLICATE)
+    call("lint", {"paths": [str(path)]})
+    assert not (tmp_path / ".datalint_cache").exists()
+    cold = call("lint", {"paths": [str(path)]}, cache=True).structured_content
+    assert (tmp_path / ".datalint_cache" / "CACHEDIR.TAG").exists()
+    assert call("lint", {"paths": [str(path)]}, cache=True).structured_content == cold
+    assert cold["by_code"] == {"S010": 1, "D001": 1, "S007": 1}
+    call("fix", {"paths": [str(path)], "apply": True}, cache=True)
+    assert call("lint", {"paths": [str(path)]}, cache=True).structured_content["by_code"] == {"D001": 1}
 
 
 # --- explain_rule -------------------------------------------------------------------------------------
@@ -411,7 +426,10 @@ def test_the_sdks_mcp_run_serves_the_module(tmp_path):
     path.write_bytes(CRLF_TOKEN_DUPLICATE)
     module = REPO / "datalint" / "mcp_server.py"
     server = StdioServerParameters(
-        command=sys.executable, args=["-c", "from mcp.cli import app; app()", "run", str(module)], env=_environment()
+        command=sys.executable,
+        args=["-c", "from mcp.cli import app; app()", "run", str(module)],
+        env=_environment(),
+        cwd=str(tmp_path),  # where the cache goes when no config is found
     )
 
     async def session():
