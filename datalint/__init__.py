@@ -21,10 +21,12 @@ __version__ = "0.1.0"
 
 if TYPE_CHECKING:
     from datalint.config import SettingsResolver
+    from datalint.fix import FixPlan
+    from datalint.profile import Profile
     from datalint.report import Report
     from datalint.violation import Violation
 
-__all__ = ["__version__", "lint_file", "lint_paths", "lint_records"]
+__all__ = ["__version__", "lint_file", "lint_paths", "lint_records", "plan_fixes", "profile_file"]
 
 
 def settings_resolver(
@@ -192,3 +194,62 @@ def lint_records(
     resolver = settings_resolver(config, select, extend_select, ignore, profile=profile)
     report = lint_in_memory(records, resolver, name)
     return (collapse_conventions(report) if conventions else report).violations
+
+
+def plan_fixes(
+    paths: Sequence[str | Path],
+    *,
+    config: str | Path | None = None,
+    select: Sequence[str] | None = None,
+    ignore: Sequence[str] = (),
+    extend_select: Sequence[str] = (),
+    unsafe: bool = False,
+    profile: str | None = None,
+    cache: bool = False,
+) -> FixPlan:
+    """The fixes `datalint check --fix` would apply to these files, planned in memory: nothing is written.
+
+    Each `FileFix` of the plan holds the file's bytes before and after (`fix.unified_diff(item)` is its
+    diff; `fix.write(plan)` writes them). Unsafe fixes (content changes, records removed) only with
+    `unsafe`; `plan.unsafe_skipped` counts the ones left out. `cache` as for `lint_paths`.
+    """
+    from datalint import fix
+
+    # Fixes are planned per record: a convention reported once still has one fix per record.
+    selection = {
+        "config": config,
+        "select": select,
+        "ignore": ignore,
+        "extend_select": extend_select,
+        "profile": profile,
+    }
+    report = lint_paths(paths, **selection, cache=cache, conventions=False)
+    resolver = settings_resolver(config, select, extend_select, ignore, profile=profile)
+    return fix.fix_report(report, resolver, unsafe=unsafe)
+
+
+def profile_file(path: str | Path, *, config: str | Path | None = None, progress: bool = False) -> Profile:
+    """The profile `datalint stats` shows of one dataset file: fields, lengths, languages, labels,
+    duplicates and the rules that flag most records (`profile.to_dict()` is its JSON output)."""
+    from datalint.profile import profile_path
+    from datalint.reader import is_array_path
+    from datalint.sources import Source
+
+    path = Path(path)
+    settings = settings_resolver(config, None, (), ()).settings_for(path)
+    # The profile counts records per rule: every record, not a convention reported once.
+    report = lint_paths([path], config=config, progress=progress, conventions=False)
+    source = Source(str(path), path, array=is_array_path(path))
+    meter = None
+    if progress:
+        import sys
+
+        from datalint.progress import Meter, metered
+
+        meter = Meter(sys.stderr, 1)
+        source = metered([source], meter)[0]
+    try:
+        return profile_path(path, settings, report, source)
+    finally:
+        if meter is not None:
+            meter.close()

@@ -350,6 +350,18 @@ def show_profile(name: str) -> None:
         _fail(str(error))
 
 
+@main.command("mcp")
+@click.option("--no-cache", is_flag=True, help="Neither read nor write the incremental cache.")
+def mcp_server(no_cache: bool) -> None:
+    """Serve lint, fix, explain_rule and stats to coding agents over MCP (stdio); see docs/agents.md."""
+    try:
+        from datalint.mcp_server import serve
+    except ImportError as error:  # the `mcp` extra is not installed
+        _fail(str(error))
+        return
+    serve(cache=not no_cache)
+
+
 @main.command("stats")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
@@ -361,25 +373,10 @@ def stats(path: Path, output_format: str, html_file: Path | None, config: Path |
     import json
 
     import datalint
-    from datalint.profile import profile_path
-    from datalint.progress import Meter, metered, wants_progress
-    from datalint.reader import is_array_path
-    from datalint.sources import Source
+    from datalint.progress import wants_progress
 
     try:
-        resolver = datalint.settings_resolver(config, None, (), ())
-        settings = resolver.settings_for(path)
-        # The profile counts records per rule: every record, not a convention reported once.
-        report = datalint.lint_paths([path], config=config, progress=wants_progress(quiet), conventions=False)
-        source = Source(str(path), path, array=is_array_path(path))
-        meter = Meter(sys.stderr, 1) if wants_progress(quiet) else None
-        if meter is not None:
-            source = metered([source], meter)[0]
-        try:
-            profile = profile_path(path, settings, report, source)
-        finally:
-            if meter is not None:
-                meter.close()
+        profile = datalint.profile_file(path, config=config, progress=wants_progress(quiet))
     except _usage_errors() as error:
         _fail(str(error))
         return
