@@ -23,6 +23,10 @@ MAPPING_KEYS = ("system", "instruction", "input", "response", "type", "difficult
 
 # key -> (type, what it holds); every key of a config file is checked against this table.
 TOP_LEVEL_KEYS: dict[str, tuple[type, str]] = {
+    "$schema": (
+        str,
+        "the JSON Schema editors check this file with (rules/schemas/config-v1.json); datalint ignores it",
+    ),
     "select": (list, "rule codes, names or family letters to enable"),
     "extend-select": (list, "rules to enable on top of `select`"),
     "ignore": (list, "rules to disable"),
@@ -254,7 +258,7 @@ def all_rules(config: Config) -> list[Rule]:
         return list(config.rules)
     label = config.label
     try:
-        custom = [parse_rule(table, f"{label}: [[rule]]") for table in config.table.get("rule", [])]
+        custom = [parse_rule(table, label) for table in config.table.get("rule", [])]
         rules = [*builtin_rules(), *custom]
         check_unique(rules, label)
         review = review_options(config)
