@@ -15,7 +15,7 @@ from typing import Any
 
 from datalint.checks import load_kind
 from datalint.records import FORMATS, Mapping_
-from datalint.rules import Rule, RuleError, builtin_rules, check_unique, parse_rule, with_overrides
+from datalint.rules import Rule, RuleError, builtin_rules, check_unique, option_problem, parse_rule, with_overrides
 from datalint.violation import SEVERITIES
 
 CONFIG_NAMES = ("datalint.toml", ".datalint.toml", "pyproject.toml")
@@ -47,14 +47,14 @@ TOP_LEVEL_KEYS: dict[str, tuple[type, str]] = {
     "eval-sets": (list, "evaluation sets (JSONL, relative to this file) that records must not overlap (rule D006)"),
     "cache-dir": (str, "folder of the incremental cache, relative to this config file (default .datalint_cache)"),
 }
-# [review] key -> (types, what it holds); they become the options of the review rules (Q901-Q903).
-REVIEW_KEYS: dict[str, tuple[tuple[type, ...], str]] = {
-    "ledger": ((str,), "glob of review files, relative to the config file"),
-    "min-share": ((int, float), "share of records that must have a current review (0..1)"),
-    "model": ((str,), "quality model JSON written by `datalint train-quality`"),
-    "threshold": ((int, float), "report records scored below this (0..1)"),
-    "ratings": ((str,), "rating scale: good-bad or 1-5"),
-    "good-cut": ((int, float), "on the 1-5 scale, ratings at or above this are good"),
+# [review] key -> what it holds; they are options of the review rules (Q901-Q903), checked as such.
+REVIEW_KEYS: dict[str, str] = {
+    "ledger": "glob of review files, relative to the config file",
+    "min-share": "share of records that must have a current review (0..1)",
+    "model": "quality model JSON written by `datalint train-quality`",
+    "threshold": "report records scored below this (0..1)",
+    "ratings": "rating scale: good-bad or 1-5",
+    "good-cut": "on the 1-5 scale, ratings at or above this are good",
 }
 PURPOSES = ("style", "domain", "specialisation")
 SUPPRESS_KEYS = {"hash", "rules", "reason"}
@@ -227,19 +227,13 @@ def _validate_format(table: dict[str, Any], path: Path, prefix: str) -> None:
 
 
 def _validate_review(review: dict[str, Any], path: Path) -> None:
+    declared = load_kind("review").OPTIONS
     for key, value in review.items():
         if key not in REVIEW_KEYS:
             raise ConfigError(f"{path}: unknown key `review.{key}` (known: {', '.join(REVIEW_KEYS)})")
-        types, _ = REVIEW_KEYS[key]
-        if isinstance(value, bool) or not isinstance(value, types):
-            raise ConfigError(f"{path}: `review.{key}` must be {'a string' if types == (str,) else 'a number'}")
-    for key in ("min-share", "threshold"):
-        if key in review and not 0 <= review[key] <= 1:
-            raise ConfigError(f"{path}: `review.{key}` must be between 0 and 1")
-    if review.get("ratings", "good-bad") not in ("good-bad", "1-5"):
-        raise ConfigError(f'{path}: `review.ratings` must be "good-bad" or "1-5"')
-    if "good-cut" in review and not 1 <= review["good-cut"] <= 5:
-        raise ConfigError(f"{path}: `review.good-cut` must be from 1 to 5")
+        problem = option_problem(declared[key], value)
+        if problem:
+            raise ConfigError(f"{path}: `review.{key}` {problem}")
 
 
 def review_options(config: Config) -> dict[str, Any]:

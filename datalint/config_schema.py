@@ -202,7 +202,7 @@ def _suppression() -> dict[str, Any]:
 def _review() -> dict[str, Any]:
     """`[review]`: its keys are options of the review rules, declared by the review kind."""
     declared = load_kind("review").OPTIONS
-    properties = {key: {**_option(declared[key]), "description": help} for key, (_, help) in REVIEW_KEYS.items()}
+    properties = {key: {**_option(declared[key]), "description": help} for key, help in REVIEW_KEYS.items()}
     return {"type": "object", "properties": properties, "additionalProperties": False}
 
 

@@ -61,16 +61,6 @@ def test_a_bad_option_is_exit_2_naming_file_and_key_even_on_an_empty_file(tmp_pa
     assert key in message and expected in message
 
 
-def test_the_checks_no_longer_validate_what_the_config_load_did():
-    """prepare() compiles and loads; the values it receives were checked at load."""
-    from datalint.checks import KIND_MODULES, load_kind
-
-    for kind in KIND_MODULES:
-        source = load_kind(kind).__file__
-        with open(source, encoding="utf-8") as handle:
-            assert "in `fields` (fields:" not in handle.read(), kind
-
-
 def test_options_of_a_good_config_still_apply(tmp_path):
     data = write_jsonl(tmp_path / "train.jsonl", [{"instruction": "Hi", "input": "", "output": "Lorem ipsum dolor."}])
     (tmp_path / "datalint.toml").write_text(OWN_RULE + '\n[rules.P001]\nfields = ["response", "instruction"]\n')
