@@ -44,7 +44,9 @@ def _selection_options(function):
     for option in reversed(
         [
             click.option(
-                "--select", multiple=True, help="Rules to enable (codes, names or family letters; comma-separated)."
+                "--select",
+                multiple=True,
+                help="Rules to enable: codes, names, families (D: not DL) or code prefixes (P0); comma-separated.",
             ),
             click.option("--extend-select", multiple=True, help="Rules to enable on top of the selection."),
             click.option("--ignore", multiple=True, help="Rules to disable."),
