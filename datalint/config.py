@@ -414,9 +414,10 @@ class SettingsResolver:
 
     def _build(self, config: Config, override_indices: list[int], ignore_globs: list[str]) -> Settings:
         table = config.table
-        rules = _with_command_line_eval_sets(all_rules(config), self.command_line)
+        rules = all_rules(config)
         for index in override_indices:
             rules = _override_rules(rules, table["overrides"][index], config, index)
+        rules = _with_command_line_eval_sets(rules, self.command_line)  # relative to the current folder
         layers = [table] + [table["overrides"][index] for index in override_indices]
         select = None
         extend: list[str] = []

@@ -153,3 +153,24 @@ def test_sarif_describes_the_rules_the_config_declares(tmp_path):
     assert descriptor["fullDescription"] == {"text": "Lorem ipsum is filler a model learns to write."}
     assert descriptor["help"]["markdown"].startswith("# X001 no-lorem")
     assert descriptor["properties"]["tags"] == ["pattern", "X"]
+
+
+def test_paths_in_an_override_are_relative_to_the_config_and_must_exist(tmp_path, monkeypatch):
+    (tmp_path / "legacy").mkdir()
+    data = write_jsonl(tmp_path / "legacy" / "old.jsonl", [{"instruction": "Hi", "output": "Hello"}])
+    schema = {"type": "object", "required": ["id"]}
+    (tmp_path / "record.schema.json").write_text(json.dumps(schema))
+    config = tmp_path / "datalint.toml"
+    override = '[[overrides]]\nfiles = ["legacy/*.jsonl"]\n[overrides.rules.S101]\nschema = "{}"\n'
+    config.write_text(override.format("record.schema.json"))
+    elsewhere = tmp_path / "legacy"
+    monkeypatch.chdir(elsewhere)  # not the config's folder
+    result = run("check", "--no-cache", "--format", "json", "--select", "S101", "old.jsonl")
+    assert [v["code"] for v in json.loads(result.output)["violations"]] == ["S101"]
+    config.write_text(override.format("missing.schema.json"))
+    data.write_text("")
+    result = run("check", "--no-cache", "old.jsonl")
+    assert result.exit_code == 2
+    assert result.output.strip() == (
+        f"datalint: error: {config}: rule S101: option `schema`: no such file {tmp_path / 'missing.schema.json'}"
+    )
