@@ -45,7 +45,9 @@ def _selection_options(function):
     for option in reversed(
         [
             click.option(
-                "--select", multiple=True, help="Rules to enable (codes, names or family letters; comma-separated)."
+                "--select",
+                multiple=True,
+                help="Rules to enable: codes, names, families (D: not DL) or code prefixes (P0); comma-separated.",
             ),
             click.option("--extend-select", multiple=True, help="Rules to enable on top of the selection."),
             click.option("--ignore", multiple=True, help="Rules to disable."),
@@ -291,18 +293,36 @@ def write_baseline(
     click.echo(f"Wrote {output}: {len(report.violations):,} violations in {len(entries):,} entries.", err=True)
 
 
+def _config_option(function):
+    return click.option(
+        "--config",
+        type=click.Path(exists=True, dir_okay=False, path_type=Path),
+        help="Use this config file (default: the one found from the current folder, as `check` does).",
+    )(function)
+
+
+def _known_rules(config: Path | None):
+    """The built-in rules and those the config declares, with its `[rules.X]` tables applied."""
+    from datalint.config import ConfigError, find_config, load_config
+
+    try:
+        return load_config(config or find_config(Path.cwd())).rules
+    except ConfigError as error:
+        _fail(str(error))
+
+
 @main.command("rules")
 @click.option(
     "--format", "output_format", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True
 )
-def list_rules(output_format: str) -> None:
-    """List every built-in rule: code, name, severity, summary."""
+@_config_option
+def list_rules(output_format: str, config: Path | None) -> None:
+    """List every rule, built-in and declared in the config: code, name, severity, summary."""
     import json
 
     from datalint.docs import rules_table
-    from datalint.rules import builtin_rules
 
-    rules = builtin_rules()
+    rules = _known_rules(config)
     if output_format == "markdown":
         click.echo(rules_table(rules))
         return
@@ -317,13 +337,13 @@ def list_rules(output_format: str) -> None:
 
 @main.command("rule")
 @click.argument("code")
-def show_rule(code: str) -> None:
-    """Show a rule's documentation (by code or name)."""
+@_config_option
+def show_rule(code: str, config: Path | None) -> None:
+    """Show a rule's documentation (by code, in any case, or name)."""
     from datalint.docs import rule_markdown
-    from datalint.rules import builtin_rules
 
-    for rule in builtin_rules():
-        if code in (rule.code, rule.name):
+    for rule in _known_rules(config):
+        if code.upper() == rule.code or code.lower() == rule.name:
             click.echo(rule_markdown(rule))
             return
     _fail(f"no rule {code!r}; `datalint rules` lists them")

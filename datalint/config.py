@@ -15,7 +15,7 @@ from typing import Any
 
 from datalint.checks import load_kind
 from datalint.records import FORMATS, Mapping_
-from datalint.rules import Rule, RuleError, builtin_rules, check_unique, parse_rule, with_overrides
+from datalint.rules import Rule, RuleError, builtin_rules, check_unique, option_problem, parse_rule, with_overrides
 from datalint.trainer_profiles import Profile, ProfileError, apply_profile, bind_to_file, load_profile, needs_file
 from datalint.violation import SEVERITIES
 
@@ -24,6 +24,10 @@ MAPPING_KEYS = ("system", "instruction", "input", "response", "type", "difficult
 
 # key -> (type, what it holds); every key of a config file is checked against this table.
 TOP_LEVEL_KEYS: dict[str, tuple[type, str]] = {
+    "$schema": (
+        str,
+        "the JSON Schema editors check this file with (rules/schemas/config-v1.json); datalint ignores it",
+    ),
     "select": (list, "rule codes, names or family letters to enable"),
     "extend-select": (list, "rules to enable on top of `select`"),
     "ignore": (list, "rules to disable"),
@@ -46,19 +50,20 @@ TOP_LEVEL_KEYS: dict[str, tuple[type, str]] = {
     "profile": (str, "a trainer profile (rules/profiles/NAME.toml): mistral, llamafactory, axolotl, trl-sft, ..."),
     "profile-options": (dict, "the trainer settings the profile declares (field names, dataset_info.json ...)"),
 }
-# [review] key -> (types, what it holds); they become the options of the review rules (Q901-Q903).
-REVIEW_KEYS: dict[str, tuple[tuple[type, ...], str]] = {
-    "ledger": ((str,), "glob of review files, relative to the config file"),
-    "min-share": ((int, float), "share of records that must have a current review (0..1)"),
-    "model": ((str,), "quality model JSON written by `datalint train-quality`"),
-    "threshold": ((int, float), "report records scored below this (0..1)"),
-    "ratings": ((str,), "rating scale: good-bad or 1-5"),
-    "good-cut": ((int, float), "on the 1-5 scale, ratings at or above this are good"),
+# [review] key -> what it holds; they are options of the review rules (Q901-Q903), checked as such.
+REVIEW_KEYS: dict[str, str] = {
+    "ledger": "glob of review files, relative to the config file",
+    "min-share": "share of records that must have a current review (0..1)",
+    "model": "quality model JSON written by `datalint train-quality`",
+    "threshold": "report records scored below this (0..1)",
+    "ratings": "rating scale: good-bad or 1-5",
+    "good-cut": "on the 1-5 scale, ratings at or above this are good",
 }
 PURPOSES = ("style", "domain", "specialisation")
 SUPPRESS_KEYS = {"hash", "rules", "reason"}
 RECORD_HASH = re.compile(r"^[0-9a-f]{16}$")
 OVERRIDE_KEYS = {"files", "select", "extend-select", "ignore", "format", "mapping", "rules"}
+SELECTOR_KEYS = ("select", "extend-select", "ignore")
 
 
 class ConfigError(ValueError):
@@ -67,10 +72,13 @@ class ConfigError(ValueError):
 
 @dataclass(frozen=True)
 class Config:
-    """A validated config file (or the defaults when there is none)."""
+    """A validated config file (or the defaults when there is none), with every rule it knows:
+    the built-in ones and its own `[[rule]]`s, its `[rules.X]` tables applied and every option
+    checked (see `load_config`)."""
 
     path: Path | None = None
     table: dict[str, Any] = field(default_factory=dict)
+    rules: tuple[Rule, ...] = ()
 
     @property
     def root(self) -> Path:
@@ -138,12 +146,20 @@ def _read_toml(path: Path) -> dict[str, Any]:
 
 
 def load_config(path: Path | None) -> Config:
+    """Read and check a config file (None: the defaults). Everything a run will use is checked
+    here, before any record is read: keys, rule declarations, rule options (including those of
+    per-path overrides), rule selectors and the files options name."""
     if path is None:
-        return Config()
-    document = _read_toml(path)
-    table = document.get("tool", {}).get("datalint", {}) if path.name == "pyproject.toml" else document
-    validate_table(table, path)
-    return Config(path, table)
+        table: dict[str, Any] = {}
+    else:
+        document = _read_toml(path)
+        table = document.get("tool", {}).get("datalint", {}) if path.name == "pyproject.toml" else document
+        validate_table(table, path)
+    config = Config(path, table)
+    config = replace(config, rules=tuple(all_rules(config)))
+    _check_overrides(config)
+    _check_selectors(config)
+    return config
 
 
 def validate_table(table: dict[str, Any], path: Path) -> None:
@@ -232,19 +248,13 @@ def _validate_format(table: dict[str, Any], path: Path, prefix: str) -> None:
 
 
 def _validate_review(review: dict[str, Any], path: Path) -> None:
+    declared = load_kind("review").OPTIONS
     for key, value in review.items():
         if key not in REVIEW_KEYS:
             raise ConfigError(f"{path}: unknown key `review.{key}` (known: {', '.join(REVIEW_KEYS)})")
-        types, _ = REVIEW_KEYS[key]
-        if isinstance(value, bool) or not isinstance(value, types):
-            raise ConfigError(f"{path}: `review.{key}` must be {'a string' if types == (str,) else 'a number'}")
-    for key in ("min-share", "threshold"):
-        if key in review and not 0 <= review[key] <= 1:
-            raise ConfigError(f"{path}: `review.{key}` must be between 0 and 1")
-    if review.get("ratings", "good-bad") not in ("good-bad", "1-5"):
-        raise ConfigError(f'{path}: `review.ratings` must be "good-bad" or "1-5"')
-    if "good-cut" in review and not 1 <= review["good-cut"] <= 5:
-        raise ConfigError(f"{path}: `review.good-cut` must be from 1 to 5")
+        problem = option_problem(declared[key], value)
+        if problem:
+            raise ConfigError(f"{path}: `review.{key}` {problem}")
 
 
 def review_options(config: Config) -> dict[str, Any]:
@@ -257,54 +267,66 @@ def review_options(config: Config) -> dict[str, Any]:
 
 
 def all_rules(config: Config, profile: Profile | None = None) -> list[Rule]:
-    """Built-in rules plus the config's own `[[rule]]` declarations, with the profile's settings,
-    then `[rules.X]`, applied."""
+    """Built-in rules plus the config's own `[[rule]]` declarations, with `[review]`, the profile's
+    settings, `[rules.X]`, `purpose` and `eval-sets` applied, paths resolved against the config's
+    folder and checked. Without a profile, the rules `load_config` resolved."""
+    if config.rules and profile is None:
+        return list(config.rules)
+    label = config.label
     try:
-        custom = [parse_rule(table, config.label) for table in config.table.get("rule", [])]
+        custom = [parse_rule(table, label) for table in config.table.get("rule", [])]
         rules = [*builtin_rules(), *custom]
-        check_unique(rules, config.label)
+        check_unique(rules, label)
         review = review_options(config)
         if review:
             rules = [
-                with_overrides(rule, review, f"{config.label}: review") if rule.kind == "review" else rule
-                for rule in rules
+                with_overrides(rule, review, f"{label}: [review]") if rule.kind == "review" else rule for rule in rules
             ]
         if profile is not None:
-            rules = apply_profile(rules, profile, config.table.get("profile-options", {}), config.label)
-        rules = _apply_rule_tables(rules, config.table.get("rules", {}), config.label)
+            rules = apply_profile(rules, profile, config.table.get("profile-options", {}), label)
+        rules = _apply_rule_tables(rules, config.table.get("rules", {}), label)
+        rules = _with_dataset_settings(rules, config)
     except (RuleError, ProfileError) as error:
         raise ConfigError(str(error)) from error
-    return [_resolve_paths(rule, config.root) for rule in rules]
+    return [_resolve_paths(rule, config.root, label) for rule in rules]
 
 
-def _resolve_paths(rule: Rule, root: Path) -> Rule:
-    """Relative path options mean: relative to the folder of the config file."""
+def _resolve_paths(rule: Rule, root: Path, label: str) -> Rule:
+    """Relative path options mean: relative to the folder of the config file. A path that is an
+    input (a JSON Schema, an evaluation set) must exist."""
     declared = load_kind(rule.kind).OPTIONS
-    resolved = {
-        key: str(root / value)
-        for key, value in rule.options.items()
-        if declared[key].is_path and isinstance(value, str) and value and not Path(value).is_absolute()
-    }
+    resolved = {}
+    for key, value in rule.options.items():
+        option = declared[key]
+        if not option.is_path:
+            continue
+        paths = [root / item for item in (value if isinstance(value, list) else [value]) if item]
+        for path in paths if option.must_exist else ():
+            if not path.is_file():
+                raise ConfigError(f"{label}: rule {rule.code}: option `{key}`: no such file {path}")
+        if paths:
+            resolved[key] = [str(path) for path in paths] if isinstance(value, list) else str(paths[0])
     return replace(rule, options={**rule.options, **resolved}) if resolved else rule
 
 
-def _apply_rule_tables(rules: list[Rule], tables: dict[str, Any], label: str) -> list[Rule]:
+def _apply_rule_tables(rules: list[Rule], tables: dict[str, Any], label: str, prefix: str = "") -> list[Rule]:
     for selector, overrides in tables.items():
         if not isinstance(overrides, dict):
-            raise ConfigError(f"{label}: `rules.{selector}` must be a table")
+            raise ConfigError(f"{label}: `{prefix}rules.{selector}` must be a table")
         matched = [rule for rule in rules if rule.code == selector or rule.name == selector]
         if not matched:
-            raise ConfigError(f"{label}: `rules.{selector}` names no rule")
-        rules = [
-            with_overrides(rule, overrides, f"{label}: rules.{selector}") if rule in matched else rule for rule in rules
-        ]
+            raise ConfigError(f"{label}: `{prefix}rules.{selector}` names no rule")
+        where = f"{label}: [{prefix}rules.{selector}]"
+        rules = [with_overrides(rule, overrides, where) if rule in matched else rule for rule in rules]
     return rules
 
 
-def _with_dataset_settings(rules: list[Rule], config: Config, command_line: CommandLine) -> list[Rule]:
-    """Top-level `purpose` and `eval-sets` (plus `--against`) become options of the rules that use them."""
+def _with_dataset_settings(rules: list[Rule], config: Config) -> list[Rule]:
+    """Top-level `purpose` and `eval-sets` become options of the rules that use them."""
     eval_sets = [str(config.root / name) for name in config.table.get("eval-sets", [])]
-    eval_sets += list(command_line.against)
+    for path in eval_sets:
+        if not Path(path).is_file():
+            raise ConfigError(f"{config.label}: `eval-sets`: no such file {path}")
     purpose = config.table.get("purpose")
     updated = []
     for rule in rules:
@@ -314,6 +336,58 @@ def _with_dataset_settings(rules: list[Rule], config: Config, command_line: Comm
             rule = with_overrides(rule, {"purpose": purpose}, config.label)
         updated.append(rule)
     return updated
+
+
+def _with_command_line_eval_sets(rules: list[Rule], command_line: CommandLine) -> list[Rule]:
+    """`--against` files join the evaluation sets of the contamination rules."""
+    if not command_line.against:
+        return rules
+    return [
+        replace(rule, options={**rule.options, "eval-sets": [*rule.options["eval-sets"], *command_line.against]})
+        if rule.kind == "contamination"
+        else rule
+        for rule in rules
+    ]
+
+
+def _check_overrides(config: Config) -> None:
+    """Each `[[overrides]]` table's `[rules.X]` applies to the config's rules (a file it matches
+    may come later, or never: its mistakes are the config's, found now)."""
+    for index, override in enumerate(config.table.get("overrides", [])):
+        _override_rules(list(config.rules), override, config, index)
+
+
+def _override_rules(rules: list[Rule], override: dict[str, Any], config: Config, index: int) -> list[Rule]:
+    if "rules" not in override:
+        return rules
+    try:
+        rules = _apply_rule_tables(rules, override["rules"], config.label, f"overrides[{index}].")
+    except RuleError as error:
+        raise ConfigError(str(error)) from error
+    return [_resolve_paths(rule, config.root, config.label) for rule in rules]
+
+
+def _check_selectors(config: Config) -> None:
+    """Every rule selector of the config names a rule (its own `[[rule]]`s included)."""
+    table = config.table
+    keyed = [(key, table.get(key, [])) for key in SELECTOR_KEYS]
+    keyed += [(f"per-file-ignores.{glob}", selectors) for glob, selectors in table.get("per-file-ignores", {}).items()]
+    for index, override in enumerate(table.get("overrides", [])):
+        keyed += [(f"overrides[{index}].{key}", override.get(key, [])) for key in SELECTOR_KEYS]
+    for key, selectors in keyed:
+        for selector in selectors:
+            if not any(rule.matches(selector) for rule in config.rules):
+                raise ConfigError(f"{config.label}: `{key}`: `{selector}` matches no rule code, name or family")
+
+
+def _check_command_line(command_line: CommandLine, rules: list[Rule]) -> None:
+    """Selectors given on the command line (or to the API) name a rule of the config in use."""
+    flags = {"--select": command_line.select or (), "--extend-select": command_line.extend_select}
+    flags["--ignore"] = command_line.ignore
+    for flag, selectors in flags.items():
+        for selector in selectors:
+            if not any(rule.matches(selector) for rule in rules):
+                raise ConfigError(f"command line: `{flag} {selector}` matches no rule code, name or family")
 
 
 def relative_posix(path: Path, root: Path) -> str:
@@ -347,7 +421,7 @@ class SettingsResolver:
         return self._configs[key]
 
     def settings_for(self, path: Path | None) -> Settings:
-        config = self.config_for(path) if path is not None else (self.fixed_config or Config())
+        config = self.config_for(path) if path is not None else (self.fixed_config or load_config(None))
         relative = relative_posix(path, config.root) if path is not None else ""
         table = config.table
         overrides = [
@@ -390,14 +464,15 @@ class SettingsResolver:
     def _build(self, config: Config, override_indices: list[int], ignore_globs: list[str]) -> Settings:
         table = config.table
         profile = self.profile_for(config)
-        rules = _with_dataset_settings(all_rules(config, profile), config, self.command_line)
+        rules = all_rules(config, profile)
+        for index in override_indices:
+            rules = _override_rules(rules, table["overrides"][index], config, index)
+        rules = _with_command_line_eval_sets(rules, self.command_line)  # relative to the current folder
         layers = [table] + [table["overrides"][index] for index in override_indices]
         select = None
         extend: list[str] = []
         ignore: list[str] = []
         for layer in layers:
-            if "rules" in layer and layer is not table:
-                rules = _apply_rule_tables(rules, layer["rules"], f"{config.label}: overrides")
             if "select" in layer:
                 select = list(layer["select"])
             extend += layer.get("extend-select", [])
@@ -405,14 +480,12 @@ class SettingsResolver:
         for glob in ignore_globs:
             ignore += table["per-file-ignores"][glob]
         cli = self.command_line
+        _check_command_line(cli, rules)
         if cli.select is not None:
             select = list(cli.select)
         extend += profile.select if profile is not None else ()
         extend += cli.extend_select
         ignore += cli.ignore
-        for selector in [*(select or []), *extend, *ignore]:
-            if not any(rule.matches(selector) for rule in rules):
-                raise ConfigError(f"{config.label}: `{selector}` matches no rule code, name or family")
         enabled = [
             rule
             for rule in rules

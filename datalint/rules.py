@@ -63,8 +63,11 @@ class Rule:
         return self.code.rstrip("0123456789")
 
     def matches(self, selector: str) -> bool:
-        """A selector is ALL, a code, a code prefix (family letter), or the rule's name."""
-        return selector == "ALL" or selector == self.name or self.code.startswith(selector)
+        """A selector is ALL, the rule's name, its family (`D`: D001, not DL001), or a code or code
+        prefix within the family (`P0`, `P001`)."""
+        if selector == "ALL" or selector == self.name:
+            return True
+        return self.code.startswith(selector) and selector.rstrip("0123456789") == self.family
 
 
 def parse_rule(table: dict[str, Any], source: str) -> Rule:
@@ -106,17 +109,58 @@ def parse_rule(table: dict[str, Any], source: str) -> Rule:
 
 
 def validate_options(kind: str, raw: dict[str, Any], where: str) -> dict[str, Any]:
-    declared: dict[str, Option] = load_kind(kind).OPTIONS
+    """The kind's options, defaults filled in, once every value is one the kind can use.
+
+    From the declarations: unknown names, types, choices, list items, bounds and regexes; then the
+    kind's own `check_options` for rules between options. Paths are checked by the config, once
+    resolved against its folder."""
+    module = load_kind(kind)
+    declared: dict[str, Option] = module.OPTIONS
     for key, value in raw.items():
         if key not in declared:
             known = ", ".join(sorted(declared)) or "none"
             raise RuleError(f"{where}: unknown option `{key}` for kind {kind!r} (options: {known})")
-        option = declared[key]
-        if not _is_type(value, option.type):
-            raise RuleError(f"{where}: option `{key}` must be {_type_name(option.type)}, not {type(value).__name__}")
-        if option.choices and value not in option.choices:
-            raise RuleError(f"{where}: option `{key}` must be one of {', '.join(map(str, option.choices))}")
-    return {key: raw.get(key, option.default) for key, option in declared.items()}
+        problem = option_problem(declared[key], value)
+        if problem:
+            raise RuleError(f"{where}: option `{key}` {problem}")
+    options = {key: raw.get(key, option.default) for key, option in declared.items()}
+    check_options = getattr(module, "check_options", None)
+    if check_options is not None:
+        try:
+            check_options(options)
+        except ValueError as error:
+            raise RuleError(f"{where}: {error}") from error
+    return options
+
+
+def option_problem(option: Option, value: Any) -> str | None:
+    """What is wrong with a value of this option ("must be a list, not str"), or None."""
+    if not _is_type(value, option.type):
+        return f"must be {_type_name(option.type)}, not {type(value).__name__}"
+    if option.choices and value not in option.choices:
+        return f"must be one of {', '.join(map(repr, option.choices))}, not {value!r}"
+    items = value if isinstance(value, list) else [value]
+    if option.items is not None:
+        for item in items:
+            if not _is_type(item, option.items):
+                return f"must be a list of {_type_name(option.items).split(' ', 1)[1]}s, not one holding {item!r}"
+    for item in items if option.item_choices else ():
+        if item not in option.item_choices:
+            return f"holds {item!r}, which is not one of {', '.join(map(str, option.item_choices))}"
+    if option.minimum is not None and value < option.minimum or option.maximum is not None and value > option.maximum:
+        return f"must be {_bounds(option)}, not {value!r}"
+    for item in items if option.regex else ():
+        try:
+            re.compile(item)
+        except re.error as error:
+            return f"holds an invalid regex {item!r}: {error}"
+    return None
+
+
+def _bounds(option: Option) -> str:
+    if option.minimum is not None and option.maximum is not None:
+        return f"from {option.minimum:g} to {option.maximum:g}"
+    return f"at least {option.minimum:g}" if option.minimum is not None else f"at most {option.maximum:g}"
 
 
 def _is_type(value: Any, expected: type | tuple[type, ...]) -> bool:

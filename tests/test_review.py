@@ -179,10 +179,10 @@ def test_review_rules_are_inert_without_config(tmp_path: Path) -> None:
     ("text", "message"),
     [
         ("[review]\nledgr = 'x'\n", "unknown key `review.ledgr`"),
-        ("[review]\nmin-share = 5\n", "`review.min-share` must be between 0 and 1"),
-        ("[review]\nthreshold = 'high'\n", "`review.threshold` must be a number"),
-        ("[review]\nratings = 'stars'\n", '`review.ratings` must be "good-bad" or "1-5"'),
-        ("[review]\ngood-cut = 9\n", "`review.good-cut` must be from 1 to 5"),
+        ("[review]\nmin-share = 5\n", "`review.min-share` must be from 0 to 1, not 5"),
+        ("[review]\nthreshold = 'high'\n", "`review.threshold` must be a number, not str"),
+        ("[review]\nratings = 'stars'\n", "`review.ratings` must be one of 'good-bad', '1-5', not 'stars'"),
+        ("[review]\ngood-cut = 9\n", "`review.good-cut` must be from 1 to 5, not 9"),
     ],
 )
 def test_review_config_is_validated(tmp_path: Path, text: str, message: str) -> None:

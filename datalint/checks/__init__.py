@@ -2,7 +2,12 @@
 
 A kind module declares `OPTIONS` (name -> Option) and implements one or both passes:
 
-- `prepare(options) -> state` (optional): compile regexes, load data; done once per rule.
+- options are validated when the config is loaded (datalint/rules.py), from the declarations:
+  type, choices, item type and choices of a list, bounds, regexes that must compile. A rule
+  between options (a bounds rule needs `min` or `max`) goes in an optional
+  `check_options(options) -> None` that raises ValueError naming the option.
+- `prepare(options) -> state` (optional): compile regexes, load data; done once per rule, on
+  options already validated.
 - record pass: `check_record(rule, record) -> Iterable[Finding]`, and for dataset-wide kinds
   `record_features(rule, record) -> value` (a small value kept per record, e.g. a hash);
 - dataset pass: `check_dataset(rule, table) -> Iterable[DatasetFinding]` over those values.
@@ -68,6 +73,12 @@ class Option:
     help: str
     choices: tuple[Any, ...] = ()
     is_path: bool = False  # a file path, resolved against the folder of the config that sets it
+    must_exist: bool = False  # a path that is an input: a config naming a missing file is an error
+    items: type | None = None  # a list option: the type of its items
+    item_choices: tuple[Any, ...] = ()  # a list option: the values its items may take
+    minimum: float | None = None  # a number option: smallest value (inclusive)
+    maximum: float | None = None  # a number option: largest value (inclusive)
+    regex: bool = False  # a string or list of strings that are Python regular expressions
 
 
 def load_kind(name: str) -> ModuleType:

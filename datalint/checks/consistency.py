@@ -90,14 +90,25 @@ _ENDINGS = {
 
 OPTIONS = {
     "feature": Option(str, "heading", "what each response is compared on", tuple(FEATURES)),
-    "fields": Option(list, ["response"], f"text fields compared: {', '.join(TEXT_FIELDS)}, or all"),
-    "max-share": Option(float, 0.02, "report the side of a feature held by at most this share of the file"),
+    "fields": Option(
+        list,
+        ["response"],
+        f"text fields compared: {', '.join(TEXT_FIELDS)}, or all",
+        items=str,
+        item_choices=(*TEXT_FIELDS, "all"),
+    ),
+    "max-share": Option(
+        float, 0.02, "report the side of a feature held by at most this share of the file", minimum=0, maximum=1
+    ),
     "missing": Option(bool, False, "also report records lacking a feature that nearly all records have"),
-    "min-norm": Option(float, 0.8, "ending: the most common ending must cover at least this share"),
+    "min-norm": Option(
+        float, 0.8, "ending: the most common ending must cover at least this share", minimum=0, maximum=1
+    ),
     "endings": Option(
         list,
         ["a colon", "a comma", "a dash"],
         "ending: the rare endings reported (the others end code, lists, letters and tables as often as cut text)",
+        items=str,
     ),
     "min-records": Option(int, 50, "files with fewer records (with the field) have no norm and are skipped"),
     "skip-code": Option(bool, True, "ignore fenced code blocks when looking for the feature"),
@@ -115,12 +126,6 @@ class Compiled:
 
 
 def prepare(options: dict[str, Any]) -> Compiled:
-    unknown = set(options["fields"]) - {*TEXT_FIELDS, "all"}
-    if unknown:
-        raise ValueError(f"unknown field {sorted(unknown)[0]!r} in `fields` (fields: {', '.join(TEXT_FIELDS)}, all)")
-    for key in ("max-share", "min-norm"):
-        if not 0 <= options[key] <= 1:
-            raise ValueError(f"`{key}` must be between 0 and 1")
     feature, fields, skip_code = options["feature"], frozenset(options["fields"]), options["skip-code"]
     # A string key: its hash is computed once, a tuple's at every lookup.
     profile_key = f"consistency profile {sorted(fields)} skip-code={skip_code}"

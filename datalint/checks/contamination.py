@@ -32,12 +32,25 @@ from datalint.records import TEXT_FIELDS, Record, build_record, detect_format
 from datalint.violation import DatasetFinding, Location
 
 OPTIONS = {
-    "eval-sets": Option(list, [], "evaluation set files (JSONL); set by `--against` and config `eval-sets`"),
-    "fields": Option(
-        list, ["instruction", "input", "response"], f"training text fields checked: {', '.join(TEXT_FIELDS)}, or all"
+    "eval-sets": Option(
+        list,
+        [],
+        "evaluation set files (JSONL); set by `--against` and config `eval-sets`",
+        items=str,
+        is_path=True,
+        must_exist=True,
     ),
-    "ngram": Option(int, 13, "word n-gram length of the overlap check"),
-    "threshold": Option(float, 0.8, "lowest 3-gram Jaccard similarity with an evaluation text that is reported"),
+    "fields": Option(
+        list,
+        ["instruction", "input", "response"],
+        f"training text fields checked: {', '.join(TEXT_FIELDS)}, or all",
+        items=str,
+        item_choices=(*TEXT_FIELDS, "all"),
+    ),
+    "ngram": Option(int, 13, "word n-gram length of the overlap check", minimum=1),
+    "threshold": Option(
+        float, 0.8, "lowest 3-gram Jaccard similarity with an evaluation text that is reported", minimum=0, maximum=1
+    ),
     "min-words": Option(int, 8, "evaluation texts with fewer words are ignored"),
 }
 MAX_EVAL_LINE_BYTES = 100_000_000
@@ -88,9 +101,6 @@ class EvalIndex:
 
 
 def prepare(options: dict) -> EvalIndex | None:
-    unknown = set(options["fields"]) - {*TEXT_FIELDS, "all"}
-    if unknown:
-        raise ValueError(f"unknown field {sorted(unknown)[0]!r} in `fields` (fields: {', '.join(TEXT_FIELDS)}, all)")
     if not options["eval-sets"]:
         return None
     texts: list[EvalText] = []

@@ -22,14 +22,14 @@ from datalint.violation import DatasetFinding
 PURPOSES = {"style": (500, 2_000), "domain": (2_000, 10_000), "specialisation": (10_000, 50_000)}
 OPTIONS = {
     "check": Option(str, "purpose", "purpose: size against `purpose`; large: size above `large`", ("purpose", "large")),
-    "purpose": Option(str, "", "what the dataset is for: style, domain or specialisation (set by config `purpose`)"),
+    "purpose": Option(
+        str,
+        "",
+        "what the dataset is for: style, domain or specialisation (set by config `purpose`)",
+        ("", *PURPOSES),
+    ),
     "large": Option(int, 50_000, "size from which the `large` check notes diminishing returns"),
 }
-
-
-def prepare(options: dict) -> None:
-    if options["purpose"] and options["purpose"] not in PURPOSES:
-        raise ValueError(f"`purpose` must be one of {', '.join(PURPOSES)}")
 
 
 def record_features(rule, record: Record) -> int | None:

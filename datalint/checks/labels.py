@@ -29,8 +29,14 @@ from datalint.violation import DatasetFinding, Finding
 
 OPTIONS = {
     "check": Option(str, "variant", "what to check", ("variant", "whitespace", "type")),
-    "fields": Option(list, [], "more categorical fields, as JSON pointers (`/meta/source`) or dotted keys"),
-    "max-share": Option(float, 0.2, "type: report a type held by at most this share of the rows that have the field"),
+    "fields": Option(list, [], "more categorical fields, as JSON pointers (`/meta/source`) or dotted keys", items=str),
+    "max-share": Option(
+        float,
+        0.2,
+        "type: report a type held by at most this share of the rows that have the field",
+        minimum=0,
+        maximum=1,
+    ),
     "min-records": Option(int, 10, "type: files with fewer rows holding the field are skipped"),
 }
 MAX_VALUE = 100
@@ -40,8 +46,6 @@ SPACE_NAMES = {"\u00a0": "NBSP", "\t": "a tab", "\n": "a newline", "\u3000": "an
 
 
 def prepare(options: dict[str, Any]) -> tuple[str, ...]:
-    if not 0 <= options["max-share"] <= 1:
-        raise ValueError("`max-share` must be between 0 and 1")
     return tuple(field if field.startswith("/") else make_pointer(*field.split(".")) for field in options["fields"])
 
 

@@ -40,7 +40,7 @@ from typing import Any, NamedTuple
 
 from datalint import intent
 from datalint.checks import Option
-from datalint.records import Record, Text
+from datalint.records import TEXT_FIELDS, Record, Text
 from datalint.violation import DatasetFinding, Finding
 
 CHECKS = ("field", "pair", "switch")
@@ -54,7 +54,13 @@ OPTIONS = {
         CHECKS,
     ),
     "language": Option(str, "", "the dataset's language (ISO 639-1 like en, zh); empty: the dominant one per file"),
-    "fields": Option(list, ["instruction", "input", "response"], "text fields whose language is checked"),
+    "fields": Option(
+        list,
+        ["instruction", "input", "response"],
+        "text fields whose language is checked",
+        items=str,
+        item_choices=(*TEXT_FIELDS, "all"),
+    ),
     "min-letters": Option(int, 20, "texts with fewer letters (a CJK character counts 3) get no language"),
     "min-chars-statistical": Option(int, 100, "Latin texts shorter than this are not given to the language model"),
     "min-confidence": Option(float, 0.8, "language-model score needed to name a Latin-script language"),
@@ -209,9 +215,12 @@ class Detector:
     key: str  # the `record.derived` key of the labels: a string, whose hash Python keeps
 
 
-def prepare(options: dict[str, Any]) -> Detector:
+def check_options(options: dict[str, Any]) -> None:
     if options["check"] != "field" and options["language"]:
         raise ValueError("`language` applies to the field check; the others compare question and answer")
+
+
+def prepare(options: dict[str, Any]) -> Detector:
     fields = frozenset(options["fields"])
     settings = (tuple(sorted(fields)), *(options[name] for name in LABEL_OPTIONS))
     return Detector(fields, options, settings, f"language {settings!r}")

@@ -41,7 +41,13 @@ CHECKS = ("bounds", "outlier", "ratio", "too-short", "truncated")
 UNITS = ("chars", "words", "tokens")
 OPTIONS = {
     "check": Option(str, "bounds", "what to check", CHECKS),
-    "fields": Option(list, ["response"], f"text fields measured: {', '.join(TEXT_FIELDS)}, or all"),
+    "fields": Option(
+        list,
+        ["response"],
+        f"text fields measured: {', '.join(TEXT_FIELDS)}, or all",
+        items=str,
+        item_choices=(*TEXT_FIELDS, "all"),
+    ),
     "unit": Option(str, "tokens", "bounds: what is counted", UNITS),
     "min": Option(int, 0, "bounds: fewest units (0: no minimum); too-short: fewest words for long-form tasks"),
     "max": Option(int, 0, "bounds: most units (0: no maximum)"),
@@ -157,12 +163,12 @@ SMALL_FILE_TEXTS = 5
 SMALL_FILE_FACTOR = 5
 
 
-def prepare(options: dict[str, Any]) -> frozenset[str]:
-    unknown = set(options["fields"]) - {*TEXT_FIELDS, "all"}
-    if unknown:
-        raise ValueError(f"unknown field {sorted(unknown)[0]!r} in `fields` (fields: {', '.join(TEXT_FIELDS)}, all)")
+def check_options(options: dict[str, Any]) -> None:
     if options["check"] == "bounds" and not options["min"] and not options["max"]:
         raise ValueError("a bounds rule needs `min` or `max`")
+
+
+def prepare(options: dict[str, Any]) -> frozenset[str]:
     return frozenset(options["fields"])
 
 

@@ -40,11 +40,19 @@ from datalint.violation import DatasetFinding
 TEMPLATE_BUCKET_BITS = 20
 MIN_TEMPLATE_SHINGLES = 20  # about 22 words of boilerplate: a pasted description, not a phrase
 OPTIONS = {
-    "fields": Option(list, ["instruction", "input"], f"text fields compared, joined: {', '.join(TEXT_FIELDS)}, or all"),
-    "threshold": Option(float, 0.9, "lowest Jaccard similarity of the shingle sets that counts as near-duplicate"),
-    "ngram": Option(int, 3, "shingle length, in units"),
+    "fields": Option(
+        list,
+        ["instruction", "input"],
+        f"text fields compared, joined: {', '.join(TEXT_FIELDS)}, or all",
+        items=str,
+        item_choices=(*TEXT_FIELDS, "all"),
+    ),
+    "threshold": Option(
+        float, 0.9, "lowest Jaccard similarity of the shingle sets that counts as near-duplicate", maximum=1
+    ),
+    "ngram": Option(int, 3, "shingle length, in units", minimum=1),
     "unit": Option(str, "word", "shingle unit: word (whitespace-separated) or char", ("word", "char")),
-    "num-perm": Option(int, 128, "MinHash permutations (more: fewer missed pairs, slower)"),
+    "num-perm": Option(int, 128, "MinHash permutations (more: fewer missed pairs, slower)", minimum=8),
     "template-share": Option(
         float, 0.002, "ignore shingles found in more than this share of the distinct texts (1.0: ignore none)"
     ),
@@ -52,14 +60,12 @@ OPTIONS = {
 }
 
 
+def check_options(options: dict) -> None:
+    if options["threshold"] <= 0:
+        raise ValueError("`threshold` must be above 0")
+
+
 def prepare(options: dict) -> frozenset[str]:
-    unknown = set(options["fields"]) - {*TEXT_FIELDS, "all"}
-    if unknown:
-        raise ValueError(f"unknown field {sorted(unknown)[0]!r} in `fields` (fields: {', '.join(TEXT_FIELDS)}, all)")
-    if not 0.0 < options["threshold"] <= 1.0:
-        raise ValueError("`threshold` must be above 0 and at most 1")
-    if options["ngram"] < 1 or options["num-perm"] < 8:
-        raise ValueError("`ngram` must be at least 1 and `num-perm` at least 8")
     return frozenset(options["fields"])
 
 

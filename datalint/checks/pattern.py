@@ -34,9 +34,17 @@ from datalint.records import TEXT_FIELDS, Record, Text
 from datalint.violation import Finding, Fix, Violation
 
 OPTIONS = {
-    "fields": Option(list, ["response"], f"text fields to search: {', '.join(TEXT_FIELDS)}, or all"),
-    "phrases": Option(list, [], "literal phrases (lower case unless case-sensitive)"),
-    "regex": Option(list, [], "regular expressions, Python syntax (lower case unless case-sensitive)"),
+    "fields": Option(
+        list,
+        ["response"],
+        f"text fields to search: {', '.join(TEXT_FIELDS)}, or all",
+        items=str,
+        item_choices=(*TEXT_FIELDS, "all"),
+    ),
+    "phrases": Option(list, [], "literal phrases (lower case unless case-sensitive)", items=str),
+    "regex": Option(
+        list, [], "regular expressions, Python syntax (lower case unless case-sensitive)", items=str, regex=True
+    ),
     "case-sensitive": Option(bool, False, "match the original text instead of its lower-cased form"),
     "whole-words": Option(bool, True, "a phrase must not start or end inside a word"),
     "message": Option(str, "banned pattern", "what the violation calls a match"),
@@ -47,8 +55,10 @@ OPTIONS = {
         [],
         "regexes (lower case): skip a text whose prompt (the instruction and input texts before it; "
         "the text itself when it is not a response) matches one",
+        items=str,
+        regex=True,
     ),
-    "unless-text": Option(list, [], "regexes (lower case): skip a text that matches one"),
+    "unless-text": Option(list, [], "regexes (lower case): skip a text that matches one", items=str, regex=True),
     "unless-tools": Option(bool, False, "skip records that declare tools or hold tool calls"),
     "unless-undesirable": Option(bool, False, "skip records labelled undesirable (`label: false`, as KTO data)"),
     "unless-candidates": Option(
@@ -102,12 +112,14 @@ class Compiled:
     unless_candidates: bool
 
 
-def prepare(options: dict[str, Any]) -> Compiled:
-    unknown = set(options["fields"]) - {*TEXT_FIELDS, "all"}
-    if unknown:
-        raise ValueError(f"unknown field {sorted(unknown)[0]!r} in `fields` (fields: {', '.join(TEXT_FIELDS)}, all)")
+def check_options(options: dict[str, Any]) -> None:
     if not options["phrases"] and not options["regex"]:
         raise ValueError("a pattern rule needs `phrases` or `regex`")
+    for key in ("unless-prompt", "unless-text"):
+        _alternation(options[key], key)  # each regex compiles; joined, they must too
+
+
+def prepare(options: dict[str, Any]) -> Compiled:
     on_lower = not options["case-sensitive"]
     phrase_gate = phrase_list = None
     keys: set[str] = set()
@@ -143,10 +155,7 @@ def prepare(options: dict[str, Any]) -> Compiled:
 
 def compile_search(pattern: str) -> Search:
     """A regex of the `regex` option with its needles: its literal prefixes, else its first characters."""
-    try:
-        regex = re.compile(pattern)
-    except re.error as error:
-        raise ValueError(f"invalid regex in `regex`: {error}") from error
+    regex = re.compile(pattern)
     prefixes = literal_prefixes(regex)
     if prefixes is None:
         first = first_characters(regex)

@@ -22,8 +22,8 @@ from datalint.violation import DatasetFinding
 OPTIONS = {
     "label": Option(str, "type", "which label: type or difficulty", ("type", "difficulty")),
     "infer": Option(bool, False, "infer the label when a record has none (docs/balance.md)"),
-    "max-share": Option(float, 1.0, "largest share any one value may have (1.0: no limit)"),
-    "min-share": Option(float, 0.0, "smallest share each present or required value must have"),
+    "max-share": Option(float, 1.0, "largest share any one value may have (1.0: no limit)", minimum=0, maximum=1),
+    "min-share": Option(float, 0.0, "smallest share each present or required value must have", minimum=0, maximum=1),
     "min-count": Option(int, 0, "fewest records each present or required value must have"),
     "required": Option(list, [], "values that must occur at least once (and meet min-count / min-share)"),
     "target": Option(dict, {}, "expected share per value, e.g. {easy = 0.3, medium = 0.4, hard = 0.3}"),
@@ -33,7 +33,7 @@ OPTIONS = {
 SHOWN_VALUES = 6
 
 
-def prepare(options: dict) -> None:
+def check_options(options: dict) -> None:
     target = options["target"]
     if not all(isinstance(share, (int, float)) and 0 <= share <= 1 for share in target.values()):
         raise ValueError("`target` shares must be numbers between 0 and 1")

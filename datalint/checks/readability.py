@@ -18,7 +18,13 @@ from datalint.records import TEXT_FIELDS, Record
 from datalint.violation import Finding
 
 OPTIONS = {
-    "fields": Option(list, ["response"], f"text fields to score: {', '.join(TEXT_FIELDS)}, or all"),
+    "fields": Option(
+        list,
+        ["response"],
+        f"text fields to score: {', '.join(TEXT_FIELDS)}, or all",
+        items=str,
+        item_choices=(*TEXT_FIELDS, "all"),
+    ),
     "min-grade": Option((int, float), 0, "lowest acceptable Flesch-Kincaid grade level"),
     "max-grade": Option((int, float), 20, "highest acceptable Flesch-Kincaid grade level"),
     "bands": Option(dict, {}, "difficulty value -> [min-grade, max-grade], e.g. {easy = [0, 6], hard = [10, 18]}"),
@@ -35,12 +41,14 @@ class Grader:
     bands: dict[str, tuple[float, float]]
 
 
-def prepare(options: dict[str, Any]) -> Grader:
-    bands = {}
+def check_options(options: dict[str, Any]) -> None:
     for value, band in options["bands"].items():
         if not (isinstance(band, list) and len(band) == 2 and all(isinstance(x, (int, float)) for x in band)):
             raise ValueError(f"`bands.{value}` must be [min-grade, max-grade]")
-        bands[str(value)] = (float(band[0]), float(band[1]))
+
+
+def prepare(options: dict[str, Any]) -> Grader:
+    bands = {str(value): (float(band[0]), float(band[1])) for value, band in options["bands"].items()}
     try:
         from textstat import textstat
     except ImportError as error:

@@ -22,11 +22,11 @@ READS_RECORD_HASHES = True  # coverage counts the records whose hash has a revie
 OPTIONS = {
     "check": Option(str, "coverage", "what to check", choices=CHECKS),
     "ledger": Option(str, "", "glob of review files (relative to the config file)", is_path=True),
-    "min-share": Option(float, 0.05, "share of records that must have a current human review"),
+    "min-share": Option(float, 0.05, "share of records that must have a current human review", minimum=0, maximum=1),
     "model": Option(str, "", "quality model JSON written by `datalint train-quality`", is_path=True),
-    "threshold": Option(float, 0.5, "report records the model scores below this (0..1)"),
+    "threshold": Option(float, 0.5, "report records the model scores below this (0..1)", minimum=0, maximum=1),
     "ratings": Option(str, "good-bad", "rating scale of the review files", choices=RATING_SCALES),
-    "good-cut": Option((int, float), 4, "on the 1-5 scale, ratings at or above this are good"),
+    "good-cut": Option((int, float), 4, "on the 1-5 scale, ratings at or above this are good", minimum=1, maximum=5),
 }
 
 
@@ -42,8 +42,6 @@ class State:
 
 def prepare(options: dict[str, Any]) -> State | None:
     check = options["check"]
-    if not 0 <= options["min-share"] <= 1 or not 0 <= options["threshold"] <= 1:
-        raise ValueError("review `min-share` and `threshold` must be between 0 and 1")
     if check == "score":
         if not options["model"]:
             return None

@@ -14,7 +14,9 @@ from datalint.violation import Finding
 
 OPTIONS = {
     "check": Option(str, "schema", "what to check", ("schema", "mixed-format", "unknown-format")),
-    "schema": Option(str, "", "path of your own JSON Schema; replaces the bundled preset schemas", is_path=True),
+    "schema": Option(
+        str, "", "path of your own JSON Schema; replaces the bundled preset schemas", is_path=True, must_exist=True
+    ),
     "max-errors": Option(int, 5, "schema errors reported per record at most"),
 }
 MAX_MESSAGE = 200

@@ -17,8 +17,16 @@ from datalint.records import TEXT_FIELDS, Record
 from datalint.violation import Finding
 
 OPTIONS = {
-    "fields": Option(list, ["response"], f"text fields to score: {', '.join(TEXT_FIELDS)}, or all"),
-    "threshold": Option(float, 0.9, "probability of being offensive at or above which a text is reported"),
+    "fields": Option(
+        list,
+        ["response"],
+        f"text fields to score: {', '.join(TEXT_FIELDS)}, or all",
+        items=str,
+        item_choices=(*TEXT_FIELDS, "all"),
+    ),
+    "threshold": Option(
+        float, 0.9, "probability of being offensive at or above which a text is reported", minimum=0, maximum=1
+    ),
     "min-chars": Option(int, 3, "shorter texts are not scored"),
 }
 INSTALL_HINT = "pip install 'datalint[toxicity]'"

@@ -2,14 +2,16 @@
 
 Each result carries `partialFingerprints` built from the record's content hash and the rule code
 (plus an occurrence number for identical records), so code scanning keeps tracking an alert when
-records are inserted above it. Rule metadata and help come from the rule declarations in rules/.
+records are inserted above it. Rule metadata and help come from the rule declarations: rules/ for
+the built-in rules, the config found from a linted file for the rules it declares.
 """
 
 from __future__ import annotations
 
 import json
 from collections import Counter
-from pathlib import PurePath
+from collections.abc import Iterable
+from pathlib import Path, PurePath
 from urllib.parse import quote
 
 from datalint import __version__
@@ -83,8 +85,34 @@ def result(violation: Violation, rule_index: int, occurrence: int) -> dict:
     return entry
 
 
-def document(report: Report) -> dict:
+def known_rules(report: Report) -> dict[str, Rule]:
+    """code -> rule for the report's codes: built-in, or declared by the config found from the file
+    (the current folder for stdin) that has the violation."""
     known = {rule.code: rule for rule in builtin_rules()}
+    starts = {
+        Path.cwd() if violation.path.startswith("<") else Path(violation.path)
+        for violation in report.violations
+        if violation.code not in known
+    }
+    return {**_declared_in_configs(starts), **known}
+
+
+def _declared_in_configs(starts: Iterable[Path]) -> dict[str, Rule]:
+    from datalint.config import ConfigError, find_config, load_config
+
+    declared: dict[str, Rule] = {}
+    for config_path in {find_config(start) for start in starts} - {None}:
+        try:
+            rules = load_config(config_path).rules
+        except ConfigError:  # the run loaded it; if it changed since, the rules go undescribed
+            continue
+        declared.update((rule.code, rule) for rule in rules)
+    return declared
+
+
+def document(report: Report, rules: dict[str, Rule] | None = None) -> dict:
+    """The SARIF log of a report; `rules` (code -> rule) describes the rules, by default `known_rules`."""
+    known = known_rules(report) if rules is None else rules
     rule_index: dict[str, int] = {}
     descriptors = []
     for violation in report.violations:

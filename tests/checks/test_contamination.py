@@ -73,7 +73,7 @@ def test_eval_sets_in_config_are_relative_to_the_config(tmp_path):
     found = lint_paths([train], select=["D006"], config=config).violations
     assert [v.line for v in found] == [4, 9, 15, 17]
     config.write_text('eval-sets = ["evals/missing.jsonl"]\n')
-    with pytest.raises(ConfigError, match="evaluation set .*missing.jsonl: cannot be read"):
+    with pytest.raises(ConfigError, match="datalint.toml: `eval-sets`: no such file .*missing.jsonl"):
         lint_paths([train], select=["D006"], config=config)
 
 
