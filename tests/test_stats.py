@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from datalint.profile import count_letters, dominant_script, length_histogram, percentile, share_text
-from tests.cli_helpers import DATASETS, run
+from tests.cli_helpers import DATASETS, run, working_directory
 
 SHAREGPT = DATASETS / "sharegpt-v3-cleaned-first2k.jsonl"
 ZH_DEMO = DATASETS / "llamafactory-alpaca-zh-demo-1k.jsonl"
@@ -285,6 +285,20 @@ def test_text_lists_every_script_of_a_chinese_dataset():
     assert "Latin" in listed
     assert ("Kana" in listed) == bool(re.search("[\u3040-\u30ff]", raw))
     assert ("Greek" in listed) == bool(re.search("[\u0370-\u03ff]", raw))
+
+
+@needs_datasets
+def test_docs_example_is_what_stats_prints(tmp_path):
+    """docs/stats.md shows parts of the text profile of ShareGPT: each shown line is printed, in that order."""
+    docs = (Path(__file__).resolve().parents[1] / "docs" / "stats.md").read_text(encoding="utf-8")
+    shown = docs.split("```console\n$ datalint stats ")[1].split("```")[0].splitlines()[1:]
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / SHAREGPT.name).symlink_to(SHAREGPT)
+    with working_directory(tmp_path):
+        printed = run("stats", f"data/{SHAREGPT.name}", "-q").stdout.splitlines()
+    position = 0
+    for line in (line for line in shown if line != "..."):
+        position = printed.index(line, position) + 1
 
 
 def test_script_detection_and_distribution_helpers():
