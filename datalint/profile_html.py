@@ -69,7 +69,7 @@ def nice_step(top: int, ticks: int = 4) -> int:
         step *= 10
 
 
-def spaced_labels(positions: list[tuple[float, str, int]], gap: float = 6.0) -> list[tuple[float, str]]:
+def spaced_labels(positions: list[tuple[float, str, int]], gap: float = 4.0) -> list[tuple[float, str]]:
     """The tick labels that fit without overlapping, most important first ((x, text, rank): lower rank first)."""
     placed: list[tuple[float, float, float, str]] = []
     for x, text, _ in sorted(positions, key=lambda item: (item[2], item[0])):
