@@ -90,7 +90,8 @@ def _scripts(profile: Profile) -> list[str]:
         return ["scripts", "  (no text)"]
     width = max([len("script"), *(len(item["script"]) for item in mix)])
     header = f"  {'script':<{width}}  {'letters':>7}  {'records with it':>15}  mainly in it"
-    lines = ["scripts (of all record text: share of all letters, records with one, records mostly in it)", header]
+    lines = ["scripts (of all record text: share of all letters, records with one, records mostly in it)"]
+    lines += [header] if mix else []
     for item in mix:
         lines.append(
             f"  {item['script']:<{width}}  {share_text(item['letter_share']):>7}  {item['records']:>15,}"
