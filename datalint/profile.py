@@ -1,7 +1,9 @@
 """Dataset profile for `datalint stats` and `datalint init`: what a dataset holds, measured in one pass.
 
-Records, format, per-field fill rates and length distributions, script-level language mix,
-type/difficulty distributions, exact duplicates, and the most frequent violations. Lengths are in
+Records, format, per-field fill rates and length distributions, the script mix (every script with a
+letter in the record's texts: its share of the letters, the records that have it and the records
+where it is the main script), type/difficulty distributions, exact duplicates, and the rules that
+flag the most records. Lengths are in
 characters, summed per record over all texts of a field (all user turns of a chat are `instruction`);
 length percentiles and histograms are of the non-empty values, the empty ones show in the fill rate.
 """
@@ -10,8 +12,11 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
+from bisect import bisect_right
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
 from datalint.checks import KIND_MODULES
@@ -21,32 +26,87 @@ from datalint.records import build_record, detect_format
 from datalint.report import Report
 from datalint.sources import Source
 
-SCRIPT_SAMPLE = 2000  # characters per record looked at for the script mix
-SCRIPTS = {
-    "Latin": re.compile(r"[A-Za-z\u00c0-\u024f]"),
-    "Han": re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]"),
-    "Kana": re.compile(r"[\u3040-\u30ff]"),
-    "Hangul": re.compile(r"[\uac00-\ud7af\u1100-\u11ff]"),
-    "Cyrillic": re.compile(r"[\u0400-\u04ff]"),
-    "Arabic": re.compile(r"[\u0600-\u06ff]"),
-    "Devanagari": re.compile(r"[\u0900-\u097f]"),
-    "Greek": re.compile(r"[\u0370-\u03ff]"),
-    "Hebrew": re.compile(r"[\u0590-\u05ff]"),
-    "Thai": re.compile(r"[\u0e00-\u0e7f]"),
-}
+NO_LETTERS = "no letters"  # records whose text has no letter at all: empty, digits, punctuation, symbols
 PERCENTILES = (0, 5, 25, 50, 75, 95, 99, 100)
+# Bytes that are not ASCII letters: deleting them from an ASCII text leaves its Latin letters.
+_ASCII_NON_LETTERS = bytes(b for b in range(128) if not chr(b).isalpha())
+_ASCII_RUNS = re.compile(r"[\x00-\x7f]+")
+# Words of a Unicode character name that end its script's name ("OLD ITALIC LETTER A" -> Old Italic).
+_NAME_MARKERS = frozenset(
+    "LETTER CAPITAL SMALL SYLLABLE SYLLABICS CHARACTER IDEOGRAPH HIEROGLYPH HIEROGLYPHIC SIGN VOWEL"
+    " LIGATURE ITERATION MARK".split()
+)
+# Names whose first words are not the script's usual name, or are not a script at all (math and
+# letterlike symbols, modifier letters).
+_NAME_SCRIPTS = {
+    "CJK": "Han",
+    "IDEOGRAPHIC": "Han",
+    "HIRAGANA": "Kana",
+    "KATAKANA": "Kana",
+    "KATAKANA-HIRAGANA": "Kana",
+    "HENTAIGANA": "Kana",
+    "FEMININE": "Latin",  # the ordinal indicators ª and º
+    "MASCULINE": "Latin",
+}
+OTHER_LETTERS = "other letters (math, symbols)"
+_SYMBOL_WORDS = frozenset(
+    "MATHEMATICAL DOUBLE-STRUCK SCRIPT BLACK-LETTER MODIFIER SUPERSCRIPT SUBSCRIPT TURNED ALEF BET GIMEL"
+    " DALET ANGSTROM KELVIN OHM PLANCK EULER INFORMATION CARON ROMAN VERTICAL MASU MICRO".split()
+)
+
+
+@cache
+def letter_script(char: str) -> str | None:
+    """The script of a letter, from its Unicode name ("CYRILLIC SMALL LETTER A": Cyrillic); None if not a letter."""
+    if not char.isalpha():
+        return None
+    if char.isascii():
+        return "Latin"
+    words = unicodedata.name(char, "").split()
+    if words and words[0] in ("FULLWIDTH", "HALFWIDTH"):
+        words = words[1:]
+    if not words or words[0] in _SYMBOL_WORDS:
+        return OTHER_LETTERS
+    if words[0] in _NAME_SCRIPTS:
+        return _NAME_SCRIPTS[words[0]]
+    ends = [index for index, word in enumerate(words[:3]) if word in _NAME_MARKERS]
+    return " ".join(words[: ends[0]] if ends and ends[0] else words[:1]).title()
+
+
+def count_letters(text: str) -> Counter:
+    """Letters per script in the text. ASCII is counted on bytes: most text is mostly ASCII."""
+    counts: Counter = Counter()
+    latin = len(text.encode("ascii", "ignore").translate(None, _ASCII_NON_LETTERS))
+    if latin:
+        counts["Latin"] = latin
+    if not text.isascii():
+        for char, count in Counter(_ASCII_RUNS.sub("", text)).items():
+            script = letter_script(char)
+            if script is not None:
+                counts[script] += count
+    return counts
+
+
+def dominant_of(letters: Counter) -> str:
+    """The script with the most letters (math and symbol letters aside), or NO_LETTERS."""
+    scored = {script: count for script, count in letters.items() if script != OTHER_LETTERS}
+    if not scored:
+        return OTHER_LETTERS if letters else NO_LETTERS
+    return max(sorted(scored), key=scored.__getitem__)
 
 
 def dominant_script(text: str) -> str:
-    """The script with the most letters in the text ("Japanese" when kana is present with Han), or "none"."""
-    sample = text[:SCRIPT_SAMPLE]
-    counts = {name: pattern.subn("", sample)[1] for name, pattern in SCRIPTS.items()}
-    if counts["Kana"] and counts["Han"]:
-        counts["Kana"] += counts.pop("Han")
-    best = max(counts, key=counts.__getitem__)
-    if not counts[best]:
-        return "none"
-    return "Japanese" if best == "Kana" else best
+    """The script with the most letters in the text, or NO_LETTERS."""
+    return dominant_of(count_letters(text))
+
+
+def share_text(fraction: float) -> str:
+    """A share for people: one decimal, "<0.1%" for a small one that is not zero, ">99.9%" short of all."""
+    if 0 < fraction < 0.001:
+        return "<0.1%"
+    if 0.999 < fraction < 1:
+        return ">99.9%"
+    return f"{fraction:.1%}"
 
 
 def percentile(values: list[int], q: float) -> int:
@@ -57,19 +117,53 @@ def percentile(values: list[int], q: float) -> int:
     return values[index]
 
 
-def log_histogram(values: list[int], bins: int = 24) -> list[tuple[int, int, int]]:
-    """(low, high, count) bins on a log scale from the smallest to the largest value (lengths are heavy-tailed)."""
+# Bin edges per decade, in tenths (15 is 1.5): 1-2-5 first, finer ones when the values span few decades.
+_LOG_EDGES = ((10, 20, 50), (10, 15, 20, 30, 50, 70), (10, 12, 15, 20, 25, 30, 40, 50, 60, 80))
+MIN_BINS = 8
+MAX_LINEAR_BINS = 12
+
+
+def _log_edges(low: int, high: int, tenths: tuple[int, ...]) -> list[int]:
+    """Integer edges m * 10^k from the last one at or below low to the first one above high."""
+    candidates = sorted(
+        {t * 10**k // 10 for k in range(len(str(high)) + 2) for t in tenths if t * 10**k % 10 == 0 and t * 10**k >= 10}
+    )
+    first = max(edge for edge in candidates if edge <= low)
+    last = min(edge for edge in candidates if edge > high)
+    return [edge for edge in candidates if first <= edge <= last]
+
+
+def _linear_edges(low: int, high: int) -> list[int]:
+    """Evenly spaced edges on a 1-2-5 step, for values that span too little for a log scale."""
+    step = 1
+    while True:
+        for factor in (1, 2, 5):
+            width = step * factor
+            start = low // width * width
+            if (high - start) // width + 1 <= MAX_LINEAR_BINS:
+                return list(range(start, high // width * width + width + 1, width))
+        step *= 10
+
+
+def length_histogram(values: list[int]) -> tuple[str, list[tuple[int, int, int]]]:
+    """("log" or "linear", bins): disjoint (low, high, count) bins, low <= value <= high, of sorted positive values.
+
+    Lengths are heavy-tailed, so the edges are log-spaced round numbers (1, 2, 5, 10, 20, ...); values
+    that span too little for that (84 to 90 characters) get evenly spaced bins instead.
+    """
     if not values:
-        return []
+        return "log", []
     low, high = max(values[0], 1), max(values[-1], 1)
-    if high <= low:
-        return [(values[0], values[-1], len(values))]
-    edges = [low * (high / low) ** (i / bins) for i in range(bins + 1)]
-    counts = [0] * bins
+    scale, edges = "linear", _linear_edges(low, high)
+    for tenths in _LOG_EDGES:
+        log_edges = _log_edges(low, high, tenths)
+        if len(log_edges) - 1 >= MIN_BINS:
+            scale, edges = "log", log_edges
+            break
+    counts = [0] * (len(edges) - 1)
     for value in values:
-        position = 0 if value <= low else int(math.log(value / low) / math.log(high / low) * bins)
-        counts[min(position, bins - 1)] += 1
-    return [(math.floor(edges[i]), math.ceil(edges[i + 1]), counts[i]) for i in range(bins)]
+        counts[bisect_right(edges, max(value, 1)) - 1] += 1
+    return scale, [(edges[i], edges[i + 1] - 1, counts[i]) for i in range(len(counts))]
 
 
 @dataclass(slots=True)
@@ -81,13 +175,15 @@ class FieldStats:
 
     def summary(self, records: int) -> dict:
         ordered = sorted(length for length in self.lengths if length)  # empties are in the fill rate
+        scale, bins = length_histogram(ordered)
         return {
             "field": self.name,
             "present": self.present,
             "filled": self.filled,
             "fill_rate": round(self.filled / records, 4) if records else 0.0,
             "length_percentiles": {f"p{q}": percentile(ordered, q) for q in PERCENTILES},
-            "length_histogram": [list(item) for item in log_histogram(ordered)],
+            "length_scale": scale,
+            "length_histogram": [list(item) for item in bins],
         }
 
 
@@ -99,7 +195,9 @@ class Profile:
     format: str = "unknown"
     formats: Counter = field(default_factory=Counter)
     fields: dict[str, FieldStats] = field(default_factory=dict)
-    scripts: Counter = field(default_factory=Counter)
+    scripts: Counter = field(default_factory=Counter)  # dominant script -> records
+    script_letters: Counter = field(default_factory=Counter)  # script -> letters in all texts
+    script_records: Counter = field(default_factory=Counter)  # script -> records with at least one of its letters
     labels: dict[str, Counter] = field(default_factory=lambda: {"type": Counter(), "difficulty": Counter()})
     label_pointers: dict[str, str] = field(default_factory=dict)
     hashes: Counter = field(default_factory=Counter)
@@ -117,6 +215,25 @@ class Profile:
     def duplicate_groups(self) -> int:
         return sum(1 for count in self.hashes.values() if count > 1)
 
+    def script_mix(self) -> list[dict]:
+        """Every script with a letter in the data, most letters first: its share of all letters and its records."""
+        total = sum(self.script_letters.values())
+        return [
+            {
+                "script": script,
+                "letters": letters,
+                "letter_share": letters / total,
+                "records": self.script_records[script],
+                "dominant_in": self.scripts[script],
+            }
+            for script, letters in sorted(self.script_letters.items(), key=lambda item: (-item[1], item[0]))
+        ]
+
+    def ranked_violations(self) -> list[tuple[str, str, int, int]]:
+        """(code, name, violations, records flagged) per rule, most records flagged first."""
+        rows = [(code, name, count, self.flagged_records[code]) for (code, name), count in self.violations.items()]
+        return sorted(rows, key=lambda row: (-row[3], -row[2], row[0]))
+
     def to_dict(self) -> dict:
         return {
             "path": self.path,
@@ -126,6 +243,7 @@ class Profile:
             "fields": [stats.summary(self.records) for stats in self.fields.values()],
             "turns": {str(k): v for k, v in sorted(self.turns.items())},
             "scripts": dict(self.scripts.most_common()),
+            "script_mix": self.script_mix(),
             "labels": {
                 name: {"pointer": self.label_pointers.get(name), "values": dict(counts.most_common())}
                 for name, counts in self.labels.items()
@@ -136,8 +254,14 @@ class Profile:
                 "near_duplicate_records": self.near_duplicates,
             },
             "top_violations": [
-                {"code": code, "name": name, "count": count, "records": self.flagged_records[code]}
-                for (code, name), count in self.violations.most_common(15)
+                {
+                    "code": code,
+                    "name": name,
+                    "count": count,
+                    "records": records,
+                    "record_share": round(records / self.records, 4) if self.records else 0.0,
+                }
+                for code, name, count, records in self.ranked_violations()[:15]
             ],
         }
 
@@ -180,8 +304,10 @@ def _measure(profile: Profile, record, hash_: str) -> None:
         stats.lengths.append(length)
         if any(text.strip() for text in texts):
             stats.filled += 1
-    sample = " ".join(per_field.get("response", []) + per_field.get("instruction", []) + per_field.get("text", []))
-    profile.scripts[dominant_script(sample)] += 1
+    letters = count_letters("\n".join(text.text for text in record.texts))
+    profile.script_letters.update(letters)
+    profile.script_records.update(letters.keys())
+    profile.scripts[dominant_of(letters)] += 1
     for name, (value, pointer) in record.labels.items():
         profile.labels[name][str(value)] += 1
         profile.label_pointers.setdefault(name, pointer)

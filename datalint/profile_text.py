@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from datalint.profile import Profile
+from datalint.profile import NO_LETTERS, Profile, share_text
 
 SPARKS = "▁▂▃▄▅▆▇█"
 EIGHTHS = " ▏▎▍▌▋▊▉█"
@@ -60,7 +60,8 @@ def render(profile: Profile) -> str:
         p = item["length_percentiles"]
         histogram = item["length_histogram"]
         spark = sparkline([count for _, _, count in histogram])
-        span = f" {histogram[0][0]:,}–{histogram[-1][1]:,}" if histogram else ""
+        scale = "" if item["length_scale"] == "log" else ", even steps"
+        span = f" {histogram[0][0]:,} to {histogram[-1][1] + 1:,}{scale}" if histogram else ""
         lines.append(
             f"  {item['field']:<12} {item['fill_rate']:>6.1%} {p['p5']:>7,} {p['p50']:>7,} {p['p95']:>7,}"
             f" {p['p99']:>7,} {p['p100']:>8,}  {spark}{span}"
@@ -72,15 +73,48 @@ def render(profile: Profile) -> str:
                 "turns per record", Counter({f"{k} turns": v for k, v in profile.turns.items()}), profile.records
             ),
         ]
-    lines += ["", *_distribution("script (of instruction and response text)", profile.scripts, profile.records)]
+    lines += ["", *_scripts(profile)]
     for name in ("type", "difficulty"):
         pointer = profile.label_pointers.get(name)
         title = f"{name} (from {pointer})" if pointer else f"{name}: no field found (set `mapping.{name}` in config)"
         lines += ["", *(_distribution(title, profile.labels[name], profile.records) if pointer else [title])]
-    lines += ["", "top violations"]
-    if not profile.violations:
-        lines.append("  (none)")
-    for (code, name), count in profile.violations.most_common(TOP):
-        share = profile.flagged_records[code] / profile.records if profile.records else 0
-        lines.append(f"  {code} {name:<28} {count:>8,}  in {share:>6.1%} of records")
+    lines += ["", *_violations(profile)]
     return "\n".join(lines) + "\n"
+
+
+def _scripts(profile: Profile) -> list[str]:
+    """Every script with a letter in the data: share of all letters, records with it, records mainly in it."""
+    mix = profile.script_mix()
+    no_letters = profile.scripts[NO_LETTERS]
+    if not mix and not no_letters:
+        return ["scripts", "  (no text)"]
+    width = max([len("script"), *(len(item["script"]) for item in mix)])
+    header = f"  {'script':<{width}}  {'letters':>7}  {'records with it':>15}  mainly in it"
+    lines = ["scripts (of all record text: share of all letters, records with one, records mostly in it)"]
+    lines += [header] if mix else []
+    for item in mix:
+        lines.append(
+            f"  {item['script']:<{width}}  {share_text(item['letter_share']):>7}  {item['records']:>15,}"
+            f"  {item['dominant_in']:>12,}"
+        )
+    if no_letters:
+        lines.append(f"  {no_letters:,} records have no letter at all (empty, or only digits, punctuation, symbols)")
+    return lines
+
+
+def _violations(profile: Profile) -> list[str]:
+    """The rules that flag the most records: share of records flagged, records flagged, violations."""
+    ranked = profile.ranked_violations()
+    title = f"top violations (share of records flagged: records with at least one, of all {profile.records:,})"
+    if not ranked:
+        return [title, "  (none)"]
+    rules = [f"{code} {name}" for code, name, _, _ in ranked[:TOP]]
+    width = max(len("rule"), *(len(rule) for rule in rules))
+    lines = [title, f"  {'rule':<{width}}  {'share':>6}  {'records':>8}  {'violations':>10}"]
+    for rule, (_, _, count, records) in zip(rules, ranked, strict=False):
+        share = records / profile.records if profile.records else 0
+        lines.append(f"  {rule:<{width}}  {share_text(share):>6}  {records:>8,}  {count:>10,}")
+    if len(ranked) > TOP:
+        rest = sum(count for _, _, count, _ in ranked[TOP:])
+        lines.append(f"  … {len(ranked) - TOP:,} more rules ({rest:,} violations)")
+    return lines
