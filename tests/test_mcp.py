@@ -180,7 +180,7 @@ def test_lint_errors_are_tool_errors_with_datalints_message(tmp_path):
     assert "no such file or folder" in error_text(call("lint", {"paths": [str(tmp_path / "none.jsonl")]}))
     data = tmp_path / "data.jsonl"
     data.write_bytes(CRLF_TOKEN_DUPLICATE)
-    assert "`Z999` matches no rule code, name or family" in error_text(
+    assert "Z999` matches no rule code, name or family" in error_text(
         call("lint", {"paths": [str(data)], "select": ["Z999"]})
     )
     (tmp_path / "datalint.toml").write_text('selectt = ["S"]\n')
