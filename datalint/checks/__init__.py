@@ -51,6 +51,8 @@ KIND_MODULES = {
     "quota": "datalint.checks.quota",
     "dataset-size": "datalint.checks.dataset_size",
     "suppression": "datalint.checks.suppression",
+    "tokens": "datalint.checks.tokens",
+    "chat-template": "datalint.checks.chat_template",
 }
 
 
