@@ -51,7 +51,7 @@ TOKENS_KEYS: dict[str, tuple[tuple[type, ...], str]] = {
     "max": ((int,), "most tokens per example: the trainer's sequence length"),
     "chat-template": ((str,), "a chat template file (Jinja), relative to the config file"),
     "end-of-turn": ((str,), "the token that ends an assistant turn (default: the model folder's eos_token)"),
-    "assistant-only-loss": ((bool,), "the trainer computes the loss on assistant tokens only (TRL assistant_only_loss)"),
+    "assistant-only-loss": ((bool,), "the loss is on assistant tokens only (TRL assistant_only_loss)"),
 }
 TOKEN_KINDS = ("tokens", "chat-template")
 # [review] key -> (types, what it holds); they become the options of the review rules (Q901-Q903).

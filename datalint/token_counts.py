@@ -436,7 +436,9 @@ def _mistral_counter(spec: Spec) -> TokenCounter:
         return raw.encode(text, bos=False, eos=False), None
 
     def length_of(turns: list[tuple[str, str, str]], system: str | None) -> int:
-        messages = [UserMessage(content=text) if role == "user" else AssistantMessage(content=text) for role, text, _ in turns]
+        messages = [
+            UserMessage(content=text) if role == "user" else AssistantMessage(content=text) for role, text, _ in turns
+        ]
         return len(instruct.encode_instruct(InstructRequest(messages=messages, system_prompt=system)).tokens)
 
     def encode_chat(messages: list[tuple[str, str, str]]) -> TokenSequence:

@@ -70,7 +70,8 @@ def _template_error(sequence) -> Finding:
 def _over_max(sequence, limit: int, name: str) -> list[Finding]:
     if not limit or sequence.length <= limit:
         return []
-    message = f"example is {sequence.length:,} tokens ({name}), over `max` {limit:,}: axolotl drops it, TRL truncates it"
+    message = f"example is {sequence.length:,} tokens ({name}), over `max` {limit:,}"
+    message += ": axolotl drops it, TRL truncates it"
     if sequence.answers and sequence.answers[0].start >= limit:
         message += f"; the prompt alone is {sequence.answers[0].start:,} tokens, so no answer token fits"
     return [Finding(message)]
