@@ -232,6 +232,11 @@ class Answer:
     char_start: int | None = None
     ends_turn: bool | None = None  # followed by the end-of-turn token (None: not checked)
     text_length: int = 0
+    turn_end: int = 0  # after the end-of-turn token that closes the answer, when there is one
+
+    @property
+    def trained_end(self) -> int:
+        return max(self.end, self.turn_end)
 
 
 @dataclass(frozen=True, slots=True)
@@ -256,8 +261,8 @@ def messages_of(record: Record) -> list[tuple[str, str, str]]:
 class TokenCounter:
     """A loaded tokenizer with the rules for building a record's sequence from it.
 
-    The engine asks each rule of the kind about the same chunk of records in turn, so the last
-    chunk's sequences are kept (one chunk), and a chunk is tokenized once for all the rules.
+    The engine hands each rule of the kind the same chunk (list) of records in turn, so the last
+    chunk's sequences are kept, and a chunk is tokenized once for all the rules.
     """
 
     def __init__(
@@ -275,12 +280,12 @@ class TokenCounter:
         self.special_tokens = special_tokens or {}
         self.end_of_turn = end_of_turn
         self.encode_chat = encode_chat
-        self._last: tuple[tuple[str, ...], list[TokenSequence]] | None = None
+        self._last: tuple[Sequence[Record], list[TokenSequence]] | None = None
 
     def sequences(self, records: Sequence[Record]) -> list[TokenSequence]:
-        key = tuple(record.hash for record in records)
-        if self._last is None or self._last[0] != key:
-            self._last = (key, [self.sequence(messages_of(record)) for record in records])
+        """The sequences of a chunk; the same chunk object asked again is answered from the last call."""
+        if self._last is None or self._last[0] is not records:
+            self._last = (records, [self.sequence(messages_of(record)) for record in records])
         return self._last[1]
 
     def sequence(self, messages: list[tuple[str, str, str]]) -> TokenSequence:
@@ -330,10 +335,12 @@ class TokenCounter:
             last = bisect_left(starts, span[1])  # tokens starting before the text ends
             following = next((found for found in located[index + 1 :] if found is not None), None)
             stop = bisect_left(starts, following[0]) if following else len(ids)
-            ends_turn = None
+            ends_turn, turn_end = None, last
             if self.end_of_turn is not None:
                 ends_turn = self.end_of_turn[1] in ids[last:stop]
-            answers.append(Answer(pointer, first, last, span[0], ends_turn, span[1] - span[0]))
+                if ends_turn:
+                    turn_end = ids.index(self.end_of_turn[1], last, stop) + 1
+            answers.append(Answer(pointer, first, last, span[0], ends_turn, span[1] - span[0], turn_end))
         return TokenSequence(len(ids), tuple(answers), tuple(starts))
 
 

@@ -81,15 +81,22 @@ def _truncated_answers(sequence, limit: int) -> list[Finding]:
     if not limit or sequence.length <= limit:
         return []
     for answer in sequence.answers:
-        if answer.start < limit < answer.end:
-            lost, total = answer.end - limit, answer.end - answer.start
-            cut = sequence.char_of_token(limit, answer)
-            where = f" at character {cut}" if cut is not None else ""
+        if not answer.start < limit < answer.trained_end:
+            continue
+        if limit >= answer.end:  # only the end-of-turn token after the text is cut
             message = (
-                f"truncation at `max` {limit:,} tokens cuts this answer{where}: "
-                f"its last {lost:,} of {total:,} tokens are lost and the rest is trained as if complete"
+                f"truncation at `max` {limit:,} tokens cuts the end-of-turn token after this answer: "
+                "the model is trained not to stop"
             )
-            return [Finding(message, answer.pointer, (cut, max(cut, answer.text_length)) if cut is not None else None)]
+            return [Finding(message, answer.pointer)]
+        lost, total = answer.end - limit, answer.end - answer.start
+        cut = sequence.char_of_token(limit, answer)
+        where = f" at character {cut}" if cut is not None else ""
+        message = (
+            f"truncation at `max` {limit:,} tokens cuts this answer{where}: "
+            f"its last {lost:,} of {total:,} tokens are lost and the rest is trained as if complete"
+        )
+        return [Finding(message, answer.pointer, (cut, max(cut, answer.text_length)) if cut is not None else None)]
     return []
 
 
