@@ -451,13 +451,20 @@ def _mistral_counter(spec: Spec) -> TokenCounter:
     def encode_chat(messages: list[tuple[str, str, str]]) -> TokenSequence:
         system = "\n\n".join(text for role, text, _ in messages if role == "system") or None
         turns = [message for message in messages if message[0] in ("user", "assistant")]
+        lengths = {0: 1}  # tokens of the first n turns (n = 0: the BOS token alone)
+
+        def prefix(count: int) -> int:
+            if count not in lengths:
+                lengths[count] = length_of(turns[:count], system)
+            return lengths[count]
+
         try:
-            answers = []
-            for index, (role, _, pointer) in enumerate(turns):
-                if role == "assistant":
-                    start = length_of(turns[:index], system) if index else 1
-                    answers.append(Answer(pointer, start, length_of(turns[: index + 1], system)))
-            total = length_of(turns, system) if turns else 1
+            answers = [
+                Answer(pointer, prefix(index), prefix(index + 1))
+                for index, (role, _, pointer) in enumerate(turns)
+                if role == "assistant"
+            ]
+            total = prefix(len(turns))
         except Exception:  # mistral-common refuses the turn order: count the texts on their own
             return counter_without_chat.sequence(messages)
         return TokenSequence(total, tuple(answers))
