@@ -244,7 +244,7 @@ class TokenSequence:
     length: int
     answers: tuple[Answer, ...] = ()
     token_starts: tuple[int, ...] | None = None  # character offset of each token in the rendered text
-    error: str = ""  # the chat template refused the record
+    error: str = ""  # why the chat template or the tokenizer refused the record (then nothing else is known)
 
     def char_of_token(self, index: int, answer: Answer) -> int | None:
         """Where token `index` starts inside the answer's text, when offsets are known."""
@@ -254,8 +254,16 @@ class TokenSequence:
 
 
 def messages_of(record: Record) -> list[tuple[str, str, str]]:
-    """(role, text, pointer) of each turn with text and a known role."""
-    return [(turn.role, turn.text, turn.pointer) for turn in record.turns if turn.role in ROLES and turn.text]
+    """(role, text, pointer) of each turn with text and a known role. A lone surrogate (S011) becomes
+    "?": tokenizers take only text that is valid Unicode."""
+    return [
+        (turn.role, _SURROGATE.sub("?", turn.text), turn.pointer)
+        for turn in record.turns
+        if turn.role in ROLES and turn.text
+    ]
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 class TokenCounter:
@@ -289,11 +297,14 @@ class TokenCounter:
         return self._last[1]
 
     def sequence(self, messages: list[tuple[str, str, str]]) -> TokenSequence:
-        if self.template is not None:
-            return self._templated(messages)
-        if self.encode_chat is not None:
-            return self.encode_chat(messages)
-        return self._concatenated(messages)
+        try:
+            if self.template is not None:
+                return self._templated(messages)
+            if self.encode_chat is not None:
+                return self.encode_chat(messages)
+            return self._concatenated(messages)
+        except Exception as error:  # a library refusing one record must not stop the run (T105 reports it)
+            return TokenSequence(0, error=f"{self.name} cannot encode this example: {type(error).__name__}: {error}")
 
     def _concatenated(self, messages: list[tuple[str, str, str]]) -> TokenSequence:
         length, answers, starts, chars = 0, [], [], 0
@@ -321,7 +332,9 @@ class TokenCounter:
                 **self.special_tokens,
             )
         except jinja2.exceptions.TemplateError as error:
-            return TokenSequence(0, error=str(error) or type(error).__name__)
+            return TokenSequence(0, error=f"the chat template refuses this example: {error or type(error).__name__}")
+        except Exception as error:  # a template's own bug (None + str ...): the trainer would fail too
+            return TokenSequence(0, error=f"the chat template fails on this example: {type(error).__name__}: {error}")
         ids, offsets = self.encode(rendered)
         starts = [start for start, _ in offsets]
         ends = [end for _, end in offsets]
@@ -442,16 +455,24 @@ def _mistral_counter(spec: Spec) -> TokenCounter:
     def encode(text: str) -> tuple[list[int], None]:
         return raw.encode(text, bos=False, eos=False), None
 
-    def length_of(turns: list[tuple[str, str, str]], system: str | None) -> int:
-        messages = [
+    def as_messages(turns: list[tuple[str, str, str]]) -> list[Any]:
+        return [
             UserMessage(content=text) if role == "user" else AssistantMessage(content=text) for role, text, _ in turns
         ]
-        return len(instruct.encode_instruct(InstructRequest(messages=messages, system_prompt=system)).tokens)
+
+    def length_of(turns: list[tuple[str, str, str]], system: str | None) -> int:
+        return len(instruct.encode_instruct(InstructRequest(messages=as_messages(turns), system_prompt=system)).tokens)
 
     def encode_chat(messages: list[tuple[str, str, str]]) -> TokenSequence:
+        """One encoding of the whole conversation; the last answer's tokens are its own encoding at
+        the end (mistral-common encodes message by message and concatenates). An earlier answer's
+        start is the length of the conversation before it, encoded alone, which puts the system
+        prompt in that part's last user turn (v2 and later put it in the conversation's last)."""
         system = "\n\n".join(text for role, text, _ in messages if role == "system") or None
         turns = [message for message in messages if message[0] in ("user", "assistant")]
-        lengths = {0: 1}  # tokens of the first n turns (n = 0: the BOS token alone)
+        if not turns:
+            return TokenSequence(1)
+        lengths = {0: 1}  # tokens of the first n turns, encoded alone (n = 0: the BOS token)
 
         def prefix(count: int) -> int:
             if count not in lengths:
@@ -459,12 +480,14 @@ def _mistral_counter(spec: Spec) -> TokenCounter:
             return lengths[count]
 
         try:
-            answers = [
-                Answer(pointer, prefix(index), prefix(index + 1))
-                for index, (role, _, pointer) in enumerate(turns)
-                if role == "assistant"
-            ]
-            total = prefix(len(turns))
+            total = lengths[len(turns)] = length_of(turns, system)
+            answers = []
+            for index, (role, text, pointer) in enumerate(turns):
+                if role == "assistant" and index == len(turns) - 1:
+                    own = instruct.encode_assistant_message(AssistantMessage(content=text), False)
+                    answers.append(Answer(pointer, total - len(own), total))
+                elif role == "assistant":
+                    answers.append(Answer(pointer, prefix(index), prefix(index + 1)))
         except Exception:  # mistral-common refuses the turn order: count the texts on their own
             return counter_without_chat.sequence(messages)
         return TokenSequence(total, tuple(answers))

@@ -6,7 +6,8 @@
   is trained on an answer that stops mid-thought;
 - `end-of-turn`: with a chat template, an assistant turn is not followed by the end-of-turn token
   (`end-of-turn`, else the folder's `eos_token`), so the model is not taught to stop;
-- `template-error`: the chat template raises on the example (the trainer would fail on it).
+- `template-error`: the chat template raises on the example (the trainer would fail on it), or the
+  tokenizer library cannot encode it.
 
 Tokenizing is the cost, so the kind runs on chunks of records (`check_records`) and the chunk is
 tokenized once for all the rules that share a tokenizer.
@@ -64,7 +65,7 @@ def check_records(rule, records: list[Record]) -> list[list[Finding]]:
 
 
 def _template_error(sequence) -> Finding:
-    return Finding(f"the chat template refuses this example: {sequence.error}")
+    return Finding(sequence.error)
 
 
 def _over_max(sequence, limit: int, name: str) -> list[Finding]:

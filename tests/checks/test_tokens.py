@@ -280,7 +280,7 @@ def test_mistral_counts_the_instruct_encoding_mistral_common_builds(tmp_path):
     from mistral_common.protocol.instruct.request import InstructRequest
     from mistral_common.tokens.tokenizers.mistral import MistralTokenizer
 
-    records = [chat("Say hello.", "Hello! " * (index * 3)) for index in range(1, 12)]
+    records = [chat("Say hello.", " ".join(["Hello!"] * (index * 3))) for index in range(1, 12)]
     data = write_jsonl(tmp_path / "train.jsonl", records)
     config(tmp_path, 'tokenizer = "mistral:v3"\nmax = 60')
     instruct = MistralTokenizer.v3().instruct_tokenizer
@@ -297,8 +297,14 @@ def test_mistral_counts_the_instruct_encoding_mistral_common_builds(tmp_path):
     found = findings(data, "T101")
     assert lines_of(found) == expected
     assert f"example is {counts[expected[0] - 1]} tokens (mistral:v3)" in found[0]
-    # every example over max here has a short prompt: its answer is cut, not lost
-    assert lines_of(findings(data, "T102")) == expected
+    # every example over max here has a short prompt: its answer is cut, not lost; the answer is its
+    # own tokens and the </s> after it
+    raw = instruct.tokenizer
+    cut = findings(data, "T102")
+    assert lines_of(cut) == expected
+    for line, message in zip(expected, cut, strict=True):
+        answer = len(raw.encode(turn_texts(records[line - 1])[1], bos=False, eos=False)) + 1
+        assert f"its last {counts[line - 1] - 60} of {answer} tokens are lost" in message
 
 
 def test_mistral_on_a_real_alpaca_file(tmp_path):
@@ -417,3 +423,16 @@ def test_the_cache_key_changes_when_the_tokenizer_file_content_changes(tmp_path)
     os.utime(tokenizer, ns=(stat.st_atime_ns, stat.st_mtime_ns))
     assert digest() != digest_before
     assert cached_run() == []  # "hello," "world." ... are single tokens now: 5 tokens, under max
+
+
+def test_a_lone_surrogate_is_counted_not_a_crash(tmp_path):
+    build_tokenizer(tmp_path / "tok" / "tokenizer.json")
+    data = tmp_path / "train.jsonl"
+    data.write_text(
+        '{"messages": [{"role": "user", "content": "hello \\ud800 world"}, {"role": "assistant", "content": "hi"}]}\n'
+    )
+    config(tmp_path, 'tokenizer = "hf:tok/tokenizer.json"\nmax = 3')
+    assert findings(data, "T101") == [
+        "1:1: T101 example is 4 tokens (hf:tokenizer.json), over `max` 3: axolotl drops it, TRL truncates it; "
+        "the prompt alone is 3 tokens, so no answer token fits"  # hello ? world: the surrogate became "?"
+    ]
