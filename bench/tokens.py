@@ -61,6 +61,7 @@ def build_model_folder(folder: Path, texts: list[str]) -> Path:
 
 def speed(folder: Path, texts: list[str]) -> None:
     from datalint import token_counts
+    from datalint.token_counts import Message
 
     characters = sum(map(len, texts))
     size = f"{len(texts):,} alpaca-en-52k texts, {characters / 1e6:.1f}M characters"
@@ -86,7 +87,7 @@ def speed(folder: Path, texts: list[str]) -> None:
     # The whole sequence of a chat record: the template rendered, then tokenized with offsets.
     counter = token_counts.load_counter(token_counts.parse_spec(f"hf:{folder}", REPO))
     pairs = [
-        [("user", texts[i], "/instruction"), ("assistant", texts[i + 1], "/output")]
+        [Message("user", texts[i], "/instruction"), Message("assistant", texts[i + 1], "/output")]
         for i in range(0, len(texts) - 1, 2)
     ]
     started = time.perf_counter()

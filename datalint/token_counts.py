@@ -29,9 +29,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
-from datalint.records import Record
+from datalint.records import Record, resolve
 
 INSTALL_HINT = "pip install 'datalint[tokens]'"
 BACKENDS = ("hf", "tiktoken", "mistral")
@@ -253,14 +253,30 @@ class TokenSequence:
         return max(0, self.token_starts[index] - answer.char_start)
 
 
-def messages_of(record: Record) -> list[tuple[str, str, str]]:
-    """(role, text, pointer) of each turn with text and a known role. A lone surrogate (S011) becomes
-    "?": tokenizers take only text that is valid Unicode."""
-    return [
-        (turn.role, _SURROGATE.sub("?", turn.text), turn.pointer)
-        for turn in record.turns
-        if turn.role in ROLES and turn.text
-    ]
+class Message(NamedTuple):
+    """One turn as the trainer's template sees it."""
+
+    role: str  # system, user, assistant or tool
+    text: str
+    pointer: str
+    tool_calls: list | None = None  # an assistant turn's calls (OpenAI `tool_calls`), passed to templates
+    tool_call_id: str | None = None
+
+
+def messages_of(record: Record) -> list[Message]:
+    """The record's turns with a known role and text (or tool calls). A lone surrogate (S011)
+    becomes "?": tokenizers take only text that is valid Unicode."""
+    messages = []
+    for turn in record.turns:
+        if turn.role not in ROLES or (turn.text is None and not turn.calls_tool):
+            continue
+        calls = None
+        if turn.calls_tool:
+            raw = resolve(record.data, turn.turn_pointer)
+            calls = raw.get("tool_calls") if isinstance(raw, dict) and isinstance(raw.get("tool_calls"), list) else None
+        text = _SURROGATE.sub("?", turn.text) if turn.text else ""
+        messages.append(Message(turn.role, text, turn.pointer, calls, turn.tool_call_id))
+    return messages
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -280,7 +296,7 @@ class TokenCounter:
         template: Any = None,
         special_tokens: dict[str, str] | None = None,
         end_of_turn: tuple[str, int] | None = None,
-        encode_chat: Callable[[list[tuple[str, str, str]]], TokenSequence] | None = None,
+        encode_chat: Callable[[list[Message]], TokenSequence] | None = None,
     ) -> None:
         self.name = name
         self.encode = encode
@@ -296,7 +312,7 @@ class TokenCounter:
             self._last = (records, [self.sequence(messages_of(record)) for record in records])
         return self._last[1]
 
-    def sequence(self, messages: list[tuple[str, str, str]]) -> TokenSequence:
+    def sequence(self, messages: list[Message]) -> TokenSequence:
         try:
             if self.template is not None:
                 return self._templated(messages)
@@ -306,9 +322,9 @@ class TokenCounter:
         except Exception as error:  # a library refusing one record must not stop the run (T105 reports it)
             return TokenSequence(0, error=f"{self.name} cannot encode this example: {type(error).__name__}: {error}")
 
-    def _concatenated(self, messages: list[tuple[str, str, str]]) -> TokenSequence:
+    def _concatenated(self, messages: list[Message]) -> TokenSequence:
         length, answers, starts, chars = 0, [], [], 0
-        for role, text, pointer in messages:
+        for role, text, pointer, *_ in messages:
             ids, offsets = self.encode(text)
             if role == "assistant":
                 start = chars if offsets is not None else None
@@ -319,10 +335,10 @@ class TokenCounter:
             chars += len(text)
         return TokenSequence(length, tuple(answers), tuple(starts) if len(starts) == length else None)
 
-    def _templated(self, messages: list[tuple[str, str, str]]) -> TokenSequence:
+    def _templated(self, messages: list[Message]) -> TokenSequence:
         import jinja2
 
-        conversation = [{"role": role, "content": text} for role, text, _ in messages]
+        conversation = [_as_template_message(message) for message in messages]
         try:
             rendered = self.template.render(
                 messages=conversation,
@@ -338,9 +354,9 @@ class TokenCounter:
         ids, offsets = self.encode(rendered)
         starts = [start for start, _ in offsets]
         ends = [end for _, end in offsets]
-        located = _locate_contents(rendered, [text for _, text, _ in messages])
+        located = _locate_contents(rendered, [message.text for message in messages])
         answers = []
-        for index, (role, _, pointer) in enumerate(messages):
+        for index, (role, _, pointer, *_) in enumerate(messages):
             span = located[index]
             if role != "assistant" or span is None:
                 continue
@@ -355,6 +371,15 @@ class TokenCounter:
                     turn_end = ids.index(self.end_of_turn[1], last, stop) + 1
             answers.append(Answer(pointer, first, last, span[0], ends_turn, span[1] - span[0], turn_end))
         return TokenSequence(len(ids), tuple(answers), tuple(starts))
+
+
+def _as_template_message(message: Message) -> dict[str, Any]:
+    found: dict[str, Any] = {"role": message.role, "content": message.text}
+    if message.tool_calls is not None:
+        found["tool_calls"] = message.tool_calls
+    if message.tool_call_id is not None:
+        found["tool_call_id"] = message.tool_call_id
+    return found
 
 
 def _locate_contents(rendered: str, texts: list[str]) -> list[tuple[int, int] | None]:
@@ -455,21 +480,24 @@ def _mistral_counter(spec: Spec) -> TokenCounter:
     def encode(text: str) -> tuple[list[int], None]:
         return raw.encode(text, bos=False, eos=False), None
 
-    def as_messages(turns: list[tuple[str, str, str]]) -> list[Any]:
+    def as_messages(turns: list[Message]) -> list[Any]:
         return [
-            UserMessage(content=text) if role == "user" else AssistantMessage(content=text) for role, text, _ in turns
+            UserMessage(content=text) if role == "user" else AssistantMessage(content=text) for role, text, *_ in turns
         ]
 
-    def length_of(turns: list[tuple[str, str, str]], system: str | None) -> int:
+    def length_of(turns: list[Message], system: str | None) -> int:
         return len(instruct.encode_instruct(InstructRequest(messages=as_messages(turns), system_prompt=system)).tokens)
 
-    def encode_chat(messages: list[tuple[str, str, str]]) -> TokenSequence:
+    def encode_chat(messages: list[Message]) -> TokenSequence:
         """One encoding of the whole conversation; the last answer's tokens are its own encoding at
         the end (mistral-common encodes message by message and concatenates). An earlier answer's
         start is the length of the conversation before it, encoded alone, which puts the system
         prompt in that part's last user turn (v2 and later put it in the conversation's last)."""
-        system = "\n\n".join(text for role, text, _ in messages if role == "system") or None
-        turns = [message for message in messages if message[0] in ("user", "assistant")]
+        system = "\n\n".join(message.text for message in messages if message.role == "system") or None
+        # mistral-common takes user and assistant text here; tool calls and results are not counted
+        turns = [
+            message for message in messages if message.role in ("user", "assistant") and message.tool_calls is None
+        ]
         if not turns:
             return TokenSequence(1)
         lengths = {0: 1}  # tokens of the first n turns, encoded alone (n = 0: the BOS token)
@@ -482,7 +510,7 @@ def _mistral_counter(spec: Spec) -> TokenCounter:
         try:
             total = lengths[len(turns)] = length_of(turns, system)
             answers = []
-            for index, (role, text, pointer) in enumerate(turns):
+            for index, (role, text, pointer, *_) in enumerate(turns):
                 if role == "assistant" and index == len(turns) - 1:
                     own = instruct.encode_assistant_message(AssistantMessage(content=text), False)
                     answers.append(Answer(pointer, total - len(own), total))
