@@ -436,3 +436,31 @@ def test_a_lone_surrogate_is_counted_not_a_crash(tmp_path):
         "1:1: T101 example is 4 tokens (hf:tokenizer.json), over `max` 3: axolotl drops it, TRL truncates it; "
         "the prompt alone is 3 tokens, so no answer token fits"  # hello ? world: the surrogate became "?"
     ]
+
+
+def test_templates_see_tool_calls_as_the_trainer_passes_them(tmp_path):
+    tool_template = (
+        "{% for m in messages %}<|im_start|>{{ m['role'] }}\n{{ m['content'] }}"
+        "{% if m.tool_calls %}{% for call in m.tool_calls %} {{ call.function.name }} {{ call.function.arguments }}"
+        "{% endfor %}{% endif %}<|im_end|>\n{% endfor %}"
+    )
+    model_folder(tmp_path / "model", tool_template)
+    call = {"id": "call_1", "type": "function", "function": {"name": "fly", "arguments": '{"far": "away"}'}}
+    record = {
+        "messages": [
+            {"role": "user", "content": "hello"},
+            {"role": "assistant", "tool_calls": [call]},
+            {"role": "tool", "tool_call_id": "call_1", "content": "the cat"},
+            {"role": "assistant", "content": "hi"},
+        ]
+    }
+    data = write_jsonl(tmp_path / "train.jsonl", [record])
+    config(tmp_path, 'tokenizer = "hf:model"\nmax = 10')
+    from tokenizers import Tokenizer
+
+    tokenizer = Tokenizer.from_file(str(tmp_path / "model" / "tokenizer.json"))
+    template = jinja2.Environment(trim_blocks=True, lstrip_blocks=True).from_string(tool_template)
+    messages = [{**message, "content": message.get("content", "")} for message in record["messages"]]
+    expected = len(tokenizer.encode(template.render(messages=messages), add_special_tokens=False).ids)
+    assert expected == 23  # 4 x (<|im_start|> role <|im_end|>), hello, fly {" far ": " away "}, the cat, hi
+    assert findings(data, "T101")[0].startswith(f"1:1: T101 example is {expected} tokens (hf:model)")
