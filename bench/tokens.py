@@ -105,17 +105,16 @@ def row(label: str, load: str, tokens: int, elapsed: float, items: int) -> str:
     return f"| {label} | {load} | {tokens:,} | {tokens / elapsed:,.0f} | {elapsed / items * 1e6:.0f} |"
 
 
-def timed(command: list[str], cwd: Path) -> tuple[float, float, float, int]:
-    """Wall s, CPU s (children), peak RSS MB of the largest child, exit code."""
+def timed(command: list[str], cwd: Path) -> tuple[float, float]:
+    """Wall and CPU seconds (user + sys, worker processes included) of one command."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     result = subprocess.run(command, cwd=cwd, capture_output=True, env={**os.environ, "PYTHONPATH": str(REPO)})
     wall = time.perf_counter() - started
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     if result.returncode not in (0, 1):
         raise SystemExit(f"{' '.join(command)} failed:\n{result.stderr.decode()[-2000:]}")
-    return wall, cpu, after.ru_maxrss / 1024, result.returncode
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
 def cold(folder: Path, work: Path, repeats: int) -> None:
@@ -130,22 +129,22 @@ def cold(folder: Path, work: Path, repeats: int) -> None:
     }
     command = [sys.executable, "-m", "datalint.cli", "check", str(data), "--no-cache", "-q"]
     print(f"\n## Cold `datalint check --no-cache` on alpaca-en-52k (default --jobs, {os.cpu_count()} cores)\n")
-    print("Runs of each setup alternate, so a busy minute on the machine hits all of them.\n")
-    print("| setup | wall s (runs) | CPU s (runs) | peak RSS MB | wall ratio to no tokenizer |")
+    print("Runs of each setup alternate, so a busy minute on the machine hits all of them; ratios are")
+    print("the best run of each setup against the best run without a tokenizer.\n")
+    print("| setup | wall s (runs) | CPU s (runs) | wall ratio | CPU ratio |")
     print("| --- | --- | --- | ---: | ---: |")
-    results: dict[str, list[tuple[float, float, float]]] = {name: [] for name in setups}
+    results: dict[str, list[tuple[float, float]]] = {name: [] for name in setups}
     for _ in range(repeats):
         for name, table in setups.items():
             (work / "datalint.toml").write_text(table)
-            wall, cpu, rss, _ = timed(command, work)
-            results[name].append((wall, cpu, rss))
-    base = min(wall for wall, _, _ in results["default rules, no tokenizer"])
+            results[name].append(timed(command, work))
+    base_wall, base_cpu = (min(values) for values in zip(*results["default rules, no tokenizer"], strict=True))
     for name, runs in results.items():
-        walls = ", ".join(f"{wall:.1f}" for wall, _, _ in runs)
-        cpus = ", ".join(f"{cpu:.1f}" for _, cpu, _ in runs)
-        rss = max(peak for _, _, peak in runs)
-        ratio = min(wall for wall, _, _ in runs) / base
-        print(f"| {name} | {walls} | {cpus} | {rss:.0f} | {ratio:.2f} |")
+        walls = ", ".join(f"{wall:.1f}" for wall, _ in runs)
+        cpus = ", ".join(f"{cpu:.1f}" for _, cpu in runs)
+        wall_ratio = min(wall for wall, _ in runs) / base_wall
+        cpu_ratio = min(cpu for _, cpu in runs) / base_cpu
+        print(f"| {name} | {walls} | {cpus} | {wall_ratio:.2f} | {cpu_ratio:.2f} |")
 
 
 def main() -> None:
