@@ -49,7 +49,18 @@ TOP_LEVEL_KEYS: dict[str, tuple[type, str]] = {
     "cache-dir": (str, "folder of the incremental cache, relative to this config file (default .datalint_cache)"),
     "profile": (str, "a trainer profile (rules/profiles/NAME.toml): mistral, llamafactory, axolotl, trl-sft, ..."),
     "profile-options": (dict, "the trainer settings the profile declares (field names, dataset_info.json ...)"),
+    "tokens": (dict, "real token counts: tokenizer, max, chat-template, end-of-turn, assistant-only-loss (rules T1xx)"),
 }
+# [tokens] key -> (types, what it holds); they become the options of the token rules (T101-T105),
+# which a `[tokens]` table turns on. docs/tokens.md.
+TOKENS_KEYS: dict[str, tuple[tuple[type, ...], str]] = {
+    "tokenizer": ((str,), "hf:path/to/tokenizer.json, hf:path/to/model-folder, tiktoken:NAME or mistral:VERSION"),
+    "max": ((int,), "most tokens per example: the trainer's sequence length"),
+    "chat-template": ((str,), "a chat template file (Jinja), relative to the config file"),
+    "end-of-turn": ((str,), "the token that ends an assistant turn (default: the model folder's eos_token)"),
+    "assistant-only-loss": ((bool,), "the loss is on assistant tokens only (TRL assistant_only_loss)"),
+}
+TOKEN_KINDS = ("tokens", "chat-template")
 # [review] key -> what it holds; they are options of the review rules (Q901-Q903), checked as such.
 REVIEW_KEYS: dict[str, str] = {
     "ledger": "glob of review files, relative to the config file",
@@ -185,6 +196,7 @@ def validate_table(table: dict[str, Any], path: Path) -> None:
     _validate_format(table, path, "")
     _validate_suppress(table.get("suppress", []), path)
     _validate_review(table.get("review", {}), path)
+    _validate_tokens(table.get("tokens"), path)
     for glob, selectors in table.get("per-file-ignores", {}).items():
         if not isinstance(selectors, list) or not all(isinstance(item, str) for item in selectors):
             raise ConfigError(f"{path}: `per-file-ignores.{glob}` must be a list of rule selectors")
@@ -257,6 +269,45 @@ def _validate_review(review: dict[str, Any], path: Path) -> None:
             raise ConfigError(f"{path}: `review.{key}` {problem}")
 
 
+def _validate_tokens(tokens: dict[str, Any] | None, path: Path) -> None:
+    if tokens is None:
+        return
+    for key, value in tokens.items():
+        if key not in TOKENS_KEYS:
+            raise ConfigError(f"{path}: unknown key `tokens.{key}` (known: {', '.join(TOKENS_KEYS)})")
+        types, _ = TOKENS_KEYS[key]
+        if (isinstance(value, bool) and bool not in types) or not isinstance(value, types):
+            kind = {str: "a string", int: "an integer", bool: "true or false"}[types[0]]
+            raise ConfigError(f"{path}: `tokens.{key}` must be {kind}")
+    if "tokenizer" not in tokens:
+        raise ConfigError(f'{path}: `[tokens]` needs `tokenizer` (e.g. tokenizer = "hf:path/to/tokenizer.json")')
+    if "max" in tokens and tokens["max"] < 1:
+        raise ConfigError(f"{path}: `tokens.max` must be a positive number of tokens")
+    from datalint.token_counts import TokenizerError, parse_spec
+
+    try:
+        parse_spec(tokens["tokenizer"], path.parent)
+    except TokenizerError as error:
+        raise ConfigError(f"{path}: `tokens.tokenizer`: {error}") from error
+    template = tokens.get("chat-template")
+    if template is not None and not (path.parent / template).is_file():
+        raise ConfigError(f"{path}: `tokens.chat-template`: no such file: {path.parent / template}")
+
+
+def tokens_options(config: Config) -> dict[str, Any]:
+    """The `[tokens]` table as token-rule options: paths resolved against the config's folder, and
+    the fingerprint of the tokenizer files' content, so the cache key follows the bytes, not the path."""
+    tokens = config.table.get("tokens")
+    if tokens is None:
+        return {}
+    from datalint.token_counts import fingerprint, parse_spec
+
+    spec = parse_spec(tokens["tokenizer"], config.root)
+    template = str(config.root / tokens["chat-template"]) if tokens.get("chat-template") else ""
+    options = {key: value for key, value in tokens.items() if key not in ("tokenizer", "chat-template")}
+    return {**options, "tokenizer": str(spec), "chat-template": template, "fingerprint": fingerprint(spec, template)}
+
+
 def review_options(config: Config) -> dict[str, Any]:
     """The `[review]` table as review-rule options, floats where the options want floats."""
     review = dict(config.table.get("review", {}))
@@ -284,6 +335,14 @@ def all_rules(config: Config, profile: Profile | None = None) -> list[Rule]:
             ]
         if profile is not None:
             rules = apply_profile(rules, profile, config.table.get("profile-options", {}), label)
+        tokens = tokens_options(config)
+        if tokens:  # a [tokens] table sets the token rules' options and turns them on
+            rules = [
+                replace(with_overrides(rule, tokens, f"{label}: tokens"), default=True)
+                if rule.kind in TOKEN_KINDS
+                else rule
+                for rule in rules
+            ]
         rules = _apply_rule_tables(rules, config.table.get("rules", {}), label)
         rules = _with_dataset_settings(rules, config)
     except (RuleError, ProfileError) as error:

@@ -21,6 +21,7 @@ from datalint.config import (
     RECORD_HASH,
     REVIEW_KEYS,
     SELECTOR_KEYS,
+    TOKENS_KEYS,
     TOP_LEVEL_KEYS,
 )
 from datalint.records import FORMATS
@@ -101,6 +102,13 @@ def _top_level(key: str, expected: type, help: str) -> dict[str, Any]:
         "review": _review(),
         "purpose": {"type": "string", "enum": list(PURPOSES)},
         "profile": {"type": "string", "enum": list(profile_names())},
+        "tokens": {
+            "type": "object",
+            "properties": {
+                key: {"type": _JSON_TYPES[types[0]], "description": text} for key, (types, text) in TOKENS_KEYS.items()
+            },
+            "additionalProperties": False,
+        },
         **{selector_key: {"$ref": "#/definitions/selectors"} for selector_key in SELECTOR_KEYS},
     }
     if key in special:

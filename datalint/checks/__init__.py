@@ -63,6 +63,8 @@ KIND_MODULES = {
     "together": "datalint.checks.together",
     "openai-ft": "datalint.checks.openai_ft",
     "trainer-file": "datalint.checks.trainer_file",
+    "tokens": "datalint.checks.tokens",
+    "chat-template": "datalint.checks.chat_template",
 }
 
 
