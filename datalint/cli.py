@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import importlib
 import inspect
 import os
+import shlex
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import click
@@ -208,6 +210,7 @@ def check(
         "conventions": not every_record,
     }
     targets = list(paths or (".",))
+    output = replace(output, command=_reproduce(targets, options))
     if watch:
         if "-" in targets or fix or show_diff or prune:
             _fail("--watch checks files and folders and writes nothing: not with -, --fix, --diff or --prune")
@@ -246,6 +249,7 @@ class Output:
     max_violations: int | None
     color: bool
     progress: bool
+    command: str = "datalint check"  # that reproduces the run, for the CI job summary
 
 
 def _shown_format(output_format: str, show_source: bool | None) -> str:
@@ -288,17 +292,44 @@ def _print_report(report, output: Output, jobs: int):
             text = statistics_table(report)
         elif output.max_violations is not None and output.format in HUMAN_FORMATS:
             text = _capped(output.format, report, output.max_violations, output.color)
+        elif output.max_violations is not None and output.format in ("github", "gitlab"):
+            module = importlib.import_module(FORMATTERS[output.format])
+            text = module.render(report, per_severity=output.max_violations)
         else:
             text = render(output.format, report, color=output.color)
     if output.file is not None:
         output.file.write_text(text, encoding="utf-8")
     else:
         click.echo(text, nl=False, color=output.color)
+    summary_file = os.environ.get("GITHUB_STEP_SUMMARY")
+    if output.format == "github" and summary_file:
+        from datalint.formatters.github import step_summary
+
+        with open(summary_file, "a", encoding="utf-8") as stream:
+            stream.write(step_summary(report, output.command))
     if report.timings is not None:
         from datalint.timings import render_timings
 
         click.echo(render_timings(report.timings, report.stats, jobs), err=True, nl=False)
     return report
+
+
+def _reproduce(targets: list[str], options: dict) -> str:
+    """The `datalint check` command that finds the same violations (for the CI job summary)."""
+    args = ["datalint", "check", *targets]
+    for flag, key in (("--select", "select"), ("--extend-select", "extend_select"), ("--ignore", "ignore")):
+        if options[key]:
+            args += [flag, ",".join(options[key])]
+    for flag, key in (("--config", "config"), ("--fail-on", "fail_on"), ("--baseline", "baseline")):
+        if options[key] is not None:
+            args += [flag, str(options[key])]
+    for against in options["against"]:
+        args += ["--against", str(against)]
+    if options["diff_base"] is not None:
+        args += ["--diff-base", options["diff_base"]]
+    if not options["conventions"]:
+        args.append("--every-record")
+    return shlex.join(args)
 
 
 def _capped(output_format: str, report, cap: int, color: bool) -> str:

@@ -6,7 +6,7 @@ word, so the first PER_SEVERITY errors and warnings are annotated, in file order
 counts the rest (infos included) and says how to see them. Values are escaped as the Actions
 runner expects (%, CR, LF; and `:` `,` inside properties).
 
-`step_summary` is the markdown for `$GITHUB_STEP_SUMMARY`: counts per rule, the first findings,
+`step_summary` is the markdown for `$GITHUB_STEP_SUMMARY`: counts per rule, each rule's first finding,
 and the command that reproduces the run locally.
 """
 
@@ -22,7 +22,7 @@ COMMANDS = {"error": "error", "warning": "warning", "info": "notice"}
 PER_SEVERITY = 10  # annotations GitHub shows per step for each of error and warning
 ANNOTATED = ("error", "warning")  # infos are counted, never annotated: they would hide the rest
 SUMMARY_RULES = 30  # rows of the per-rule table in the step summary
-SUMMARY_FINDINGS = 20  # findings listed in the step summary
+SUMMARY_FINDINGS = 20  # rules whose first finding the step summary shows
 MESSAGE_CHARS = 200  # a message longer than this is cut in the step summary's table
 
 
@@ -92,8 +92,8 @@ def step_summary(report: Report, command: str) -> str:
         lines.append(f"| `{code}` {name} | {severity} | {count:,} |")
     if len(rules) > SUMMARY_RULES:
         lines.append(f"| and {len(rules) - SUMMARY_RULES} more rules | | |")
-    first = sorted(report.violations, key=lambda v: -_RANK[v.severity])[:SUMMARY_FINDINGS]  # stable: file order
-    lines += ["", f"First {len(first)} findings, most severe first:", "", "| where | rule | message |"]
+    first = _first_of_each_rule(report.violations)[:SUMMARY_FINDINGS]
+    lines += ["", "The first finding of each rule, most severe first:", "", "| where | rule | message |"]
     lines.append("| --- | --- | --- |")
     for violation in first:
         where = _cell(f"{violation.path}:{violation.line}:{violation.column}")
@@ -103,6 +103,13 @@ def step_summary(report: Report, command: str) -> str:
 
 
 _RANK = {"error": 2, "warning": 1, "info": 0}
+
+
+def _first_of_each_rule(violations: list[Violation]) -> list[Violation]:
+    first: dict[str, Violation] = {}
+    for violation in violations:
+        first.setdefault(violation.code, violation)
+    return sorted(first.values(), key=lambda violation: -_RANK[violation.severity])  # stable: file order
 
 
 def _cut(text: str) -> str:

@@ -38,8 +38,11 @@ def test_github_step_summary_counts_rules_lists_findings_and_says_how_to_reprodu
     assert "| `P007` leaked-special-token | error | 2 |" in text
     assert "| `S103` unknown-format | info | 1 |" in text
     # most severe first; dataset text cannot open HTML or split the table
-    rows = [line for line in text[text.index("First 5 findings") :].splitlines() if line.startswith("| /")]
-    assert [row.split("`")[1] for row in rows] == ["P007", "P007", "P001", "P001", "S103"]
+    rows = [
+        line for line in text[text.index("The first finding of each rule") :].splitlines() if line.startswith("| /")
+    ]
+    assert [row.split("`")[1] for row in rows] == ["P007", "P001", "S103"]
+    assert ":1:40 |" in rows[0] and ":2:" in rows[1]
     assert "&lt;b&gt;&amp;&lt;/b&gt;" in text and "<b>" not in text
     assert text.rstrip().endswith("```sh\ndatalint check data/\n```")
     assert step_summary(report.with_violations([]), "datalint check x").startswith("### datalint: all checks passed")
