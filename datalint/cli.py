@@ -138,7 +138,7 @@ def _selection_options(function):
     "--max-violations",
     type=click.IntRange(min=0),
     metavar="N",
-    help="Print at most N violations (text, concise, full); the summary still counts all.",
+    help="Print at most N violations (github, gitlab: N per severity); the summary still counts all.",
 )
 @click.option(
     "--color",
@@ -186,6 +186,8 @@ def check(
 
     if prune and baseline is None:
         _fail("--prune needs --baseline FILE")
+    if max_violations is not None and output_format not in (*HUMAN_FORMATS, "github", "gitlab"):
+        _fail(f"--max-violations applies to text, concise, full, github and gitlab output, not {output_format}")
     output = Output(
         format=_shown_format(output_format, show_source),
         file=output_file,
@@ -448,7 +450,7 @@ def _fix_summary(fixed) -> str:
     help="Baseline file to write.",
 )
 @_selection_options
-@click.option("--quiet", "-q", is_flag=True, help="No progress line on stderr.")
+@click.option("--no-progress", "--quiet", "-q", "quiet", is_flag=True, help="No progress line on stderr.")
 def write_baseline(
     paths: tuple[str, ...],
     output: Path,
@@ -524,7 +526,7 @@ def show_rule(code: str) -> None:
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--html", "html_file", type=click.Path(dir_okay=False, path_type=Path), help="Also write an HTML report.")
 @click.option("--config", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Use this config file.")
-@click.option("--quiet", "-q", is_flag=True, help="No progress line on stderr.")
+@click.option("--no-progress", "--quiet", "-q", "quiet", is_flag=True, help="No progress line on stderr.")
 def stats(path: Path, output_format: str, html_file: Path | None, config: Path | None, quiet: bool) -> None:
     """Profile a dataset: fields, lengths, languages, labels, duplicates, top violations."""
     import json

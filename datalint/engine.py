@@ -24,7 +24,7 @@ from itertools import compress, islice, repeat
 from operator import is_, is_not, methodcaller, ne
 from pathlib import Path
 from time import perf_counter
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, Protocol
 
 from datalint import cache, forking, memo
 from datalint.checks import load_kind
@@ -81,13 +81,23 @@ class FeatureTable:
         return f"{self.paths[other]}:{self.lines[other]}"
 
 
+class Progress(Protocol):
+    """What a run tells a progress display as it goes (datalint/progress.py draws one). Called in
+    the process doing the work: a forked dataset-pass process too."""
+
+    def checked(self, name: str, size: int) -> None: ...  # `size` more bytes of file `name` checked
+
+    def dataset_rule(self, rule: Rule, number: int, total: int, finished: bool) -> None: ...
+
+
 @dataclass(frozen=True, slots=True)
 class RunOptions:
-    """How to run: worker processes for the record pass, the cache, per-rule timings."""
+    """How to run: worker processes for the record pass, the cache, per-rule timings, progress."""
 
     jobs: int = 1
     cache: bool = False
     timings: bool = False
+    progress: Progress | None = None
 
 
 def default_jobs() -> int:
@@ -166,7 +176,15 @@ def dataset_findings(
     reused = _reusable(previous, changes, rules) if changes is not None else {}
     to_run = {code: rule for code, rule in rules.items() if code not in reused}
     run.stats["dataset rules reused"] = len(reused)
-    found = run_dataset_pass(files, to_run, run.options.jobs, run.timings, meanwhile=meanwhile, stats=run.stats)
+    found = run_dataset_pass(
+        files,
+        to_run,
+        run.options.jobs,
+        run.timings,
+        meanwhile=meanwhile,
+        stats=run.stats,
+        progress=run.options.progress,
+    )
     hash_at = {features.name: features.hashes for features in files}
     for code, items in reused.items():
         rule = rules[code]
@@ -807,7 +825,11 @@ def _pass_over_blocks(
         # Copies of a line seen earlier in this run are checked once, but count as checked.
         run.stats["checked"] += len(block.lines) - from_cache
         run.stats["cached"] += from_cache
-        in_flight.append(run.submit(plan, settings, file_format, misses))
+        done = None
+        if run.options.progress is not None:  # bytes (with their newlines) of lines not sent: at once
+            done = partial(run.options.progress.checked, source.name)
+            done(sum(map(len, lines)) + len(lines) - sum(len(miss[1]) + 1 for miss in misses))
+        in_flight.append(run.submit(plan, settings, file_format, misses, done))
         while len(in_flight) > 1:
             packs = _gather(in_flight.popleft(), new, packs)
     while in_flight:
@@ -938,29 +960,40 @@ class _Run:
         return self._digests[id(settings)]
 
     def submit(
-        self, plan: RulePlan, settings: Settings, file_format: str, misses: list[tuple[int, bytes, str]]
+        self,
+        plan: RulePlan,
+        settings: Settings,
+        file_format: str,
+        misses: list[tuple[int, bytes, str]],
+        done: Callable[[int], None] | None = None,
     ) -> Callable[[], tuple[Results | None, list[tuple] | None]]:
         """Start checking these lines; the returned function gives their results, in order: checked
-        here, as Results; by worker processes, as they packed them there (`cache.pack_results`)."""
+        here, as Results; by worker processes, as they packed them there (`cache.pack_results`).
+        `done(size)` is told the bytes of the lines whose results are in, as they come."""
         if not misses:
             return lambda: (None, [])
         if self._pool is None and (self.options.jobs <= 1 or len(misses) < POOL_MIN_LINES):
             results = check_lines(
                 plan, file_format, parse_lines(LineParser(plan.max_line_bytes), misses, self.timings), self.timings
             )
+            if done is not None:
+                done(sum(len(miss[1]) + 1 for miss in misses))
             return lambda: (results, None)
         key, _, payload = self._plan_entry(settings)
         plan.prepare()  # here first: a configuration error is raised once, and forked workers inherit the state
         pool = self._start_pool()
         timed = self.timings is not None
-        tasks = [pool.apply_async(_work, ((key, payload, file_format, chunk, timed),)) for chunk in _chunks(misses)]
+        chunks = list(_chunks(misses))
+        tasks = [pool.apply_async(_work, ((key, payload, file_format, chunk, timed),)) for chunk in chunks]
         self.stats["worker tasks"] += len(tasks)
 
         def results() -> tuple[None, list[tuple]]:
             packs = []
-            for task in tasks:
+            for task, chunk in zip(tasks, chunks, strict=True):
                 packed, chunk_timings = task.get()
                 packs.append(packed)
+                if done is not None:
+                    done(sum(len(miss[1]) + 1 for miss in chunk))
                 if self.timings is not None and chunk_timings:
                     self.timings.merge(chunk_timings)
             return None, packs
@@ -1038,6 +1071,7 @@ def run_dataset_pass(
     timings: Timings | None = None,
     meanwhile: Callable[[], None] = lambda: None,
     stats: dict[str, int] | None = None,
+    progress: Progress | None = None,
 ) -> list[Violation]:
     """The dataset pass of these rules over the run's files; `meanwhile` (writing the cache) runs
     here while it works.
@@ -1056,11 +1090,12 @@ def run_dataset_pass(
     rows = sum(len(features.hashes) for features in files)
     if jobs <= 1 or rows < POOL_MIN_LINES or len(rules) < 2 or not _FORKABLE:
         meanwhile()
-        return list(dataset_pass(files, {code: rules[code] for code in codes}, timings))  # sorted later
+        return list(dataset_pass(files, {code: rules[code] for code in codes}, timings, progress))  # sorted later
     processes = min(jobs, len(codes))
     if stats is not None:
         stats["dataset processes"] = processes
-    outcomes = forking.share(codes, partial(_dataset_rule, files, rules), processes - 1, meanwhile)
+    work = partial(_dataset_rule, files, rules, progress, len(codes))
+    outcomes = forking.share(list(enumerate(codes, start=1)), work, processes - 1, meanwhile)
     found: dict[str, list[Violation]] = {}
     for code, (violations, seconds) in zip(codes, outcomes, strict=True):
         found[code] = violations
@@ -1072,25 +1107,36 @@ def run_dataset_pass(
 _FORKABLE = hasattr(os, "fork") and sys.platform != "win32"
 
 
-def _dataset_rule(files: list[_FileFeatures], rules: dict[str, Rule], code: str) -> tuple[list[Violation], float]:
+def _dataset_rule(
+    files: list[_FileFeatures], rules: dict[str, Rule], progress: Progress | None, total: int, task: tuple[int, str]
+) -> tuple[list[Violation], float]:
+    number, code = task
     started = perf_counter()
-    violations = list(dataset_pass(files, {code: rules[code]}))
+    violations = list(dataset_pass(files, {code: rules[code]}, progress=progress, numbers=(number, total)))
     return violations, perf_counter() - started
 
 
 def dataset_pass(
-    files: list[_FileFeatures], rules: dict[str, Rule], timings: Timings | None = None
+    files: list[_FileFeatures],
+    rules: dict[str, Rule],
+    timings: Timings | None = None,
+    progress: Progress | None = None,
+    numbers: tuple[int, int] | None = None,
 ) -> Iterator[Violation]:
     """Each rule on its table, built just before and dropped after: one table in memory at a time.
-    A rule's time includes building its table."""
-    for code, rule in rules.items():
+    A rule's time includes building its table. `numbers`: (first rule's number, rules in the pass)
+    for `progress`, when these rules are part of a pass shared by processes."""
+    first, total = numbers or (1, len(rules))
+    for number, (code, rule) in enumerate(rules.items(), start=first):
+        if progress is not None:
+            progress.dataset_rule(rule, number, total, finished=False)
         started = perf_counter()
         table = table_of(files, code)
-        if not len(table):
-            continue
-        found = list(load_kind(rule.kind).check_dataset(rule, table))
-        if timings is not None:
+        found = list(load_kind(rule.kind).check_dataset(rule, table)) if len(table) else []
+        if timings is not None and len(table):
             timings.add(rule.code, perf_counter() - started)
+        if progress is not None:
+            progress.dataset_rule(rule, number, total, finished=True)
         for finding in found:
             yield _dataset_violation(rule, table, finding)
 
