@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from datalint.rules import Rule
 
 DELAY = 0.5  # seconds before the first update: quick runs print nothing
-INTERVAL = 0.1  # seconds between two byte counts drawn (a dataset rule starting is always drawn)
+INTERVAL = 0.1  # seconds between two byte counts drawn (a file done or a dataset rule starting: always)
 FALLBACK_WIDTH = 80
 
 
@@ -52,12 +52,15 @@ class Meter:
 
     def checked(self, name: str, size: int) -> None:
         self.done += size
-        self._draw(self._file_line())
+        self._draw(self._file_line(), urgent=self._complete())
 
     def read(self, done: int) -> None:
         """For sources read as they are checked: the bytes read so far."""
         self.done = done
-        self._draw(self._file_line())
+        self._draw(self._file_line(), urgent=self._complete())
+
+    def _complete(self) -> bool:
+        return self.size is not None and self.done >= self.size
 
     def dataset_rule(self, rule: Rule, number: int, total: int, finished: bool) -> None:
         if not finished:
@@ -95,6 +98,9 @@ class Meter:
 
 
 def _width(stream: TextIO) -> int:
+    """Columns of the terminal: $COLUMNS first, as `shutil.get_terminal_size` reads it."""
+    if os.environ.get("COLUMNS", "").isdigit():
+        return int(os.environ["COLUMNS"]) or FALLBACK_WIDTH
     try:
         return os.get_terminal_size(stream.fileno()).columns or FALLBACK_WIDTH
     except (OSError, ValueError, AttributeError):
