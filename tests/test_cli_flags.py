@@ -186,3 +186,21 @@ def test_watch_refuses_stdin_and_writing_modes(tmp_path):
     for extra in (["-"], [str(path), "--fix"], [str(path), "--diff"]):
         result = run("check", *extra, "--watch")
         assert result.exit_code == 2 and "--watch checks files and folders and writes nothing" in result.stderr
+
+
+def test_cache_goes_beside_the_config_or_in_the_current_folder(tmp_path):
+    """As README and docs/performance.md say: `.datalint_cache/` beside the config that applies,
+    in the current folder when none does."""
+    from tests.cli_helpers import working_directory
+
+    data = tmp_path / "data" / "sub"
+    data.mkdir(parents=True)
+    path = write_jsonl(data / "d.jsonl", [{"instruction": "Say hi", "output": "Hi"}])
+    here = tmp_path / "elsewhere"
+    here.mkdir()
+    with working_directory(here):
+        assert run("check", str(path)).exit_code == 0
+        assert (here / ".datalint_cache").is_dir() and not (data / ".datalint_cache").exists()
+        (tmp_path / "data" / "datalint.toml").write_text('select = ["S"]\n')
+        assert run("check", str(path)).exit_code == 0
+    assert (tmp_path / "data" / ".datalint_cache").is_dir()
