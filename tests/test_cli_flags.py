@@ -145,7 +145,8 @@ def test_github_output_and_step_summary(tmp_path, monkeypatch):
     assert "| `P007` leaked-special-token | error |" in text
     assert f"datalint check {t0} --select P007,F004,D001 --every-record\n```" in text
     fewer = run("check", str(t0), "--output-format", "github", *select, "--max-violations", "2")
-    assert [line.split(" ", 1)[0] for line in fewer.output.splitlines()] == ["::error"] * 2 + ["::warning"] * 2 + ["::notice"]
+    kinds = [line.split(" ", 1)[0] for line in fewer.output.splitlines()]
+    assert kinds == ["::error"] * 2 + ["::warning"] * 2 + ["::notice"]
     assert summary.read_text().count("### datalint: ") == 2  # appended, as each step's summary is
 
 
