@@ -8,7 +8,7 @@ import os
 import shlex
 import sys
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 import click
@@ -188,15 +188,6 @@ def check(
         _fail("--prune needs --baseline FILE")
     if max_violations is not None and output_format not in (*HUMAN_FORMATS, "github", "gitlab"):
         _fail(f"--max-violations applies to text, concise, full, github and gitlab output, not {output_format}")
-    output = Output(
-        format=_shown_format(output_format, show_source),
-        file=output_file,
-        statistics=statistics,
-        lowest_severity=QUIET_LEVELS[min(quiet, 2)],
-        max_violations=max_violations,
-        color=color_wanted(color, output_file, os.environ, sys.stdout),
-        progress=not (no_progress or quiet) and sys.stderr.isatty(),
-    )
     options = {
         "config": config,
         "select": _split(select) or None,
@@ -212,7 +203,16 @@ def check(
         "conventions": not every_record,
     }
     targets = list(paths or (".",))
-    output = replace(output, command=_reproduce(targets, options))
+    output = Output(
+        format=_shown_format(output_format, show_source),
+        file=output_file,
+        statistics=statistics,
+        lowest_severity=QUIET_LEVELS[min(quiet, 2)],
+        max_violations=max_violations,
+        color=color_wanted(color, output_file, os.environ, sys.stdout),
+        progress=not (no_progress or quiet) and sys.stderr.isatty(),
+        command=_reproduce(targets, options),
+    )
     if watch:
         if "-" in targets or fix or show_diff or prune:
             _fail("--watch checks files and folders and writes nothing: not with -, --fix, --diff or --prune")
@@ -251,7 +251,7 @@ class Output:
     max_violations: int | None
     color: bool
     progress: bool
-    command: str = "datalint check"  # that reproduces the run, for the CI job summary
+    command: str  # `datalint check ...` that reproduces the run, for the CI job summary
 
 
 def _shown_format(output_format: str, show_source: bool | None) -> str:
@@ -259,9 +259,8 @@ def _shown_format(output_format: str, show_source: bool | None) -> str:
     if show_source is None:
         return output_format
     if output_format not in HUMAN_FORMATS:
-        _fail(
-            f"--{'' if show_source else 'no-'}show-source applies to text output, not --output-format {output_format}"
-        )
+        flag = "--show-source" if show_source else "--no-show-source"
+        _fail(f"{flag} applies to text output, not --output-format {output_format}")
     if show_source:
         return "full"
     return "text" if output_format == "full" else output_format
