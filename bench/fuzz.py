@@ -334,7 +334,7 @@ def write_chunk(path: Path, lines: list[bytes], chunk: int) -> None:
 
 def runs_for(chunk: int, path: Path, work: Path, eval_set: Path) -> list[list[str]]:
     """The invocations of one chunk: every chunk is linted with every rule, in one of the modes."""
-    base = [str(path), "--select", EVERY_RULE, "--jobs", "1", "-q", "--exit-zero"]
+    base = [str(path), "--select", EVERY_RULE, "--jobs", "1", "--no-progress", "--exit-zero"]
     output = ["-o", str(work / "report.out")]
     mode = chunk % 10  # half the chunks in a mode of their own, half plain (the modes cost 2-3 runs)
     fmt = FORMATS[chunk % len(FORMATS)]

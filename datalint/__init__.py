@@ -90,9 +90,10 @@ def lint_paths(
         from datalint.progress import Meter, metered
 
         meter = Meter(sys.stderr, len(sources))
-        sources = metered(sources, meter)
+        sources = metered(sources, meter, count_reads=False)  # the engine tells what is checked
     try:
-        report = lint_sources(sources, resolver, RunOptions(jobs=max(1, jobs), cache=cache, timings=timings))
+        options = RunOptions(jobs=max(1, jobs), cache=cache, timings=timings, progress=meter)
+        report = lint_sources(sources, resolver, options)
     finally:
         if meter is not None:
             meter.close()

@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import gc
+import importlib
+import inspect
 import os
+import shlex
 import sys
+import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import click
@@ -25,7 +30,17 @@ def _fail(message: str) -> None:
     sys.exit(EXIT_USAGE)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Commands(click.Group):
+    """`datalint --help` lists each command with the whole first paragraph of its help: click
+    would cut it to fit the terminal's width ("Check datasets (files, folders, or -...")."""
+
+    def add_command(self, cmd: click.Command, name: str | None = None) -> None:
+        if cmd.short_help is None and cmd.help:
+            cmd.short_help = " ".join(inspect.cleandoc(cmd.help).split("\n\n")[0].split())
+        super().add_command(cmd, name)
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "--version", "-V", prog_name="datalint")
 def main() -> None:
     """Lint instruction-tuning datasets (JSONL) like code."""
@@ -63,7 +78,15 @@ def _selection_options(function):
 
 @main.command()
 @click.argument("paths", nargs=-1)
-@click.option("--format", "output_format", type=click.Choice(list(FORMATTERS)), default="text", show_default=True)
+@click.option(
+    "--output-format",
+    "--format",
+    "output_format",
+    type=click.Choice(list(FORMATTERS)),
+    default="text",
+    show_default=True,
+    help="How to print violations (--format is the same option).",
+)
 @click.option("--output-file", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write the report here.")
 @_selection_options
 @click.option("--fail-on", type=click.Choice(["error", "warning", "info"]), help="Lowest severity that fails the run.")
@@ -103,7 +126,35 @@ def _selection_options(function):
     help="With --fix or --diff: also apply fixes that change content or remove records.",
 )
 @click.option("--diff", "show_diff", is_flag=True, help="Print the fixes as a unified diff; write nothing.")
-@click.option("--quiet", "-q", is_flag=True, help="No progress line on stderr.")
+# How much is printed, and how (docs/cli.md).
+@click.option(
+    "--quiet",
+    "-q",
+    count=True,
+    help="Report only warnings and errors (-qq: only errors); the exit code follows what is reported. No progress.",
+)
+@click.option(
+    "--show-source/--no-show-source",
+    default=None,
+    help="Show each violation's line with a caret under the span (as --output-format full).",
+)
+@click.option(
+    "--max-violations",
+    type=click.IntRange(min=0),
+    metavar="N",
+    help="Print at most N violations (github, gitlab: N per severity); the summary still counts all.",
+)
+@click.option(
+    "--color",
+    type=click.Choice(["auto", "always", "never"]),
+    default="auto",
+    show_default=True,
+    help="Colour the text output; auto: on a terminal, unless NO_COLOR is set (FORCE_COLOR forces it).",
+)
+@click.option("--no-progress", is_flag=True, help="No progress line on stderr (shown on a terminal only).")
+@click.option(
+    "--watch", "-w", is_flag=True, help="Check again whenever a dataset or config file changes (Ctrl-C stops)."
+)
 def check(
     paths: tuple[str, ...],
     output_format: str,
@@ -127,17 +178,21 @@ def check(
     fix: bool,
     unsafe_fixes: bool,
     show_diff: bool,
-    quiet: bool,
+    quiet: int,
+    show_source: bool | None,
+    max_violations: int | None,
+    color: str,
+    no_progress: bool,
+    watch: bool,
 ) -> None:
     """Check datasets (files, folders, or - for stdin; default: the current folder)."""
     import datalint
     from datalint.engine import default_jobs
-    from datalint.formatters import render
-    from datalint.formatters.text import statistics as statistics_table
-    from datalint.progress import wants_progress
 
     if prune and baseline is None:
         _fail("--prune needs --baseline FILE")
+    if max_violations is not None and output_format not in (*HUMAN_FORMATS, "github", "gitlab"):
+        _fail(f"--max-violations applies to text, concise, full, github and gitlab output, not {output_format}")
     options = {
         "config": config,
         "select": _split(select) or None,
@@ -154,8 +209,23 @@ def check(
         "profile": profile,
     }
     targets = list(paths or (".",))
+    output = Output(
+        format=_shown_format(output_format, show_source),
+        file=output_file,
+        statistics=statistics,
+        lowest_severity=QUIET_LEVELS[min(quiet, 2)],
+        max_violations=max_violations,
+        color=color_wanted(color, output_file, os.environ, sys.stdout),
+        progress=not (no_progress or quiet) and sys.stderr.isatty(),
+        command=_reproduce(targets, options),
+    )
+    if watch:
+        if "-" in targets or fix or show_diff or prune:
+            _fail("--watch checks files and folders and writes nothing: not with -, --fix, --diff or --prune")
+        _watch(targets, options, output)
+        return
     try:
-        report = datalint.lint_paths(targets, prune_baseline=prune, progress=wants_progress(quiet), **options)
+        report = datalint.lint_paths(targets, prune_baseline=prune, progress=output.progress, **options)
         if fix or show_diff:
             # Fixes are planned per record: a convention reported once still has one fix per record.
             per_record = report if every_record else datalint.lint_paths(targets, **{**options, "conventions": False})
@@ -163,25 +233,152 @@ def check(
             if show_diff:
                 sys.exit(1 if fixed else 0)
             if fixed:
-                report = datalint.lint_paths(targets, progress=wants_progress(quiet), **options)
+                report = datalint.lint_paths(targets, progress=output.progress, **options)
     except _usage_errors() as error:
         _fail(str(error))
         return
-    color = output_file is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
-    text = (
-        statistics_table(report)
-        if statistics and output_format == "text"
-        else render(output_format, report, color=color)
-    )
-    if output_file is not None:
-        output_file.write_text(text, encoding="utf-8")
+    report = _print_report(report, output, options["jobs"])
+    sys.exit(0 if exit_zero else report.exit_code)
+
+
+# --- what `check` prints: format, quiet levels, colour, a cap, watch mode ---------------------------
+
+# -q hides info, -qq warnings too (ESLint's --quiet reports errors only; datalint has three levels).
+QUIET_LEVELS = ("info", "warning", "error")
+HUMAN_FORMATS = ("text", "concise", "full")
+
+
+@dataclass(frozen=True)
+class Output:
+    format: str
+    file: Path | None
+    statistics: bool
+    lowest_severity: str  # findings below it are dropped (--quiet), as if not found
+    max_violations: int | None
+    color: bool
+    progress: bool
+    command: str  # `datalint check ...` that reproduces the run, for the CI job summary
+
+
+def _shown_format(output_format: str, show_source: bool | None) -> str:
+    """--show-source turns the text formats into `full`; --no-show-source turns `full` into `text`."""
+    if show_source is None:
+        return output_format
+    if output_format not in HUMAN_FORMATS:
+        flag = "--show-source" if show_source else "--no-show-source"
+        _fail(f"{flag} applies to text output, not --output-format {output_format}")
+    if show_source:
+        return "full"
+    return "text" if output_format == "full" else output_format
+
+
+def color_wanted(choice: str, output_file: Path | None, environ, stream) -> bool:
+    """--color always/never win; auto colours a terminal, unless NO_COLOR is set (no-color.org),
+    and FORCE_COLOR (set, not "0") colours even a pipe or a file."""
+    if choice != "auto":
+        return choice == "always"
+    if environ.get("NO_COLOR"):
+        return False
+    if environ.get("FORCE_COLOR", "0") not in ("", "0"):
+        return True
+    return output_file is None and stream.isatty()
+
+
+def _print_report(report, output: Output, jobs: int):
+    """Print the report as asked; returns it as reported (after --quiet), for the exit code."""
+    from datalint.formatters import render
+    from datalint.formatters.text import statistics as statistics_table
+    from datalint.violation import severity_rank
+
+    if output.lowest_severity != "info":
+        lowest = severity_rank(output.lowest_severity)
+        report = report.with_violations([v for v in report.violations if severity_rank(v.severity) >= lowest])
+    if output.statistics and output.format == "text":
+        text = statistics_table(report)
+    elif output.max_violations is not None and output.format in HUMAN_FORMATS:
+        text = _capped(output.format, report, output.max_violations, output.color)
+    elif output.max_violations is not None and output.format in ("github", "gitlab"):
+        module = importlib.import_module(FORMATTERS[output.format])
+        text = module.render(report, per_severity=output.max_violations)
     else:
-        click.echo(text, nl=False)
+        text = render(output.format, report, color=output.color)
+    if output.file is not None:
+        output.file.write_text(text, encoding="utf-8")
+    else:
+        click.echo(text, nl=False, color=output.color)
+    summary_file = os.environ.get("GITHUB_STEP_SUMMARY")
+    if output.format == "github" and summary_file:
+        from datalint.formatters.github import step_summary
+
+        with open(summary_file, "a", encoding="utf-8") as stream:
+            stream.write(step_summary(report, output.command))
     if report.timings is not None:
         from datalint.timings import render_timings
 
-        click.echo(render_timings(report.timings, report.stats, options["jobs"]), err=True, nl=False)
-    sys.exit(0 if exit_zero else report.exit_code)
+        click.echo(render_timings(report.timings, report.stats, jobs), err=True, nl=False)
+    return report
+
+
+def _reproduce(targets: list[str], options: dict) -> str:
+    """The `datalint check` command that finds the same violations (for the CI job summary)."""
+    args = ["datalint", "check", *targets]
+    for flag, key in (("--select", "select"), ("--extend-select", "extend_select"), ("--ignore", "ignore")):
+        if options[key]:
+            args += [flag, ",".join(options[key])]
+    for flag, key in (("--config", "config"), ("--fail-on", "fail_on"), ("--baseline", "baseline")):
+        if options[key] is not None:
+            args += [flag, str(options[key])]
+    for against in options["against"]:
+        args += ["--against", str(against)]
+    if options["diff_base"] is not None:
+        args += ["--diff-base", options["diff_base"]]
+    if not options["conventions"]:
+        args.append("--every-record")
+    return shlex.join(args)
+
+
+def _capped(output_format: str, report, cap: int, color: bool) -> str:
+    """The first `cap` violations, a line saying how many more there are, and the summary of all."""
+    from datalint.formatters import render
+    from datalint.formatters.text import summary_line
+
+    hidden = len(report.violations) - cap
+    if hidden <= 0:
+        return render(output_format, report, color=color)
+    shown = report.with_violations(report.violations[:cap])
+    text = render(output_format, shown, color=color)
+    # Each human format ends with the summary line: it counts every violation, shown or not.
+    body, _, tail = text.rpartition(summary_line(shown))
+    note = f"... {hidden:,} more violation{'s' * (hidden != 1)} not shown (--max-violations {cap})"
+    return f"{body}{note}\n{summary_line(report)}{tail}"
+
+
+def _watch(targets: list[str], options: dict, output: Output) -> None:
+    """Check, then again each time a watched file changes, until interrupted (`ruff check --watch`).
+    A run that cannot start (a config error while it is being edited) is reported, and watched."""
+    import datalint
+    from datalint.watch import snapshot, wait_for_change
+
+    clear = output.file is None and sys.stdout.isatty()
+    seen = snapshot(targets, options["config"])
+    message = "Starting datalint in watch mode..."
+    try:
+        while True:
+            if clear:
+                click.clear()
+            click.echo(f"[{time.strftime('%H:%M:%S')}] {message}", err=True)
+            try:
+                report = datalint.lint_paths(targets, progress=output.progress, **options)
+                _print_report(report, output, options["jobs"])
+            except _usage_errors() as error:
+                click.echo(f"datalint: error: {error}", err=True)
+            click.echo("Watching for file changes.", err=True)
+            sys.stdout.flush()
+            seen, changed = wait_for_change(targets, seen, options["config"])
+            names = ", ".join(changed[:3]) + (", ..." if len(changed) > 3 else "")
+            message = f"{_plural(len(changed), 'file')} changed ({names}), checking again..."
+    except KeyboardInterrupt:
+        sys.exit(0)
 
 
 @main.command()
@@ -258,7 +455,7 @@ def _fix_summary(fixed) -> str:
     help="Baseline file to write.",
 )
 @_selection_options
-@click.option("--quiet", "-q", is_flag=True, help="No progress line on stderr.")
+@click.option("--no-progress", "--quiet", "-q", "quiet", is_flag=True, help="No progress line on stderr.")
 def write_baseline(
     paths: tuple[str, ...],
     output: Path,
@@ -387,7 +584,7 @@ def mcp_server(no_cache: bool) -> None:
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--html", "html_file", type=click.Path(dir_okay=False, path_type=Path), help="Also write an HTML report.")
 @click.option("--config", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Use this config file.")
-@click.option("--quiet", "-q", is_flag=True, help="No progress line on stderr.")
+@click.option("--no-progress", "--quiet", "-q", "quiet", is_flag=True, help="No progress line on stderr.")
 def stats(path: Path, output_format: str, html_file: Path | None, config: Path | None, quiet: bool) -> None:
     """Profile a dataset: fields, lengths, languages, labels, duplicates, top violations."""
     import json

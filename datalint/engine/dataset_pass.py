@@ -8,7 +8,7 @@ from time import perf_counter
 
 from datalint import forking
 from datalint.checks import load_kind
-from datalint.engine.executor import Executor
+from datalint.engine.executor import Executor, Progress
 from datalint.engine.features import FeatureTable, FileFeatures, table_of
 from datalint.engine.incremental import LastFindings
 from datalint.engine.placing import place_dataset_violations
@@ -31,7 +31,15 @@ def dataset_findings(
     last = LastFindings.load(files, rules)
     to_run = {code: rule for code, rule in rules.items() if code not in last.reused}
     run.stats["dataset rules reused"] = len(last.reused)
-    found = run_dataset_pass(files, to_run, run.options.jobs, run.timings, meanwhile=meanwhile, stats=run.stats)
+    found = run_dataset_pass(
+        files,
+        to_run,
+        run.options.jobs,
+        run.timings,
+        meanwhile=meanwhile,
+        stats=run.stats,
+        progress=run.options.progress,
+    )
     found += last.reused_violations(files, rules)
     last.keep_spans(found)
     place_dataset_violations(found, sources, run.options.jobs)
@@ -53,6 +61,7 @@ def run_dataset_pass(
     timings: Timings | None = None,
     meanwhile: Callable[[], None] = lambda: None,
     stats: dict[str, int] | None = None,
+    progress: Progress | None = None,
 ) -> list[Violation]:
     """The dataset pass of these rules over the run's files; `meanwhile` (writing the cache) runs
     here while it works.
@@ -71,11 +80,13 @@ def run_dataset_pass(
     rows = sum(len(features.hashes) for features in files)
     if jobs <= 1 or rows < FORK_MIN_ROWS or len(rules) < 2 or not forking.FORKABLE:
         meanwhile()
-        return list(serial_dataset_pass(files, {code: rules[code] for code in codes}, timings))  # sorted later
+        in_order = {code: rules[code] for code in codes}
+        return list(serial_dataset_pass(files, in_order, timings, progress))  # sorted later
     processes = min(jobs, len(codes))
     if stats is not None:
         stats["dataset processes"] = processes
-    outcomes = forking.share(codes, partial(_dataset_rule, files, rules), processes - 1, meanwhile)
+    work = partial(_dataset_rule, files, rules, progress, len(codes))
+    outcomes = forking.share(list(enumerate(codes, start=1)), work, processes - 1, meanwhile)
     found: dict[str, list[Violation]] = {}
     for code, (violations, seconds) in zip(codes, outcomes, strict=True):
         found[code] = violations
@@ -84,25 +95,36 @@ def run_dataset_pass(
     return [violation for code in rules for violation in found[code]]
 
 
-def _dataset_rule(files: list[FileFeatures], rules: dict[str, Rule], code: str) -> tuple[list[Violation], float]:
+def _dataset_rule(
+    files: list[FileFeatures], rules: dict[str, Rule], progress: Progress | None, total: int, task: tuple[int, str]
+) -> tuple[list[Violation], float]:
+    number, code = task
     started = perf_counter()
-    violations = list(serial_dataset_pass(files, {code: rules[code]}))
+    violations = list(serial_dataset_pass(files, {code: rules[code]}, progress=progress, numbers=(number, total)))
     return violations, perf_counter() - started
 
 
 def serial_dataset_pass(
-    files: list[FileFeatures], rules: dict[str, Rule], timings: Timings | None = None
+    files: list[FileFeatures],
+    rules: dict[str, Rule],
+    timings: Timings | None = None,
+    progress: Progress | None = None,
+    numbers: tuple[int, int] | None = None,
 ) -> Iterator[Violation]:
     """Each rule on its table, built just before and dropped after: one table in memory at a time.
-    A rule's time includes building its table."""
-    for code, rule in rules.items():
+    A rule's time includes building its table. `numbers`: (first rule's number, rules in the pass)
+    for `progress`, when these rules are part of a pass shared by processes."""
+    first, total = numbers or (1, len(rules))
+    for number, (code, rule) in enumerate(rules.items(), start=first):
+        if progress is not None:
+            progress.dataset_rule(rule, number, total, finished=False)
         started = perf_counter()
         table = table_of(files, code)
-        if not len(table):
-            continue
-        found = list(load_kind(rule.kind).check_dataset(rule, table))
-        if timings is not None:
+        found = list(load_kind(rule.kind).check_dataset(rule, table)) if len(table) else []
+        if timings is not None and len(table):
             timings.add(rule.code, perf_counter() - started)
+        if progress is not None:
+            progress.dataset_rule(rule, number, total, finished=True)
         for finding in found:
             yield _dataset_violation(rule, table, finding)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
+from typing import Protocol
 
 from datalint import cache, codec
 from datalint.config import Settings
@@ -15,7 +16,7 @@ from datalint.reader import (
 )
 from datalint.report import NO_STATS
 from datalint.results import Results
-from datalint.rules import prepared
+from datalint.rules import Rule, prepared
 from datalint.timings import Timings
 
 # Lines go to worker processes in tasks of about CHUNK_BYTES. Fewer than POOL_MIN_LINES records to
@@ -24,13 +25,23 @@ CHUNK_BYTES = 1 << 20
 POOL_MIN_LINES = 5000
 
 
+class Progress(Protocol):
+    """What a run tells a progress display as it goes (datalint/progress.py draws one). Called in
+    the process doing the work: a forked dataset-pass process too."""
+
+    def checked(self, name: str, size: int) -> None: ...  # `size` more bytes of file `name` checked
+
+    def dataset_rule(self, rule: Rule, number: int, total: int, finished: bool) -> None: ...
+
+
 @dataclass(frozen=True, slots=True)
 class RunOptions:
-    """How to run: worker processes for the record pass, the cache, per-rule timings."""
+    """How to run: worker processes for the record pass, the cache, per-rule timings, progress."""
 
     jobs: int = 1
     cache: bool = False
     timings: bool = False
+    progress: Progress | None = None
 
 
 def default_jobs() -> int:
@@ -75,29 +86,40 @@ class Executor:
         return self._digests[id(settings)]
 
     def submit(
-        self, plan: RulePlan, settings: Settings, file_format: str, misses: list[tuple[int, bytes, str]]
+        self,
+        plan: RulePlan,
+        settings: Settings,
+        file_format: str,
+        misses: list[tuple[int, bytes, str]],
+        done: Callable[[int], None] | None = None,
     ) -> Callable[[], tuple[Results | None, list[tuple] | None]]:
         """Start checking these lines; the returned function gives their results, in order: checked
-        here, as Results; by worker processes, as they packed them there (`codec.pack_results`)."""
+        here, as Results; by worker processes, as they packed them there (`codec.pack_results`).
+        `done(size)` is told the bytes of the lines whose results are in, as they come."""
         if not misses:
             return lambda: (None, [])
         if self._pool is None and (self.options.jobs <= 1 or len(misses) < POOL_MIN_LINES):
             results = check_lines(
                 plan, file_format, parse_lines(LineParser(plan.max_line_bytes), misses, self.timings), self.timings
             )
+            if done is not None:
+                done(sum(len(miss[1]) + 1 for miss in misses))
             return lambda: (results, None)
         key, _, payload = self._plan_entry(settings)
         plan.prepare()  # here first: a configuration error is raised once, and forked workers inherit the state
         pool = self._start_pool()
         timed = self.timings is not None
-        tasks = [pool.apply_async(_work, ((key, payload, file_format, chunk, timed),)) for chunk in _chunks(misses)]
+        chunks = list(_chunks(misses))
+        tasks = [pool.apply_async(_work, ((key, payload, file_format, chunk, timed),)) for chunk in chunks]
         self.stats["worker tasks"] += len(tasks)
 
         def results() -> tuple[None, list[tuple]]:
             packs = []
-            for task in tasks:
+            for task, chunk in zip(tasks, chunks, strict=True):
                 packed, chunk_timings = task.get()
                 packs.append(packed)
+                if done is not None:
+                    done(sum(len(miss[1]) + 1 for miss in chunk))
                 if self.timings is not None and chunk_timings:
                     self.timings.merge(chunk_timings)
             return None, packs

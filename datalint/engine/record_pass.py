@@ -325,7 +325,11 @@ def _pass_over_blocks(
         # Copies of a line seen earlier in this run are checked once, but count as checked.
         run.stats["checked"] += len(block.lines) - from_cache
         run.stats["cached"] += from_cache
-        in_flight.append(run.submit(plan, settings, file_format, misses))
+        done = None
+        if run.options.progress is not None:  # bytes (with their newlines) of lines not sent: at once
+            done = partial(run.options.progress.checked, source.name)
+            done(sum(map(len, lines)) + len(lines) - sum(len(miss[1]) + 1 for miss in misses))
+        in_flight.append(run.submit(plan, settings, file_format, misses, done))
         while len(in_flight) > 1:
             packs = _gather(in_flight.popleft(), new, packs)
     while in_flight:

@@ -2,6 +2,11 @@
 
 Fingerprints come from path, record hash, rule code and occurrence, not line numbers, so GitLab
 matches an issue across merge requests even when records move.
+
+GitLab lists, in the merge request, the issues whose fingerprints are new or gone against the
+target branch's report, and every issue in the pipeline's Code Quality tab; thousands of infos
+(T0 has over 6,000) bury the few errors there. So the report holds the first PER_SEVERITY errors
+and warnings, in file order, and one more issue counting the rest (infos included).
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from datalint.report import Report
 from datalint.violation import Violation
 
 SEVERITIES = {"error": "major", "warning": "minor", "info": "info"}
+PER_SEVERITY = 1000  # errors, and warnings, in one report
 
 
 def fingerprint(violation: Violation, occurrence: int) -> str:
@@ -34,11 +40,42 @@ def issue(violation: Violation, occurrence: int) -> dict:
     }
 
 
-def render(report: Report, *, color: bool = False) -> str:
+def render(report: Report, *, color: bool = False, per_severity: int = PER_SEVERITY) -> str:
     seen: Counter[tuple] = Counter()
+    taken: Counter[str] = Counter()
+    rest: Counter[str] = Counter()
     issues = []
     for violation in report.violations:
         key = (violation.path, violation.record_hash, violation.code)
-        issues.append(issue(violation, seen[key]))
+        occurrence = seen[key]
         seen[key] += 1
+        if violation.severity == "info" or taken[violation.severity] >= per_severity:
+            rest[violation.severity] += 1
+            continue
+        taken[violation.severity] += 1
+        issues.append(issue(violation, occurrence))
+    if rest:
+        issues.append(rest_issue(rest, report.files[0].path if report.files else ".", per_severity))
     return json.dumps(issues, ensure_ascii=False, indent=2) + "\n"
+
+
+def rest_issue(rest: Counter[str], path: str, per_severity: int) -> dict:
+    """One info issue counting what the report leaves out; its fingerprint never changes, so the
+    merge request does not list it as new when the counts move."""
+    counts = ", ".join(_count(rest[s], s) for s in ("error", "warning", "info") if rest[s])
+    return {
+        "type": "issue",
+        "check_name": "datalint",
+        "description": (
+            f"datalint: {_count(sum(rest.values()), 'more violation')} not in this report ({counts}): it holds the "
+            f"first {per_severity} errors and warnings. Run the same `datalint check` locally to see each one."
+        ),
+        "categories": ["Style"],
+        "severity": "info",
+        "fingerprint": hashlib.sha256(b"datalint: violations not in this report").hexdigest()[:32],
+        "location": {"path": PurePath(path).as_posix(), "lines": {"begin": 1}},
+    }
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number:,} {noun}{'' if number == 1 else 's'}"
