@@ -1,6 +1,6 @@
-"""Derive the `needles` of the built-in pattern rules: literal strings one of which every match of a
-rule's regexes holds, so a text without any of them skips the rule's regexes (one pass of the
-pattern kind's automaton finds them). Run after changing a regex in rules/*.toml:
+"""Derive the `needles` of the built-in pattern rules: for each regex, the literal strings one of
+which every match starts with, so a text holding none of them skips that regex (one pass of the
+pattern kind's automaton over a text finds the needles of every rule). Run after changing a regex in rules/*.toml:
 
     python tools/needles.py            # print each pattern rule's needles
     python tools/needles.py --write    # rewrite the `needles = [...]` lines of rules/*.toml
@@ -20,7 +20,6 @@ from pathlib import Path
 from re import _parser as parser
 
 RULES = Path(__file__).resolve().parents[1] / "rules"
-MAX_RULE_NEEDLES = 200  # more than this and the gate would cost what it saves: no needles
 
 
 MAX_GATE_CHARACTERS = 8
@@ -156,21 +155,16 @@ def _first_of(items: list) -> set[str] | None:
 
 
 
-def needles_of(patterns: list[str], case_sensitive: bool) -> list[str] | None:
-    """The needles of a rule's regexes, or None when one regex has none (it may match anywhere)."""
-    found: set[str] = set()
-    for pattern in patterns:
-        regex = re.compile(pattern)
-        prefixes = literal_prefixes(regex)
-        if prefixes is None:
-            first = first_characters(regex)
-            if first is None:
-                return None
-            prefixes = tuple(first)
-        found.update(prefixes)
-    # a needle that holds another adds nothing to the test ("[insert" holds "[")
-    found = {needle for needle in found if not any(other != needle and other in needle for other in found)}
-    return sorted(found) if len(found) <= MAX_RULE_NEEDLES else None
+def needles_of(pattern: str) -> list[str]:
+    """Literal strings one of which every match of `pattern` starts with (zero-width checks
+    skipped), else the characters every match starts with; [] when a match may start anywhere."""
+    regex = re.compile(pattern)
+    prefixes = literal_prefixes(regex)
+    if prefixes is None:
+        first = first_characters(regex)
+        prefixes = tuple(sorted(first)) if first is not None else ()
+    # a needle that holds another adds nothing to the test ("<end_of_turn" holds "<")
+    return sorted(needle for needle in prefixes if not any(other != needle and other in needle for other in prefixes))
 
 
 def main() -> None:
@@ -183,15 +177,15 @@ def main() -> None:
         for rule in rules:
             if not rule.get("regex"):
                 continue
-            needles = needles_of(rule["regex"], rule.get("case-sensitive", False))
+            needles = [needles_of(pattern) for pattern in rule["regex"]]
             print(rule["code"], needles)
-            if write and needles is not None:
+            if write:
                 text = _with_needles(text, rule["code"], needles)
         if write:
             path.write_text(text, encoding="utf-8")
 
 
-def _with_needles(text: str, code: str, needles: list[str]) -> str:
+def _with_needles(text: str, code: str, needles: list[list[str]]) -> str:
     """The TOML text with the rule's `needles = [...]` line set (added as its last line, or replaced)."""
     start = text.index(f'code = "{code}"')
     end = text.find("\n[[rule]]", start)

@@ -1,17 +1,14 @@
 """Banned patterns: phrase lists and regular expressions searched in chosen text fields.
 
-Phrases go into one Aho-Corasick automaton per rule (pyahocorasick): one scan of the text finds
-every phrase, about 50x faster than a Python regex alternation (FACTS.md). Unless the rule is
-case-sensitive, phrases and regexes are matched against the lower-cased text (with curly
-apostrophes straightened), so write them in lower case. The first match per field is reported.
-
-Each regex runs on its own, gated by its needles: the literal strings its matches start with
-(zero-width checks skipped), read from re's parse tree. The needles go into the same automaton
-as the phrases, so one pass over a text finds the phrases and tells which regexes can match
-there. Before that, each text is tested with a few `in` tests (the phrases or needles when few,
-else their first characters), which skip nearly all texts. Write regexes to open with a literal
-(`i(?<!\\wi) am`, not `\\bi am`): re finds a literal prefix fast, while a pattern that opens
-with `\\b` or a lookbehind is tried at every position, ~6x slower.
+The kind checks all its rules at once (`prepare_set`, `check_record_set`): one Aho-Corasick
+automaton (pyahocorasick) holds every rule's phrases and every regex's needles (the literal
+strings its matches start with, declared beside it), so one pass over a text tells which rules'
+phrases and which regexes can match there; only those run. Regexes without needles (a user's
+rules, unless they declare them) are tried first as one alternation. Unless a rule is
+case-sensitive, phrases, needles and regexes are matched against the lower-cased text (with
+curly apostrophes straightened), so write them in lower case. The first match per field is
+reported. The built-in rules' needles are written by tools/needles.py and checked by the tests
+against matches generated from each regex.
 
 A match is reported unless its context says it is what the task asked for: the `unless-*`
 options skip a text whose prompt asks for it (a dialogue, a template, a role to play), a record
@@ -41,6 +38,13 @@ OPTIONS = {
         item_choices=(*TEXT_FIELDS, "all"),
     ),
     "phrases": Option(list, [], "literal phrases (lower case unless case-sensitive)", items=str),
+    "needles": Option(
+        list,
+        [],
+        "per regex, literal strings one of which every match starts with (lower case unless case-sensitive): "
+        "a text holding none skips that regex; [] or no list: the regex runs on every text "
+        "(tools/needles.py writes them for the built-in rules)",
+    ),
     "regex": Option(
         list, [], "regular expressions, Python syntax (lower case unless case-sensitive)", items=str, regex=True
     ),
@@ -78,6 +82,7 @@ class Compiled:
     fields: frozenset[str]
     phrases: tuple[str, ...]  # as matched: lower case unless case-sensitive
     regexes: tuple[re.Pattern[str], ...]
+    needles: tuple[tuple[str, ...], ...]  # per regex: every match starts with one of these (empty: unknown)
     on_lower: bool
     whole_words: bool
     skip_code: bool
@@ -92,6 +97,12 @@ class Compiled:
 def check_options(options: dict[str, Any]) -> None:
     if not options["phrases"] and not options["regex"]:
         raise ValueError("a pattern rule needs `phrases` or `regex`")
+    needles = options["needles"]
+    if needles and (
+        len(needles) != len(options["regex"])
+        or not all(isinstance(item, list) and all(isinstance(n, str) and n for n in item) for item in needles)
+    ):
+        raise ValueError("`needles` holds one list of non-empty strings per regex of `regex`")
     for key in ("unless-prompt", "unless-text"):
         _alternation(options[key], key)  # each regex compiles; joined, they must too
 
@@ -103,6 +114,7 @@ def prepare(options: dict[str, Any]) -> Compiled:
         frozenset(options["fields"]),
         tuple(sorted(phrase for phrase in phrases if phrase)),
         tuple(re.compile(pattern) for pattern in options["regex"]),
+        tuple(tuple(needles) for needles in options["needles"]) or tuple(() for _ in options["regex"]),
         on_lower,
         options["whole-words"],
         options["skip-code"],
@@ -117,12 +129,15 @@ def prepare(options: dict[str, Any]) -> Compiled:
 
 @dataclass(frozen=True, slots=True)
 class Scan:
-    """What one pass over a text finds for a whole rule set: which rules may match there."""
+    """One pass over a text for a whole rule set: which rules' phrases and regexes may match there."""
 
-    automaton: Any  # Aho-Corasick over every rule's phrases: phrase -> positions of the rules that have it
-    regex: re.Pattern[str] | None  # every rule's regexes as one alternation: a match somewhere, or none anywhere
-    regex_rules: tuple[int, ...]  # positions of the rules whose regexes are in `regex`
-    always: frozenset[int]  # rules whose regexes could not join it (a backreference): candidates everywhere
+    automaton: Any  # Aho-Corasick: a phrase or a needle -> the (rule, regex) pairs it stands for
+    unneedled: re.Pattern[str] | None  # the regexes without needles as one alternation
+    unneedled_pairs: tuple[tuple[int, int], ...]  # their (rule, regex) pairs: all run when it matches
+
+
+# A phrase stands for its rule's phrases: (rule, PHRASES) in the automaton.
+PHRASES = -1
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,33 +165,38 @@ def prepare_set(rules: list) -> PatternSet:
 
 
 def _scan(rules: tuple[Compiled, ...], on_lower: bool) -> Scan:
-    owners: dict[str, list[int]] = {}
-    patterns, regex_rules, always = [], [], set()
+    owners: dict[str, set[tuple[int, int]]] = {}
+    unneedled: list[tuple[int, int]] = []
     for position, rule in enumerate(rules):
         if rule.on_lower != on_lower:
             continue
         for phrase in rule.phrases:
-            owners.setdefault(phrase, []).append(position)
-        for regex in rule.regexes:
-            # In an alternation, `\1` would name another regex's group: such a regex runs on its own.
-            if _BACKREFERENCE.search(regex.pattern):
-                always.add(position)
-            else:
-                patterns.append(regex.pattern)
-                regex_rules.append(position)
+            owners.setdefault(phrase, set()).add((position, PHRASES))
+        for index, needles in enumerate(rule.needles):
+            if not needles:
+                unneedled.append((position, index))
+            for needle in needles:
+                owners.setdefault(needle, set()).add((position, index))
     automaton = None
     if owners:
         automaton = ahocorasick.Automaton()
-        for phrase, positions in owners.items():
-            automaton.add_word(phrase, tuple(positions))
+        for key, pairs in owners.items():
+            automaton.add_word(key, tuple(sorted(pairs)))
         automaton.make_automaton()
-    # One alternation tells whether any regex of the set matches anywhere in a text (nearly never):
-    # one C-level search per text instead of one per regex.
+    return Scan(automaton, _alternation_of(rules, unneedled), tuple(unneedled))
+
+
+def _alternation_of(rules: tuple[Compiled, ...], pairs: list[tuple[int, int]]) -> re.Pattern[str] | None:
+    """The regexes without needles (a user's rules, mostly) as one alternation: one search per text
+    tells whether any may match. None when there are none, or when one cannot join (a backreference
+    would name another regex's group; inline global flags): then `_candidates` runs them all."""
+    patterns = [rules[position].regexes[index].pattern for position, index in pairs]
+    if not patterns or any(_BACKREFERENCE.search(pattern) for pattern in patterns):
+        return None
     try:
-        regex = re.compile("|".join(f"(?:{pattern})" for pattern in patterns)) if patterns else None
-    except re.error:  # a user's regex that only compiles alone (inline global flags, a group name twice)
-        regex, always = None, always | set(regex_rules)
-    return Scan(automaton, regex, tuple(dict.fromkeys(regex_rules)), frozenset(always))
+        return re.compile("|".join(f"(?:{pattern})" for pattern in patterns))
+    except re.error:
+        return None
 
 
 _BACKREFERENCE = re.compile(r"\\[1-9]|\(\?P=")
@@ -198,17 +218,20 @@ def normalise(text: str) -> str:
 
 def check_record_set(patterns: PatternSet, record: Record) -> list[tuple[int, Finding]] | tuple[()]:
     """(position of the rule in the set, its finding) for each rule that matches a text of the
-    record: each text is scanned once for all the rules; only the rules the scan names run on their own."""
+    record: each text is scanned once for all the rules; only what the scan names runs."""
     found = None
     for field in record.texts_of(patterns.fields):
         text = field.text
         lower = haystack(field)
-        candidates = _candidates(patterns.lower, lower) | _candidates(patterns.exact, text)
+        candidates = _candidates(patterns.lower, lower)
+        if patterns.exact.automaton is not None or patterns.exact.unneedled_pairs:
+            for position, parts in _candidates(patterns.exact, text).items():
+                candidates.setdefault(position, set()).update(parts)
         for position in sorted(candidates):
             rule = patterns.rules[position]
             if field.field not in rule.fields and "all" not in rule.fields:
                 continue
-            span = first_match(rule, field, lower if rule.on_lower else text)
+            span = first_match(rule, field, lower if rule.on_lower else text, candidates[position])
             if span is not None and not _asked_for(rule, record, field):
                 quote = text[span[0] : span[1]]
                 if len(quote) > MAX_QUOTE:
@@ -220,13 +243,16 @@ def check_record_set(patterns: PatternSet, record: Record) -> list[tuple[int, Fi
     return found or ()
 
 
-def _candidates(scan: Scan, text: str) -> set[int]:
-    found = set(scan.always)
+def _candidates(scan: Scan, text: str) -> dict[int, set[int]]:
+    """Rule position -> the parts of it that may match the text: PHRASES and regex indices."""
+    found: dict[int, set[int]] = {}
     if scan.automaton is not None:
-        for _, positions in scan.automaton.iter(text):
-            found.update(positions)
-    if scan.regex is not None and scan.regex.search(text) is not None:
-        found.update(scan.regex_rules)
+        for _, pairs in scan.automaton.iter(text):
+            for position, part in pairs:
+                found.setdefault(position, set()).add(part)
+    if scan.unneedled_pairs and (scan.unneedled is None or scan.unneedled.search(text) is not None):
+        for position, index in scan.unneedled_pairs:
+            found.setdefault(position, set()).add(index)
     return found
 
 
@@ -289,19 +315,20 @@ def haystack(field: Text) -> str:
     return lowered if len(lowered) == len(text) else text
 
 
-def first_match(compiled: Compiled, field: Text, haystack: str) -> tuple[int, int] | None:
-    """The rule's first match in the text (phrases as whole words unless told otherwise), outside
-    code and quotes when the rule says so; None when there is none."""
+def first_match(compiled: Compiled, field: Text, haystack: str, parts: set[int]) -> tuple[int, int] | None:
+    """The rule's first match in the text among `parts` (PHRASES, regex indices: what the scan saw),
+    phrases as whole words unless told otherwise, outside code and quotes when the rule says so."""
     spans = []
-    for phrase in compiled.phrases:
-        start = haystack.find(phrase)
-        while start >= 0:
-            end = start + len(phrase)
-            if not compiled.whole_words or _at_word_edges(haystack, start, end):
-                spans.append((start, end))
-            start = haystack.find(phrase, start + 1)
-    for regex in compiled.regexes:
-        spans.extend(match.span() for match in regex.finditer(haystack))
+    if PHRASES in parts:
+        for phrase in compiled.phrases:
+            start = haystack.find(phrase)
+            while start >= 0:
+                end = start + len(phrase)
+                if not compiled.whole_words or _at_word_edges(haystack, start, end):
+                    spans.append((start, end))
+                start = haystack.find(phrase, start + 1)
+    for index in sorted(parts - {PHRASES}):
+        spans.extend(match.span() for match in compiled.regexes[index].finditer(haystack))
     if not spans:
         return None
     text = field.text

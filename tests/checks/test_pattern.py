@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import json
+import re
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import datalint
 from datalint.checks.pattern import (
     inside_quotes,
     looks_like_code,
 )
-from tests.conftest import run, write_jsonl
+from tests.conftest import REPO, run, write_jsonl
 
 
 def found(records, select="P"):
@@ -301,3 +306,42 @@ def test_an_answer_in_a_message_tree_is_read_against_its_own_path():
     tree = message("prompter", "Hi!", message("assistant", "Hello! What can I do for you?", asked, weather))
     found = [(v.code, v.pointer) for v in datalint.lint_records([tree], select=["P001"])]
     assert found == [("P001", "/replies/0/replies/1/replies/0/text")]
+
+
+def _builtin_searches():
+    from datalint.rules import builtin_rules
+
+    for rule in builtin_rules():
+        if rule.kind == "pattern":
+            yield from (
+                pytest.param(pattern, tuple(needles), id=f"{rule.code}-{index}")
+                for index, (pattern, needles) in enumerate(
+                    zip(rule.options["regex"], rule.options["needles"], strict=True)
+                )
+                if needles
+            )
+
+
+@pytest.mark.parametrize(("pattern", "needles"), list(_builtin_searches()))
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+@given(data=st.data())
+def test_every_match_of_a_builtin_regex_starts_with_one_of_its_needles(pattern, needles, data):
+    """The needles decide which texts a regex runs on: a match they miss would be a silent miss.
+    Hypothesis writes texts that hold a match of the regex; each match must start with a needle."""
+    text = data.draw(st.from_regex(pattern))
+    for match in re.finditer(pattern, text):
+        assert any(match.group().startswith(needle) for needle in needles), (match.group(), needles)
+
+
+def test_the_shipped_needles_are_the_ones_tools_needles_derives():
+    """`python tools/needles.py --write` after editing a regex keeps them current."""
+    import importlib.util
+
+    from datalint.rules import builtin_rules
+
+    spec = importlib.util.spec_from_file_location("needles_tool", REPO / "tools" / "needles.py")
+    tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tool)
+    for rule in builtin_rules():
+        if rule.kind == "pattern" and rule.options["regex"]:
+            assert rule.options["needles"] == [tool.needles_of(pattern) for pattern in rule.options["regex"]], rule.code
