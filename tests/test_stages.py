@@ -65,7 +65,8 @@ def test_reader_splits_on_newline_bytes_only_and_marks_the_unterminated_last_lin
 def test_plan_sorts_rules_by_what_they_need_from_the_record_pass() -> None:
     plan = RulePlan(resolver("S001", "S205", "D001", "P001").settings_for(None))
     plan.prepare()
-    assert {rule.code for _, rule, _ in plan.per_record} == {"S205", "P001"}
+    assert {rule.code for _, rule, _ in plan.per_record} == {"S205"}
+    assert [[plan.rules[index].code for index in indices] for indices, _, _ in plan.rule_sets] == [["P001"]]
     assert {rule.code for _, rule in plan.featured_rules} == {"D001"}
     assert set(plan.reading) == {"invalid-json"}  # S001 is read from the reader's problems, not checked
 

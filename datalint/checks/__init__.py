@@ -14,6 +14,9 @@ A kind module declares `OPTIONS` (name -> Option) and implements one or both pas
   Its findings must depend only on the table's values, paths and lines (and the rule): the
   engine reuses a rule's last findings when those are unchanged (datalint/memo.py). A kind that
   also reads `table.hashes` says so with `READS_RECORD_HASHES = True`.
+- a kind that checks all its rules at once (one scan of a text for every rule, as the pattern kind
+  does): `prepare_set(rules) -> state` over the selected rules (each prepared already), then
+  `check_record_set(state, record) -> Iterable[(position of the rule in rules, Finding)]`;
 - batched record pass, for models much faster on many texts at once (toxicity):
   `check_records(rule, records) -> list[list[Finding]]`, one list per record, in order; the
   engine hands it up to `engine.RECORD_BATCH` records of one file at a time. Same purity as

@@ -1,17 +1,14 @@
 """Banned patterns: phrase lists and regular expressions searched in chosen text fields.
 
-Phrases go into one Aho-Corasick automaton per rule (pyahocorasick): one scan of the text finds
-every phrase, about 50x faster than a Python regex alternation (FACTS.md). Unless the rule is
-case-sensitive, phrases and regexes are matched against the lower-cased text (with curly
-apostrophes straightened), so write them in lower case. The first match per field is reported.
-
-Each regex runs on its own, gated by its needles: the literal strings its matches start with
-(zero-width checks skipped), read from re's parse tree. The needles go into the same automaton
-as the phrases, so one pass over a text finds the phrases and tells which regexes can match
-there. Before that, each text is tested with a few `in` tests (the phrases or needles when few,
-else their first characters), which skip nearly all texts. Write regexes to open with a literal
-(`i(?<!\\wi) am`, not `\\bi am`): re finds a literal prefix fast, while a pattern that opens
-with `\\b` or a lookbehind is tried at every position, ~6x slower.
+The kind checks all its rules at once (`prepare_set`, `check_record_set`): one Aho-Corasick
+automaton (pyahocorasick) holds every rule's phrases and every regex's needles (the literal
+strings its matches start with, declared beside it), so one pass over a text tells which rules'
+phrases and which regexes can match there; only those run. Regexes without needles (a user's
+rules, unless they declare them) are tried first as one alternation. Unless a rule is
+case-sensitive, phrases, needles and regexes are matched against the lower-cased text (with
+curly apostrophes straightened), so write them in lower case. The first match per field is
+reported. The built-in rules' needles are written by tools/needles.py and checked by the tests
+against matches generated from each regex.
 
 A match is reported unless its context says it is what the task asked for: the `unless-*`
 options skip a text whose prompt asks for it (a dialogue, a template, a role to play), a record
@@ -24,7 +21,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from re import _parser as parser  # private, for first_characters; see there
 from typing import Any
 
 import ahocorasick
@@ -42,6 +38,13 @@ OPTIONS = {
         item_choices=(*TEXT_FIELDS, "all"),
     ),
     "phrases": Option(list, [], "literal phrases (lower case unless case-sensitive)", items=str),
+    "needles": Option(
+        list,
+        [],
+        "per regex, literal strings one of which every match starts with (lower case unless case-sensitive): "
+        "a text holding none skips that regex; [] or no list: the regex runs on every text "
+        "(tools/needles.py writes them for the built-in rules)",
+    ),
     "regex": Option(
         list, [], "regular expressions, Python syntax (lower case unless case-sensitive)", items=str, regex=True
     ),
@@ -72,35 +75,14 @@ MAX_QUOTE = 60
 _CODE = re.compile(r"```.*?(?:```|\Z)|`[^`\n]+`", re.S)
 
 
-# A regex gate holds at most this many characters; more would cost as much as the regex itself.
-MAX_GATE_CHARACTERS = 8
-
-
-# Up to this many phrases are first looked for with `in` (a fast C search each): cheaper than a
-# pass of the automaton, which then runs only on the texts that hold one.
-MAX_LISTED_PHRASES = 4
-
-
-@dataclass(frozen=True, slots=True)
-class Search:
-    """One regex of a rule, run only on texts that hold one of its needles."""
-
-    regex: re.Pattern[str]
-    needles: tuple[str, ...] | None  # every match starts with one of these (None: unknown)
-    anchored: bool  # every match starts at position 0: one `match` instead of a scan
-
-
 @dataclass(frozen=True, slots=True)
 class Compiled:
+    """One rule, ready to find its first match in a text the rule set's scan picked for it."""
+
     fields: frozenset[str]
-    automaton: Any  # an ahocorasick.Automaton of the phrases and the searches' needles, or None
-    has_phrases: bool
-    phrase_gate: frozenset[str] | None  # the first characters of the phrases, when they are few
-    phrase_list: tuple[str, ...] | None  # the phrases themselves, when they are few
-    searches: tuple[Search, ...]  # the regexes, each with its own needles
-    has_needles: bool  # some search has needles: the automaton tells which searches to run
-    unneedled: tuple[int, ...]  # indexes of the searches without needles: run on every text
-    gate: tuple[str, ...] | None  # every match of the rule holds one of these (None: no such test)
+    phrases: tuple[str, ...]  # as matched: lower case unless case-sensitive
+    regexes: tuple[re.Pattern[str], ...]
+    needles: tuple[tuple[str, ...], ...]  # per regex: every match starts with one of these (empty: unknown)
     on_lower: bool
     whole_words: bool
     skip_code: bool
@@ -115,32 +97,24 @@ class Compiled:
 def check_options(options: dict[str, Any]) -> None:
     if not options["phrases"] and not options["regex"]:
         raise ValueError("a pattern rule needs `phrases` or `regex`")
+    needles = options["needles"]
+    if needles and (
+        len(needles) != len(options["regex"])
+        or not all(isinstance(item, list) and all(isinstance(n, str) and n for n in item) for item in needles)
+    ):
+        raise ValueError("`needles` holds one list of non-empty strings per regex of `regex`")
     for key in ("unless-prompt", "unless-text"):
         _alternation(options[key], key)  # each regex compiles; joined, they must too
 
 
 def prepare(options: dict[str, Any]) -> Compiled:
     on_lower = not options["case-sensitive"]
-    phrase_gate = phrase_list = None
-    keys: set[str] = set()
-    if options["phrases"]:
-        keys = {normalise(phrase) if on_lower else phrase for phrase in options["phrases"]}
-        # `<` in a text is cheaper to test than a pass of the automaton (P004, P007 phrases all start so)
-        first = {key[0] for key in keys if key}
-        phrase_gate = frozenset(first) if len(first) <= MAX_GATE_CHARACTERS and "" not in keys else None
-        phrase_list = tuple(sorted(keys)) if len(keys) <= MAX_LISTED_PHRASES and "" not in keys else None
-    searches = tuple(compile_search(pattern) for pattern in options["regex"])
-    automaton = build_automaton(keys, searches)
+    phrases = {normalise(phrase) if on_lower else phrase for phrase in options["phrases"]}
     return Compiled(
         frozenset(options["fields"]),
-        automaton,
-        bool(keys),
-        phrase_gate,
-        phrase_list,
-        searches,
-        any(search.needles is not None for search in searches),
-        tuple(index for index, search in enumerate(searches) if search.needles is None),
-        rule_gate(bool(keys), phrase_gate, phrase_list, searches),
+        tuple(sorted(phrase for phrase in phrases if phrase)),
+        tuple(re.compile(pattern) for pattern in options["regex"]),
+        tuple(tuple(needles) for needles in options["needles"]) or tuple(() for _ in options["regex"]),
         on_lower,
         options["whole-words"],
         options["skip-code"],
@@ -153,33 +127,79 @@ def prepare(options: dict[str, Any]) -> Compiled:
     )
 
 
-def compile_search(pattern: str) -> Search:
-    """A regex of the `regex` option with its needles: its literal prefixes, else its first characters."""
-    regex = re.compile(pattern)
-    prefixes = literal_prefixes(regex)
-    if prefixes is None:
-        first = first_characters(regex)
-        prefixes = tuple(sorted(first)) if first is not None else None
-    return Search(regex, prefixes, anchored_at_start(regex))
+@dataclass(frozen=True, slots=True)
+class Scan:
+    """One pass over a text for a whole rule set: which rules' phrases and regexes may match there."""
+
+    automaton: Any  # Aho-Corasick: a phrase or a needle -> the (rule, regex) pairs it stands for
+    unneedled: re.Pattern[str] | None  # the regexes without needles as one alternation
+    unneedled_pairs: tuple[tuple[int, int], ...]  # their (rule, regex) pairs: all run when it matches
 
 
-def build_automaton(phrases: set[str], searches: tuple[Search, ...]) -> Any:
-    """One Aho-Corasick automaton per rule over its phrases and its searches' needles: one pass
-    over a text finds the phrases and tells which regexes can match there (P001 has 15 regexes
-    and ~100 needles: `in` tests or a pass per regex would cost more). A key maps to (its length
-    when it is a phrase, else None; the indexes of the searches it opens)."""
-    entries: dict[str, tuple[int | None, tuple[int, ...]]] = {key: (len(key), ()) for key in phrases}
-    for index, search in enumerate(searches):
-        for needle in search.needles or ():
-            length, owners = entries.get(needle, (None, ()))
-            entries[needle] = (length, (*owners, index))
-    if not entries:
+# A phrase stands for its rule's phrases: (rule, PHRASES) in the automaton.
+PHRASES = -1
+
+
+@dataclass(frozen=True, slots=True)
+class PatternSet:
+    """Every selected pattern rule of a plan: one scan over the lower-cased texts (the usual case),
+    one over the original texts (case-sensitive rules), then each candidate rule on its own."""
+
+    rules: tuple[Compiled, ...]
+    messages: tuple[str, ...]  # what each rule calls a match
+    fields: frozenset[str]  # every field some rule reads
+    lower: Scan
+    exact: Scan
+
+
+def prepare_set(rules: list) -> PatternSet:
+    """The rule set's scans, built from its prepared rules (user rules included)."""
+    compiled = tuple(rule.state for rule in rules)
+    return PatternSet(
+        compiled,
+        tuple(rule.options["message"] for rule in rules),
+        frozenset().union(*(rule.fields for rule in compiled)),
+        _scan(compiled, on_lower=True),
+        _scan(compiled, on_lower=False),
+    )
+
+
+def _scan(rules: tuple[Compiled, ...], on_lower: bool) -> Scan:
+    owners: dict[str, set[tuple[int, int]]] = {}
+    unneedled: list[tuple[int, int]] = []
+    for position, rule in enumerate(rules):
+        if rule.on_lower != on_lower:
+            continue
+        for phrase in rule.phrases:
+            owners.setdefault(phrase, set()).add((position, PHRASES))
+        for index, needles in enumerate(rule.needles):
+            if not needles:
+                unneedled.append((position, index))
+            for needle in needles:
+                owners.setdefault(needle, set()).add((position, index))
+    automaton = None
+    if owners:
+        automaton = ahocorasick.Automaton()
+        for key, pairs in owners.items():
+            automaton.add_word(key, tuple(sorted(pairs)))
+        automaton.make_automaton()
+    return Scan(automaton, _alternation_of(rules, unneedled), tuple(unneedled))
+
+
+def _alternation_of(rules: tuple[Compiled, ...], pairs: list[tuple[int, int]]) -> re.Pattern[str] | None:
+    """The regexes without needles (a user's rules, mostly) as one alternation: one search per text
+    tells whether any may match. None when there are none, or when one cannot join (a backreference
+    would name another regex's group; inline global flags): then `_candidates` runs them all."""
+    patterns = [rules[position].regexes[index].pattern for position, index in pairs]
+    if not patterns or any(_BACKREFERENCE.search(pattern) for pattern in patterns):
         return None
-    automaton = ahocorasick.Automaton()
-    for key, value in entries.items():
-        automaton.add_word(key, value)
-    automaton.make_automaton()
-    return automaton
+    try:
+        return re.compile("|".join(f"(?:{pattern})" for pattern in patterns))
+    except re.error:
+        return None
+
+
+_BACKREFERENCE = re.compile(r"\\[1-9]|\(\?P=")
 
 
 def _alternation(patterns: list[str], option: str) -> re.Pattern[str] | None:
@@ -191,221 +211,49 @@ def _alternation(patterns: list[str], option: str) -> re.Pattern[str] | None:
         raise ValueError(f"invalid regex in `{option}`: {error}") from error
 
 
-def rule_gate(
-    has_phrases: bool,
-    phrase_gate: frozenset[str] | None,
-    phrase_list: tuple[str, ...] | None,
-    searches: tuple[Search, ...],
-) -> tuple[str, ...] | None:
-    """Substrings one of which every match of the rule holds, phrase or regex; None when a part has no gate.
-
-    Why: one loop of `in` tests per text skips the texts where the rule cannot match (nearly all)
-    before any other work; `first_match` then applies each part's own gate."""
-    needles: set[str] = set()
-    if has_phrases:
-        if phrase_list is not None:  # the phrases themselves: more selective than their first characters
-            needles.update(phrase_list)
-        elif phrase_gate is not None:
-            needles.update(phrase_gate)
-        else:
-            return None
-    for search in searches:
-        if search.needles is None:
-            return None
-        needles.update(search.needles)
-    # a needle that holds another needle adds nothing to the test ("[insert" holds "[")
-    needles = {needle for needle in needles if not any(other != needle and other in needle for other in needles)}
-    if len(needles) > MAX_RULE_NEEDLES:  # more `in` tests than a text is worth: their first characters, or none
-        needles = {needle[0] for needle in needles}
-        if len(needles) > MAX_GATE_CHARACTERS:
-            return None
-    return tuple(sorted(needles))
-
-
-# A literal prefix longer than this adds little selectivity; more prefixes than this per regex
-# cost more `in` tests than they save.
-MAX_PREFIX = 12
-MAX_PREFIXES = 32
-MAX_RULE_NEEDLES = 16
-
-
-def literal_prefixes(regex: re.Pattern[str]) -> tuple[str, ...] | None:
-    """The literal strings every match of `regex` starts with (zero-width checks such as `\\b` or a
-    lookbehind skipped), when there are few and none is empty; else None. Read from re's parse
-    tree like `first_characters`; anything unexpected there means no prefixes, never wrong ones."""
-    try:
-        tree = parser.parse(regex.pattern, regex.flags)
-        if tree.state.flags & re.IGNORECASE:
-            return None
-        starts = _literal_starts(list(tree))
-    except Exception:  # a newer re may parse differently: then the regex has no prefixes
-        return None
-    if starts is None or any(not text for text, _ in starts):
-        return None
-    return tuple(sorted({text[:MAX_PREFIX] for text, _ in starts}))
-
-
-def _literal_starts(items: list) -> list[tuple[str, bool]] | None:
-    """(text, open) pairs: a match of `items` starts with one of the texts; an open text may go on
-    with what follows it. None when a part cannot be read."""
-    constants = parser
-    starts = [("", True)]
-    for op, value in items:
-        if not any(is_open for _, is_open in starts):
-            break
-        if op in (constants.AT, constants.ASSERT, constants.ASSERT_NOT):
-            continue  # zero width: consumes nothing
-        if op is constants.LITERAL:
-            parts = [(chr(value), True)]
-        elif op is constants.IN and value and all(kind is constants.LITERAL for kind, _ in value):
-            parts = [(chr(item), True) for _, item in value]
-        elif op is constants.BRANCH:
-            parts = []
-            for branch in value[1]:
-                found = _literal_starts(list(branch))
-                if found is None:
-                    return None
-                parts.extend(found)
-        elif op is constants.SUBPATTERN and not value[1] and not value[2]:
-            parts = _literal_starts(list(value[3]))
-            if parts is None:
-                return None
-        elif op in (constants.MAX_REPEAT, constants.MIN_REPEAT) and value[0] >= 1:
-            body = _literal_starts(list(value[2]))
-            if body is None:
-                return None
-            parts = [(text, False) for text, _ in body]  # where the repeat ends is not known
-        else:
-            parts = [("", False)]  # an optional part, a class, a group with flags: the literal text ends here
-        grown = []
-        for text, is_open in starts:
-            if is_open:
-                grown.extend((text + part, part_open) for part, part_open in parts)
-            else:
-                grown.append((text, False))
-        grown = list(dict.fromkeys(grown))
-        if len(grown) > MAX_PREFIXES:  # too many to test: the texts so far are prefixes enough
-            return [(text, False) for text, _ in starts]
-        starts = grown
-    return starts
-
-
-def first_characters(regex: re.Pattern[str]) -> frozenset[str] | None:
-    """The characters every match of `regex` starts with, when there are few; else None.
-
-    Why: re tries the pattern at every position of the text, about 5 µs per 100 characters even
-    for a pattern starting with `\\[`, while a few `in` tests take a fraction of that. So when
-    no first character occurs in a text, the regex is not run. Read from re's own parse tree
-    (re._parser, a private module); anything unexpected there means no gate, never a wrong one.
-    """
-    try:
-        tree = parser.parse(regex.pattern, regex.flags)
-        if tree.state.flags & re.IGNORECASE:
-            return None
-        found = _first_of(list(tree))
-    except Exception:  # a newer re may parse differently: then there is no gate
-        return None
-    return frozenset(found) if found and len(found) <= MAX_GATE_CHARACTERS else None
-
-
-def anchored_at_start(regex: re.Pattern[str]) -> bool:
-    """True when every match of `regex` starts at the start of the text (`^` or `\\A` leads every
-    branch, without MULTILINE). Then `finditer` finds at most the one match `match` finds: after
-    it, `^` fails at every later position. Read from re's parse tree, as `first_characters`."""
-    try:
-        tree = parser.parse(regex.pattern, regex.flags)
-        if tree.state.flags & re.MULTILINE:
-            return False
-        return _starts_anchored(list(tree))
-    except Exception:  # a newer re may parse differently: then the regex scans as usual
-        return False
-
-
-def _starts_anchored(items: list) -> bool:
-    constants = parser
-    if not items:
-        return False
-    op, value = items[0]
-    if op is constants.AT:
-        return value in (constants.AT_BEGINNING, constants.AT_BEGINNING_STRING)
-    if op is constants.BRANCH:
-        return all(_starts_anchored(list(branch) + items[1:]) for branch in value[1])
-    if op is constants.SUBPATTERN:
-        group, add_flags, del_flags, pattern = value
-        return not add_flags and not del_flags and _starts_anchored(list(pattern) + items[1:])
-    return False
-
-
-def _first_of(items: list) -> set[str] | None:
-    """First characters of a sequence of parsed items, or None when any position could start a match."""
-    constants = parser  # re._parser re-exports the opcodes of re._constants
-    for index, (op, value) in enumerate(items):
-        if op is constants.AT:  # ^, \\b ...: zero width, the next item starts the match
-            continue
-        if op is constants.LITERAL:
-            return {chr(value)}
-        if op is constants.IN:
-            found: set[str] = set()
-            for kind, item in value:
-                if kind is constants.LITERAL:
-                    found.add(chr(item))
-                elif kind is constants.RANGE and item[1] - item[0] < MAX_GATE_CHARACTERS:
-                    found.update(chr(code) for code in range(item[0], item[1] + 1))
-                else:  # a category (\\w), a negation, a wide range
-                    return None
-            return found
-        if op is constants.BRANCH:
-            found = set()
-            for branch in value[1]:
-                first = _first_of(list(branch) + items[index + 1 :])
-                if first is None:
-                    return None
-                found |= first
-            return found
-        if op is constants.SUBPATTERN:
-            group, add_flags, del_flags, pattern = value
-            if add_flags or del_flags:
-                return None
-            return _first_of(list(pattern) + items[index + 1 :])
-        if op in (constants.MAX_REPEAT, constants.MIN_REPEAT, constants.POSSESSIVE_REPEAT) and value[0] >= 1:
-            return _first_of(list(value[2]))
-        return None  # optional parts, lookarounds, backreferences: anything may come first
-    return None  # an empty pattern matches everywhere
-
-
 def normalise(text: str) -> str:
     """Lower case with curly apostrophes straightened; same length as the input for almost all text."""
     return text.lower().replace("\u2019", "'")
 
 
-def check_record(rule, record: Record) -> list[Finding] | tuple[()]:
-    # A list (or an empty tuple) rather than a generator: nearly every call finds nothing.
-    compiled: Compiled = rule.state
+def check_record_set(patterns: PatternSet, record: Record) -> list[tuple[int, Finding]] | tuple[()]:
+    """(position of the rule in the set, its finding) for each rule that matches a text of the
+    record: each text is scanned once for all the rules; only what the scan names runs."""
     found = None
-    gate, on_lower = compiled.gate, compiled.on_lower
-    for field in record.texts_of(compiled.fields):
+    for field in record.texts_of(patterns.fields):
         text = field.text
-        if not on_lower:
-            hay = text
-        elif text.isascii():  # no curly apostrophe, and lower() keeps the length (isascii is O(1))
-            hay = field.lower
-        else:
-            hay = haystack(record, field)
-        if gate is not None:
-            for needle in gate:  # a plain loop: any() over a generator costs more than the `in` tests
-                if needle in hay:
-                    break
-            else:
+        lower = haystack(field)
+        candidates = _candidates(patterns.lower, lower)
+        if patterns.exact.automaton is not None or patterns.exact.unneedled_pairs:
+            for position, parts in _candidates(patterns.exact, text).items():
+                candidates.setdefault(position, set()).update(parts)
+        for position in sorted(candidates):
+            rule = patterns.rules[position]
+            if field.field not in rule.fields and "all" not in rule.fields:
                 continue
-        span = first_match(compiled, field, hay)
-        if span is not None and not _asked_for(compiled, record, field):
-            quote = text[span[0] : span[1]]
-            if len(quote) > MAX_QUOTE:
-                quote = quote[: MAX_QUOTE - 1] + "…"
-            if found is None:
-                found = []
-            found.append(Finding(f"{rule.options['message']}: {quote!r} in {field.field}", field.pointer, span))
+            span = first_match(rule, field, lower if rule.on_lower else text, candidates[position])
+            if span is not None and not _asked_for(rule, record, field):
+                quote = text[span[0] : span[1]]
+                if len(quote) > MAX_QUOTE:
+                    quote = quote[: MAX_QUOTE - 1] + "…"
+                message = f"{patterns.messages[position]}: {quote!r} in {field.field}"
+                if found is None:
+                    found = []
+                found.append((position, Finding(message, field.pointer, span)))
     return found or ()
+
+
+def _candidates(scan: Scan, text: str) -> dict[int, set[int]]:
+    """Rule position -> the parts of it that may match the text: PHRASES and regex indices."""
+    found: dict[int, set[int]] = {}
+    if scan.automaton is not None:
+        for _, pairs in scan.automaton.iter(text):
+            for position, part in pairs:
+                found.setdefault(position, set()).add(part)
+    if scan.unneedled_pairs and (scan.unneedled is None or scan.unneedled.search(text) is not None):
+        for position, index in scan.unneedled_pairs:
+            found.setdefault(position, set()).add(index)
+    return found
 
 
 def _asked_for(compiled: Compiled, record: Record, field: Text) -> bool:
@@ -457,38 +305,30 @@ def _answers_path(earlier: str, pointer: str) -> bool:
     return pointer.startswith(node + "/replies/")
 
 
-def haystack(record: Record, field: Text) -> str:
-    """The normalised text the case-insensitive rules search, made once per text for all of them."""
+def haystack(field: Text) -> str:
+    """The normalised text the case-insensitive rules search: lower case, curly apostrophes straight."""
     text = field.text
     if text.isascii():
         return field.lower
-    key = ("pattern-haystack", field.pointer)
-    found = record.derived.get(key)
-    if found is None:
-        lowered = field.lower.replace("\u2019", "'") if "\u2019" in text else field.lower
-        # lower() changes the length of a few characters (İ); then offsets would drift, so keep the original.
-        found = record.derived[key] = lowered if len(lowered) == len(text) else text
-    return found
+    lowered = field.lower.replace("\u2019", "'") if "\u2019" in text else field.lower
+    # lower() changes the length of a few characters (İ); then offsets would drift, so keep the original.
+    return lowered if len(lowered) == len(text) else text
 
 
-def first_match(compiled: Compiled, field: Text, haystack: str) -> tuple[int, int] | None:
+def first_match(compiled: Compiled, field: Text, haystack: str, parts: set[int]) -> tuple[int, int] | None:
+    """The rule's first match in the text among `parts` (PHRASES, regex indices: what the scan saw),
+    phrases as whole words unless told otherwise, outside code and quotes when the rule says so."""
     spans = []
-    wanted = set(compiled.unneedled)
-    if compiled.automaton is not None and (compiled.has_needles or _may_hold_a_phrase(compiled, haystack)):
-        for end, (length, owners) in compiled.automaton.iter(haystack):
-            if length is not None:
-                start = end + 1 - length
-                if not compiled.whole_words or _at_word_edges(haystack, start, end + 1):
-                    spans.append((start, end + 1))
-            wanted.update(owners)
-    for index in sorted(wanted):
-        search = compiled.searches[index]
-        if search.anchored:
-            match = search.regex.match(haystack)
-            if match is not None:
-                spans.append(match.span())
-        else:
-            spans.extend(match.span() for match in search.regex.finditer(haystack))
+    if PHRASES in parts:
+        for phrase in compiled.phrases:
+            start = haystack.find(phrase)
+            while start >= 0:
+                end = start + len(phrase)
+                if not compiled.whole_words or _at_word_edges(haystack, start, end):
+                    spans.append((start, end))
+                start = haystack.find(phrase, start + 1)
+    for index in sorted(parts - {PHRASES}):
+        spans.extend(match.span() for match in compiled.regexes[index].finditer(haystack))
     if not spans:
         return None
     text = field.text
@@ -554,24 +394,6 @@ def inside_quotes(text: str, start: int, end: int) -> bool:
 def _is_apostrophe(text: str, index: int) -> bool:
     """A ' between two letters (don't, O'Neil) is an apostrophe, not a quote."""
     return 0 < index < len(text) - 1 and text[index - 1].isalpha() and text[index + 1].isalpha()
-
-
-def _may_hold_a_phrase(compiled: Compiled, haystack: str) -> bool:
-    if compiled.phrase_gate is not None and not _contains_any(haystack, compiled.phrase_gate):
-        return False
-    if compiled.phrase_list is not None:
-        for phrase in compiled.phrase_list:
-            if phrase in haystack:
-                return True
-        return False
-    return True
-
-
-def _contains_any(text: str, characters: frozenset[str]) -> bool:
-    for character in characters:
-        if character in text:
-            return True
-    return False
 
 
 def _at_word_edges(text: str, start: int, end: int) -> bool:

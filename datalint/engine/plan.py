@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from datalint.checks import load_kind
 from datalint.config import ConfigError, Settings
@@ -58,8 +59,15 @@ class RulePlan:
         self.featured: list[tuple[int, Rule, Callable]] = []
         self.batched: list[tuple[int, Rule, Callable]] = []
         self.batched_checks: list[tuple[int, Rule, Callable]] = []
+        # Kinds that check all their rules at once (one scan of a text for every pattern rule):
+        # (the rules' indices, the set's state, check_record_set).
+        self.rule_sets: list[tuple[tuple[int, ...], Any, Callable]] = []
+        sets: dict[str, list[int]] = {}
         for index, kind in self.kinds.items():
             rule = self.rules[index]
+            if hasattr(kind, "check_record_set"):
+                sets.setdefault(rule.kind, []).append(index)
+                continue
             if hasattr(kind, "check_record"):
                 self.per_record.append((index, rule, kind.check_record))
             if hasattr(kind, "check_records"):
@@ -68,6 +76,11 @@ class RulePlan:
                 self.featured.append((index, rule, kind.record_features))
             if hasattr(kind, "record_features_batch"):
                 self.batched.append((index, rule, kind.record_features_batch))
+        for indices in sets.values():
+            rules = [self.rules[index] for index in indices]
+            if all(rule.state is not None for rule in rules):  # prepared: only when records are checked
+                kind = self.kinds[indices[0]]
+                self.rule_sets.append((tuple(indices), kind.prepare_set(rules), kind.check_record_set))
 
     @property
     def featured_rules(self) -> list[tuple[int, Rule]]:

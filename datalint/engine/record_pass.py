@@ -63,6 +63,7 @@ def check_lines(plan: RulePlan, file_format: str, lines: Iterable[Line], timings
     featured = [(index, rule, compute, []) for index, rule, compute in plan.featured]
     appends = [(column.append, rule, compute) for _, rule, compute, column in featured]
     per_record = plan.per_record
+    rule_sets = plan.rule_sets
     batch: list[tuple[int, Record, Line]] = []
     for position, line in enumerate(lines):
         violations = []
@@ -87,6 +88,10 @@ def check_lines(plan: RulePlan, file_format: str, lines: Iterable[Line], timings
                 for finding in check(rule, record):
                     column, end_column = locate(line.text, finding.pointer, finding.span)
                     violations.append((index, finding.message, column, end_column, finding.pointer))
+            for indices, state, check in rule_sets:
+                for member, finding in check(state, record):
+                    column, end_column = locate(line.text, finding.pointer, finding.span)
+                    violations.append((indices[member], finding.message, column, end_column, finding.pointer))
             for append, rule, compute in appends:
                 append(compute(rule, record))
         else:
@@ -96,6 +101,12 @@ def check_lines(plan: RulePlan, file_format: str, lines: Iterable[Line], timings
                     column, end_column = locate(line.text, finding.pointer, finding.span)
                     violations.append((index, finding.message, column, end_column, finding.pointer))
                 timings.add(rule.code, clock() - started)
+            for indices, state, check in rule_sets:
+                started = clock()
+                for member, finding in check(state, record):
+                    column, end_column = locate(line.text, finding.pointer, finding.span)
+                    violations.append((indices[member], finding.message, column, end_column, finding.pointer))
+                timings.add(f"{plan.rules[indices[0]].kind} rules, one scan", clock() - started)
             for append, rule, compute in appends:
                 started = clock()
                 append(compute(rule, record))

@@ -5,17 +5,16 @@ from __future__ import annotations
 import json
 import re
 
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
 import datalint
 from datalint.checks.pattern import (
-    OPTIONS,
-    anchored_at_start,
-    first_characters,
     inside_quotes,
-    literal_prefixes,
     looks_like_code,
-    prepare,
 )
-from tests.conftest import run, write_jsonl
+from tests.conftest import REPO, run, write_jsonl
 
 
 def found(records, select="P"):
@@ -86,49 +85,46 @@ phrases = ["project falcon"]
     assert run("check", str(path), "--select", "X").exit_code == 1
 
 
-def test_regex_gate_lists_first_characters_only_when_certain():
-    gate = first_characters(re.compile(r"\{\{\s*\w+\s*\}\}|\[(?:insert|todo)\b[^\]]*\]"))
-    assert gate == frozenset("{[")
-    assert first_characters(re.compile(r"\bfoo|ba(r)")) == frozenset("fb")
-    # anything that may start elsewhere or ignores case gets no gate
-    for pattern in (r"x?y", r"^\s*none$", r"(?i)abc", r"(?i:a)b", r"(?:a?)+b", r"(?=a)a", r"\w+", r"[^x]", r""):
-        assert first_characters(re.compile(pattern)) is None, pattern
+def pattern_rule(code: str, **options) -> str:
+    lines = [f'[[rule]]\ncode = "{code}"\nname = "{code.lower()}-rule"\nkind = "pattern"\nseverity = "error"']
+    lines += [f"summary = 'test rule {code}'"]
+    lines += [f"{key} = {json.dumps(value)}" for key, value in options.items()]
+    return "\n".join(lines) + "\n"
 
 
-def test_regex_gate_never_hides_a_match():
-    patterns = [
-        r"\{\{\s*\w+\s*\}\}|\[(?:insert|todo)\b[^\]]*\]",
-        r"\bfoo|ba(r)",
-        r"(?:ab)+c",
-        r"[abc]d|(?:e|f)g",
-        r"a|",
+def test_every_pattern_rule_of_a_set_reports_what_it_reports_alone(tmp_path):
+    """One scan serves all pattern rules, built-in and the user's, case-sensitive or not; each rule
+    still finds exactly what it finds when it is the only one selected."""
+    (tmp_path / "datalint.toml").write_text(
+        pattern_rule("X001", phrases=["project falcon"], fields=["all"])
+        + pattern_rule("X002", regex=[r"(\w+) \1\b"], message="doubled word")  # a backreference: runs alone
+        + pattern_rule("X003", regex=[r"(?i)draft"], message="draft")  # a global flag: cannot join the alternation
+        + pattern_rule("X004", regex=[r"TODO\b"], **{"case-sensitive": True})
+        + pattern_rule("X005", regex=[r"(?P<n>ticket) #\d+"], message="ticket")  # a group name of its own
+    )
+    records = [
+        alpaca("Hi", "As an AI language model, I cannot say. Project Falcon ships."),
+        alpaca("Hi", "the the cat sat. TODO fix [insert name] <|im_end|>"),
+        alpaca("Project Falcon?", "A DRAFT answer about ticket #12; todo later"),
+        alpaca("Hi", "Nothing to see here."),
     ]
-    texts = ["{{ name }}", "[insert x]", "foo", "xbar", "ababc", "cd", "fg", "", "nothing here", "zzz"]
-    for pattern in patterns:
-        regex = re.compile(pattern)
-        gate = first_characters(regex)
-        for text in texts:
-            if gate is not None and not any(character in text for character in gate):
-                assert regex.search(text) is None, (pattern, text)
-
-
-def test_anchored_regex_is_matched_once_at_the_start_only_when_certain():
-    for pattern in (r"^\s*none$", r"\Aabc", r"(?:^a|^b)c", r"(^x)|\Ay"):
-        assert anchored_at_start(re.compile(pattern)), pattern
-    for pattern in (r"(?m)^none$", r"^a|b", r"a^", r"(?=a)^a", r"(?m:^a)", r""):
-        assert not anchored_at_start(re.compile(pattern)), pattern
-    regex = re.compile(r"^\s*(?:no input|none|-+)\.?\s*$")
-    for text in ["none", "  none. ", "", "no input\n", "x none", "---", "none\nnone"]:
-        assert [m.span() for m in regex.finditer(text)] == ([regex.match(text).span()] if regex.match(text) else [])
-
-
-def test_rule_gate_holds_every_part_or_is_none():
-    base = {name: option.default for name, option in OPTIONS.items()} | {"fields": ["all"], "message": "m"}
-    few = prepare({**base, "phrases": ["todo", "fixme"], "regex": [r"\[insert\b"]})
-    assert few.gate == ("[insert", "fixme", "todo")  # a regex gives its literal prefix
-    many = prepare({**base, "phrases": [f"<p{index}>" for index in range(6)], "regex": []})
-    assert many.gate == ("<",)  # too many phrases to list: their first characters
-    assert prepare({**base, "phrases": ["x"], "regex": [r"\w+"]}).gate is None  # a regex without a gate
+    path = write_jsonl(tmp_path / "d.jsonl", records)
+    codes = ["P001", "P002", "P003", "P007", "X001", "X002", "X003", "X004", "X005"]
+    together = datalint.lint_paths([path], select=codes)
+    alone = [v for code in codes for v in datalint.lint_paths([path], select=[code]).violations]
+    key = lambda v: (v.line, v.column, v.code)  # noqa: E731
+    assert sorted(map(key, together.violations)) == sorted(map(key, alone))
+    assert sorted((v.code, v.line) for v in together.violations) == [
+        ("P001", 1),
+        ("P003", 2),
+        ("P007", 2),
+        ("X001", 1),
+        ("X001", 3),
+        ("X002", 2),
+        ("X003", 3),
+        ("X004", 2),
+        ("X005", 3),
+    ]
 
 
 def lines_of(records, select):
@@ -252,26 +248,6 @@ def test_code_like_texts_and_quotes():
     assert not inside_quotes(apostrophes, apostrophes.index("as"), apostrophes.index("AI") + 2)
 
 
-def test_literal_prefixes_skip_zero_width_checks_and_never_hide_a_match():
-    assert literal_prefixes(re.compile(r"i(?<!\wi)(?: am|'m) an? ai\b")) == ("i am a", "i'm a")
-    assert literal_prefixes(re.compile(r"\bmy (?:knowledge|training)")) == ("my knowledge", "my training")
-    assert literal_prefixes(re.compile(r"#{2,} human")) == ("#",)  # where a repeat ends is not known
-    for pattern in (r"\w+ ai", r"(?:a|\d)b", r"x?y", r"(?i)abc", r""):
-        assert literal_prefixes(re.compile(pattern)) is None, pattern
-    patterns = [
-        r"i(?<!\wi)(?: am|'m) (?:just )?an? ai",
-        r"(?:as|being) (?:an?|your) bot",
-        r"\[(?<![\w\]]\[)insert\b[^\]]*\]",
-    ]
-    texts = ["i am an ai", "hi, i'm a ai", "being your bot", "as a bot", "x[insert y]", "[insert]", "nothing", "aim"]
-    for pattern in patterns:
-        regex = re.compile(pattern)
-        prefixes = literal_prefixes(regex)
-        for text in texts:
-            if not any(prefix in text for prefix in prefixes):
-                assert regex.search(text) is None, (pattern, text)
-
-
 def test_a_system_prompt_that_defines_an_ai_assistant_is_not_a_role_to_play():
     record = {
         "messages": [
@@ -330,3 +306,42 @@ def test_an_answer_in_a_message_tree_is_read_against_its_own_path():
     tree = message("prompter", "Hi!", message("assistant", "Hello! What can I do for you?", asked, weather))
     found = [(v.code, v.pointer) for v in datalint.lint_records([tree], select=["P001"])]
     assert found == [("P001", "/replies/0/replies/1/replies/0/text")]
+
+
+def _builtin_searches():
+    from datalint.rules import builtin_rules
+
+    for rule in builtin_rules():
+        if rule.kind == "pattern":
+            yield from (
+                pytest.param(pattern, tuple(needles), id=f"{rule.code}-{index}")
+                for index, (pattern, needles) in enumerate(
+                    zip(rule.options["regex"], rule.options["needles"], strict=True)
+                )
+                if needles
+            )
+
+
+@pytest.mark.parametrize(("pattern", "needles"), list(_builtin_searches()))
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+@given(data=st.data())
+def test_every_match_of_a_builtin_regex_starts_with_one_of_its_needles(pattern, needles, data):
+    """The needles decide which texts a regex runs on: a match they miss would be a silent miss.
+    Hypothesis writes texts that hold a match of the regex; each match must start with a needle."""
+    text = data.draw(st.from_regex(pattern))
+    for match in re.finditer(pattern, text):
+        assert any(match.group().startswith(needle) for needle in needles), (match.group(), needles)
+
+
+def test_the_shipped_needles_are_the_ones_tools_needles_derives():
+    """`python tools/needles.py --write` after editing a regex keeps them current."""
+    import importlib.util
+
+    from datalint.rules import builtin_rules
+
+    spec = importlib.util.spec_from_file_location("needles_tool", REPO / "tools" / "needles.py")
+    tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tool)
+    for rule in builtin_rules():
+        if rule.kind == "pattern" and rule.options["regex"]:
+            assert rule.options["needles"] == [tool.needles_of(pattern) for pattern in rule.options["regex"]], rule.code
