@@ -735,8 +735,8 @@ def train_quality(ratings: tuple[str, ...], output: Path, seed: int, config: Pat
 
 def _tune_cycle_collector() -> None:
     """A run makes millions of small acyclic objects (tuples, lists, records) that reference
-    counting frees; the cycle collector scanning them again and again cost ~15% of a run and
-    freed nothing. The objects alive now (imports) are frozen out of its scans and its collections
+    counting frees; the cycle collector scanning them again and again cost a large share of a run
+    and freed nothing. The objects alive now (imports) are frozen out of its scans and its collections
     made rare, for this process and the workers forked from it. Process policy: here only, never in
     the library (figures in bench/README.md)."""
     gc.freeze()
@@ -745,7 +745,7 @@ def _tune_cycle_collector() -> None:
 
 def run() -> None:
     """The `datalint` console script: `main`, then exit without the interpreter's teardown, which
-    frees every object of the run one by one (~50 ms after 50k records) when nothing is left to
+    frees every object of the run one by one (noticeable in a warm run) when nothing is left to
     do: worker pools were closed by the run and the output is flushed here."""
     _tune_cycle_collector()
     try:

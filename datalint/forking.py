@@ -5,8 +5,8 @@ they write to them). The queue is a pipe holding each task's number as two bytes
 process reads two bytes at a time: the tasks queued first (the costly ones) are taken first, and a
 process that finishes early takes the next. Each child sends its results back pickled through a
 pipe of its own and exits without the interpreter's teardown. Beside a large heap this costs about
-one fork (~20 ms); a multiprocessing.Pool costs ~70 ms to start and stop, and would leave this
-process idle while it waits.
+one fork, less than starting and stopping a multiprocessing.Pool (bench/README.md), which would
+also leave this process idle while it waits.
 """
 
 from __future__ import annotations

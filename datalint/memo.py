@@ -91,8 +91,8 @@ def save(path: Path, key: str, files: list[tuple[str, list[str]]], findings: dic
 
 
 def _body(files: list[tuple[str, list[str]]], findings: dict[str, list[Violation]]) -> Iterator[bytes]:
-    """The line hashes, then the findings encoded a slice at a time (a large run has ~1M, which
-    encoded at once took ~500 MB)."""
+    """The line hashes, then the findings encoded a slice at a time: a large run has about a
+    million, too many to hold encoded at once."""
     for _, hashes in files:
         yield "".join(hashes).encode("ascii")
     yield b"{"

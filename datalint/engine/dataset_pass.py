@@ -71,8 +71,8 @@ def run_dataset_pass(
     the tables of their rules and send back only their violations; the rules are independent of
     each other, so the result is the same as one after the other. A child shares its parent's
     memory until it writes to it: the features it inherits are still encoded (bytes, which it
-    reads without writing), so it copies little more than the tables it builds (on 1M records the
-    largest process held 1.2-1.3 GB, all of them together 1.9-2.0 GB of PSS)."""
+    reads without writing), so it copies little more than the tables it builds (memory figures:
+    bench/README.md, "Why the engine is shaped so")."""
     # Costly rules first: spread over processes, they start soonest; in one process, the largest
     # temporaries (D005's) come before other rules' freed objects have scattered over the heap.
     ranks = {kind: rank for rank, kind in enumerate(_COSTLY_KINDS)}

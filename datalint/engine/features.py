@@ -90,8 +90,8 @@ class FileFeatures:
 
     def table(self, code: str) -> FeatureTable:
         """The rule's rows in this file: the lines with a feature value, in line order. Built for
-        each rule and dropped with it (a few ms per million rows): kept for every set of rows
-        the rules have, the lists held ~700 MB at the end of a 1M-record run."""
+        each rule and dropped with it: cheap to build, while kept for every rule they held most of
+        a large run's memory (bench/README.md)."""
         values = self._line_values(self.rules[code][0])
         if values is None:
             return FeatureTable()

@@ -21,8 +21,8 @@ def place_dataset_violations(violations: list[Violation], sources: list[Source],
 
     The dataset pass decides on features alone; only to place its findings for editors are the
     lines concerned read again (a sequential read of a file, up to its last such line). Many
-    lines (a large run has ~500k findings to place, ~20 us each) are shared by `jobs` processes,
-    each reading the file up to the lines of its part.
+    lines (a large run has hundreds of thousands of findings to place) are shared by `jobs`
+    processes, each reading the file up to the lines of its part.
     """
     wanted: dict[str, dict[int, list[Violation]]] = {}
     for violation in violations:
