@@ -17,6 +17,8 @@ A kind module declares `OPTIONS` (name -> Option) and implements one or both pas
 - a kind that checks all its rules at once (one scan of a text for every rule, as the pattern kind
   does): `prepare_set(rules) -> state` over the selected rules (each prepared already), then
   `check_record_set(state, record) -> Iterable[(position of the rule in rules, Finding)]`;
+- file-level findings from the file's format and record count, after its record pass:
+  `check_file(rule, file_format, records) -> Iterable[Finding]` (reported on line 1; S103);
 - batched record pass, for models much faster on many texts at once (toxicity):
   `check_records(rule, records) -> list[list[Finding]]`, one list per record, in order; the
   engine hands it up to `engine.RECORD_BATCH` records of one file at a time. Same purity as

@@ -9,7 +9,7 @@ from typing import Any
 
 from datalint.checks import Option
 from datalint.locate import make_pointer
-from datalint.records import FORMATS, Record
+from datalint.records import FORMATS, PRESETS, Record
 from datalint.violation import Finding
 
 OPTIONS = {
@@ -98,6 +98,18 @@ def check_record(rule, record: Record) -> list[Finding] | tuple[()]:
         message = error.message if len(error.message) <= MAX_MESSAGE else error.message[: MAX_MESSAGE - 1] + "…"
         found.append(Finding(f"schema: {message}", make_pointer(*error.absolute_path)))
     return found
+
+
+def check_file(rule, file_format: str, records: int) -> list[Finding]:
+    """A file with records in no known format: content rules cannot tell its parts apart."""
+    if rule.options["check"] != "unknown-format" or file_format != "unknown" or not records:
+        return []
+    return [
+        Finding(
+            f"records match no known format ({', '.join(PRESETS)}); "
+            "set `format` and `mapping` in config so content rules can read them"
+        )
+    ]
 
 
 def _passes(fast, data: Any) -> bool:

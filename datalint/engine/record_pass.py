@@ -19,6 +19,7 @@ from time import perf_counter
 from typing import TYPE_CHECKING, BinaryIO
 
 from datalint import cache
+from datalint.checks import load_kind
 from datalint.config import Settings
 from datalint.engine.features import FileState, assemble_file, make_violation
 from datalint.engine.incremental import save_cache
@@ -173,22 +174,13 @@ def _format_of_kind(kind: int) -> str:
 
 
 def finish_file(state: FileState, name: str, settings: Settings) -> FileState:
-    """The file-level finding: records in no known format."""
-    unknown_rule = settings.rule_for("schema", check="unknown-format")
-    if state.format == "unknown" and state.records and unknown_rule is not None:
-        state.violations.append(
-            make_violation(
-                unknown_rule,
-                f"records match no known format ({', '.join(PRESETS)}); "
-                "set `format` and `mapping` in config so content rules can read them",
-                name,
-                1,
-                1,
-                None,
-                "",
-                None,
-            )
-        )
+    """File-level findings, from kinds that judge a whole file by its format and record count
+    (`check_file`): reported on line 1."""
+    for rule in settings.rules:
+        check_file = getattr(load_kind(rule.kind), "check_file", None) if rule.kind != "reading" else None
+        if check_file is not None:
+            for finding in check_file(rule, state.format, state.records):
+                state.violations.append(make_violation(rule, finding.message, name, 1, 1, None, finding.pointer, None))
     return state
 
 
