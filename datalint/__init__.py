@@ -13,7 +13,8 @@ name, severity, message, path, line, column, end_column, pointer, record_hash, r
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import contextlib
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -57,6 +58,7 @@ def lint_paths(
     diff_base: str | None = None,
     progress: bool = False,
     conventions: bool = True,
+    stdin: bytes | None = None,
 ) -> Report:
     """Lint files and folders; each file uses the config found from it upward unless `config` is given.
 
@@ -69,7 +71,8 @@ def lint_paths(
     reads and writes the incremental cache (.datalint_cache/), as the command line does by default;
     `timings` measures time per rule family (in `report.timings`). A finding most records of a file
     share is reported once, with its count and examples (conventions.py); `conventions=False` keeps
-    one finding per record.
+    one finding per record. Each violation a rule can fix carries its `fix` (fix.py); `stdin` is
+    the bytes of a `-` path when the caller has read them already (the CLI does, to fix stdin).
     """
     from datalint.conventions import collapse as collapse_conventions
     from datalint.engine import RunOptions, lint_sources, without_cycle_collection
@@ -88,10 +91,14 @@ def lint_paths(
             meter = Meter(sys.stderr, len(sources))
             sources = metered(sources, meter)
         try:
-            report = lint_sources(sources, resolver, RunOptions(jobs=max(1, jobs), cache=cache, timings=timings))
+            with _stdin_from(stdin):
+                report = lint_sources(sources, resolver, RunOptions(jobs=max(1, jobs), cache=cache, timings=timings))
         finally:
             if meter is not None:
                 meter.close()
+        from datalint.fix import attach_fixes
+
+        attach_fixes(report, resolver, {"<stdin>": stdin} if stdin is not None else None)
         if conventions:
             report = collapse_conventions(report)
         report = _apply_suppressions(report, resolver)
@@ -102,6 +109,23 @@ def lint_paths(
 
             report = only_changed(report, diff_base)
         return report
+
+
+@contextlib.contextmanager
+def _stdin_from(data: bytes | None) -> Iterator[None]:
+    """Sources read stdin as `sys.stdin.buffer`: serve them `data` instead, when given."""
+    if data is None:
+        yield
+        return
+    import io
+    import sys
+
+    saved = sys.stdin
+    sys.stdin = io.TextIOWrapper(io.BytesIO(data))
+    try:
+        yield
+    finally:
+        sys.stdin = saved
 
 
 def _apply_suppressions(report: Report, resolver: SettingsResolver) -> Report:

@@ -11,10 +11,11 @@ escapes elsewhere stay as they were, and the file is replaced atomically.
 
 from __future__ import annotations
 
+import codecs
 import difflib
 import json
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import NamedTuple
 
@@ -22,11 +23,11 @@ from datalint.atomic import write_atomic
 from datalint.checks import load_kind
 from datalint.config import Settings, SettingsResolver
 from datalint.locate import raw_string_offset, value_span
-from datalint.reader import open_binary, value_problems
+from datalint.reader import is_array_path, open_binary, value_problems
 from datalint.records import Record, build_record
 from datalint.report import Report
 from datalint.rules import Rule, prepared
-from datalint.violation import DeleteLine, Fix, RemoveBom, ReplaceText, SetLineEnding, Violation
+from datalint.violation import DeleteLine, Edit, Fix, RemoveBom, ReplaceText, SetLineEnding, TextEdit, Violation
 
 
 @dataclass(slots=True)
@@ -66,17 +67,43 @@ class FileLines:
         return (("\ufeff" if self.bom else "") + body).encode("utf-8", "surrogateescape")
 
 
+class LineView:
+    """A file's lines as FileLines reads them, split once and decoded only when asked for: planning
+    the fixes of a few violations in a large file reads a handful of its lines."""
+
+    def __init__(self, raw: bytes) -> None:
+        self._pieces = raw.split(b"\n")
+        self.bom = self._pieces[0].startswith(codecs.BOM_UTF8)
+        if self.bom:
+            self._pieces[0] = self._pieces[0][len(codecs.BOM_UTF8) :]
+        self.count = len(self._pieces) - (self._pieces[-1] == b"")
+
+    def text(self, line: int) -> str:
+        """The line's text: without its ending (and, on line 1, without the byte order mark)."""
+        if not 1 <= line <= self.count:
+            raise IndexError(line)
+        piece = self._pieces[line - 1]
+        if line < len(self._pieces) and piece.endswith(b"\r"):
+            piece = piece[:-1]
+        return piece.decode("utf-8", "surrogateescape")
+
+    def ending(self, line: int) -> str:
+        if line >= len(self._pieces):
+            return ""
+        return "\r\n" if self._pieces[line - 1].endswith(b"\r") else "\n"
+
+
 @dataclass(slots=True)
 class FixContext:
     """What a kind's `fix` may read: the file's lines and the Record view of any line."""
 
-    lines: FileLines
+    lines: LineView
     file_format: str
     settings: Settings | None = None
     _records: dict[int, Record | None] = field(default_factory=dict)
 
     def text(self, line: int) -> str:
-        return self.lines.texts[line - 1]
+        return self.lines.text(line)
 
     def record(self, line: int) -> Record | None:
         if line not in self._records:
@@ -134,15 +161,88 @@ def replace_in_string(text: str, line: int, pointer: str, spans: list[tuple[int,
     ]
 
 
-def plan(violation: Violation, rule: Rule, context: FixContext) -> Fix | None:
+def plan(violation: Violation, rule: Rule | None, context: FixContext) -> Fix | None:
+    """The violation's fix, with the rule's applicability and its edits as positions in the file;
+    `rule` should be prepared (its kind's state attached) when many violations share it."""
     if violation.fix is not None:
         return violation.fix
-    if not rule.fix:
+    if rule is None or not rule.fix:
         return None
     make = getattr(load_kind(rule.kind), "fix", None)
     if make is None:
         return None
-    return make(rule if rule.state is not None else prepared(rule), violation, context)
+    found = make(rule if rule.state is not None else prepared(rule), violation, context)
+    if found is None or not found.edits:
+        return None
+    return replace(found, applicability=rule.fix_safety, text_edits=text_edits(found.edits, context.lines))
+
+
+def text_edits(edits: tuple[Edit, ...], lines: LineView) -> tuple[TextEdit, ...]:
+    """`edits` as replacements between positions of the file (what the JSON and SARIF output show)."""
+    located = []
+    for edit in edits:
+        if isinstance(edit, ReplaceText):
+            located.append(TextEdit(edit.text, edit.line, edit.start + 1, edit.line, edit.end + 1))
+        elif isinstance(edit, DeleteLine):
+            if lines.ending(edit.line):
+                located.append(TextEdit("", edit.line, 1, edit.line + 1, 1))
+            else:  # the last line, without an ending: the previous line keeps its own
+                located.append(TextEdit("", edit.line, 1, edit.line, len(lines.text(edit.line)) + 1))
+        elif isinstance(edit, RemoveBom):
+            if lines.bom:
+                located.append(TextEdit("", 1, 0, 1, 1))
+        elif isinstance(edit, SetLineEnding):
+            targets = range(1, lines.count + 1) if edit.line is None else (edit.line,)
+            for number in targets:
+                ending = lines.ending(number)
+                if (edit.line is not None or ending) and ending != edit.ending:
+                    end = len(lines.text(number)) + 1
+                    after = (number + 1, 1) if ending else (number, end)
+                    located.append(TextEdit(edit.ending, number, end, *after))
+    return tuple(located)
+
+
+def attach_fixes(report: Report, resolver: SettingsResolver, contents: dict[str, bytes] | None = None) -> None:
+    """Set `fix` on each violation a rule can fix, planned against its file's current bytes (or
+    `contents[path]`, for stdin). A file is read only when one of its violations comes from a rule
+    that declares a fix; compressed and JSON array files get none (`--fix` does not rewrite them)."""
+    contents = contents or {}
+    formats = {summary.path: summary.format for summary in report.files}
+    for path_name, violations in _by_path(report.violations).items():
+        if path_name not in formats or not _rewritable(path_name, contents):
+            continue
+        settings = resolver.settings_for(None if path_name.startswith("<") else Path(path_name))
+        rules = {rule.code: rule for rule in settings.rules if rule.fix}
+        wanted = [violation for violation in violations if violation.code in rules and violation.fix is None]
+        if not wanted:
+            continue
+        context = FixContext(LineView(_read(path_name, contents)), formats[path_name], settings)
+        ready = {code: prepared(rules[code]) for code in {violation.code for violation in wanted}}
+        for violation in wanted:
+            violation.fix = plan(violation, ready[violation.code], context)
+
+
+def _by_path(violations: list[Violation]) -> dict[str, list[Violation]]:
+    by_path: dict[str, list[Violation]] = defaultdict(list)
+    for violation in violations:
+        by_path[violation.path].append(violation)
+    return by_path
+
+
+def _rewritable(path_name: str, contents: dict[str, bytes]) -> bool:
+    if path_name in contents:
+        return True
+    if path_name.startswith("<"):
+        return False
+    lowered = Path(path_name).name.lower()
+    return not lowered.endswith(".gz") and not is_array_path(Path(path_name))
+
+
+def _read(path_name: str, contents: dict[str, bytes]) -> bytes:
+    if path_name in contents:
+        return contents[path_name]
+    with open_binary(Path(path_name)) as stream:
+        return stream.read()
 
 
 class Applied(NamedTuple):
@@ -218,38 +318,26 @@ class FixPlan:
         return sum(item.applied for item in self.files)
 
 
-def fix_report(report: Report, resolver: SettingsResolver, *, unsafe: bool = False) -> FixPlan:
-    """Plan and apply the fixes of a report's violations, per file, in memory (nothing is written).
-    Unsafe fixes (content changes, records removed) only with `unsafe`."""
-    by_path: dict[str, list[Violation]] = defaultdict(list)
-    for violation in report.violations:
-        if not violation.path.startswith("<"):
-            by_path[violation.path].append(violation)
-    formats = {summary.path: summary.format for summary in report.files}
+def fix_report(
+    report: Report, resolver: SettingsResolver, *, unsafe: bool = False, contents: dict[str, bytes] | None = None
+) -> FixPlan:
+    """Apply the fixes of a report's violations (attached by the run, or planned here), per file, in
+    memory: nothing is written. Unsafe fixes (content changes, records removed) only with `unsafe`.
+    `contents` holds the bytes of inputs that are not files (stdin)."""
+    contents = contents or {}
+    attach_fixes(report, resolver, contents)
     results = []
     skipped = 0
-    for path_name, violations in by_path.items():
-        path = Path(path_name)
-        if path.name.lower().endswith(".gz") or path_name not in formats:
-            continue  # compressed files are not rewritten; paths outside the run (a baseline) have no fixes
-        settings = resolver.settings_for(path)
-        rules = {rule.code: rule for rule in settings.rules}
-        with open_binary(path) as stream:
-            before = stream.read()
-        context = FixContext(FileLines.parse(before), formats[path_name], settings)
-        fixes = []
-        for violation in violations:
-            rule = rules.get(violation.code)
-            fix = plan(violation, rule, context) if rule is not None else violation.fix
-            if fix is None:
-                continue
-            violation.fix = fix
-            if rule is not None and rule.fix_safety != "safe" and not unsafe:
-                skipped += 1
-                continue
-            fixes.append(fix)
+    for path_name, violations in _by_path(report.violations).items():
+        fixes = [violation.fix for violation in violations if violation.fix is not None]
+        if not fixes or not _rewritable(path_name, contents):
+            continue  # paths outside the run (a baseline) have no fixes
+        safe = [fix for fix in fixes if fix.applicability == "safe"]
+        skipped += len(fixes) - len(safe) if not unsafe else 0
+        fixes = fixes if unsafe else safe
         if not fixes:
             continue
+        before = _read(path_name, contents)
         done = apply(FileLines.parse(before), fixes)
         if done.data != before:
             results.append(FileFix(path_name, before, done.data, done.fixes, done.removed, done.changed))
