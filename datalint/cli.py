@@ -99,6 +99,11 @@ def _selection_options(function):
     help="With --fix or --diff: also apply fixes that change content or remove records.",
 )
 @click.option("--diff", "show_diff", is_flag=True, help="Print the fixes as a unified diff; write nothing.")
+@click.option(
+    "--show-fixes",
+    is_flag=True,
+    help="List each finding's fix after the findings; with --fix, what was fixed per file and rule (to stderr).",
+)
 @click.option("--quiet", "-q", is_flag=True, help="No progress line on stderr.")
 def check(
     paths: tuple[str, ...],
@@ -122,6 +127,7 @@ def check(
     fix: bool,
     unsafe_fixes: bool,
     show_diff: bool,
+    show_fixes: bool,
     quiet: bool,
 ) -> None:
     """Check datasets (files, folders, or - for stdin; default: the current folder)."""
@@ -148,30 +154,47 @@ def check(
         "conventions": not every_record,
     }
     targets = list(paths or (".",))
+    if "-" in targets:
+        if (fix or show_diff) and len(targets) > 1:
+            _fail("--fix and --diff on stdin (-) take no other paths")
+        options["stdin"] = sys.stdin.buffer.read()  # read once: fixes are planned on these bytes
+    fixed_stdin = None
     try:
         report = datalint.lint_paths(targets, prune_baseline=prune, progress=wants_progress(quiet), **options)
         if fix or show_diff:
             # Fixes are planned per record: a convention reported once still has one fix per record.
             per_record = report if every_record else datalint.lint_paths(targets, **{**options, "conventions": False})
-            fixed = _apply_fixes(per_record, options, write=not show_diff, unsafe=unsafe_fixes)
+            fixed = _apply_fixes(per_record, options, write=not show_diff, unsafe=unsafe_fixes, listed=show_fixes)
             if show_diff:
-                sys.exit(1 if fixed else 0)
-            if fixed:
+                sys.exit(1 if fixed.applied else 0)
+            if options.get("stdin") is not None:
+                # ruff's `--fix -`: the fixed dataset to stdout, what is left to stderr
+                fixed_stdin = fixed.files[0].after if fixed.files else options["stdin"]
+                options["stdin"] = fixed_stdin
+            if fixed.applied:
                 report = datalint.lint_paths(targets, progress=wants_progress(quiet), **options)
     except _usage_errors() as error:
         _fail(str(error))
         return
-    color = output_file is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
+    to_stderr = fixed_stdin is not None and output_file is None
+    color = output_file is None and (sys.stderr if to_stderr else sys.stdout).isatty() and "NO_COLOR" not in os.environ
     with without_cycle_collection():  # formatting makes objects per violation; the report's need no scan
         text = (
             statistics_table(report)
             if statistics and output_format == "text"
             else render(output_format, report, color=color)
         )
+        if show_fixes and output_format in ("text", "concise", "full"):
+            from datalint.formatters.text import fixes_listing
+
+            text += fixes_listing(report)
+    if fixed_stdin is not None:
+        sys.stdout.buffer.write(fixed_stdin)
+        sys.stdout.flush()
     if output_file is not None:
         output_file.write_text(text, encoding="utf-8")
     else:
-        click.echo(text, nl=False)
+        click.echo(text, nl=False, err=to_stderr)
     if report.timings is not None:
         from datalint.timings import render_timings
 
@@ -205,23 +228,36 @@ def clean(paths: tuple[str, ...], config: Path | None) -> None:
         _fail(str(error))
 
 
-def _apply_fixes(report, options: dict, *, write: bool, unsafe: bool) -> int:
-    """Fix the report's files (or print the diff); returns how many fixes apply."""
+def _apply_fixes(report, options: dict, *, write: bool, unsafe: bool, listed: bool = False):
+    """Fix the report's files (or print the diff); returns the FixPlan. Stdin's fixed bytes are
+    the caller's to print."""
     from datalint import fix, settings_resolver
 
     resolver = settings_resolver(options["config"], options["select"], options["extend_select"], options["ignore"])
-    fixed = fix.fix_report(report, resolver, unsafe=unsafe)
+    stdin = options.get("stdin")
+    fixed = fix.fix_report(report, resolver, unsafe=unsafe, contents={"<stdin>": stdin} if stdin is not None else None)
     if write:
         fix.write(fixed)
         if fixed.files:
             click.echo(_fix_summary(fixed), err=True)
+            if listed:
+                click.echo(_fixed_listing(fixed), err=True, nl=False)
     else:
         for item in fixed.files:
             click.echo(fix.unified_diff(item), nl=False)
     if fixed.unsafe_skipped:
         count = fixed.unsafe_skipped
         click.echo(f"{count:,} more fix{'es' * (count != 1)} available with --unsafe-fixes.", err=True)
-    return fixed.applied
+    return fixed
+
+
+def _fixed_listing(fixed) -> str:
+    """What --fix --show-fixes adds: the fixes applied per file and rule, as ruff lists them."""
+    lines = []
+    for item in fixed.files:
+        lines.append(f"- {item.path}:")
+        lines += [f"    {count:,} × {code} ({name})" for code, name, count in item.rules]
+    return "".join(line + "\n" for line in lines)
 
 
 def _plural(count: int, word: str) -> str:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import codecs
 import difflib
 import json
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import NamedTuple
@@ -250,6 +250,7 @@ class Applied(NamedTuple):
     fixes: int
     removed: int  # lines (records) deleted
     changed: int  # lines kept whose text or line ending changed
+    taken: tuple[bool, ...] = ()  # per fix given: applied (False: it overlapped an earlier one)
 
 
 def apply(lines: FileLines, fixes: list[Fix]) -> Applied:
@@ -258,11 +259,11 @@ def apply(lines: FileLines, fixes: list[Fix]) -> Applied:
     replacements: dict[int, list[ReplaceText]] = defaultdict(list)
     deleted: set[int] = set()
     new_endings: set[int] = set()
-    applied = 0
+    taken = []
     for fix in fixes:
-        if not _fits(fix, replacements, deleted):
+        taken.append(_fits(fix, replacements, deleted))
+        if not taken[-1]:
             continue
-        applied += 1
         for edit in fix.edits:
             if isinstance(edit, ReplaceText):
                 replacements[edit.line].append(edit)
@@ -283,7 +284,7 @@ def apply(lines: FileLines, fixes: list[Fix]) -> Applied:
             text = text[: edit.start] + edit.text + text[edit.end :]
         lines.texts[number - 1] = text
     changed = len((replacements.keys() | new_endings) - deleted)
-    return Applied(lines.render(deleted), applied, len(deleted), changed)
+    return Applied(lines.render(deleted), sum(taken), len(deleted), changed, tuple(taken))
 
 
 def _fits(fix: Fix, replacements: dict[int, list[ReplaceText]], deleted: set[int]) -> bool:
@@ -306,6 +307,7 @@ class FileFix:
     applied: int
     removed: int = 0  # records deleted
     changed: int = 0  # lines kept whose text changed
+    rules: tuple[tuple[str, str, int], ...] = ()  # (code, name, fixes applied), for --show-fixes
 
 
 @dataclass
@@ -329,24 +331,27 @@ def fix_report(
     results = []
     skipped = 0
     for path_name, violations in _by_path(report.violations).items():
-        fixes = [violation.fix for violation in violations if violation.fix is not None]
-        if not fixes or not _rewritable(path_name, contents):
+        fixable = [violation for violation in violations if violation.fix is not None]
+        if not fixable or not _rewritable(path_name, contents):
             continue  # paths outside the run (a baseline) have no fixes
-        safe = [fix for fix in fixes if fix.applicability == "safe"]
-        skipped += len(fixes) - len(safe) if not unsafe else 0
-        fixes = fixes if unsafe else safe
-        if not fixes:
+        chosen = [violation for violation in fixable if unsafe or violation.fix.applicability == "safe"]
+        skipped += len(fixable) - len(chosen)
+        if not chosen:
             continue
         before = _read(path_name, contents)
-        done = apply(FileLines.parse(before), fixes)
+        done = apply(FileLines.parse(before), [violation.fix for violation in chosen])
         if done.data != before:
-            results.append(FileFix(path_name, before, done.data, done.fixes, done.removed, done.changed))
+            fixed = Counter((v.code, v.name) for v, taken in zip(chosen, done.taken, strict=True) if taken)
+            rules = tuple((code, name, count) for (code, name), count in sorted(fixed.items()))
+            results.append(FileFix(path_name, before, done.data, done.fixes, done.removed, done.changed, rules))
     return FixPlan(results, skipped)
 
 
 def write(fixed: FixPlan) -> None:
+    """Replace each fixed file; inputs that are not files (stdin) are the caller's to write."""
     for item in fixed.files:
-        write_atomic(Path(item.path), item.after)
+        if not item.path.startswith("<"):
+            write_atomic(Path(item.path), item.after)
 
 
 def _split_lines(text: str) -> list[str]:
