@@ -183,11 +183,8 @@ def text_edits(edits: tuple[Edit, ...], lines: LineView) -> tuple[TextEdit, ...]
     for edit in edits:
         if isinstance(edit, ReplaceText):
             located.append(TextEdit(edit.text, edit.line, edit.start + 1, edit.line, edit.end + 1))
-        elif isinstance(edit, DeleteLine):
-            if lines.ending(edit.line):
-                located.append(TextEdit("", edit.line, 1, edit.line + 1, 1))
-            else:  # the last line, without an ending: the previous line keeps its own
-                located.append(TextEdit("", edit.line, 1, edit.line, len(lines.text(edit.line)) + 1))
+        elif isinstance(edit, DeleteLine):  # up to the next line, or the end of the file
+            located.append(TextEdit("", edit.line, 1, edit.line + 1, 1))
         elif isinstance(edit, RemoveBom):
             if lines.bom:
                 located.append(TextEdit("", 1, 0, 1, 1))
@@ -255,13 +252,14 @@ class Applied(NamedTuple):
 
 def apply(lines: FileLines, fixes: list[Fix]) -> Applied:
     """The file with the fixes applied; a fix whose edits overlap an earlier one is skipped whole
-    (run --fix again to apply it)."""
+    (run --fix again to apply it). Overlap is that of the fixes' `text_edits` (a removed line
+    spans its ending too), so a client applying the output's edits gets the same bytes."""
     replacements: dict[int, list[ReplaceText]] = defaultdict(list)
     deleted: set[int] = set()
     new_endings: set[int] = set()
     taken = []
     for fix in fixes:
-        taken.append(_fits(fix, replacements, deleted))
+        taken.append(_fits(fix, lines, replacements, deleted, new_endings))
         if not taken[-1]:
             continue
         for edit in fix.edits:
@@ -272,12 +270,9 @@ def apply(lines: FileLines, fixes: list[Fix]) -> Applied:
             elif isinstance(edit, RemoveBom):
                 lines.bom = False
             elif isinstance(edit, SetLineEnding):
-                targets = range(1, len(lines.texts) + 1) if edit.line is None else (edit.line,)
-                for number in targets:
-                    ending = lines.endings[number - 1]
-                    if (edit.line is not None or ending) and ending != edit.ending:
-                        lines.endings[number - 1] = edit.ending
-                        new_endings.add(number)
+                for number in _ending_changes(edit, lines):
+                    lines.endings[number - 1] = edit.ending
+                    new_endings.add(number)
     for number, edits in replacements.items():
         text = lines.texts[number - 1]
         for edit in sorted(edits, key=lambda e: e.start, reverse=True):
@@ -287,14 +282,29 @@ def apply(lines: FileLines, fixes: list[Fix]) -> Applied:
     return Applied(lines.render(deleted), sum(taken), len(deleted), changed, tuple(taken))
 
 
-def _fits(fix: Fix, replacements: dict[int, list[ReplaceText]], deleted: set[int]) -> bool:
+def _ending_changes(edit: SetLineEnding, lines: FileLines) -> list[int]:
+    """The lines whose ending the edit changes (line None: every line that has an ending)."""
+    targets = range(1, len(lines.texts) + 1) if edit.line is None else (edit.line,)
+    return [
+        number
+        for number in targets
+        if (edit.line is not None or lines.endings[number - 1]) and lines.endings[number - 1] != edit.ending
+    ]
+
+
+def _fits(
+    fix: Fix, lines: FileLines, replacements: dict[int, list[ReplaceText]], deleted: set[int], new_endings: set[int]
+) -> bool:
     for edit in fix.edits:
         if isinstance(edit, ReplaceText):
             if edit.line in deleted:
                 return False
             if any(edit.start < other.end and other.start < edit.end for other in replacements[edit.line]):
                 return False
-        elif isinstance(edit, DeleteLine) and (edit.line in deleted or replacements.get(edit.line)):
+        elif isinstance(edit, DeleteLine):
+            if edit.line in deleted or replacements.get(edit.line) or edit.line in new_endings:
+                return False
+        elif isinstance(edit, SetLineEnding) and not deleted.isdisjoint(_ending_changes(edit, lines)):
             return False
     return True
 
