@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import codecs
 import difflib
+import functools
 import json
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import NamedTuple
@@ -132,10 +134,22 @@ def keep_string_part(text: str, line: int, pointer: str, keep_start: int, keep_e
     decoded_length = len(json.loads(text[start:end]))
     edits = []
     if keep_end < decoded_length:
-        edits.append(ReplaceText(line, raw_string_offset(text, start, keep_end), end - 1, ""))
+        edits.append(ReplaceText(line, _raw_offset(text, start, end, keep_end, decoded_length), end - 1, ""))
     if keep_start > 0:
-        edits.append(ReplaceText(line, start + 1, raw_string_offset(text, start, keep_start), ""))
+        edits.append(ReplaceText(line, start + 1, _raw_offset(text, start, end, keep_start, decoded_length), ""))
     return edits
+
+
+def _raw_offset(text: str, start: int, end: int, decoded: int, decoded_length: int) -> int:
+    """raw_string_offset for the string token text[start:end], without walking a long text from
+    its start when no escape lies between the offset and the nearer end of the token (an escape
+    is at most 6 raw characters, so none starts in the 5 before that stretch either)."""
+    if "\\" not in text[start + 1 : start + 1 + decoded]:
+        return start + 1 + decoded
+    tail = decoded_length - decoded
+    if "\\" not in text[max(start + 1, end - 1 - tail - 5) : end - 1]:
+        return end - 1 - tail
+    return raw_string_offset(text, start, decoded)
 
 
 def replace_string_value(text: str, line: int, pointer: str, value: str) -> list[ReplaceText]:
@@ -168,13 +182,18 @@ def plan(violation: Violation, rule: Rule | None, context: FixContext) -> Fix | 
         return violation.fix
     if rule is None or not rule.fix:
         return None
-    make = getattr(load_kind(rule.kind), "fix", None)
+    make = _fixer(rule.kind)
     if make is None:
         return None
     found = make(rule if rule.state is not None else prepared(rule), violation, context)
     if found is None or not found.edits:
         return None
     return replace(found, applicability=rule.fix_safety, text_edits=text_edits(found.edits, context.lines))
+
+
+@functools.cache
+def _fixer(kind: str) -> Callable[..., Fix | None] | None:
+    return getattr(load_kind(kind), "fix", None)
 
 
 def text_edits(edits: tuple[Edit, ...], lines: LineView) -> tuple[TextEdit, ...]:

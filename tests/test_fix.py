@@ -192,3 +192,20 @@ def test_exact_duplicates_are_removed_keeping_the_first_copy(tmp_path: Path):
     first_copies = [line for index, line in enumerate(lines) if line not in lines[:index] or not line]
     assert copy.read_bytes().split(b"\n") == first_copies  # 14 later copies gone, every other byte kept
     assert len(lines) - len(first_copies) == 14  # the datasets README: 14 exact duplicates
+
+
+def test_the_raw_offset_shortcut_agrees_with_walking_the_string():
+    import random
+
+    from datalint.fix import _raw_offset
+    from datalint.locate import raw_string_offset
+
+    generator = random.Random(1)
+    alphabet = ["a", "é", '"', "\\", "\n", "\u2013", "\U0001f600", "0", "4"]
+    for _ in range(3000):
+        value = "".join(generator.choice(alphabet) for _ in range(generator.randint(0, 12)))
+        token = json.dumps(value, ensure_ascii=generator.random() < 0.5)
+        text = '{"k": ' + token + "}"
+        start, end = 6, 6 + len(token)
+        for decoded in range(len(value) + 1):
+            assert _raw_offset(text, start, end, decoded, len(value)) == raw_string_offset(text, start, decoded)
