@@ -7,6 +7,10 @@ kind module implementing
 set. Edits are applied to the file's lines as text: lines no edit touches are written back byte for
 byte (never re-serialised), a touched string value is edited in place at its span so key order and
 escapes elsewhere stay as they were, and the file is replaced atomically.
+
+Every run attaches the fixes to its violations (`attach_fixes`), so the output shows them: each
+fix with its applicability and its edits as positions in the file (`text_edits`), which a client
+can apply itself and get the bytes `--fix` writes.
 """
 
 from __future__ import annotations
