@@ -205,10 +205,30 @@ def lint_records(
     """Lint records held in memory (rows of a `datasets.Dataset`, `DataFrame.to_dict("records")` ...).
 
     Record N is reported at line N, as if the records were written to a JSONL file in order;
-    `record_hash` is the hash of that JSON line (`json.dumps(record, ensure_ascii=False)`).
+    `record_hash` is the hash of that JSON line (`json.dumps(record, ensure_ascii=False)`). Fixes
+    are edits of that file; they are attached when `records` can be iterated again (a list, a
+    `datasets.Dataset`), not for a one-shot iterator.
     """
     from datalint.conventions import collapse as collapse_conventions
     from datalint.engine import lint_in_memory
+    from datalint.fix import attach_fixes
 
-    report = lint_in_memory(records, settings_resolver(config, select, extend_select, ignore), name)
+    resolver = settings_resolver(config, select, extend_select, ignore)
+    report = lint_in_memory(records, resolver, name)
+    if iter(records) is not records:
+        attach_fixes(report, resolver, {name: lambda: _as_jsonl(records)})
     return (collapse_conventions(report) if conventions else report).violations
+
+
+def _as_jsonl(records: Iterable[dict]) -> bytes:
+    """The JSONL file lint_records reports on: each record as the engine serialises it."""
+    import json
+
+    lines = []
+    for record in records:
+        text = json.dumps(record, ensure_ascii=False)
+        try:
+            lines.append(text.encode())
+        except UnicodeEncodeError:  # a lone surrogate: escaped, as the engine reads it
+            lines.append(json.dumps(record).encode())
+    return b"".join(line + b"\n" for line in lines)

@@ -222,10 +222,14 @@ def text_edits(edits: tuple[Edit, ...], lines: LineView) -> tuple[TextEdit, ...]
     return tuple(located)
 
 
-def attach_fixes(report: Report, resolver: SettingsResolver, contents: dict[str, bytes] | None = None) -> None:
+Contents = dict[str, bytes | Callable[[], bytes]]  # inputs that are not files: their bytes, or how to make them
+
+
+def attach_fixes(report: Report, resolver: SettingsResolver, contents: Contents | None = None) -> None:
     """Set `fix` on each violation a rule can fix, planned against its file's current bytes (or
-    `contents[path]`, for stdin). A file is read only when one of its violations comes from a rule
-    that declares a fix; compressed and JSON array files get none (`--fix` does not rewrite them)."""
+    `contents[path]`, for stdin and records in memory). A file is read only when one of its
+    violations comes from a rule that declares a fix; compressed and JSON array files get none
+    (`--fix` does not rewrite them)."""
     contents = contents or {}
     formats = {summary.path: summary.format for summary in report.files}
     for path_name, violations in _by_path(report.violations).items():
@@ -249,7 +253,7 @@ def _by_path(violations: list[Violation]) -> dict[str, list[Violation]]:
     return by_path
 
 
-def _rewritable(path_name: str, contents: dict[str, bytes]) -> bool:
+def _rewritable(path_name: str, contents: Contents) -> bool:
     if path_name in contents:
         return True
     if path_name.startswith("<"):
@@ -258,9 +262,10 @@ def _rewritable(path_name: str, contents: dict[str, bytes]) -> bool:
     return not lowered.endswith(".gz") and not is_array_path(Path(path_name))
 
 
-def _read(path_name: str, contents: dict[str, bytes]) -> bytes:
+def _read(path_name: str, contents: Contents) -> bytes:
     if path_name in contents:
-        return contents[path_name]
+        found = contents[path_name]
+        return found() if callable(found) else found
     with open_binary(Path(path_name)) as stream:
         return stream.read()
 
@@ -354,7 +359,7 @@ class FixPlan:
 
 
 def fix_report(
-    report: Report, resolver: SettingsResolver, *, unsafe: bool = False, contents: dict[str, bytes] | None = None
+    report: Report, resolver: SettingsResolver, *, unsafe: bool = False, contents: Contents | None = None
 ) -> FixPlan:
     """Apply the fixes of a report's violations (attached by the run, or planned here), per file, in
     memory: nothing is written. Unsafe fixes (content changes, records removed) only with `unsafe`.

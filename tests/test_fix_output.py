@@ -269,3 +269,18 @@ def test_t0_edits_match_fix_record_by_record_and_its_convention_carries_them_all
     assert not any(v["fix"]["applicability"] == "safe" for v in per_record if v["fix"] is not None)
     raw = path.read_bytes()
     assert fixed_by_cli(path, "--unsafe-fixes") == apply_json_fixes(raw, per_record, unsafe=True)
+
+
+def test_records_in_memory_carry_the_fixes_of_their_jsonl_file(tmp_path):
+    import datalint
+
+    rows = [json.loads(line) for line in LINES]
+    path = tmp_path / "rows.jsonl"
+    path.write_text("".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows), encoding="utf-8")
+    in_memory = [v.to_dict() for v in datalint.lint_records(rows, name=str(path))]
+    from_file = json_output(path)["violations"]
+    fixes = [(v["code"], v["line"], v["fix"]) for v in in_memory]
+    assert fixes == [(v["code"], v["line"], v["fix"]) for v in from_file]
+    assert {v["code"] for v in in_memory if v["fix"] is not None} == {"D001", "F202", "P007"}
+    once = datalint.lint_records(iter(rows), name=str(path))  # a one-shot iterator cannot be read again
+    assert [v.code for v in once] == [v["code"] for v in in_memory] and all(v.fix is None for v in once)
