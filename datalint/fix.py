@@ -240,10 +240,16 @@ def attach_fixes(report: Report, resolver: SettingsResolver, contents: Contents 
         wanted = [violation for violation in violations if violation.code in rules and violation.fix is None]
         if not wanted:
             continue
-        context = FixContext(LineView(_read(path_name, contents)), formats[path_name], settings)
+        try:
+            context = FixContext(LineView(_read(path_name, contents)), formats[path_name], settings)
+        except OSError:
+            continue  # gone or unreadable since the run read it: its findings stand, without fixes
         ready = {code: prepared(rules[code]) for code in {violation.code for violation in wanted}}
         for violation in wanted:
-            violation.fix = plan(violation, ready[violation.code], context)
+            try:
+                violation.fix = plan(violation, ready[violation.code], context)
+            except IndexError:
+                continue  # the file lost lines since the run read it
 
 
 def _by_path(violations: list[Violation]) -> dict[str, list[Violation]]:

@@ -284,3 +284,14 @@ def test_records_in_memory_carry_the_fixes_of_their_jsonl_file(tmp_path):
     assert {v["code"] for v in in_memory if v["fix"] is not None} == {"D001", "F202", "P007"}
     once = datalint.lint_records(iter(rows), name=str(path))  # a one-shot iterator cannot be read again
     assert [v.code for v in once] == [v["code"] for v in in_memory] and all(v.fix is None for v in once)
+
+
+def test_json_array_files_get_no_fixes(tmp_path):
+    # removing a line of an array could leave a dangling comma: --fix rewrites JSONL only
+    path = tmp_path / "rows.json"
+    path.write_text("[\n" + ",\n".join([LINES[1], LINES[1], LINES[3]]) + "\n]\n", encoding="utf-8")
+    violations = json_output(path)["violations"]
+    assert {"D001", "P007"} <= {v["code"] for v in violations}
+    assert all(v["fix"] is None for v in violations)
+    before = path.read_bytes()
+    assert fixed_by_cli(path, "--unsafe-fixes") == before
