@@ -10,7 +10,7 @@ import pytest
 
 from datalint.fix import FileLines, apply, keep_string_part
 from datalint.violation import DeleteLine, Fix, RemoveBom, ReplaceText, SetLineEnding
-from tests.cli_helpers import DATASETS, run
+from tests.cli_helpers import DATASETS, finding_lines, run
 
 T0 = DATASETS / "t0-prompt-completion-sample.jsonl"
 TOKEN = "<|endoftext|>"
@@ -103,7 +103,7 @@ def test_bom_crlf_missing_final_newline_and_trailing_tokens(tmp_path):
         ).encode()
     )
     # what is left: tokens in the instruction, in the middle, and a token-only answer
-    assert [line.split(": ")[0].split(":")[1] for line in result.stdout.splitlines()[:-1]] == ["1", "2", "3"]
+    assert [line.split(": ")[0].split(":")[1] for line in finding_lines(result.stdout)] == ["1", "2", "3"]
 
 
 def test_edits_delete_lines_and_skip_overlapping_fixes():
