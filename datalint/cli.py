@@ -102,7 +102,7 @@ def _selection_options(function):
 @click.option(
     "--show-fixes",
     is_flag=True,
-    help="List each finding's fix after the findings; with --fix, what was fixed per file and rule (to stderr).",
+    help="Text formats: list each finding's fix after the findings; with --fix, what was fixed per rule (stderr).",
 )
 @click.option("--quiet", "-q", is_flag=True, help="No progress line on stderr.")
 def check(
