@@ -13,7 +13,8 @@ name, severity, message, path, line, column, end_column, pointer, record_hash, r
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import contextlib
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -63,6 +64,7 @@ def lint_paths(
     progress: bool = False,
     conventions: bool = True,
     profile: str | None = None,
+    stdin: bytes | None = None,
 ) -> Report:
     """Lint files and folders; each file uses the config found from it upward unless `config` is given.
 
@@ -75,7 +77,9 @@ def lint_paths(
     reads and writes the incremental cache (.datalint_cache/), as the command line does by default;
     `timings` measures time per rule family (in `report.timings`). A finding most records of a file
     share is reported once, with its count and examples (conventions.py); `conventions=False` keeps
-    one finding per record. `profile`: a trainer profile (rules/profiles/NAME.toml), as `--profile`.
+    one finding per record. Each violation a rule can fix carries its `fix` (fix.py); `stdin` is
+    the bytes of a `-` path when the caller has read them already (the CLI does, to fix stdin).
+    `profile`: a trainer profile (rules/profiles/NAME.toml), as `--profile`.
     """
     from datalint.conventions import collapse as collapse_conventions
     from datalint.engine import RunOptions, lint_sources
@@ -93,10 +97,14 @@ def lint_paths(
         sources = metered(sources, meter, count_reads=False)  # the engine tells what is checked
     try:
         options = RunOptions(jobs=max(1, jobs), cache=cache, timings=timings, progress=meter)
-        report = lint_sources(sources, resolver, options)
+        with _stdin_from(stdin):
+            report = lint_sources(sources, resolver, options)
     finally:
         if meter is not None:
             meter.close()
+    from datalint.fix import attach_fixes
+
+    attach_fixes(report, resolver, {"<stdin>": stdin} if stdin is not None else None)
     if conventions:
         report = collapse_conventions(report)
     report = _apply_suppressions(report, resolver)
@@ -107,6 +115,23 @@ def lint_paths(
 
         report = only_changed(report, diff_base)
     return report
+
+
+@contextlib.contextmanager
+def _stdin_from(data: bytes | None) -> Iterator[None]:
+    """Sources read stdin as `sys.stdin.buffer`: serve them `data` instead, when given."""
+    if data is None:
+        yield
+        return
+    import io
+    import sys
+
+    saved = sys.stdin
+    sys.stdin = io.TextIOWrapper(io.BytesIO(data))
+    try:
+        yield
+    finally:
+        sys.stdin = saved
 
 
 def _apply_suppressions(report: Report, resolver: SettingsResolver) -> Report:
@@ -187,13 +212,18 @@ def lint_records(
     """Lint records held in memory (rows of a `datasets.Dataset`, `DataFrame.to_dict("records")` ...).
 
     Record N is reported at line N, as if the records were written to a JSONL file in order;
-    `record_hash` is the hash of that JSON line (`json.dumps(record, ensure_ascii=False)`).
+    `record_hash` is the hash of that JSON line (`json.dumps(record, ensure_ascii=False)`). Fixes
+    are edits of that file; they are attached when `records` can be iterated again (a list, a
+    `datasets.Dataset`), not for a one-shot iterator.
     """
     from datalint.conventions import collapse as collapse_conventions
     from datalint.engine import lint_in_memory
+    from datalint.fix import attach_fixes
 
     resolver = settings_resolver(config, select, extend_select, ignore, profile=profile)
     report = lint_in_memory(records, resolver, name)
+    if iter(records) is not records:
+        attach_fixes(report, resolver, {name: lambda: _as_jsonl(records)})
     return (collapse_conventions(report) if conventions else report).violations
 
 
@@ -254,3 +284,17 @@ def profile_file(path: str | Path, *, config: str | Path | None = None, progress
     finally:
         if meter is not None:
             meter.close()
+
+
+def _as_jsonl(records: Iterable[dict]) -> bytes:
+    """The JSONL file lint_records reports on: each record as the engine serialises it."""
+    import json
+
+    lines = []
+    for record in records:
+        text = json.dumps(record, ensure_ascii=False)
+        try:
+            lines.append(text.encode())
+        except UnicodeEncodeError:  # a lone surrogate: escaped, as the engine reads it
+            lines.append(json.dumps(record).encode())
+    return b"".join(line + b"\n" for line in lines)

@@ -155,6 +155,11 @@ def _selection_options(function):
 @click.option(
     "--watch", "-w", is_flag=True, help="Check again whenever a dataset or config file changes (Ctrl-C stops)."
 )
+@click.option(
+    "--show-fixes",
+    is_flag=True,
+    help="Text formats: list each finding's fix after the findings; with --fix, what was fixed per rule (stderr).",
+)
 def check(
     paths: tuple[str, ...],
     output_format: str,
@@ -184,6 +189,7 @@ def check(
     color: str,
     no_progress: bool,
     watch: bool,
+    show_fixes: bool,
 ) -> None:
     """Check datasets (files, folders, or - for stdin; default: the current folder)."""
     import datalint
@@ -218,26 +224,36 @@ def check(
         color=color_wanted(color, output_file, os.environ, sys.stdout),
         progress=not (no_progress or quiet) and sys.stderr.isatty(),
         command=_reproduce(targets, options),
+        show_fixes=show_fixes,
     )
     if watch:
         if "-" in targets or fix or show_diff or prune:
             _fail("--watch checks files and folders and writes nothing: not with -, --fix, --diff or --prune")
         _watch(targets, options, output)
         return
+    if "-" in targets:
+        if (fix or show_diff) and len(targets) > 1:
+            _fail("--fix and --diff on stdin (-) take no other paths")
+        options["stdin"] = sys.stdin.buffer.read()  # read once: fixes are planned on these bytes
+    fixed_stdin = None
     try:
         report = datalint.lint_paths(targets, prune_baseline=prune, progress=output.progress, **options)
         if fix or show_diff:
             # Fixes are planned per record: a convention reported once still has one fix per record.
             per_record = report if every_record else datalint.lint_paths(targets, **{**options, "conventions": False})
-            fixed = _apply_fixes(per_record, options, write=not show_diff, unsafe=unsafe_fixes)
+            fixed = _apply_fixes(per_record, options, write=not show_diff, unsafe=unsafe_fixes, listed=show_fixes)
             if show_diff:
-                sys.exit(1 if fixed else 0)
-            if fixed:
+                sys.exit(1 if fixed.applied else 0)
+            if options.get("stdin") is not None:
+                # ruff's `--fix -`: the fixed dataset to stdout, what is left to stderr
+                fixed_stdin = fixed.files[0].after if fixed.files else options["stdin"]
+                options["stdin"] = fixed_stdin
+            if fixed.applied:
                 report = datalint.lint_paths(targets, progress=output.progress, **options)
     except _usage_errors() as error:
         _fail(str(error))
         return
-    report = _print_report(report, output, options["jobs"])
+    report = _print_report(report, output, options["jobs"], fixed_stdin)
     sys.exit(0 if exit_zero else report.exit_code)
 
 
@@ -258,6 +274,7 @@ class Output:
     color: bool
     progress: bool
     command: str  # `datalint check ...` that reproduces the run, for the CI job summary
+    show_fixes: bool = False  # list each finding's fix after the findings (text formats)
 
 
 def _shown_format(output_format: str, show_source: bool | None) -> str:
@@ -284,8 +301,9 @@ def color_wanted(choice: str, output_file: Path | None, environ, stream) -> bool
     return output_file is None and stream.isatty()
 
 
-def _print_report(report, output: Output, jobs: int):
-    """Print the report as asked; returns it as reported (after --quiet), for the exit code."""
+def _print_report(report, output: Output, jobs: int, fixed_stdin: bytes | None = None):
+    """Print the report as asked; returns it as reported (after --quiet), for the exit code. After
+    `--fix -` the fixed dataset goes to stdout and the report to stderr."""
     from datalint.formatters import render
     from datalint.formatters.text import statistics as statistics_table
     from datalint.violation import severity_rank
@@ -302,10 +320,18 @@ def _print_report(report, output: Output, jobs: int):
         text = module.render(report, per_severity=output.max_violations)
     else:
         text = render(output.format, report, color=output.color)
+    if output.show_fixes and output.format in HUMAN_FORMATS:
+        from datalint.formatters.text import fixes_listing
+
+        text += fixes_listing(report)
+    to_stderr = fixed_stdin is not None and output.file is None
+    if fixed_stdin is not None:
+        sys.stdout.buffer.write(fixed_stdin)
+        sys.stdout.flush()
     if output.file is not None:
         output.file.write_text(text, encoding="utf-8")
     else:
-        click.echo(text, nl=False, color=output.color)
+        click.echo(text, nl=False, color=output.color, err=to_stderr)
     summary_file = os.environ.get("GITHUB_STEP_SUMMARY")
     if output.format == "github" and summary_file:
         from datalint.formatters.github import step_summary
@@ -407,25 +433,38 @@ def clean(paths: tuple[str, ...], config: Path | None) -> None:
         _fail(str(error))
 
 
-def _apply_fixes(report, options: dict, *, write: bool, unsafe: bool) -> int:
-    """Fix the report's files (or print the diff); returns how many fixes apply."""
+def _apply_fixes(report, options: dict, *, write: bool, unsafe: bool, listed: bool = False):
+    """Fix the report's files (or print the diff); returns the FixPlan. Stdin's fixed bytes are
+    the caller's to print."""
     from datalint import fix, settings_resolver
 
     resolver = settings_resolver(
         options["config"], options["select"], options["extend_select"], options["ignore"], profile=options["profile"]
     )
-    fixed = fix.fix_report(report, resolver, unsafe=unsafe)
+    stdin = options.get("stdin")
+    fixed = fix.fix_report(report, resolver, unsafe=unsafe, contents={"<stdin>": stdin} if stdin is not None else None)
     if write:
         fix.write(fixed)
         if fixed.files:
             click.echo(_fix_summary(fixed), err=True)
+            if listed:
+                click.echo(_fixed_listing(fixed), err=True, nl=False)
     else:
         for item in fixed.files:
             click.echo(fix.unified_diff(item), nl=False)
     if fixed.unsafe_skipped:
         count = fixed.unsafe_skipped
         click.echo(f"{count:,} more fix{'es' * (count != 1)} available with --unsafe-fixes.", err=True)
-    return fixed.applied
+    return fixed
+
+
+def _fixed_listing(fixed) -> str:
+    """What --fix --show-fixes adds: the fixes applied per file and rule, as ruff lists them."""
+    lines = []
+    for item in fixed.files:
+        lines.append(f"- {item.path}:")
+        lines += [f"    {count:,} × {code} ({name})" for code, name, count in item.rules]
+    return "".join(line + "\n" for line in lines)
 
 
 def _plural(count: int, word: str) -> str:

@@ -14,7 +14,7 @@ from collections import defaultdict
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from datalint.violation import Location, Violation
+from datalint.violation import Location, Violation, by_position, merged_fix
 
 if TYPE_CHECKING:
     from datalint.report import Report
@@ -68,4 +68,5 @@ def _one_finding(members: list[Violation], records: int) -> Violation:
         "reported once (--every-record lists each)"
     )
     related = [Location(v.path, v.line, v.column, v.end_column, v.pointer, "same finding") for v in examples]
-    return replace(first, message=message, related=related, fix=None)
+    fix = merged_fix([v.fix for v in sorted(members, key=by_position) if v.fix is not None])
+    return replace(first, message=message, related=related, fix=fix)

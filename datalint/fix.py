@@ -7,14 +7,21 @@ kind module implementing
 set. Edits are applied to the file's lines as text: lines no edit touches are written back byte for
 byte (never re-serialised), a touched string value is edited in place at its span so key order and
 escapes elsewhere stay as they were, and the file is replaced atomically.
+
+Every run attaches the fixes to its violations (`attach_fixes`), so the output shows them: each
+fix with its applicability and its edits as positions in the file (`text_edits`), which a client
+can apply itself and get the bytes `--fix` writes.
 """
 
 from __future__ import annotations
 
+import codecs
 import difflib
+import functools
 import json
-from collections import defaultdict
-from dataclasses import dataclass, field
+from collections import Counter, defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import NamedTuple
 
@@ -22,11 +29,11 @@ from datalint.atomic import write_atomic
 from datalint.checks import load_kind
 from datalint.config import Settings, SettingsResolver
 from datalint.locate import raw_string_offset, value_span
-from datalint.reader import open_binary, value_problems
+from datalint.reader import is_array_path, open_binary, value_problems
 from datalint.records import Record, build_record
 from datalint.report import Report
 from datalint.rules import Rule, prepared
-from datalint.violation import DeleteLine, Fix, RemoveBom, ReplaceText, SetLineEnding, Violation
+from datalint.violation import DeleteLine, Edit, Fix, RemoveBom, ReplaceText, SetLineEnding, TextEdit, Violation
 
 
 @dataclass(slots=True)
@@ -66,17 +73,43 @@ class FileLines:
         return (("\ufeff" if self.bom else "") + body).encode("utf-8", "surrogateescape")
 
 
+class LineView:
+    """A file's lines as FileLines reads them, split once and decoded only when asked for: planning
+    the fixes of a few violations in a large file reads a handful of its lines."""
+
+    def __init__(self, raw: bytes) -> None:
+        self._pieces = raw.split(b"\n")
+        self.bom = self._pieces[0].startswith(codecs.BOM_UTF8)
+        if self.bom:
+            self._pieces[0] = self._pieces[0][len(codecs.BOM_UTF8) :]
+        self.count = len(self._pieces) - (self._pieces[-1] == b"")
+
+    def text(self, line: int) -> str:
+        """The line's text: without its ending (and, on line 1, without the byte order mark)."""
+        if not 1 <= line <= self.count:
+            raise IndexError(line)
+        piece = self._pieces[line - 1]
+        if line < len(self._pieces) and piece.endswith(b"\r"):
+            piece = piece[:-1]
+        return piece.decode("utf-8", "surrogateescape")
+
+    def ending(self, line: int) -> str:
+        if line >= len(self._pieces):
+            return ""
+        return "\r\n" if self._pieces[line - 1].endswith(b"\r") else "\n"
+
+
 @dataclass(slots=True)
 class FixContext:
     """What a kind's `fix` may read: the file's lines and the Record view of any line."""
 
-    lines: FileLines
+    lines: LineView
     file_format: str
     settings: Settings | None = None
     _records: dict[int, Record | None] = field(default_factory=dict)
 
     def text(self, line: int) -> str:
-        return self.lines.texts[line - 1]
+        return self.lines.text(line)
 
     def record(self, line: int) -> Record | None:
         if line not in self._records:
@@ -105,10 +138,22 @@ def keep_string_part(text: str, line: int, pointer: str, keep_start: int, keep_e
     decoded_length = len(json.loads(text[start:end]))
     edits = []
     if keep_end < decoded_length:
-        edits.append(ReplaceText(line, raw_string_offset(text, start, keep_end), end - 1, ""))
+        edits.append(ReplaceText(line, _raw_offset(text, start, end, keep_end, decoded_length), end - 1, ""))
     if keep_start > 0:
-        edits.append(ReplaceText(line, start + 1, raw_string_offset(text, start, keep_start), ""))
+        edits.append(ReplaceText(line, start + 1, _raw_offset(text, start, end, keep_start, decoded_length), ""))
     return edits
+
+
+def _raw_offset(text: str, start: int, end: int, decoded: int, decoded_length: int) -> int:
+    """raw_string_offset for the string token text[start:end], without walking a long text from
+    its start when no escape lies between the offset and the nearer end of the token (an escape
+    is at most 6 raw characters, so none starts in the 5 before that stretch either)."""
+    if "\\" not in text[start + 1 : start + 1 + decoded]:
+        return start + 1 + decoded
+    tail = decoded_length - decoded
+    if "\\" not in text[max(start + 1, end - 1 - tail - 5) : end - 1]:
+        return end - 1 - tail
+    return raw_string_offset(text, start, decoded)
 
 
 def replace_string_value(text: str, line: int, pointer: str, value: str) -> list[ReplaceText]:
@@ -134,15 +179,101 @@ def replace_in_string(text: str, line: int, pointer: str, spans: list[tuple[int,
     ]
 
 
-def plan(violation: Violation, rule: Rule, context: FixContext) -> Fix | None:
+def plan(violation: Violation, rule: Rule | None, context: FixContext) -> Fix | None:
+    """The violation's fix, with the rule's applicability and its edits as positions in the file;
+    `rule` should be prepared (its kind's state attached) when many violations share it."""
     if violation.fix is not None:
         return violation.fix
-    if not rule.fix:
+    if rule is None or not rule.fix:
         return None
-    make = getattr(load_kind(rule.kind), "fix", None)
+    make = _fixer(rule.kind)
     if make is None:
         return None
-    return make(rule if rule.state is not None else prepared(rule), violation, context)
+    found = make(rule if rule.state is not None else prepared(rule), violation, context)
+    if found is None or not found.edits:
+        return None
+    return replace(found, applicability=rule.fix_safety, text_edits=text_edits(found.edits, context.lines))
+
+
+@functools.cache
+def _fixer(kind: str) -> Callable[..., Fix | None] | None:
+    return getattr(load_kind(kind), "fix", None)
+
+
+def text_edits(edits: tuple[Edit, ...], lines: LineView) -> tuple[TextEdit, ...]:
+    """`edits` as replacements between positions of the file (what the JSON and SARIF output show)."""
+    located = []
+    for edit in edits:
+        if isinstance(edit, ReplaceText):
+            located.append(TextEdit(edit.text, edit.line, edit.start + 1, edit.line, edit.end + 1))
+        elif isinstance(edit, DeleteLine):  # up to the next line, or the end of the file
+            located.append(TextEdit("", edit.line, 1, edit.line + 1, 1))
+        elif isinstance(edit, RemoveBom):
+            if lines.bom:
+                located.append(TextEdit("", 1, 0, 1, 1))
+        elif isinstance(edit, SetLineEnding):
+            targets = range(1, lines.count + 1) if edit.line is None else (edit.line,)
+            for number in targets:
+                ending = lines.ending(number)
+                if (edit.line is not None or ending) and ending != edit.ending:
+                    end = len(lines.text(number)) + 1
+                    after = (number + 1, 1) if ending else (number, end)
+                    located.append(TextEdit(edit.ending, number, end, *after))
+    return tuple(located)
+
+
+Contents = dict[str, bytes | Callable[[], bytes]]  # inputs that are not files: their bytes, or how to make them
+
+
+def attach_fixes(report: Report, resolver: SettingsResolver, contents: Contents | None = None) -> None:
+    """Set `fix` on each violation a rule can fix, planned against its file's current bytes (or
+    `contents[path]`, for stdin and records in memory). A file is read only when one of its
+    violations comes from a rule that declares a fix; compressed and JSON array files get none
+    (`--fix` does not rewrite them)."""
+    contents = contents or {}
+    formats = {summary.path: summary.format for summary in report.files}
+    for path_name, violations in _by_path(report.violations).items():
+        if path_name not in formats or not _rewritable(path_name, contents):
+            continue
+        settings = resolver.settings_for(None if path_name.startswith("<") else Path(path_name))
+        rules = {rule.code: rule for rule in settings.rules if rule.fix}
+        wanted = [violation for violation in violations if violation.code in rules and violation.fix is None]
+        if not wanted:
+            continue
+        try:
+            context = FixContext(LineView(_read(path_name, contents)), formats[path_name], settings)
+        except OSError:
+            continue  # gone or unreadable since the run read it: its findings stand, without fixes
+        ready = {code: prepared(rules[code]) for code in {violation.code for violation in wanted}}
+        for violation in wanted:
+            try:
+                violation.fix = plan(violation, ready[violation.code], context)
+            except IndexError:
+                continue  # the file lost lines since the run read it
+
+
+def _by_path(violations: list[Violation]) -> dict[str, list[Violation]]:
+    by_path: dict[str, list[Violation]] = defaultdict(list)
+    for violation in violations:
+        by_path[violation.path].append(violation)
+    return by_path
+
+
+def _rewritable(path_name: str, contents: Contents) -> bool:
+    if path_name in contents:
+        return True
+    if path_name.startswith("<"):
+        return False
+    lowered = Path(path_name).name.lower()
+    return not lowered.endswith(".gz") and not is_array_path(Path(path_name))
+
+
+def _read(path_name: str, contents: Contents) -> bytes:
+    if path_name in contents:
+        found = contents[path_name]
+        return found() if callable(found) else found
+    with open_binary(Path(path_name)) as stream:
+        return stream.read()
 
 
 class Applied(NamedTuple):
@@ -150,19 +281,21 @@ class Applied(NamedTuple):
     fixes: int
     removed: int  # lines (records) deleted
     changed: int  # lines kept whose text or line ending changed
+    taken: tuple[bool, ...] = ()  # per fix given: applied (False: it overlapped an earlier one)
 
 
 def apply(lines: FileLines, fixes: list[Fix]) -> Applied:
     """The file with the fixes applied; a fix whose edits overlap an earlier one is skipped whole
-    (run --fix again to apply it)."""
+    (run --fix again to apply it). Overlap is that of the fixes' `text_edits` (a removed line
+    spans its ending too), so a client applying the output's edits gets the same bytes."""
     replacements: dict[int, list[ReplaceText]] = defaultdict(list)
     deleted: set[int] = set()
     new_endings: set[int] = set()
-    applied = 0
+    taken = []
     for fix in fixes:
-        if not _fits(fix, replacements, deleted):
+        taken.append(_fits(fix, lines, replacements, deleted, new_endings))
+        if not taken[-1]:
             continue
-        applied += 1
         for edit in fix.edits:
             if isinstance(edit, ReplaceText):
                 replacements[edit.line].append(edit)
@@ -171,29 +304,41 @@ def apply(lines: FileLines, fixes: list[Fix]) -> Applied:
             elif isinstance(edit, RemoveBom):
                 lines.bom = False
             elif isinstance(edit, SetLineEnding):
-                targets = range(1, len(lines.texts) + 1) if edit.line is None else (edit.line,)
-                for number in targets:
-                    ending = lines.endings[number - 1]
-                    if (edit.line is not None or ending) and ending != edit.ending:
-                        lines.endings[number - 1] = edit.ending
-                        new_endings.add(number)
+                for number in _ending_changes(edit, lines):
+                    lines.endings[number - 1] = edit.ending
+                    new_endings.add(number)
     for number, edits in replacements.items():
         text = lines.texts[number - 1]
         for edit in sorted(edits, key=lambda e: e.start, reverse=True):
             text = text[: edit.start] + edit.text + text[edit.end :]
         lines.texts[number - 1] = text
     changed = len((replacements.keys() | new_endings) - deleted)
-    return Applied(lines.render(deleted), applied, len(deleted), changed)
+    return Applied(lines.render(deleted), sum(taken), len(deleted), changed, tuple(taken))
 
 
-def _fits(fix: Fix, replacements: dict[int, list[ReplaceText]], deleted: set[int]) -> bool:
+def _ending_changes(edit: SetLineEnding, lines: FileLines) -> list[int]:
+    """The lines whose ending the edit changes (line None: every line that has an ending)."""
+    targets = range(1, len(lines.texts) + 1) if edit.line is None else (edit.line,)
+    return [
+        number
+        for number in targets
+        if (edit.line is not None or lines.endings[number - 1]) and lines.endings[number - 1] != edit.ending
+    ]
+
+
+def _fits(
+    fix: Fix, lines: FileLines, replacements: dict[int, list[ReplaceText]], deleted: set[int], new_endings: set[int]
+) -> bool:
     for edit in fix.edits:
         if isinstance(edit, ReplaceText):
             if edit.line in deleted:
                 return False
             if any(edit.start < other.end and other.start < edit.end for other in replacements[edit.line]):
                 return False
-        elif isinstance(edit, DeleteLine) and (edit.line in deleted or replacements.get(edit.line)):
+        elif isinstance(edit, DeleteLine):
+            if edit.line in deleted or replacements.get(edit.line) or edit.line in new_endings:
+                return False
+        elif isinstance(edit, SetLineEnding) and not deleted.isdisjoint(_ending_changes(edit, lines)):
             return False
     return True
 
@@ -206,6 +351,7 @@ class FileFix:
     applied: int
     removed: int = 0  # records deleted
     changed: int = 0  # lines kept whose text changed
+    rules: tuple[tuple[str, str, int], ...] = ()  # (code, name, fixes applied), for --show-fixes
 
 
 @dataclass
@@ -218,47 +364,38 @@ class FixPlan:
         return sum(item.applied for item in self.files)
 
 
-def fix_report(report: Report, resolver: SettingsResolver, *, unsafe: bool = False) -> FixPlan:
-    """Plan and apply the fixes of a report's violations, per file, in memory (nothing is written).
-    Unsafe fixes (content changes, records removed) only with `unsafe`."""
-    by_path: dict[str, list[Violation]] = defaultdict(list)
-    for violation in report.violations:
-        if not violation.path.startswith("<"):
-            by_path[violation.path].append(violation)
-    formats = {summary.path: summary.format for summary in report.files}
+def fix_report(
+    report: Report, resolver: SettingsResolver, *, unsafe: bool = False, contents: Contents | None = None
+) -> FixPlan:
+    """Apply the fixes of a report's violations (attached by the run, or planned here), per file, in
+    memory: nothing is written. Unsafe fixes (content changes, records removed) only with `unsafe`.
+    `contents` holds the bytes of inputs that are not files (stdin)."""
+    contents = contents or {}
+    attach_fixes(report, resolver, contents)
     results = []
     skipped = 0
-    for path_name, violations in by_path.items():
-        path = Path(path_name)
-        if path.name.lower().endswith(".gz") or path_name not in formats:
-            continue  # compressed files are not rewritten; paths outside the run (a baseline) have no fixes
-        settings = resolver.settings_for(path)
-        rules = {rule.code: rule for rule in settings.rules}
-        with open_binary(path) as stream:
-            before = stream.read()
-        context = FixContext(FileLines.parse(before), formats[path_name], settings)
-        fixes = []
-        for violation in violations:
-            rule = rules.get(violation.code)
-            fix = plan(violation, rule, context) if rule is not None else violation.fix
-            if fix is None:
-                continue
-            violation.fix = fix
-            if rule is not None and rule.fix_safety != "safe" and not unsafe:
-                skipped += 1
-                continue
-            fixes.append(fix)
-        if not fixes:
+    for path_name, violations in _by_path(report.violations).items():
+        fixable = [violation for violation in violations if violation.fix is not None]
+        if not fixable or not _rewritable(path_name, contents):
+            continue  # paths outside the run (a baseline) have no fixes
+        chosen = [violation for violation in fixable if unsafe or violation.fix.applicability == "safe"]
+        skipped += len(fixable) - len(chosen)
+        if not chosen:
             continue
-        done = apply(FileLines.parse(before), fixes)
+        before = _read(path_name, contents)
+        done = apply(FileLines.parse(before), [violation.fix for violation in chosen])
         if done.data != before:
-            results.append(FileFix(path_name, before, done.data, done.fixes, done.removed, done.changed))
+            fixed = Counter((v.code, v.name) for v, taken in zip(chosen, done.taken, strict=True) if taken)
+            rules = tuple((code, name, count) for (code, name), count in sorted(fixed.items()))
+            results.append(FileFix(path_name, before, done.data, done.fixes, done.removed, done.changed, rules))
     return FixPlan(results, skipped)
 
 
 def write(fixed: FixPlan) -> None:
+    """Replace each fixed file; inputs that are not files (stdin) are the caller's to write."""
     for item in fixed.files:
-        write_atomic(Path(item.path), item.after)
+        if not item.path.startswith("<"):
+            write_atomic(Path(item.path), item.after)
 
 
 def _split_lines(text: str) -> list[str]:

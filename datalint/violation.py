@@ -83,14 +83,64 @@ class RemoveBom:
 
 
 Edit = ReplaceText | DeleteLine | SetLineEnding | RemoveBom
+APPLICABILITIES = ("safe", "unsafe")
+
+
+@dataclass(frozen=True, slots=True)
+class TextEdit:
+    """An edit as the output shows it: replace the text from (line, column) up to, not including,
+    (end_line, end_column) with `content`. Positions count as violations do (1-based lines,
+    1-based code points of a line's text); a line ending is the position after its last character
+    up to column 1 of the next line; column 0 of line 1 is the byte order mark, which no column counts."""
+
+    content: str
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+
+    def to_dict(self) -> dict:
+        return {
+            "content": self.content,
+            "location": {"line": self.line, "column": self.column},
+            "end_location": {"line": self.end_line, "column": self.end_column},
+        }
 
 
 @dataclass(frozen=True, slots=True)
 class Fix:
-    """A safe, mechanical change to the file that holds a violation, as edits applied together."""
+    """A mechanical change to the file that holds a violation, as edits applied together.
+
+    `applicability` is the rule's `fix-safety`: safe fixes change bytes but not meaning and are
+    applied by `--fix`; unsafe ones (content changes, records removed) need `--unsafe-fixes`.
+    `edits` are what `datalint.fix.apply` performs; `text_edits` the same change as positions in
+    the file, for the output (filled when the fix is planned against the file's lines).
+    """
 
     description: str
     edits: tuple[Edit, ...]
+    applicability: str = "unsafe"
+    text_edits: tuple[TextEdit, ...] = ()
+
+    def to_dict(self) -> dict:
+        return {
+            "description": self.description,
+            "applicability": self.applicability,
+            "edits": [edit.to_dict() for edit in self.text_edits],
+        }
+
+
+def merged_fix(fixes: list[Fix]) -> Fix | None:
+    """One fix doing what all of `fixes` do (a convention reported once stands for every record's fix)."""
+    if not fixes:
+        return None
+    first = fixes[0]
+    return Fix(
+        first.description,
+        tuple(edit for fix in fixes for edit in fix.edits),
+        "safe" if all(fix.applicability == "safe" for fix in fixes) else "unsafe",
+        tuple(edit for fix in fixes for edit in fix.text_edits),
+    )
 
 
 @dataclass(slots=True)
@@ -132,7 +182,7 @@ class Violation:
                 }
                 for r in self.related
             ],
-            "fix": None if self.fix is None else {"description": self.fix.description},
+            "fix": None if self.fix is None else self.fix.to_dict(),
         }
 
 

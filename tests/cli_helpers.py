@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from contextlib import contextmanager
+from itertools import takewhile
 from pathlib import Path
 
 from click.testing import CliRunner, Result
@@ -11,6 +12,12 @@ from click.testing import CliRunner, Result
 from datalint.cli import main
 
 DATASETS = Path(__file__).resolve().parents[1] / ".." / "shared" / "datasets"
+
+
+def finding_lines(output: str) -> list[str]:
+    """The findings of a text report: its lines before the summary ("Found ..." or "All checks
+    passed ...", then the fixable line when something is fixable)."""
+    return list(takewhile(lambda line: not line.startswith(("Found ", "All checks passed")), output.splitlines()))
 
 
 def run(*args: str | Path) -> Result:

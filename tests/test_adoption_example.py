@@ -47,4 +47,5 @@ def test_adopting_datalint_on_sharegpt(tmp_path: Path):
             f"data/{SHAREGPT.name}:2001:121: P001 AI disclaimer: 'As an AI language model' in response",
             f"data/{SHAREGPT.name}:2001:166: P007 special token: '<|im_end|>' in response",
             "Found 2 violations (1 error, 1 warning) in 2,001 records in 1 file.",
+            "1 fixable with `--fix --unsafe-fixes`.",
         ]

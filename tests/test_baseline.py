@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from datalint.baseline import load
-from tests.cli_helpers import run, working_directory
+from tests.cli_helpers import finding_lines, run, working_directory
 
 GOOD = '{"instruction": "Say hi", "output": "Hi there"}'
 AI = '{"instruction": "Who are you?", "output": "As an AI language model, I have no name."}'
@@ -56,8 +56,7 @@ def test_a_new_bad_record_fails_and_an_extra_copy_of_an_old_one_counts_as_new(pr
     write_lines(project / "train.jsonl", OTHER_AI, GOOD, AI, TOKEN, AI, AI)
     result = check("--fail-on", "warning")
     assert result.exit_code == 1
-    lines = result.stdout.splitlines()
-    assert [line.split(": ")[0:2] for line in lines[:-1]] == [
+    assert [line.split(": ")[0:2] for line in finding_lines(result.stdout)] == [
         ["train.jsonl:1:37", "P001 AI disclaimer"],
         ["train.jsonl:6:44", "P001 AI disclaimer"],
     ]
@@ -68,7 +67,7 @@ def test_unused_entries_are_reported_at_the_baseline_and_pruned(project):
     result = check()
     assert result.exit_code == 0  # DL001 is a warning; fail-on is error
     entries = {entry.code: entry for entry in load(project / "datalint-baseline.json").entries}
-    assert sorted(result.stdout.splitlines()[:-1]) == [
+    assert sorted(finding_lines(result.stdout)) == [
         f"datalint-baseline.json:{entries[code].line}:1: DL001 unused baseline entry: {code} on record "
         f"{entries[code].hash} in train.jsonl no longer occurs; remove it with --prune"
         for code in sorted(entries, key=lambda code: entries[code].line)

@@ -17,6 +17,7 @@ def test_text_output_and_summary(tmp_path):
     assert result.output.splitlines() == [
         f"{path}:1:39: P007 [leaked-special-token] special token: '<|im_end|>' in response",
         "Found 1 violation (1 error) in 1 record in 1 file.",
+        "1 fixable with `--fix --unsafe-fixes`.",
     ]
 
 
@@ -33,7 +34,7 @@ def test_exit_zero_output_file_and_statistics(tmp_path):
     assert (result.exit_code, result.output) == (0, "")
     assert json.loads(out.read_text())["summary"]["violations"] == 3
     result = run("check", str(path), "--statistics")
-    assert result.output == "       3  S205  empty-turn\n"
+    assert result.output == "       3  S205         -      empty-turn\n"
 
 
 def test_json_violation_fields(tmp_path):

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli_helpers import run, working_directory
+from tests.cli_helpers import finding_lines, run, working_directory
 
 pytestmark = pytest.mark.skipif(subprocess.run(["git", "--version"]).returncode != 0, reason="git is not installed")
 
@@ -35,7 +35,7 @@ def repo(tmp_path: Path) -> Path:
 
 def lines_reported(*args: str) -> list[str]:
     result = run("check", *args, "--format", "concise")
-    return [line.split(": ")[0] + " " + line.split()[1] for line in result.stdout.splitlines()[:-1]]
+    return [line.split(": ")[0] + " " + line.split()[1] for line in finding_lines(result.stdout)]
 
 
 def test_only_new_and_changed_records_are_reported(repo):

@@ -10,7 +10,7 @@ import pytest
 
 from datalint.fix import FileLines, apply, keep_string_part
 from datalint.violation import DeleteLine, Fix, RemoveBom, ReplaceText, SetLineEnding
-from tests.cli_helpers import DATASETS, run
+from tests.cli_helpers import DATASETS, finding_lines, run
 
 T0 = DATASETS / "t0-prompt-completion-sample.jsonl"
 TOKEN = "<|endoftext|>"
@@ -103,7 +103,7 @@ def test_bom_crlf_missing_final_newline_and_trailing_tokens(tmp_path):
         ).encode()
     )
     # what is left: tokens in the instruction, in the middle, and a token-only answer
-    assert [line.split(": ")[0].split(":")[1] for line in result.stdout.splitlines()[:-1]] == ["1", "2", "3"]
+    assert [line.split(": ")[0].split(":")[1] for line in finding_lines(result.stdout)] == ["1", "2", "3"]
 
 
 def test_edits_delete_lines_and_skip_overlapping_fixes():
@@ -116,7 +116,7 @@ def test_edits_delete_lines_and_skip_overlapping_fixes():
         Fix("final newline", (SetLineEnding(3, "\n"),)),
         Fix("bom", (RemoveBom(),)),
     ]
-    data, applied, _, _ = apply(lines, fixes)
+    data, applied, *_ = apply(lines, fixes)
     assert data == b'{"a": "X"}\n{"a": "z"}\n'
     assert applied == 4
 
@@ -192,3 +192,20 @@ def test_exact_duplicates_are_removed_keeping_the_first_copy(tmp_path: Path):
     first_copies = [line for index, line in enumerate(lines) if line not in lines[:index] or not line]
     assert copy.read_bytes().split(b"\n") == first_copies  # 14 later copies gone, every other byte kept
     assert len(lines) - len(first_copies) == 14  # the datasets README: 14 exact duplicates
+
+
+def test_the_raw_offset_shortcut_agrees_with_walking_the_string():
+    import random
+
+    from datalint.fix import _raw_offset
+    from datalint.locate import raw_string_offset
+
+    generator = random.Random(1)
+    alphabet = ["a", "é", '"', "\\", "\n", "\u2013", "\U0001f600", "0", "4"]
+    for _ in range(3000):
+        value = "".join(generator.choice(alphabet) for _ in range(generator.randint(0, 12)))
+        token = json.dumps(value, ensure_ascii=generator.random() < 0.5)
+        text = '{"k": ' + token + "}"
+        start, end = 6, 6 + len(token)
+        for decoded in range(len(value) + 1):
+            assert _raw_offset(text, start, end, decoded, len(value)) == raw_string_offset(text, start, decoded)

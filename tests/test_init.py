@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from datalint.config import load_config
-from tests.cli_helpers import DATASETS, run
+from tests.cli_helpers import DATASETS, finding_lines, run
 
 BELLE = DATASETS / "belle-eval-set-1k.jsonl"
 
@@ -37,11 +37,11 @@ def test_init_on_a_question_answer_dataset(belle):
     # "closed\u00a0qa" labels the datasets README lists; those and the final newline have safe fixes
     check = run("check", belle, "--format", "concise")
     assert check.exit_code == 0
-    codes = Counter(line.split()[1] for line in check.stdout.splitlines()[:-1])
+    codes = Counter(line.split()[1] for line in finding_lines(check.stdout))
     assert codes["F202"] == 52 and codes["S007"] == 1
     assert sum(codes.values()) < 0.07 * 1000
     run("check", belle, "--fix", "--select", "F202,S007")
-    left = Counter(line.split()[1] for line in run("check", belle, "--format", "concise").stdout.splitlines()[:-1])
+    left = Counter(line.split()[1] for line in finding_lines(run("check", belle, "--format", "concise").stdout))
     assert left == codes - Counter({"F202": 52, "S007": 1})
 
 

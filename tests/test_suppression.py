@@ -3,7 +3,7 @@
 from pathlib import Path
 
 from datalint.reader import record_hash
-from tests.cli_helpers import run, working_directory
+from tests.cli_helpers import finding_lines, run, working_directory
 
 AI = '{"instruction": "What do chatbots say?", "output": "They often start with: As an AI language model."}'
 TOKEN = '{"instruction": "Translate: chat", "output": "cat<|endoftext|>"}'
@@ -20,7 +20,7 @@ def test_a_suppressed_record_is_not_reported_and_other_rules_still_are(tmp_path)
     )
     with working_directory(tmp_path):
         result = run("check", "train.jsonl", "--format", "concise")
-    assert [line.split(":")[1] + " " + line.split()[1] for line in result.stdout.splitlines()[:-1]] == ["2 P007"]
+    assert [line.split(":")[1] + " " + line.split()[1] for line in finding_lines(result.stdout)] == ["2 P007"]
 
 
 def test_a_suppression_that_matches_nothing_is_reported_at_the_config(tmp_path):

@@ -55,7 +55,10 @@ def test_profile_options_are_checked(tmp_path):
     )
     (tmp_path / "datalint.toml").write_text('profile = "axolotl"\n[profile-options]\ntype = "sharegpt"\n')
     result = run("check", str(path))
-    assert result.exit_code == 2 and "option `type` must be one of 'chat_template', 'alpaca', not 'sharegpt'" in result.output
+    assert (
+        result.exit_code == 2
+        and "option `type` must be one of 'chat_template', 'alpaca', not 'sharegpt'" in result.output
+    )
     (tmp_path / "datalint.toml").write_text('[profile-options]\ntype = "alpaca"\n')
     result = run("check", str(path))
     assert result.exit_code == 2 and "`profile-options` needs a `profile`" in result.output

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import click
 
-from datalint.formatters.text import SEVERITY_COLORS, one_line, summary_line
+from datalint.formatters.text import SEVERITY_COLORS, fix_marker, one_line, summary_line
 from datalint.reader import open_binary
 from datalint.report import Report
 from datalint.violation import Violation
@@ -85,7 +85,7 @@ def render_violation(violation: Violation, text: str | None, *, color: bool) -> 
     if color:
         where = click.style(where, bold=True)
         code = click.style(code, fg=SEVERITY_COLORS[violation.severity], bold=True)
-    lines = [f"{where} {code} [{violation.name}] {one_line(violation.message)}"]
+    lines = [f"{where} {code}{fix_marker(violation)} [{violation.name}] {one_line(violation.message)}"]
     if text is not None:
         gutter = f"{violation.line:>6} | "
         window, carets = excerpt(text, violation.column, violation.end_column)

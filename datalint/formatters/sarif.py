@@ -9,6 +9,7 @@ the built-in rules, the config found from a linted file for the rules it declare
 from __future__ import annotations
 
 import json
+from codecs import BOM_UTF8
 from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path, PurePath
@@ -18,7 +19,7 @@ from datalint import __version__
 from datalint.docs import rule_markdown
 from datalint.report import Report
 from datalint.rules import Rule, builtin_rules
-from datalint.violation import Location, Violation
+from datalint.violation import Fix, Location, TextEdit, Violation
 
 SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 LEVELS = {"error": "error", "warning": "warning", "info": "note"}
@@ -61,6 +62,33 @@ def _related(index: int, location: Location) -> dict:
     return related
 
 
+def _deleted_region(edit: TextEdit) -> dict:
+    if edit.column == 0:  # the byte order mark: no column counts it, its bytes do
+        return {"byteOffset": 0, "byteLength": len(BOM_UTF8)}
+    return {
+        "startLine": edit.line,
+        "startColumn": edit.column,
+        "endLine": edit.end_line,
+        "endColumn": edit.end_column,  # == startColumn on the same line: an insertion point
+    }
+
+
+def sarif_fix(path: str, fix: Fix) -> dict:
+    """A SARIF `fix`: the replacements of one artifact; `properties.applicability` says whether
+    `--fix` applies it (safe) or it needs `--unsafe-fixes` (unsafe)."""
+    replacements = []
+    for edit in fix.text_edits:
+        replacement: dict = {"deletedRegion": _deleted_region(edit)}
+        if edit.content:
+            replacement["insertedContent"] = {"text": edit.content}
+        replacements.append(replacement)
+    return {
+        "description": {"text": fix.description},
+        "artifactChanges": [{"artifactLocation": {"uri": artifact_uri(path)}, "replacements": replacements}],
+        "properties": {"applicability": fix.applicability},
+    }
+
+
 def result(violation: Violation, rule_index: int, occurrence: int) -> dict:
     fingerprint = f"{violation.record_hash or 'file'}:{violation.code}"
     if occurrence:
@@ -77,6 +105,8 @@ def result(violation: Violation, rule_index: int, occurrence: int) -> dict:
     }
     if violation.related:
         entry["relatedLocations"] = [_related(index, location) for index, location in enumerate(violation.related, 1)]
+    if violation.fix is not None and violation.fix.text_edits:
+        entry["fixes"] = [sarif_fix(violation.path, violation.fix)]
     properties = {"pointer": violation.pointer} if violation.pointer else {}
     if violation.record_hash:
         properties["recordHash"] = violation.record_hash

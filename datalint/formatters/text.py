@@ -30,7 +30,12 @@ def head(violation: Violation, color: bool) -> str:
     if color:
         where = click.style(where, bold=True)
         code = click.style(code, fg=SEVERITY_COLORS[violation.severity], bold=True)
-    return f"{where} {code}"
+    return f"{where} {code}{fix_marker(violation)}"
+
+
+def fix_marker(violation: Violation) -> str:
+    """ruff's ` [*]` after the code: `--fix` repairs this finding (an unsafe fix needs `--unsafe-fixes`)."""
+    return " [*]" if violation.fix is not None and violation.fix.applicability == "safe" else ""
 
 
 def one_line(message: str) -> str:
@@ -45,7 +50,27 @@ def summary_line(report: Report) -> str:
         return f"All checks passed: {records} in {files}."
     counts = Counter(violation.severity for violation in report.violations)
     parts = ", ".join(_count(counts[s], s) for s in ("error", "warning", "info") if counts[s])
-    return f"Found {_count(len(report.violations), 'violation')} ({parts}) in {records} in {files}."
+    found = f"Found {_count(len(report.violations), 'violation')} ({parts}) in {records} in {files}."
+    fixable = fixable_line(report)
+    return f"{found}\n{fixable}" if fixable else found
+
+
+def fixable_counts(report: Report) -> tuple[int, int]:
+    """(findings `--fix` repairs, findings only `--fix --unsafe-fixes` repairs)."""
+    counts = Counter(violation.fix.applicability for violation in report.violations if violation.fix is not None)
+    return counts["safe"], counts["unsafe"]
+
+
+def fixable_line(report: Report) -> str:
+    """ruff's closing line: how many findings the fix flags repair ('' when none)."""
+    safe, unsafe = fixable_counts(report)
+    if safe and unsafe:
+        return f"[*] {safe:,} fixable with `--fix` ({unsafe:,} more with `--unsafe-fixes`)."
+    if safe:
+        return f"[*] {safe:,} fixable with `--fix`."
+    if unsafe:
+        return f"{unsafe:,} fixable with `--fix --unsafe-fixes`."
+    return ""
 
 
 def _count(number: int, noun: str) -> str:
@@ -53,6 +78,33 @@ def _count(number: int, noun: str) -> str:
 
 
 def statistics(report: Report) -> str:
-    """Counts per rule, most frequent first (`--statistics`)."""
+    """Counts per rule, most frequent first (`--statistics`): count, code, how many of them a fix
+    repairs (`-`: none; `[*]`: safe, applied by `--fix`), name."""
     counts = Counter((violation.code, violation.name) for violation in report.violations)
-    return "".join(f"{count:>8,}  {code}  {name}\n" for (code, name), count in counts.most_common())
+    fixable = Counter((v.code, v.name) for v in report.violations if v.fix is not None)
+    safe = {(v.code, v.name) for v in report.violations if v.fix is not None and v.fix.applicability == "safe"}
+    rows = []
+    for key, count in counts.most_common():
+        cell = f"{fixable[key]:,}" if fixable[key] else "-"
+        marker = "[*]" if key in safe else "   "
+        rows.append(f"{count:>8,}  {key[0]}  {cell:>8} {marker}  {key[1]}\n")
+    return "".join(rows)
+
+
+def fixes_listing(report: Report) -> str:
+    """Each finding's fix (`--show-fixes`): where, rule, applicability, what it does, how many edits."""
+    lines = []
+    for violation in report.violations:
+        fix = violation.fix
+        if fix is None:
+            continue
+        edits = _count(len(fix.text_edits), "edit")
+        lines.append(
+            f"{violation.path}:{violation.line}:{violation.column}: {violation.code} "
+            f"{fix.applicability} fix: {fix.description} ({edits})"
+        )
+    if not lines:
+        return "No fixes available.\n"
+    return "Fixes (`--fix` applies the safe ones, `--unsafe-fixes` the rest):\n" + "".join(
+        f"  {line}\n" for line in lines
+    )
