@@ -150,6 +150,7 @@ def _hash_keys(grams: set[str], ns: int, keymask: int) -> Iterable[int]:
 
 
 def as_pair(ex: Example) -> tuple[str, str]:
+    """An example as a (prompt, response) pair; ``ValueError`` for anything else."""
     if isinstance(ex, str):
         return "", ex
     try:

@@ -94,6 +94,7 @@ def _sigmoid(z: float) -> float:
 
 
 def round_weight(x: float) -> float:
+    """A weight as a model file stores it: 6 significant digits, never -0.0."""
     r = float(f"{x:.{_SIG_DIGITS}g}")
     return 0.0 if r == 0 else r  # no "-0.0" in files
 
