@@ -204,7 +204,9 @@ def intersect_counts(tok: np.ndarray, offsets: np.ndarray, lo: np.ndarray, hi: n
 
 def worker_datalint(path: Path, result: Path, threshold: float) -> dict:
     sys.path.insert(0, str(ROOT))
-    from datalint.minhash import find_similar_pairs_arrays, shingle_hashes_many, signatures
+    from datalint.minhash.pairs import find_similar_pairs_arrays
+    from datalint.minhash.shingles import shingle_hashes_many
+    from datalint.minhash.signatures import signatures
 
     t0 = time.perf_counter()
     c0 = cpu_seconds()
@@ -270,7 +272,7 @@ def worker_datasketch(path: Path, result: Path, threshold: float) -> dict:
     # Same shingles as the ground truth, with datalint's normalize (it skips NFKC on ASCII
     # text), so datasketch is not slowed by a slower tokeniser than datalint's.
     sys.path.insert(0, str(ROOT))
-    from datalint.minhash import normalize
+    from datalint.minhash.shingles import normalize
 
     def shingles(text: str) -> set[str]:
         toks = normalize(text).split()

@@ -692,7 +692,8 @@ def sample(
 
     from datalint.atomic import write_atomic
     from datalint.config import ConfigError, SettingsResolver
-    from datalint.review import ReviewError, draw, ledger_files, read_candidates, read_ledger, review_line
+    from datalint.review.ledger import ReviewError, ledger_files, read_ledger
+    from datalint.review.sample import draw, read_candidates, review_line
     from datalint.sources import InputError, collect_sources
 
     if output.exists():
@@ -733,7 +734,7 @@ def sample(
 def train_quality(ratings: tuple[str, ...], output: Path, seed: int, config: Path | None) -> None:
     """Train a quality classifier on rated review files; print cross-validated precision/recall."""
     from datalint.config import ConfigError, SettingsResolver
-    from datalint.review import DEFAULT_GOOD_CUT, ReviewError, is_good, ledger_files, read_ledger, review_example
+    from datalint.review.ledger import DEFAULT_GOOD_CUT, ReviewError, is_good, ledger_files, read_ledger, review_example
 
     try:
         files = sorted({path for pattern in ratings for path in ledger_files(pattern)})
@@ -754,11 +755,11 @@ def train_quality(ratings: tuple[str, ...], output: Path, seed: int, config: Pat
     if min(n_good, n_bad) < 2 or len(labels) < 10:
         _fail(f"{len(labels)} rated records ({n_good} good, {n_bad} bad): need 10, with at least 2 of each")
     try:
-        from datalint import quality_model
+        from datalint.review import quality_model, training
 
         folds = min(5, n_good, n_bad)
-        metrics = quality_model.cross_validate(examples, labels, folds=folds, seed=seed)
-        model = quality_model.train(examples, labels, seed=seed)
+        metrics = training.cross_validate(examples, labels, folds=folds, seed=seed)
+        model = training.train(examples, labels, seed=seed)
     except ImportError as error:
         _fail(str(error))
         return

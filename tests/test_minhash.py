@@ -9,18 +9,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from datalint.minhash import (
-    LazySignatures,
-    choose_bands,
-    clusters,
-    find_similar_pairs,
-    jaccard,
-    normalize,
-    shingle_hashes,
-    shingle_hashes_many,
-    signature,
-    signatures,
-)
+from datalint.minhash.pairs import choose_bands, clusters, find_similar_pairs
+from datalint.minhash.shingles import jaccard, normalize, shingle_hashes, shingle_hashes_many
+from datalint.minhash.signatures import LazySignatures, signature, signatures
 
 DATASETS = Path(__file__).resolve().parents[1].parent / "shared" / "datasets"
 
@@ -62,7 +53,7 @@ def test_normalisation_nfkc_casefold_whitespace():
 
 
 def test_whitespace_table_matches_str_isspace():
-    from datalint.minhash import _WHITESPACE
+    from datalint.minhash.shingles import _WHITESPACE
 
     assert set(_WHITESPACE) == {c for c in range(0x110000) if chr(c).isspace()}
 

@@ -1,4 +1,4 @@
-"""Tests for datalint.quality_model on a rating set built from real datasets.
+"""Tests for the quality model (`datalint/review/`) on a rating set built from real datasets.
 
 "bad" records are real defective rows of /work/shared/datasets:
   * alpaca-en-52k: empty output, ``<nooutput>``, model refusals ("As an AI
@@ -20,7 +20,8 @@ from pathlib import Path
 
 import pytest
 
-from datalint import quality_model as qm
+from datalint.review import features, training
+from datalint.review import quality_model as qm
 
 DATASETS = Path(__file__).resolve().parents[1].parent / "shared" / "datasets"
 ALPACA = DATASETS / "alpaca-en-52k.jsonl"
@@ -129,7 +130,7 @@ def split(rating_set):
 @pytest.fixture(scope="module")
 def model(split):
     (x_train, y_train), _ = split
-    return qm.train(x_train, y_train, seed=0)
+    return training.train(x_train, y_train, seed=0)
 
 
 @pytest.fixture(scope="module")
@@ -146,7 +147,7 @@ def test_rating_set_is_real_and_mixed(rating_set):
 
 def test_beats_majority_baseline_on_held_out(model, split):
     _, (x_test, y_test, _) = split
-    m = qm.evaluate(model, x_test, y_test)
+    m = training.evaluate(model, x_test, y_test)
     assert m["n"] == len(y_test)
     assert m["accuracy"] > m["baseline_accuracy"] + 0.15, m
     assert m["bad"]["f1"] > 0.8, m
@@ -168,7 +169,7 @@ def test_deterministic_file_bytes(split, model, tmp_path):
     (x_train, y_train), _ = split
     a, b = tmp_path / "a.json", tmp_path / "b.json"
     qm.save(model, a)
-    qm.save(qm.train(x_train, y_train, seed=0), b)  # trained a second time
+    qm.save(training.train(x_train, y_train, seed=0), b)  # trained a second time
     assert a.read_bytes() == b.read_bytes()
 
 
@@ -243,11 +244,11 @@ def test_single_class_and_too_few_raise(rating_set):
     examples, labels, _ = rating_set
     goods = [ex for ex, lab in zip(examples, labels, strict=True) if lab == "good"][:50]
     with pytest.raises(ValueError, match="both good and bad"):
-        qm.train(goods, ["good"] * len(goods))
+        training.train(goods, ["good"] * len(goods))
     with pytest.raises(ValueError, match="at least 10"):
-        qm.train(examples[:9], labels[:9])
+        training.train(examples[:9], labels[:9])
     with pytest.raises(ValueError, match="examples but"):
-        qm.train(examples[:20], labels[:19])
+        training.train(examples[:20], labels[:19])
 
 
 def test_rating_mapping():
@@ -272,15 +273,15 @@ def test_rating_mapping():
 def test_numeric_ratings_train(split, model):
     (x_train, y_train), _ = split
     ratings = [5 if lab == "good" else 2 for lab in y_train]
-    assert qm.dumps(qm.train(x_train[:60], ratings[:60], seed=0)) == qm.dumps(
-        qm.train(x_train[:60], y_train[:60], seed=0)
+    assert qm.dumps(training.train(x_train[:60], ratings[:60], seed=0)) == qm.dumps(
+        training.train(x_train[:60], y_train[:60], seed=0)
     )
     assert model.training["converged"] is True
 
 
 def test_cross_validate_beats_baseline(rating_set):
     examples, labels, _ = rating_set
-    cv = qm.cross_validate(examples, labels, folds=3, seed=0)  # 3 folds: test time budget
+    cv = training.cross_validate(examples, labels, folds=3, seed=0)  # 3 folds: test time budget
     assert cv["folds"] == 3 and cv["n"] == len(labels)
     assert set(cv) >= {"accuracy", "baseline_accuracy", "bad", "good"}
     for cls in ("bad", "good"):
@@ -288,15 +289,15 @@ def test_cross_validate_beats_baseline(rating_set):
     assert cv["accuracy"] > cv["baseline_accuracy"] + 0.15, cv
     assert cv["bad"]["f1"] > 0.8, cv
     with pytest.raises(ValueError, match="folds"):
-        qm.cross_validate(examples, labels, folds=1)
+        training.cross_validate(examples, labels, folds=1)
 
 
 def test_hashing_is_stable_and_unsalted():
     # crc32 values are fixed forever; guards against switching to hash().
-    hashed, dense = qm.featurize("Say hi.", "Hi!", qm.FeatureSettings(n_buckets=2**18))
-    assert len(dense) == len(qm.DENSE_FEATURES)
+    hashed, dense = features.featurize("Say hi.", "Hi!", features.FeatureSettings(n_buckets=2**18))
+    assert len(dense) == len(features.DENSE_FEATURES)
     assert all(0 <= b < 2**18 for b in hashed)
-    assert qm._hash("r\x1fhi") == 0x6E426B15
+    assert features._hash("r\x1fhi") == 0x6E426B15
 
 
 def test_lone_surrogates_do_not_crash(model):
@@ -316,7 +317,7 @@ def test_missing_sklearn_gives_install_hint(monkeypatch, split):
     monkeypatch.setattr(builtins, "__import__", fake_import)
     (x_train, y_train), _ = split
     with pytest.raises(ImportError, match=r"datalint\[quality\]"):
-        qm.train(x_train, y_train)
+        training.train(x_train, y_train)
 
 
 def test_scores_do_not_depend_on_pythonhashseed(model, split, tmp_path):
@@ -331,7 +332,7 @@ def test_scores_do_not_depend_on_pythonhashseed(model, split, tmp_path):
     code = (
         # numpy/scipy/sklearn made unimportable: loading and scoring are stdlib-only
         "import sys; sys.modules.update(numpy=None, scipy=None, sklearn=None); "
-        "import json; from datalint import quality_model as qm; "
+        "import json; from datalint.review import quality_model as qm; "
         "m = qm.load(sys.argv[1]); ex = json.load(open(sys.argv[2], encoding='utf-8')); "
         "print(json.dumps([m.score(p, r) for p, r in ex]))"
     )
@@ -365,7 +366,7 @@ def test_scores_do_not_depend_on_pythonhashseed(model, split, tmp_path):
 def test_bad_training_parameters_raise(rating_set, kwargs):
     examples, labels, _ = rating_set
     with pytest.raises(ValueError):
-        qm.train(examples[:40], labels[:40], **kwargs)
+        training.train(examples[:40], labels[:40], **kwargs)
 
 
 def test_save_is_atomic_on_failure(model, tmp_path, monkeypatch):

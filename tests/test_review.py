@@ -10,15 +10,8 @@ import pytest
 
 from datalint.config import ConfigError, load_config
 from datalint.reader import record_hash
-from datalint.review import (
-    Review,
-    ReviewError,
-    allocate,
-    draw,
-    is_good,
-    read_candidates,
-    read_ledger,
-)
+from datalint.review.ledger import Review, ReviewError, is_good, read_ledger
+from datalint.review.sample import allocate, draw, read_candidates
 from tests.conftest import dataset, run, write_jsonl
 
 
@@ -224,7 +217,7 @@ def test_rated_bad_on_the_1_to_5_scale_follows_good_cut(tmp_path: Path, monkeypa
 
 
 def test_review_lines_nested_too_deeply_or_with_a_huge_number_are_clear_errors(tmp_path: Path) -> None:
-    from datalint.review import read_reviews
+    from datalint.review.ledger import read_reviews
 
     for name, value in (("deep.jsonl", "[" * 5000), ("long.jsonl", "9" * 5000)):
         (tmp_path / name).write_text('{"record_hash": "h", "record": ' + value + "}\n")

@@ -26,7 +26,7 @@ from pathlib import Path
 import numpy as np
 
 from datalint.checks import Option
-from datalint.minhash import shingle_hashes_many
+from datalint.minhash.shingles import shingle_hashes_many
 from datalint.reader import open_binary, read_jsonl
 from datalint.records import TEXT_FIELDS, Record, build_record, detect_format
 from datalint.violation import DatasetFinding, Location

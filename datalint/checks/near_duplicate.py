@@ -33,7 +33,9 @@ import numpy as np
 
 from datalint.checks import Option
 from datalint.checks.duplicate import closed_answer_of
-from datalint.minhash import LazySignatures, clusters, find_similar_pairs, jaccard, normalize, shingle_hashes_many
+from datalint.minhash.pairs import clusters, find_similar_pairs
+from datalint.minhash.shingles import jaccard, normalize, shingle_hashes_many
+from datalint.minhash.signatures import LazySignatures
 from datalint.records import TEXT_FIELDS, Record
 from datalint.violation import DatasetFinding
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from datalint.checks import Option
 from datalint.records import Record
-from datalint.review import RATING_SCALES, Review, is_good, ledger_files, read_ledger, shown_path
+from datalint.review.ledger import RATING_SCALES, Review, is_good, ledger_files, read_ledger, shown_path
 from datalint.violation import DatasetFinding, Finding
 
 CHECKS = ("coverage", "rated-bad", "score")
@@ -45,7 +45,7 @@ def prepare(options: dict[str, Any]) -> State | None:
     if check == "score":
         if not options["model"]:
             return None
-        from datalint import quality_model
+        from datalint.review import quality_model
 
         # a human rating outranks the model: records already rated are not scored
         return State(

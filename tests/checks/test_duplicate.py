@@ -209,7 +209,7 @@ def test_alpaca_prompt_key_from_normalised_parts_equals_normalising_the_whole_tu
     import random
 
     from datalint.checks.duplicate import _normalised_turn
-    from datalint.minhash import normalize
+    from datalint.minhash.shingles import normalize
     from datalint.records import build_record
 
     pieces = ["a", "B", " ", "\n", "\t", "\u00a0", "\u3000", "e\u0301", "\u0301", "Σ", "ﬁ", "Ⅻ", "ß", "İ", "x\x1c", ""]
@@ -225,7 +225,7 @@ def test_alpaca_prompt_key_from_normalised_parts_equals_normalising_the_whole_tu
 
 def test_normalised_text_equals_normalize_on_ascii_whitespace_of_every_kind():
     from datalint.checks.duplicate import normalised_text
-    from datalint.minhash import normalize
+    from datalint.minhash.shingles import normalize
     from datalint.records import Text
 
     for text in ["Give three tips.", " lead", "trail ", "two  spaces", "tab\there", "line\nbreak", "x\x1cy", "", "Ünï"]:

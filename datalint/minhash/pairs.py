@@ -1,355 +1,27 @@
-"""Near-duplicate detection for instruction-tuning records: shingles, MinHash, LSH, exact check.
+"""Near-duplicate pairs: LSH banding of MinHash signatures, then an exact Jaccard check.
 
-The engine calls this in two passes and never re-reads text:
-
-1. Record pass: ``shingle_hashes`` (or the faster ``shingle_hashes_many`` for a batch) turns a
-   text into a sorted array of unique 64-bit shingle hashes; ``signature`` / ``signatures``
-   turn those into a MinHash signature. Both are compact numpy arrays (no Python sets).
-2. Dataset pass: ``find_similar_pairs`` (or ``find_similar_pairs_arrays``, which returns
-   numpy arrays instead of tuples) bands the signatures for a *lower* similarity than the
-   requested threshold (so pairs with Jaccard 0.90-0.95 are not lost the way a 0.9-tuned LSH
-   loses them), then checks every surviving candidate with the exact Jaccard of the shingle-hash
-   arrays. Only verified pairs are returned. ``clusters`` groups them with union-find.
-
-Normalisation: NFKC, casefold, whitespace runs folded to one space. Word shingles are n-grams
-of whitespace-separated tokens (punctuation stays attached); char shingles are n-grams of code
-points of the normalised text, spaces included.
-
-Short texts: a text with fewer units than ``ngram`` (but at least one) yields exactly one
-shingle that hashes all its units, so "Thank you!" matches "thank  you!" while "yes" and
-"yes please" share nothing. An empty or whitespace-only text yields no shingles; such records
-are never paired (emptiness is a separate, cheaper check than similarity).
-
-A shingle's hash is a polynomial hash (mod 2**64) of its normalised text, finished with
-MurmurHash3's fmix64: fixed constants, no Python ``hash``, so features are the same in every
-process and may be cached. "Exact" Jaccard here is exact on these 64-bit hashes; two different
-shingles share a hash with probability ~2**-64, far below any other error in the pipeline.
-
-Speed comes from working on whole chunks of records at once: one code-point buffer per
-chunk, substring hashes from prefix sums, signatures as one (num_perm x shingles) uint32
-product, LSH buckets from sorted packed keys. bench/neardup.py measures it.
+``find_similar_pairs`` (or ``find_similar_pairs_arrays``, which returns numpy arrays instead of
+tuples) bands the signatures for a *lower* similarity than the requested threshold (so pairs
+with Jaccard 0.90-0.95 are not lost the way a 0.9-tuned LSH loses them), then checks every
+surviving candidate with the exact Jaccard of the shingle-hash arrays. Only verified pairs are
+returned. ``clusters`` groups them with union-find. LSH buckets come from sorted packed keys.
 """
 
 from __future__ import annotations
 
 import math
-import unicodedata
 from collections.abc import Iterable, Sequence
 
 import numpy as np
 
-__all__ = [
-    "LazySignatures",
-    "choose_bands",
-    "clusters",
-    "find_similar_pairs",
-    "find_similar_pairs_arrays",
-    "jaccard",
-    "normalize",
-    "shingle_hashes",
-    "shingle_hashes_many",
-    "signature",
-    "signatures",
-]
+from datalint.minhash.shingles import LENGTH_SALT, fmix64
+from datalint.minhash.signatures import LazySignatures
+
+__all__ = ["choose_bands", "clusters", "find_similar_pairs", "find_similar_pairs_arrays"]
 
 _U64 = np.uint64
-_MAX32 = np.uint32(0xFFFFFFFF)
-# Odd 64-bit constants: the polynomial base over characters (and its inverse mod 2**64), a
-# multiplier that folds several values into one key, and a salt that makes a shingle's
-# length part of its hash.
-_CHAR_BASE = _U64(0x9E3779B97F4A7C15)
-_CHAR_BASE_INV = _U64(pow(0x9E3779B97F4A7C15, -1, 1 << 64))
+# An odd 64-bit multiplier that folds a band's rows into one key.
 _GRAM_MUL = _U64(0xC2B2AE3D27D4EB4F)
-_LEN_SALT = _U64(0x165667B19E3779F9)
-# Records processed per vectorised chunk: bounds temporaries to a few tens of MB.
-_CHUNK_RECORDS = 4096
-_SIG_CHUNK_ELEMS = 1 << 20
-# Code points for which str.isspace() is true (Unicode White_Space plus \x1c-\x1f).
-_WHITESPACE = (
-    *range(0x9, 0xE),
-    *range(0x1C, 0x21),
-    0x85,
-    0xA0,
-    0x1680,
-    *range(0x2000, 0x200B),
-    0x2028,
-    0x2029,
-    0x202F,
-    0x205F,
-    0x3000,
-)
-_WS_LIMIT = 0x3001  # every code point >= this maps to the (False) last table entry
-
-
-def _fmix64(x: np.ndarray) -> np.ndarray:
-    """MurmurHash3's 64-bit finaliser: turns a weak linear hash into well-mixed bits."""
-    x = x ^ (x >> _U64(33))
-    x *= _U64(0xFF51AFD7ED558CCD)
-    x ^= x >> _U64(33)
-    x *= _U64(0xC4CEB9FE1A85EC53)
-    x ^= x >> _U64(33)
-    return x
-
-
-def _fold_case(text: str) -> str:
-    if text.isascii():  # NFKC is the identity on ASCII and casefold is lower(): much faster
-        return text.lower()
-    return unicodedata.normalize("NFKC", text).casefold()
-
-
-def normalize(text: str) -> str:
-    """NFKC, casefold, and fold every whitespace run to one space (edges stripped).
-
-    This is the text whose shingles are hashed; the batch code folds whitespace in numpy
-    rather than calling this per record, with the same result.
-    """
-    return " ".join(_fold_case(text).split())
-
-
-def _fold_whitespace(texts: Sequence[str], unit: str) -> tuple[np.ndarray, np.ndarray]:
-    """Code points of the normalised texts, concatenated, and the records' offsets into them.
-
-    Equivalent to ``normalize`` per text, but the whitespace folding is a few vector passes
-    over the whole chunk instead of split/join per record.
-    """
-    folded = [_fold_case(t) for t in texts]
-    offsets = np.zeros(len(folded) + 1, np.int64)
-    np.cumsum(np.fromiter(map(len, folded), np.int64, count=len(folded)), out=offsets[1:])
-    cp = np.frombuffer("".join(folded).encode("utf-32-le"), dtype=np.uint32)
-    if cp.size == 0:
-        return cp, offsets
-    # Whitespace test without a per-character table lookup: every whitespace code point is
-    # <= 32 or >= 0x85, so only those (few, outside plain ASCII prose) go through the table.
-    ws = cp <= 32
-    odd = np.flatnonzero((cp < 32) | (cp >= 0x85))
-    if odd.size:
-        table = np.zeros(_WS_LIMIT + 1, bool)  # code points that str.isspace() accepts
-        table[list(_WHITESPACE)] = True
-        ws[odd] = table[np.minimum(cp[odd], _WS_LIMIT)]
-    # Keep a whitespace character only after a non-space in the same record: this drops
-    # leading whitespace and all but the first character of each run.
-    after_word = np.empty(cp.size, bool)
-    after_word[0] = False
-    np.logical_not(ws[:-1], out=after_word[1:])
-    after_word[offsets[:-1][offsets[:-1] < cp.size]] = False
-    keep = ~ws | after_word
-    if unit == "char":
-        # Also drop a record's trailing whitespace: whitespace with no later non-space
-        # character before the record ends. (Word shingles never include it anyway.)
-        next_word = np.minimum.accumulate(np.where(ws, cp.size, np.arange(cp.size))[::-1])[::-1]
-        keep &= ~(ws & (next_word >= np.repeat(offsets[1:], np.diff(offsets))))
-    out = np.where(ws, np.uint32(32), cp)
-    dropped = np.flatnonzero(~keep)  # usually few: doubled spaces, blank lines, edges
-    if dropped.size:
-        out = out[keep]
-        offsets = offsets - np.searchsorted(dropped, offsets)
-    return out, offsets
-
-
-def _units(cp: np.ndarray, offsets: np.ndarray, unit: str) -> tuple[np.ndarray, np.ndarray]:
-    """(start, end) offsets in ``cp`` of every word or character of the records."""
-    if unit == "word":
-        boundary = np.zeros(cp.size + 1, bool)
-        boundary[offsets] = True  # a record boundary ends a word like a space does
-        sep = cp == 32
-        word = ~sep
-        starts = np.flatnonzero(word & (np.concatenate(([True], sep[:-1])) | boundary[:-1]))
-        ends = np.flatnonzero(word & (np.concatenate((sep[1:], [True])) | boundary[1:])) + 1
-        return starts, ends
-    if unit == "char":
-        starts = np.arange(cp.size)
-        return starts, starts + 1
-    raise ValueError(f"unit must be 'word' or 'char', not {unit!r}")
-
-
-def _power_tables(n: int) -> tuple[np.ndarray, np.ndarray]:
-    """B**j and B**-j mod 2**64 for j < n."""
-    pw = np.ones(max(n, 1), _U64)
-    ipw = np.ones(max(n, 1), _U64)
-    pw[1:] = np.cumprod(np.full(pw.size - 1, _CHAR_BASE, _U64))
-    ipw[1:] = np.cumprod(np.full(ipw.size - 1, _CHAR_BASE_INV, _U64))
-    return pw, ipw
-
-
-def _substring_hasher(cp: np.ndarray, pw: np.ndarray, ipw: np.ndarray):
-    """Return h(s, e): hashes of cp[s:e] for arrays of offsets, in O(1) numpy ops each.
-
-    A shingle is a substring of the normalised text (words keep their single separating
-    spaces), so hashing substrings via prefix sums of a polynomial hash costs a few passes
-    over the characters instead of hashing every word and then every n-gram of words.
-    P[j] = sum_{k<j} c_k B^k (mod 2**64), so (P[e] - P[s]) * B**-s depends only on the
-    content of cp[s:e]; the odd base B is invertible mod 2**64.
-    """
-    n = cp.size
-    prefix = np.zeros(n + 1, _U64)
-    # +1 so that no character contributes zero (a NUL would otherwise be invisible).
-    weighted = cp.astype(_U64)
-    weighted += _U64(1)
-    weighted *= pw[:n]
-    np.cumsum(weighted, out=prefix[1:])
-
-    def hash_range(s: np.ndarray, e: np.ndarray) -> np.ndarray:
-        h = prefix[e] - prefix[s]
-        h *= ipw[s]
-        h += (e - s).astype(_U64) * _LEN_SALT
-        return _fmix64(h)
-
-    return hash_range
-
-
-def _chunk_shingles(texts: Sequence[str], ngram: int, unit: str, tables: list[np.ndarray]) -> list[np.ndarray]:
-    """Shingle one chunk. ``tables`` holds the power tables of the caller, grown in place."""
-    if unit not in ("word", "char"):
-        raise ValueError(f"unit must be 'word' or 'char', not {unit!r}")
-    n_rec = len(texts)
-    # One buffer of code points for the whole chunk so that every step is one numpy call.
-    cp, offsets = _fold_whitespace(texts, unit)
-    u_start, u_end = _units(cp, offsets, unit)
-    empty = np.empty(0, _U64)
-    if u_start.size == 0:
-        return [empty] * n_rec
-    if tables[0].size < cp.size:
-        tables[:] = _power_tables(max(cp.size, 2 * tables[0].size))
-    hash_range = _substring_hasher(cp, tables[0], tables[1])
-    # Units per record from the records' offsets (n_rec searches, not one per unit).
-    counts = np.diff(np.searchsorted(u_start, offsets))
-    rec = np.repeat(np.arange(n_rec), counts)
-
-    # Full n-grams: windows of `ngram` consecutive units inside one record.
-    n_win = u_start.size - ngram + 1
-    if n_win > 0:
-        win = np.flatnonzero(rec[:n_win] == rec[ngram - 1 :])
-        grams = hash_range(u_start[win], u_end[win + ngram - 1])
-        gram_rec = rec[win]
-    else:
-        grams, gram_rec = empty, np.empty(0, np.int64)
-
-    # Records shorter than `ngram` units: one shingle spanning all their units.
-    short = np.flatnonzero((counts > 0) & (counts < ngram))
-    if short.size:
-        first = np.concatenate(([0], np.cumsum(counts)[:-1]))
-        s_hash = hash_range(u_start[first[short]], u_end[first[short] + counts[short] - 1])
-        grams = np.concatenate((grams, s_hash))
-        gram_rec = np.concatenate((gram_rec, short))
-        order = np.argsort(gram_rec, kind="stable")
-        grams, gram_rec = grams[order], gram_rec[order]
-
-    g_counts = np.bincount(gram_rec, minlength=n_rec)
-    bounds = np.concatenate(([0], np.cumsum(g_counts))).tolist()
-    for s, e in zip(bounds[:-1], bounds[1:], strict=True):
-        if e - s > 1:
-            grams[s:e].sort()
-    # Drop repeated shingles inside a record (sets, not multisets).
-    keep = np.empty(grams.size, bool)
-    keep[0] = True
-    np.not_equal(grams[1:], grams[:-1], out=keep[1:])
-    keep[np.asarray(bounds[:-1])[g_counts > 0]] = True
-    grams = grams[keep]
-    ends = np.cumsum(np.bincount(gram_rec[keep], minlength=n_rec)).tolist()
-    return [grams[s:e] for s, e in zip([0, *ends[:-1]], ends, strict=True)]
-
-
-def shingle_hashes_many(texts: Iterable[str], *, ngram: int = 3, unit: str = "word") -> list[np.ndarray]:
-    """``shingle_hashes`` for many texts at once (same results, ~10-50x less overhead)."""
-    if ngram < 1:
-        raise ValueError("ngram must be >= 1")
-    out: list[np.ndarray] = []
-    batch: list[str] = []
-    tables = [np.ones(0, _U64), np.ones(0, _U64)]  # power tables, reused across chunks
-    for text in texts:
-        batch.append(text)
-        if len(batch) == _CHUNK_RECORDS:
-            out.extend(_chunk_shingles(batch, ngram, unit, tables))
-            batch = []
-    if batch:
-        out.extend(_chunk_shingles(batch, ngram, unit, tables))
-    return out
-
-
-def shingle_hashes(text: str, *, ngram: int = 3, unit: str = "word") -> np.ndarray:
-    """Sorted unique uint64 hashes of the normalised word or char n-grams of ``text``.
-
-    This is the exact-Jaccard feature: ``jaccard(shingle_hashes(a), shingle_hashes(b))``.
-    Hashes are deterministic across processes and platforms (no Python ``hash``), so they
-    may be cached.
-    """
-    return shingle_hashes_many([text], ngram=ngram, unit=unit)[0]
-
-
-def jaccard(a: np.ndarray, b: np.ndarray) -> float:
-    """Exact Jaccard similarity of two sorted unique hash arrays (0.0 if both are empty)."""
-    if a.size == 0 and b.size == 0:
-        return 0.0
-    inter = np.intersect1d(a, b, assume_unique=True).size
-    return inter / (a.size + b.size - inter)
-
-
-def _perm_params(num_perm: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    # Permutation k maps a shingle's top 32 hash bits x to (a_k*x + b_k) mod 2**32 with odd
-    # a_k: a bijection on uint32, so the minimum picks a uniformly random element of a set of
-    # well-mixed hashes, and it is one fused vector pass over uint32 (the textbook
-    # (a*x + b) mod p needs 128-bit products and twice the memory traffic). Measured on
-    # alpaca pairs, the estimate's error matches the binomial sd sqrt(J(1-J)/num_perm).
-    rng = np.random.Generator(np.random.PCG64(seed))
-    a = rng.integers(0, 1 << 32, size=num_perm, dtype=np.uint64).astype(np.uint32) | 1
-    b = rng.integers(0, 1 << 32, size=num_perm, dtype=np.uint64).astype(np.uint32)
-    return a[:, None], b[:, None]
-
-
-def signatures(shingles: Sequence[np.ndarray], *, num_perm: int = 128, seed: int = 1) -> np.ndarray:
-    """MinHash signatures of many shingle arrays: a (len(shingles), num_perm) uint32 matrix.
-
-    Row i equals ``signature(shingles[i])``. Empty arrays get an all-0xFFFFFFFF row.
-    """
-    a, b = _perm_params(num_perm, seed)
-    n = len(shingles)
-    out = np.full((n, num_perm), _MAX32, np.uint32)
-    sizes = np.fromiter(map(len, shingles), np.int64, count=n)
-    # Chunk by total shingles so the (num_perm x shingles) work buffer stays cache-sized
-    # (measured: 4 MB beats both 0.5 MB and 16 MB), and reuse it across chunks.
-    per_chunk = max(1, _SIG_CHUNK_ELEMS // num_perm)
-    cum = np.cumsum(sizes)
-    buf = np.empty(num_perm * min(per_chunk, int(cum[-1]) if n else 0), np.uint32)
-    start = 0
-    while start < n:
-        base = cum[start - 1] if start else 0
-        stop = int(np.searchsorted(cum, base + per_chunk, side="right"))
-        stop = min(max(stop, start + 1), n)
-        rows = np.flatnonzero(sizes[start:stop]) + start
-        if rows.size:
-            flat = (np.concatenate([shingles[i] for i in rows.tolist()]) >> _U64(32)).astype(np.uint32)
-            # Permutation-major layout: each row is one contiguous pass, and the segmented
-            # min runs along contiguous memory (10x faster than shingle-major here).
-            if flat.size <= per_chunk:
-                h = buf[: num_perm * flat.size].reshape(num_perm, flat.size)
-                np.multiply(a, flat, out=h)
-            else:  # one record larger than a chunk
-                h = a * flat
-            h += b
-            seg = np.concatenate(([0], np.cumsum(sizes[rows])[:-1]))
-            out[rows] = np.minimum.reduceat(h, seg, axis=1).T
-        start = stop
-    return out
-
-
-class LazySignatures:
-    """The signature matrix of many shingle arrays, computed for the rows asked for and not held:
-    ``find_similar_pairs`` needs each record's rows once for banding and the candidates' rows once
-    more, so a million records never hold a (1M x num_perm) matrix (512 MB at 128 permutations)."""
-
-    def __init__(self, shingles: Sequence[np.ndarray], *, num_perm: int = 128, seed: int = 1) -> None:
-        self.shingles, self.num_perm, self.seed = shingles, num_perm, seed
-        self.shape = (len(shingles), num_perm)
-
-    def __getitem__(self, key: np.ndarray | tuple) -> np.ndarray:
-        rows, columns = key if isinstance(key, tuple) else (key, slice(None))
-        picked = [self.shingles[index] for index in np.asarray(rows).tolist()]
-        return signatures(picked, num_perm=self.num_perm, seed=self.seed)[:, columns]
-
-
-def signature(shingles: np.ndarray, *, num_perm: int = 128, seed: int = 1) -> np.ndarray:
-    """MinHash signature (uint32, length ``num_perm``) of one shingle-hash array."""
-    return signatures([shingles], num_perm=num_perm, seed=seed)[0]
 
 
 def _p_candidate(j: float, bands: int, rows: int) -> float:
@@ -403,8 +75,8 @@ def _all_pairs_in_runs(order: np.ndarray, run_starts: np.ndarray, run_lens: np.n
 def _group_runs(key: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Sort positions by 64-bit ``key``; return (order, run starts, run lengths).
 
-    The position is packed into the key's low bits and one plain sort is done (several
-    times faster than argsort). Keys are thereby compared on their top 64 - log2(n) bits;
+    The position is packed into the key's low bits and one plain sort is done (faster than
+    argsort; bench/README.md). Keys are thereby compared on their top 64 - log2(n) bits;
     a collision merely adds a candidate that the exact check rejects. Within a run the
     positions ascend.
     """
@@ -442,7 +114,7 @@ def _band_candidates(sig: np.ndarray | LazySignatures, reps: np.ndarray, bands: 
         for col in range(rows):
             k ^= block[:, :, col]
             k *= _GRAM_MUL
-    keys = _fmix64(keys.T.copy())  # band-major, so each band's keys are contiguous
+    keys = fmix64(keys.T.copy())  # band-major, so each band's keys are contiguous
     codes = []
     for band in range(bands):
         order, starts, lens = _group_runs(keys[band])
@@ -511,7 +183,7 @@ def _exact_groups(shingles: Sequence[np.ndarray], live: np.ndarray, sizes: np.nd
     for s in range(0, live.size, step):
         part = [shingles[i] for i in live[s : s + step].tolist()]
         sums = np.add.reduceat(np.concatenate(part), np.concatenate(([0], np.cumsum(sizes[live[s : s + step]])[:-1])))
-        key[s : s + step] = _fmix64(sums + sizes[live[s : s + step]].astype(_U64) * _LEN_SALT)
+        key[s : s + step] = fmix64(sums + sizes[live[s : s + step]].astype(_U64) * LENGTH_SALT)
     order, starts, lens = _group_runs(key)
     rep = live.copy()
     first = np.repeat(order[starts], lens)  # each position's run leader (lowest index)
