@@ -14,7 +14,8 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from datalint.checks import load_kind
-from datalint.records import FORMATS, Mapping_
+from datalint.field_mapping import Mapping_
+from datalint.presets import FORMATS
 from datalint.rules import Rule, RuleError, builtin_rules, check_unique, option_problem, parse_rule, with_overrides
 from datalint.trainer_profiles import Profile, ProfileError, apply_profile, bind_to_file, load_profile, needs_file
 from datalint.violation import SEVERITIES

@@ -24,7 +24,7 @@ from datalint.config import (
     TOKENS_KEYS,
     TOP_LEVEL_KEYS,
 )
-from datalint.records import FORMATS
+from datalint.presets import FORMATS
 from datalint.rules import CODE_PATTERN, FIX_SAFETIES, METADATA_KEYS, NAME_PATTERN, SCHEMAS_DIR, builtin_rules
 from datalint.trainer_profiles import profile_names
 from datalint.violation import SEVERITIES

@@ -21,9 +21,10 @@ from typing import NamedTuple
 from datalint.atomic import write_atomic
 from datalint.checks import load_kind
 from datalint.config import Settings, SettingsResolver
+from datalint.field_mapping import build_record
 from datalint.locate import raw_string_offset, value_span
 from datalint.reader import open_binary, value_problems
-from datalint.records import Record, build_record
+from datalint.records import Record
 from datalint.report import Report
 from datalint.rules import Rule, prepared
 from datalint.violation import DeleteLine, Fix, RemoveBom, ReplaceText, SetLineEnding, Violation

@@ -24,8 +24,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from datalint.field_mapping import Mapping_, build_record
+from datalint.presets import detect_format
 from datalint.reader import is_array_path, open_binary, read_json_array, read_jsonl
-from datalint.records import Mapping_, Record, build_record, detect_format
+from datalint.records import Record
 
 RATING_SCALES = ("good-bad", "1-5")
 DEFAULT_GOOD_CUT = 4
