@@ -22,7 +22,7 @@ from datalint.records import Record
 from datalint.violation import Finding
 
 CHECKS = ("max", "truncation", "end-of-turn", "template-error")
-# The `[tokens]` table of the config sets these on every tokens rule (datalint/config.py).
+# The `[tokens]` table of the config sets these on every tokens rule (datalint/config/loading.py).
 TOKEN_OPTIONS = {
     "tokenizer": Option(str, "", "hf:PATH, tiktoken:NAME or mistral:VERSION (set by `[tokens] tokenizer`)"),
     "max": Option(int, 0, "most tokens per example, the trainer's sequence length (0: no limit)"),
