@@ -59,7 +59,7 @@ def tokens_options(config: Config) -> dict[str, Any]:
     tokens = config.table.get("tokens")
     if tokens is None:
         return {}
-    from datalint.token_counts import fingerprint, parse_spec
+    from datalint.tokenizer_specs import fingerprint, parse_spec
 
     spec = parse_spec(tokens["tokenizer"], config.root)
     template = str(config.root / tokens["chat-template"]) if tokens.get("chat-template") else ""

@@ -135,7 +135,7 @@ def _validate_tokens(tokens: dict[str, Any] | None, path: Path) -> None:
         raise ConfigError(f'{path}: `[tokens]` needs `tokenizer` (e.g. tokenizer = "hf:path/to/tokenizer.json")')
     if "max" in tokens and tokens["max"] < 1:
         raise ConfigError(f"{path}: `tokens.max` must be a positive number of tokens")
-    from datalint.token_counts import TokenizerError, parse_spec
+    from datalint.tokenizer_specs import TokenizerError, parse_spec
 
     try:
         parse_spec(tokens["tokenizer"], path.parent)
