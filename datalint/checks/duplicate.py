@@ -17,7 +17,7 @@ extra copy is reported by one rule:
   The prompt here is the whole context (system prompt, every turn up to the answer, the tool
   list). Only closed answers take part: yes/no, an option letter, a number, a short label; and
   only when the prompt does not ask for something with many right answers (a poem, a
-  recommendation, small talk: `datalint.intent.asks_open_answer`). Two long answers to one
+  recommendation, small talk: `datalint.intent.requests.asks_open_answer`). Two long answers to one
   prompt are two ways to say it, not a contradiction.
 """
 
@@ -32,7 +32,7 @@ from operator import itemgetter
 from typing import NamedTuple
 
 from datalint.checks import Option
-from datalint.intent import asks_open_answer, asks_question
+from datalint.intent.requests import asks_open_answer, asks_question
 from datalint.minhash import normalize
 from datalint.presets import CANDIDATE_KEYS, ITEM_TEXT_KEYS
 from datalint.records import Record, Text

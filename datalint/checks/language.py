@@ -38,8 +38,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from datalint import intent
 from datalint.checks import Option
+from datalint.intent.language import announces_language, asks_for_language
 from datalint.records import TEXT_FIELDS, Record, Text
 from datalint.violation import DatasetFinding, Finding
 
@@ -502,7 +502,7 @@ def _expected_elsewhere(record: Record, labels: dict[str, str]) -> frozenset[str
 
 
 def _asks_for_language(turns: list) -> bool:
-    return any(turn.role in ("user", "system") and turn.text and intent.asks_for_language(turn.text) for turn in turns)
+    return any(turn.role in ("user", "system") and turn.text and asks_for_language(turn.text) for turn in turns)
 
 
 _LATIN_PHRASE = re.compile(r"[A-Za-z][a-z']*(?:[ ,'-]+[A-Za-z][a-z']*){2,}")
@@ -804,7 +804,7 @@ def _switch(answer: str, question: str, options: dict[str, Any]) -> str | None:
         return None
     # The question quotes words of that script (explain "lay" and "lie"), or the answer says which
     # language its passage is in ("the English original:"): the passage is meant.
-    if _quotes_script_words(question, script) or intent.announces_language(answer):
+    if _quotes_script_words(question, script) or announces_language(answer):
         return None
     share = letters / total
     named_main = _script_language(main, " ".join(passages[main]), options)
@@ -869,7 +869,7 @@ def _latin_switch(answer: str, question: str, options: dict[str, Any]) -> str | 
     language, letters = foreign.most_common(1)[0]
     if letters < 2 * min_letters or own < 2 * min_letters or letters > 0.8 * (own + letters):
         return None
-    if intent.announces_language(answer):
+    if announces_language(answer):
         return None  # "the Spanish version:" announces its passage
     share = letters / (own + letters)
     return f"answer in {display(main)} switches to {display(language)} for {share:.0%} of its text"
