@@ -18,8 +18,9 @@ from pathlib import Path
 
 from datalint.checks import load_kind
 from datalint.config import SettingsResolver
+from datalint.field_mapping import build_record
+from datalint.presets import detect_format
 from datalint.reader import open_binary, read_jsonl
-from datalint.records import build_record, detect_format
 from datalint.rules import prepared
 
 DEFAULT = Path(__file__).resolve().parents[1] / ".." / "shared" / "datasets" / "alpaca-en-52k.jsonl"

@@ -60,8 +60,8 @@ def build_model_folder(folder: Path, texts: list[str]) -> Path:
 
 
 def speed(folder: Path, texts: list[str]) -> None:
-    from datalint import token_counts
-    from datalint.token_counts import Message
+    from datalint.token_counts import Message, load_counter
+    from datalint.tokenizer_specs import TokenizerError, parse_spec, tiktoken_cache_file
 
     characters = sum(map(len, texts))
     size = f"{len(texts):,} alpaca-en-52k texts, {characters / 1e6:.1f}M characters"
@@ -70,14 +70,14 @@ def speed(folder: Path, texts: list[str]) -> None:
     print("| --- | ---: | ---: | ---: | ---: |")
     backends = ["hf:" + str(folder / "tokenizer.json"), "mistral:v3", "mistral:v3-tekken", "mistral:v7"]
     try:
-        token_counts.tiktoken_cache_file("o200k_base")
+        tiktoken_cache_file("o200k_base")
         backends.append("tiktoken:o200k_base")
-    except token_counts.TokenizerError:
+    except TokenizerError:
         print("| tiktoken:o200k_base | not in tiktoken's cache here: not timed | | | |")
     for name in backends:
-        spec = token_counts.parse_spec(name, REPO)
+        spec = parse_spec(name, REPO)
         started = time.perf_counter()
-        counter = token_counts.load_counter(spec)
+        counter = load_counter(spec)
         loaded = time.perf_counter() - started
         started = time.perf_counter()
         tokens = sum(len(counter.encode(text)[0]) for text in texts)
@@ -85,7 +85,7 @@ def speed(folder: Path, texts: list[str]) -> None:
         label = "hf:tokenizer.json (BPE 32k)" if spec.backend == "hf" else name
         print(row(label, f"{loaded:.2f}", tokens, elapsed, len(texts)))
     # The whole sequence of a chat record: the template rendered, then tokenized with offsets.
-    counter = token_counts.load_counter(token_counts.parse_spec(f"hf:{folder}", REPO))
+    counter = load_counter(parse_spec(f"hf:{folder}", REPO))
     pairs = [
         [Message("user", texts[i], "/instruction"), Message("assistant", texts[i + 1], "/output")]
         for i in range(0, len(texts) - 1, 2)
@@ -94,7 +94,7 @@ def speed(folder: Path, texts: list[str]) -> None:
     tokens = sum(counter.sequence(pair).length for pair in pairs)
     elapsed = time.perf_counter() - started
     print(row("hf model folder, ChatML template rendered (per record)", "", tokens, elapsed, len(pairs)))
-    counter = token_counts.load_counter(token_counts.parse_spec("mistral:v3", REPO))
+    counter = load_counter(parse_spec("mistral:v3", REPO))
     started = time.perf_counter()
     tokens = sum(counter.sequence(pair).length for pair in pairs)
     elapsed = time.perf_counter() - started

@@ -1,5 +1,5 @@
 """The JSON Schema of a datalint config, generated from the declarations the config is checked
-against: the top-level keys (config.py), the rule metadata (rules.py) and each kind's `OPTIONS`.
+against: the top-level keys (config/keys.py), the rule metadata (rules.py) and each kind's `OPTIONS`.
 
 Editors complete and check `datalint.toml` with it (docs/configuration.md). It ships as
 rules/schemas/config-v1.json; after changing a key, an option or a rule, regenerate it with
@@ -15,7 +15,7 @@ import sys
 from typing import Any
 
 from datalint.checks import KIND_MODULES, Option, load_kind
-from datalint.config import (
+from datalint.config.keys import (
     MAPPING_KEYS,
     PURPOSES,
     RECORD_HASH,
@@ -24,7 +24,7 @@ from datalint.config import (
     TOKENS_KEYS,
     TOP_LEVEL_KEYS,
 )
-from datalint.records import FORMATS
+from datalint.presets import FORMATS
 from datalint.rules import CODE_PATTERN, FIX_SAFETIES, METADATA_KEYS, NAME_PATTERN, SCHEMAS_DIR, builtin_rules
 from datalint.trainer_profiles import profile_names
 from datalint.violation import SEVERITIES

@@ -28,9 +28,10 @@ from typing import NamedTuple
 from datalint.atomic import write_atomic
 from datalint.checks import load_kind
 from datalint.config import Settings, SettingsResolver
+from datalint.field_mapping import build_record
 from datalint.locate import raw_string_offset, value_span
 from datalint.reader import is_array_path, open_binary, value_problems
-from datalint.records import Record, build_record
+from datalint.records import Record
 from datalint.report import Report
 from datalint.rules import Rule, prepared
 from datalint.violation import DeleteLine, Edit, Fix, RemoveBom, ReplaceText, SetLineEnding, TextEdit, Violation

@@ -21,8 +21,9 @@ from pathlib import Path
 
 from datalint.checks import KIND_MODULES
 from datalint.config import Settings
+from datalint.field_mapping import build_record
+from datalint.presets import detect_format
 from datalint.reader import read_json_array, read_jsonl
-from datalint.records import build_record, detect_format
 from datalint.report import Report
 from datalint.sources import Source
 

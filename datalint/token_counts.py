@@ -1,29 +1,22 @@
-"""Real token counts: the tokenizer `[tokens]` names, and the token sequence a trainer builds from a record.
-
-A tokenizer is named by a spec: `hf:PATH` (a `tokenizer.json`, or a model folder holding one with
-its `tokenizer_config.json`), `tiktoken:NAME` (an OpenAI encoding, read from tiktoken's cache, never
-downloaded), or `mistral:VERSION` (a tokenizer shipped inside mistral-common's wheel). Nothing here
-touches the network.
+"""Real token counts: the token sequence a trainer builds from a record, with a tokenizer named
+by a spec (tokenizer_specs.py).
 
 The sequence of a record is what the trainer sees:
 - with a chat template (a model folder's, or `chat-template`), the template rendered with jinja2 as
-  transformers renders it (`add_generation_prompt=False`, the folder's special tokens), then
-  tokenized without adding special tokens (the template writes them);
+  transformers renders it (`add_generation_prompt=False`, the folder's special tokens; see
+  chat_templates.py), then tokenized without adding special tokens (the template writes them);
 - with mistral-common, its instruct tokenizer's encoding of the conversation (what
   mistral-finetune trains on);
 - otherwise each turn's text tokenized on its own and concatenated, as trainers tokenize a prompt
   and its completion separately.
 
 The libraries are the optional extra `datalint[tokens]`, imported only when a tokenizer is loaded.
+Nothing here touches the network.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
-import os
 import re
-import tempfile
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -31,191 +24,12 @@ from functools import cache
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from datalint.chat_templates import compile_template, read_model_folder
 from datalint.records import Record, resolve
+from datalint.tokenizer_specs import Spec, TokenizerError, tiktoken_cache_file
 
 INSTALL_HINT = "pip install 'datalint[tokens]'"
-BACKENDS = ("hf", "tiktoken", "mistral")
-# The OpenAI encodings tiktoken downloads, with the sha256 tiktoken expects of each file: a cached
-# copy is used only when it is there and intact, since tiktoken re-downloads a missing or corrupt
-# one (with no timeout) and datalint never touches the network.
-TIKTOKEN_FILES = {
-    "r50k_base": "306cd27f03c1a714eca7108e03d66b7dc042abe8c258b44c199a7ed9838dd930",
-    "p50k_base": "94b5ca7dff4d00767bc256fdd1b27e5b17361d7b8a5f968547f9f23eb70d2069",
-    "cl100k_base": "223921b76ee99bde995b7ff738513eef100fb51d18c93597a113bcffe865b2a7",
-    "o200k_base": "446a9538cb6c348e3516120d7c08b09f57c36495e2acfffe59a5bf8b0cfb1a2d",
-}
-TIKTOKEN_URL = "https://openaipublic.blob.core.windows.net/encodings/{name}.tiktoken"
-MISTRAL_VERSIONS = ("v1", "v2", "v3", "v3-tekken", "v7")
-GENERATION_TAG = re.compile(r"\{%-?\s*generation\s*-?%\}")
 ROLES = ("system", "user", "assistant", "tool")
-
-
-class TokenizerError(ValueError):
-    """A tokenizer that cannot be named or loaded; the message says what to do."""
-
-
-@dataclass(frozen=True, slots=True)
-class Spec:
-    backend: str  # hf, tiktoken or mistral
-    target: str  # an absolute path (hf), an encoding name (tiktoken) or a version (mistral)
-
-    def __str__(self) -> str:
-        return f"{self.backend}:{self.target}"
-
-    @property
-    def label(self) -> str:
-        """How messages name it: a path by its last part, so messages do not depend on the machine."""
-        return f"hf:{Path(self.target).name}" if self.backend == "hf" else str(self)
-
-
-def parse_spec(value: str, root: Path) -> Spec:
-    """`hf:PATH`, `tiktoken:NAME` or `mistral:VERSION`; a relative PATH is relative to `root`."""
-    backend, _, target = value.partition(":")
-    if backend not in BACKENDS or not target:
-        raise TokenizerError(
-            f"{value!r} is not a tokenizer: use hf:path/to/tokenizer.json, hf:path/to/model-folder, "
-            f"tiktoken:o200k_base or mistral:v3"
-        )
-    if backend == "hf":
-        path = Path(target).expanduser()
-        path = path if path.is_absolute() else root / path
-        if path.is_dir() and not (path / "tokenizer.json").is_file():
-            raise TokenizerError(f"{path} has no tokenizer.json")
-        if not path.exists():
-            raise TokenizerError(f"no such file or folder: {path}")
-        return Spec("hf", str(path))
-    if backend == "tiktoken":
-        if target not in TIKTOKEN_FILES:
-            raise TokenizerError(f"unknown tiktoken encoding {target!r} (known: {', '.join(TIKTOKEN_FILES)})")
-        tiktoken_cache_file(target)  # offline, a missing file is this error now, not a download later
-        return Spec("tiktoken", target)
-    if target not in MISTRAL_VERSIONS:
-        raise TokenizerError(f"unknown mistral tokenizer {target!r} (known: {', '.join(MISTRAL_VERSIONS)})")
-    return Spec("mistral", target)
-
-
-def tiktoken_cache_file(name: str) -> Path:
-    """The intact cached copy of an encoding, where tiktoken itself looks for it."""
-    folder = os.environ.get("TIKTOKEN_CACHE_DIR") or os.environ.get("DATA_GYM_CACHE_DIR")
-    folder = folder or os.path.join(tempfile.gettempdir(), "data-gym-cache")
-    path = Path(folder) / hashlib.sha1(TIKTOKEN_URL.format(name=name).encode()).hexdigest()
-    try:
-        intact = hashlib.sha256(path.read_bytes()).hexdigest() == TIKTOKEN_FILES[name]
-    except OSError:
-        intact = False
-    if not intact:
-        raise TokenizerError(
-            f"tiktoken:{name} is not available offline (no intact copy in {folder}) and datalint never downloads: "
-            f"set TIKTOKEN_CACHE_DIR to a folder holding tiktoken's cache (filled by one online run of "
-            f"`TIKTOKEN_CACHE_DIR=DIR python -c \"import tiktoken; tiktoken.get_encoding('{name}')\"`), "
-            f'or give a local file: tokenizer = "hf:path/to/tokenizer.json"'
-        )
-    return path
-
-
-def spec_files(spec: Spec, chat_template: str = "") -> list[Path]:
-    """The files whose content the counts depend on (the cache key hashes them)."""
-    files = [Path(chat_template)] if chat_template else []
-    if spec.backend == "hf":
-        path = Path(spec.target)
-        if path.is_dir():
-            files += [path / name for name in ("tokenizer.json", "tokenizer_config.json", "chat_template.jinja")]
-        else:
-            files.append(path)
-    return [path for path in files if path.is_file()]
-
-
-def fingerprint(spec: Spec, chat_template: str = "") -> str:
-    """A digest of the tokenizer's content: its files' bytes, or the library version that ships it."""
-    digest = hashlib.blake2b(str(spec).encode(), digest_size=16)
-    for path in spec_files(spec, chat_template):
-        digest.update(path.name.encode())
-        digest.update(path.read_bytes())
-    if spec.backend != "hf":
-        from importlib.metadata import PackageNotFoundError, version
-
-        package = "tiktoken" if spec.backend == "tiktoken" else "mistral-common"
-        try:
-            digest.update(version(package).encode())
-        except PackageNotFoundError:
-            pass
-    return digest.hexdigest()
-
-
-# --- the chat template -----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class ModelFolder:
-    """What a model folder says about the training sequence besides the vocabulary."""
-
-    template: str  # the chat template's source ("" when there is none)
-    special_tokens: dict[str, str]  # bos_token, eos_token ... as the template sees them
-
-
-def read_model_folder(spec: Spec, chat_template: str = "") -> ModelFolder:
-    config: dict[str, Any] = {}
-    folder = Path(spec.target) if spec.backend == "hf" and Path(spec.target).is_dir() else None
-    if folder is not None and (folder / "tokenizer_config.json").is_file():
-        try:
-            config = json.loads((folder / "tokenizer_config.json").read_text(encoding="utf-8"))
-        except (OSError, ValueError) as error:
-            raise TokenizerError(f"{folder / 'tokenizer_config.json'}: cannot read: {error}") from error
-    template = config.get("chat_template") or ""
-    if isinstance(template, list):  # named templates: transformers uses "default"
-        named = {item.get("name"): item.get("template", "") for item in template if isinstance(item, dict)}
-        template = named.get("default") or next(iter(named.values()), "")
-    if folder is not None and (folder / "chat_template.jinja").is_file():
-        template = (folder / "chat_template.jinja").read_text(encoding="utf-8")
-    if chat_template:
-        template = Path(chat_template).read_text(encoding="utf-8")
-    special = {}
-    for key in ("bos_token", "eos_token", "unk_token", "pad_token", "sep_token", "cls_token", "mask_token"):
-        value = config.get(key)
-        value = value.get("content") if isinstance(value, dict) else value
-        if isinstance(value, str):
-            special[key] = value
-    return ModelFolder(template if isinstance(template, str) else "", special)
-
-
-def has_generation_block(template: str) -> bool:
-    return bool(GENERATION_TAG.search(template))
-
-
-def compile_template(source: str) -> Any:
-    """The template compiled the way transformers compiles chat templates: a sandbox, blocks trimmed,
-    loop controls, `tojson`, `raise_exception`, `strftime_now`, and `{% generation %}` blocks
-    (which mark the trained text and render their body unchanged)."""
-    from datetime import datetime
-
-    import jinja2
-    from jinja2.ext import Extension, loopcontrols
-    from jinja2.sandbox import ImmutableSandboxedEnvironment
-
-    class GenerationBlock(Extension):
-        tags = {"generation"}
-
-        def parse(self, parser: Any) -> Any:
-            lineno = next(parser.stream).lineno
-            body = parser.parse_statements(("name:endgeneration",), drop_needle=True)
-            return jinja2.nodes.Scope(body, lineno=lineno)
-
-    def raise_exception(message: str) -> None:
-        raise jinja2.exceptions.TemplateError(message)
-
-    def tojson(value: Any, ensure_ascii: bool = False, indent: int | None = None, separators=None, sort_keys=False):
-        return json.dumps(value, ensure_ascii=ensure_ascii, indent=indent, separators=separators, sort_keys=sort_keys)
-
-    environment = ImmutableSandboxedEnvironment(
-        trim_blocks=True, lstrip_blocks=True, extensions=[GenerationBlock, loopcontrols]
-    )
-    environment.filters["tojson"] = tojson
-    environment.globals["raise_exception"] = raise_exception
-    environment.globals["strftime_now"] = lambda format: datetime.now().strftime(format)
-    try:
-        return environment.from_string(source)
-    except jinja2.exceptions.TemplateSyntaxError as error:
-        raise TokenizerError(f"the chat template does not compile: {error}") from error
 
 
 # --- sequences ---------------------------------------------------------------------------------------

@@ -13,7 +13,8 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from datalint.config import OVERRIDE_KEYS, TOP_LEVEL_KEYS, ConfigError, load_config
+from datalint.config import ConfigError, load_config
+from datalint.config.keys import OVERRIDE_KEYS, TOP_LEVEL_KEYS
 from datalint.config_schema import SCHEMA_PATH, config_schema, render
 from tests.conftest import REPO
 

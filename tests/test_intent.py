@@ -1,12 +1,27 @@
-"""What an instruction asks for (datalint/intent.py): words matched as words, in English and Chinese;
+"""What an instruction asks for (datalint/intent/): words matched as words, in English and Chinese;
 open requests, questions, text requests, languages and changes."""
 
 from __future__ import annotations
 
 import pytest
 
-from datalint import intent
-from datalint.intent import asks_for_fragment, asks_for_short_answer, asks_for_text, asks_open_answer, asks_question
+from datalint.intent.change import accepts_unchanged, asks_for_change, asks_to_repeat, is_placeholder
+from datalint.intent.form import (
+    asks_about_markup,
+    asks_for_code,
+    asks_for_composition,
+    asks_for_headed_document,
+    asks_for_list,
+    asks_for_poem,
+    asks_for_role,
+    asks_for_table,
+    asks_for_words,
+    asks_to_continue,
+    asks_to_transform,
+)
+from datalint.intent.language import announces_language, asks_for_language, names_language
+from datalint.intent.requests import asks_for_text, asks_open_answer, asks_question
+from datalint.intent.size import asks_for_fragment, asks_for_short_answer
 
 
 @pytest.mark.parametrize(
@@ -61,37 +76,37 @@ def test_text_requests():
 @pytest.mark.parametrize(
     ("ask", "prompt", "expected"),
     [
-        (intent.asks_for_table, "Draw up a comparison chart of two phones.", True),
-        (intent.asks_for_table, "Create a data set of the ten largest cities.", True),
-        (intent.asks_for_table, "创建一个时间表", True),
-        (intent.asks_for_table, "Tell me about the stable genius.", False),  # "table" inside a word
-        (intent.asks_for_list, "Name five rivers in Europe.", True),
-        (intent.asks_for_list, "What key details about jo can be extracted from the bio?", True),
-        (intent.asks_for_list, "列出三种水果", True),
-        (intent.asks_for_list, "Why is the sky blue?", False),
-        (intent.asks_for_code, "Write a function that adds two numbers.", True),
-        (intent.asks_for_code, "用for循环构建以下表达式", True),
-        (intent.asks_for_code, "Describe a sunset.", False),
-        (intent.asks_about_markup, "HTML的最基本元素是什么？", True),  # no word boundary before a CJK character
-        (intent.asks_about_markup, "Make the word ravioli bold.", True),
-        (intent.asks_about_markup, "Describe a sunset.", False),
-        (intent.asks_for_composition, "Compose a reply to this email.", True),
-        (intent.asks_for_composition, "What is the boiling point of water?", False),
-        (intent.asks_for_role, "As Hagrid from Harry Potter, explain how to approach a hippogriff.", True),
-        (intent.asks_for_role, "Pretend you are Ada Lovelace.", True),
-        (intent.asks_for_role, "Explain photosynthesis.", False),
-        (intent.asks_to_continue, "Create a sentence that completes this sentence: She packed", True),
-        (intent.asks_to_continue, "Fill in the blank: I like ___", True),
-        (intent.asks_to_continue, "Explain gravity.", False),
-        (intent.asks_to_transform, "Rewrite this sentence in the passive voice.", True),
-        (intent.asks_to_transform, "以相反的顺序返回给定的字符串。", True),
-        (intent.asks_to_transform, "Who wrote Hamlet?", False),
-        (intent.asks_for_words, "Give three synonyms for happy.", True),
-        (intent.asks_for_words, "How far is the moon?", False),
-        (intent.asks_for_poem, "Write a haiku about rain.", True),
-        (intent.asks_for_poem, "Write a report about rain.", False),
-        (intent.asks_for_headed_document, "Generate a CV for a developer.", True),
-        (intent.asks_for_headed_document, "What is 2 + 2?", False),
+        (asks_for_table, "Draw up a comparison chart of two phones.", True),
+        (asks_for_table, "Create a data set of the ten largest cities.", True),
+        (asks_for_table, "创建一个时间表", True),
+        (asks_for_table, "Tell me about the stable genius.", False),  # "table" inside a word
+        (asks_for_list, "Name five rivers in Europe.", True),
+        (asks_for_list, "What key details about jo can be extracted from the bio?", True),
+        (asks_for_list, "列出三种水果", True),
+        (asks_for_list, "Why is the sky blue?", False),
+        (asks_for_code, "Write a function that adds two numbers.", True),
+        (asks_for_code, "用for循环构建以下表达式", True),
+        (asks_for_code, "Describe a sunset.", False),
+        (asks_about_markup, "HTML的最基本元素是什么？", True),  # no word boundary before a CJK character
+        (asks_about_markup, "Make the word ravioli bold.", True),
+        (asks_about_markup, "Describe a sunset.", False),
+        (asks_for_composition, "Compose a reply to this email.", True),
+        (asks_for_composition, "What is the boiling point of water?", False),
+        (asks_for_role, "As Hagrid from Harry Potter, explain how to approach a hippogriff.", True),
+        (asks_for_role, "Pretend you are Ada Lovelace.", True),
+        (asks_for_role, "Explain photosynthesis.", False),
+        (asks_to_continue, "Create a sentence that completes this sentence: She packed", True),
+        (asks_to_continue, "Fill in the blank: I like ___", True),
+        (asks_to_continue, "Explain gravity.", False),
+        (asks_to_transform, "Rewrite this sentence in the passive voice.", True),
+        (asks_to_transform, "以相反的顺序返回给定的字符串。", True),
+        (asks_to_transform, "Who wrote Hamlet?", False),
+        (asks_for_words, "Give three synonyms for happy.", True),
+        (asks_for_words, "How far is the moon?", False),
+        (asks_for_poem, "Write a haiku about rain.", True),
+        (asks_for_poem, "Write a report about rain.", False),
+        (asks_for_headed_document, "Generate a CV for a developer.", True),
+        (asks_for_headed_document, "What is 2 + 2?", False),
     ],
 )
 def test_asks(ask, prompt, expected):
@@ -115,7 +130,7 @@ def test_asks(ask, prompt, expected):
     ],
 )
 def test_asks_for_language(prompt):
-    assert intent.asks_for_language(prompt)
+    assert asks_for_language(prompt)
 
 
 @pytest.mark.parametrize(
@@ -129,15 +144,15 @@ def test_asks_for_language(prompt):
     ],
 )
 def test_does_not_ask_for_language(prompt):
-    assert not intent.asks_for_language(prompt)
+    assert not asks_for_language(prompt)
 
 
 def test_change_requests_and_tasks_that_accept_the_text_unchanged():
-    assert intent.asks_for_change("Rewrite this sentence to remove ambiguity.")
-    assert intent.asks_for_change("将以下句子更改为过去时。")
-    assert intent.asks_for_change("Replace the adjective with an adverb.")
-    assert not intent.asks_for_change("Match the following countries with their capitals.")
-    assert not intent.asks_for_change("编辑以下句子：")  # a bare "edit" may find nothing to change
+    assert asks_for_change("Rewrite this sentence to remove ambiguity.")
+    assert asks_for_change("将以下句子更改为过去时。")
+    assert asks_for_change("Replace the adjective with an adverb.")
+    assert not asks_for_change("Match the following countries with their capitals.")
+    assert not asks_for_change("编辑以下句子：")  # a bare "edit" may find nothing to change
     for prompt in (
         "Find errors in grammar and correct them.",
         "Arrange the planets in order of their distance from the sun.",
@@ -145,29 +160,29 @@ def test_change_requests_and_tasks_that_accept_the_text_unchanged():
         "Remove the unnecessary commas from the list.",
         "纠正以下句子中的语法错误。",
     ):
-        assert intent.accepts_unchanged(prompt), prompt
-    assert not intent.accepts_unchanged("Rewrite this sentence in the passive voice.")
-    assert not intent.accepts_unchanged("Rewrite this sentence in order to make it shorter.")
+        assert accepts_unchanged(prompt), prompt
+    assert not accepts_unchanged("Rewrite this sentence in the passive voice.")
+    assert not accepts_unchanged("Rewrite this sentence in order to make it shorter.")
 
 
 def test_repeat_requests_and_placeholders():
-    assert intent.asks_to_repeat("Write 'I will not talk in class' ten times.")
-    assert intent.asks_to_repeat("把这句话重复三遍")
-    assert not intent.asks_to_repeat("Describe the weather in two sentences.")
-    assert intent.is_placeholder("N/A") and intent.is_placeholder("<noinput>") and intent.is_placeholder("不适用")
-    assert not intent.is_placeholder("Nothing compares to you")
+    assert asks_to_repeat("Write 'I will not talk in class' ten times.")
+    assert asks_to_repeat("把这句话重复三遍")
+    assert not asks_to_repeat("Describe the weather in two sentences.")
+    assert is_placeholder("N/A") and is_placeholder("<noinput>") and is_placeholder("不适用")
+    assert not is_placeholder("Nothing compares to you")
 
 
 def test_names_language():
-    assert intent.names_language("Here is the English original:")
-    assert intent.names_language("中文版本如下")
-    assert not intent.names_language("Here is the original poem:")
+    assert names_language("Here is the English original:")
+    assert names_language("中文版本如下")
+    assert not names_language("Here is the original poem:")
 
 
 def test_announces_language():
-    assert intent.announces_language("Another English version:\nI wandered lonely as a cloud")
-    assert intent.announces_language("英文原文如下：")
-    assert not intent.announces_language("The French Revolution had several causes.")
+    assert announces_language("Another English version:\nI wandered lonely as a cloud")
+    assert announces_language("英文原文如下：")
+    assert not announces_language("The French Revolution had several causes.")
 
 
 @pytest.mark.parametrize(

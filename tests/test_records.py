@@ -8,7 +8,8 @@ import json
 import pytest
 
 import datalint
-from datalint.records import build_record, detect_format
+from datalint.field_mapping import build_record
+from datalint.presets import detect_format
 from tests.conftest import dataset, write_jsonl
 
 

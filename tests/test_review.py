@@ -79,7 +79,7 @@ def test_declared_label_wins_over_inferred_type(tmp_path: Path) -> None:
         {"instruction": f"Write poem {i}", "output": "ok", "difficulty": "hard" if i < 4 else "easy"} for i in range(40)
     ]
     path = write_jsonl(tmp_path / "d.jsonl", records)
-    from datalint.records import Mapping_
+    from datalint.field_mapping import Mapping_
 
     candidates = read_candidates(
         path, "d.jsonl", "difficulty", "alpaca", Mapping_.from_config({"difficulty": "difficulty"})

@@ -23,13 +23,14 @@ OPTIONS = {"check": Option(str, "generation", "what to check", ("generation",)),
 
 def prepare(options: dict[str, Any]) -> bool:
     """True when the file must be reported: assistant-only loss and a template without the block."""
-    from datalint import token_counts
+    from datalint.chat_templates import has_generation_block, read_model_folder
+    from datalint.tokenizer_specs import parse_spec
 
     if not options["assistant-only-loss"] or not options["tokenizer"]:
         return False
-    spec = token_counts.parse_spec(options["tokenizer"], Path.cwd())
-    template = token_counts.read_model_folder(spec, options["chat-template"]).template
-    return bool(template) and not token_counts.has_generation_block(template)
+    spec = parse_spec(options["tokenizer"], Path.cwd())
+    template = read_model_folder(spec, options["chat-template"]).template
+    return bool(template) and not has_generation_block(template)
 
 
 def record_features(rule, record: Record) -> int | None:

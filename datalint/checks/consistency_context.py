@@ -1,13 +1,12 @@
 """Rare formatting values that the record's own task explains: a table the instruction asks for, a
 sign-off in the letter it asks for, a lower-case start of the sentence it asks to complete. Such a
-value counts in its file's norm but is never reported (with datalint/intent.py)."""
+value counts in its file's norm but is never reported (with datalint/py)."""
 
 from __future__ import annotations
 
 import re
 from typing import Any
 
-from datalint import intent
 from datalint.checks.consistency_features import (
     BULLET_LINE,
     CODE_LINE,
@@ -21,6 +20,19 @@ from datalint.checks.consistency_features import (
     WORD,
     has_sign_off_needle,
     looks_like_code,
+)
+from datalint.intent.form import (
+    asks_about_markup,
+    asks_for_code,
+    asks_for_composition,
+    asks_for_headed_document,
+    asks_for_list,
+    asks_for_poem,
+    asks_for_role,
+    asks_for_table,
+    asks_for_words,
+    asks_to_continue,
+    asks_to_transform,
 )
 from datalint.records import Record
 
@@ -87,36 +99,36 @@ def _heading_explained(prompt: str, text: str, value: Any) -> bool:
     return (
         only_headings  # "# morningmotivation": hashtags or a bare title, not a document's sections
         or "hashtag" in prompt
-        or intent.asks_for_code(prompt)
-        or intent.asks_for_headed_document(prompt)
+        or asks_for_code(prompt)
+        or asks_for_headed_document(prompt)
         or _mirrors(HEADING_LINE, prompt)
     )
 
 
 def _list_explained(prompt: str, text: str, value: Any) -> bool:
     return (
-        intent.asks_for_list(prompt)
-        or intent.asks_for_headed_document(prompt)
-        or intent.asks_for_code(prompt)  # a line-by-line explanation of code
+        asks_for_list(prompt)
+        or asks_for_headed_document(prompt)
+        or asks_for_code(prompt)  # a line-by-line explanation of code
         or _mirrors(BULLET_LINE, prompt)
         or _mirrors(NUMBERED_LINE, prompt)
     )
 
 
 def _fence_explained(prompt: str, text: str, value: Any) -> bool:
-    return intent.asks_for_code(prompt) or "```" in prompt or looks_like_code(prompt)
+    return asks_for_code(prompt) or "```" in prompt or looks_like_code(prompt)
 
 
 def _table_explained(prompt: str, text: str, value: Any) -> bool:
-    return intent.asks_for_table(prompt) or _mirrors(TABLE_LINE, prompt) or "|" in prompt
+    return asks_for_table(prompt) or _mirrors(TABLE_LINE, prompt) or "|" in prompt
 
 
 def _html_explained(prompt: str, text: str, value: Any) -> bool:
     return (
         _only_table_breaks(text)
         or _tags_on_code_lines(text)
-        or intent.asks_about_markup(prompt)
-        or intent.asks_for_code(prompt)
+        or asks_about_markup(prompt)
+        or asks_for_code(prompt)
         or HTML.search(prompt) is not None
         # code, or an HTML page; prose wrapped in <p> or <li> tags is scraped text, not code
         or (looks_like_code(text) and (CODE_LINE.search("\n" + text) is not None or _PAGE_TAG.search(text) is not None))
@@ -165,17 +177,14 @@ def _opener_explained(prompt: str, text: str, value: Any) -> bool:
         _ACKNOWLEDGEMENT.match(stripped.lower()) is not None  # "OK, I have scheduled the meeting": the reply itself
         or stripped[:1] in _QUOTES  # a quoted line of dialogue
         # a reply, story or role asked for opens in its own voice; "Sure, here is the story:" is still filler
-        or (
-            (intent.asks_for_composition(prompt) or intent.asks_for_role(prompt))
-            and _ASSISTANT_TALK.match(stripped.lower()) is None
-        )
+        or ((asks_for_composition(prompt) or asks_for_role(prompt)) and _ASSISTANT_TALK.match(stripped.lower()) is None)
         # a rewrite or continuation of given text that opens with the same words
         or (words != "" and re.search(rf"(?<!\w){re.escape(words)}(?!\w)", prompt) is not None)
     )
 
 
 def _sign_off_explained(prompt: str, text: str, value: Any) -> bool:
-    return intent.asks_for_composition(prompt) or has_sign_off_needle(prompt)
+    return asks_for_composition(prompt) or has_sign_off_needle(prompt)
 
 
 def _lowercase_explained(prompt: str, text: str, value: Any) -> bool:
@@ -184,11 +193,11 @@ def _lowercase_explained(prompt: str, text: str, value: Any) -> bool:
     words = WORD.findall(first_line.lower())
     first_token = first_line.split(None, 1)[0] if first_line.strip() else ""
     return (
-        intent.asks_for_words(prompt)
-        or intent.asks_for_poem(prompt)
-        or intent.asks_for_code(prompt)
-        or intent.asks_to_continue(prompt)  # the answer starts mid-sentence by design
-        or intent.asks_to_transform(prompt)  # the given text's own casing, reversed, copied
+        asks_for_words(prompt)
+        or asks_for_poem(prompt)
+        or asks_for_code(prompt)
+        or asks_to_continue(prompt)  # the answer starts mid-sentence by design
+        or asks_to_transform(prompt)  # the given text's own casing, reversed, copied
         or _CALL_START.match(stripped) is not None  # a tool call or a shell command
         or not first_token.isalpha()  # dy/dx, x=1, strong/weak: a formula or a term, not a sentence
         or first_line.rstrip().endswith((";", ":", "{"))  # a line of code
@@ -209,20 +218,20 @@ def _ending_explained(prompt: str, text: str, value: Any) -> bool:
     return (
         prompt.rstrip()[-3:] == text.rstrip()[-3:].lower()  # the given template's own ending, kept
         or (len(last_line) > 3 and last_line.lower() in prompt)  # the given text's own last line, kept
-        or intent.asks_for_poem(prompt)
-        or intent.asks_for_composition(prompt)  # a letter ends "Sincerely,"; a dialogue mid-line
-        or intent.asks_for_role(prompt)
+        or asks_for_poem(prompt)
+        or asks_for_composition(prompt)  # a letter ends "Sincerely,"; a dialogue mid-line
+        or asks_for_role(prompt)
         or "|" in last_line
         or set(last_line) <= set("-=_+|.:/ *")  # a rule, a table border, Morse code
         or colon_lines > 1  # a form of fields to fill in
-        or (given_end != "" and text.rstrip().lower().endswith(given_end) and intent.asks_to_transform(prompt))
+        or (given_end != "" and text.rstrip().lower().endswith(given_end) and asks_to_transform(prompt))
         # a corrected or rewritten expression or code line: its colon or operator is syntax
-        or (intent.asks_to_transform(prompt) and any(char in text for char in "()[]{}=<>+*/（）＝"))
+        or (asks_to_transform(prompt) and any(char in text for char in "()[]{}=<>+*/（）＝"))
     )
 
 
 def _space_runs_explained(prompt: str, text: str, value: Any) -> bool:
-    return intent.asks_for_table(prompt) or intent.asks_for_code(prompt) or "  " in prompt
+    return asks_for_table(prompt) or asks_for_code(prompt) or "  " in prompt
 
 
 _EXPLAINED = {

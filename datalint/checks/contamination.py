@@ -26,9 +26,11 @@ from pathlib import Path
 import numpy as np
 
 from datalint.checks import Option
+from datalint.field_mapping import build_record
 from datalint.minhash.shingles import shingle_hashes_many
+from datalint.presets import detect_format
 from datalint.reader import open_binary, read_jsonl
-from datalint.records import TEXT_FIELDS, Record, build_record, detect_format
+from datalint.records import TEXT_FIELDS, Record
 from datalint.violation import DatasetFinding, Location
 
 OPTIONS = {

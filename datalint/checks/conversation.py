@@ -6,7 +6,8 @@ import json
 import re
 
 from datalint.checks import Option
-from datalint.intent import asks_for_text, is_placeholder
+from datalint.intent.change import is_placeholder
+from datalint.intent.requests import asks_for_text
 from datalint.locate import make_pointer
 from datalint.records import Record
 from datalint.violation import Finding

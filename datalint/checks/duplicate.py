@@ -32,9 +32,10 @@ from operator import itemgetter
 from typing import NamedTuple
 
 from datalint.checks import Option
-from datalint.intent import asks_open_answer, asks_question
+from datalint.intent.requests import asks_open_answer, asks_question
 from datalint.minhash.shingles import normalize
-from datalint.records import CANDIDATE_KEYS, ITEM_TEXT_KEYS, Record, Text
+from datalint.presets import CANDIDATE_KEYS, ITEM_TEXT_KEYS
+from datalint.records import Record, Text
 from datalint.violation import DatasetFinding, DeleteLine, Fix, Violation
 
 KEYS = ("record", "text", "example", "prompt")

@@ -23,8 +23,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-from datalint import intent
 from datalint.checks import Option
+from datalint.intent.language import asks_for_language
 from datalint.language.identify import ENGLISH_WORDS, language_of
 from datalint.language.model import load_model
 from datalint.language.scripts import NAMED_LATIN, display, quotes_script, same_language, script_class
@@ -143,7 +143,7 @@ def _expected_elsewhere(record: Record, labels: dict[str, str]) -> frozenset[str
 
 
 def _asks_for_language(turns: list) -> bool:
-    return any(turn.role in ("user", "system") and turn.text and intent.asks_for_language(turn.text) for turn in turns)
+    return any(turn.role in ("user", "system") and turn.text and asks_for_language(turn.text) for turn in turns)
 
 
 def record_features(rule, record: Record) -> tuple | None:

@@ -33,7 +33,7 @@ import numpy
 
 from datalint.checks import Option
 from datalint.checks.consistency_features import looks_like_code
-from datalint.intent import asks_for_fragment, asks_for_short_answer
+from datalint.intent.size import asks_for_fragment, asks_for_short_answer
 from datalint.records import TEXT_FIELDS, Record, Text
 from datalint.violation import DatasetFinding, Finding
 

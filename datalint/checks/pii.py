@@ -30,7 +30,7 @@ from typing import Any
 import ahocorasick
 
 from datalint.checks import Option
-from datalint.intent import asks_for_exercise, value_exercise
+from datalint.intent.exercise import asks_for_exercise, value_exercise
 from datalint.records import TEXT_FIELDS, Record, Text
 from datalint.violation import Finding
 

@@ -17,8 +17,8 @@ import re
 from collections import Counter
 from typing import Any
 
-from datalint import intent
 from datalint.checks import Option
+from datalint.intent.change import accepts_unchanged, asks_for_change, asks_to_repeat, is_placeholder
 from datalint.records import Record, Turn
 from datalint.violation import Finding
 
@@ -82,7 +82,7 @@ def check_record(rule, record: Record) -> list[Finding] | tuple[()]:
         # A request to repeat exempts the answer; asked only of the few answers with a finding.
         if check != "echo":
             question = _question_before(record, index)
-            if question is not None and intent.asks_to_repeat(question):
+            if question is not None and asks_to_repeat(question):
                 continue
         if found is None:
             found = []
@@ -250,18 +250,18 @@ def _echo(record: Record, answer: Turn, asked: Turn | None) -> Finding | None:
         return None
     first = _first_word(stripped)
     question = asked.text
-    if _same_text(question, stripped, first) and not intent.asks_to_repeat(question):
+    if _same_text(question, stripped, first) and not asks_to_repeat(question):
         return Finding("answer only repeats the prompt", answer.pointer)
     # The texts of this exchange: its instruction (an Alpaca user turn is instruction + input).
     instruction = next((text.text for text in record.texts if text.pointer == asked.pointer), question)
     for text in record.texts:
         if text.pointer == asked.pointer and _same_text(text.text, stripped, first):
-            if not intent.asks_to_repeat(text.text):
+            if not asks_to_repeat(text.text):
                 return Finding("answer only repeats the instruction", answer.pointer)
         elif text.field == "input" and _same_text(text.text, stripped, first):
-            if intent.is_placeholder(stripped):
+            if is_placeholder(stripped):
                 return None  # an answer that stands for no answer is S209's: one root cause, one finding
-            if intent.asks_for_change(instruction) and not intent.accepts_unchanged(instruction):
+            if asks_for_change(instruction) and not accepts_unchanged(instruction):
                 return Finding(_UNCHANGED, answer.pointer)
     return None
 

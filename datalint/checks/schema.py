@@ -9,7 +9,8 @@ from typing import Any
 
 from datalint.checks import Option
 from datalint.locate import make_pointer
-from datalint.records import FORMATS, PRESETS, Record
+from datalint.presets import FORMATS, PRESETS
+from datalint.records import Record
 from datalint.violation import Finding
 
 OPTIONS = {

@@ -22,7 +22,7 @@ from datalint.records import Record
 from datalint.violation import Finding
 
 CHECKS = ("max", "truncation", "end-of-turn", "template-error")
-# The `[tokens]` table of the config sets these on every tokens rule (datalint/config.py).
+# The `[tokens]` table of the config sets these on every tokens rule (datalint/config/loading.py).
 TOKEN_OPTIONS = {
     "tokenizer": Option(str, "", "hf:PATH, tiktoken:NAME or mistral:VERSION (set by `[tokens] tokenizer`)"),
     "max": Option(int, 0, "most tokens per example, the trainer's sequence length (0: no limit)"),
@@ -37,12 +37,13 @@ OPTIONS = {"check": Option(str, "max", "what to check", CHECKS), **TOKEN_OPTIONS
 def prepare(options: dict[str, Any]) -> Any:
     from pathlib import Path
 
-    from datalint import token_counts
+    from datalint.token_counts import load_counter
+    from datalint.tokenizer_specs import parse_spec
 
     if not options["tokenizer"]:
         raise ValueError('the token rules need a tokenizer: set `[tokens] tokenizer = "hf:path/to/tokenizer.json"`')
-    spec = token_counts.parse_spec(options["tokenizer"], Path.cwd())
-    return token_counts.load_counter(spec, options["chat-template"], options["end-of-turn"], options["fingerprint"])
+    spec = parse_spec(options["tokenizer"], Path.cwd())
+    return load_counter(spec, options["chat-template"], options["end-of-turn"], options["fingerprint"])
 
 
 def check_records(rule, records: list[Record]) -> list[list[Finding]]:

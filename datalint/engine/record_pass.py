@@ -24,7 +24,9 @@ from datalint.config import Settings
 from datalint.engine.features import FileState, assemble_file, make_violation
 from datalint.engine.incremental import save_cache
 from datalint.engine.plan import RulePlan
+from datalint.field_mapping import build_record
 from datalint.locate import locate
+from datalint.presets import PRESETS, detect_format
 from datalint.reader import (
     Block,
     Line,
@@ -35,7 +37,7 @@ from datalint.reader import (
     record_hash,
     record_hashes,
 )
-from datalint.records import PRESETS, Record, build_record, detect_format
+from datalint.records import Record
 from datalint.results import Entries, Results
 from datalint.sources import Source
 from datalint.timings import Timings

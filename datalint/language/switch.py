@@ -9,7 +9,7 @@ import re
 from collections import Counter, defaultdict
 from typing import Any
 
-from datalint import intent
+from datalint.intent.language import announces_language
 from datalint.language.identify import ENGLISH_WORDS, looks_english, named_script_language
 from datalint.language.model import detect, load_model
 from datalint.language.prose import without_code
@@ -77,7 +77,7 @@ def script_switch(answer: str, question: str, options: dict[str, Any]) -> str | 
         return None
     # The question quotes words of that script (explain "lay" and "lie"), or the answer says which
     # language its passage is in ("the English original:"): the passage is meant.
-    if quotes_script_words(question, script) or intent.announces_language(answer):
+    if quotes_script_words(question, script) or announces_language(answer):
         return None
     share = letters / total
     named_main = _script_language(main, " ".join(passages[main]), options)
@@ -142,7 +142,7 @@ def latin_switch(answer: str, question: str, options: dict[str, Any]) -> str | N
     language, letters = foreign.most_common(1)[0]
     if letters < 2 * min_letters or own < 2 * min_letters or letters > 0.8 * (own + letters):
         return None
-    if intent.announces_language(answer):
+    if announces_language(answer):
         return None  # "the Spanish version:" announces its passage
     share = letters / (own + letters)
     return f"answer in {display(main)} switches to {display(language)} for {share:.0%} of its text"

@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from datalint.records import Mapping_, build_record, detect_format
+from datalint.field_mapping import Mapping_, build_record
+from datalint.presets import detect_format
 
 RATING_SCALES = ("good-bad", "1-5")
 DEFAULT_GOOD_CUT = 4

@@ -15,8 +15,10 @@ import math
 from dataclasses import dataclass
 from pathlib import Path
 
+from datalint.field_mapping import Mapping_, build_record
+from datalint.presets import detect_format
 from datalint.reader import is_array_path, open_binary, read_json_array, read_jsonl
-from datalint.records import Mapping_, Record, build_record, detect_format
+from datalint.records import Record
 
 OTHER = "other"
 MAX_LINE_BYTES = 10_000_000

@@ -6,7 +6,8 @@ import pytest
 
 from datalint.checks import consistency
 from datalint.checks.consistency_features import _FENCED, FEATURES, SCANNED, scan
-from datalint.records import Text, build_record
+from datalint.field_mapping import build_record
+from datalint.records import Text
 from datalint.rules import builtin_rules, prepared
 
 PROSE = "The answer is simple and short."

@@ -209,8 +209,8 @@ def test_alpaca_prompt_key_from_normalised_parts_equals_normalising_the_whole_tu
     import random
 
     from datalint.checks.duplicate import _normalised_turn
+    from datalint.field_mapping import build_record
     from datalint.minhash.shingles import normalize
-    from datalint.records import build_record
 
     pieces = ["a", "B", " ", "\n", "\t", "\u00a0", "\u3000", "e\u0301", "\u0301", "Σ", "ﬁ", "Ⅻ", "ß", "İ", "x\x1c", ""]
     chooser = random.Random(7)

@@ -9,7 +9,7 @@ import pytest
 
 import datalint
 from datalint.checks.pii import DETECTORS, luhn_valid, passed_gates, personal_email
-from datalint.intent import asks_for_exercise, value_exercise
+from datalint.intent.exercise import asks_for_exercise, value_exercise
 from datalint.records import Text
 
 DATASETS = Path(__file__).resolve().parents[2] / ".." / "shared" / "datasets"
