@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from datalint.checks.length import _LONG_FORM, _may_ask_long_form, approximate_tokens, measure, truncation
+from datalint.checks.length import _LONG_FORM, _may_ask_long_form, approximate_tokens, measure
+from datalint.length.truncation import truncation
 
 
 def test_token_and_word_counts():
@@ -288,7 +289,7 @@ def test_the_median_is_numpys_to_the_last_bit() -> None:
     numpy.ma): the value must be numpy.median's, for odd and even sizes, on lengths and on noise."""
     import numpy
 
-    from datalint.checks.length import _median
+    from datalint.length.outliers import _median
 
     generator = numpy.random.default_rng(7)
     for size in [*range(1, 40), 1000, 1001, 52002]:

@@ -8,8 +8,10 @@ from pathlib import Path
 import pytest
 
 import datalint
-from datalint.checks.pii import DETECTORS, luhn_valid, passed_gates, personal_email
+from datalint.checks.pii import DETECTORS, passed_gates
 from datalint.intent.exercise import asks_for_exercise, value_exercise
+from datalint.pii.cards import luhn_valid
+from datalint.pii.emails import personal_email
 from datalint.records import Text
 
 DATASETS = Path(__file__).resolve().parents[2] / ".." / "shared" / "datasets"
