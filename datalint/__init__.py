@@ -15,16 +15,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 __version__ = "0.1.0"
 
 if TYPE_CHECKING:
-    from datalint.config import SettingsResolver
+    from datalint.config import Settings, SettingsResolver
     from datalint.engine import Report
     from datalint.violation import Violation
 
-__all__ = ["__version__", "lint_file", "lint_paths", "lint_records"]
+__all__ = ["__version__", "lint_file", "lint_lines", "lint_paths", "lint_records"]
 
 
 def settings_resolver(config, select, extend_select, ignore, fail_on=None, against=()) -> SettingsResolver:
@@ -187,3 +187,120 @@ def lint_records(
 
     report = lint_in_memory(records, settings_resolver(config, select, extend_select, ignore), name)
     return (collapse_conventions(report) if conventions else report).violations
+
+
+class LinesLinted(NamedTuple):
+    """What `lint_lines` found: pass it back as `previous` on the next call over the same lines."""
+
+    violations: list[Violation]  # sorted by position; config suppressions and conventions not applied
+    results: dict[str, Any]  # the record pass's result per line content (opaque), for every line given
+    file_format: str
+    records: int  # lines that hold a record
+
+
+def lint_lines(
+    lines: Sequence[str],
+    settings: Settings,
+    *,
+    name: str = "<buffer>",
+    final_newline: bool = True,
+    previous: LinesLinted | None = None,
+    dataset: bool = False,
+) -> LinesLinted:
+    """Lint a dataset held as lines of text (an editor's unsaved buffer), checking only new lines.
+
+    `lines` are the text split on "\\n" (a line ending in "\\r" had a CRLF ending); violations are
+    reported at `name` and the lines' numbers. The record pass runs only on lines whose content
+    `previous` has no result for (its results are keyed by line content, as the cache is); the
+    dataset pass (duplicates, outliers ...) runs over every line when `dataset` is true, else no
+    dataset-wide rule reports. Give `settings` with prepared rules (`datalint.rules.prepared`) so a
+    call does not prepare them again. Built on the engine's record pass, `assemble_file` and
+    `dataset_pass`, as a file run is.
+    """
+    from datalint import cache
+    from datalint.engine import (
+        DETECTED_FORMATS,
+        RulePlan,
+        _finish,
+        assemble_file,
+        check_lines,
+        dataset_pass,
+        parse_lines,
+    )
+    from datalint.locate import locate
+    from datalint.reader import LineParser, position_problems, record_hash
+    from datalint.records import detect_format
+    from datalint.results import Results
+    from datalint.violation import by_position
+
+    def key(number: int, text: str) -> str:
+        return text if number > 1 else "\x00" + text  # line 1 may hold a byte order mark
+
+    def body(text: str) -> str:
+        return text[:-1] if text.endswith("\r") else text
+
+    plan = RulePlan(settings)
+    parser = LineParser(plan.max_line_bytes)
+    known = previous.results if previous is not None else {}
+    file_format = settings.format
+    if file_format == "auto":
+        file_format = "unknown"
+        probed = 0
+        for number, text in enumerate(lines, 1):
+            result = known.get(key(number, text))
+            if result is None and probed < 64:
+                probed += 1
+                value = parser.parse(number, body(text).encode("utf-8", "surrogatepass"), "").value
+                kind = 1 + DETECTED_FORMATS.index(detect_format(value)) if isinstance(value, dict) else 0
+            else:
+                kind = result[1] if result is not None else 0
+            if kind > 1:
+                file_format = DETECTED_FORMATS[kind - 1]
+                break
+    if previous is not None and previous.file_format != file_format:
+        known = {}  # results depend on the file's format
+    results: dict[str, Any] = {}
+    missing: dict[str, tuple[int, bytes, str]] = {}
+    for number, text in enumerate(lines, 1):
+        line_key = key(number, text)
+        found = known.get(line_key)
+        if found is not None:
+            results[line_key] = found
+        elif line_key not in missing:
+            raw = body(text).encode("utf-8", "surrogatepass")
+            missing[line_key] = (number, raw, record_hash(raw))
+    if missing:
+        checked = check_lines(plan, file_format, parse_lines(parser, missing.values()))
+        for entry, (line_key, (_, _, hash_)) in enumerate(missing.items()):
+            kind, found_here, features = checked.entry(entry)
+            results[line_key] = (hash_, kind, found_here, features)
+    # The buffer as the engine's own results: one entry per line, in order.
+    per_line = [results[key(number, text)] for number, text in enumerate(lines, 1)]
+    hashes = [result[0] for result in per_line]
+    whole = Results(bytearray(result[1] for result in per_line))
+    whole.violations = {position: result[2] for position, result in enumerate(per_line) if result[2]}
+    if dataset:
+        for position, result in enumerate(per_line):
+            for rule_index, value in result[3]:
+                whole.column(rule_index)[position] = value
+    first_crlf = next((number for number, text in enumerate(lines, 1) if text.endswith("\r")), None)
+    problems = []
+    if first_crlf is not None:
+        problems.append((first_crlf, hashes[first_crlf - 1], position_problems(True, False)[0]))
+    if lines and not final_newline:
+        problems.append((len(lines), hashes[-1], position_problems(False, True)[0]))
+    state = assemble_file(name, plan, cache.Entries(whole), range(len(lines)), hashes, problems)
+    state.format = file_format
+    state = _finish(state, name, settings)
+    violations = state.violations
+    if dataset:
+        rules = {code: rule for code, (_, rule) in state.features.rules.items()}
+        found = list(dataset_pass([state.features], rules))
+        for violation in found:
+            if violation.pointer and violation.end_column is None:
+                text = body(lines[violation.line - 1])
+                text = text[1:] if violation.line == 1 and text.startswith("\ufeff") else text
+                violation.column, violation.end_column = locate(text, violation.pointer)
+        violations = [*violations, *found]
+    violations.sort(key=by_position)
+    return LinesLinted(violations, results, file_format, state.records)
