@@ -192,7 +192,8 @@ def lint_records(
 class LinesLinted(NamedTuple):
     """What `lint_lines` found: pass it back as `previous` on the next call over the same lines."""
 
-    violations: list[Violation]  # sorted by position; config suppressions and conventions not applied
+    violations: list[Violation]  # of the record pass and reading, sorted; suppressions and conventions not applied
+    dataset: list[Violation]  # of the dataset pass (empty unless asked for), sorted
     results: dict[str, Any]  # the record pass's result per line content (opaque), for every line given
     file_format: str
     records: int  # lines that hold a record
@@ -292,7 +293,8 @@ def lint_lines(
     state = assemble_file(name, plan, cache.Entries(whole), range(len(lines)), hashes, problems)
     state.format = file_format
     state = _finish(state, name, settings)
-    violations = state.violations
+    violations = sorted(state.violations, key=by_position)
+    found: list[Violation] = []
     if dataset:
         rules = {code: rule for code, (_, rule) in state.features.rules.items()}
         found = list(dataset_pass([state.features], rules))
@@ -301,6 +303,5 @@ def lint_lines(
                 text = body(lines[violation.line - 1])
                 text = text[1:] if violation.line == 1 and text.startswith("\ufeff") else text
                 violation.column, violation.end_column = locate(text, violation.pointer)
-        violations = [*violations, *found]
-    violations.sort(key=by_position)
-    return LinesLinted(violations, results, file_format, state.records)
+        found.sort(key=by_position)
+    return LinesLinted(violations, found, results, file_format, state.records)

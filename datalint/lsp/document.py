@@ -1,0 +1,85 @@
+"""An open buffer held as the lines of a dataset, and what the server found in it last.
+
+The client sends each change as a range and its new text; the change is applied to the lines it
+touches only (the other lines stay the same `str` objects, so their content keys cost nothing to
+look up again), never by rebuilding the whole text.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from datalint.lsp.positions import UTF16, to_index
+
+if TYPE_CHECKING:
+    from datalint import LinesLinted
+    from datalint.config import Settings
+    from datalint.violation import Violation
+
+
+@dataclass(frozen=True, slots=True)
+class Position:
+    line: int  # 0-based
+    character: int  # in the client's position encoding
+
+
+@dataclass(slots=True)
+class Document:
+    """The buffer as LSP lines: split on "\\n" (a CRLF line keeps its "\\r"); the text after the
+    last "\\n" is the last LSP line, empty when the buffer ends with a newline."""
+
+    uri: str
+    path: Path | None
+    parts: list[str]
+    version: int = 0
+
+    @staticmethod
+    def from_text(uri: str, path: Path | None, text: str, version: int = 0) -> Document:
+        return Document(uri, path, text.split("\n"), version)
+
+    @property
+    def lines(self) -> list[str]:
+        """The dataset's lines (what `datalint check` reads), without the empty piece after a final newline."""
+        return self.parts[:-1] if self.parts[-1] == "" else list(self.parts)
+
+    @property
+    def final_newline(self) -> bool:
+        return self.parts[-1] == "" or self.parts == [""]
+
+    def text(self) -> str:
+        return "\n".join(self.parts)
+
+    def line_text(self, number: int) -> str:
+        """Line `number` (1-based) without its line ending; "" past the end."""
+        return self.parts[number - 1].removesuffix("\r") if 0 < number <= len(self.parts) else ""
+
+    def replace(self, start: Position, end: Position, new_text: str, encoding: str = UTF16) -> None:
+        """Apply one change: the text between two positions becomes `new_text`."""
+        if start.line >= len(self.parts):
+            start = end = Position(len(self.parts) - 1, 1 << 30)
+        end_line = min(end.line, len(self.parts) - 1)
+        first, last = self.parts[start.line], self.parts[end_line]
+        head = first[: to_index(first.removesuffix("\r"), start.character, encoding)]
+        if end.line >= len(self.parts):
+            tail = ""
+        else:
+            tail = last[to_index(last.removesuffix("\r"), end.character, encoding) :]
+        self.parts[start.line : end_line + 1] = (head + new_text + tail).split("\n")
+
+
+@dataclass(slots=True)
+class OpenDocument:
+    """A document and what the passes found in it: the record pass's latest results (kept between
+    changes: lines whose content it has already checked are not checked again) and the dataset
+    pass's findings with the text of their line (moved with it when lines move)."""
+
+    document: Document  # as the client has it now
+    snapshot: Document  # the text the record pass last ran on (what findings' positions refer to)
+    linted: LinesLinted | None = None  # the latest record pass
+    settings: Settings | None = None  # that pass's (prepared) settings
+    dataset: list[tuple[Violation, str, int]] = field(default_factory=list)  # (finding, line text, nth copy)
+    violations: list[Violation] = field(default_factory=list)  # shown: conventions once, as `datalint check`
+    per_record: list[Violation] = field(default_factory=list)  # the same, one per record (for "fix all")
+    error: str | None = None  # a config error that stops linting

@@ -1,0 +1,607 @@
+"""The language server's protocol handlers, and when each pass runs.
+
+- open and change: the record pass, DEBOUNCE after the last change (a burst of keystrokes is
+  checked once), over the lines whose content it has no result for (`datalint.lint_lines`);
+- save, or PAUSE without a change: the dataset pass (duplicates, outliers, conventions ...) over
+  the whole buffer, in its own thread, on the lines the record pass last saw; its findings move
+  with their lines until it runs again;
+- a changed `datalint.toml`, `.datalint.toml` or `pyproject.toml`: every open document again.
+
+Diagnostics are pushed (`textDocument/publishDiagnostics`), or pulled (`textDocument/diagnostic`)
+by clients that say they pull. Code actions: a finding's fix, "fix all", "suppress this finding".
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field, replace
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from lsprotocol import types
+from pygls.lsp.server import LanguageServer
+from pygls.protocol import LanguageServerProtocol, lsp_method
+from pygls.uris import to_fs_path
+
+import datalint
+from datalint import fix as fixes
+from datalint.config import CONFIG_NAMES, ConfigError, Settings, SettingsResolver
+from datalint.conventions import collapse
+from datalint.lsp import convert
+from datalint.lsp.document import Document, OpenDocument, Position
+from datalint.lsp.positions import UTF16
+from datalint.lsp.suppress import suppress
+from datalint.rules import Rule, prepared
+from datalint.suppression import suppressions_of
+from datalint.violation import Fix, RemoveBom, SetLineEnding, Violation, by_position
+
+try:
+    from datalint.report import FileSummary, Report
+except ImportError:  # before the engine's Report moved to its own module
+    from datalint.engine import FileSummary, Report
+
+DEBOUNCE = 0.03  # seconds after a change before the record pass runs
+PAUSE = 1.0  # seconds without a change before the dataset pass runs
+SUPPRESS_COMMAND = "datalint.suppress"
+FIX_ALL_KIND = "source.fixAll.datalint"
+log = logging.getLogger(__name__)
+
+
+class DatalintProtocol(LanguageServerProtocol):
+    """Open, change and close go to the server's own Document: pygls's rebuilds the whole text on
+    every change (and splits lines on U+2028, which is no line break in JSONL)."""
+
+    @lsp_method(types.TEXT_DOCUMENT_DID_OPEN)
+    def lsp_text_document__did_open(self, params: types.DidOpenTextDocumentParams):
+        if (handler := self.fm.features.get(types.TEXT_DOCUMENT_DID_OPEN)) is not None:
+            yield handler, (params,), None
+
+    @lsp_method(types.TEXT_DOCUMENT_DID_CHANGE)
+    def lsp_text_document__did_change(self, params: types.DidChangeTextDocumentParams):
+        if (handler := self.fm.features.get(types.TEXT_DOCUMENT_DID_CHANGE)) is not None:
+            yield handler, (params,), None
+
+    @lsp_method(types.TEXT_DOCUMENT_DID_CLOSE)
+    def lsp_text_document__did_close(self, params: types.DidCloseTextDocumentParams):
+        if (handler := self.fm.features.get(types.TEXT_DOCUMENT_DID_CLOSE)) is not None:
+            yield handler, (params,), None
+
+
+@dataclass(slots=True)
+class _Schedule:
+    """When a document's passes run: `wake` starts the record pass, `fresh` says it has seen the latest change."""
+
+    wake: asyncio.Event = field(default_factory=asyncio.Event)
+    fresh: asyncio.Event = field(default_factory=asyncio.Event)
+    pause: asyncio.TimerHandle | None = None
+    dataset_running: bool = False
+    dataset_again: bool = False
+    task: asyncio.Task | None = None
+
+
+class DatalintServer(LanguageServer):
+    def __init__(self) -> None:
+        super().__init__("datalint", datalint.__version__, protocol_cls=DatalintProtocol)
+        self.documents: dict[str, OpenDocument] = {}
+        self.schedules: dict[str, _Schedule] = {}
+        self.resolver = SettingsResolver()
+        self._prepared: dict[int, tuple[Settings, Settings]] = {}  # id of resolved settings -> (them, prepared)
+        self._pages: dict[str, str] = {}  # rule code -> its docs link
+        self.docs_template: str | None = None  # initializationOptions.ruleDocsUrl, e.g. "https://.../{code}"
+        # One thread each: the record pass of a keystroke is never queued behind a dataset pass.
+        self.record_worker = ThreadPoolExecutor(1, thread_name_prefix="datalint-record")
+        self.dataset_worker = ThreadPoolExecutor(1, thread_name_prefix="datalint-dataset")
+        self.generation = 0  # bumped when findings change without an edit (dataset pass, config): pull result ids
+
+    # --- settings ------------------------------------------------------------------------------
+
+    @property
+    def encoding(self) -> str:
+        chosen = self.protocol.server_capabilities.position_encoding if self.protocol.server_capabilities else None
+        return str(chosen.value if hasattr(chosen, "value") else chosen or UTF16)
+
+    @property
+    def pulls(self) -> bool:
+        capabilities = self.protocol.client_capabilities
+        return bool(capabilities and capabilities.text_document and capabilities.text_document.diagnostic)
+
+    def settings(self, path: Path | None) -> Settings:
+        """The prepared settings of a file (rules compiled once per config). Raises ConfigError."""
+        resolved = self.resolver.settings_for(path)
+        entry = self._prepared.get(id(resolved))
+        if entry is None:
+            ready = replace(resolved, rules=tuple(prepared(rule) for rule in resolved.rules))
+            entry = self._prepared[id(resolved)] = (resolved, ready)
+        return entry[1]
+
+    def docs_link(self, rule: Rule) -> str:
+        if self.docs_template:
+            return self.docs_template.format(code=rule.code, name=rule.name)
+        if rule.code not in self._pages:
+            self._pages[rule.code] = convert.rule_page(rule, convert.docs_folder())
+        return self._pages[rule.code]
+
+    # --- the passes ----------------------------------------------------------------------------
+
+    def changed(self, uri: str, dataset_now: bool = False) -> None:
+        """The document changed (or its settings did): run the record pass soon, the dataset pass after a pause."""
+        schedule = self.schedules[uri]
+        schedule.fresh.clear()
+        schedule.wake.set()
+        if schedule.pause is not None:
+            schedule.pause.cancel()
+        loop = asyncio.get_running_loop()
+        delay = DEBOUNCE if dataset_now else PAUSE
+        schedule.pause = loop.call_later(delay, lambda: asyncio.ensure_future(self.dataset_pass(uri)))
+
+    async def record_loop(self, uri: str) -> None:
+        schedule = self.schedules[uri]
+        while True:
+            await schedule.wake.wait()
+            await asyncio.sleep(DEBOUNCE)
+            schedule.wake.clear()
+            state = self.documents.get(uri)
+            if state is None or self.schedules.get(uri) is not schedule:
+                return  # closed (and perhaps opened again, with a loop of its own)
+            try:
+                await self.record_pass(state)
+            except Exception as error:  # noqa: BLE001 - a failed pass is logged; the server stays up
+                log.exception("record pass failed")
+                self.window_log_message(types.LogMessageParams(types.MessageType.Error, f"datalint: {error!r}"))
+            if not schedule.wake.is_set():
+                schedule.fresh.set()
+
+    async def record_pass(self, state: OpenDocument) -> None:
+        document = state.document
+        snapshot = Document(document.uri, document.path, list(document.parts), document.version)
+        try:
+            settings = self.settings(document.path)
+        except ConfigError as error:
+            state.error, state.linted, state.settings, state.dataset = str(error), None, None, []
+            state.snapshot = snapshot
+            self.publish(state)
+            return
+        previous = state.linted if state.settings == settings else None
+        run = partial(
+            datalint.lint_lines,
+            snapshot.lines,
+            settings,
+            name=_name(document),
+            final_newline=snapshot.final_newline,
+            previous=previous,
+        )
+        linted = await asyncio.get_running_loop().run_in_executor(self.record_worker, run)
+        if previous is None:
+            state.dataset = []  # found under other settings
+        state.error, state.linted, state.settings, state.snapshot = None, linted, settings, snapshot
+        self.publish(state)
+
+    async def dataset_pass(self, uri: str) -> None:
+        schedule = self.schedules.get(uri)
+        if schedule is None:
+            return
+        if schedule.dataset_running:
+            schedule.dataset_again = True
+            return
+        schedule.dataset_running = True
+        try:
+            while True:
+                schedule.dataset_again = False
+                await schedule.fresh.wait()  # on the lines the record pass has checked
+                state = self.documents.get(uri)
+                if state is None or state.linted is None:
+                    return
+                linted, snapshot, settings = state.linted, state.snapshot, state.settings
+                run = partial(
+                    datalint.lint_lines,
+                    snapshot.lines,
+                    settings,
+                    name=_name(snapshot),
+                    final_newline=snapshot.final_newline,
+                    previous=linted,
+                    dataset=True,
+                )
+                found = await asyncio.get_running_loop().run_in_executor(self.dataset_worker, run)
+                if state.settings is settings:
+                    state.dataset = _anchored(found.dataset, snapshot.lines)
+                    self.generation += 1
+                    self.publish(state, refresh=True)
+                if not schedule.dataset_again:
+                    return
+        except Exception as error:  # noqa: BLE001
+            log.exception("dataset pass failed")
+            self.window_log_message(types.LogMessageParams(types.MessageType.Error, f"datalint: {error!r}"))
+        finally:
+            schedule.dataset_running = False
+
+    def config_changed(self) -> None:
+        """Configs are read again; documents whose settings changed are checked again from scratch."""
+        self.resolver = SettingsResolver()
+        self._prepared.clear()
+        self._pages.clear()
+        self.generation += 1
+        for uri in self.documents:
+            self.changed(uri, dataset_now=True)
+
+    # --- what the client sees ------------------------------------------------------------------
+
+    def findings(self, state: OpenDocument) -> tuple[list[Violation], list[Violation]]:
+        """(shown, per record): the record pass's findings and the dataset pass's moved to their
+        lines now, minus config suppressions; `shown` has a file's conventions once, as `datalint check`."""
+        if state.linted is None:
+            return [], []
+        lines = state.snapshot.lines
+        moved = _moved(state.dataset, lines)
+        name = _name(state.snapshot)
+        try:
+            config = self.resolver.config_for(state.document.path) if state.document.path else None
+        except ConfigError:
+            config = None
+        entries = suppressions_of(config) if config is not None else []
+        kept = [
+            violation
+            for violation in sorted([*state.linted.violations, *moved], key=by_position)
+            if not any(entry.matches(violation) for entry in entries)
+        ]
+        summary = FileSummary(name, state.linted.records, state.linted.file_format)
+        shown = collapse(Report(kept, [summary], 0, {})).violations
+        return shown, kept
+
+    def diagnostics(self, state: OpenDocument) -> list[types.Diagnostic]:
+        """The findings of the last `publish`, as the client shows them."""
+        if state.error is not None:
+            return [
+                types.Diagnostic(
+                    types.Range(types.Position(0, 0), types.Position(0, 0)),
+                    f"datalint cannot lint this file: {state.error}",
+                    severity=types.DiagnosticSeverity.Error,
+                    source=convert.SOURCE,
+                )
+            ]
+        rules = {rule.code: rule for rule in state.settings.rules} if state.settings else {}
+        encoding = self.encoding
+        return [
+            convert.diagnostic(
+                violation,
+                state.snapshot,
+                self.docs_link(rules[violation.code]) if violation.code in rules else None,
+                encoding,
+            )
+            for violation in state.violations
+        ]
+
+    def publish(self, state: OpenDocument, refresh: bool = False) -> None:
+        """Work out what the client shows; push it, or tell a pulling client to ask again."""
+        state.violations, state.per_record = self.findings(state)
+        if self.pulls:
+            capabilities = self.protocol.client_capabilities.workspace
+            if refresh and capabilities and capabilities.diagnostics and capabilities.diagnostics.refresh_support:
+                self.workspace_diagnostic_refresh(None)
+            return
+        diagnostics = self.diagnostics(state)
+        self.text_document_publish_diagnostics(
+            types.PublishDiagnosticsParams(state.document.uri, diagnostics, version=state.snapshot.version)
+        )
+
+    def result_id(self, state: OpenDocument) -> str:
+        return f"{state.snapshot.version}.{self.generation}.{len(state.dataset)}"
+
+
+def _name(document: Document) -> str:
+    return str(document.path) if document.path is not None else document.uri
+
+
+def _anchored(found: list[Violation], lines: list[str]) -> list[tuple[Violation, str, int]]:
+    """Each dataset finding with its line's text and which copy of that text it is (1st, 2nd ...)."""
+    wanted = {violation.line for violation in found}
+    texts = {lines[number - 1] for number in wanted}
+    copies: Counter[str] = Counter()
+    nth: dict[int, int] = {}
+    for number, text in enumerate(lines, 1):
+        if text in texts:
+            if number in wanted:
+                nth[number] = copies[text]
+            copies[text] += 1
+    return [(violation, lines[violation.line - 1], nth[violation.line]) for violation in found]
+
+
+def _moved(anchored: list[tuple[Violation, str, int]], lines: list[str]) -> list[Violation]:
+    """The dataset findings at the lines their text is on now; a finding whose line changed is dropped
+    (until the next dataset pass)."""
+    if not anchored:
+        return []
+    texts = {text for _, text, _ in anchored}
+    where: dict[str, list[int]] = {}
+    for number, text in enumerate(lines, 1):
+        if text in texts:
+            where.setdefault(text, []).append(number)
+    moved = []
+    for violation, text, nth in anchored:
+        numbers = where.get(text, ())
+        if nth < len(numbers):
+            moved.append(violation if numbers[nth] == violation.line else replace(violation, line=numbers[nth]))
+    return moved
+
+
+def _path(uri: str) -> Path | None:
+    path = to_fs_path(uri) if uri.startswith("file:") else None
+    return Path(path) if path else None
+
+
+# --- code actions ------------------------------------------------------------------------------
+
+
+def _fix_context(state: OpenDocument) -> fixes.FixContext:
+    document = state.snapshot
+    texts = [text.removesuffix("\r") for text in document.lines]
+    endings = ["\r\n" if text.endswith("\r") else "\n" for text in document.lines]
+    if endings and not document.final_newline:
+        endings[-1] = ""
+    bom = bool(texts) and texts[0].startswith("\ufeff")
+    if bom:
+        texts[0] = texts[0][1:]
+    return fixes.FixContext(fixes.FileLines(texts, endings, bom), state.linted.file_format, state.settings)
+
+
+def _planned(violation: Violation, rules: dict[str, Rule], context: fixes.FixContext) -> tuple[Fix, Rule] | None:
+    rule = rules.get(violation.code)
+    if rule is None:
+        return None
+    try:
+        planned = fixes.plan(violation, rule, context)
+    except Exception:  # noqa: BLE001 - a fix that cannot be planned is not offered
+        log.exception("planning a fix failed")
+        return None
+    return (planned, rule) if planned is not None and planned.edits else None
+
+
+def _non_overlapping(planned: list[tuple[Fix, Rule]]) -> list[Fix]:
+    """Fixes that touch lines no earlier fix touched (the rest wait for the next "fix all", as `--fix`)."""
+    touched: set[tuple[str, int | None]] = set()
+    kept = []
+    for fix, _ in planned:
+        marks = {_touches(edit) for edit in fix.edits}
+        if marks & touched:
+            continue
+        touched |= marks
+        kept.append(fix)
+    return kept
+
+
+def _touches(edit) -> tuple[str, int | None]:
+    """What part of the file an edit changes: a line's text, a line's ending, or the byte order mark."""
+    if isinstance(edit, SetLineEnding):
+        return "ending", edit.line
+    if isinstance(edit, RemoveBom):
+        return "bom", None
+    return "text", edit.line
+
+
+def code_actions(server: DatalintServer, params: types.CodeActionParams) -> list[types.CodeAction]:
+    state = server.documents.get(params.text_document.uri)
+    if state is None or state.linted is None or state.snapshot.version != state.document.version:
+        return []  # not checked since the last change: the client asks again
+    encoding = server.encoding
+    document = state.snapshot
+    rules = {rule.code: rule for rule in state.settings.rules}
+    context = _fix_context(state)
+    identifier = types.OptionalVersionedTextDocumentIdentifier(document.uri, document.version)
+
+    def workspace_edit(edits: list[types.TextEdit]) -> types.WorkspaceEdit:
+        return types.WorkspaceEdit(document_changes=[types.TextDocumentEdit(identifier, edits)])
+
+    actions: list[types.CodeAction] = []
+    first, last = params.range.start.line + 1, params.range.end.line + 1
+    for violation in state.violations:
+        if not first <= violation.line <= last:
+            continue
+        shown = convert.diagnostic(violation, document, None, encoding)
+        if not _overlaps(shown.range, params.range):
+            continue
+        planned = _planned(violation, rules, context)
+        if planned is not None:
+            fix, rule = planned
+            unsafe = rule.fix_safety != "safe"
+            actions.append(
+                types.CodeAction(
+                    f"Fix {violation.code}: {fix.description}" + (" (unsafe: changes content)" if unsafe else ""),
+                    kind=types.CodeActionKind.QuickFix,
+                    diagnostics=[shown],
+                    is_preferred=not unsafe,
+                    edit=workspace_edit(convert.text_edits(fix, document, encoding)),
+                )
+            )
+        if violation.record_hash and document.path is not None:
+            title = f"Suppress {violation.code} for this record (a [[suppress]] entry in the config)"
+            actions.append(
+                types.CodeAction(
+                    title,
+                    kind=types.CodeActionKind.QuickFix,
+                    diagnostics=[shown],
+                    command=types.Command(
+                        title, SUPPRESS_COMMAND, arguments=[document.uri, violation.record_hash, violation.code]
+                    ),
+                )
+            )
+    every = [planned for violation in state.per_record if (planned := _planned(violation, rules, context))]
+    safe = [item for item in every if item[1].fix_safety == "safe"]
+    for title, chosen in (
+        ("Fix all datalint findings with safe fixes", safe),
+        ("Fix all datalint findings, including unsafe fixes", every if len(every) > len(safe) else []),
+    ):
+        if chosen:
+            edits = [edit for fix in _non_overlapping(chosen) for edit in convert.text_edits(fix, document, encoding)]
+            actions.append(types.CodeAction(title, kind=FIX_ALL_KIND, edit=workspace_edit(edits)))
+    only = params.context.only
+    if only:
+        actions = [action for action in actions if any(str(action.kind).startswith(str(kind)) for kind in only)]
+    return actions
+
+
+def _overlaps(a: types.Range, b: types.Range) -> bool:
+    def key(position: types.Position) -> tuple[int, int]:
+        return position.line, position.character
+
+    return key(a.start) <= key(b.end) and key(b.start) <= key(a.end)
+
+
+def hover(server: DatalintServer, params: types.HoverParams) -> types.Hover | None:
+    """The docs of the rules of the findings under the cursor (the text `datalint rule CODE` prints)."""
+    from datalint.docs import rule_markdown
+
+    state = server.documents.get(params.text_document.uri)
+    if state is None or state.linted is None or state.settings is None:
+        return None
+    encoding = server.encoding
+    rules = {rule.code: rule for rule in state.settings.rules}
+    here = types.Range(params.position, params.position)
+    pages, ranges = [], []
+    for violation in state.violations:
+        if violation.line != params.position.line + 1 or violation.code not in rules:
+            continue
+        span = convert.violation_range(state.snapshot, violation, encoding)
+        if _overlaps(span, here) and rule_markdown(rules[violation.code]) not in pages:
+            pages.append(rule_markdown(rules[violation.code]))
+            ranges.append(span)
+    if not pages:
+        return None
+    return types.Hover(
+        types.MarkupContent(types.MarkupKind.Markdown, "\n\n---\n\n".join(pages)),
+        ranges[0] if len(ranges) == 1 else None,
+    )
+
+
+# --- the server --------------------------------------------------------------------------------
+
+
+def create_server() -> DatalintServer:
+    server = DatalintServer()
+
+    @server.feature(types.INITIALIZE)
+    def initialize(ls: DatalintServer, params: types.InitializeParams) -> None:
+        options = params.initialization_options or {}
+        if isinstance(options, dict) and isinstance(options.get("ruleDocsUrl"), str):
+            ls.docs_template = options["ruleDocsUrl"]
+
+    @server.feature(types.INITIALIZED)
+    async def initialized(ls: DatalintServer, params: types.InitializedParams) -> None:
+        workspace = ls.protocol.client_capabilities.workspace
+        watching = workspace and workspace.did_change_watched_files
+        if watching and watching.dynamic_registration:
+            watchers = [types.FileSystemWatcher(glob_pattern=f"**/{name}") for name in CONFIG_NAMES]
+            registration = types.Registration(
+                "datalint-configs",
+                types.WORKSPACE_DID_CHANGE_WATCHED_FILES,
+                types.DidChangeWatchedFilesRegistrationOptions(watchers=watchers),
+            )
+            try:
+                await ls.client_register_capability_async(types.RegistrationParams([registration]))
+            except Exception:  # noqa: BLE001 - without watchers, a saved config still re-lints (didSave)
+                log.warning("the client did not accept file watchers")
+
+    @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
+    def did_open(ls: DatalintServer, params: types.DidOpenTextDocumentParams) -> None:
+        item = params.text_document
+        path = _path(item.uri)
+        if path is not None and path.name in CONFIG_NAMES:
+            return
+        document = Document.from_text(item.uri, path, item.text, item.version)
+        ls.documents[item.uri] = OpenDocument(document, snapshot=document)
+        schedule = ls.schedules[item.uri] = _Schedule()
+        schedule.task = asyncio.ensure_future(ls.record_loop(item.uri))
+        ls.changed(item.uri)
+
+    @server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
+    def did_change(ls: DatalintServer, params: types.DidChangeTextDocumentParams) -> None:
+        state = ls.documents.get(params.text_document.uri)
+        if state is None:
+            return
+        document = state.document
+        for change in params.content_changes:
+            if isinstance(change, types.TextDocumentContentChangePartial):
+                start = Position(change.range.start.line, change.range.start.character)
+                end = Position(change.range.end.line, change.range.end.character)
+                document.replace(start, end, change.text, ls.encoding)
+            else:
+                document.parts = change.text.split("\n")
+        document.version = params.text_document.version
+        ls.changed(document.uri)
+
+    @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
+    def did_save(ls: DatalintServer, params: types.DidSaveTextDocumentParams) -> None:
+        path = _path(params.text_document.uri)
+        if path is not None and path.name in CONFIG_NAMES:
+            ls.config_changed()
+        elif params.text_document.uri in ls.documents:
+            ls.changed(params.text_document.uri, dataset_now=True)
+
+    @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
+    def did_close(ls: DatalintServer, params: types.DidCloseTextDocumentParams) -> None:
+        uri = params.text_document.uri
+        ls.documents.pop(uri, None)
+        schedule = ls.schedules.pop(uri, None)
+        if schedule is not None:
+            schedule.wake.set()  # the record loop sees the document gone and ends
+            if schedule.pause is not None:
+                schedule.pause.cancel()
+        if not ls.pulls:
+            ls.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri, []))
+
+    @server.feature(types.WORKSPACE_DID_CHANGE_WATCHED_FILES)
+    def watched_files(ls: DatalintServer, params: types.DidChangeWatchedFilesParams) -> None:
+        if any((path := _path(change.uri)) is not None and path.name in CONFIG_NAMES for change in params.changes):
+            ls.config_changed()
+
+    @server.feature(
+        types.TEXT_DOCUMENT_DIAGNOSTIC,
+        types.DiagnosticOptions(inter_file_dependencies=False, workspace_diagnostics=False, identifier="datalint"),
+    )
+    async def pull(ls: DatalintServer, params: types.DocumentDiagnosticParams) -> types.DocumentDiagnosticReport:
+        uri = params.text_document.uri
+        schedule = ls.schedules.get(uri)
+        if schedule is None:
+            return types.RelatedFullDocumentDiagnosticReport(items=[])
+        await schedule.fresh.wait()
+        state = ls.documents.get(uri)
+        if state is None:
+            return types.RelatedFullDocumentDiagnosticReport(items=[])
+        result_id = ls.result_id(state)
+        if params.previous_result_id == result_id:
+            return types.RelatedUnchangedDocumentDiagnosticReport(result_id=result_id)
+        return types.RelatedFullDocumentDiagnosticReport(items=ls.diagnostics(state), result_id=result_id)
+
+    @server.feature(
+        types.TEXT_DOCUMENT_CODE_ACTION,
+        types.CodeActionOptions(code_action_kinds=[types.CodeActionKind.QuickFix, FIX_ALL_KIND]),
+    )
+    def code_action(ls: DatalintServer, params: types.CodeActionParams) -> list[types.CodeAction]:
+        return code_actions(ls, params)
+
+    @server.feature(types.TEXT_DOCUMENT_HOVER)
+    def on_hover(ls: DatalintServer, params: types.HoverParams) -> types.Hover | None:
+        return hover(ls, params)
+
+    @server.command(SUPPRESS_COMMAND)
+    def suppress_command(ls: DatalintServer, uri: str, record_hash: str, code: str) -> dict[str, Any]:
+        path = _path(uri)
+        if path is None:
+            return {"error": "only files on disk have a config to write to"}
+        try:
+            config = ls.resolver.config_for(path).path
+            written = suppress(config, path, record_hash, code)
+        except (ConfigError, OSError) as error:
+            ls.window_show_message(types.ShowMessageParams(types.MessageType.Error, f"datalint: {error}"))
+            return {"error": str(error)}
+        ls.config_changed()
+        return {"config": str(written)}
+
+    return server
+
+
+def serve() -> None:
+    """Run the language server on stdin and stdout until the client exits."""
+    create_server().start_io()
