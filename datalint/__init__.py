@@ -218,6 +218,9 @@ def lint_lines(
     call does not prepare them again. Built on the engine's record pass, `assemble_file` and
     `dataset_pass`, as a file run is.
     """
+    from itertools import compress, count, repeat
+    from operator import is_, itemgetter, methodcaller
+
     from datalint import cache
     from datalint.engine import (
         DETECTED_FORMATS,
@@ -260,31 +263,34 @@ def lint_lines(
                 break
     if previous is not None and previous.file_format != file_format:
         known = {}  # results depend on the file's format
-    results: dict[str, Any] = {}
+    # Whole lists at a time (C-level maps): a keystroke in a 50k-line buffer checks one line.
+    keys = list(lines)
+    if keys:
+        keys[0] = key(1, keys[0])
+    per_line = list(map(known.get, keys))
+    results = dict(known)
     missing: dict[str, tuple[int, bytes, str]] = {}
-    for number, text in enumerate(lines, 1):
-        line_key = key(number, text)
-        found = known.get(line_key)
-        if found is not None:
-            results[line_key] = found
-        elif line_key not in missing:
-            raw = body(text).encode("utf-8", "surrogatepass")
-            missing[line_key] = (number, raw, record_hash(raw))
+    for position in compress(range(len(keys)), map(is_, per_line, repeat(None))):
+        if keys[position] not in missing:
+            raw = body(lines[position]).encode("utf-8", "surrogatepass")
+            missing[keys[position]] = (position + 1, raw, record_hash(raw))
     if missing:
         checked = check_lines(plan, file_format, parse_lines(parser, missing.values()))
         for entry, (line_key, (_, _, hash_)) in enumerate(missing.items()):
             kind, found_here, features = checked.entry(entry)
             results[line_key] = (hash_, kind, found_here, features)
+        per_line = list(map(results.__getitem__, keys))
+    if len(results) > 2 * len(keys) + 1024:
+        results = dict(zip(keys, per_line, strict=True))  # drop the results of lines gone
     # The buffer as the engine's own results: one entry per line, in order.
-    per_line = [results[key(number, text)] for number, text in enumerate(lines, 1)]
-    hashes = [result[0] for result in per_line]
-    whole = Results(bytearray(result[1] for result in per_line))
-    whole.violations = {position: result[2] for position, result in enumerate(per_line) if result[2]}
+    hashes = list(map(itemgetter(0), per_line))
+    whole = Results(bytearray(map(itemgetter(1), per_line)))
+    whole.violations = {position: per_line[position][2] for position in compress(count(), map(itemgetter(2), per_line))}
     if dataset:
         for position, result in enumerate(per_line):
             for rule_index, value in result[3]:
                 whole.column(rule_index)[position] = value
-    first_crlf = next((number for number, text in enumerate(lines, 1) if text.endswith("\r")), None)
+    first_crlf = next(compress(count(1), map(methodcaller("endswith", "\r"), lines)), None)
     problems = []
     if first_crlf is not None:
         problems.append((first_crlf, hashes[first_crlf - 1], position_problems(True, False)[0]))
