@@ -92,6 +92,7 @@ class DatalintServer(LanguageServer):
         self._prepared: dict[int, tuple[Settings, Settings]] = {}  # id of resolved settings -> (them, prepared)
         self._pages: dict[str, str] = {}  # rule code -> its docs link
         self.docs_template: str | None = None  # initializationOptions.ruleDocsUrl, e.g. "https://.../{code}"
+        self.pause = PAUSE  # initializationOptions.datasetPause (seconds)
         # One thread each: the record pass of a keystroke is never queued behind a dataset pass.
         self.record_worker = ThreadPoolExecutor(1, thread_name_prefix="datalint-record")
         self.dataset_worker = ThreadPoolExecutor(1, thread_name_prefix="datalint-dataset")
@@ -127,16 +128,21 @@ class DatalintServer(LanguageServer):
 
     # --- the passes ----------------------------------------------------------------------------
 
-    def changed(self, uri: str, dataset_now: bool = False) -> None:
-        """The document changed (or its settings did): run the record pass soon, the dataset pass after a pause."""
+    def changed(self, uri: str) -> None:
+        """The document changed (or its settings did): the record pass soon, the dataset pass after a pause."""
         schedule = self.schedules[uri]
         schedule.fresh.clear()
         schedule.wake.set()
+        self.dataset_after(uri, self.pause)
+
+    def dataset_after(self, uri: str, delay: float) -> None:
+        """Run the dataset pass `delay` seconds from now, unless a change comes first."""
+        schedule = self.schedules[uri]
         if schedule.pause is not None:
             schedule.pause.cancel()
-        loop = asyncio.get_running_loop()
-        delay = DEBOUNCE if dataset_now else PAUSE
-        schedule.pause = loop.call_later(delay, lambda: asyncio.ensure_future(self.dataset_pass(uri)))
+        schedule.pause = asyncio.get_running_loop().call_later(
+            delay, lambda: asyncio.ensure_future(self.dataset_pass(uri))
+        )
 
     async def record_loop(self, uri: str) -> None:
         schedule = self.schedules[uri]
@@ -225,7 +231,8 @@ class DatalintServer(LanguageServer):
         self._pages.clear()
         self.generation += 1
         for uri in self.documents:
-            self.changed(uri, dataset_now=True)
+            self.changed(uri)
+            self.dataset_after(uri, DEBOUNCE)
 
     # --- what the client sees ------------------------------------------------------------------
 
@@ -314,6 +321,8 @@ def _moved(anchored: list[tuple[Violation, str, int]], lines: list[str]) -> list
     (until the next dataset pass)."""
     if not anchored:
         return []
+    if all(violation.line <= len(lines) and lines[violation.line - 1] == text for violation, text, _ in anchored):
+        return [violation for violation, _, _ in anchored]  # no line moved (typing inside lines)
     texts = {text for _, text, _ in anchored}
     where: dict[str, list[int]] = {}
     for number, text in enumerate(lines, 1):
@@ -484,8 +493,12 @@ def create_server() -> DatalintServer:
     @server.feature(types.INITIALIZE)
     def initialize(ls: DatalintServer, params: types.InitializeParams) -> None:
         options = params.initialization_options or {}
-        if isinstance(options, dict) and isinstance(options.get("ruleDocsUrl"), str):
+        if not isinstance(options, dict):
+            return
+        if isinstance(options.get("ruleDocsUrl"), str):
             ls.docs_template = options["ruleDocsUrl"]
+        if isinstance(options.get("datasetPause"), int | float) and options["datasetPause"] >= 0:
+            ls.pause = float(options["datasetPause"])
 
     @server.feature(types.INITIALIZED)
     async def initialized(ls: DatalintServer, params: types.InitializedParams) -> None:
@@ -537,7 +550,7 @@ def create_server() -> DatalintServer:
         if path is not None and path.name in CONFIG_NAMES:
             ls.config_changed()
         elif params.text_document.uri in ls.documents:
-            ls.changed(params.text_document.uri, dataset_now=True)
+            ls.dataset_after(params.text_document.uri, DEBOUNCE)
 
     @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
     def did_close(ls: DatalintServer, params: types.DidCloseTextDocumentParams) -> None:
