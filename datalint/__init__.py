@@ -190,13 +190,16 @@ def lint_records(
 
 
 class LinesLinted(NamedTuple):
-    """What `lint_lines` found: pass it back as `previous` on the next call over the same lines."""
+    """What `lint_lines` found: pass it back as `previous` on the next call over the same buffer."""
 
     violations: list[Violation]  # of the record pass and reading, sorted; suppressions and conventions not applied
     dataset: list[Violation]  # of the dataset pass (empty unless asked for), sorted
-    results: dict[str, Any]  # the record pass's result per line content (opaque), for every line given
+    results: dict[str, Any]  # the record pass's result per line content (opaque); later calls add to it
     file_format: str
     records: int  # lines that hold a record
+    per_line: list[Any]  # each line's result (opaque)
+    line_violations: list[Violation]  # the record pass's, by line (without reading problems of the whole file)
+    first_crlf: int | None  # the first line with a CRLF ending
 
 
 def lint_lines(
@@ -206,26 +209,30 @@ def lint_lines(
     name: str = "<buffer>",
     final_newline: bool = True,
     previous: LinesLinted | None = None,
+    unchanged: tuple[int, int] | None = None,
     dataset: bool = False,
 ) -> LinesLinted:
     """Lint a dataset held as lines of text (an editor's unsaved buffer), checking only new lines.
 
     `lines` are the text split on "\\n" (a line ending in "\\r" had a CRLF ending); violations are
     reported at `name` and the lines' numbers. The record pass runs only on lines whose content
-    `previous` has no result for (its results are keyed by line content, as the cache is); the
-    dataset pass (duplicates, outliers ...) runs over every line when `dataset` is true, else no
-    dataset-wide rule reports. Give `settings` with prepared rules (`datalint.rules.prepared`) so a
-    call does not prepare them again. Built on the engine's record pass, `assemble_file` and
-    `dataset_pass`, as a file run is.
+    `previous` has no result for (results are keyed by line content, as the cache's are). With
+    `unchanged` = (first, last), the caller says how many first and last lines are the lines
+    `previous` ran on: only the lines between are looked at, so a keystroke costs its line, not
+    the buffer. The dataset pass (duplicates, outliers ...) runs over every line when `dataset`
+    is true, else no dataset-wide rule reports. Give `settings` with prepared rules
+    (`datalint.rules.prepared`) so a call does not prepare them again. Built on the engine's
+    record pass (`check_lines`), `assemble_file` and `dataset_pass`, as a file run is.
     """
-    from itertools import compress, count, repeat
-    from operator import is_, itemgetter, methodcaller
+    from itertools import compress, count, islice
+    from operator import itemgetter, methodcaller
 
     from datalint import cache
     from datalint.engine import (
-        DETECTED_FORMATS,
         RulePlan,
+        _FileState,
         _finish,
+        _violation,
         assemble_file,
         check_lines,
         dataset_pass,
@@ -245,69 +252,117 @@ def lint_lines(
 
     plan = RulePlan(settings)
     parser = LineParser(plan.max_line_bytes)
-    known = previous.results if previous is not None else {}
     file_format = settings.format
     if file_format == "auto":
+        # The first record in a known format: among the first lines, as a file run probes, else
+        # where the last call found it, else anywhere (a first call parses every line anyway).
         file_format = "unknown"
-        probed = 0
-        for number, text in enumerate(lines, 1):
-            result = known.get(key(number, text))
-            if result is None and probed < 64:
-                probed += 1
-                value = parser.parse(number, body(text).encode("utf-8", "surrogatepass"), "").value
-                kind = 1 + DETECTED_FORMATS.index(detect_format(value)) if isinstance(value, dict) else 0
-            else:
-                kind = result[1] if result is not None else 0
-            if kind > 1:
-                file_format = DETECTED_FORMATS[kind - 1]
+        probe = lines if previous is None else islice(lines, 64)
+        for number, text in enumerate(probe, 1):
+            value = parser.parse(number, body(text).encode("utf-8", "surrogatepass"), "").value
+            if isinstance(value, dict) and (detected := detect_format(value)) != "unknown":
+                file_format = detected
                 break
+        if file_format == "unknown" and previous is not None:
+            file_format = previous.file_format
     if previous is not None and previous.file_format != file_format:
-        known = {}  # results depend on the file's format
-    # Whole lists at a time (C-level maps): a keystroke in a 50k-line buffer checks one line.
-    keys = list(lines)
-    if keys:
-        keys[0] = key(1, keys[0])
-    per_line = list(map(known.get, keys))
-    results = dict(known)
+        previous = None  # results depend on the file's format
+    known = previous.results if previous is not None else {}
+    # The lines to look at: all, or those between the unchanged first and last lines.
+    size, before = len(lines), len(previous.per_line) if previous is not None else 0
+    first = last = 0
+    if previous is not None and unchanged is not None:
+        first = max(0, min(unchanged[0], size, before))
+        last = max(0, min(unchanged[1], size - first, before - first))
+        if first == 0:
+            last = min(last, size - 1, before - 1)  # line 1's result is its own (a BOM): never moved
+    middle = range(first, size - last)
+    keys = [key(position + 1, lines[position]) for position in middle]
+    found = list(map(known.get, keys))
     missing: dict[str, tuple[int, bytes, str]] = {}
-    for position in compress(range(len(keys)), map(is_, per_line, repeat(None))):
-        if keys[position] not in missing:
+    for position, line_key, result in zip(middle, keys, found, strict=True):
+        if result is None and line_key not in missing:
             raw = body(lines[position]).encode("utf-8", "surrogatepass")
-            missing[keys[position]] = (position + 1, raw, record_hash(raw))
+            missing[line_key] = (position + 1, raw, record_hash(raw))
+    results = known
     if missing:
         checked = check_lines(plan, file_format, parse_lines(parser, missing.values()))
         for entry, (line_key, (_, _, hash_)) in enumerate(missing.items()):
             kind, found_here, features = checked.entry(entry)
             results[line_key] = (hash_, kind, found_here, features)
-        per_line = list(map(results.__getitem__, keys))
-    if len(results) > 2 * len(keys) + 1024:
-        results = dict(zip(keys, per_line, strict=True))  # drop the results of lines gone
-    # The buffer as the engine's own results: one entry per line, in order.
-    hashes = list(map(itemgetter(0), per_line))
-    whole = Results(bytearray(map(itemgetter(1), per_line)))
-    whole.violations = {position: per_line[position][2] for position in compress(count(), map(itemgetter(2), per_line))}
+        found = list(map(results.__getitem__, keys))
+    # The record pass's violations of the middle lines, between the others' (moved by the lines added).
+    rules = plan.rules
+    made = [
+        _violation(rules[index], message, name, position + 1, column, end_column, pointer, result[0])
+        for position, result in zip(middle, found, strict=True)
+        if result[2]
+        for index, message, column, end_column, pointer in result[2]
+    ]
+    if previous is None:
+        per_line, line_violations, records = found, made, _records_in(found)
+    else:
+        moved_by = size - before
+        per_line = [*previous.per_line[:first], *found, *previous.per_line[before - last :]]
+        kept = [v for v in previous.line_violations if v.line <= first]
+        after = [v for v in previous.line_violations if v.line > before - last]
+        after = [_at_line(v, v.line + moved_by) for v in after] if moved_by else after
+        line_violations = [*kept, *made, *after]
+        gone = previous.per_line[first : before - last]
+        records = (
+            previous.records - sum(map(bool, map(itemgetter(1), gone))) + sum(map(bool, map(itemgetter(1), found)))
+        )
+    if len(results) > 2 * size + 1024:
+        results = {
+            key(number, text): result for number, (text, result) in enumerate(zip(lines, per_line, strict=True), 1)
+        }
+    # Problems of a line's place in the file: the first CRLF ending, the missing final newline.
+    ends_with_cr = methodcaller("endswith", "\r")
+    first_crlf = None
+    if previous is not None and previous.first_crlf is not None and previous.first_crlf <= first:
+        first_crlf = previous.first_crlf
+    else:
+        first_crlf = next(compress(count(first + 1), map(ends_with_cr, islice(lines, first, size - last))), None)
+        if first_crlf is None and previous is not None and previous.first_crlf is not None:
+            tail = islice(lines, size - last, size)
+            first_crlf = next(compress(count(size - last + 1), map(ends_with_cr, tail)), None)
+    state = _FileState(records=records, format=file_format)
+    placed = [(first_crlf, position_problems(True, False)[0])] if first_crlf is not None else []
+    if lines and not final_newline:
+        placed.append((size, position_problems(False, True)[0]))
+    for number, problem in placed:
+        if problem.kind in plan.reading:
+            rule = rules[plan.reading[problem.kind]]
+            hash_ = per_line[number - 1][0]
+            state.violations.append(_violation(rule, problem.message, name, number, 1, None, "", hash_))
+    state = _finish(state, name, settings)
+    violations = sorted([*line_violations, *state.violations], key=by_position)
+    found_in_dataset: list[Violation] = []
     if dataset:
+        # The buffer as the engine's own results, one entry per line, for the features' tables.
+        whole = Results(bytearray(map(itemgetter(1), per_line)))
         for position, result in enumerate(per_line):
             for rule_index, value in result[3]:
                 whole.column(rule_index)[position] = value
-    first_crlf = next(compress(count(1), map(methodcaller("endswith", "\r"), lines)), None)
-    problems = []
-    if first_crlf is not None:
-        problems.append((first_crlf, hashes[first_crlf - 1], position_problems(True, False)[0]))
-    if lines and not final_newline:
-        problems.append((len(lines), hashes[-1], position_problems(False, True)[0]))
-    state = assemble_file(name, plan, cache.Entries(whole), range(len(lines)), hashes, problems)
-    state.format = file_format
-    state = _finish(state, name, settings)
-    violations = sorted(state.violations, key=by_position)
-    found: list[Violation] = []
-    if dataset:
-        rules = {code: rule for code, (_, rule) in state.features.rules.items()}
-        found = list(dataset_pass([state.features], rules))
-        for violation in found:
+        hashes = list(map(itemgetter(0), per_line))
+        features = assemble_file(name, plan, cache.Entries(whole), range(size), hashes).features
+        found_in_dataset = list(dataset_pass([features], {code: rule for code, (_, rule) in features.rules.items()}))
+        for violation in found_in_dataset:
             if violation.pointer and violation.end_column is None:
                 text = body(lines[violation.line - 1])
                 text = text[1:] if violation.line == 1 and text.startswith("\ufeff") else text
                 violation.column, violation.end_column = locate(text, violation.pointer)
-        found.sort(key=by_position)
-    return LinesLinted(violations, found, results, file_format, state.records)
+        found_in_dataset.sort(key=by_position)
+    return LinesLinted(
+        violations, found_in_dataset, results, file_format, records, per_line, line_violations, first_crlf
+    )
+
+
+def _records_in(results: list[Any]) -> int:
+    return sum(1 for result in results if result[1])  # kind byte 0: not a record
+
+
+def _at_line(violation: Violation, line: int) -> Violation:
+    from dataclasses import replace
+
+    return replace(violation, line=line)

@@ -34,6 +34,9 @@ class Document:
     path: Path | None
     parts: list[str]
     version: int = 0
+    # How many first and last parts no change has touched since `since_linted` was last asked.
+    kept_first: int = 1 << 62
+    kept_last: int = 1 << 62
 
     @staticmethod
     def from_text(uri: str, path: Path | None, text: str, version: int = 0) -> Document:
@@ -66,7 +69,23 @@ class Document:
             tail = ""
         else:
             tail = last[to_index(last.removesuffix("\r"), end.character, encoding) :]
-        self.parts[start.line : end_line + 1] = (head + new_text + tail).split("\n")
+        pieces = (head + new_text + tail).split("\n")
+        self.parts[start.line : end_line + 1] = pieces
+        self.kept_first = min(self.kept_first, start.line)
+        self.kept_last = min(self.kept_last, len(self.parts) - start.line - len(pieces))
+
+    def replace_all(self, text: str) -> None:
+        self.parts = text.split("\n")
+        self.kept_first = self.kept_last = 0
+
+    def since_linted(self) -> tuple[int, int]:
+        """(first, last): how many first and last dataset lines are as they were at the last call
+        (what `datalint.lint_lines` takes as `unchanged`); the count starts again."""
+        first, last = self.kept_first, self.kept_last
+        self.kept_first = self.kept_last = 1 << 62
+        if last and self.final_newline:
+            last -= 1  # the empty part after the final newline is no dataset line
+        return first, last
 
 
 @dataclass(slots=True)

@@ -171,6 +171,7 @@ class DatalintServer(LanguageServer):
             state.snapshot = snapshot
             self.publish(state)
             return
+        unchanged = document.since_linted()
         previous = state.linted if state.settings == settings else None
         run = partial(
             datalint.lint_lines,
@@ -179,7 +180,9 @@ class DatalintServer(LanguageServer):
             name=_name(document),
             final_newline=snapshot.final_newline,
             previous=previous,
+            unchanged=unchanged,
         )
+        state.linted = None  # until this pass is done: `unchanged` counts from the snapshot taken now
         linted = await asyncio.get_running_loop().run_in_executor(self.record_worker, run)
         if previous is None:
             state.dataset = []  # found under other settings
@@ -209,6 +212,7 @@ class DatalintServer(LanguageServer):
                     name=_name(snapshot),
                     final_newline=snapshot.final_newline,
                     previous=linted,
+                    unchanged=(len(snapshot.lines), 0),
                     dataset=True,
                 )
                 found = await asyncio.get_running_loop().run_in_executor(self.dataset_worker, run)
@@ -540,7 +544,7 @@ def create_server() -> DatalintServer:
                 end = Position(change.range.end.line, change.range.end.character)
                 document.replace(start, end, change.text, ls.encoding)
             else:
-                document.parts = change.text.split("\n")
+                document.replace_all(change.text)
         document.version = params.text_document.version
         ls.changed(document.uri)
 
