@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from datalint.lsp.positions import UTF16, to_index
 
@@ -102,3 +102,4 @@ class OpenDocument:
     violations: list[Violation] = field(default_factory=list)  # shown: conventions once, as `datalint check`
     per_record: list[Violation] = field(default_factory=list)  # the same, one per record (for "fix all")
     error: str | None = None  # a config error that stops linting
+    made: dict[tuple, Any] = field(default_factory=dict)  # diagnostics last sent, by line text and finding

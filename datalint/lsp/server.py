@@ -275,15 +275,27 @@ class DatalintServer(LanguageServer):
             ]
         rules = {rule.code: rule for rule in state.settings.rules} if state.settings else {}
         encoding = self.encoding
-        return [
-            convert.diagnostic(
-                violation,
-                state.snapshot,
-                self.docs_link(rules[violation.code]) if violation.code in rules else None,
-                encoding,
+        # A keystroke changes one line's findings: the others' diagnostics are the ones made last time.
+        made, state.made = state.made, {}
+        diagnostics = []
+        for violation in state.violations:
+            text = state.snapshot.line_text(violation.line)
+            key = (
+                text,
+                violation.line,
+                violation.column,
+                violation.end_column,
+                violation.code,
+                violation.severity,
+                violation.message,
             )
-            for violation in state.violations
-        ]
+            diagnostic = made.get(key)
+            if diagnostic is None or violation.related:
+                link = self.docs_link(rules[violation.code]) if violation.code in rules else None
+                diagnostic = convert.diagnostic(violation, state.snapshot, link, encoding)
+            state.made[key] = diagnostic
+            diagnostics.append(diagnostic)
+        return diagnostics
 
     def publish(self, state: OpenDocument, refresh: bool = False) -> None:
         """Work out what the client shows; push it, or tell a pulling client to ask again."""
