@@ -2,7 +2,7 @@
 
     python bench/lsp.py [FILE] [--edits 20] [--gap 0.25] [--pause 30]
 
-Starts the real server over stdio (pygls's client), opens FILE's text as an unsaved buffer
+Starts the real server over stdio (a bare JSON-RPC client, below), opens FILE's text as an unsaved buffer
 (default: the 52k-record alpaca file), waits for its first diagnostics and for the dataset pass,
 then sends one-line edits, one at a time, `--gap` seconds apart; the server's dataset pause is
 set to `--pause` seconds so that no dataset pass runs among the timed edits (its cost is the
@@ -25,18 +25,63 @@ import sys
 import time
 from pathlib import Path
 
-from lsprotocol import types
-from pygls.lsp.client import LanguageClient
-
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT = REPO.parent / "shared" / "datasets" / "alpaca-en-52k.jsonl"
 PHRASE = "As an AI language model, I cannot say. "
+
+
+class Client:
+    """A bare LSP client: JSON-RPC over the server's stdin and stdout. A message's time is when its
+    last byte arrived (before it is parsed: an editor's own parsing is not the server's latency)."""
+
+    def __init__(self, process: asyncio.subprocess.Process) -> None:
+        self.process = process
+        self.ids = 0
+        self.pending: dict[int, asyncio.Future] = {}
+        self.published: asyncio.Queue = asyncio.Queue()
+
+    def send(self, message: dict) -> None:
+        body = json.dumps({"jsonrpc": "2.0", **message}).encode()
+        self.process.stdin.write(b"Content-Length: %d\r\n\r\n" % len(body) + body)
+
+    def notify(self, method: str, params: dict) -> None:
+        self.send({"method": method, "params": params})
+
+    async def request(self, method: str, params: dict | None) -> object:
+        self.ids += 1
+        self.pending[self.ids] = asyncio.get_running_loop().create_future()
+        self.send({"id": self.ids, "method": method, "params": params})
+        return await self.pending[self.ids]
+
+    async def read(self) -> None:
+        stream = self.process.stdout
+        while True:
+            length = None
+            while (line := await stream.readline()) not in (b"\r\n", b""):
+                name, _, value = line.decode().partition(":")
+                if name.lower() == "content-length":
+                    length = int(value)
+            if not line or length is None:
+                return
+            body = await stream.readexactly(length)
+            received = time.perf_counter()
+            message = json.loads(body)
+            if "method" not in message:
+                self.pending.pop(message["id"]).set_result(message.get("result"))
+            elif message["method"] == "textDocument/publishDiagnostics":
+                self.published.put_nowait((received, message["params"]))
+            elif "id" in message:  # a request of the server's (registering watchers ...): accepted
+                self.send({"id": message["id"], "result": None})
 
 
 def server_cpu(pid: int) -> float:
     """User + system CPU seconds of a process so far (Linux /proc)."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def utf16(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
 
 
 async def main() -> None:
@@ -49,76 +94,70 @@ async def main() -> None:
     text = options.file.read_text(encoding="utf-8")
     lines = text.split("\n")
 
-    client = LanguageClient("bench", "1")
-    published: asyncio.Queue = asyncio.Queue()
-
-    @client.feature(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
-    def on_publish(params: types.PublishDiagnosticsParams) -> None:
-        published.put_nowait((time.perf_counter(), params))
-
-    await client.start_io(sys.executable, "-m", "datalint.cli", "server", env={"PYTHONPATH": str(REPO)})
-    capabilities = types.ClientCapabilities(
-        text_document=types.TextDocumentClientCapabilities(
-            publish_diagnostics=types.PublishDiagnosticsClientCapabilities(version_support=True)
-        )
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "datalint.cli",
+        "server",
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+        limit=1 << 20,
     )
-    await client.initialize_async(
-        types.InitializeParams(capabilities=capabilities, initialization_options={"datasetPause": options.pause})
-    )
-    client.initialized(types.InitializedParams())
+    client = Client(process)
+    reader = asyncio.ensure_future(client.read())
+    capabilities = {"textDocument": {"publishDiagnostics": {"versionSupport": True}}}
+    init = {"processId": os.getpid(), "rootUri": None, "capabilities": capabilities}
+    await client.request("initialize", {**init, "initializationOptions": {"datasetPause": options.pause}})
+    client.notify("initialized", {})
     uri = (Path("/tmp") / "bench-unsaved" / options.file.name).as_uri()
 
-    async def until(predicate) -> tuple[float, types.PublishDiagnosticsParams]:
+    async def until(predicate) -> tuple[float, dict]:
         while True:
-            when, params = await published.get()
-            if params.uri == uri and predicate(params):
+            when, params = await client.published.get()
+            if params["uri"] == uri and predicate(params):
                 return when, params
 
+    def change(version: int, line: int, start: int, end: int, new_text: str) -> None:
+        edit = {"range": {"start": {"line": line, "character": start}, "end": {"line": line, "character": end}}}
+        document = {"uri": uri, "version": version}
+        client.notify(
+            "textDocument/didChange", {"textDocument": document, "contentChanges": [{**edit, "text": new_text}]}
+        )
+
     started = time.perf_counter()
-    client.text_document_did_open(types.DidOpenTextDocumentParams(types.TextDocumentItem(uri, "jsonl", 1, text)))
-    first, params = await until(lambda p: p.version == 1)
-    shown = len(params.diagnostics)
+    item = {"uri": uri, "languageId": "jsonl", "version": 1, "text": text}
+    client.notify("textDocument/didOpen", {"textDocument": item})
+    first, params = await until(lambda p: p["version"] == 1)
+    shown = len(params["diagnostics"])
     print(f"open, {len(lines) - 1:,} lines: first diagnostics after {first - started:.1f} s ({shown})")
     saved = time.perf_counter()  # a save runs the dataset pass at once
-    client.text_document_did_save(types.DidSaveTextDocumentParams(types.TextDocumentIdentifier(uri)))
-    done, params = await until(lambda p: p.version == 1)
-    print(f"dataset pass, on save: published {done - saved:.1f} s later ({len(params.diagnostics)} diagnostics)")
+    client.notify("textDocument/didSave", {"textDocument": {"uri": uri}})
+    done, params = await until(lambda p: p["version"] == 1)
+    print(f"dataset pass, on save: published {done - saved:.1f} s later ({len(params['diagnostics'])} diagnostics)")
 
     latencies = []
-    cpu_before = server_cpu(client._server.pid)
+    cpu_before = server_cpu(process.pid)
     step = max(1, (len(lines) - 2) // options.edits)
     for edit in range(options.edits):
         number = 1 + edit * step  # 0-based line
         line = lines[number]
         record = json.loads(line)
         answer = next(key for key in ("output", "response", "completion") if key in record)
-        column = line.index(json.dumps(record[answer], ensure_ascii=False)) + 1  # inside the answer's quotes
+        column = utf16(line[: line.index(json.dumps(record[answer], ensure_ascii=False)) + 1])  # in the quotes
         version = 2 * edit + 2
-        change = types.TextDocumentContentChangePartial(
-            range=types.Range(types.Position(number, column), types.Position(number, column)), text=PHRASE
-        )
         sent = time.perf_counter()
-        client.text_document_did_change(
-            types.DidChangeTextDocumentParams(types.VersionedTextDocumentIdentifier(uri=uri, version=version), [change])
-        )
-        received, params = await until(lambda p, version=version: p.version == version)
-        on_line = {d.code for d in params.diagnostics if d.range.start.line == number}
+        change(version, number, column, column, PHRASE)
+        received, params = await until(lambda p, version=version: p["version"] == version)
+        on_line = {d["code"] for d in params["diagnostics"] if d["range"]["start"]["line"] == number}
         assert "P001" in on_line, f"edit {edit}: no P001 on line {number + 1}"
         latencies.append(received - sent)
         await asyncio.sleep(options.gap)
-        # Take the phrase out again (not timed): the buffer stays the file's text.
-        undo = types.TextDocumentContentChangePartial(
-            range=types.Range(types.Position(number, column), types.Position(number, column + len(PHRASE))), text=""
-        )
-        client.text_document_did_change(
-            types.DidChangeTextDocumentParams(
-                types.VersionedTextDocumentIdentifier(uri=uri, version=version + 1), [undo]
-            )
-        )
-        await until(lambda p, version=version: p.version == version + 1)
+        change(version + 1, number, column, column + len(PHRASE), "")  # taken out again (not timed)
+        await until(lambda p, version=version: p["version"] == version + 1)
         await asyncio.sleep(options.gap)
 
-    cpu = (server_cpu(client._server.pid) - cpu_before) / (2 * options.edits)
+    cpu = (server_cpu(process.pid) - cpu_before) / (2 * options.edits)
     latencies.sort()
     p95 = latencies[min(len(latencies) - 1, round(0.95 * (len(latencies) - 1)))]
     print(
@@ -128,9 +167,10 @@ async def main() -> None:
     )
     print(f"server CPU per edit (the timed edits and their undos): {cpu * 1000:.0f} ms")
     print(f"load average: {Path('/proc/loadavg').read_text().split()[:3]} on {len(os.sched_getaffinity(0))} cores")
-    await client.shutdown_async(None)
-    client.exit(None)
-    await client.stop()
+    await client.request("shutdown", None)
+    client.notify("exit", {})
+    await process.wait()
+    reader.cancel()
 
 
 if __name__ == "__main__":

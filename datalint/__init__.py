@@ -200,6 +200,7 @@ class LinesLinted(NamedTuple):
     per_line: list[Any]  # each line's result (opaque)
     line_violations: list[Violation]  # the record pass's, by line (without reading problems of the whole file)
     first_crlf: int | None  # the first line with a CRLF ending
+    plan: Any  # the rules as the engine runs them, for the next call with the same settings
 
 
 def lint_lines(
@@ -250,7 +251,7 @@ def lint_lines(
     def body(text: str) -> str:
         return text[:-1] if text.endswith("\r") else text
 
-    plan = RulePlan(settings)
+    plan = previous.plan if previous is not None and previous.plan.settings is settings else RulePlan(settings)
     parser = LineParser(plan.max_line_bytes)
     file_format = settings.format
     if file_format == "auto":
@@ -354,7 +355,7 @@ def lint_lines(
                 violation.column, violation.end_column = locate(text, violation.pointer)
         found_in_dataset.sort(key=by_position)
     return LinesLinted(
-        violations, found_in_dataset, results, file_format, records, per_line, line_violations, first_crlf
+        violations, found_in_dataset, results, file_format, records, per_line, line_violations, first_crlf, plan
     )
 
 

@@ -45,7 +45,7 @@ try:
 except ImportError:  # before the engine's Report moved to its own module
     from datalint.engine import FileSummary, Report
 
-DEBOUNCE = 0.03  # seconds after a change before the record pass runs
+DEBOUNCE = 0.015  # seconds after a change before the record pass runs (changes meanwhile join it)
 PAUSE = 1.0  # seconds without a change before the dataset pass runs
 SUPPRESS_COMMAND = "datalint.suppress"
 FIX_ALL_KIND = "source.fixAll.datalint"
