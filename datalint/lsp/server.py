@@ -14,6 +14,7 @@ by clients that say they pull. Code actions: a finding's fix, "fix all", "suppre
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
@@ -37,7 +38,7 @@ from datalint.lsp.document import Document, OpenDocument, Position
 from datalint.lsp.positions import UTF16
 from datalint.lsp.suppress import suppress
 from datalint.rules import Rule, prepared
-from datalint.suppression import suppressions_of
+from datalint.suppression import Suppression, suppressions_of
 from datalint.violation import Fix, RemoveBom, SetLineEnding, Violation, by_position
 
 try:
@@ -92,6 +93,8 @@ class DatalintServer(LanguageServer):
         self.schedules: dict[str, _Schedule] = {}
         self.resolver = SettingsResolver()
         self._prepared: dict[int, tuple[Settings, Settings]] = {}  # id of resolved settings -> (them, prepared)
+        self._by_path: dict[Path | None, Settings] = {}  # until a config changes
+        self._suppressions: dict[Path | None, list[Suppression]] = {}
         self._pages: dict[str, str] = {}  # rule code -> its docs link
         self.docs_template: str | None = None  # initializationOptions.ruleDocsUrl, e.g. "https://.../{code}"
         self.pause = PAUSE  # initializationOptions.datasetPause (seconds)
@@ -114,6 +117,22 @@ class DatalintServer(LanguageServer):
 
     def settings(self, path: Path | None) -> Settings:
         """The prepared settings of a file (rules compiled once per config). Raises ConfigError."""
+        if path in self._by_path:
+            return self._by_path[path]
+        self._by_path[path] = self._settings(path)
+        return self._by_path[path]
+
+    def suppressions(self, path: Path | None) -> list[Suppression]:
+        """The `[[suppress]]` entries of the config that applies to a file."""
+        if path not in self._suppressions:
+            try:
+                config = self.resolver.config_for(path) if path is not None else None
+            except ConfigError:
+                config = None
+            self._suppressions[path] = suppressions_of(config) if config is not None else []
+        return self._suppressions[path]
+
+    def _settings(self, path: Path | None) -> Settings:
         resolved = self.resolver.settings_for(path)
         entry = self._prepared.get(id(resolved))
         if entry is None:
@@ -189,6 +208,9 @@ class DatalintServer(LanguageServer):
         if previous is None:
             state.dataset = []  # found under other settings
         state.error, state.linted, state.settings, state.snapshot = None, linted, settings, snapshot
+        # The results kept for every line (millions of small objects on a large buffer) leave the
+        # cycle collector's generations: its passes over them on every keystroke found nothing.
+        gc.freeze()
         self.publish(state)
 
     async def dataset_pass(self, uri: str) -> None:
@@ -234,6 +256,8 @@ class DatalintServer(LanguageServer):
         """Configs are read again; documents whose settings changed are checked again from scratch."""
         self.resolver = SettingsResolver()
         self._prepared.clear()
+        self._by_path.clear()
+        self._suppressions.clear()
         self._pages.clear()
         self.generation += 1
         for uri in self.documents:
@@ -250,11 +274,7 @@ class DatalintServer(LanguageServer):
         lines = state.snapshot.lines
         moved = _moved(state.dataset, lines)
         name = _name(state.snapshot)
-        try:
-            config = self.resolver.config_for(state.document.path) if state.document.path else None
-        except ConfigError:
-            config = None
-        entries = suppressions_of(config) if config is not None else []
+        entries = self.suppressions(state.document.path)
         kept = [
             violation
             for violation in sorted([*state.linted.violations, *moved], key=by_position)
