@@ -37,6 +37,7 @@ from datalint.lsp import convert
 from datalint.lsp.document import Document, OpenDocument, Position
 from datalint.lsp.positions import UTF16
 from datalint.lsp.suppress import suppress
+from datalint.reader import is_dataset_path
 from datalint.rules import Rule, prepared
 from datalint.suppression import Suppression, suppressions_of
 from datalint.violation import Fix, RemoveBom, SetLineEnding, Violation, by_position
@@ -555,8 +556,8 @@ def create_server() -> DatalintServer:
     def did_open(ls: DatalintServer, params: types.DidOpenTextDocumentParams) -> None:
         item = params.text_document
         path = _path(item.uri)
-        if path is not None and path.name in CONFIG_NAMES:
-            return
+        if path is not None and not is_dataset_path(path):
+            return  # a config, a JSON array file ...: not a JSONL buffer (unsaved buffers are linted)
         document = Document.from_text(item.uri, path, item.text, item.version)
         ls.documents[item.uri] = OpenDocument(document, snapshot=document)
         schedule = ls.schedules[item.uri] = _Schedule()
