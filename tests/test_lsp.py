@@ -321,3 +321,25 @@ async def test_pull_diagnostics(pulling_client: LanguageClient):
     )
     assert "P001" not in codes(after.items)
     assert uri not in client.diagnostics  # a pulling client is not pushed to
+
+
+@pytest.mark.asyncio
+async def test_a_large_buffer_shows_its_first_lines_findings_before_the_rest_is_checked(client: LanguageClient):
+    from datalint.lsp.server import FIRST_PASS_PART
+
+    records = [{"instruction": f"Add {i} and {i}.", "output": f"{2 * i}"} for i in range(FIRST_PASS_PART + 100)]
+    early, late = 9, FIRST_PASS_PART + 49  # 0-based lines of two disclaimers
+    records[early] = records[late] = DISCLAIMER
+    seen = []
+    features = client.protocol.fm.features
+    original = features[types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS]
+
+    def keep(params: types.PublishDiagnosticsParams) -> None:  # every publish, in order
+        seen.append({(d.code, d.range.start.line) for d in params.diagnostics})
+        original(params)
+
+    features[types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS] = keep
+    uri = open_buffer(client, "large.jsonl", jsonl(*records))
+    await published(client, uri, lambda d: ("P001", late) in {(x.code, x.range.start.line) for x in d})
+    first = seen[0]
+    assert ("P001", early) in first and ("P001", late) not in first

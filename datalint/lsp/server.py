@@ -49,6 +49,7 @@ except ImportError:  # before the engine's Report moved to its own module
 
 DEBOUNCE = 0.015  # seconds after a change before the record pass runs (changes meanwhile join it)
 PAUSE = 1.0  # seconds without a change before the dataset pass runs
+FIRST_PASS_PART = 5000  # lines checked before a large buffer's first findings are shown
 SUPPRESS_COMMAND = "datalint.suppress"
 FIX_ALL_KIND = "source.fixAll.datalint"
 log = logging.getLogger(__name__)
@@ -178,6 +179,7 @@ class DatalintServer(LanguageServer):
             try:
                 await self.record_pass(state)
             except Exception as error:  # noqa: BLE001 - a failed pass is logged; the server stays up
+                state.linted = None  # the next pass starts from scratch
                 log.exception("record pass failed")
                 self.window_log_message(types.LogMessageParams(types.MessageType.Error, f"datalint: {error!r}"))
             if not schedule.wake.is_set():
@@ -195,19 +197,30 @@ class DatalintServer(LanguageServer):
             return
         unchanged = document.since_linted()
         previous = state.linted if state.settings == settings else None
+        lines, name, loop = snapshot.lines, _name(document), asyncio.get_running_loop()
+        state.linted = None  # until this pass is done: `unchanged` counts from the snapshot taken now
+        if previous is None:
+            state.dataset = []  # found under other settings
+            # A large buffer's first pass in parts: the first lines' findings show while the rest is checked.
+            for end in range(FIRST_PASS_PART, len(lines), FIRST_PASS_PART):
+                done = (end - FIRST_PASS_PART, 0)  # the lines `previous` checked
+                run = partial(datalint.lint_lines, lines[:end], settings, name=name, previous=previous, unchanged=done)
+                previous = await loop.run_in_executor(self.record_worker, run)
+                part = Document(document.uri, document.path, [*lines[:end], ""], snapshot.version)
+                state.linted, state.settings, state.snapshot = previous, settings, part
+                self.publish(state)
+                unchanged = (end, 0)
+            state.linted = None
         run = partial(
             datalint.lint_lines,
-            snapshot.lines,
+            lines,
             settings,
-            name=_name(document),
+            name=name,
             final_newline=snapshot.final_newline,
             previous=previous,
             unchanged=unchanged,
         )
-        state.linted = None  # until this pass is done: `unchanged` counts from the snapshot taken now
-        linted = await asyncio.get_running_loop().run_in_executor(self.record_worker, run)
-        if previous is None:
-            state.dataset = []  # found under other settings
+        linted = await loop.run_in_executor(self.record_worker, run)
         state.error, state.linted, state.settings, state.snapshot = None, linted, settings, snapshot
         # The results kept for every line (millions of small objects on a large buffer) leave the
         # cycle collector's generations: its passes over them on every keystroke found nothing.
