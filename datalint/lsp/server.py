@@ -201,31 +201,72 @@ class DatalintServer(LanguageServer):
         state.linted = None  # until this pass is done: `unchanged` counts from the snapshot taken now
         if previous is None:
             state.dataset = []  # found under other settings
-            # A large buffer's first pass in parts: the first lines' findings show while the rest is checked.
-            for end in range(FIRST_PASS_PART, len(lines), FIRST_PASS_PART):
-                done = (end - FIRST_PASS_PART, 0)  # the lines `previous` checked
-                run = partial(datalint.lint_lines, lines[:end], settings, name=name, previous=previous, unchanged=done)
-                previous = await loop.run_in_executor(self.record_worker, run)
-                part = Document(document.uri, document.path, [*lines[:end], ""], snapshot.version)
-                state.linted, state.settings, state.snapshot = previous, settings, part
-                self.publish(state)
-                unchanged = (end, 0)
-            state.linted = None
-        run = partial(
-            datalint.lint_lines,
-            lines,
-            settings,
-            name=name,
-            final_newline=snapshot.final_newline,
-            previous=previous,
-            unchanged=unchanged,
-        )
-        linted = await loop.run_in_executor(self.record_worker, run)
+        if previous is None and len(lines) > FIRST_PASS_PART:
+            linted = await self.first_pass_in_parts(state, snapshot, settings)
+        else:
+            run = partial(
+                datalint.lint_lines,
+                lines,
+                settings,
+                name=name,
+                final_newline=snapshot.final_newline,
+                previous=previous,
+                unchanged=unchanged,
+            )
+            linted = await loop.run_in_executor(self.record_worker, run)
         state.error, state.linted, state.settings, state.snapshot = None, linted, settings, snapshot
         # The results kept for every line (millions of small objects on a large buffer) leave the
         # cycle collector's generations: its passes over them on every keystroke found nothing.
         gc.freeze()
         self.publish(state)
+
+    async def first_pass_in_parts(
+        self, state: OpenDocument, snapshot: Document, settings: Settings
+    ) -> datalint.LinesLinted:
+        """A large buffer's first record pass in parts: the first lines' findings show while the
+        rest is checked, with progress for clients that show it."""
+        lines, name = snapshot.lines, _name(snapshot)
+        progress = await self.progress_start(f"checking {len(lines):,} lines")
+        linted = None
+        ends = [*range(FIRST_PASS_PART, len(lines), FIRST_PASS_PART), len(lines)]
+        for done, end in zip([0, *ends], ends, strict=False):
+            last = end == len(lines)
+            run = partial(
+                datalint.lint_lines,
+                lines[:end],
+                settings,
+                name=name,
+                final_newline=snapshot.final_newline if last else True,
+                previous=linted,
+                unchanged=(done, 0),  # the lines the last part checked
+            )
+            linted = await asyncio.get_running_loop().run_in_executor(self.record_worker, run)
+            if last:
+                break
+            part = Document(snapshot.uri, snapshot.path, [*lines[:end], ""], snapshot.version)
+            state.linted, state.settings, state.snapshot = linted, settings, part
+            self.publish(state)
+            if progress is not None:
+                message = f"{end:,} of {len(lines):,} lines"
+                report = types.WorkDoneProgressReport(message=message, percentage=100 * end // len(lines))
+                self.work_done_progress.report(progress, report)
+        if progress is not None:
+            self.work_done_progress.end(progress, types.WorkDoneProgressEnd(message="checked"))
+        state.linted = None
+        return linted
+
+    async def progress_start(self, title: str) -> str | None:
+        """A progress token shown by the client, when it shows progress the server starts."""
+        window = self.protocol.client_capabilities.window
+        if not (window and window.work_done_progress):
+            return None
+        token = f"datalint-{asyncio.get_running_loop().time()}"
+        try:
+            await self.work_done_progress.create_async(token)
+        except Exception:  # noqa: BLE001 - no progress then
+            return None
+        self.work_done_progress.begin(token, types.WorkDoneProgressBegin("datalint", message=title, percentage=0))
+        return token
 
     async def dataset_pass(self, uri: str) -> None:
         schedule = self.schedules.get(uri)
