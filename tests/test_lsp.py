@@ -7,6 +7,7 @@ timing is asserted: `wait_for_notification` waits as long as the server needs).
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import sys
@@ -343,3 +344,23 @@ async def test_a_large_buffer_shows_its_first_lines_findings_before_the_rest_is_
     await published(client, uri, lambda d: ("P001", late) in {(x.code, x.range.start.line) for x in d})
     first = seen[0]
     assert ("P001", early) in first and ("P001", late) not in first
+
+
+@pytest.mark.asyncio
+async def test_a_pulling_client_is_asked_to_pull_again_after_the_dataset_pass(pulling_client: LanguageClient):
+    client = pulling_client
+    refreshed = asyncio.Event()
+    features = client.protocol.fm.features
+    original = features[types.WORKSPACE_DIAGNOSTIC_REFRESH]
+
+    def on_refresh(params):
+        refreshed.set()
+        return original(params)
+
+    features[types.WORKSPACE_DIAGNOSTIC_REFRESH] = on_refresh
+    uri = open_buffer(client, "pulled-copies.jsonl", jsonl(TOKEN, DISCLAIMER, TOKEN))
+    document = types.TextDocumentIdentifier(uri)
+    await refreshed.wait()  # the dataset pass ran (after the pause)
+    report = await client.text_document_diagnostic_async(types.DocumentDiagnosticParams(document))
+    (duplicate,) = [d for d in report.items if d.code == "D001"]
+    assert duplicate.range.start.line == 2

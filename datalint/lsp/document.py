@@ -103,3 +103,4 @@ class OpenDocument:
     per_record: list[Violation] = field(default_factory=list)  # the same, one per record (for "fix all")
     error: str | None = None  # a config error that stops linting
     made: dict[tuple, Any] = field(default_factory=dict)  # diagnostics last sent, by line text and finding
+    generation: int = 0  # the server's generation a pulling client last heard of

@@ -85,10 +85,12 @@ class _Schedule:
     pause: asyncio.TimerHandle | None = None
     dataset_running: bool = False
     dataset_again: bool = False
-    task: asyncio.Task | None = None
+    task: asyncio.Task | None = None  # the record loop (held: the event loop keeps only weak references)
 
 
 class DatalintServer(LanguageServer):
+    """The open documents, their schedules, and the settings of their configs."""
+
     def __init__(self) -> None:
         super().__init__("datalint", datalint.__version__, protocol_cls=DatalintProtocol)
         self.documents: dict[str, OpenDocument] = {}
@@ -168,6 +170,7 @@ class DatalintServer(LanguageServer):
         )
 
     async def record_loop(self, uri: str) -> None:
+        """A document's record passes, one at a time, each after the changes that woke it (its task)."""
         schedule = self.schedules[uri]
         while True:
             await schedule.wake.wait()
@@ -186,6 +189,7 @@ class DatalintServer(LanguageServer):
                 schedule.fresh.set()
 
     async def record_pass(self, state: OpenDocument) -> None:
+        """Check the lines changed since the last pass (every line, the first time) and publish."""
         document = state.document
         snapshot = Document(document.uri, document.path, list(document.parts), document.version)
         try:
@@ -269,6 +273,8 @@ class DatalintServer(LanguageServer):
         return token
 
     async def dataset_pass(self, uri: str) -> None:
+        """The dataset-wide rules over the buffer the last record pass saw (one pass at a time per
+        document; asked again meanwhile, it runs once more after)."""
         schedule = self.schedules.get(uri)
         if schedule is None:
             return
@@ -298,7 +304,7 @@ class DatalintServer(LanguageServer):
                 if state.settings is settings:
                     state.dataset = _anchored(found.dataset, snapshot.lines)
                     self.generation += 1
-                    self.publish(state, refresh=True)
+                    self.publish(state)
                 if not schedule.dataset_again:
                     return
         except Exception as error:  # noqa: BLE001
@@ -366,12 +372,15 @@ class DatalintServer(LanguageServer):
             diagnostics.append(pair)
         return diagnostics
 
-    def publish(self, state: OpenDocument, refresh: bool = False) -> None:
-        """Work out what the client shows; push it, or tell a pulling client to ask again."""
+    def publish(self, state: OpenDocument) -> None:
+        """Work out what the client shows; push it, or, when findings changed without an edit (a
+        dataset pass, a config), tell a pulling client to ask again (it asks after its edits)."""
         state.violations, state.per_record = self.findings(state)
         if self.pulls:
             capabilities = self.protocol.client_capabilities.workspace
-            if refresh and capabilities and capabilities.diagnostics and capabilities.diagnostics.refresh_support:
+            refreshes = capabilities and capabilities.diagnostics and capabilities.diagnostics.refresh_support
+            if refreshes and state.generation != self.generation:
+                state.generation = self.generation
                 self.workspace_diagnostic_refresh(None)
             return
         params = {
