@@ -200,6 +200,15 @@ async def test_fix_all_applies_the_safe_fixes_of_the_file(client: LanguageClient
     )
     (fix_all,) = actions
     assert fix_all.kind == "source.fixAll.datalint"
+    quick = await client.text_document_code_action_async(
+        types.CodeActionParams(
+            types.TextDocumentIdentifier(uri),
+            types.Range(types.Position(0, 0), types.Position(0, 0)),
+            types.CodeActionContext(diagnostics=[], only=[types.CodeActionKind.QuickFix]),
+        )
+    )
+    titles = [action.title for action in quick]
+    assert any(title.startswith("Fix S004") for title in titles) and not any("Fix all" in title for title in titles)
     (change,) = fix_all.edit.document_changes
     edit(client, uri, 2, change.edits)
     remaining = await published(client, uri, lambda d: not {"S004", "S007"} & codes(d))

@@ -18,6 +18,7 @@ from datalint.rules import Rule
 from datalint.violation import DeleteLine, Fix, RemoveBom, ReplaceText, SetLineEnding, Violation
 
 SOURCE = "datalint"
+BOM_RULE = "byte-order-mark"  # S004
 SEVERITY = {
     "error": types.DiagnosticSeverity.Error,
     "warning": types.DiagnosticSeverity.Warning,
@@ -39,12 +40,17 @@ def position(document: Document, line: int, index: int, encoding: str = UTF16) -
 def violation_range(document: Document, violation: Violation, encoding: str = UTF16) -> types.Range:
     """The violation's column span; a violation without an end column covers the rest of its line."""
     line = violation.line
+    if getattr(violation, "name", "") == BOM_RULE:  # its column is the mark's own, not counted after it
+        return types.Range(types.Position(0, 0), types.Position(0, to_units(document.line_text(1), 1, encoding)))
     start = max(0, violation.column - 1)
     if violation.end_column is not None:
         end = max(start, violation.end_column - 1)
     else:
         end = len(document.line_text(line)) - _bom(document, line)
-    return types.Range(position(document, line, start, encoding), position(document, line, end, encoding))
+    first = position(document, line, start, encoding)
+    if start == 0 and not violation.pointer:
+        first = types.Position(first.line, 0)  # a finding about the whole line starts at its start
+    return types.Range(first, position(document, line, end, encoding))
 
 
 def diagnostic(

@@ -545,9 +545,14 @@ def code_actions(server: DatalintServer, params: types.CodeActionParams) -> list
             edits = [edit for fix in _non_overlapping(chosen) for edit in convert.text_edits(fix, document, encoding)]
             actions.append(types.CodeAction(title, kind=FIX_ALL_KIND, edit=workspace_edit(edits)))
     only = params.context.only
-    if only:
-        actions = [action for action in actions if any(str(action.kind).startswith(str(kind)) for kind in only)]
+    if only:  # kinds are hierarchical: "source" asks for "source.fixAll.datalint" too
+        asked = [_kind(kind) for kind in only]
+        actions = [action for action in actions if any(_kind(action.kind).startswith(kind) for kind in asked)]
     return actions
+
+
+def _kind(kind: types.CodeActionKind | str | None) -> str:
+    return str(getattr(kind, "value", kind) or "")
 
 
 def _overlaps(a: types.Range, b: types.Range) -> bool:
