@@ -375,6 +375,8 @@ class DatalintServer(LanguageServer):
     def publish(self, state: OpenDocument) -> None:
         """Work out what the client shows; push it, or, when findings changed without an edit (a
         dataset pass, a config), tell a pulling client to ask again (it asks after its edits)."""
+        if self.documents.get(state.document.uri) is not state:
+            return  # closed while a pass ran: its diagnostics were cleared
         state.violations, state.per_record = self.findings(state)
         if self.pulls:
             capabilities = self.protocol.client_capabilities.workspace
