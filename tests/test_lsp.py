@@ -373,3 +373,16 @@ async def test_a_pulling_client_is_asked_to_pull_again_after_the_dataset_pass(pu
     report = await client.text_document_diagnostic_async(types.DocumentDiagnosticParams(document))
     (duplicate,) = [d for d in report.items if d.code == "D001"]
     assert duplicate.range.start.line == 2
+
+
+@pytest.mark.asyncio
+async def test_closing_a_buffer_clears_its_diagnostics_and_other_files_are_left_alone(client: LanguageClient):
+    uri = open_buffer(client, "closed.jsonl", jsonl(DISCLAIMER))
+    await published(client, uri, lambda d: "P001" in codes(d))
+    client.text_document_did_close(types.DidCloseTextDocumentParams(types.TextDocumentIdentifier(uri)))
+    await published(client, uri, lambda d: d == [])
+    config = (client.folder / "datalint.toml").as_uri()  # a config opened in the editor is not linted
+    client.text_document_did_open(types.DidOpenTextDocumentParams(types.TextDocumentItem(config, "toml", 1, "x = [")))
+    other = open_buffer(client, "after.jsonl", jsonl(TOKEN))
+    await published(client, other, lambda d: "P007" in codes(d))
+    assert config not in client.diagnostics
