@@ -276,7 +276,7 @@ def lint_lines(
         first = max(0, min(unchanged[0], size, before))
         last = max(0, min(unchanged[1], size - first, before - first))
         if first == 0:
-            last = min(last, size - 1, before - 1)  # line 1's result is its own (a BOM): never moved
+            last = max(0, min(last, size - 1, before - 1))  # line 1's result is its own (a BOM): never moved
     middle = range(first, size - last)
     keys = [key(position + 1, lines[position]) for position in middle]
     found = list(map(known.get, keys))
@@ -310,9 +310,7 @@ def lint_lines(
         after = [_at_line(v, v.line + moved_by) for v in after] if moved_by else after
         line_violations = [*kept, *made, *after]
         gone = previous.per_line[first : before - last]
-        records = (
-            previous.records - sum(map(bool, map(itemgetter(1), gone))) + sum(map(bool, map(itemgetter(1), found)))
-        )
+        records = previous.records - _records_in(gone) + _records_in(found)
     if len(results) > 2 * size + 1024:
         results = {
             key(number, text): result for number, (text, result) in enumerate(zip(lines, per_line, strict=True), 1)

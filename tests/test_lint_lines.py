@@ -53,15 +53,18 @@ def test_edits_re_checked_line_by_line_match_a_fresh_run(settings):
         (lambda ls: ls.__setitem__(50, ls[50] + "\r"), (50, 250)),
         (lambda ls: ls.__setitem__(slice(100, 103), []), (100, 198)),
         (lambda ls: ls.append(""), (298, 0)),
+        (lambda ls: ls.clear(), (0, 0)),
+        (lambda ls: ls.extend([disclaimer, "", disclaimer + "\r"]), (0, 0)),
     ]
+    seen = set()
     for number, (change, unchanged) in enumerate(steps):
         change(lines)
         linted = datalint.lint_lines(lines, settings, name="buffer.jsonl", previous=linted, unchanged=unchanged)
         fresh = datalint.lint_lines(lines, settings, name="buffer.jsonl")
         assert as_dicts(linted.violations) == as_dicts(fresh.violations), f"step {number}"
         assert (linted.records, linted.first_crlf) == (fresh.records, fresh.first_crlf)
-    codes = {violation.code for violation in linted.violations}
-    assert {"P001", "S001", "S010", "S005"} <= codes  # the disclaimer, the bad JSON, the CRLF, the blank line
+        seen |= {violation.code for violation in linted.violations}
+    assert {"P001", "S001", "S010", "S005"} <= seen  # the disclaimer, the bad JSON, the CRLF, the blank line
 
 
 def test_an_edit_checks_only_its_line(settings, monkeypatch):
