@@ -11,6 +11,7 @@ import asyncio
 import json
 import os
 import sys
+import tempfile
 import tomllib
 from pathlib import Path
 
@@ -24,7 +25,8 @@ from pytest_lsp import ClientServerConfig, LanguageClient  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 SERVER = [sys.executable, "-m", "datalint.cli", "server"]
-ENVIRONMENT = {**os.environ, "PYTHONPATH": str(REPO)}
+# The server writes rule pages under $XDG_CACHE_HOME: a folder of the test run's, not the user's.
+ENVIRONMENT = {**os.environ, "PYTHONPATH": str(REPO), "XDG_CACHE_HOME": tempfile.mkdtemp(prefix="datalint-lsp-")}
 
 DISCLAIMER = {
     "instruction": "What is your favorite color?",
@@ -65,7 +67,6 @@ CONFIG = ClientServerConfig(server_command=SERVER, server_env=ENVIRONMENT)
 
 @pytest_lsp.fixture(config=CONFIG)
 async def client(lsp_client: LanguageClient, tmp_path):
-    ENVIRONMENT["XDG_CACHE_HOME"] = str(tmp_path / "cache")  # where the rule pages are written
     await start(lsp_client, tmp_path, pull=False)
     yield
     await lsp_client.shutdown_session()
