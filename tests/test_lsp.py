@@ -387,3 +387,22 @@ async def test_closing_a_buffer_clears_its_diagnostics_and_other_files_are_left_
     other = open_buffer(client, "after.jsonl", jsonl(TOKEN))
     await published(client, other, lambda d: "P007" in codes(d))
     assert config not in client.diagnostics
+
+
+@pytest.mark.asyncio
+async def test_the_duplicate_s_fix_deletes_the_later_copy(client: LanguageClient):
+    other = {"instruction": "Name a fruit", "output": "Apple."}
+    text = jsonl(other, TOKEN, other)
+    uri = open_buffer(client, "fix-copies.jsonl", text)
+    found = await published(client, uri, lambda d: "D001" in codes(d))
+    (duplicate,) = [d for d in found if d.code == "D001"]
+    actions = await client.text_document_code_action_async(
+        types.CodeActionParams(
+            types.TextDocumentIdentifier(uri), duplicate.range, types.CodeActionContext(diagnostics=[duplicate])
+        )
+    )
+    fix = next(action for action in actions if action.title.startswith("Fix D001"))
+    (change,) = fix.edit.document_changes
+    assert applied(text, change.edits) == jsonl(other, TOKEN)
+    edit(client, uri, 2, change.edits)
+    await published(client, uri, lambda d: "D001" not in codes(d) and "P007" in codes(d))
