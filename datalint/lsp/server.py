@@ -335,11 +335,13 @@ class DatalintServer(LanguageServer):
         lines = state.snapshot.lines
         moved = _moved(state.dataset, lines)
         name = _name(state.snapshot)
-        entries = self.suppressions(state.document.path)
+        by_hash: dict[str, list[Suppression]] = {}
+        for entry in self.suppressions(state.document.path):
+            by_hash.setdefault(entry.hash, []).append(entry)
         kept = [
             violation
             for violation in sorted([*state.linted.violations, *moved], key=by_position)
-            if not any(entry.matches(violation) for entry in entries)
+            if not any(entry.matches(violation) for entry in by_hash.get(violation.record_hash, ()))
         ]
         summary = FileSummary(name, state.linted.records, state.linted.file_format)
         shown = collapse(Report(kept, [summary], 0, {})).violations
