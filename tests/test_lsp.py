@@ -270,6 +270,11 @@ async def test_a_changed_config_lints_open_buffers_again(client: LanguageClient)
     client.workspace_did_change_watched_files(types.DidChangeWatchedFilesParams(watched))
     (error,) = await published(client, uri, lambda d: len(d) == 1 and "cannot lint" in d[0].message)
     assert "`ignore` must be a list" in error.message
+    # An editor that does not watch files: the config is read again when the dataset is saved.
+    config.write_text('ignore = ["P007"]\n', encoding="utf-8")
+    client.text_document_did_save(types.DidSaveTextDocumentParams(types.TextDocumentIdentifier(uri)))
+    again = await published(client, uri, lambda d: "P001" in codes(d))
+    assert "P007" not in codes(again)
 
 
 @pytest.mark.asyncio

@@ -31,7 +31,7 @@ from pygls.uris import to_fs_path
 
 import datalint
 from datalint import fix as fixes
-from datalint.config import CONFIG_NAMES, ConfigError, Settings, SettingsResolver
+from datalint.config import CONFIG_NAMES, ConfigError, Settings, SettingsResolver, find_config
 from datalint.conventions import collapse
 from datalint.lsp import convert
 from datalint.lsp.document import Document, OpenDocument, Position
@@ -98,6 +98,7 @@ class DatalintServer(LanguageServer):
         self.resolver = SettingsResolver()
         self._prepared: dict[int, tuple[Settings, Settings]] = {}  # id of resolved settings -> (them, prepared)
         self._by_path: dict[Path | None, Settings] = {}  # until a config changes
+        self._stamps: dict[Path | None, tuple | None] = {}  # the config each file had then
         self._suppressions: dict[Path | None, list[Suppression]] = {}
         self._pages: dict[str, str] = {}  # rule code -> its docs link
         self.docs_template: str | None = None  # initializationOptions.ruleDocsUrl, e.g. "https://.../{code}"
@@ -123,6 +124,7 @@ class DatalintServer(LanguageServer):
         """The prepared settings of a file (rules compiled once per config). Raises ConfigError."""
         if path in self._by_path:
             return self._by_path[path]
+        self._stamps[path] = _config_stamp(path)
         self._by_path[path] = self._settings(path)
         return self._by_path[path]
 
@@ -313,10 +315,16 @@ class DatalintServer(LanguageServer):
         finally:
             schedule.dataset_running = False
 
+    def configs_edited(self) -> bool:
+        """Whether a config that applies to an open document was created, edited or removed
+        since the settings were read (a few `stat` calls)."""
+        return any(_config_stamp(path) != stamp for path, stamp in self._stamps.items())
+
     def config_changed(self) -> None:
         """Configs are read again; documents whose settings changed are checked again from scratch."""
         self.resolver = SettingsResolver()
         self._prepared.clear()
+        self._stamps.clear()
         self._by_path.clear()
         self._suppressions.clear()
         self._pages.clear()
@@ -399,6 +407,17 @@ class DatalintServer(LanguageServer):
 
     def result_id(self, state: OpenDocument) -> str:
         return f"{state.snapshot.version}.{self.generation}.{len(state.dataset)}"
+
+
+def _config_stamp(path: Path | None) -> tuple | None:
+    """The config that applies to a file, and when it was last written."""
+    found = find_config(path) if path is not None else None
+    if found is None:
+        return None
+    try:
+        return found, found.stat().st_mtime_ns
+    except OSError:
+        return found, None
 
 
 def _name(document: Document) -> str:
@@ -658,7 +677,10 @@ def create_server() -> DatalintServer:
         if path is not None and path.name in CONFIG_NAMES:
             ls.config_changed()
         elif params.text_document.uri in ls.documents:
-            ls.dataset_after(params.text_document.uri, DEBOUNCE)
+            if ls.configs_edited():
+                ls.config_changed()  # for editors that do not watch files for the server
+            else:
+                ls.dataset_after(params.text_document.uri, DEBOUNCE)
 
     @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
     def did_close(ls: DatalintServer, params: types.DidCloseTextDocumentParams) -> None:
