@@ -7,7 +7,8 @@ look up again), never by rebuilding the whole text.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections import Counter
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -104,3 +105,37 @@ class OpenDocument:
     error: str | None = None  # a config error that stops linting
     made: dict[tuple, Any] = field(default_factory=dict)  # diagnostics last sent, by line text and finding
     generation: int = 0  # the server's generation a pulling client last heard of
+
+
+def anchored(found: list[Violation], lines: list[str]) -> list[tuple[Violation, str, int]]:
+    """Each dataset finding with its line's text and which copy of that text it is (1st, 2nd ...)."""
+    wanted = {violation.line for violation in found}
+    texts = {lines[number - 1] for number in wanted}
+    copies: Counter[str] = Counter()
+    nth: dict[int, int] = {}
+    for number, text in enumerate(lines, 1):
+        if text in texts:
+            if number in wanted:
+                nth[number] = copies[text]
+            copies[text] += 1
+    return [(violation, lines[violation.line - 1], nth[violation.line]) for violation in found]
+
+
+def moved(findings: list[tuple[Violation, str, int]], lines: list[str]) -> list[Violation]:
+    """The dataset findings at the lines their text is on now; a finding whose line changed is dropped
+    (until the next dataset pass)."""
+    if not findings:
+        return []
+    if all(violation.line <= len(lines) and lines[violation.line - 1] == text for violation, text, _ in findings):
+        return [violation for violation, _, _ in findings]  # no line moved (typing inside lines)
+    texts = {text for _, text, _ in findings}
+    where: dict[str, list[int]] = {}
+    for number, text in enumerate(lines, 1):
+        if text in texts:
+            where.setdefault(text, []).append(number)
+    placed = []
+    for violation, text, nth in findings:
+        numbers = where.get(text, ())
+        if nth < len(numbers):
+            placed.append(violation if numbers[nth] == violation.line else replace(violation, line=numbers[nth]))
+    return placed

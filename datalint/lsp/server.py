@@ -16,7 +16,6 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
-from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from functools import partial
@@ -30,17 +29,17 @@ from pygls.protocol import LanguageServerProtocol, lsp_method
 from pygls.uris import to_fs_path
 
 import datalint
-from datalint import fix as fixes
 from datalint.config import CONFIG_NAMES, ConfigError, Settings, SettingsResolver, find_config
 from datalint.conventions import collapse
 from datalint.lsp import convert
-from datalint.lsp.document import Document, OpenDocument, Position
+from datalint.lsp.actions import FIX_ALL_KIND, SUPPRESS_COMMAND, code_actions, hover
+from datalint.lsp.document import Document, OpenDocument, Position, anchored, moved
 from datalint.lsp.positions import UTF16
 from datalint.lsp.suppress import suppress
 from datalint.reader import is_dataset_path
 from datalint.rules import Rule, prepared
 from datalint.suppression import Suppression, suppressions_of
-from datalint.violation import Fix, RemoveBom, SetLineEnding, Violation, by_position
+from datalint.violation import Violation, by_position
 
 try:
     from datalint.report import FileSummary, Report
@@ -50,8 +49,6 @@ except ImportError:  # before the engine's Report moved to its own module
 DEBOUNCE = 0.015  # seconds after a change before the record pass runs (changes meanwhile join it)
 PAUSE = 1.0  # seconds without a change before the dataset pass runs
 FIRST_PASS_PART = 5000  # lines checked before a large buffer's first findings are shown
-SUPPRESS_COMMAND = "datalint.suppress"
-FIX_ALL_KIND = "source.fixAll.datalint"
 log = logging.getLogger(__name__)
 _JSON = get_converter()  # lsprotocol objects to JSON-ready values
 
@@ -304,7 +301,7 @@ class DatalintServer(LanguageServer):
                 )
                 found = await asyncio.get_running_loop().run_in_executor(self.dataset_worker, run)
                 if state.settings is settings:
-                    state.dataset = _anchored(found.dataset, snapshot.lines)
+                    state.dataset = anchored(found.dataset, snapshot.lines)
                     self.generation += 1
                     self.publish(state)
                 if not schedule.dataset_again:
@@ -340,15 +337,14 @@ class DatalintServer(LanguageServer):
         lines now, minus config suppressions; `shown` has a file's conventions once, as `datalint check`."""
         if state.linted is None:
             return [], []
-        lines = state.snapshot.lines
-        moved = _moved(state.dataset, lines)
+        found_before = moved(state.dataset, state.snapshot.lines)
         name = _name(state.snapshot)
         by_hash: dict[str, list[Suppression]] = {}
         for entry in self.suppressions(state.document.path):
             by_hash.setdefault(entry.hash, []).append(entry)
         kept = [
             violation
-            for violation in sorted([*state.linted.violations, *moved], key=by_position)
+            for violation in sorted([*state.linted.violations, *found_before], key=by_position)
             if not any(entry.matches(violation) for entry in by_hash.get(violation.record_hash, ()))
         ]
         summary = FileSummary(name, state.linted.records, state.linted.file_format)
@@ -424,191 +420,9 @@ def _name(document: Document) -> str:
     return str(document.path) if document.path is not None else document.uri
 
 
-def _anchored(found: list[Violation], lines: list[str]) -> list[tuple[Violation, str, int]]:
-    """Each dataset finding with its line's text and which copy of that text it is (1st, 2nd ...)."""
-    wanted = {violation.line for violation in found}
-    texts = {lines[number - 1] for number in wanted}
-    copies: Counter[str] = Counter()
-    nth: dict[int, int] = {}
-    for number, text in enumerate(lines, 1):
-        if text in texts:
-            if number in wanted:
-                nth[number] = copies[text]
-            copies[text] += 1
-    return [(violation, lines[violation.line - 1], nth[violation.line]) for violation in found]
-
-
-def _moved(anchored: list[tuple[Violation, str, int]], lines: list[str]) -> list[Violation]:
-    """The dataset findings at the lines their text is on now; a finding whose line changed is dropped
-    (until the next dataset pass)."""
-    if not anchored:
-        return []
-    if all(violation.line <= len(lines) and lines[violation.line - 1] == text for violation, text, _ in anchored):
-        return [violation for violation, _, _ in anchored]  # no line moved (typing inside lines)
-    texts = {text for _, text, _ in anchored}
-    where: dict[str, list[int]] = {}
-    for number, text in enumerate(lines, 1):
-        if text in texts:
-            where.setdefault(text, []).append(number)
-    moved = []
-    for violation, text, nth in anchored:
-        numbers = where.get(text, ())
-        if nth < len(numbers):
-            moved.append(violation if numbers[nth] == violation.line else replace(violation, line=numbers[nth]))
-    return moved
-
-
 def _path(uri: str) -> Path | None:
     path = to_fs_path(uri) if uri.startswith("file:") else None
     return Path(path) if path else None
-
-
-# --- code actions ------------------------------------------------------------------------------
-
-
-def _fix_context(state: OpenDocument) -> fixes.FixContext:
-    document = state.snapshot
-    texts = [text.removesuffix("\r") for text in document.lines]
-    endings = ["\r\n" if text.endswith("\r") else "\n" for text in document.lines]
-    if endings and not document.final_newline:
-        endings[-1] = ""
-    bom = bool(texts) and texts[0].startswith("\ufeff")
-    if bom:
-        texts[0] = texts[0][1:]
-    return fixes.FixContext(fixes.FileLines(texts, endings, bom), state.linted.file_format, state.settings)
-
-
-def _planned(violation: Violation, rules: dict[str, Rule], context: fixes.FixContext) -> tuple[Fix, Rule] | None:
-    rule = rules.get(violation.code)
-    if rule is None:
-        return None
-    try:
-        planned = fixes.plan(violation, rule, context)
-    except Exception:  # noqa: BLE001 - a fix that cannot be planned is not offered
-        log.exception("planning a fix failed")
-        return None
-    return (planned, rule) if planned is not None and planned.edits else None
-
-
-def _non_overlapping(planned: list[tuple[Fix, Rule]]) -> list[Fix]:
-    """Fixes that touch lines no earlier fix touched (the rest wait for the next "fix all", as `--fix`)."""
-    touched: set[tuple[str, int | None]] = set()
-    kept = []
-    for fix, _ in planned:
-        marks = {_touches(edit) for edit in fix.edits}
-        if marks & touched:
-            continue
-        touched |= marks
-        kept.append(fix)
-    return kept
-
-
-def _touches(edit) -> tuple[str, int | None]:
-    """What part of the file an edit changes: a line's text, a line's ending, or the byte order mark."""
-    if isinstance(edit, SetLineEnding):
-        return "ending", edit.line
-    if isinstance(edit, RemoveBom):
-        return "bom", None
-    return "text", edit.line
-
-
-def code_actions(server: DatalintServer, params: types.CodeActionParams) -> list[types.CodeAction]:
-    state = server.documents.get(params.text_document.uri)
-    if state is None or state.linted is None or state.snapshot.version != state.document.version:
-        return []  # not checked since the last change: the client asks again
-    encoding = server.encoding
-    document = state.snapshot
-    rules = {rule.code: rule for rule in state.settings.rules}
-    context = _fix_context(state)
-    identifier = types.OptionalVersionedTextDocumentIdentifier(document.uri, document.version)
-
-    def workspace_edit(edits: list[types.TextEdit]) -> types.WorkspaceEdit:
-        return types.WorkspaceEdit(document_changes=[types.TextDocumentEdit(identifier, edits)])
-
-    actions: list[types.CodeAction] = []
-    first, last = params.range.start.line + 1, params.range.end.line + 1
-    for violation in state.violations:
-        if not first <= violation.line <= last:
-            continue
-        shown = convert.diagnostic(violation, document, None, encoding)
-        if not _overlaps(shown.range, params.range):
-            continue
-        planned = _planned(violation, rules, context)
-        if planned is not None:
-            fix, rule = planned
-            unsafe = rule.fix_safety != "safe"
-            actions.append(
-                types.CodeAction(
-                    f"Fix {violation.code}: {fix.description}" + (" (unsafe: changes content)" if unsafe else ""),
-                    kind=types.CodeActionKind.QuickFix,
-                    diagnostics=[shown],
-                    is_preferred=not unsafe,
-                    edit=workspace_edit(convert.text_edits(fix, document, encoding)),
-                )
-            )
-        if violation.record_hash and document.path is not None:
-            title = f"Suppress {violation.code} for this record (a [[suppress]] entry in the config)"
-            actions.append(
-                types.CodeAction(
-                    title,
-                    kind=types.CodeActionKind.QuickFix,
-                    diagnostics=[shown],
-                    command=types.Command(
-                        title, SUPPRESS_COMMAND, arguments=[document.uri, violation.record_hash, violation.code]
-                    ),
-                )
-            )
-    every = [planned for violation in state.per_record if (planned := _planned(violation, rules, context))]
-    safe = [item for item in every if item[1].fix_safety == "safe"]
-    for title, chosen in (
-        ("Fix all datalint findings with safe fixes", safe),
-        ("Fix all datalint findings, including unsafe fixes", every if len(every) > len(safe) else []),
-    ):
-        if chosen:
-            edits = [edit for fix in _non_overlapping(chosen) for edit in convert.text_edits(fix, document, encoding)]
-            actions.append(types.CodeAction(title, kind=FIX_ALL_KIND, edit=workspace_edit(edits)))
-    only = params.context.only
-    if only:  # kinds are hierarchical: "source" asks for "source.fixAll.datalint" too
-        asked = [_kind(kind) for kind in only]
-        actions = [action for action in actions if any(_kind(action.kind).startswith(kind) for kind in asked)]
-    return actions
-
-
-def _kind(kind: types.CodeActionKind | str | None) -> str:
-    return str(getattr(kind, "value", kind) or "")
-
-
-def _overlaps(a: types.Range, b: types.Range) -> bool:
-    def key(position: types.Position) -> tuple[int, int]:
-        return position.line, position.character
-
-    return key(a.start) <= key(b.end) and key(b.start) <= key(a.end)
-
-
-def hover(server: DatalintServer, params: types.HoverParams) -> types.Hover | None:
-    """The docs of the rules of the findings under the cursor (the text `datalint rule CODE` prints)."""
-    from datalint.docs import rule_markdown
-
-    state = server.documents.get(params.text_document.uri)
-    if state is None or state.linted is None or state.settings is None:
-        return None
-    encoding = server.encoding
-    rules = {rule.code: rule for rule in state.settings.rules}
-    here = types.Range(params.position, params.position)
-    pages, ranges = [], []
-    for violation in state.violations:
-        if violation.line != params.position.line + 1 or violation.code not in rules:
-            continue
-        span = convert.violation_range(state.snapshot, violation, encoding)
-        if _overlaps(span, here) and rule_markdown(rules[violation.code]) not in pages:
-            pages.append(rule_markdown(rules[violation.code]))
-            ranges.append(span)
-    if not pages:
-        return None
-    return types.Hover(
-        types.MarkupContent(types.MarkupKind.Markdown, "\n\n---\n\n".join(pages)),
-        ranges[0] if len(ranges) == 1 else None,
-    )
 
 
 # --- the server --------------------------------------------------------------------------------
@@ -723,11 +537,11 @@ def create_server() -> DatalintServer:
         types.CodeActionOptions(code_action_kinds=[types.CodeActionKind.QuickFix, FIX_ALL_KIND]),
     )
     def code_action(ls: DatalintServer, params: types.CodeActionParams) -> list[types.CodeAction]:
-        return code_actions(ls, params)
+        return code_actions(ls.documents.get(params.text_document.uri), params, ls.encoding)
 
     @server.feature(types.TEXT_DOCUMENT_HOVER)
     def on_hover(ls: DatalintServer, params: types.HoverParams) -> types.Hover | None:
-        return hover(ls, params)
+        return hover(ls.documents.get(params.text_document.uri), params, ls.encoding)
 
     @server.command(SUPPRESS_COMMAND)
     def suppress_command(ls: DatalintServer, uri: str, record_hash: str, code: str) -> dict[str, Any]:
