@@ -27,7 +27,16 @@ if TYPE_CHECKING:
     from datalint.report import Report
     from datalint.violation import Violation
 
-__all__ = ["__version__", "lint_file", "lint_paths", "lint_records", "plan_fixes", "profile_file"]
+__all__ = [
+    "LinesLinted",
+    "__version__",
+    "lint_file",
+    "lint_lines",
+    "lint_paths",
+    "lint_records",
+    "plan_fixes",
+    "profile_file",
+]
 
 
 def settings_resolver(
@@ -298,3 +307,13 @@ def _as_jsonl(records: Iterable[dict]) -> bytes:
         except UnicodeEncodeError:  # a lone surrogate: escaped, as the engine reads it
             lines.append(json.dumps(record).encode())
     return b"".join(line + b"\n" for line in lines)
+
+
+def __getattr__(name: str):
+    # `lint_lines` (an editor's buffer, checked incrementally) is imported on first use: the
+    # engine stays out of `import datalint`, as for the other entry points.
+    if name in ("lint_lines", "LinesLinted"):
+        from datalint.engine import buffer
+
+        return getattr(buffer, name)
+    raise AttributeError(f"module 'datalint' has no attribute {name!r}")

@@ -618,6 +618,18 @@ def mcp_server(no_cache: bool) -> None:
     serve(cache=not no_cache)
 
 
+@main.command("server")
+def language_server() -> None:
+    """Run the language server (LSP on stdin/stdout): diagnostics as you type, fixes, suppressions."""
+    try:
+        from datalint.lsp.server import serve
+    except ImportError as error:
+        if (error.name or "").split(".")[0] in ("pygls", "lsprotocol", "cattrs"):
+            _fail("the language server needs its extra: pip install 'datalint[lsp]'")
+        raise
+    serve()
+
+
 @main.command("stats")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
