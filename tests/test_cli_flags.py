@@ -13,6 +13,7 @@ import click
 from click.testing import CliRunner
 
 from datalint.cli import color_wanted, main
+from tests.cli_helpers import finding_lines
 from tests.conftest import REPO, dataset, run, write_jsonl
 
 # One record, three findings: P007 (error), P001 (warning), F004 (info).
@@ -23,7 +24,12 @@ NO_ERROR = {"instruction": "Say\u00a0hello", "output": "As an AI, I say hello."}
 
 def codes(result) -> list[str]:
     """Rule codes of a concise output's violation lines."""
-    return [line.split()[1] for line in result.output.splitlines()[:-1] if not line.startswith("...")]
+    return [line.split()[1] for line in finding_lines(result.output) if not line.startswith("...")]
+
+
+def summary(result) -> str:
+    """The "Found ..." line (a fixable count may follow it)."""
+    return next(line for line in result.output.splitlines() if line.startswith(("Found ", "All checks passed")))
 
 
 def test_output_format_is_rufs_name_and_format_stays(tmp_path):
@@ -54,7 +60,7 @@ def test_quiet_hides_info_and_qq_warnings_too(tmp_path):
     assert sorted(codes(every)) == ["F004", "P001", "P007"]
     quiet = run("check", str(path), "--format", "concise", "-q")
     assert sorted(codes(quiet)) == ["P001", "P007"]
-    assert quiet.output.splitlines()[-1] == "Found 2 violations (1 error, 1 warning) in 1 record in 1 file."
+    assert summary(quiet) == "Found 2 violations (1 error, 1 warning) in 1 record in 1 file."
     very = run("check", str(path), "--format", "concise", "-qq")
     assert codes(very) == ["P007"]
     assert run("check", str(path), "--format", "json", "--quiet").exit_code == 1
@@ -80,11 +86,8 @@ def test_max_violations_caps_what_is_printed_and_the_summary_counts_all(tmp_path
     lines = capped.output.splitlines()
     assert lines[:3] == every.output.splitlines()[:3]
     assert lines[3] == "... 5 more violations not shown (--max-violations 3)"
-    assert (
-        lines[4]
-        == every.output.splitlines()[-1]
-        == "Found 8 violations (2 errors, 3 warnings, 3 infos) in 3 records in 1 file."
-    )
+    assert lines[4] == summary(every) == "Found 8 violations (2 errors, 3 warnings, 3 infos) in 3 records in 1 file."
+    assert lines[5:] == every.output.splitlines()[9:]  # the fixable count, of every finding
     assert capped.exit_code == every.exit_code == 1
     full = run("check", str(path), "--show-source", "--max-violations", "1").output
     assert full.count("^") and full.count("[ai-disclaimer]") + full.count("[no-break-space]") == 1
