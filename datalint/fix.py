@@ -65,6 +65,15 @@ class FileLines:
             endings.append(ending)
         return FileLines(texts, endings, bom)
 
+    def text(self, line: int) -> str:
+        """The line's text, as `LineView.text` gives it: a kind's `fix` reads either."""
+        if not 1 <= line <= len(self.texts):
+            raise IndexError(line)
+        return self.texts[line - 1]
+
+    def ending(self, line: int) -> str:
+        return self.endings[line - 1] if 1 <= line <= len(self.endings) else ""
+
     def render(self, deleted: set[int] = frozenset()) -> bytes:  # type: ignore[assignment]
         body = "".join(
             text + ending
@@ -104,7 +113,7 @@ class LineView:
 class FixContext:
     """What a kind's `fix` may read: the file's lines and the Record view of any line."""
 
-    lines: LineView
+    lines: LineView | FileLines  # anything with text(line) and ending(line)
     file_format: str
     settings: Settings | None = None
     _records: dict[int, Record | None] = field(default_factory=dict)

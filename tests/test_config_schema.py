@@ -40,14 +40,16 @@ def test_every_key_datalint_knows_is_in_the_schema():
 
 
 def _doc_configs() -> list[tuple[str, str, str]]:
-    """Each ```toml block of the README and docs/: (where, text, file name)."""
+    """Each ```toml block of the README and docs/: (where, text, file name). A block introduced as
+    another tool's file (an editor's `languages.toml`, `extension.toml`) is not a datalint config."""
     found = []
     for path in [REPO / "README.md", *sorted((REPO / "docs").glob("*.md"))]:
-        blocks = re.findall(r"^( *)```toml\n(.*?)^\1```", path.read_text(encoding="utf-8"), flags=re.S | re.M)
-        found += [
-            (f"{path.name}[{index}]", textwrap.dedent(block), "datalint.toml")
-            for index, (_, block) in enumerate(blocks)
-        ]
+        text = path.read_text(encoding="utf-8")
+        for index, match in enumerate(re.finditer(r"^( *)```toml\n(.*?)^\1```", text, flags=re.S | re.M)):
+            lead_in = text[: match.start()].rstrip().rsplit("\n", 1)[-1]
+            if re.search(r"[\w.-]+\.toml", lead_in) and not any(name in lead_in for name in CONFIG_NAMES):
+                continue
+            found.append((f"{path.name}[{index}]", textwrap.dedent(match.group(2)), "datalint.toml"))
     return found
 
 
