@@ -18,7 +18,7 @@ Two ways to decide, by feature:
 Files with fewer than `min-records` records with the field have no norm and are skipped.
 
 A value on a rare side is read in its record's context first (consistency_context.py, with
-datalint/intent.py): a table the instruction asks for, a sign-off in the letter it asks for, a
+datalint/intent/form.py): a table the instruction asks for, a sign-off in the letter it asks for, a
 lower-case start of the sentence it asks to complete. Such a value still counts in the norm but
 is never reported. A file whose records carry a `type` label has one norm per task type.
 """
