@@ -3,10 +3,10 @@
 Each rule names a class (`characters`): U+FFFD replacement characters, control characters,
 invisible characters (zero-width and bidi controls), NBSP, mojibake (UTF-8 read as Latin-1 or
 cp1252, `Ã©`), mixed line endings, or unbalanced markdown code fences. A class is one compiled
-regex (about 1 µs per text, FACTS.md), run only on texts that may hold it: the rules share,
-per record, which classes its texts may hold, found by a few C-level tests on the texts joined
-(ASCII-only? a control byte? a carriage return? three backticks?), and the non-ASCII classes
-then skip ASCII-only texts. The first occurrence per field is reported with its column, and the
+regex, run only on texts that may hold it: the kind checks all its rules at once
+(`check_record_set`), finding once per record which classes its texts may hold by a few C-level
+tests on the texts joined (ASCII-only? a control byte? a carriage return? three backticks?); the
+non-ASCII classes then skip ASCII-only texts. The first occurrence per field is reported with its column, and the
 message says how many there are in the field.
 """
 
@@ -80,8 +80,6 @@ class Compiled:
     non_ascii: bool
     fields: frozenset[str]
     find: Callable[[Compiled, Text], Finding | None]  # the class's test of one text
-    non_ascii_key: str  # where the record's non-ASCII texts of `fields` are kept in `derived`
-    suspects_key: str  # where the classes the record's texts of `fields` may hold are kept in `derived`
 
 
 def prepare(options: dict[str, Any]) -> Compiled:
@@ -95,27 +93,39 @@ def prepare(options: dict[str, Any]) -> Compiled:
         non_ascii,
         fields,
         find,
-        f"non-ascii texts {sorted(fields)}",
-        f"hygiene suspects {sorted(fields)}",
     )
 
 
-def check_record(rule, record: Record) -> list[Finding] | tuple[()]:
-    # A list, not a generator: most records have no finding, and an empty generator costs more.
-    compiled: Compiled = rule.state
-    suspects = record.derived.get(compiled.suspects_key)
-    if suspects is None:
-        suspects = record.derived[compiled.suspects_key] = _suspects(record.texts_of(compiled.fields))
-    if compiled.name not in suspects:
-        return ()
-    texts = _non_ascii_texts(record, compiled) if compiled.non_ascii else record.texts_of(compiled.fields)
-    findings = []
-    for field in texts:
-        if compiled.name == "invisible" and _empty_turn(record, field, compiled.regex):
-            continue  # a turn of nothing but invisible characters is S205's empty turn: one finding
-        finding = compiled.find(compiled, field)
-        if finding is not None:
-            findings.append(finding)
+def prepare_set(rules: list) -> tuple[Compiled, ...]:
+    return tuple(rule.state for rule in rules)
+
+
+def check_record_set(rules: tuple[Compiled, ...], record: Record) -> list[tuple[int, Finding]]:
+    """(position of the rule, its finding) for every hygiene rule at once: the classes a record's
+    texts may hold, and its non-ASCII texts, are found once per set of fields for all the rules
+    (most records hold no suspect, and every rule then returns at once)."""
+    findings: list[tuple[int, Finding]] = []
+    suspects_of: dict[frozenset[str], frozenset[str]] = {}
+    non_ascii_of: dict[frozenset[str], list[Text]] = {}
+    for position, compiled in enumerate(rules):
+        fields = compiled.fields
+        suspects = suspects_of.get(fields)
+        if suspects is None:
+            suspects = suspects_of[fields] = _suspects(record.texts_of(fields))
+        if compiled.name not in suspects:
+            continue
+        if compiled.non_ascii:
+            texts = non_ascii_of.get(fields)
+            if texts is None:
+                texts = non_ascii_of[fields] = [text for text in record.texts_of(fields) if not text.text.isascii()]
+        else:
+            texts = record.texts_of(fields)
+        for field in texts:
+            if compiled.name == "invisible" and _empty_turn(record, field, compiled.regex):
+                continue  # a turn of nothing but invisible characters is S205's empty turn: one finding
+            finding = compiled.find(compiled, field)
+            if finding is not None:
+                findings.append((position, finding))
     return findings
 
 
@@ -149,15 +159,6 @@ def _suspects(texts: list[Text]) -> frozenset[str]:
     if "control" not in found and joined.encode().translate(None, _PLAIN_ASCII):
         found.add("control")
     return frozenset(found)
-
-
-def _non_ascii_texts(record: Record, compiled: Compiled) -> list[Text]:
-    """The texts that may hold a non-ASCII class: the four such rules share one list per record."""
-    texts = record.derived.get(compiled.non_ascii_key)
-    if texts is None:
-        texts = [field for field in record.texts_of(compiled.fields) if not field.text.isascii()]
-        record.derived[compiled.non_ascii_key] = texts
-    return texts
 
 
 def _first_character(compiled: Compiled, field: Text) -> Finding | None:
