@@ -9,6 +9,13 @@ from __future__ import annotations
 import re
 
 RULE_CODE = re.compile(r"^([A-Z]{1,3})[0-9]{3}$")
+# A kind that checks all its rules in one scan is timed as a whole: "P: pattern kind (one scan)".
+RULE_SET = re.compile(r"^([A-Z]{1,3}): ([\w-]+) kind \(one scan\)$")
+
+
+def rule_set_timing(code: str, kind: str) -> str:
+    """The name a rule set's time is kept under, in the family of `code`."""
+    return f"{RULE_CODE.match(code).group(1) if RULE_CODE.match(code) else code}: {kind} kind (one scan)"
 
 
 class Timings:
@@ -32,7 +39,7 @@ def render_timings(timings: Timings, stats: dict[str, int] | None = None, jobs: 
     families: dict[str, dict[str, float]] = {}
     phases: dict[str, float] = {}
     for name, seconds in timings.seconds.items():
-        match = RULE_CODE.match(name)
+        match = RULE_CODE.match(name) or RULE_SET.match(name)
         if match:
             families.setdefault(match.group(1), {})[name] = seconds
         else:
@@ -51,7 +58,9 @@ def render_timings(timings: Timings, stats: dict[str, int] | None = None, jobs: 
         )
     ]
     for family, codes in sorted(families.items(), key=lambda item: -sum(item[1].values())):
-        family_kinds = sorted({kinds.get(code, "custom") for code in codes})
+        family_kinds = sorted(
+            {kinds.get(code) or (RULE_SET.match(code).group(2) if RULE_SET.match(code) else "custom") for code in codes}
+        )
         top = sorted(codes.items(), key=lambda item: -item[1])[:4]
         detail = ", ".join(f"{code} {seconds:.2f}" for code, seconds in top)
         lines.append(f"  {family:<4}{', '.join(family_kinds):<32}{sum(codes.values()):8.2f}   ({detail})")
