@@ -13,8 +13,7 @@ name, severity, message, path, line, column, end_column, pointer, record_hash, r
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -95,7 +94,7 @@ def lint_paths(
     from datalint.sources import collect_sources
 
     resolver = settings_resolver(config, select, extend_select, ignore, fail_on, against, profile)
-    sources = collect_sources([str(path) for path in paths], resolver)
+    sources = collect_sources([str(path) for path in paths], resolver, stdin)
     meter = None
     if progress:
         import sys
@@ -106,8 +105,7 @@ def lint_paths(
         sources = metered(sources, meter, count_reads=False)  # the engine tells what is checked
     try:
         options = RunOptions(jobs=max(1, jobs), cache=cache, timings=timings, progress=meter)
-        with _stdin_from(stdin):
-            report = lint_sources(sources, resolver, options)
+        report = lint_sources(sources, resolver, options)
     finally:
         if meter is not None:
             meter.close()
@@ -124,23 +122,6 @@ def lint_paths(
 
         report = only_changed(report, diff_base)
     return report
-
-
-@contextlib.contextmanager
-def _stdin_from(data: bytes | None) -> Iterator[None]:
-    """Sources read stdin as `sys.stdin.buffer`: serve them `data` instead, when given."""
-    if data is None:
-        yield
-        return
-    import io
-    import sys
-
-    saved = sys.stdin
-    sys.stdin = io.TextIOWrapper(io.BytesIO(data))
-    try:
-        yield
-    finally:
-        sys.stdin = saved
 
 
 def _apply_suppressions(report: Report, resolver: SettingsResolver) -> Report:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 import sys
 from collections.abc import Iterable, Iterator
@@ -26,10 +27,11 @@ class Source:
     name: str
     path: Path | None  # None for stdin and in-memory records
     array: bool = False
+    data: bytes | None = None  # stdin's bytes when the caller has read them already (to fix them)
 
     def open(self) -> BinaryIO:
         if self.path is None:
-            return sys.stdin.buffer
+            return io.BytesIO(self.data) if self.data is not None else sys.stdin.buffer
         try:
             return open_binary(self.path)
         except IsADirectoryError as error:
@@ -42,11 +44,13 @@ class Source:
             raise InputError(f"{self.name}: cannot be read ({error.strerror})") from error
 
 
-def collect_sources(paths: Iterable[str], resolver: SettingsResolver) -> list[Source]:
+def collect_sources(paths: Iterable[str], resolver: SettingsResolver, stdin: bytes | None = None) -> list[Source]:
+    """The datasets named: files, the datasets below folders, and `-` for stdin (`stdin`: its bytes,
+    when the caller has read them)."""
     sources: list[Source] = []
     for name in paths:
         if name == "-":
-            sources.append(Source("<stdin>", None))
+            sources.append(Source("<stdin>", None, data=stdin))
             continue
         path = Path(name)
         if path.is_dir():
