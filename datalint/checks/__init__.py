@@ -88,5 +88,14 @@ class Option:
     regex: bool = False  # a string or list of strings that are Python regular expressions
 
 
+def fields_option(default: list[str], what: str) -> Option:
+    """The `fields` option of a kind that reads text fields: which ones, checked at load."""
+    from datalint.records import TEXT_FIELDS
+
+    return Option(
+        list, default, f"{what}: {', '.join(TEXT_FIELDS)}, or all", items=str, item_choices=(*TEXT_FIELDS, "all")
+    )
+
+
 def load_kind(name: str) -> ModuleType:
     return importlib.import_module(KIND_MODULES[name])

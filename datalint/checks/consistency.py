@@ -31,10 +31,10 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from datalint.checks import Option
+from datalint.checks import Option, fields_option
 from datalint.checks.consistency_context import EXPLAINED, in_context, on_rare_side
 from datalint.checks.consistency_features import FEATURES, SCANNED, USUAL_ENDING, looks_like_code, scan
-from datalint.records import TEXT_FIELDS, Record, Text
+from datalint.records import Record, Text
 from datalint.violation import DatasetFinding
 
 # Responses that are code (unfenced, as in Alpaca) say nothing about prose formatting: a `#` comment is
@@ -45,13 +45,7 @@ _PROSE_ONLY = {"heading", "bullet-list", "lowercase-start", "space-runs"}
 
 OPTIONS = {
     "feature": Option(str, "heading", "what each response is compared on", tuple(FEATURES)),
-    "fields": Option(
-        list,
-        ["response"],
-        f"text fields compared: {', '.join(TEXT_FIELDS)}, or all",
-        items=str,
-        item_choices=(*TEXT_FIELDS, "all"),
-    ),
+    "fields": fields_option(["response"], "text fields compared"),
     "max-share": Option(
         float, 0.02, "report the side of a feature held by at most this share of the file", minimum=0, maximum=1
     ),

@@ -25,12 +25,12 @@ from pathlib import Path
 
 import numpy as np
 
-from datalint.checks import Option
+from datalint.checks import Option, fields_option
 from datalint.field_mapping import build_record
 from datalint.minhash.shingles import shingle_hashes_many
 from datalint.presets import detect_format
 from datalint.reader import open_binary, read_jsonl
-from datalint.records import TEXT_FIELDS, Record
+from datalint.records import Record
 from datalint.violation import DatasetFinding, Location
 
 OPTIONS = {
@@ -42,13 +42,7 @@ OPTIONS = {
         is_path=True,
         must_exist=True,
     ),
-    "fields": Option(
-        list,
-        ["instruction", "input", "response"],
-        f"training text fields checked: {', '.join(TEXT_FIELDS)}, or all",
-        items=str,
-        item_choices=(*TEXT_FIELDS, "all"),
-    ),
+    "fields": fields_option(["instruction", "input", "response"], "training text fields checked"),
     "ngram": Option(int, 13, "word n-gram length of the overlap check", minimum=1),
     "threshold": Option(
         float, 0.8, "lowest 3-gram Jaccard similarity with an evaluation text that is reported", minimum=0, maximum=1

@@ -17,8 +17,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from datalint.checks import Option
-from datalint.records import TEXT_FIELDS, Record, Text
+from datalint.checks import Option, fields_option
+from datalint.records import Record, Text
 from datalint.violation import Finding
 
 # cp1252 shows the UTF-8 continuation bytes 0x80-0x9F as these characters; Latin-1 as C1 controls.
@@ -62,13 +62,7 @@ NAMES = {
 
 OPTIONS = {
     "characters": Option(str, "replacement", "which character class to report", tuple(CLASSES)),
-    "fields": Option(
-        list,
-        ["all"],
-        f"text fields to check: {', '.join(TEXT_FIELDS)}, or all",
-        items=str,
-        item_choices=(*TEXT_FIELDS, "all"),
-    ),
+    "fields": fields_option(["all"], "text fields to check"),
 }
 
 

@@ -23,13 +23,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-from datalint.checks import Option
+from datalint.checks import Option, fields_option
 from datalint.intent.language import asks_for_language
 from datalint.language.identify import ENGLISH_WORDS, language_of
 from datalint.language.model import load_model
 from datalint.language.scripts import NAMED_LATIN, display, quotes_script, same_language, script_class
 from datalint.language.switch import latin_switch, script_switch
-from datalint.records import TEXT_FIELDS, Record
+from datalint.records import Record
 from datalint.violation import DatasetFinding, Finding
 
 CHECKS = ("field", "pair", "switch")
@@ -43,13 +43,7 @@ OPTIONS = {
         CHECKS,
     ),
     "language": Option(str, "", "the dataset's language (ISO 639-1 like en, zh); empty: the dominant one per file"),
-    "fields": Option(
-        list,
-        ["instruction", "input", "response"],
-        "text fields whose language is checked",
-        items=str,
-        item_choices=(*TEXT_FIELDS, "all"),
-    ),
+    "fields": fields_option(["instruction", "input", "response"], "text fields whose language is checked"),
     "min-letters": Option(int, 20, "texts with fewer letters (a CJK character counts 3) get no language"),
     "min-chars-statistical": Option(int, 100, "Latin texts shorter than this are not given to the language model"),
     "min-confidence": Option(float, 0.8, "language-model score needed to name a Latin-script language"),

@@ -29,24 +29,18 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from datalint.checks import Option
+from datalint.checks import Option, fields_option
 from datalint.intent.size import asks_for_short_answer
 from datalint.length.outliers import Features, robust_outliers, runaways
 from datalint.length.truncation import truncation
-from datalint.records import TEXT_FIELDS, Record, Text
+from datalint.records import Record, Text
 from datalint.violation import DatasetFinding, Finding
 
 CHECKS = ("bounds", "outlier", "ratio", "too-short", "truncated")
 UNITS = ("chars", "words", "tokens")
 OPTIONS = {
     "check": Option(str, "bounds", "what to check", CHECKS),
-    "fields": Option(
-        list,
-        ["response"],
-        f"text fields measured: {', '.join(TEXT_FIELDS)}, or all",
-        items=str,
-        item_choices=(*TEXT_FIELDS, "all"),
-    ),
+    "fields": fields_option(["response"], "text fields measured"),
     "unit": Option(str, "tokens", "bounds: what is counted", UNITS),
     "min": Option(int, 0, "bounds: fewest units (0: no minimum); too-short: fewest words for long-form tasks"),
     "max": Option(int, 0, "bounds: most units (0: no maximum)"),

@@ -31,24 +31,18 @@ from hashlib import blake2b
 
 import numpy as np
 
-from datalint.checks import Option
+from datalint.checks import Option, fields_option
 from datalint.checks.duplicate import closed_answer_of
 from datalint.minhash.pairs import clusters, find_similar_pairs
 from datalint.minhash.shingles import jaccard, normalize, shingle_hashes_many
 from datalint.minhash.signatures import LazySignatures
-from datalint.records import TEXT_FIELDS, Record
+from datalint.records import Record
 from datalint.violation import DatasetFinding
 
 TEMPLATE_BUCKET_BITS = 20
 MIN_TEMPLATE_SHINGLES = 20  # about 22 words of boilerplate: a pasted description, not a phrase
 OPTIONS = {
-    "fields": Option(
-        list,
-        ["instruction", "input"],
-        f"text fields compared, joined: {', '.join(TEXT_FIELDS)}, or all",
-        items=str,
-        item_choices=(*TEXT_FIELDS, "all"),
-    ),
+    "fields": fields_option(["instruction", "input"], "text fields compared, joined"),
     "threshold": Option(
         float, 0.9, "lowest Jaccard similarity of the shingle sets that counts as near-duplicate", maximum=1
     ),

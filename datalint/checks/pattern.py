@@ -25,18 +25,12 @@ from typing import Any
 
 import ahocorasick
 
-from datalint.checks import Option
-from datalint.records import TEXT_FIELDS, Record, Text
+from datalint.checks import Option, fields_option
+from datalint.records import Record, Text
 from datalint.violation import Finding, Fix, Violation
 
 OPTIONS = {
-    "fields": Option(
-        list,
-        ["response"],
-        f"text fields to search: {', '.join(TEXT_FIELDS)}, or all",
-        items=str,
-        item_choices=(*TEXT_FIELDS, "all"),
-    ),
+    "fields": fields_option(["response"], "text fields to search"),
     "phrases": Option(list, [], "literal phrases (lower case unless case-sensitive)", items=str),
     "needles": Option(
         list,

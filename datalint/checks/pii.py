@@ -28,7 +28,7 @@ from typing import Any
 
 import ahocorasick
 
-from datalint.checks import Option
+from datalint.checks import Option, fields_option
 from datalint.intent.exercise import asks_for_exercise, value_exercise
 from datalint.pii import Match
 from datalint.pii.cards import find_cards
@@ -37,19 +37,13 @@ from datalint.pii.emails import find_emails
 from datalint.pii.ip_addresses import about_networks, find_ips, find_ips_about_networks
 from datalint.pii.phones import find_phones
 from datalint.pii.ssns import find_ssns
-from datalint.records import TEXT_FIELDS, Record, Text
+from datalint.records import Record, Text
 from datalint.violation import Finding
 
 DETECTORS = ("email", "phone", "credit-card", "ssn", "ip-address", "api-key", "private-key", "jwt")
 OPTIONS = {
     "detect": Option(str, "email", "what to look for", DETECTORS),
-    "fields": Option(
-        list,
-        ["all"],
-        f"text fields to search: {', '.join(TEXT_FIELDS)}, or all",
-        items=str,
-        item_choices=(*TEXT_FIELDS, "all"),
-    ),
+    "fields": fields_option(["all"], "text fields to search"),
     "allow": Option(
         list, [], "values (or e-mail domains) never reported, e.g. your company's support address", items=str
     ),

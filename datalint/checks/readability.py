@@ -13,18 +13,12 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from datalint.checks import Option
-from datalint.records import TEXT_FIELDS, Record
+from datalint.checks import Option, fields_option
+from datalint.records import Record
 from datalint.violation import Finding
 
 OPTIONS = {
-    "fields": Option(
-        list,
-        ["response"],
-        f"text fields to score: {', '.join(TEXT_FIELDS)}, or all",
-        items=str,
-        item_choices=(*TEXT_FIELDS, "all"),
-    ),
+    "fields": fields_option(["response"], "text fields to score"),
     "min-grade": Option((int, float), 0, "lowest acceptable Flesch-Kincaid grade level"),
     "max-grade": Option((int, float), 20, "highest acceptable Flesch-Kincaid grade level"),
     "bands": Option(dict, {}, "difficulty value -> [min-grade, max-grade], e.g. {easy = [0, 6], hard = [10, 18]}"),

@@ -12,18 +12,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from datalint.checks import Option
-from datalint.records import TEXT_FIELDS, Record
+from datalint.checks import Option, fields_option
+from datalint.records import Record
 from datalint.violation import Finding
 
 OPTIONS = {
-    "fields": Option(
-        list,
-        ["response"],
-        f"text fields to score: {', '.join(TEXT_FIELDS)}, or all",
-        items=str,
-        item_choices=(*TEXT_FIELDS, "all"),
-    ),
+    "fields": fields_option(["response"], "text fields to score"),
     "threshold": Option(
         float, 0.9, "probability of being offensive at or above which a text is reported", minimum=0, maximum=1
     ),
