@@ -292,6 +292,8 @@ class Applied(NamedTuple):
     removed: int  # lines (records) deleted
     changed: int  # lines kept whose text or line ending changed
     taken: tuple[bool, ...] = ()  # per fix given: applied (False: it overlapped an earlier one)
+    deleted_lines: frozenset[int] = frozenset()  # the numbers of the lines deleted, and of those changed
+    changed_lines: frozenset[int] = frozenset()
 
 
 def apply(lines: FileLines, fixes: list[Fix]) -> Applied:
@@ -322,8 +324,9 @@ def apply(lines: FileLines, fixes: list[Fix]) -> Applied:
         for edit in sorted(edits, key=lambda e: e.start, reverse=True):
             text = text[: edit.start] + edit.text + text[edit.end :]
         lines.texts[number - 1] = text
-    changed = len((replacements.keys() | new_endings) - deleted)
-    return Applied(lines.render(deleted), sum(taken), len(deleted), changed, tuple(taken))
+    changed = frozenset((replacements.keys() | new_endings) - deleted)
+    data = lines.render(deleted)
+    return Applied(data, sum(taken), len(deleted), len(changed), tuple(taken), frozenset(deleted), changed)
 
 
 def _ending_changes(edit: SetLineEnding, lines: FileLines) -> list[int]:
@@ -362,12 +365,17 @@ class FileFix:
     removed: int = 0  # records deleted
     changed: int = 0  # lines kept whose text changed
     rules: tuple[tuple[str, str, int], ...] = ()  # (code, name, fixes applied), for --show-fixes
+    deleted_lines: frozenset[int] = frozenset()  # numbers in `before`: the lines deleted, and those changed
+    changed_lines: frozenset[int] = frozenset()
 
 
 @dataclass
 class FixPlan:
     files: list[FileFix]
     unsafe_skipped: int = 0  # fixes left out because they are unsafe and --unsafe-fixes was not given
+    report: Report | None = None  # what remains after the last round (plan_fixes)
+    rounds: int = 1  # rounds that applied fixes
+    converged: bool = True  # False: fixes still applied when the cap on rounds stopped them
 
     @property
     def applied(self) -> int:
@@ -397,8 +405,94 @@ def fix_report(
         if done.data != before:
             fixed = Counter((v.code, v.name) for v, taken in zip(chosen, done.taken, strict=True) if taken)
             rules = tuple((code, name, count) for (code, name), count in sorted(fixed.items()))
-            results.append(FileFix(path_name, before, done.data, done.fixes, done.removed, done.changed, rules))
+            results.append(
+                FileFix(
+                    path_name,
+                    before,
+                    done.data,
+                    done.fixes,
+                    done.removed,
+                    done.changed,
+                    rules,
+                    done.deleted_lines,
+                    done.changed_lines,
+                )
+            )
     return FixPlan(results, skipped)
+
+
+# ruff stops at 100 rounds. A datalint fix never makes the next one's input: chains are short (a
+# special token cut from an answer makes the record a copy, which the next round removes), and
+# each round runs the dataset pass over every record again, so 10 rounds are plenty and stay cheap.
+MAX_ROUNDS = 10
+
+
+def fix_in_rounds(
+    lint: Callable[[dict[str, bytes]], Report],
+    resolver: SettingsResolver,
+    contents: dict[str, bytes],
+    *,
+    unsafe: bool = False,
+    max_rounds: int = MAX_ROUNDS,
+) -> FixPlan:
+    """Fix until no fix applies, as ruff does: `lint(contents)` lints the run with the fixed
+    bytes of each file held in `contents` by path (it starts with stdin's), and returns the
+    report whose fixes to apply; its fixes are applied in memory, and the run linted again, until
+    a round changes nothing or `max_rounds` rounds have run. The plan's files hold each file's
+    bytes before the first round and after the last; `plan.report` is the last lint."""
+    current = dict(contents)
+    totals: dict[str, _RoundsOfFile] = {}
+    report = lint(current)
+    rounds = 0
+    while True:
+        planned = fix_report(report, resolver, unsafe=unsafe, contents=current)
+        if not planned.files or rounds == max_rounds:
+            break
+        rounds += 1
+        for item in planned.files:
+            totals.setdefault(item.path, _RoundsOfFile(item.before)).add(item)
+            current[item.path] = item.after
+        report = lint(current)
+    files = [total.file_fix(path) for path, total in totals.items() if total.after != total.before]
+    return FixPlan(files, planned.unsafe_skipped, report, rounds, converged=not planned.files)
+
+
+class _RoundsOfFile:
+    """One file's fixes over several rounds, counted against its lines before the first round."""
+
+    def __init__(self, before: bytes) -> None:
+        self.before = self.after = before
+        self.applied = 0
+        self.rules: Counter[tuple[str, str]] = Counter()
+        self.origin: list[int] | None = None  # the line of `before` each current line was; None: its own
+        self.deleted: set[int] = set()
+        self.changed: set[int] = set()
+
+    def add(self, item: FileFix) -> None:
+        self.after = item.after
+        self.applied += item.applied
+        self.rules.update({(code, name): count for code, name, count in item.rules})
+        origin = self.origin
+        self.changed |= set(item.changed_lines) if origin is None else {origin[n - 1] for n in item.changed_lines}
+        self.deleted |= set(item.deleted_lines) if origin is None else {origin[n - 1] for n in item.deleted_lines}
+        if item.deleted_lines:
+            lines = range(1, LineView(item.before).count + 1) if origin is None else origin
+            self.origin = [line for number, line in enumerate(lines, 1) if number not in item.deleted_lines]
+
+    def file_fix(self, path: str) -> FileFix:
+        rules = tuple((code, name, count) for (code, name), count in sorted(self.rules.items()))
+        changed = frozenset(self.changed - self.deleted)
+        return FileFix(
+            path,
+            self.before,
+            self.after,
+            self.applied,
+            len(self.deleted),
+            len(changed),
+            rules,
+            frozenset(self.deleted),
+            changed,
+        )
 
 
 def write(fixed: FixPlan) -> None:
