@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
 
@@ -53,6 +53,9 @@ def settings_resolver(
         profile,
     )
     return SettingsResolver(command_line, Path(config) if config else None)
+
+
+_SELECTION = ("config", "select", "extend_select", "ignore", "fail_on", "against", "profile")
 
 
 def lint_paths(
@@ -244,26 +247,7 @@ def lint_records(
 
 
 def plan_fixes(
-    paths: Sequence[str | Path],
-    *,
-    config: str | Path | None = None,
-    select: Sequence[str] | None = None,
-    ignore: Sequence[str] = (),
-    extend_select: Sequence[str] = (),
-    unsafe: bool = False,
-    profile: str | None = None,
-    cache: bool = False,
-    fail_on: str | None = None,
-    against: Sequence[str | Path] = (),
-    jobs: int = 1,
-    timings: bool = False,
-    baseline: str | Path | None = None,
-    prune_baseline: bool = False,
-    diff_base: str | None = None,
-    progress: bool = False,
-    conventions: bool = True,
-    stdin: bytes | None = None,
-    max_rounds: int | None = None,
+    paths: Sequence[str | Path], *, unsafe: bool = False, max_rounds: int | None = None, **options: Any
 ) -> FixPlan:
     """The fixes `datalint check --fix` would apply to these files, planned in memory: nothing is written.
 
@@ -274,13 +258,20 @@ def plan_fixes(
     the file's bytes before the first round and after the last (`fix.unified_diff(item)` is their
     diff; `fix.write(plan)` writes them); `plan.report` is what remains, the last round's lint as
     `lint_paths` with these options reports it. Unsafe fixes (content changes, records removed)
-    only with `unsafe`; `plan.unsafe_skipped` counts the ones left out. Other options as for
-    `lint_paths`; `stdin` is the bytes of a `-` path.
+    only with `unsafe`; `plan.unsafe_skipped` counts the ones left out. `options` are those of
+    `lint_paths` (config, select, cache, baseline, stdin ...), with the same defaults.
     """
+    import inspect
+
     from datalint import fix
 
-    resolver = settings_resolver(config, select, extend_select, ignore, fail_on, against, profile)
-    run_options = {"jobs": jobs, "cache": cache, "timings": timings, "progress": progress}
+    # The options of lint_paths, checked and with its defaults, as the run of each round takes them.
+    bound = inspect.signature(lint_paths).bind(paths, **options)
+    bound.apply_defaults()
+    given = bound.arguments
+    resolver = settings_resolver(*(given[key] for key in _SELECTION))
+    run_options = {key: given[key] for key in ("jobs", "cache", "timings", "progress")}
+    baseline, diff_base, stdin = given["baseline"], given["diff_base"], given["stdin"]
     last: list[Report] = []
 
     def lint(contents: dict[str, bytes]) -> Report:
@@ -293,7 +284,9 @@ def plan_fixes(
     rounds = fix.MAX_ROUNDS if max_rounds is None else max_rounds
     plan = fix.fix_in_rounds(lint, resolver, initial, unsafe=unsafe, max_rounds=rounds)
     contents = {**initial, **{item.path: item.after for item in plan.files}}
-    plan.report = _narrowed(last[0], resolver, contents, conventions, baseline, prune_baseline, diff_base)
+    plan.report = _narrowed(
+        last[0], resolver, contents, given["conventions"], baseline, given["prune_baseline"], diff_base
+    )
     return plan
 
 

@@ -112,3 +112,10 @@ def test_a_fix_waiting_on_an_overlapping_one_is_applied_in_the_next_round(tmp_pa
     assert path.read_bytes() == f"{LINES[2]}\n".encode()
     assert "Fixed 2 violations in 1 file: removed 1 record, changed 1 line." in result.stderr
     assert result.exit_code == 0
+
+
+def test_plan_fixes_takes_the_options_of_lint_paths(data: Path):
+    plan = datalint.plan_fixes([data], unsafe=True, select=["P007"], conventions=False)
+    assert plan.files[0].after == RAW.replace(b"<|endoftext|>", b"")  # D001 is not selected
+    with pytest.raises(TypeError):
+        datalint.plan_fixes([data], selcet=["P007"])
