@@ -129,6 +129,7 @@ def lint_lines(
             key(number, text): result for number, (text, result) in enumerate(zip(lines, per_line, strict=True), 1)
         }
     # Problems of a line's place in the file: the first CRLF ending, the missing final newline.
+    # The first CRLF is searched for incrementally (only where lines changed), not as a file's blocks are.
     ends_with_cr = methodcaller("endswith", "\r")
     first_crlf = None
     if previous is not None and previous.first_crlf is not None and previous.first_crlf <= first:
