@@ -14,8 +14,9 @@ name, severity, message, path, line, column, end_column, pointer, record_hash, r
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
 
@@ -54,6 +55,9 @@ def settings_resolver(
     return SettingsResolver(command_line, Path(config) if config else None)
 
 
+_SELECTION = ("config", "select", "extend_select", "ignore", "fail_on", "against", "profile")
+
+
 def lint_paths(
     paths: Sequence[str | Path],
     *,
@@ -89,14 +93,23 @@ def lint_paths(
     the bytes of a `-` path when the caller has read them already (the CLI does, to fix stdin).
     `profile`: a trainer profile (rules/profiles/NAME.toml), as `--profile`.
     """
-    from datalint.conventions import collapse as collapse_conventions
+    resolver = settings_resolver(config, select, extend_select, ignore, fail_on, against, profile)
+    contents = {"<stdin>": stdin} if stdin is not None else {}
+    report = _run(paths, resolver, contents, jobs=jobs, cache=cache, timings=timings, progress=progress)
+    return _narrowed(report, resolver, contents, conventions, baseline, prune_baseline, diff_base)
+
+
+def _run(paths, resolver: SettingsResolver, contents: dict[str, bytes], **options) -> Report:
+    """The engine's report on the paths, each violation with its fix attached; `contents` holds the
+    bytes to lint instead of a file's (stdin's, a file's fixed in memory), by source name."""
     from datalint.engine import RunOptions, lint_sources
+    from datalint.fix import attach_fixes
     from datalint.sources import collect_sources
 
-    resolver = settings_resolver(config, select, extend_select, ignore, fail_on, against, profile)
-    sources = collect_sources([str(path) for path in paths], resolver, stdin)
+    sources = collect_sources([str(path) for path in paths], resolver, contents.get("<stdin>"))
+    sources = [replace(source, data=contents[source.name]) if source.name in contents else source for source in sources]
     meter = None
-    if progress:
+    if options["progress"]:
         import sys
 
         from datalint.progress import Meter, metered
@@ -104,14 +117,30 @@ def lint_paths(
         meter = Meter(sys.stderr, len(sources))
         sources = metered(sources, meter, count_reads=False)  # the engine tells what is checked
     try:
-        options = RunOptions(jobs=max(1, jobs), cache=cache, timings=timings, progress=meter)
-        report = lint_sources(sources, resolver, options)
+        run_options = RunOptions(
+            jobs=max(1, options["jobs"]), cache=options["cache"], timings=options["timings"], progress=meter
+        )
+        report = lint_sources(sources, resolver, run_options)
     finally:
         if meter is not None:
             meter.close()
-    from datalint.fix import attach_fixes
+    attach_fixes(report, resolver, contents)
+    return report
 
-    attach_fixes(report, resolver, {"<stdin>": stdin} if stdin is not None else None)
+
+def _narrowed(
+    report: Report,
+    resolver: SettingsResolver,
+    contents: dict[str, bytes],
+    conventions: bool,
+    baseline: str | Path | None,
+    prune_baseline: bool,
+    diff_base: str | None,
+) -> Report:
+    """The engine's report as the user asked for it: conventions once, suppressions, the baseline,
+    --diff-base (compared with `contents` where a file's bytes are held in memory)."""
+    from datalint.conventions import collapse as collapse_conventions
+
     if conventions:
         report = collapse_conventions(report)
     report = _apply_suppressions(report, resolver)
@@ -120,7 +149,7 @@ def lint_paths(
     if diff_base is not None:
         from datalint.diff_base import only_changed
 
-        report = only_changed(report, diff_base)
+        report = only_changed(report, diff_base, contents)
     return report
 
 
@@ -218,35 +247,47 @@ def lint_records(
 
 
 def plan_fixes(
-    paths: Sequence[str | Path],
-    *,
-    config: str | Path | None = None,
-    select: Sequence[str] | None = None,
-    ignore: Sequence[str] = (),
-    extend_select: Sequence[str] = (),
-    unsafe: bool = False,
-    profile: str | None = None,
-    cache: bool = False,
+    paths: Sequence[str | Path], *, unsafe: bool = False, max_rounds: int | None = None, **options: Any
 ) -> FixPlan:
     """The fixes `datalint check --fix` would apply to these files, planned in memory: nothing is written.
 
-    Each `FileFix` of the plan holds the file's bytes before and after (`fix.unified_diff(item)` is its
-    diff; `fix.write(plan)` writes them). Unsafe fixes (content changes, records removed) only with
-    `unsafe`; `plan.unsafe_skipped` counts the ones left out. `cache` as for `lint_paths`.
+    Fixes are applied in rounds, as ruff does, until none applies (a fix can make another possible:
+    a special token cut off an answer makes the record a copy of an earlier one) or `max_rounds`
+    (default `fix.MAX_ROUNDS`) have run; each round lints once, the files' current bytes held in
+    memory (`cache` makes re-linting the unchanged records free). Each `FileFix` of the plan holds
+    the file's bytes before the first round and after the last (`fix.unified_diff(item)` is their
+    diff; `fix.write(plan)` writes them); `plan.report` is what remains, the last round's lint as
+    `lint_paths` with these options reports it. Unsafe fixes (content changes, records removed)
+    only with `unsafe`; `plan.unsafe_skipped` counts the ones left out. `options` are those of
+    `lint_paths` (config, select, cache, baseline, stdin ...), with the same defaults.
     """
+    import inspect
+
     from datalint import fix
 
-    # Fixes are planned per record: a convention reported once still has one fix per record.
-    selection = {
-        "config": config,
-        "select": select,
-        "ignore": ignore,
-        "extend_select": extend_select,
-        "profile": profile,
-    }
-    report = lint_paths(paths, **selection, cache=cache, conventions=False)
-    resolver = settings_resolver(config, select, extend_select, ignore, profile=profile)
-    return fix.fix_report(report, resolver, unsafe=unsafe)
+    # The options of lint_paths, checked and with its defaults, as the run of each round takes them.
+    bound = inspect.signature(lint_paths).bind(paths, **options)
+    bound.apply_defaults()
+    given = bound.arguments
+    resolver = settings_resolver(*(given[key] for key in _SELECTION))
+    run_options = {key: given[key] for key in ("jobs", "cache", "timings", "progress")}
+    baseline, diff_base, stdin = given["baseline"], given["diff_base"], given["stdin"]
+    last: list[Report] = []
+
+    def lint(contents: dict[str, bytes]) -> Report:
+        # Fixes are planned per record: a convention reported once still has one fix per record,
+        # and suppressed, baselined or unchanged (--diff-base) findings are not fixed.
+        last[:] = [_run(paths, resolver, contents, **run_options)]
+        return _narrowed(last[0], resolver, contents, False, baseline, False, diff_base)
+
+    initial = {"<stdin>": stdin} if stdin is not None else {}
+    rounds = fix.MAX_ROUNDS if max_rounds is None else max_rounds
+    plan = fix.fix_in_rounds(lint, resolver, initial, unsafe=unsafe, max_rounds=rounds)
+    contents = {**initial, **{item.path: item.after for item in plan.files}}
+    plan.report = _narrowed(
+        last[0], resolver, contents, given["conventions"], baseline, given["prune_baseline"], diff_base
+    )
+    return plan
 
 
 def profile_file(path: str | Path, *, config: str | Path | None = None, progress: bool = False) -> Profile:

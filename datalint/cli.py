@@ -237,19 +237,20 @@ def check(
         options["stdin"] = sys.stdin.buffer.read()  # read once: fixes are planned on these bytes
     fixed_stdin = None
     try:
-        report = datalint.lint_paths(targets, prune_baseline=prune, progress=output.progress, **options)
         if fix or show_diff:
-            # Fixes are planned per record: a convention reported once still has one fix per record.
-            per_record = report if every_record else datalint.lint_paths(targets, **{**options, "conventions": False})
-            fixed = _apply_fixes(per_record, options, write=not show_diff, unsafe=unsafe_fixes, listed=show_fixes)
+            # Rounds of fixes until none applies; the last round's lint is the report.
+            fixed = datalint.plan_fixes(
+                targets, unsafe=unsafe_fixes, prune_baseline=prune, progress=output.progress, **options
+            )
+            _tell_fixes(fixed, write=not show_diff, listed=show_fixes)
             if show_diff:
                 sys.exit(1 if fixed.applied else 0)
             if options.get("stdin") is not None:
                 # ruff's `--fix -`: the fixed dataset to stdout, what is left to stderr
                 fixed_stdin = fixed.files[0].after if fixed.files else options["stdin"]
-                options["stdin"] = fixed_stdin
-            if fixed.applied:
-                report = datalint.lint_paths(targets, progress=output.progress, **options)
+            report = fixed.report
+        else:
+            report = datalint.lint_paths(targets, prune_baseline=prune, progress=output.progress, **options)
     except _usage_errors() as error:
         _fail(str(error))
         return
@@ -433,16 +434,11 @@ def clean(paths: tuple[str, ...], config: Path | None) -> None:
         _fail(str(error))
 
 
-def _apply_fixes(report, options: dict, *, write: bool, unsafe: bool, listed: bool = False):
-    """Fix the report's files (or print the diff); returns the FixPlan. Stdin's fixed bytes are
-    the caller's to print."""
-    from datalint import fix, settings_resolver
+def _tell_fixes(fixed, *, write: bool, listed: bool = False) -> None:
+    """Write the fixed files and say what changed (stderr), or print the diff of every round's fixes;
+    stdin's fixed bytes are the caller's to print."""
+    from datalint import fix
 
-    resolver = settings_resolver(
-        options["config"], options["select"], options["extend_select"], options["ignore"], profile=options["profile"]
-    )
-    stdin = options.get("stdin")
-    fixed = fix.fix_report(report, resolver, unsafe=unsafe, contents={"<stdin>": stdin} if stdin is not None else None)
     if write:
         fix.write(fixed)
         if fixed.files:
@@ -452,10 +448,14 @@ def _apply_fixes(report, options: dict, *, write: bool, unsafe: bool, listed: bo
     else:
         for item in fixed.files:
             click.echo(fix.unified_diff(item), nl=False)
+    if not fixed.converged:
+        click.echo(
+            f"datalint: warning: fixes still apply after {fixed.rounds} rounds; run --fix again to apply them.",
+            err=True,
+        )
     if fixed.unsafe_skipped:
         count = fixed.unsafe_skipped
         click.echo(f"{count:,} more fix{'es' * (count != 1)} available with --unsafe-fixes.", err=True)
-    return fixed
 
 
 def _fixed_listing(fixed) -> str:

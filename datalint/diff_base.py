@@ -12,7 +12,7 @@ import gzip
 import io
 import subprocess
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from datalint.reader import is_array_path, open_binary, read_json_array, record_hash
@@ -67,14 +67,15 @@ def line_hashes(path: Path, content: bytes | None = None) -> dict[int, str]:
         return dict(enumerate(_jsonl_hashes(stream), start=1))
 
 
-def changed_lines(path: Path, revision: str) -> set[int] | None:
-    """Lines holding records added or changed since `revision`; None when the file is new."""
+def changed_lines(path: Path, revision: str, content: bytes | None = None) -> set[int] | None:
+    """Lines holding records added or changed since `revision` (in the file on disk, or `content`:
+    its bytes now); None when the file is new."""
     old = content_at(path, revision)
     if old is None:
         return None
     remaining = Counter(line_hashes(path, old).values())
     changed = set()
-    for number, hash_ in sorted(line_hashes(path).items()):
+    for number, hash_ in sorted(line_hashes(path, content).items()):
         if remaining[hash_] > 0:
             remaining[hash_] -= 1
         else:
@@ -82,7 +83,10 @@ def changed_lines(path: Path, revision: str) -> set[int] | None:
     return changed
 
 
-def only_changed(report: Report, revision: str) -> Report:
+def only_changed(report: Report, revision: str, contents: Mapping[str, bytes] | None = None) -> Report:
+    """The violations of records added or changed since `revision`; `contents`: the bytes linted
+    instead of a file's (`--fix` lints its fixed files in memory between rounds)."""
+    contents = contents or {}
     changed: dict[str, set[int] | None] = {}
     for summary in report.files:
         if summary.path.startswith("<"):  # stdin: nothing to compare with
@@ -90,7 +94,7 @@ def only_changed(report: Report, revision: str) -> Report:
             continue
         path = Path(summary.path)
         check_revision(path.resolve().parent, revision)
-        changed[summary.path] = changed_lines(path, revision)
+        changed[summary.path] = changed_lines(path, revision, contents.get(summary.path))
     kept = []
     for violation in report.violations:
         lines = changed.get(violation.path)

@@ -20,7 +20,7 @@ import difflib
 import functools
 import json
 from collections import Counter, defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Set
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import NamedTuple
@@ -37,83 +37,79 @@ from datalint.rules import Rule, prepared
 from datalint.violation import DeleteLine, Edit, Fix, RemoveBom, ReplaceText, SetLineEnding, TextEdit, Violation
 
 
-@dataclass(slots=True)
 class FileLines:
-    """A dataset file as editable lines: text without ending (line 1 without its BOM), and each ending."""
+    """A dataset file as lines, the one model a fix reads and edits: each line's text without its
+    ending (line 1 without its byte order mark) and its ending. The bytes are split once and a line
+    decoded only when asked for (planning the fixes of a few violations in a large file reads a
+    handful of lines); edits are kept beside the raw lines, so `render` writes every line no edit
+    touched back byte for byte."""
 
-    texts: list[str]
-    endings: list[str]
-    bom: bool
-
-    @staticmethod
-    def parse(raw: bytes) -> FileLines:
-        # surrogateescape: bytes that are not UTF-8 survive the round trip unchanged
-        text = raw.decode("utf-8", "surrogateescape")
-        bom = text.startswith("\ufeff")
-        if bom:
-            text = text[1:]
-        pieces = text.split("\n")
-        texts, endings = [], []
-        for index, piece in enumerate(pieces):
-            last = index == len(pieces) - 1
-            if last and piece == "":
-                break
-            ending = "" if last else "\n"
-            if not last and piece.endswith("\r"):
-                piece, ending = piece[:-1], "\r\n"
-            texts.append(piece)
-            endings.append(ending)
-        return FileLines(texts, endings, bom)
-
-    def text(self, line: int) -> str:
-        """The line's text, as `LineView.text` gives it: a kind's `fix` reads either."""
-        if not 1 <= line <= len(self.texts):
-            raise IndexError(line)
-        return self.texts[line - 1]
-
-    def ending(self, line: int) -> str:
-        return self.endings[line - 1] if 1 <= line <= len(self.endings) else ""
-
-    def render(self, deleted: set[int] = frozenset()) -> bytes:  # type: ignore[assignment]
-        body = "".join(
-            text + ending
-            for number, (text, ending) in enumerate(zip(self.texts, self.endings, strict=True), 1)
-            if number not in deleted
-        )
-        return (("\ufeff" if self.bom else "") + body).encode("utf-8", "surrogateescape")
-
-
-class LineView:
-    """A file's lines as FileLines reads them, split once and decoded only when asked for: planning
-    the fixes of a few violations in a large file reads a handful of its lines."""
-
-    def __init__(self, raw: bytes) -> None:
+    def __init__(self, raw: bytes, errors: str = "surrogateescape") -> None:
+        # errors: how bytes that are not UTF-8 become text and back (surrogateescape: they survive
+        # the round trip unchanged); an editor's text, which may hold lone surrogates, uses surrogatepass
         self._pieces = raw.split(b"\n")
+        self._errors = errors
         self.bom = self._pieces[0].startswith(codecs.BOM_UTF8)
         if self.bom:
             self._pieces[0] = self._pieces[0][len(codecs.BOM_UTF8) :]
         self.count = len(self._pieces) - (self._pieces[-1] == b"")
+        self._texts: dict[int, str] = {}  # line -> its edited text
+        self._endings: dict[int, str] = {}  # line -> its new ending
+
+    @staticmethod
+    def parse(raw: bytes) -> FileLines:
+        return FileLines(raw)
+
+    @staticmethod
+    def of_text(text: str) -> FileLines:
+        """An editor's buffer, whose text may hold lone surrogates (kept as they are)."""
+        return FileLines(text.encode("utf-8", "surrogatepass"), "surrogatepass")
 
     def text(self, line: int) -> str:
         """The line's text: without its ending (and, on line 1, without the byte order mark)."""
         if not 1 <= line <= self.count:
             raise IndexError(line)
+        edited = self._texts.get(line)
+        if edited is not None:
+            return edited
         piece = self._pieces[line - 1]
         if line < len(self._pieces) and piece.endswith(b"\r"):
             piece = piece[:-1]
-        return piece.decode("utf-8", "surrogateescape")
+        return piece.decode("utf-8", self._errors)
 
     def ending(self, line: int) -> str:
+        if line in self._endings:
+            return self._endings[line]
         if line >= len(self._pieces):
             return ""
         return "\r\n" if self._pieces[line - 1].endswith(b"\r") else "\n"
+
+    def set_text(self, line: int, text: str) -> None:
+        self._texts[line] = text
+
+    def set_ending(self, line: int, ending: str) -> None:
+        self._endings[line] = ending
+
+    def render(self, deleted: Set[int] = frozenset()) -> bytes:
+        """The file's bytes, without the `deleted` lines."""
+        edited = self._texts.keys() | self._endings.keys()
+        last = len(self._pieces)
+        parts = [codecs.BOM_UTF8] if self.bom else []
+        for number, piece in enumerate(self._pieces[: self.count], 1):
+            if number in deleted:
+                continue
+            if number in edited:
+                parts.append((self.text(number) + self.ending(number)).encode("utf-8", self._errors))
+            else:
+                parts.append(piece + b"\n" if number < last else piece)
+        return b"".join(parts)
 
 
 @dataclass(slots=True)
 class FixContext:
     """What a kind's `fix` may read: the file's lines and the Record view of any line."""
 
-    lines: LineView | FileLines  # anything with text(line) and ending(line)
+    lines: FileLines
     file_format: str
     settings: Settings | None = None
     _records: dict[int, Record | None] = field(default_factory=dict)
@@ -210,7 +206,7 @@ def _fixer(kind: str) -> Callable[..., Fix | None] | None:
     return getattr(load_kind(kind), "fix", None)
 
 
-def text_edits(edits: tuple[Edit, ...], lines: LineView) -> tuple[TextEdit, ...]:
+def text_edits(edits: tuple[Edit, ...], lines: FileLines) -> tuple[TextEdit, ...]:
     """`edits` as replacements between positions of the file (what the JSON and SARIF output show)."""
     located = []
     for edit in edits:
@@ -251,7 +247,7 @@ def attach_fixes(report: Report, resolver: SettingsResolver, contents: Contents 
         if not wanted:
             continue
         try:
-            context = FixContext(LineView(_read(path_name, contents)), formats[path_name], settings)
+            context = FixContext(FileLines(_read(path_name, contents)), formats[path_name], settings)
         except OSError:
             continue  # gone or unreadable since the run read it: its findings stand, without fixes
         ready = {code: prepared(rules[code]) for code in {violation.code for violation in wanted}}
@@ -292,6 +288,8 @@ class Applied(NamedTuple):
     removed: int  # lines (records) deleted
     changed: int  # lines kept whose text or line ending changed
     taken: tuple[bool, ...] = ()  # per fix given: applied (False: it overlapped an earlier one)
+    deleted_lines: frozenset[int] = frozenset()  # the numbers of the lines deleted, and of those changed
+    changed_lines: frozenset[int] = frozenset()
 
 
 def apply(lines: FileLines, fixes: list[Fix]) -> Applied:
@@ -315,24 +313,25 @@ def apply(lines: FileLines, fixes: list[Fix]) -> Applied:
                 lines.bom = False
             elif isinstance(edit, SetLineEnding):
                 for number in _ending_changes(edit, lines):
-                    lines.endings[number - 1] = edit.ending
+                    lines.set_ending(number, edit.ending)
                     new_endings.add(number)
     for number, edits in replacements.items():
-        text = lines.texts[number - 1]
+        text = lines.text(number)
         for edit in sorted(edits, key=lambda e: e.start, reverse=True):
             text = text[: edit.start] + edit.text + text[edit.end :]
-        lines.texts[number - 1] = text
-    changed = len((replacements.keys() | new_endings) - deleted)
-    return Applied(lines.render(deleted), sum(taken), len(deleted), changed, tuple(taken))
+        lines.set_text(number, text)
+    changed = frozenset((replacements.keys() | new_endings) - deleted)
+    data = lines.render(deleted)
+    return Applied(data, sum(taken), len(deleted), len(changed), tuple(taken), frozenset(deleted), changed)
 
 
 def _ending_changes(edit: SetLineEnding, lines: FileLines) -> list[int]:
     """The lines whose ending the edit changes (line None: every line that has an ending)."""
-    targets = range(1, len(lines.texts) + 1) if edit.line is None else (edit.line,)
+    targets = range(1, lines.count + 1) if edit.line is None else (edit.line,)
     return [
         number
         for number in targets
-        if (edit.line is not None or lines.endings[number - 1]) and lines.endings[number - 1] != edit.ending
+        if (edit.line is not None or lines.ending(number)) and lines.ending(number) != edit.ending
     ]
 
 
@@ -362,12 +361,17 @@ class FileFix:
     removed: int = 0  # records deleted
     changed: int = 0  # lines kept whose text changed
     rules: tuple[tuple[str, str, int], ...] = ()  # (code, name, fixes applied), for --show-fixes
+    deleted_lines: frozenset[int] = frozenset()  # numbers in `before`: the lines deleted, and those changed
+    changed_lines: frozenset[int] = frozenset()
 
 
 @dataclass
 class FixPlan:
     files: list[FileFix]
     unsafe_skipped: int = 0  # fixes left out because they are unsafe and --unsafe-fixes was not given
+    report: Report | None = None  # what remains after the last round (plan_fixes)
+    rounds: int = 1  # rounds that applied fixes
+    converged: bool = True  # False: fixes still applied when the cap on rounds stopped them
 
     @property
     def applied(self) -> int:
@@ -397,8 +401,94 @@ def fix_report(
         if done.data != before:
             fixed = Counter((v.code, v.name) for v, taken in zip(chosen, done.taken, strict=True) if taken)
             rules = tuple((code, name, count) for (code, name), count in sorted(fixed.items()))
-            results.append(FileFix(path_name, before, done.data, done.fixes, done.removed, done.changed, rules))
+            results.append(
+                FileFix(
+                    path_name,
+                    before,
+                    done.data,
+                    done.fixes,
+                    done.removed,
+                    done.changed,
+                    rules,
+                    done.deleted_lines,
+                    done.changed_lines,
+                )
+            )
     return FixPlan(results, skipped)
+
+
+# ruff stops at 100 rounds. A datalint fix never makes the next one's input: chains are short (a
+# special token cut from an answer makes the record a copy, which the next round removes), and
+# each round runs the dataset pass over every record again, so 10 rounds are plenty and stay cheap.
+MAX_ROUNDS = 10
+
+
+def fix_in_rounds(
+    lint: Callable[[dict[str, bytes]], Report],
+    resolver: SettingsResolver,
+    contents: dict[str, bytes],
+    *,
+    unsafe: bool = False,
+    max_rounds: int = MAX_ROUNDS,
+) -> FixPlan:
+    """Fix until no fix applies, as ruff does: `lint(contents)` lints the run with the fixed
+    bytes of each file held in `contents` by path (it starts with stdin's), and returns the
+    report whose fixes to apply; its fixes are applied in memory, and the run linted again, until
+    a round changes nothing or `max_rounds` rounds have run. The plan's files hold each file's
+    bytes before the first round and after the last; `plan.report` is the last lint."""
+    current = dict(contents)
+    totals: dict[str, _RoundsOfFile] = {}
+    report = lint(current)
+    rounds = 0
+    while True:
+        planned = fix_report(report, resolver, unsafe=unsafe, contents=current)
+        if not planned.files or rounds == max_rounds:
+            break
+        rounds += 1
+        for item in planned.files:
+            totals.setdefault(item.path, _RoundsOfFile(item.before)).add(item)
+            current[item.path] = item.after
+        report = lint(current)
+    files = [total.file_fix(path) for path, total in totals.items() if total.after != total.before]
+    return FixPlan(files, planned.unsafe_skipped, report, rounds, converged=not planned.files)
+
+
+class _RoundsOfFile:
+    """One file's fixes over several rounds, counted against its lines before the first round."""
+
+    def __init__(self, before: bytes) -> None:
+        self.before = self.after = before
+        self.applied = 0
+        self.rules: Counter[tuple[str, str]] = Counter()
+        self.origin: list[int] | None = None  # the line of `before` each current line was; None: its own
+        self.deleted: set[int] = set()
+        self.changed: set[int] = set()
+
+    def add(self, item: FileFix) -> None:
+        self.after = item.after
+        self.applied += item.applied
+        self.rules.update({(code, name): count for code, name, count in item.rules})
+        origin = self.origin
+        self.changed |= set(item.changed_lines) if origin is None else {origin[n - 1] for n in item.changed_lines}
+        self.deleted |= set(item.deleted_lines) if origin is None else {origin[n - 1] for n in item.deleted_lines}
+        if item.deleted_lines:
+            lines = range(1, FileLines(item.before).count + 1) if origin is None else origin
+            self.origin = [line for number, line in enumerate(lines, 1) if number not in item.deleted_lines]
+
+    def file_fix(self, path: str) -> FileFix:
+        rules = tuple((code, name, count) for (code, name), count in sorted(self.rules.items()))
+        changed = frozenset(self.changed - self.deleted)
+        return FileFix(
+            path,
+            self.before,
+            self.after,
+            self.applied,
+            len(self.deleted),
+            len(changed),
+            rules,
+            frozenset(self.deleted),
+            changed,
+        )
 
 
 def write(fixed: FixPlan) -> None:

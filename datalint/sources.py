@@ -27,11 +27,13 @@ class Source:
     name: str
     path: Path | None  # None for stdin and in-memory records
     array: bool = False
-    data: bytes | None = None  # stdin's bytes when the caller has read them already (to fix them)
+    data: bytes | None = None  # the bytes to lint when held in memory: stdin's, a file's being fixed
 
     def open(self) -> BinaryIO:
+        if self.data is not None:
+            return io.BytesIO(self.data)
         if self.path is None:
-            return io.BytesIO(self.data) if self.data is not None else sys.stdin.buffer
+            return sys.stdin.buffer
         try:
             return open_binary(self.path)
         except IsADirectoryError as error:

@@ -209,3 +209,18 @@ def test_the_raw_offset_shortcut_agrees_with_walking_the_string():
         start, end = 6, 6 + len(token)
         for decoded in range(len(value) + 1):
             assert _raw_offset(text, start, end, decoded, len(value)) == raw_string_offset(text, start, decoded)
+
+
+def test_one_line_model_for_a_file_and_an_editor_buffer():
+    raw = '\ufeff{"a": "x"}\r\n{"a": "y"}\n{"a": "z"}'.encode()
+    for lines in (FileLines.parse(raw), FileLines.of_text(raw.decode())):
+        assert lines.bom and lines.count == 3
+        assert [lines.text(n) for n in (1, 2, 3)] == ['{"a": "x"}', '{"a": "y"}', '{"a": "z"}']
+        assert [lines.ending(n) for n in (1, 2, 3)] == ["\r\n", "\n", ""]
+        assert lines.render() == raw
+        lines.set_text(2, '{"a": "Y"}')
+        assert lines.render({1}) == '\ufeff{"a": "Y"}\n{"a": "z"}'.encode()  # the BOM goes with RemoveBom only
+    # an editor's text may hold a lone surrogate: read and written back as it is
+    buffer = FileLines.of_text('{"a": "\ud800"}\n')
+    assert buffer.text(1) == '{"a": "\ud800"}'
+    assert buffer.render().decode("utf-8", "surrogatepass") == '{"a": "\ud800"}\n'

@@ -273,13 +273,13 @@ def test_fix_unsafe_dry_run_then_apply(tmp_path):
     path.write_bytes(CRLF_TOKEN_DUPLICATE)
     preview = call("fix", {"paths": [str(path)], "unsafe": True}).structured_content
     assert path.read_bytes() == CRLF_TOKEN_DUPLICATE
-    # The duplicate's removal overlaps the CRLF fix of its own line: it waits for the next pass, as with --fix.
-    assert (preview["fixes"], preview["unsafe_skipped"], preview["files"][0]["records_removed"]) == (3, 0, 0)
+    # The duplicate's removal overlaps the CRLF fix of its own line: the second round removes it, as --fix does.
+    assert (preview["fixes"], preview["unsafe_skipped"], preview["files"][0]["records_removed"]) == (4, 0, 1)
     applied = call("fix", {"paths": [str(path)], "unsafe": True, "apply": True}).structured_content
     assert applied["written"] is True
     assert applied["diff"] == preview["diff"]
     again = call("fix", {"paths": [str(path)], "unsafe": True, "apply": True}).structured_content
-    assert (again["fixes"], again["files"][0]["records_removed"]) == (1, 1)
+    assert (again["fixes"], again["files"]) == (0, [])
     assert path.read_bytes() == (
         b'{"instruction": "Name a color.", "output": "Blue"}\n'
         b'{"instruction": "Name a fruit.", "output": "Apple"}\n'

@@ -182,6 +182,7 @@ def has_sign_off_needle(end: str) -> bool:
 
 def looks_like_code(text: str) -> bool:
     """Unfenced code or markup: a line that starts like code, or a text wrapped in <...> or {...}."""
+    # Any one line is enough, unlike pattern.mostly_code (most lines) and prose.dense_in_code_symbols.
     stripped = text.strip()
     if stripped[:1] in "<{[" and stripped[-1:] in ">}]":
         return True

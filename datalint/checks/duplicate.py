@@ -35,7 +35,7 @@ from datalint.checks import Option
 from datalint.intent.requests import asks_open_answer, asks_question
 from datalint.minhash.shingles import normalize
 from datalint.presets import CANDIDATE_KEYS, ITEM_TEXT_KEYS
-from datalint.records import Record, Text
+from datalint.records import Record
 from datalint.violation import DatasetFinding, DeleteLine, Fix, Violation
 
 KEYS = ("record", "text", "example", "prompt")
@@ -45,7 +45,6 @@ _MIX = 0x9E3779B97F4A7C15  # odd 64-bit multiplier: combines two hashes into one
 _MASK = (1 << 64) - 1
 # The ASCII bytes other than whitespace and the plain space: deleting them leaves the whitespace
 # that `normalize` would fold (tabs, newlines, \x1c-\x1f, which str.split() also splits at).
-_NOT_FOLDED_WHITESPACE = bytes(byte for byte in range(128) if not chr(byte).isspace() or byte == ord(" "))
 
 
 class Keys(NamedTuple):
@@ -77,7 +76,7 @@ def _compute_keys(record: Record) -> Keys:
     normalised: dict[int, str] = {}
     fields = []
     for item in record.texts:
-        folded = normalised[id(item.text)] = normalised_text(item)
+        folded = normalised[id(item.text)] = normalize(item.text, item.lower)
         fields.append(item.field + ":" + folded)
     if record.format == "completions":
         fields.append("authors:" + _candidate_authors(record.data))  # who wrote each candidate
@@ -121,24 +120,6 @@ def _metadata(candidate) -> list | None:
     if not isinstance(candidate, dict):
         return None
     return sorted((key, repr(value)) for key, value in candidate.items() if key not in ITEM_TEXT_KEYS)
-
-
-def normalised_text(item: Text) -> str:
-    """`normalize(item.text)`, cheaper for ASCII text: there NFKC changes nothing and case folding
-    is `lower()`, which the record's Text already holds for other rules; and a text with no
-    whitespace but single inner spaces (most instructions) has no run to fold."""
-    text = item.text
-    if not text.isascii():
-        return normalize(text)
-    lowered = item.lower
-    if (
-        not text.encode().translate(None, _NOT_FOLDED_WHITESPACE)
-        and "  " not in text
-        and not text.startswith(" ")
-        and not text.endswith(" ")
-    ):
-        return lowered
-    return " ".join(lowered.split())
 
 
 def _normalised_turn(record: Record, text: str, normalised: dict[int, str]) -> str:
@@ -229,8 +210,7 @@ def closed_answer(answer: str) -> tuple[str, str] | None:
     text = (_END_TOKENS.sub("", answer) if "<" in answer else answer).strip()
     if not text or len(text) > MAX_CLOSED_CHARS:
         return None
-    # `normalize` on ASCII text is lower-casing and folding whitespace: NFKC changes nothing.
-    lowered = " ".join(text.lower().split()) if text.isascii() else normalize(text)
+    lowered = normalize(text)
     polarity = _POLARITY.match(lowered)
     if polarity:
         return ("polarity", _POLARITY_WORDS[polarity.group(1) or polarity.group(2)])

@@ -169,7 +169,8 @@ def json_type(value: Any) -> str:
     return "null"
 
 
-def normalised(value: str) -> str:
+def spelling_key(value: str) -> str:
+    # Case and spacing only, what F201 reports: shingles.normalize's NFKC would also merge other forms.
     return _SPACES.sub(" ", value).strip().casefold()
 
 
@@ -191,7 +192,7 @@ def _variants(rule, table) -> Iterator[DatasetFinding]:
     pointers: dict[int, dict[str, str]] = {}
     for index, (path, values) in enumerate(zip(table.paths, table.values, strict=True)):
         for name, value, pointer in values:
-            spellings[path, name][normalised(value)][value].append(index)
+            spellings[path, name][spelling_key(value)][value].append(index)
             pointers.setdefault(index, {})[name] = pointer
     for (_, name), groups in spellings.items():
         for forms in groups.values():

@@ -103,7 +103,7 @@ def check_options(options: dict[str, Any]) -> None:
 
 def prepare(options: dict[str, Any]) -> Compiled:
     on_lower = not options["case-sensitive"]
-    phrases = {normalise(phrase) if on_lower else phrase for phrase in options["phrases"]}
+    phrases = {fold_for_matching(phrase) if on_lower else phrase for phrase in options["phrases"]}
     return Compiled(
         frozenset(options["fields"]),
         tuple(sorted(phrase for phrase in phrases if phrase)),
@@ -205,8 +205,9 @@ def _alternation(patterns: list[str], option: str) -> re.Pattern[str] | None:
         raise ValueError(f"invalid regex in `{option}`: {error}") from error
 
 
-def normalise(text: str) -> str:
+def fold_for_matching(text: str) -> str:
     """Lower case with curly apostrophes straightened; same length as the input for almost all text."""
+    # Not shingles.normalize (duplicates): no NFKC, no whitespace folding, so a match's offsets stay the text's.
     return text.lower().replace("\u2019", "'")
 
 
@@ -258,7 +259,7 @@ def _asked_for(compiled: Compiled, record: Record, field: Text) -> bool:
         return True
     if compiled.unless_candidates and record.format == "completions" and field.field == "response":
         return True
-    if compiled.unless_text is not None and compiled.unless_text.search(normalise(field.text)):
+    if compiled.unless_text is not None and compiled.unless_text.search(fold_for_matching(field.text)):
         return True
     return compiled.unless_prompt is not None and compiled.unless_prompt.search(prompt_of(record, field)) is not None
 
@@ -289,7 +290,7 @@ def prompt_of(record: Record, field: Text) -> str:
             parts.append(text.text)
     if field.field != "response":
         parts.append(field.text)
-    return normalise("\n".join(parts))
+    return fold_for_matching("\n".join(parts))
 
 
 def _answers_path(earlier: str, pointer: str) -> bool:
@@ -327,7 +328,7 @@ def first_match(compiled: Compiled, field: Text, haystack: str, parts: set[int])
         return None
     text = field.text
     if compiled.skip_code:
-        if looks_like_code(text):
+        if mostly_code(text):
             return None
         if "`" in text:
             code = [match.span() for match in _CODE.finditer(text)]
@@ -354,9 +355,11 @@ _CODE_LINE = re.compile(
 CODE_SHARE = 0.4
 
 
-def looks_like_code(text: str) -> bool:
+def mostly_code(text: str) -> bool:
     """A text (of 3+ lines) most of whose lines look like source code: a code answer without
     markdown fences, where template syntax, TODOs and sample strings are the code's own."""
+    # Stricter than consistency_features.looks_like_code (any one code line): the prose around a
+    # snippet is still checked.
     if text.count("\n") < 2:
         return False
     lines = [line for line in text.splitlines() if line.strip()]
@@ -412,11 +415,11 @@ def fix(rule, violation: Violation, context) -> Fix | None:
     if field is None:
         return None
     compiled: Compiled = rule.state
-    phrases = [normalise(p) if compiled.on_lower else p for p in rule.options["phrases"]]
+    phrases = [fold_for_matching(p) if compiled.on_lower else p for p in rule.options["phrases"]]
     kept = field.text
     while True:
         stripped = kept.rstrip()
-        haystack = normalise(stripped) if compiled.on_lower else stripped
+        haystack = fold_for_matching(stripped) if compiled.on_lower else stripped
         phrase = next((p for p in phrases if p and haystack.endswith(p)), None)
         if phrase is None or len(haystack) != len(stripped):
             break

@@ -15,9 +15,15 @@ from datalint.config import Settings
 from datalint.engine.dataset_pass import serial_dataset_pass
 from datalint.engine.features import FileState, assemble_file, make_violation
 from datalint.engine.plan import RulePlan
-from datalint.engine.record_pass import check_lines, finish_file, parse_lines
+from datalint.engine.record_pass import (
+    FORMAT_PROBE_LINES,
+    check_lines,
+    finish_file,
+    parse_lines,
+    probe_format,
+    without_cr,
+)
 from datalint.locate import locate
-from datalint.presets import detect_format
 from datalint.reader import LineParser, position_problems, record_hash
 from datalint.results import Entries, Results
 from datalint.violation import Violation, by_position
@@ -63,22 +69,14 @@ def lint_lines(
     def key(number: int, text: str) -> str:
         return text if number > 1 else "\x00" + text  # line 1 may hold a byte order mark
 
-    def body(text: str) -> str:
-        return text[:-1] if text.endswith("\r") else text
-
     plan = previous.plan if previous is not None and previous.plan.settings is settings else RulePlan(settings)
     parser = LineParser(plan.max_line_bytes)
     file_format = settings.format
     if file_format == "auto":
         # The first record in a known format: among the first lines, as a file run probes, else
         # where the last call found it, else anywhere (a first call parses every line anyway).
-        file_format = "unknown"
-        probe = lines if previous is None else islice(lines, 64)
-        for number, text in enumerate(probe, 1):
-            value = parser.parse(number, body(text).encode("utf-8", "surrogatepass"), "").value
-            if isinstance(value, dict) and (detected := detect_format(value)) != "unknown":
-                file_format = detected
-                break
+        probe = lines if previous is None else islice(lines, FORMAT_PROBE_LINES)
+        file_format = probe_format(parser, (text.encode("utf-8", "surrogatepass") for text in probe))
         if file_format == "unknown" and previous is not None:
             file_format = previous.file_format
     if previous is not None and previous.file_format != file_format:
@@ -98,7 +96,7 @@ def lint_lines(
     missing: dict[str, tuple[int, bytes, str]] = {}
     for position, line_key, result in zip(middle, keys, found, strict=True):
         if result is None and line_key not in missing:
-            raw = body(lines[position]).encode("utf-8", "surrogatepass")
+            raw = without_cr(lines[position].encode("utf-8", "surrogatepass"))
             missing[line_key] = (position + 1, raw, record_hash(raw))
     results = known
     if missing:
@@ -131,6 +129,7 @@ def lint_lines(
             key(number, text): result for number, (text, result) in enumerate(zip(lines, per_line, strict=True), 1)
         }
     # Problems of a line's place in the file: the first CRLF ending, the missing final newline.
+    # The first CRLF is searched for incrementally (only where lines changed), not as a file's blocks are.
     ends_with_cr = methodcaller("endswith", "\r")
     first_crlf = None
     if previous is not None and previous.first_crlf is not None and previous.first_crlf <= first:
@@ -165,7 +164,7 @@ def lint_lines(
         )
         for violation in found_in_dataset:
             if violation.pointer and violation.end_column is None:
-                text = body(lines[violation.line - 1])
+                text = lines[violation.line - 1].removesuffix("\r")
                 text = text[1:] if violation.line == 1 and text.startswith("\ufeff") else text
                 violation.column, violation.end_column = locate(text, violation.pointer)
         found_in_dataset.sort(key=by_position)

@@ -217,12 +217,26 @@ def _renumber(state: FileState, numbers: list[int]) -> None:
 
 
 def _file_format(settings: Settings, lines: Iterable[Line]) -> str:
-    if settings.format != "auto":
-        return settings.format
+    return settings.format if settings.format != "auto" else first_known_format(lines)
+
+
+def first_known_format(lines: Iterable[Line]) -> str:
+    """The format of the first record in a known format, else "unknown"."""
     return next(
         (found for line in lines if line.value is not None and (found := detect_format(line.value)) != "unknown"),
         "unknown",
     )
+
+
+def probe_format(parser: LineParser, raws: Iterable[bytes]) -> str:
+    """first_known_format of raw lines (their "\\n" dropped, a CR before it too): a file's first
+    block, an editor's buffer."""
+    return first_known_format(parser.parse(number, without_cr(raw), "") for number, raw in enumerate(raws, 1))
+
+
+def without_cr(raw: bytes) -> bytes:
+    """A line's body: a CRLF line's "\\r" is its ending, not its content."""
+    return raw[:-1] if raw[-1:] == b"\r" else raw
 
 
 def file_record_pass(
@@ -238,7 +252,7 @@ def file_record_pass(
     first = next(blocks, None)
     file_format = settings.format
     if file_format == "auto":
-        file_format = _file_format(settings, _first_lines(parser, first))
+        file_format = probe_format(parser, first.lines[:FORMAT_PROBE_LINES] if first is not None else ())
     state = _pass_over_blocks(source, settings, plan, run, cache_folder, file_format, first, blocks)
     seen_format = _format_of_kind(state.first_known)
     if settings.format == "auto" and seen_format != file_format:
@@ -250,14 +264,6 @@ def file_record_pass(
                 source, settings, plan, run, cache_folder, seen_format, next(blocks, None), blocks
             )
     return finish_file(state, source.name, settings)
-
-
-def _first_lines(parser: LineParser, block: Block | None) -> Iterator[Line]:
-    if block is None:
-        return
-    for number, raw in enumerate(block.lines[:FORMAT_PROBE_LINES], start=1):
-        body = raw[:-1] if raw.endswith(b"\r") else raw
-        yield parser.parse(number, body, "")
 
 
 def _pass_over_blocks(
@@ -304,7 +310,7 @@ def _pass_over_blocks(
                 (number + position + 1, record_hash(lines[position][:-1]), position_problems(True, False)[0])
             )
         if crlf_seen:
-            lines = [raw[:-1] if raw[-1:] == b"\r" else raw for raw in lines]
+            lines = list(map(without_cr, lines))
         # Whole blocks at a time: C-level passes over the lines, a Python step only per line to check.
         block_hashes = record_hashes(lines)
         keys = list(map(str.__add__, block_hashes, repeat(_NOT_FIRST_LINE)))

@@ -19,7 +19,7 @@ from collections.abc import Callable
 from typing import Any
 
 from datalint.language.model import detect
-from datalint.language.prose import ASCII_CLASSES, code_like, looks_like_code, without_code
+from datalint.language.prose import ASCII_CLASSES, code_like, dense_in_code_symbols, without_code
 from datalint.language.scripts import DISPLAY, NAMED_LATIN, NON_LATIN_SCRIPTS, SCRIPT_OF_LANGUAGE, script_label
 from datalint.records import Text
 
@@ -61,7 +61,7 @@ def language_of(text: Text, options: dict[str, Any], load_model: Callable[[], An
         if code_like(classes.count(b"s"), sample):
             return None
         label = "latin" if classes.count(b"a") >= min_letters else None
-    elif looks_like_code(sample):
+    elif dense_in_code_symbols(sample):
         return None
     else:
         label, _ = script_label(sample, min_letters)

@@ -20,7 +20,9 @@ ASCII_CLASSES = bytes(
 )
 
 
-def looks_like_code(text: str) -> bool:
+def dense_in_code_symbols(text: str) -> bool:
+    """Too many code symbols for a text to have a language (counted, not parsed by line like the
+    `looks_like_code` of consistency_features and `mostly_code` of the pattern kind)."""
     # bytes.translate counts in one C loop, faster than findall's list of matches; the symbols
     # are ASCII, so counting them in the UTF-8 encoding counts them in the text (surrogatepass:
     # JSON may hold a lone surrogate, which becomes three bytes that are no symbol).

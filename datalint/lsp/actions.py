@@ -21,15 +21,8 @@ log = logging.getLogger(__name__)
 
 
 def _fix_context(state: OpenDocument) -> fixes.FixContext:
-    document = state.snapshot
-    texts = [text.removesuffix("\r") for text in document.lines]
-    endings = ["\r\n" if text.endswith("\r") else "\n" for text in document.lines]
-    if endings and not document.final_newline:
-        endings[-1] = ""
-    bom = bool(texts) and texts[0].startswith("\ufeff")
-    if bom:
-        texts[0] = texts[0][1:]
-    return fixes.FixContext(fixes.FileLines(texts, endings, bom), state.linted.file_format, state.settings)
+    lines = fixes.FileLines.of_text(state.snapshot.text())
+    return fixes.FixContext(lines, state.linted.file_format, state.settings)
 
 
 def _planned(violation: Violation, rules: dict[str, Rule], context: fixes.FixContext) -> tuple[Fix, Rule] | None:

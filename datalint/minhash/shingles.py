@@ -68,13 +68,31 @@ def _fold_case(text: str) -> str:
     return unicodedata.normalize("NFKC", text).casefold()
 
 
-def normalize(text: str) -> str:
-    """NFKC, casefold, and fold every whitespace run to one space (edges stripped).
+def normalize(text: str, lowered: str | None = None) -> str:
+    """NFKC, casefold, and fold every whitespace run to one space (edges stripped): the text
+    duplicates are compared on, and whose shingles are hashed (the batch code folds whitespace in
+    numpy rather than calling this per record, with the same result).
 
-    This is the text whose shingles are hashed; the batch code folds whitespace in numpy
-    rather than calling this per record, with the same result.
+    `lowered`: `text.lower()` when the caller has it already (a record's Text does); on ASCII text
+    NFKC changes nothing and case folding is `lower()`, and a text with no whitespace but single
+    inner spaces (most instructions) has no run to fold.
     """
-    return " ".join(_fold_case(text).split())
+    if not text.isascii():
+        return " ".join(_fold_case(text).split())
+    lowered = text.lower() if lowered is None else lowered
+    if (
+        not text.encode().translate(None, _NOT_FOLDED_WHITESPACE)
+        and "  " not in text
+        and not text.startswith(" ")
+        and not text.endswith(" ")
+    ):
+        return lowered
+    return " ".join(lowered.split())
+
+
+# ASCII bytes other than whitespace, the plain space aside: a text that deletes to nothing has no
+# whitespace but spaces.
+_NOT_FOLDED_WHITESPACE = bytes(byte for byte in range(128) if not chr(byte).isspace() or byte == ord(" "))
 
 
 def _fold_whitespace(texts: Sequence[str], unit: str) -> tuple[np.ndarray, np.ndarray]:

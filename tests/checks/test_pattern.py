@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 import datalint
 from datalint.checks.pattern import (
     inside_quotes,
-    looks_like_code,
+    mostly_code,
 )
 from tests.conftest import REPO, run, write_jsonl
 
@@ -237,9 +237,9 @@ def test_image_link_answers_but_not_markdown_lessons_or_code():
 
 
 def test_code_like_texts_and_quotes():
-    assert looks_like_code("int main() {\n  return 0;\n}\n")
-    assert not looks_like_code("A pie chart would look like this:\n\n![Pie](x.png)")
-    assert not looks_like_code("For example, this works.\nIf you wish, try it.\nFrom there, go on.")
+    assert mostly_code("int main() {\n  return 0;\n}\n")
+    assert not mostly_code("A pie chart would look like this:\n\n![Pie](x.png)")
+    assert not mostly_code("For example, this works.\nIf you wish, try it.\nFrom there, go on.")
     text = 'He said "as an AI" today'
     assert inside_quotes(text, text.index("as"), text.index("AI") + 2)
     whole = '"As an AI, I cannot."'

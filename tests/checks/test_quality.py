@@ -179,7 +179,7 @@ def test_byte_level_script_and_symbol_counts_equal_the_regex_counts():
     surrogates (which JSON allows) the counts are the regex's."""
     import random
 
-    from datalint.language.prose import _CODE_SYMBOLS, looks_like_code
+    from datalint.language.prose import _CODE_SYMBOLS, dense_in_code_symbols
     from datalint.language.scripts import _SCRIPT_RUNS, script_counts
 
     pool = "aZ éÀ×÷ſɏ中文かなカナ한국Ѐжعربיעελहिไท\ud800\n{}[]();=<>_\\|$#*+/ the, ’“”1" + "".join(
@@ -193,7 +193,9 @@ def test_byte_level_script_and_symbol_counts_equal_the_regex_counts():
             expected[match.lastindex - 1] += len(match.group())
         assert script_counts(text) == expected, text
         symbols = len(_CODE_SYMBOLS.findall(text))
-        assert looks_like_code(text) == (symbols > 0.08 * len(text) or "\n    " in text and symbols > 0.04 * len(text))
+        assert dense_in_code_symbols(text) == (
+            symbols > 0.08 * len(text) or "\n    " in text and symbols > 0.04 * len(text)
+        )
 
 
 CHINESE = "长城是中国古代修建的军事防御工程，绵延于中国北方，历史悠久，是世界文化遗产之一。"
