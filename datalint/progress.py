@@ -164,6 +164,15 @@ def metered(sources: list[Source], meter: Meter, *, count_reads: bool = True) ->
     """The sources, telling `meter` when they are opened. `count_reads=False` for a lint run of
     JSONL files, whose engine tells the meter what is checked; `.json` arrays are counted as read."""
     return [
-        MeteredSource(source.name, source.path, source.array, source.data, meter, index, count_reads)
+        MeteredSource(
+            source.name,
+            source.path,
+            source.array,
+            source.data,
+            source.columnar,
+            meter=meter,
+            index=index,
+            count_reads=count_reads,
+        )
         for index, source in enumerate(sources, start=1)
     ]

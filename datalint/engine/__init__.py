@@ -7,6 +7,7 @@ See docs/architecture.md.
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import Callable, Iterable, Iterator
 from time import perf_counter
@@ -46,7 +47,7 @@ def lint_sources(sources: list[Source], resolver: SettingsResolver, options: Run
                     state = memory_record_pass(source.name, read_json_array(stream), settings, run.timings)
             else:
                 cache_folder = cache_folder_for(resolver, source) if options.cache else None
-                with source.open() as stream:
+                with contextlib.nullcontext() if source.columnar else source.open() as stream:
                     state = file_record_pass(source, stream, settings, run, cache_folder)
                 if state.cache_write is not None:
                     cache_writes.append(state.cache_write)
@@ -59,6 +60,10 @@ def lint_sources(sources: list[Source], resolver: SettingsResolver, options: Run
     run.close()
     found = dataset_findings(files, sources, run, meanwhile=lambda: _write_caches(cache_writes, run.timings))
     violations.extend(found)
+    if any(source.columnar is not None for source in sources):
+        from datalint.columnar import attach_rows
+
+        attach_rows(violations, sources)
     violations.sort(key=by_position)
     return Report(violations, summaries, count_failing(violations, fail_on), fail_on, run.timings, run.stats)
 

@@ -226,15 +226,16 @@ def _file_format(settings: Settings, lines: Iterable[Line]) -> str:
 
 
 def file_record_pass(
-    source: Source, stream: BinaryIO, settings: Settings, run: Executor, cache_folder: Path | None
+    source: Source, stream: BinaryIO | None, settings: Settings, run: Executor, cache_folder: Path | None
 ) -> FileState:
-    """The record pass of a JSONL file: streamed in blocks, records found in the cache reused,
-    the others checked here or, when there are many, in worker processes; results in line order."""
+    """The record pass of a JSONL file (or a columnar source's rows as lines, `stream` None):
+    streamed in blocks, records found in the cache reused, the others checked here or, when there
+    are many, in worker processes; results in line order."""
     plan = run.plan(settings)
     parser = LineParser(plan.max_line_bytes)
     if source.path is None:  # stdin cannot be read twice; the format may need a second pass
         stream = io.BytesIO(stream.read())
-    blocks = read_blocks(stream)
+    blocks = _blocks_of(source, stream, settings)
     first = next(blocks, None)
     file_format = settings.format
     if file_format == "auto":
@@ -243,13 +244,25 @@ def file_record_pass(
     seen_format = _format_of_kind(state.first_known)
     if settings.format == "auto" and seen_format != file_format:
         # The first record in a known format lay beyond the first lines looked at: run again with it.
-        stream.seek(0)
-        with contextlib.nullcontext(stream) if source.path is None else source.open() as again:
-            blocks = read_blocks(again)
+        if stream is not None:
+            stream.seek(0)
+        with contextlib.nullcontext(stream) if source.path is None or stream is None else source.open() as again:
+            blocks = _blocks_of(source, again, settings)
             state = _pass_over_blocks(
                 source, settings, plan, run, cache_folder, seen_format, next(blocks, None), blocks
             )
     return finish_file(state, source.name, settings)
+
+
+def _blocks_of(source: Source, stream: BinaryIO | None, settings: Settings) -> Iterator[Block]:
+    """A JSONL stream's blocks of lines, or a columnar source's rows as blocks of JSON lines."""
+    if source.columnar is None:
+        return read_blocks(stream)
+    from datalint import columnar
+
+    rule = settings.rule_for("reading", problem="row-group-too-large")
+    max_bytes = rule.options["max-bytes"] if rule is not None else None
+    return columnar.read_blocks(source.columnar, source.name, max_bytes)
 
 
 def _first_lines(parser: LineParser, block: Block | None) -> Iterator[Line]:
@@ -320,6 +333,7 @@ def _pass_over_blocks(
                 entry = new_keys[key] = entries_known + len(new_keys)
                 misses.append((number + position + 1, lines[position], block_hashes[position]))
             entries[position] = entry
+        problems += [(number + position + 1, block_hashes[position], found) for position, found in block.problems]
         from_cache = len(lines) - len(unknown)
         number += len(lines)
         hashes += block_hashes
