@@ -257,6 +257,9 @@ def profile_file(path: str | Path, *, config: str | Path | None = None, progress
     from datalint.sources import Source
 
     path = Path(path)
+    from datalint.sources import collect_sources, jsonl_only
+
+    jsonl_only(collect_sources([str(path)], settings_resolver(config, None, (), ())), "datalint stats")
     settings = settings_resolver(config, None, (), ()).settings_for(path)
     # The profile counts records per rule: every record, not a convention reported once.
     report = lint_paths([path], config=config, progress=progress, conventions=False)

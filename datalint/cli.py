@@ -241,6 +241,7 @@ def check(
         if fix or show_diff:
             # Fixes are planned per record: a convention reported once still has one fix per record.
             per_record = report if every_record else datalint.lint_paths(targets, **{**options, "conventions": False})
+            _note_columnar_not_fixed(per_record)
             fixed = _apply_fixes(per_record, options, write=not show_diff, unsafe=unsafe_fixes, listed=show_fixes)
             if show_diff:
                 sys.exit(1 if fixed.applied else 0)
@@ -456,6 +457,19 @@ def _apply_fixes(report, options: dict, *, write: bool, unsafe: bool, listed: bo
         count = fixed.unsafe_skipped
         click.echo(f"{count:,} more fix{'es' * (count != 1)} available with --unsafe-fixes.", err=True)
     return fixed
+
+
+def _note_columnar_not_fixed(report) -> None:
+    """--fix and --diff rewrite JSONL files only; a columnar input with findings is named on stderr,
+    and the run goes on (a folder may mix JSONL files to fix with Parquet shards to lint)."""
+    columnar = sorted({summary.path for summary in report.files if summary.columnar})
+    if columnar:
+        names = ", ".join(columnar[:3]) + (f" and {len(columnar) - 3} more" if len(columnar) > 3 else "")
+        click.echo(
+            f"datalint: note: not fixed: {names} "
+            "(--fix and --diff rewrite JSONL files, never a Parquet or Arrow input)",
+            err=True,
+        )
 
 
 def _fixed_listing(fixed) -> str:
@@ -706,13 +720,14 @@ def sample(
     from datalint.config import ConfigError, SettingsResolver
     from datalint.review.ledger import ReviewError, ledger_files, read_ledger
     from datalint.review.sample import draw, read_candidates, review_line
-    from datalint.sources import InputError, collect_sources
+    from datalint.sources import InputError, collect_sources, jsonl_only
 
     if output.exists():
         _fail(f"{output} exists; reviews are not overwritten (choose a new file name)")
     try:
         resolver = SettingsResolver(config_path=config)
         sources = [source for source in collect_sources(paths, resolver) if source.path is not None]
+        jsonl_only(sources, "datalint sample")
         if ledger is None:
             found = resolver.config_for(sources[0].path) if sources else None
             configured = found.table.get("review", {}).get("ledger") if found else None

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 from datalint.locate import make_pointer
 from datalint.reader import Block, Problem
 from datalint.sources import InputError
-from datalint.violation import Row, Violation
+from datalint.violation import Location, Row, Violation
 
 if TYPE_CHECKING:
     from datalint.sources import Source
@@ -58,6 +58,11 @@ class ColumnarInput:
 
     format: str
     files: tuple[Path, ...]
+
+    @property
+    def kind(self) -> str:
+        """What the input is, for messages: "a Parquet dataset", "an Arrow (save_to_disk) dataset"."""
+        return "a Parquet dataset" if self.format == "parquet" else "an Arrow (save_to_disk) dataset"
 
 
 @dataclass(frozen=True, slots=True)
@@ -197,7 +202,7 @@ def _parquet_file(parquet, path: Path, name: str):
     try:
         return parquet.ParquetFile(path)
     except Exception as error:  # pyarrow raises ArrowInvalid, OSError ...: any means "not readable"
-        raise ColumnarError(f"{name}: {path.name} is not a readable Parquet file ({error})") from error
+        raise ColumnarError(f"{_file_in(name, path)} is not a readable Parquet file ({error})") from error
 
 
 def _arrow_stream(ipc, path: Path, name: str):
@@ -206,7 +211,7 @@ def _arrow_stream(ipc, path: Path, name: str):
     try:
         return ipc.open_stream(pyarrow.memory_map(str(path)))
     except Exception as error:
-        raise ColumnarError(f"{name}: {path.name} is not an Arrow IPC stream ({error})") from error
+        raise ColumnarError(f"{_file_in(name, path)} is not an Arrow IPC stream ({error})") from error
 
 
 def _parquet_blocks(files: tuple[Path, ...], name: str, max_row_group_bytes: int | None) -> Iterator[Block]:
@@ -247,8 +252,13 @@ def _batches(batches: Iterator, name: str, path: Path) -> Iterator:
         except StopIteration:
             return
         except Exception as error:
-            raise ColumnarError(f"{name}: {path.name} cannot be read past this point ({error})") from error
+            raise ColumnarError(f"{_file_in(name, path)} cannot be read past this point ({error})") from error
         yield batch
+
+
+def _file_in(name: str, path: Path) -> str:
+    """How a message names a file of a source: the source's name, and the shard's file name when they differ."""
+    return name if str(path) == name else f"{name}: {path.name}"
 
 
 def _too_large(path: Path, group: int, rows: int, size: int, limit: int) -> Problem:
@@ -338,3 +348,17 @@ def attach_rows(violations: list[Violation], sources: list[Source]) -> None:
                 replace(related, row=row_of(related.path, related.line)) if related.path in inputs else related
                 for related in violation.related
             ]
+            violation.message = _rows_named(violation.message, violation.path, violation.related)
+
+
+def _rows_named(message: str, path: str, related: list[Location]) -> str:
+    """A dataset-wide message names the other record as the feature table does ("line 5" in the
+    same file, "path:5" in another, engine/features.py): a row of a columnar input is named
+    "row 5" and "path:row 5" instead."""
+    for location in related:
+        if location.row is None:
+            continue
+        named = f"line {location.line}" if location.path == path else f"{location.path}:{location.line}"
+        instead = f"row {location.line}" if location.path == path else f"{location.path}:row {location.line}"
+        message = re.sub(rf"(?<![\w/]){re.escape(named)}(?!\d)", instead, message, count=1)
+    return message

@@ -40,7 +40,7 @@ class Source:
 
     def open(self) -> BinaryIO:
         if self.columnar is not None:
-            raise InputError(f"{self.name} is a {self.columnar.format} dataset: it is read by rows, not as bytes")
+            raise InputError(f"{self.name} is {self.columnar.kind}: it is read by rows, not as bytes")
         if self.path is None:
             return io.BytesIO(self.data) if self.data is not None else sys.stdin.buffer
         try:
@@ -90,8 +90,7 @@ def jsonl_only(sources: list[Source], command: str) -> list[Source]:
     for source in sources:
         if source.columnar is not None:
             raise InputError(
-                f"{command} reads JSONL files; {source.name} is a {source.columnar.format} dataset "
-                "(`datalint check` lints it)"
+                f"{command} reads JSONL files; {source.name} is {source.columnar.kind} (`datalint check` lints it)"
             )
     return sources
 
