@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from datalint.locate import make_pointer
-from datalint.reader import Block, Problem
+from datalint.reader import BLOCK_BYTES, Block, Problem
 from datalint.sources import InputError
 from datalint.violation import Location, Row, Violation
 
@@ -32,8 +32,9 @@ if TYPE_CHECKING:
 PARQUET_SUFFIX = ".parquet"
 MISSING_EXTRA = "reading Parquet and Arrow datasets needs pyarrow: pip install 'datalint[parquet]'"
 
-# Rows per block: a Parquet row group (or an Arrow record batch) is read in slices of this many
-# rows, so a block holds a few MB of text even when a row group is large.
+# A Parquet row group (or an Arrow record batch) is turned into text this many rows at a time, so
+# a few MB of text are held even when a row group is large; the slices are then joined into blocks
+# of about the JSONL reader's size, which is what lets the executor send large inputs to its pool.
 BATCH_ROWS = 4096
 
 # The Hugging Face dataset viewer copies a Parquet file as it is only when its row groups hold at
@@ -174,9 +175,27 @@ def read_blocks(source: ColumnarInput, name: str, max_row_group_bytes: int | Non
     record batch (Arrow) at a time, in slices of BATCH_ROWS rows; never the whole table. A row group
     over `max_row_group_bytes` (uncompressed) is a `row-group-too-large` problem at its first row."""
     if source.format == "parquet":
-        yield from _parquet_blocks(source.files, name, max_row_group_bytes)
+        slices = _parquet_blocks(source.files, name, max_row_group_bytes)
     else:
-        yield from _arrow_blocks(source.files, name)
+        slices = _arrow_blocks(source.files, name)
+    yield from _joined(slices, BLOCK_BYTES // 4, BLOCK_BYTES)
+
+
+def _joined(slices: Iterator[Block], first_size: int, size: int) -> Iterator[Block]:
+    """Consecutive blocks joined until they hold about `size` bytes (`first_size` for the first
+    block, as the JSONL reader's, so worker processes get their first tasks sooner)."""
+    lines: list[bytes] = []
+    problems: list[tuple[int, Problem]] = []
+    held, limit = 0, first_size
+    for block in slices:
+        problems += [(len(lines) + position, problem) for position, problem in block.problems]
+        lines += block.lines
+        held += sum(map(len, block.lines))
+        if held >= limit:
+            yield Block(lines, carriage_return=False, problems=problems)
+            lines, problems, held, limit = [], [], 0, size
+    if lines:
+        yield Block(lines, carriage_return=False, problems=problems)
 
 
 def row_index(source: ColumnarInput, name: str) -> RowIndex:
