@@ -44,6 +44,9 @@ HUB_MAX_ROW_GROUP_BYTES = 300_000_000
 
 # `train-00000-of-00004.parquet`: a split's shard, as the Hub names them.
 SHARD_NAME = re.compile(r"^(?P<split>.+)-(?P<index>\d{5})-of-(?P<count>\d{5})\.parquet$", re.IGNORECASE)
+# `0000.parquet`, `0001.parquet` ...: the Hub's converted Parquet (`refs/convert/parquet`), one
+# folder per split (`default/train/0000.parquet`).
+CONVERTED_NAME = re.compile(r"^(?P<index>\d{4})\.parquet$", re.IGNORECASE)
 
 
 class ColumnarError(InputError):
@@ -151,13 +154,19 @@ def _read_json(path: Path, name: str) -> Any:
 
 def parquet_splits(files: list[Path]) -> tuple[list[tuple[str, tuple[Path, ...]]], list[Path]]:
     """Hub-style shards among `files` (one folder's Parquet files) grouped by split, in shard order,
-    each split complete (`-of-0000n` shards 0 .. n-1); the other Parquet files stand alone."""
+    each split complete (`-of-0000n` shards 0 .. n-1); the other Parquet files stand alone. A
+    folder of converted shards (`0000.parquet` .. with no gap) is one split, named "" (the folder)."""
     groups: dict[tuple[str, int], dict[int, Path]] = {}
+    converted: dict[int, Path] = {}
     for path in files:
         match = SHARD_NAME.match(path.name)
         if match:
             key = (match["split"], int(match["count"]))
             groups.setdefault(key, {})[int(match["index"])] = path
+        elif numbered := CONVERTED_NAME.match(path.name):
+            converted[int(numbered["index"])] = path
+    if len(converted) > 1 and sorted(converted) == list(range(len(converted))) and len(converted) == len(files):
+        return [("", tuple(converted[index] for index in range(len(converted))))], []
     splits = []
     grouped: set[Path] = set()
     for (split, count), shards in sorted(groups.items()):

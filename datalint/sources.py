@@ -118,7 +118,7 @@ def _walk(folder: Path, resolver: SettingsResolver) -> Iterator[Source]:
                 yield Source(str(candidate), candidate)
         splits, single = parquet_splits(parquet)
         for split, shards in splits:
-            split_path = Path(directory, split)
+            split_path = Path(directory, split) if split else Path(directory)  # "": the folder is the split
             yield Source(str(split_path), split_path, columnar=ColumnarInput("parquet", shards))
         for path in single:
             yield Source(str(path), path, columnar=ColumnarInput("parquet", (path,)))

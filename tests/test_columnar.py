@@ -332,3 +332,16 @@ def test_suppression_and_baseline_follow_the_record_hash(inputs, tmp_path):
     baseline = tmp_path / "baseline.json"
     assert run("baseline", str(parquet), "-o", str(baseline)).exit_code == 0
     assert datalint.lint_paths([parquet], baseline=baseline).violations == []
+
+
+def test_the_hubs_converted_layout_is_one_split_per_folder(inputs, tmp_path):
+    train = tmp_path / "default" / "train"
+    train.mkdir(parents=True)
+    shards = sorted(inputs["alpaca"]["hub"].glob("train-*.parquet"))
+    for index, shard in enumerate(shards):
+        (train / f"{index:04d}.parquet").write_bytes(shard.read_bytes())
+    report = _lint(tmp_path)
+    assert [(summary.path, summary.records) for summary in report.files] == [(str(train), 400)]
+    expected = _findings(_lint(inputs["alpaca"]["jsonl"]), str(inputs["alpaca"]["jsonl"]))
+    assert _findings(report, str(train)) == expected
+    assert {violation.row.shard for violation in report.violations} == set(range(len(shards)))
