@@ -149,7 +149,8 @@ class MeteredSource(Source):
         stream = Source.open(self)
         if self.meter is None:
             return stream
-        size = self.path.stat().st_size if self.path is not None and not self.path.name.endswith(".gz") else None
+        known = self.path is not None and not self.path.name.endswith(".gz") and self.columnar is None
+        size = self.path.stat().st_size if known else None  # a columnar source's text is not its files' size
         self.meter.file_opened(self.index, self.name, size)
         if not (self.count_reads or self.array):
             return stream

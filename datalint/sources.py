@@ -39,8 +39,8 @@ class Source:
     columnar: ColumnarInput | None = None  # Parquet or Arrow files, read by datalint.columnar
 
     def open(self) -> BinaryIO:
-        if self.columnar is not None:
-            raise InputError(f"{self.name} is {self.columnar.kind}: it is read by rows, not as bytes")
+        if self.columnar is not None:  # no bytes to stream: columnar.read_blocks reads its rows
+            return io.BytesIO(b"")
         if self.path is None:
             return io.BytesIO(self.data) if self.data is not None else sys.stdin.buffer
         try:

@@ -7,7 +7,6 @@ See docs/architecture.md.
 
 from __future__ import annotations
 
-import contextlib
 import json
 from collections.abc import Callable, Iterable, Iterator
 from time import perf_counter
@@ -47,7 +46,7 @@ def lint_sources(sources: list[Source], resolver: SettingsResolver, options: Run
                     state = memory_record_pass(source.name, read_json_array(stream), settings, run.timings)
             else:
                 cache_folder = cache_folder_for(resolver, source) if options.cache else None
-                with contextlib.nullcontext() if source.columnar else source.open() as stream:
+                with source.open() as stream:
                     state = file_record_pass(source, stream, settings, run, cache_folder)
                 if state.cache_write is not None:
                     cache_writes.append(state.cache_write)

@@ -226,11 +226,11 @@ def _file_format(settings: Settings, lines: Iterable[Line]) -> str:
 
 
 def file_record_pass(
-    source: Source, stream: BinaryIO | None, settings: Settings, run: Executor, cache_folder: Path | None
+    source: Source, stream: BinaryIO, settings: Settings, run: Executor, cache_folder: Path | None
 ) -> FileState:
-    """The record pass of a JSONL file (or a columnar source's rows as lines, `stream` None):
-    streamed in blocks, records found in the cache reused, the others checked here or, when there
-    are many, in worker processes; results in line order."""
+    """The record pass of a JSONL file (or of a columnar source's rows, read as lines): streamed in
+    blocks, records found in the cache reused, the others checked here or, when there are many, in
+    worker processes; results in line order."""
     plan = run.plan(settings)
     parser = LineParser(plan.max_line_bytes)
     if source.path is None:  # stdin cannot be read twice; the format may need a second pass
@@ -244,9 +244,8 @@ def file_record_pass(
     seen_format = _format_of_kind(state.first_known)
     if settings.format == "auto" and seen_format != file_format:
         # The first record in a known format lay beyond the first lines looked at: run again with it.
-        if stream is not None:
-            stream.seek(0)
-        with contextlib.nullcontext(stream) if source.path is None or stream is None else source.open() as again:
+        stream.seek(0)
+        with contextlib.nullcontext(stream) if source.path is None else source.open() as again:
             blocks = _blocks_of(source, again, settings)
             state = _pass_over_blocks(
                 source, settings, plan, run, cache_folder, seen_format, next(blocks, None), blocks
@@ -254,8 +253,9 @@ def file_record_pass(
     return finish_file(state, source.name, settings)
 
 
-def _blocks_of(source: Source, stream: BinaryIO | None, settings: Settings) -> Iterator[Block]:
-    """A JSONL stream's blocks of lines, or a columnar source's rows as blocks of JSON lines."""
+def _blocks_of(source: Source, stream: BinaryIO, settings: Settings) -> Iterator[Block]:
+    """A JSONL stream's blocks of lines, or a columnar source's rows as blocks of JSON lines (its
+    stream is empty: the rows are read from its files)."""
     if source.columnar is None:
         return read_blocks(stream)
     from datalint import columnar
