@@ -37,11 +37,6 @@ MISSING_EXTRA = "reading Parquet and Arrow datasets needs pyarrow: pip install '
 # of about the JSONL reader's size, which is what lets the executor send large inputs to its pool.
 BATCH_ROWS = 4096
 
-# The Hugging Face dataset viewer copies a Parquet file as it is only when its row groups hold at
-# most this many bytes (uncompressed); otherwise its converter rewrites the file
-# (`maxRowGroupByteSizeForCopy`, huggingface/dataset-viewer#1817). S015's default `max-bytes`.
-HUB_MAX_ROW_GROUP_BYTES = 300_000_000
-
 # `train-00000-of-00004.parquet`: a split's shard, as the Hub names them.
 SHARD_NAME = re.compile(r"^(?P<split>.+)-(?P<index>\d{5})-of-(?P<count>\d{5})\.parquet$", re.IGNORECASE)
 # `0000.parquet`, `0001.parquet` ...: the Hub's converted Parquet (`refs/convert/parquet`), one
@@ -79,17 +74,17 @@ class _Part:
 
 @dataclass(frozen=True, slots=True)
 class RowIndex:
-    """The parts (row groups, shards) of a columnar input, by their first row."""
+    """The parts (row groups, shards) of a columnar input, in row order, and the first row of each."""
 
     parts: tuple[_Part, ...]
+    starts: tuple[int, ...]
 
     def locate(self, row: int) -> Row:
-        position = bisect.bisect_right([part.first_row for part in self.parts], row) - 1
-        part = self.parts[max(position, 0)]
+        part = self.parts[max(bisect.bisect_right(self.starts, row) - 1, 0)]
         return Row(row, part.row_group, part.shard, part.file)
 
 
-def pyarrow_modules():
+def pyarrow_modules() -> tuple[Any, Any, Any]:
     """(pyarrow, pyarrow.ipc, pyarrow.parquet), or ColumnarError naming the extra."""
     try:
         import pyarrow
@@ -223,7 +218,7 @@ def row_index(source: ColumnarInput, name: str) -> RowIndex:
             parts.append(_Part(first, None, shard, str(path)))
             with _arrow_stream(ipc, path, name) as reader:
                 first += sum(batch.num_rows for batch in reader)
-    return RowIndex(tuple(parts))
+    return RowIndex(tuple(parts), tuple(part.first_row for part in parts))
 
 
 def _parquet_file(parquet, path: Path, name: str):
@@ -234,7 +229,7 @@ def _parquet_file(parquet, path: Path, name: str):
 
 
 def _arrow_stream(ipc, path: Path, name: str):
-    import pyarrow
+    import pyarrow  # imported by pyarrow_modules() before: the extra is there
 
     try:
         return ipc.open_stream(pyarrow.memory_map(str(path)))
