@@ -345,3 +345,19 @@ def test_the_hubs_converted_layout_is_one_split_per_folder(inputs, tmp_path):
     expected = _findings(_lint(inputs["alpaca"]["jsonl"]), str(inputs["alpaca"]["jsonl"]))
     assert _findings(report, str(train)) == expected
     assert {violation.row.shard for violation in report.violations} == set(range(len(shards)))
+
+
+def test_worker_processes_and_the_cache_give_the_same_findings(tmp_path):
+    (tmp_path / "datalint.toml").write_text("")  # the cache folder lives beside it
+    lines, rows = _rows("alpaca-en-52k.jsonl", 6000)  # over the executor's pool threshold
+    jsonl = tmp_path / "part.jsonl"
+    jsonl.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
+    parquet = tmp_path / "part.parquet"
+    pq.write_table(pa.Table.from_pylist(rows), parquet, row_group_size=2500)
+    expected = _findings(datalint.lint_paths([jsonl], jobs=2, conventions=False), str(jsonl))
+    pooled = datalint.lint_paths([parquet], jobs=2, cache=True, conventions=False)
+    assert pooled.stats["worker tasks"] > 0
+    assert _findings(pooled, str(parquet)) == expected
+    again = datalint.lint_paths([parquet], jobs=2, cache=True, conventions=False)
+    assert (again.stats["cached"], again.stats["checked"]) == (6000, 0)
+    assert [v.to_dict() for v in again.violations] == [v.to_dict() for v in pooled.violations]
