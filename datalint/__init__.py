@@ -8,7 +8,8 @@ The public API, which the CLI is built on:
     report = datalint.lint_paths(["data/"], baseline="datalint-baseline.json", diff_base="origin/main")
 
 Each `Violation` has the fields of the JSON output (`violation.to_dict()` is that object): code,
-name, severity, message, path, line, column, end_column, pointer, record_hash, related, fix.
+name, severity, message, path, line, column, end_column, pointer, record_hash, related, fix; and
+`row` (a `Row`: row, row group, shard) for a record of a Parquet or Arrow input (docs/inputs.md).
 """
 
 from __future__ import annotations
