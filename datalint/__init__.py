@@ -8,7 +8,8 @@ The public API, which the CLI is built on:
     report = datalint.lint_paths(["data/"], baseline="datalint-baseline.json", diff_base="origin/main")
 
 Each `Violation` has the fields of the JSON output (`violation.to_dict()` is that object): code,
-name, severity, message, path, line, column, end_column, pointer, record_hash, related, fix.
+name, severity, message, path, line, column, end_column, pointer, record_hash, related, fix; and
+`row` (a `Row`: row, row group, shard) for a record of a Parquet or Arrow input (docs/inputs.md).
 """
 
 from __future__ import annotations
@@ -298,6 +299,9 @@ def profile_file(path: str | Path, *, config: str | Path | None = None, progress
     from datalint.sources import Source
 
     path = Path(path)
+    from datalint.sources import collect_sources, jsonl_only
+
+    jsonl_only(collect_sources([str(path)], settings_resolver(config, None, (), ())), "datalint stats")
     settings = settings_resolver(config, None, (), ()).settings_for(path)
     # The profile counts records per rule: every record, not a convention reported once.
     report = lint_paths([path], config=config, progress=progress, conventions=False)

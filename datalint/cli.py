@@ -243,6 +243,7 @@ def check(
                 targets, unsafe=unsafe_fixes, prune_baseline=prune, progress=output.progress, **options
             )
             _tell_fixes(fixed, write=not show_diff, listed=show_fixes)
+            _note_columnar_not_fixed(fixed.report)
             if show_diff:
                 sys.exit(1 if fixed.applied else 0)
             if options.get("stdin") is not None:
@@ -456,6 +457,19 @@ def _tell_fixes(fixed, *, write: bool, listed: bool = False) -> None:
     if fixed.unsafe_skipped:
         count = fixed.unsafe_skipped
         click.echo(f"{count:,} more fix{'es' * (count != 1)} available with --unsafe-fixes.", err=True)
+
+
+def _note_columnar_not_fixed(report) -> None:
+    """--fix and --diff rewrite JSONL files only; a columnar input with findings is named on stderr,
+    and the run goes on (a folder may mix JSONL files to fix with Parquet shards to lint)."""
+    columnar = sorted({summary.path for summary in report.files if summary.columnar})
+    if columnar:
+        names = ", ".join(columnar[:3]) + (f" and {len(columnar) - 3} more" if len(columnar) > 3 else "")
+        click.echo(
+            f"datalint: note: not fixed: {names} "
+            "(--fix and --diff rewrite JSONL files, never a Parquet or Arrow input)",
+            err=True,
+        )
 
 
 def _fixed_listing(fixed) -> str:
@@ -706,13 +720,14 @@ def sample(
     from datalint.config import ConfigError, SettingsResolver
     from datalint.review.ledger import ReviewError, ledger_files, read_ledger
     from datalint.review.sample import draw, read_candidates, review_line
-    from datalint.sources import InputError, collect_sources
+    from datalint.sources import InputError, collect_sources, jsonl_only
 
     if output.exists():
         _fail(f"{output} exists; reviews are not overwritten (choose a new file name)")
     try:
         resolver = SettingsResolver(config_path=config)
         sources = [source for source in collect_sources(paths, resolver) if source.path is not None]
+        jsonl_only(sources, "datalint sample")
         if ledger is None:
             found = resolver.config_for(sources[0].path) if sources else None
             configured = found.table.get("review", {}).get("ledger") if found else None

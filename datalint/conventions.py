@@ -67,6 +67,6 @@ def _one_finding(members: list[Violation], records: int) -> Violation:
         f"{first.message} — on {count:,} of {records:,} records{share}: a convention of this file, "
         "reported once (--every-record lists each)"
     )
-    related = [Location(v.path, v.line, v.column, v.end_column, v.pointer, "same finding") for v in examples]
+    related = [Location(v.path, v.line, v.column, v.end_column, v.pointer, "same finding", v.row) for v in examples]
     fix = merged_fix([v.fix for v in sorted(members, key=by_position) if v.fix is not None])
     return replace(first, message=message, related=related, fix=fix)

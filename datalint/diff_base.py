@@ -92,6 +92,11 @@ def only_changed(report: Report, revision: str, contents: Mapping[str, bytes] | 
         if summary.path.startswith("<"):  # stdin: nothing to compare with
             changed[summary.path] = None
             continue
+        if summary.columnar:
+            raise DiffBaseError(
+                f"--diff-base compares the lines of JSONL files with git; {summary.path} is a Parquet or Arrow "
+                "input, whose rows it cannot compare (lint it without --diff-base, or with a baseline)"
+            )
         path = Path(summary.path)
         check_revision(path.resolve().parent, revision)
         changed[summary.path] = changed_lines(path, revision, contents.get(summary.path))

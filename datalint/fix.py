@@ -239,8 +239,8 @@ def attach_fixes(report: Report, resolver: SettingsResolver, contents: Contents 
     contents = contents or {}
     formats = {summary.path: summary.format for summary in report.files}
     for path_name, violations in _by_path(report.violations).items():
-        if path_name not in formats or not _rewritable(path_name, contents):
-            continue
+        if path_name not in formats or not _rewritable(path_name, contents) or violations[0].row is not None:
+            continue  # a columnar input's rows are not lines of its file: never rewritten
         settings = resolver.settings_for(None if path_name.startswith("<") else Path(path_name))
         rules = {rule.code: rule for rule in settings.rules if rule.fix}
         wanted = [violation for violation in violations if violation.code in rules and violation.fix is None]

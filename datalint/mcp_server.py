@@ -42,7 +42,7 @@ RULES_URI = "datalint://rules"
 CONFIG_SCHEMA_URI = "datalint://schemas/config"
 OUTPUT_SCHEMA_URI = "datalint://schemas/output"
 CONFIG_SCHEMA_FILE = "config-v1.json"
-OUTPUT_SCHEMA_FILE = "output-v1.json"
+OUTPUT_SCHEMA_FILE = "output-v2.json"
 
 INSTRUCTIONS = """\
 datalint lints instruction-tuning datasets (JSONL, .json arrays, .jsonl.gz) like code: stable rule

@@ -149,7 +149,8 @@ class MeteredSource(Source):
         stream = Source.open(self)
         if self.meter is None:
             return stream
-        size = self.path.stat().st_size if self.path is not None and not self.path.name.endswith(".gz") else None
+        known = self.path is not None and not self.path.name.endswith(".gz") and self.columnar is None
+        size = self.path.stat().st_size if known else None  # a columnar source's text is not its files' size
         self.meter.file_opened(self.index, self.name, size)
         if not (self.count_reads or self.array):
             return stream
@@ -164,6 +165,15 @@ def metered(sources: list[Source], meter: Meter, *, count_reads: bool = True) ->
     """The sources, telling `meter` when they are opened. `count_reads=False` for a lint run of
     JSONL files, whose engine tells the meter what is checked; `.json` arrays are counted as read."""
     return [
-        MeteredSource(source.name, source.path, source.array, source.data, meter, index, count_reads)
+        MeteredSource(
+            source.name,
+            source.path,
+            source.array,
+            source.data,
+            source.columnar,
+            meter=meter,
+            index=index,
+            count_reads=count_reads,
+        )
         for index, source in enumerate(sources, start=1)
     ]

@@ -125,6 +125,9 @@ class Block:
     lines: list[bytes]  # without their "\n"
     missing_newline: bool = False  # the last line of the file, not ended by "\n"
     carriage_return: bool = True  # whether any line may end with "\r" (else none is looked at)
+    # problems of where a line comes from, not of its bytes (a columnar reader's row group too
+    # large, a value JSON cannot hold): (position in the block, problem); never cached per record
+    problems: list[tuple[int, Problem]] = field(default_factory=list)
 
 
 def read_blocks(stream: BinaryIO) -> Iterator[Block]:

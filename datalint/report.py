@@ -15,6 +15,7 @@ class FileSummary:
     path: str
     records: int
     format: str
+    columnar: bool = False  # rows of Parquet or Arrow files (datalint.columnar), not lines of a file
 
 
 # Lines checked by the record pass, lines served from the cache, tasks sent to worker processes,

@@ -17,7 +17,7 @@ from datalint.config import CommandLine, SettingsResolver, load_config
 from datalint.engine import DEFAULT_MAX_LINE_BYTES, lint_sources
 from datalint.profile import Profile, add_violations, profile_source
 from datalint.reader import open_binary, read_jsonl
-from datalint.sources import Source, collect_sources
+from datalint.sources import Source, collect_sources, jsonl_only
 
 NOISE_THRESHOLD = 0.10
 INSTRUCTION_KEYS = ("instruction", "question", "prompt", "query", "problem", "input", "text")
@@ -88,7 +88,7 @@ def guess_labels(rows: list[dict], profile: Profile) -> dict[str, str]:
 
 def plan(paths: list[str]) -> Plan:
     resolver = SettingsResolver(CommandLine(), None)
-    sources = collect_sources(paths, resolver)
+    sources = jsonl_only(collect_sources(paths, resolver), "datalint init")
     settings = resolver.settings_for(None)
     profiles = [profile_source(source, settings) for source in sources]
     formats = {profile.format for profile in profiles}

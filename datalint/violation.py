@@ -28,6 +28,35 @@ class Finding:
 
 
 @dataclass(frozen=True, slots=True)
+class Row:
+    """Where a record of a columnar input (Parquet, Arrow shards) sits: its 1-based `row`, global
+    within the file or split; the 0-based `row_group` of its Parquet file and 0-based `shard` of its
+    split (None where they do not apply), numbered as pyarrow and the shard file names number them;
+    `file` is the file that holds the row (a shard of a split)."""
+
+    row: int
+    row_group: int | None = None
+    shard: int | None = None
+    file: str | None = None
+
+    def to_dict(self) -> dict:
+        return {"row": self.row, "row_group": self.row_group, "shard": self.shard}
+
+    def label(self) -> str:
+        """`row 12`, as text output shows it."""
+        return f"row {self.row}"
+
+    def describe(self) -> str:
+        """`row 12 (shard 1, row group 0)`: for outputs that point at the file holding the row."""
+        parts = [
+            f"{name} {value}"
+            for name, value in (("shard", self.shard), ("row group", self.row_group))
+            if value is not None
+        ]
+        return self.label() + (f" ({', '.join(parts)})" if parts else "")
+
+
+@dataclass(frozen=True, slots=True)
 class Location:
     path: str
     line: int
@@ -35,6 +64,22 @@ class Location:
     end_column: int | None = None
     pointer: str = ""
     message: str = ""
+    row: Row | None = None  # a columnar input's row (then `line` is the row number, not a line)
+
+    def to_dict(self) -> dict:
+        located = {"path": self.path, "line": self.line, "column": self.column, "end_column": self.end_column}
+        if self.row is not None:
+            located.update(line=None, column=None, end_column=None)
+        located.update(pointer=self.pointer, message=self.message)
+        if self.row is not None:
+            located.update(self.row.to_dict())
+        return located
+
+    def where(self) -> str:
+        """`path:line:col`, or `path:row N` for a columnar input's row."""
+        if self.row is not None:
+            return f"{self.path}:{self.row.label()}"
+        return f"{self.path}:{self.line}:{self.column}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,10 +202,15 @@ class Violation:
     related: list[Location] = field(default_factory=list)
     record_hash: str | None = None
     fix: Fix | None = None
+    # A columnar input's row: `line` then holds the row number (for ordering, baselines, memo),
+    # and the output shows the row, its row group and shard instead of a line and columns.
+    row: Row | None = None
 
     def to_dict(self) -> dict:
-        """The versioned JSON shape (see rules/schemas/output-v1.json)."""
-        return {
+        """The versioned JSON shape (see rules/schemas/output-v2.json): a record of a JSONL file
+        has a `line` and columns; a row of a columnar input has null ones, and `row`, `row_group`
+        and `shard`."""
+        shaped = {
             "code": self.code,
             "name": self.name,
             "severity": self.severity,
@@ -171,19 +221,18 @@ class Violation:
             "end_column": self.end_column,
             "pointer": self.pointer,
             "record_hash": self.record_hash,
-            "related": [
-                {
-                    "path": r.path,
-                    "line": r.line,
-                    "column": r.column,
-                    "end_column": r.end_column,
-                    "pointer": r.pointer,
-                    "message": r.message,
-                }
-                for r in self.related
-            ],
+            "related": [related.to_dict() for related in self.related],
             "fix": None if self.fix is None else self.fix.to_dict(),
         }
+        if self.row is not None:
+            shaped.update(line=None, column=None, end_column=None, **self.row.to_dict())
+        return shaped
+
+    def where(self) -> str:
+        """`path:line:col`, or `path:row N` for a columnar input's row."""
+        if self.row is not None:
+            return f"{self.path}:{self.row.label()}"
+        return f"{self.path}:{self.line}:{self.column}"
 
 
 # The order of a report: by file, line, column and rule code. An attrgetter, not a method: it

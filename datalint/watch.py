@@ -46,7 +46,9 @@ def _datasets_below(folder: Path) -> list[Path]:
 
 
 def _is_watched(path: Path) -> bool:
-    return is_dataset_path(path) or is_array_path(path) or path.name in CONFIG_NAMES
+    # Parquet files and a save_to_disk folder's shards and state.json: the columnar inputs (columnar.py)
+    columnar = path.name.lower().endswith((".parquet", ".arrow")) or path.name in ("state.json", "dataset_dict.json")
+    return is_dataset_path(path) or is_array_path(path) or columnar or path.name in CONFIG_NAMES
 
 
 def snapshot(targets: Iterable[str], config: Path | None = None) -> Snapshot:

@@ -18,7 +18,7 @@ from datalint.cli import main
 from datalint.rules import SCHEMAS_DIR
 from tests.cli_helpers import DATASETS, run
 
-OUTPUT_SCHEMA = json.loads((SCHEMAS_DIR / "output-v1.json").read_text())
+OUTPUT_SCHEMA = json.loads((SCHEMAS_DIR / "output-v2.json").read_text())
 SARIF_SCHEMA = json.loads((Path(__file__).parent / "data" / "sarif-schema-2.1.0.json").read_text())
 
 # Fresh records with one defect of each fixable kind: a BOM, CRLF endings, an exact duplicate

@@ -357,7 +357,7 @@ def test_rules_index_lists_every_rule_as_datalint_rules_does():
 
 
 def test_output_schema_resource_is_the_bundled_schema():
-    assert json.loads(read("datalint://schemas/output")) == json.loads((SCHEMAS_DIR / "output-v1.json").read_text())
+    assert json.loads(read("datalint://schemas/output")) == json.loads((SCHEMAS_DIR / "output-v2.json").read_text())
 
 
 @pytest.mark.skipif(

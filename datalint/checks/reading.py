@@ -19,11 +19,18 @@ PROBLEMS = (
     "crlf",
     "lone-surrogate",
     "non-json-number",
+    "row-group-too-large",
+    "binary-value",
 )
 
 OPTIONS = {
     "problem": Option(str, "invalid-json", "which reading problem this rule reports", PROBLEMS),
-    "max-bytes": Option(int, 10_000_000, "for line-too-long: longest line, in bytes, that is parsed"),
+    "max-bytes": Option(
+        int,
+        10_000_000,
+        "for line-too-long: longest line, in bytes, that is parsed; for row-group-too-large: largest "
+        "Parquet row group, in bytes uncompressed",
+    ),
 }
 
 

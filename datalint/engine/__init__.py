@@ -52,13 +52,17 @@ def lint_sources(sources: list[Source], resolver: SettingsResolver, options: Run
                     cache_writes.append(state.cache_write)
             files.append(state.features)
             violations.extend(state.violations)
-            summaries.append(FileSummary(source.name, state.records, state.format))
+            summaries.append(FileSummary(source.name, state.records, state.format, source.columnar is not None))
     except BaseException:
         run.close(terminate=True)  # workers of a failed or interrupted run are stopped, not awaited
         raise
     run.close()
     found = dataset_findings(files, sources, run, meanwhile=lambda: _write_caches(cache_writes, run.timings))
     violations.extend(found)
+    if any(source.columnar is not None for source in sources):
+        from datalint.columnar import attach_rows
+
+        attach_rows(violations, sources)
     violations.sort(key=by_position)
     return Report(violations, summaries, count_failing(violations, fail_on), fail_on, run.timings, run.stats)
 

@@ -30,7 +30,7 @@ def place_dataset_violations(violations: list[Violation], sources: list[Source],
             wanted.setdefault(violation.path, {}).setdefault(violation.line, []).append(violation)
     for source in sources:
         lines = wanted.get(source.name)
-        if not lines or source.path is None or source.array:
+        if not lines or source.path is None or source.array or source.columnar is not None:
             continue
         numbers = sorted(lines)
         processes = jobs if len(numbers) >= FORKED_PLACING_MIN_LINES and forking.FORKABLE else 1

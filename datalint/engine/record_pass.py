@@ -242,13 +242,14 @@ def without_cr(raw: bytes) -> bytes:
 def file_record_pass(
     source: Source, stream: BinaryIO, settings: Settings, run: Executor, cache_folder: Path | None
 ) -> FileState:
-    """The record pass of a JSONL file: streamed in blocks, records found in the cache reused,
-    the others checked here or, when there are many, in worker processes; results in line order."""
+    """The record pass of a JSONL file (or of a columnar source's rows, read as lines): streamed in
+    blocks, records found in the cache reused, the others checked here or, when there are many, in
+    worker processes; results in line order."""
     plan = run.plan(settings)
     parser = LineParser(plan.max_line_bytes)
     if source.path is None:  # stdin cannot be read twice; the format may need a second pass
         stream = io.BytesIO(stream.read())
-    blocks = read_blocks(stream)
+    blocks = _blocks_of(source, stream, settings)
     first = next(blocks, None)
     file_format = settings.format
     if file_format == "auto":
@@ -259,11 +260,23 @@ def file_record_pass(
         # The first record in a known format lay beyond the first lines looked at: run again with it.
         stream.seek(0)
         with contextlib.nullcontext(stream) if source.path is None else source.open() as again:
-            blocks = read_blocks(again)
+            blocks = _blocks_of(source, again, settings)
             state = _pass_over_blocks(
                 source, settings, plan, run, cache_folder, seen_format, next(blocks, None), blocks
             )
     return finish_file(state, source.name, settings)
+
+
+def _blocks_of(source: Source, stream: BinaryIO, settings: Settings) -> Iterator[Block]:
+    """A JSONL stream's blocks of lines, or a columnar source's rows as blocks of JSON lines (its
+    stream is empty: the rows are read from its files)."""
+    if source.columnar is None:
+        return read_blocks(stream)
+    from datalint import columnar
+
+    rule = settings.rule_for("reading", problem="row-group-too-large")
+    max_bytes = rule.options["max-bytes"] if rule is not None else None
+    return columnar.read_blocks(source.columnar, source.name, max_bytes)
 
 
 def _pass_over_blocks(
@@ -326,6 +339,7 @@ def _pass_over_blocks(
                 entry = new_keys[key] = entries_known + len(new_keys)
                 misses.append((number + position + 1, lines[position], block_hashes[position]))
             entries[position] = entry
+        problems += [(number + position + 1, block_hashes[position], found) for position, found in block.problems]
         from_cache = len(lines) - len(unknown)
         number += len(lines)
         hashes += block_hashes

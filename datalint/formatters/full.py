@@ -73,14 +73,14 @@ def read_lines(path: str, wanted: set[int]) -> dict[int, str]:
 def _lines_needed(report: Report) -> dict[str, dict[int, str]]:
     wanted: dict[str, set[int]] = defaultdict(set)
     for violation in report.violations:
-        if violation.path.startswith("<"):
+        if violation.path.startswith("<") or violation.row is not None:  # a row is not a line of its file
             continue
         wanted[violation.path].add(violation.line)
     return {path: read_lines(path, lines) for path, lines in wanted.items()}
 
 
 def render_violation(violation: Violation, text: str | None, *, color: bool) -> list[str]:
-    where = f"{violation.path}:{violation.line}:{violation.column}:"
+    where = f"{violation.where()}:"
     code = violation.code
     if color:
         where = click.style(where, bold=True)
@@ -95,10 +95,7 @@ def render_violation(violation: Violation, text: str | None, *, color: bool) -> 
     if violation.pointer:
         lines.append(f"    at {violation.pointer}")
     for related in violation.related:
-        lines.append(
-            f"    related: {related.path}:{related.line}:{related.column}"
-            + (f" {related.message}" if related.message else "")
-        )
+        lines.append(f"    related: {related.where()}" + (f" {related.message}" if related.message else ""))
     return lines
 
 
@@ -106,7 +103,7 @@ def render(report: Report, *, color: bool = False) -> str:
     texts = _lines_needed(report)
     blocks = []
     for violation in report.violations:
-        text = texts.get(violation.path, {}).get(violation.line)
+        text = None if violation.row is not None else texts.get(violation.path, {}).get(violation.line)
         blocks.append("\n".join(render_violation(violation, text, color=color)))
     blocks.append(summary_line(report))
     return "\n\n".join(blocks) + "\n"

@@ -16,7 +16,7 @@ import html
 from collections import Counter
 
 from datalint.report import Report
-from datalint.violation import Violation
+from datalint.violation import Location, Violation
 
 COMMANDS = {"error": "error", "warning": "warning", "info": "notice"}
 PER_SEVERITY = 10  # annotations GitHub shows per step for each of error and warning
@@ -35,14 +35,24 @@ def _escape_property(text: str) -> str:
 
 
 def annotation(violation: Violation) -> str:
-    properties = [f"file={_escape_property(violation.path)}", f"line={violation.line}", f"col={violation.column}"]
-    if violation.end_column is not None:
-        properties.append(f"endColumn={violation.end_column}")
+    """A workflow command; a columnar input's row is annotated on the file that holds it, with no
+    line (a binary file has none): the message starts with the row."""
+    row = violation.row
+    if row is None:
+        properties = [f"file={_escape_property(violation.path)}", f"line={violation.line}", f"col={violation.column}"]
+        if violation.end_column is not None:
+            properties.append(f"endColumn={violation.end_column}")
+    else:
+        properties = [f"file={_escape_property(row.file or violation.path)}"]
     properties.append(f"title={_escape_property(f'{violation.code} [{violation.name}]')}")
-    message = violation.message
+    message = violation.message if row is None else f"{row.describe()}: {violation.message}"
     if violation.related:
-        message += " (related: " + ", ".join(f"{r.path}:{r.line}" for r in violation.related) + ")"
+        message += " (related: " + ", ".join(_related_where(r) for r in violation.related) + ")"
     return f"::{COMMANDS[violation.severity]} {','.join(properties)}::{_escape_data(message)}"
+
+
+def _related_where(related: Location) -> str:
+    return f"{related.path}:{related.row.label()}" if related.row is not None else f"{related.path}:{related.line}"
 
 
 def annotated(violations: list[Violation], per_severity: int = PER_SEVERITY) -> tuple[list[Violation], Counter]:
@@ -96,7 +106,7 @@ def step_summary(report: Report, command: str) -> str:
     lines += ["", "The first finding of each rule, most severe first:", "", "| where | rule | message |"]
     lines.append("| --- | --- | --- |")
     for violation in first:
-        where = _cell(f"{violation.path}:{violation.line}:{violation.column}")
+        where = _cell(violation.where())
         lines.append(f"| {where} | `{violation.code}` | {_cell(_cut(violation.message))} |")
     lines += ["", "Reproduce locally:", "", "```sh", command, "```", ""]
     return "\n".join(lines) + "\n"

@@ -32,12 +32,25 @@ def issue(violation: Violation, occurrence: int) -> dict:
     return {
         "type": "issue",
         "check_name": violation.code,
-        "description": f"{violation.code} [{violation.name}] {violation.message}",
+        "description": f"{violation.code} [{violation.name}] {_row_prefix(violation)}{violation.message}",
         "categories": ["Bug Risk" if violation.severity == "error" else "Style"],
         "severity": SEVERITIES[violation.severity],
         "fingerprint": fingerprint(violation, occurrence),
-        "location": {"path": PurePath(violation.path).as_posix(), "lines": {"begin": violation.line}},
+        # Code Quality needs a line: a columnar input's row is on line 1 of the file that holds it
+        "location": {"path": PurePath(_file_of(violation)).as_posix(), "lines": {"begin": _line_of(violation)}},
     }
+
+
+def _row_prefix(violation: Violation) -> str:
+    return f"{violation.row.describe()}: " if violation.row is not None else ""
+
+
+def _file_of(violation: Violation) -> str:
+    return violation.row.file or violation.path if violation.row is not None else violation.path
+
+
+def _line_of(violation: Violation) -> int:
+    return 1 if violation.row is not None else violation.line
 
 
 def render(report: Report, *, color: bool = False, per_severity: int = PER_SEVERITY) -> str:

@@ -1,4 +1,4 @@
-"""JSON output: a versioned document described by rules/schemas/output-v1.json."""
+"""JSON output: a versioned document described by rules/schemas/output-v2.json."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import json
 from datalint import __version__
 from datalint.report import Report
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 
 def render(report: Report, *, color: bool = False) -> str:

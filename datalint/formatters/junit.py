@@ -19,6 +19,12 @@ def _clean(text: str) -> str:
     return _NOT_XML.sub("\ufffd", text)
 
 
+def _case_name(violation) -> str:
+    if violation.row is not None:
+        return f"{violation.code} {violation.row.label()}"
+    return f"{violation.code} line {violation.line} col {violation.column}"
+
+
 def render(report: Report, *, color: bool = False) -> str:
     root = ElementTree.Element(
         "testsuites", name="datalint", tests="0", failures=str(len(report.violations)), errors="0"
@@ -40,13 +46,14 @@ def render(report: Report, *, color: bool = False) -> str:
             ElementTree.SubElement(suite, "testcase", name="datalint", classname=_clean(path))
             total += 1
         for violation in violations:
+            at_line = {"line": str(violation.line)} if violation.row is None else {}
             case = ElementTree.SubElement(
                 suite,
                 "testcase",
-                name=f"{violation.code} line {violation.line} col {violation.column}",
+                name=_case_name(violation),
                 classname=_clean(path),
                 file=_clean(path),
-                line=str(violation.line),
+                **at_line,
             )
             failure = ElementTree.SubElement(
                 case,
@@ -54,8 +61,8 @@ def render(report: Report, *, color: bool = False) -> str:
                 message=_clean(f"{violation.code} [{violation.name}] {violation.message}"),
                 type=violation.severity,
             )
-            details = [f"{violation.path}:{violation.line}:{violation.column}: {violation.code} {violation.message}"]
-            details += [f"related: {r.path}:{r.line}:{r.column}" for r in violation.related]
+            details = [f"{violation.where()}: {violation.code} {violation.message}"]
+            details += [f"related: {related.where()}" for related in violation.related]
             failure.text = _clean("\n".join(details))
             total += 1
     root.set("tests", str(total))

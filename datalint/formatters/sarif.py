@@ -19,7 +19,7 @@ from datalint import __version__
 from datalint.docs import rule_markdown
 from datalint.report import Report
 from datalint.rules import Rule, builtin_rules
-from datalint.violation import Fix, Location, TextEdit, Violation
+from datalint.violation import Fix, Location, Row, TextEdit, Violation
 
 SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 LEVELS = {"error": "error", "warning": "warning", "info": "note"}
@@ -53,12 +53,22 @@ def rule_descriptor(code: str, name: str, severity: str, rule: Rule | None) -> d
     return descriptor
 
 
+def _row_physical(path: str, row: Row) -> dict:
+    """A columnar input's row: the file that holds it, at line 1. GitHub code scanning needs a
+    region with a `startLine` in every location (sarif-sdk's rule GH1003) and shows a binary file
+    at no other line; the row's coordinates go in the message and the result's properties."""
+    return {"artifactLocation": {"uri": artifact_uri(row.file or path)}, "region": {"startLine": 1}}
+
+
 def _related(index: int, location: Location) -> dict:
-    related = {
-        "id": index,
-        "physicalLocation": _physical(location.path, location.line, location.column, location.end_column),
-    }
-    related["message"] = {"text": location.message or f"related record at line {location.line}"}
+    if location.row is not None:
+        physical = _row_physical(location.path, location.row)
+        default = f"related record at {location.row.describe()}"
+    else:
+        physical = _physical(location.path, location.line, location.column, location.end_column)
+        default = f"related record at line {location.line}"
+    related = {"id": index, "physicalLocation": physical}
+    related["message"] = {"text": location.message or default}
     return related
 
 
@@ -93,14 +103,17 @@ def result(violation: Violation, rule_index: int, occurrence: int) -> dict:
     fingerprint = f"{violation.record_hash or 'file'}:{violation.code}"
     if occurrence:
         fingerprint += f":{occurrence}"
+    row = violation.row
+    if row is None:
+        physical = _physical(violation.path, violation.line, violation.column, violation.end_column)
+    else:
+        physical = _row_physical(violation.path, row)
     entry: dict = {
         "ruleId": violation.code,
         "ruleIndex": rule_index,
         "level": LEVELS[violation.severity],
-        "message": {"text": violation.message},
-        "locations": [
-            {"physicalLocation": _physical(violation.path, violation.line, violation.column, violation.end_column)}
-        ],
+        "message": {"text": violation.message if row is None else f"{row.describe()}: {violation.message}"},
+        "locations": [{"physicalLocation": physical}],
         "partialFingerprints": {FINGERPRINT_KEY: fingerprint},
     }
     if violation.related:
@@ -110,6 +123,11 @@ def result(violation: Violation, rule_index: int, occurrence: int) -> dict:
     properties = {"pointer": violation.pointer} if violation.pointer else {}
     if violation.record_hash:
         properties["recordHash"] = violation.record_hash
+    if row is not None:
+        properties["row"] = row.row
+        properties.update(
+            {key: value for key, value in (("rowGroup", row.row_group), ("shard", row.shard)) if value is not None}
+        )
     if properties:
         entry["properties"] = properties
     return entry

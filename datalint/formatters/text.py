@@ -18,14 +18,15 @@ def render(report: Report, *, color: bool = False) -> str:
         lines.append(f"{head(violation, color)} [{violation.name}] {violation.message}")
         for related in violation.related:
             note = f" {related.message}" if related.message else ""
-            lines.append(f"    related: {related.path}:{related.line}:{related.column}{note}")
+            lines.append(f"    related: {related.where()}{note}")
     lines.append(summary_line(report))
     return "\n".join(lines) + "\n"
 
 
 def head(violation: Violation, color: bool) -> str:
-    """`path:line:col: CODE`, bold and coloured by severity on a terminal."""
-    where = f"{violation.path}:{violation.line}:{violation.column}:"
+    """`path:line:col: CODE` (`path:row N: CODE` for a columnar input), bold and coloured by
+    severity on a terminal."""
+    where = f"{violation.where()}:"
     code = violation.code
     if color:
         where = click.style(where, bold=True)
@@ -99,10 +100,7 @@ def fixes_listing(report: Report) -> str:
         if fix is None:
             continue
         edits = _count(len(fix.text_edits), "edit")
-        lines.append(
-            f"{violation.path}:{violation.line}:{violation.column}: {violation.code} "
-            f"{fix.applicability} fix: {fix.description} ({edits})"
-        )
+        lines.append(f"{violation.where()}: {violation.code} {fix.applicability} fix: {fix.description} ({edits})")
     if not lines:
         return "No fixes available.\n"
     return "Fixes (`--fix` applies the safe ones, `--unsafe-fixes` the rest):\n" + "".join(
