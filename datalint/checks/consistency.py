@@ -34,6 +34,7 @@ from typing import Any
 from datalint.checks import Option, fields_option
 from datalint.checks.consistency_context import EXPLAINED, in_context, on_rare_side
 from datalint.checks.consistency_features import FEATURES, SCANNED, USUAL_ENDING, looks_like_code, scan
+from datalint.feature_types import CATEGORY, Features, rows
 from datalint.records import Record, Text
 from datalint.violation import DatasetFinding
 
@@ -82,6 +83,12 @@ def prepare(options: dict[str, Any]) -> Compiled:
     return Compiled(feature, FEATURES[feature][0], fields, skip_code, profile_key, position)
 
 
+def features(rule) -> Features:
+    """A row per text field: the field, its value (True/False, or an ending class), its pointer,
+    and the record's task type when it has one (a multi-task file is judged per task)."""
+    return rows(field=CATEGORY, value=CATEGORY, pointer=CATEGORY, task=CATEGORY)
+
+
 def record_features(rule, record: Record) -> tuple[tuple[str, Any, str], ...] | None:
     """(field, value, pointer) per text field present: value is True/False, or an ending class.
 
@@ -101,10 +108,12 @@ def record_features(rule, record: Record) -> tuple[tuple[str, Any, str], ...] | 
         if profile is None:
             profile = record.derived[compiled.profile_key] = _profile(record, compiled.fields, compiled.skip_code)
         entries = profile[compiled.position]
-    task = record.labels.get("type") if entries else None
-    if task is not None:  # a multi-task file is judged per task type: (field, value, pointer, task)
-        return tuple((*entry, str(task[0])) for entry in entries)
-    return entries
+    if not entries:
+        return None
+    # A multi-task file is judged per task type: (field, value, pointer, task or None).
+    task = record.labels.get("type")
+    task_name = str(task[0]) if task is not None else None
+    return tuple([(*entry, task_name) for entry in entries])
 
 
 def _profile(record: Record, fields: frozenset[str], skip_code: bool) -> Sequence[tuple | None]:
@@ -262,7 +271,7 @@ def check_dataset(rule, table) -> Iterator[DatasetFinding]:
     for key, count in rows.items():
         path, values = path_of(key)
         for entry in values:
-            group = (path, entry[0], entry[3] if len(entry) > 3 else None)
+            group = (path, entry[0], entry[3])
             tally = groups.get(group)
             if tally is None:
                 tally = groups[group] = Counter()
@@ -285,8 +294,8 @@ def check_dataset(rule, table) -> Iterator[DatasetFinding]:
         path, values = path_of(key)
         best = None
         for entry in values:
-            field, value, pointer = entry[:3]
-            rank, messages = reported.get((path, field, entry[3] if len(entry) > 3 else None), (None, None))
+            field, value, pointer, task = entry
+            rank, messages = reported.get((path, field, task), (None, None))
             if messages is not None and value in messages and (best is None or rank < best[0]):
                 best = (rank, messages[value], pointer)
         if best is not None:

@@ -32,6 +32,7 @@ from operator import itemgetter
 from typing import NamedTuple
 
 from datalint.checks import Option
+from datalint.feature_types import CATEGORY, STR, UINT64, Features, optional, row
 from datalint.intent.requests import asks_open_answer, asks_question
 from datalint.minhash.shingles import normalize
 from datalint.presets import CANDIDATE_KEYS, ITEM_TEXT_KEYS
@@ -164,6 +165,19 @@ def _normalised_turn(record: Record, text: str, normalised: dict[int, str]) -> s
         first, second = normalised[id(instruction)], normalised[id(extra)]
         return first + " " + second if first and second else first or second
     return normalize(text)
+
+
+def features(rule) -> Features:
+    """64-bit hashes to group by: the line (`record`), the normalised texts (`text`), prompt and
+    response (`example`); `prompt`: the context's hash, the closed answer and where it is."""
+    key = rule.options["key"]
+    if key == "record":
+        return row(record=UINT64)
+    if key == "text":
+        return row(record=UINT64, text=UINT64)
+    if key == "example":
+        return row(text=optional(UINT64), example=UINT64)
+    return row(context=UINT64, answer=STR, pointer=CATEGORY)
 
 
 def record_features(rule, record: Record) -> tuple | None:

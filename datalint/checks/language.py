@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from datalint.checks import Option, fields_option
+from datalint.feature_types import BOOL, CATEGORY, NO_FEATURES, Features, row, rows
 from datalint.intent.language import asks_for_language
 from datalint.language.identify import ENGLISH_WORDS, language_of
 from datalint.language.model import load_model
@@ -138,6 +139,18 @@ def _expected_elsewhere(record: Record, labels: dict[str, str]) -> frozenset[str
 
 def _asks_for_language(turns: list) -> bool:
     return any(turn.role in ("user", "system") and turn.text and asks_for_language(turn.text) for turn in turns)
+
+
+def features(rule) -> Features:
+    """`pair`: the question's and the answer's language and the answer's pointer ("" when they
+    agree); the norm checks: a row per labelled text (field, pointer, label, whether its language
+    may differ by design)."""
+    check = rule.options["check"]
+    if check == "switch":
+        return NO_FEATURES
+    if check == "pair":
+        return row(asked=CATEGORY, answered=CATEGORY, answer=CATEGORY)
+    return rows(field=CATEGORY, pointer=CATEGORY, label=CATEGORY, expected=BOOL)
 
 
 def record_features(rule, record: Record) -> tuple | None:

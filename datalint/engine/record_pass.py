@@ -24,6 +24,7 @@ from datalint.config import Settings
 from datalint.engine.features import FileState, assemble_file, make_violation
 from datalint.engine.incremental import save_cache
 from datalint.engine.plan import RulePlan
+from datalint.feature_types import features_of
 from datalint.field_mapping import build_record
 from datalint.locate import locate
 from datalint.presets import PRESETS, detect_format
@@ -119,7 +120,8 @@ def check_lines(plan: RulePlan, file_format: str, lines: Iterable[Line], timings
             found[position] = tuple(violations)
         if plan.batched or plan.batched_checks:
             batch.append((position, record, line))
-    results = Results(kinds, found, {index: column for index, _, _, column in featured})
+    declared = {index: features_of(rule) for index, rule, _ in (*plan.featured, *plan.batched)}
+    results = Results(kinds, found, {index: column for index, _, _, column in featured}, declared)
     if batch:
         _add_batched_results(plan, batch, results, timings)
     return results

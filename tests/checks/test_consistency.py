@@ -146,7 +146,7 @@ def test_rules_sharing_a_profile_answer_as_alone():
     together = [consistency.record_features(rule, shared) for rule in reversed(rules)][::-1]
     assert together == alone
     assert alone[[rule.options["feature"] for rule in rules].index("bullet-list")] == (
-        ("response", True, "/conversations/1/value"),
+        ("response", True, "/conversations/1/value", None),  # no task type: None in the task column
     )
 
 
