@@ -71,7 +71,7 @@ class Compiled:
     regex: re.Pattern[str] | None
     fields: frozenset[str]
     skip_code: bool  # the `skip-code` option; code-fence, edge-whitespace and ending never skip code
-    profile_key: str  # where the record's profile for these fields and skip-code is kept in `derived`
+    profile_key: str  # the record's profile for these fields and skip-code, shared by the rules that have them
     position: int  # where the feature's value is in a profile (-1: edge whitespace, not in profiles)
 
 
@@ -89,24 +89,38 @@ def features(rule) -> Features:
     return rows(field=CATEGORY, value=CATEGORY, pointer=CATEGORY, task=CATEGORY)
 
 
-def record_features(rule, record: Record) -> tuple[tuple[str, Any, str], ...] | None:
-    """(field, value, pointer) per text field present: value is True/False, or an ending class.
+def prepare_features_set(rules: list) -> tuple[Compiled, ...]:
+    return tuple(rule.state for rule in rules)
+
+
+def record_features_set(rules: tuple[Compiled, ...], record: Record) -> list[tuple | None]:
+    """Every consistency rule's features of the record: each text is scanned once for every
+    feature (one profile per fields and skip-code setting), so a rule only looks its answer up."""
+    profiles: dict[str, Sequence[tuple | None]] = {}
+    return [_features(compiled, record, profiles) for compiled in rules]
+
+
+def record_features(rule, record: Record) -> tuple[tuple[str, Any, str, str | None], ...] | None:
+    return _features(rule.state, record, {})
+
+
+def _features(
+    compiled: Compiled, record: Record, profiles: dict[str, Sequence[tuple | None]]
+) -> tuple[tuple[str, Any, str, str | None], ...] | None:
+    """(field, value, pointer, task type) per text field present: value is True/False, or an ending
+    class; the task type is None in a record without one.
 
     A field seen several times (the assistant turns of a chat) counts once: it has the feature if
-    any of its texts has it, and its ending is the last text's ending.
-
-    The rules share one profile per record (and fields and skip-code setting): each text is scanned
-    once for every feature, so a rule only looks its answer up. Edge whitespace is cheaper to test
-    than to look up, and its rule reads every field: it is tested on its own."""
-    compiled: Compiled = rule.state
+    any of its texts has it, and its ending is the last text's ending. Edge whitespace is cheaper
+    to test than to look up, and its rule reads every field: it is tested on its own."""
     if record.format == "completions" and compiled.feature != "edge-whitespace":
         return None  # candidates of several models under comparison share no house style to keep
     if compiled.feature == "edge-whitespace":
         entries = _edge_whitespace(record.texts_of(compiled.fields))
     else:
-        profile = record.derived.get(compiled.profile_key)
+        profile = profiles.get(compiled.profile_key)
         if profile is None:
-            profile = record.derived[compiled.profile_key] = _profile(record, compiled.fields, compiled.skip_code)
+            profile = profiles[compiled.profile_key] = _profile(record, compiled.fields, compiled.skip_code)
         entries = profile[compiled.position]
     if not entries:
         return None
