@@ -185,13 +185,29 @@ def decode_entries_column(meta: dict, blobs: Blobs, count: int) -> list[Any]:
     if present is not None and len(present) != count:
         raise CodecError("feature column does not match its entries")
     offsets = _offsets(next(blobs)) if features.layout == "rows" else None
-    parts = [
-        _decode_values(column_meta, kind, [next(blobs) for _ in range(column_meta["blobs"])])
-        for (_, kind), column_meta in zip(features.columns, meta["columns"], strict=True)
+    column_blobs = [
+        [next(blobs) for _ in range(column_meta["blobs"])] for column_meta in meta["columns"][: len(features.columns)]
     ]
-    values = parts[0] if features.layout == "scalar" else list(zip(*parts, strict=True))
-    if offsets is not None:
-        values = [tuple(values[start:end]) for start, end in pairwise(offsets)]
+    coded = None
+    if features.layout != "scalar":
+        coded = _coded_rows(features, meta["columns"], column_blobs)
+    if coded is not None:
+        distinct_rows, row_codes = coded
+        if offsets is not None and offsets == list(range(len(offsets))):  # one row per entry: coded once too
+            singles = [(row,) for row in distinct_rows]
+            values = list(map(singles.__getitem__, row_codes))
+        else:
+            values = list(map(distinct_rows.__getitem__, row_codes))
+            if offsets is not None:
+                values = [tuple(values[start:end]) for start, end in pairwise(offsets)]
+    else:
+        parts = [
+            _decode_values(column_meta, kind, part)
+            for (_, kind), column_meta, part in zip(features.columns, meta["columns"], column_blobs, strict=True)
+        ]
+        values = parts[0] if features.layout == "scalar" else list(zip(*parts, strict=True))
+        if offsets is not None:
+            values = [tuple(values[start:end]) for start, end in pairwise(offsets)]
     if len(values) != (count if present is None else int(present.sum())):
         raise CodecError("feature column does not match its entries")
     if present is None:
@@ -200,6 +216,36 @@ def decode_entries_column(meta: dict, blobs: Blobs, count: int) -> list[Any]:
     for entry, value in zip(np.flatnonzero(present).tolist(), values, strict=True):
         column[entry] = value
     return column
+
+
+def _coded_rows(features: Features, metas: list[dict], column_blobs: list[Blobs]) -> tuple[list, list[int]] | None:
+    """(the distinct rows, the row code of each row) when every column is a category or a boolean:
+    each distinct row is made once and shared, as a column of few distinct values is read (far
+    fewer objects than a tuple per row), or None for the other columns."""
+    combined = None
+    dictionaries = []
+    size = 1
+    for (_, kind), meta, blobs in zip(features.columns, metas, column_blobs, strict=True):
+        if kind.optional or kind.name not in ("category", "bool"):
+            return None
+        if kind.name == "category":
+            if meta.get("t") != "category":
+                raise CodecError("column does not match its declaration")
+            distinct = _tuples(json.loads(bytes(blobs[0])))
+            codes = np.frombuffer(blobs[1], _code_width(meta)).astype(np.int64)
+        else:
+            distinct, codes = (False, True), np.frombuffer(blobs[0], np.bool_).astype(np.int64)
+        size *= max(len(distinct), 1)
+        if size >= 1 << 62:
+            return None
+        combined = codes if combined is None else combined * len(distinct) + codes
+        dictionaries.append((distinct, codes))
+    if combined is None or len({len(codes) for _, codes in dictionaries}) != 1:
+        return None
+    _, first, inverse = np.unique(combined, return_index=True, return_inverse=True)
+    at = first.tolist()
+    distinct_rows = [tuple(distinct[codes[row]] for distinct, codes in dictionaries) for row in at]
+    return distinct_rows, inverse.reshape(-1).tolist()
 
 
 def value_at(meta: dict, blobs: Blobs, index: int) -> Any:

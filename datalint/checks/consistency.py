@@ -96,7 +96,7 @@ def prepare_features_set(rules: list) -> tuple[Compiled, ...]:
 def record_features_set(rules: tuple[Compiled, ...], record: Record) -> list[tuple | None]:
     """Every consistency rule's features of the record: each text is scanned once for every
     feature (one profile per fields and skip-code setting), so a rule only looks its answer up."""
-    profiles: dict[str, Sequence[tuple | None]] = {}
+    profiles: dict[str | int, Any] = {}  # profile key -> profile; id of entries -> (entries, widened)
     return [_features(compiled, record, profiles) for compiled in rules]
 
 
@@ -105,7 +105,7 @@ def record_features(rule, record: Record) -> tuple[tuple[str, Any, str, str | No
 
 
 def _features(
-    compiled: Compiled, record: Record, profiles: dict[str, Sequence[tuple | None]]
+    compiled: Compiled, record: Record, profiles: dict[str | int, Any]
 ) -> tuple[tuple[str, Any, str, str | None], ...] | None:
     """(field, value, pointer, task type) per text field present: value is True/False, or an ending
     class; the task type is None in a record without one.
@@ -124,10 +124,14 @@ def _features(
         entries = profile[compiled.position]
     if not entries:
         return None
-    # A multi-task file is judged per task type: (field, value, pointer, task or None).
-    task = record.labels.get("type")
-    task_name = str(task[0]) if task is not None else None
-    return tuple([(*entry, task_name) for entry in entries])
+    # A multi-task file is judged per task type: (field, value, pointer, task or None). Features
+    # that a text lacks share one entries object in a profile: widened once for all their rules.
+    widened = profiles.get(id(entries))
+    if widened is None or widened[0] is not entries:
+        task = record.labels.get("type")
+        task_name = str(task[0]) if task is not None else None
+        widened = profiles[id(entries)] = (entries, tuple([(*entry, task_name) for entry in entries]))
+    return widened[1]
 
 
 def _profile(record: Record, fields: frozenset[str], skip_code: bool) -> Sequence[tuple | None]:
