@@ -187,7 +187,7 @@ class Entries:
             self.results.violations[offset + entry] = found
         for segment in other.segments:
             self.segments.append(Segment(segment.first + offset, segment.entries, segment.encoded, segment.decoded))
-        if other.results.features:
+        if other.results.features and not other.segments:  # decoded from its segments: those hold them
             self.segments.append(Segment(offset, len(other.results), {}, dict(other.results.features)))
 
     def add_packed(self, packed: tuple) -> None:
