@@ -189,3 +189,36 @@ def test_every_type_and_layout_round_trips_with_missing_values() -> None:
     decoded = codec.decode_entries_column(meta, blobs, len(mixed))
     assert [type(value) for value in decoded] == [type(value) for value in mixed] and decoded == mixed
     assert codec.encode_entries_column([None, None], scalar("value", INT64)) is None
+
+
+@pytest.mark.skipif(not DATASETS.is_dir(), reason="the real datasets are not here")
+def test_kinds_that_share_work_give_each_rule_what_it_would_get_alone() -> None:
+    """consistency, duplicate and language compute their rules' features as a set (one scan, one
+    language label per text, one set of keys per record): the same values as each rule alone."""
+    from datalint.field_mapping import build_record
+    from datalint.presets import detect_format
+
+    rules = dataset_rules()
+    with (DATASETS / "sharegpt-v3-cleaned-first2k.jsonl").open("rb") as stream:
+        lines = list(islice(read_jsonl(stream, max_line_bytes=10_000_000), 60))
+    with (DATASETS / "alpaca-zh-en-bilingual-52k.jsonl").open("rb") as stream:
+        lines += list(islice(read_jsonl(stream, max_line_bytes=10_000_000), 60))
+    shared_kinds = {name for name in DATASET_KINDS if hasattr(load_kind(name), "record_features_set")}
+    assert shared_kinds == {"consistency", "duplicate", "language"}
+    for name in shared_kinds:
+        kind = load_kind(name)
+        members = [rule for rule in rules if rule.kind == name]
+        state = kind.prepare_features_set(members)
+        for line in lines:
+            if line.value is None:
+                continue
+            record = build_record(line.number, line.hash, line.value, detect_format(line.value))
+            together = kind.record_features_set(state, record)
+            alone = [
+                kind.record_features(rule, build_record(1, line.hash, line.value, record.format)) for rule in members
+            ]
+            assert all(map(_same_or_none, together, alone)), (name, line.number)
+
+
+def _same_or_none(got, want) -> bool:
+    return got is None and want is None or got is not None and want is not None and _same(got, want)
