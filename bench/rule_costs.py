@@ -2,9 +2,10 @@
 
 Every rule runs over the same records in this one process, in the engine's rule order, so the
 figures compare with each other on a busy machine even when the absolute microseconds do not.
-Work shared through `record.derived` or `Text.lower` (Q001 and Q002 share the language labels,
-the number detectors one digit count) is charged to the first rule that needs it, as in the
-engine, so the sum is what the record pass pays for its rules.
+Work shared through `Text.lower` (the number detectors one digit count) is charged to the first
+rule that needs it, as in the engine. Work a kind shares through its set hooks (`check_record_set`,
+`record_features_set`: Q001 and Q002 share the language labels) is not shared here: each rule
+is called on its own and pays for it, so the sum overstates what the record pass pays.
 
 Usage: python bench/rule_costs.py [dataset.jsonl] [max records] [codes prefix ...]
 """

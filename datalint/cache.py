@@ -26,10 +26,10 @@ from pathlib import Path
 from typing import Any
 
 from datalint import __version__, container
-from datalint.codec import CodecError, pack_results
+from datalint.codec import declaration, pack_results
 from datalint.results import Entries, Results, Segment
 
-MAGIC = b"DATALINT-CACHE-5\n"
+MAGIC = b"DATALINT-CACHE-6\n"
 FOLDER_NAME = ".datalint_cache"
 KEEP_PER_PATH = 3  # settings variants kept per dataset (e.g. runs with and without --select)
 DELTA_SUFFIX = ".delta-"  # results of later runs, beside the cache file, until the next full save
@@ -164,7 +164,8 @@ def save(
     segments: list[tuple] | None = None,
 ) -> None:
     """Write the whole cache file atomically, then remove the delta files it now holds. An
-    unwritable cache folder or an unencodable feature only means no cache. `segments`: the
+    unwritable cache folder only means no cache; a feature value that does not fit its rule's
+    declaration is a FeatureError (a defect of the kind, never a silently missing cache). `segments`: the
     results as worker processes packed them (`pack_results`), written as they are."""
     if _write(path, digest, file_format, keys, results, segments=segments):
         for delta in merged:
@@ -190,7 +191,7 @@ def _write(
 ) -> bool:
     try:
         header, sections = _encode(digest, file_format, keys, results, segments)
-    except (CacheError, CodecError):
+    except CacheError:
         return False
     target = path.with_name(path.name + DELTA_SUFFIX + os.urandom(6).hex()) if delta else path
     return write(target, MAGIC, header, sections)
@@ -278,8 +279,6 @@ def _encode(
         segments = [pack_results(results)]
     described = []
     for kinds, _, columns in segments:
-        if any(meta is None for _, meta, _ in columns):
-            raise CacheError("a feature the cache cannot store")
         described.append({"entries": len(kinds), "columns": [{"rule": rule, **meta} for rule, meta, _ in columns]})
         for _, _, blobs in columns:
             sections.extend(blobs)
@@ -331,6 +330,7 @@ def _decode(header: dict[str, Any], body: memoryview, digest: str, rule_count: i
             blobs = column_meta["blobs"]
             if type(blobs) is not int or not 0 < blobs <= len(sections) - cursor:
                 raise CacheError("malformed column")
+            declaration(column_meta)  # a column whose declaration does not read is damage
             encoded[rule_index] = (column_meta, sections[cursor : cursor + blobs])
             cursor += blobs
         segments.append(Segment(first, entries, encoded))

@@ -65,10 +65,6 @@ class Record:
     prompts_only: bool = False
     # The configured `[mapping]` parts (name, pointer) this record has no value at (None: no mapping).
     unmapped: tuple[tuple[str, str], ...] | None = None
-    # Values derived from this record that several rules need (a text's language label for Q001
-    # and Q002, normalised texts and their hashes for D002-D004): computed by the first rule that
-    # asks, keyed by what derived them and its settings; lives and dies with the record.
-    derived: dict[Any, Any] = field(default_factory=dict)
     # texts_of per fields set: each rule asks for its own set on every record, and few sets exist.
     _texts_by_fields: dict[frozenset[str], list[Text]] = field(default_factory=dict, repr=False, compare=False)
 

@@ -17,7 +17,8 @@ from itertools import repeat
 from operator import attrgetter
 from typing import Any
 
-from datalint.codec import decode_entries_column, entry_of
+from datalint.codec import declaration, decode_entries_column, value_at
+from datalint.feature_types import Features
 
 # (rule index, message, column, end column, pointer): a violation as the record pass stores it.
 StoredViolation = tuple[int, str, int, "int | None", str]
@@ -28,6 +29,7 @@ class Results:
     kinds: bytearray = field(default_factory=bytearray)
     violations: dict[int, tuple[StoredViolation, ...]] = field(default_factory=dict)  # entry -> found there
     features: dict[int, list[Any]] = field(default_factory=dict)  # rule index -> value per entry (None: none)
+    declared: dict[int, Features] = field(default_factory=dict)  # rule index -> its features' declaration
 
     def __len__(self) -> int:
         return len(self.kinds)
@@ -54,6 +56,7 @@ class Results:
     def extend(self, other: Results) -> None:
         """Append the entries of `other` after these."""
         offset = len(self.kinds)
+        self.declared.update(other.declared)
         for rule_index in other.features.keys() - self.features.keys():
             self.features[rule_index] = [None] * offset
         self.kinds += other.kinds
@@ -69,7 +72,7 @@ class Results:
 
     def select(self, entries: list[int]) -> Results:
         """A new Results of these entries, in this order."""
-        picked = Results(bytearray(self.kinds[entry] for entry in entries))
+        picked = Results(bytearray(self.kinds[entry] for entry in entries), declared=dict(self.declared))
         found = self.violations
         picked.violations = {new: found[old] for new, old in enumerate(entries) if old in found}
         for rule_index in self.features:
@@ -116,11 +119,10 @@ class Segment:
         if rule_index not in self.encoded:
             return None
         meta, blobs = self.encoded[rule_index]
-        if meta.get("whole") is True:
-            found, value = entry_of(meta["meta"], iter(blobs), offset)
-            if found:
-                return value
-        return self.column(rule_index)[offset]
+        return value_at(meta, blobs, offset)
+
+    def declarations(self) -> dict[int, Features]:
+        return {rule_index: declaration(meta) for rule_index, (meta, _) in self.encoded.items()}
 
 
 @dataclass(slots=True)
@@ -168,6 +170,8 @@ class Entries:
         """`results` with the feature columns of these rules (of every rule: None) decoded."""
         if rule_indices is None:
             rule_indices = {index for segment in self.segments for index in (*segment.encoded, *segment.decoded)}
+        for segment in self.segments:
+            self.results.declared.update(segment.declarations())
         for rule_index in rule_indices:
             column = self.column(rule_index)
             if column is not None:
@@ -177,20 +181,20 @@ class Entries:
     def extend(self, other: Entries) -> None:
         """Add `other`'s entries after these."""
         offset = len(self.results)
+        self.results.declared.update(other.results.declared)
         self.results.kinds += other.results.kinds
         for entry, found in other.results.violations.items():
             self.results.violations[offset + entry] = found
         for segment in other.segments:
             self.segments.append(Segment(segment.first + offset, segment.entries, segment.encoded, segment.decoded))
-        if other.results.features:
+        if other.results.features and not other.segments:  # decoded from its segments: those hold them
             self.segments.append(Segment(offset, len(other.results), {}, dict(other.results.features)))
 
     def add_packed(self, packed: tuple) -> None:
         """Add the entries a worker process packed (`pack_results`), their columns still encoded."""
         kinds, violations, columns = packed
-        encoded = {rule_index: (meta, blobs) for rule_index, meta, blobs in columns if meta is not None}
-        as_sent = {rule_index: blobs for rule_index, meta, blobs in columns if meta is None}  # not storable: sent as is
-        self.extend(Entries(Results(bytearray(kinds), violations), [Segment(0, len(kinds), encoded, as_sent)]))
+        encoded = {rule_index: (meta, blobs) for rule_index, meta, blobs in columns}
+        self.extend(Entries(Results(bytearray(kinds), violations), [Segment(0, len(kinds), encoded)]))
 
     def add_results(self, results: Results) -> None:
         """Add entries checked in this process (their columns decoded already)."""

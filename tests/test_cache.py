@@ -187,54 +187,17 @@ def test_cache_dir_must_be_a_string(tmp_path: Path) -> None:
     assert result.exit_code == 2 and "`cache-dir` must be a string" in result.output
 
 
-def test_feature_columns_round_trip_with_their_types() -> None:
-    np = pytest.importorskip("numpy")
-    signatures = [np.arange(i, i + 4, dtype=np.uint32) for i in range(3)]
-    shingles = [np.array([1, 2, 3], dtype=np.uint64), np.array([], dtype=np.uint64), np.array([7], dtype=np.uint64)]
-    columns = [
-        [1, 2.5, "x", None, True],
-        [(1, "a"), (2, "b")],
-        list(zip(signatures, shingles, strict=True)),
-        [frozenset({"a", "b"}), {"k": [1, (2, 3)]}, b"\x00\x01"],
-        [np.zeros((2, 3), dtype=np.float32), np.ones((1, 3), dtype=np.float32)],
-        # few distinct values: coded by a dictionary
-        [("response", index % 3 == 0, "/output") for index in range(40)],
-        # numbers as one numpy buffer: int64, uint64 beyond int64, floats
-        [-(2**62), 0, 5, 2**62],
-        [2**64 - 1, 2**63, 7],
-        [0.1, -2.5, 1e300, 3.0],
-        [2**70, 1],  # beyond 64 bits: JSON
-        # tuples of several widths (a feature per text): widths, then the items as one column
-        [
-            (("response", None, 2.5, "/output", 11, 0),),
-            (),
-            (("response", None, 1.5, "/a", 3, 0), ("r", "x", 0.5, "/b", 1, 0)),
-        ],
-        [(1, 2), (3,), (4, 5, 6)],
-        [(), ()],
-    ]
-    for values in columns:
-        meta, blobs = codec.encode_column(values)
-        decoded = codec.decode_column(json.loads(json.dumps(meta)), [memoryview(blob) for blob in blobs])
-        assert len(decoded) == len(values)
-        for got, want in zip(decoded, values, strict=True):
-            assert type(got) is type(want)
-            if isinstance(want, tuple):
-                for part_got, part_want in zip(got, want, strict=True):
-                    assert np.array_equal(part_got, part_want) if hasattr(part_want, "dtype") else part_got == part_want
-            elif hasattr(want, "dtype"):
-                assert got.dtype == want.dtype and np.array_equal(got, want)
-            else:
-                assert got == want
-    ragged, _ = codec.encode_column([(("response", 1.5, 3),), (("response", 0.5, 1), ("response", 2.5, 9))])
-    assert ragged["t"] == "ragged" and ragged["items"]["t"] == "tuple"  # not value by value as tagged JSON
-
-
 def test_results_round_trip_through_a_cache_file(tmp_path: Path) -> None:
-    """Columns with missing values, a dictionary-coded column holding None, violations, kinds."""
+    """Columns stored by their declarations, with missing values; violations; kinds."""
+    from datalint.feature_types import BOOL, CATEGORY, FLOAT64, INT64, STR, row, scalar
     from datalint.results import Results
 
     results = Results()
+    results.declared = {
+        0: row(field=CATEGORY, flag=BOOL, pointer=CATEGORY),
+        1: row(number=INT64, text=STR),
+        2: scalar("half", FLOAT64),
+    }
     for entry in range(300):
         features = [(0, ("response", entry % 7 == 0, "/output")), (2, entry * 0.5)]
         if entry % 5:
@@ -251,20 +214,12 @@ def test_results_round_trip_through_a_cache_file(tmp_path: Path) -> None:
     for entry in range(len(results)):
         for rule_index in range(3):
             assert loaded.entries.value(rule_index, entry) == results.column(rule_index)[entry]
-    # The dictionary-coded column (0, None coded like any value) was read in place; columns with
-    # missing values (1, and 2 at the last entry) are stored with their positions and decoded whole.
-    assert {index for segment in loaded.entries.segments for index in segment.decoded} == {1, 2}
+    assert not any(segment.decoded for segment in loaded.entries.segments)  # read in place
+    decoded = loaded.entries.decode()
+    assert decoded.declared == results.declared
     for entry in range(len(results)):
-        assert loaded.entries.decode().entry(entry) == results.entry(entry)
+        assert decoded.entry(entry) == results.entry(entry)
     assert cache.load(path, "d" * 32, rules=3, kinds=5) is None  # a violation of rule 3 is unknown here
-
-
-def test_object_arrays_and_unknown_types_are_not_cached() -> None:
-    np = pytest.importorskip("numpy")
-    with pytest.raises(codec.CodecError):
-        codec.encode_column([np.array([object()], dtype=object)])
-    with pytest.raises(codec.CodecError):
-        codec.encode_column([object()])
 
 
 def test_small_edits_write_delta_files_folded_in_later(tmp_path: Path) -> None:
@@ -301,15 +256,17 @@ def test_a_damaged_delta_file_is_ignored(dataset: Path) -> None:
 
 
 def test_results_travel_between_processes_in_the_cache_encoding() -> None:
-    """What a worker sends back: columns encoded, a value the cache cannot store sent as it is."""
+    """What a worker sends back: columns encoded by their declarations, decoded only when asked."""
+    from datalint.feature_types import CATEGORY, INT64, row, scalar
     from datalint.results import Results
 
     results = Results()
+    results.declared = {0: row(field=CATEGORY, flag=CATEGORY, pointer=CATEGORY), 2: scalar("n", INT64)}
     for entry in range(50):
-        results.append(2, [], [(0, ("response", entry % 2 == 0, "/output")), (1, complex(entry, 1)), (2, entry)])
+        results.append(2, [], [(0, ("response", entry % 2 == 0, "/output")), (2, entry)])
     results.append(0, [(4, "not JSON", 1, 2, "")])
     packed = codec.pack_results(results)
-    assert [meta is None for _, meta, _ in packed[2]] == [False, True, False]  # complex numbers are not cached
+    assert [rule_index for rule_index, _, _ in packed[2]] == [0, 2]
     received = Entries()
     received.add_packed(packed)  # as the main process keeps a worker's chunk: columns still encoded
     unpacked = received.decode()

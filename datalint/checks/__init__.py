@@ -9,7 +9,10 @@ A kind module declares `OPTIONS` (name -> Option) and implements one or both pas
 - `prepare(options) -> state` (optional): compile regexes, load data; done once per rule, on
   options already validated.
 - record pass: `check_record(rule, record) -> Iterable[Finding]`, and for dataset-wide kinds
-  `record_features(rule, record) -> value` (a small value kept per record, e.g. a hash);
+  `record_features(rule, record) -> value` (a small value kept per record, e.g. a hash), declared
+  with types as `FEATURE_COLUMNS`, or by a `features(rule)` hook when the kind's rules keep
+  different features (datalint/feature_types.py): the cache stores each column by its type, and a
+  value that does not fit is an error naming the rule and feature;
 - dataset pass: `check_dataset(rule, table) -> Iterable[DatasetFinding]` over those values.
   Its findings must depend only on the table's values, paths and lines (and the rule): the
   engine reuses a rule's last findings when those are unchanged (datalint/memo.py). A kind that
@@ -27,9 +30,9 @@ A kind module declares `OPTIONS` (name -> Option) and implements one or both pas
 Everything is a pure function of the rule, the record and the features, so the record pass
 can run in worker processes and its results can be cached by record hash. So: a result must not
 depend on `record.line` or on other records (that is what the dataset pass is for); `prepare`
-may run again in each worker process; features must be values the cache can store (numbers,
-strings, tuples, lists, numeric numpy arrays). Kinds whose features are cheaper many records
-at a time may define `record_features_batch(rule, records) -> values` instead.
+may run again in each worker process; features must fit their declaration. Kinds whose
+features are cheaper many records at a time may define `record_features_batch(rule, records) ->
+values` instead.
 """
 
 from __future__ import annotations

@@ -15,6 +15,7 @@ from typing import Any
 
 from datalint.checks import Option
 from datalint.checks.tokens import TOKEN_OPTIONS
+from datalint.feature_types import INT64, scalar
 from datalint.records import Record
 from datalint.violation import DatasetFinding
 
@@ -31,6 +32,9 @@ def prepare(options: dict[str, Any]) -> bool:
     spec = parse_spec(options["tokenizer"], Path.cwd())
     template = read_model_folder(spec, options["chat-template"]).template
     return bool(template) and not has_generation_block(template)
+
+
+FEATURE_COLUMNS = scalar("present", INT64)  # 1 per record when the template lacks the block
 
 
 def record_features(rule, record: Record) -> int | None:

@@ -34,6 +34,7 @@ from typing import Any
 from datalint.checks import Option, fields_option
 from datalint.checks.consistency_context import EXPLAINED, in_context, on_rare_side
 from datalint.checks.consistency_features import FEATURES, SCANNED, USUAL_ENDING, looks_like_code, scan
+from datalint.feature_types import CATEGORY, Features, rows
 from datalint.records import Record, Text
 from datalint.violation import DatasetFinding
 
@@ -70,7 +71,7 @@ class Compiled:
     regex: re.Pattern[str] | None
     fields: frozenset[str]
     skip_code: bool  # the `skip-code` option; code-fence, edge-whitespace and ending never skip code
-    profile_key: str  # where the record's profile for these fields and skip-code is kept in `derived`
+    profile_key: str  # the record's profile for these fields and skip-code, shared by the rules that have them
     position: int  # where the feature's value is in a profile (-1: edge whitespace, not in profiles)
 
 
@@ -82,29 +83,55 @@ def prepare(options: dict[str, Any]) -> Compiled:
     return Compiled(feature, FEATURES[feature][0], fields, skip_code, profile_key, position)
 
 
-def record_features(rule, record: Record) -> tuple[tuple[str, Any, str], ...] | None:
-    """(field, value, pointer) per text field present: value is True/False, or an ending class.
+def features(rule) -> Features:
+    """A row per text field: the field, its value (True/False, or an ending class), its pointer,
+    and the record's task type when it has one (a multi-task file is judged per task)."""
+    return rows(field=CATEGORY, value=CATEGORY, pointer=CATEGORY, task=CATEGORY)
+
+
+def prepare_features_set(rules: list) -> tuple[Compiled, ...]:
+    return tuple(rule.state for rule in rules)
+
+
+def record_features_set(rules: tuple[Compiled, ...], record: Record) -> list[tuple | None]:
+    """Every consistency rule's features of the record: each text is scanned once for every
+    feature (one profile per fields and skip-code setting), so a rule only looks its answer up."""
+    profiles: dict[str | int, Any] = {}  # profile key -> profile; id of entries -> (entries, widened)
+    return [_features(compiled, record, profiles) for compiled in rules]
+
+
+def record_features(rule, record: Record) -> tuple[tuple[str, Any, str, str | None], ...] | None:
+    return _features(rule.state, record, {})
+
+
+def _features(
+    compiled: Compiled, record: Record, profiles: dict[str | int, Any]
+) -> tuple[tuple[str, Any, str, str | None], ...] | None:
+    """(field, value, pointer, task type) per text field present: value is True/False, or an ending
+    class; the task type is None in a record without one.
 
     A field seen several times (the assistant turns of a chat) counts once: it has the feature if
-    any of its texts has it, and its ending is the last text's ending.
-
-    The rules share one profile per record (and fields and skip-code setting): each text is scanned
-    once for every feature, so a rule only looks its answer up. Edge whitespace is cheaper to test
-    than to look up, and its rule reads every field: it is tested on its own."""
-    compiled: Compiled = rule.state
+    any of its texts has it, and its ending is the last text's ending. Edge whitespace is cheaper
+    to test than to look up, and its rule reads every field: it is tested on its own."""
     if record.format == "completions" and compiled.feature != "edge-whitespace":
         return None  # candidates of several models under comparison share no house style to keep
     if compiled.feature == "edge-whitespace":
         entries = _edge_whitespace(record.texts_of(compiled.fields))
     else:
-        profile = record.derived.get(compiled.profile_key)
+        profile = profiles.get(compiled.profile_key)
         if profile is None:
-            profile = record.derived[compiled.profile_key] = _profile(record, compiled.fields, compiled.skip_code)
+            profile = profiles[compiled.profile_key] = _profile(record, compiled.fields, compiled.skip_code)
         entries = profile[compiled.position]
-    task = record.labels.get("type") if entries else None
-    if task is not None:  # a multi-task file is judged per task type: (field, value, pointer, task)
-        return tuple((*entry, str(task[0])) for entry in entries)
-    return entries
+    if not entries:
+        return None
+    # A multi-task file is judged per task type: (field, value, pointer, task or None). Features
+    # that a text lacks share one entries object in a profile: widened once for all their rules.
+    widened = profiles.get(id(entries))
+    if widened is None or widened[0] is not entries:
+        task = record.labels.get("type")
+        task_name = str(task[0]) if task is not None else None
+        widened = profiles[id(entries)] = (entries, tuple([(*entry, task_name) for entry in entries]))
+    return widened[1]
 
 
 def _profile(record: Record, fields: frozenset[str], skip_code: bool) -> Sequence[tuple | None]:
@@ -262,7 +289,7 @@ def check_dataset(rule, table) -> Iterator[DatasetFinding]:
     for key, count in rows.items():
         path, values = path_of(key)
         for entry in values:
-            group = (path, entry[0], entry[3] if len(entry) > 3 else None)
+            group = (path, entry[0], entry[3])
             tally = groups.get(group)
             if tally is None:
                 tally = groups[group] = Counter()
@@ -285,8 +312,8 @@ def check_dataset(rule, table) -> Iterator[DatasetFinding]:
         path, values = path_of(key)
         best = None
         for entry in values:
-            field, value, pointer = entry[:3]
-            rank, messages = reported.get((path, field, entry[3] if len(entry) > 3 else None), (None, None))
+            field, value, pointer, task = entry
+            rank, messages = reported.get((path, field, task), (None, None))
             if messages is not None and value in messages and (best is None or rank < best[0]):
                 best = (rank, messages[value], pointer)
         if best is not None:

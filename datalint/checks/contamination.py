@@ -26,6 +26,7 @@ from pathlib import Path
 import numpy as np
 
 from datalint.checks import Option, fields_option
+from datalint.feature_types import CATEGORY, FLOAT64, INT64, rows
 from datalint.field_mapping import build_record
 from datalint.minhash.shingles import shingle_hashes_many
 from datalint.presets import detect_format
@@ -129,6 +130,11 @@ def _eval_texts(path: Path, min_words: int) -> Iterator[tuple[EvalText, str]]:
             for text in record.texts:
                 if len(text.text.split()) >= min_words:
                     yield EvalText(str(path), line.number, text.pointer), text.text
+
+
+# A row per text with shingles in the evaluation set: the closest evaluation text, the 13-grams
+# they share (0: only similar), their Jaccard similarity.
+FEATURE_COLUMNS = rows(pointer=CATEGORY, eval=INT64, shared=INT64, similarity=FLOAT64)
 
 
 def record_features_batch(rule, records: list[Record]) -> list[tuple | None]:

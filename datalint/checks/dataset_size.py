@@ -16,6 +16,7 @@ from collections import Counter
 from collections.abc import Iterator
 
 from datalint.checks import Option
+from datalint.feature_types import INT64, scalar
 from datalint.records import Record
 from datalint.violation import DatasetFinding
 
@@ -30,6 +31,9 @@ OPTIONS = {
     ),
     "large": Option(int, 50_000, "size from which the `large` check notes diminishing returns"),
 }
+
+
+FEATURE_COLUMNS = scalar("present", INT64)  # 1 per record: the rows are counted per file
 
 
 def record_features(rule, record: Record) -> int | None:

@@ -32,6 +32,7 @@ from operator import itemgetter
 from typing import NamedTuple
 
 from datalint.checks import Option
+from datalint.feature_types import CATEGORY, STR, UINT64, Features, optional, row
 from datalint.intent.requests import asks_open_answer, asks_question
 from datalint.minhash.shingles import normalize
 from datalint.presets import CANDIDATE_KEYS, ITEM_TEXT_KEYS
@@ -48,7 +49,7 @@ _MASK = (1 << 64) - 1
 
 
 class Keys(NamedTuple):
-    """The hashes of one record that the duplicate rules group by (shared through `record.derived`).
+    """The hashes of one record that the duplicate rules group by (computed once for all of them).
 
     A NamedTuple: built for every record, and a frozen dataclass costs several times more to make."""
 
@@ -63,12 +64,27 @@ def _hash(text: str) -> int:
     return int.from_bytes(blake2b(text.encode("utf-8", "surrogatepass"), digest_size=8).digest(), "little")
 
 
-def keys_of(record: Record) -> Keys:
-    keys = record.derived.get("duplicate-keys")
-    if keys is None:
-        keys = _compute_keys(record)
-        record.derived["duplicate-keys"] = keys
-    return keys
+class _OfRecord:
+    """What the duplicate rules compute once per record and share: its keys, its closed answer."""
+
+    __slots__ = ("record", "_keys", "_closed")
+
+    def __init__(self, record: Record) -> None:
+        self.record = record
+        self._keys: Keys | None = None
+        self._closed: tuple[str, str] | None | bool = False  # False: not computed yet
+
+    @property
+    def keys(self) -> Keys:
+        if self._keys is None:
+            self._keys = _compute_keys(self.record)
+        return self._keys
+
+    @property
+    def closed(self) -> tuple[str, str] | None:
+        if self._closed is False:
+            self._closed = closed_answer_of(self.record)
+        return self._closed
 
 
 def _compute_keys(record: Record) -> Keys:
@@ -147,16 +163,42 @@ def _normalised_turn(record: Record, text: str, normalised: dict[int, str]) -> s
     return normalize(text)
 
 
-def record_features(rule, record: Record) -> tuple | None:
+def features(rule) -> Features:
+    """64-bit hashes to group by: the line (`record`), the normalised texts (`text`), prompt and
+    response (`example`); `prompt`: the context's hash, the closed answer and where it is."""
     key = rule.options["key"]
+    if key == "record":
+        return row(record=UINT64)
+    if key == "text":
+        return row(record=UINT64, text=UINT64)
+    if key == "example":
+        return row(text=optional(UINT64), example=UINT64)
+    return row(context=UINT64, answer=STR, pointer=CATEGORY)
+
+
+def prepare_features_set(rules: list) -> tuple[str, ...]:
+    return tuple(rule.options["key"] for rule in rules)
+
+
+def record_features_set(keys: tuple[str, ...], record: Record) -> list[tuple | None]:
+    """Every duplicate rule's features of the record, its keys computed once for all of them."""
+    shared = _OfRecord(record)
+    return [_features(key, record, shared) for key in keys]
+
+
+def record_features(rule, record: Record) -> tuple | None:
+    return _features(rule.options["key"], record, _OfRecord(record))
+
+
+def _features(key: str, record: Record, shared: _OfRecord) -> tuple | None:
     # The record's line hash: byte-identical lines. Other spellings of the same JSON (key order,
     # spacing, escapes) have the same text fields, so D002 reports them.
     record_hash = int(record.hash, 16) if record.hash else 0
     if key == "record":
         return (record_hash,)
     if key == "prompt":
-        return _closed_question_features(record)
-    keys = keys_of(record)
+        return _closed_question_features(record, shared)
+    keys = shared.keys
     if key == "text":
         return (record_hash, keys.text) if keys.text is not None else None
     if keys.prompt is None:
@@ -236,17 +278,15 @@ def closed_answer(answer: str) -> tuple[str, str] | None:
 
 
 def closed_answer_of(record: Record) -> tuple[str, str] | None:
-    """`closed_answer` of the record's response, computed once for D004 and D005."""
-    if "closed-answer" not in record.derived:
-        response = record.response
-        record.derived["closed-answer"] = closed_answer(response) if response else None
-    return record.derived["closed-answer"]
+    """`closed_answer` of the record's response (D004, D005)."""
+    response = record.response
+    return closed_answer(response) if response else None
 
 
-def _closed_question_features(record: Record) -> tuple | None:
+def _closed_question_features(record: Record, shared: _OfRecord) -> tuple | None:
     """(hash of the context and the answer's kind, the answer's value, where the answer is), for
     a closed answer to a prompt that does not ask for an open one; None otherwise."""
-    answer = closed_answer_of(record)
+    answer = shared.closed
     if answer is None:
         return None
     turns = record.turns
@@ -263,7 +303,7 @@ def _closed_question_features(record: Record) -> tuple | None:
     kind, value = answer
     if kind == "label" and not asks_question(question):
         return None  # a short text made by an order ("reverse this", "shorten it") has several forms
-    keys = keys_of(record)
+    keys = shared.keys
     if keys.prompt is None:
         return None
     # The same user turn under another tool list is another prompt.

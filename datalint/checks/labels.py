@@ -23,6 +23,8 @@ from collections.abc import Iterator
 from typing import Any
 
 from datalint.checks import Option
+from datalint.feature_types import CATEGORY, NO_FEATURES, STR, Features
+from datalint.feature_types import rows as rows_of
 from datalint.locate import make_pointer, pointer_tokens
 from datalint.records import Record, resolve
 from datalint.violation import DatasetFinding, Finding
@@ -105,6 +107,16 @@ def _describe_space(value: str) -> str:
     if "  " in value:
         return "a doubled space"
     return "an invisible character"
+
+
+def features(rule) -> Features:
+    """`variant`: a row per label (name, value, pointer); `type`: a row per key (pointer, JSON type)."""
+    check = rule.options["check"]
+    if check == "variant":
+        return rows_of(name=CATEGORY, value=STR, pointer=CATEGORY)
+    if check == "type":
+        return rows_of(pointer=CATEGORY, type=CATEGORY)
+    return NO_FEATURES
 
 
 def record_features(rule, record: Record) -> tuple | None:

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from datalint.checks import Option, fields_option
+from datalint.feature_types import BOOL, CATEGORY, NO_FEATURES, Features, row, rows
 from datalint.intent.language import asks_for_language
 from datalint.language.identify import ENGLISH_WORDS, language_of
 from datalint.language.model import load_model
@@ -64,7 +65,7 @@ class Detector:
     fields: frozenset[str]
     options: dict[str, Any]
     settings: tuple  # what the labels depend on: rules with equal settings share them per record
-    key: str  # the `record.derived` key of the labels: a string, whose hash Python keeps
+    key: str  # the labels' key among a record's shared labels: a string, whose hash Python keeps
 
 
 def check_options(options: dict[str, Any]) -> None:
@@ -86,8 +87,9 @@ class RecordLanguages(NamedTuple):
     expected_elsewhere: frozenset[str]  # pointers of texts whose language may differ by design
 
 
-def record_languages(record: Record, detector: Detector) -> RecordLanguages:
-    found = record.derived.get(detector.key)
+def record_languages(record: Record, detector: Detector, shared: dict[str, RecordLanguages]) -> RecordLanguages:
+    """The record's labels for these settings, from `shared` when another rule computed them."""
+    found = shared.get(detector.key)
     if found is None:
         options = detector.options
         labels = {}
@@ -97,7 +99,7 @@ def record_languages(record: Record, detector: Detector) -> RecordLanguages:
                 labels[text.pointer] = label
         # Without a label the record has no feature, and what it asks for is moot.
         expected = _expected_elsewhere(record, labels) if labels else frozenset()
-        found = record.derived[detector.key] = RecordLanguages(labels, expected)
+        found = shared[detector.key] = RecordLanguages(labels, expected)
     return found
 
 
@@ -140,11 +142,38 @@ def _asks_for_language(turns: list) -> bool:
     return any(turn.role in ("user", "system") and turn.text and asks_for_language(turn.text) for turn in turns)
 
 
+def features(rule) -> Features:
+    """`pair`: the question's and the answer's language and the answer's pointer ("" when they
+    agree); the norm checks: a row per labelled text (field, pointer, label, whether its language
+    may differ by design)."""
+    check = rule.options["check"]
+    if check == "switch":
+        return NO_FEATURES
+    if check == "pair":
+        return row(asked=CATEGORY, answered=CATEGORY, answer=CATEGORY)
+    return rows(field=CATEGORY, pointer=CATEGORY, label=CATEGORY, expected=BOOL)
+
+
+def prepare_features_set(rules: list) -> tuple:
+    return tuple(rules)
+
+
+def record_features_set(rules: tuple, record: Record) -> list[tuple | None]:
+    """Every language rule's features of the record: rules with the same settings share one
+    label per text, the costly part."""
+    shared: dict[str, RecordLanguages] = {}
+    return [_features(rule, record, shared) for rule in rules]
+
+
 def record_features(rule, record: Record) -> tuple | None:
+    return _features(rule, record, {})
+
+
+def _features(rule, record: Record, shared: dict[str, RecordLanguages]) -> tuple | None:
     if rule.options["check"] == "switch":
         return None
     detector: Detector = rule.state
-    languages = record_languages(record, detector)
+    languages = record_languages(record, detector, shared)
     if not languages.labels:
         return None
     if rule.options["check"] == "pair":

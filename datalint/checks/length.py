@@ -29,7 +29,9 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+from datalint import feature_types
 from datalint.checks import Option, fields_option
+from datalint.feature_types import CATEGORY, FLOAT64, INT64, NO_FEATURES, UINT32, rows
 from datalint.intent.size import asks_for_short_answer
 from datalint.length.outliers import Features, robust_outliers, runaways
 from datalint.length.truncation import truncation
@@ -238,6 +240,19 @@ def _contains_any(text: str, needles: tuple[str, ...]) -> bool:
 def _tail_span(text: str) -> tuple[int, int]:
     end = len(text.rstrip())
     return (max(0, end - 1), end)
+
+
+def features(rule) -> feature_types.Features:
+    """A row per text: its field ("ratio" for the ratio check), the record's task type, the log of
+    its length, its pointer, its length and the prompt's; outliers add the CRC-32 of the prompt's
+    first and last words."""
+    check = rule.options["check"]
+    common = {"field": CATEGORY, "group": CATEGORY, "log_len": FLOAT64, "pointer": CATEGORY, "size": INT64}
+    if check == "ratio":
+        return rows(**common, prompt=INT64)
+    if check == "outlier":
+        return rows(**common, prompt=INT64, head=UINT32, tail=UINT32)
+    return NO_FEATURES
 
 
 def record_features(rule, record: Record) -> tuple | None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterator
 
+from datalint.feature_types import CATEGORY, row
 from datalint.records import Record
 from datalint.violation import DatasetFinding
 
@@ -14,6 +15,10 @@ OPTIONS: dict = {}
 MAX_KEYS = 12
 # Parts every record of a custom-format file needs; system, input and labels may be absent.
 REQUIRED = ("instruction", "response")
+
+
+# The mapped (part, pointer) pairs the record has no value at, and its top-level keys: few distinct.
+FEATURE_COLUMNS = row(unmapped=CATEGORY, keys=CATEGORY)
 
 
 def record_features(rule, record: Record) -> tuple | None:

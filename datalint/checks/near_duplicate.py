@@ -33,6 +33,7 @@ import numpy as np
 
 from datalint.checks import Option, fields_option
 from datalint.checks.duplicate import closed_answer_of
+from datalint.feature_types import UINT64_ARRAY, scalar
 from datalint.minhash.pairs import clusters, find_similar_pairs
 from datalint.minhash.shingles import jaccard, normalize, shingle_hashes_many
 from datalint.minhash.signatures import LazySignatures
@@ -74,6 +75,9 @@ def compared_text(fields: frozenset[str], record: Record) -> str:
 # A long answer leaves no trace in it, so editing one does not rerun D005 (memo.py).
 HEADER = 2  # short-answer key, task key
 MAX_SHORT_ANSWER_WORDS = 25
+
+
+FEATURE_COLUMNS = scalar("shingles", UINT64_ARRAY)  # HEADER keys, then the sorted shingle hashes
 
 
 def record_features_batch(rule, records: list[Record]) -> list[np.ndarray | None]:

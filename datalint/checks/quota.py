@@ -15,6 +15,7 @@ from collections import Counter
 from collections.abc import Iterator
 
 from datalint.checks import Option
+from datalint.feature_types import BOOL, CATEGORY, row
 from datalint.labels import infer_difficulty, infer_type, is_english_like, prompt_text
 from datalint.records import Record
 from datalint.violation import DatasetFinding
@@ -49,6 +50,9 @@ def _declares_a_quota(options: dict) -> bool:
         or bool(options["required"])
         or bool(options["target"])
     )
+
+
+FEATURE_COLUMNS = row(label=CATEGORY, pointer=CATEGORY, inferred=BOOL)
 
 
 def record_features(rule, record: Record) -> tuple[str, str, bool] | None:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from datalint.checks import Option
+from datalint.feature_types import INT64, scalar
 from datalint.records import Record
 from datalint.review.ledger import RATING_SCALES, Review, is_good, ledger_files, read_ledger, shown_path
 from datalint.violation import DatasetFinding, Finding
@@ -80,6 +81,9 @@ def check_record(rule: Any, record: Record) -> Iterator[Finding]:
         score = state.model.score(record.prompt, record.response)
         if score < state.threshold:
             yield Finding(f"quality score {score:.2f} is below {state.threshold:g}", "")
+
+
+FEATURE_COLUMNS = scalar("present", INT64)  # 1 per record: coverage reads the rows' hashes
 
 
 def record_features(rule: Any, record: Record) -> int | None:

@@ -7,6 +7,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 
 from datalint.checks import Option
+from datalint.feature_types import CATEGORY, scalar
 from datalint.violation import DatasetFinding
 
 OPTIONS = {
@@ -14,6 +15,9 @@ OPTIONS = {
     "min": Option(int, 10, "the fewest examples the trainer accepts (min-examples)"),
     "trainer": Option(str, "", "the trainer named in the message"),
 }
+
+
+FEATURE_COLUMNS = scalar("format", CATEGORY)  # the record's one trainer format, or ""
 
 
 def record_features(rule, record) -> str:

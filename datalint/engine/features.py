@@ -8,7 +8,7 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from itertools import compress, repeat
-from operator import is_not, ne
+from operator import is_not
 from pathlib import Path
 from typing import Any
 
@@ -58,35 +58,29 @@ class FileState:
 
 @dataclass(slots=True)
 class FileFeatures:
-    """A file's feature values for its dataset-wide rules, line by line: entries from the cache
-    first, then the ones checked in this run. A rule's table is built (and its cached column
-    decoded) only when its dataset pass has to run."""
+    """A file's results for its dataset-wide rules, line by line: one run of entries, the ones
+    from the cache first, then the ones checked in this run. A rule's table is built (and its
+    cached column decoded) only when its dataset pass has to run."""
 
     name: str
     rules: dict[str, tuple[int, Rule]]  # code -> (index in the file's plan, rule)
     hashes: list[str]  # content hash of each line
     order: Sequence[int]  # entry of each line
-    new: Entries  # the entries checked in this run, numbered after the cached ones
-    cached: cache.CachedFile | None = None
+    entries: Entries  # cached entries first (numbered as `known` says), then the new ones
     known: dict[str, int] = field(default_factory=dict)  # record key -> cached entry
     numbers: list[int] | None = None  # the lines' numbers, when not 1..n (JSON array elements)
     run_key: tuple[str, str, Path] | None = None  # (path, settings digest, cache folder): what the memo keys on
-    moved: list[int] | None = None  # see _moved
 
     def value(self, rule_index: int, position: int) -> Any:
         """The rule's feature value on line `position` + 1 (None: none)."""
-        entry = self.order[position]
-        offset = len(self.cached) if self.cached is not None else 0
-        if entry < offset:
-            return self.cached.entries.value(rule_index, entry)
-        return self.new.value(rule_index, entry - offset)
+        return self.entries.value(rule_index, self.order[position])
 
     def cached_value(self, rule_index: int, key: str) -> tuple[bool, Any]:
         """(whether the cache holds this record key, its feature value for the rule)."""
         entry = self.known.get(key)
-        if entry is None or self.cached is None:
+        if entry is None:
             return False, None
-        return True, self.cached.entries.value(rule_index, entry)
+        return True, self.entries.value(rule_index, entry)
 
     def table(self, code: str) -> FeatureTable:
         """The rule's rows in this file: the lines with a feature value, in line order. Built for
@@ -109,36 +103,11 @@ class FileFeatures:
         )
 
     def _line_values(self, rule_index: int) -> list[Any] | None:
-        """The rule's value on each line (None: none), or None when no line has one."""
-        new = self.new.column(rule_index)
-        if new is not None and not any(map(is_not, new, repeat(None))):
-            new = None  # the rule found nothing to keep in the new lines (a rule that is off, say)
-        old = self.cached.entries.column(rule_index) if self.cached is not None else None
-        if old is None and new is None:
-            return None
-        if isinstance(self.order, range):  # every line its own new entry (a cold run)
-            return new
-        offset = len(self.cached) if self.cached is not None else 0
-        moved = self._moved()
-        if old is not None and len(moved) * 8 < len(self.order):
-            # Most lines have the cached entry of their own number (a warm run after a few edits,
-            # as a full cache save keeps line order): copy those at once, then patch the others.
-            values = old[: len(self.order)]
-            values.extend(repeat(None, len(self.order) - len(values)))
-            for position in moved:
-                entry = self.order[position]
-                values[position] = old[entry] if entry < offset else None if new is None else new[entry - offset]
-            return values
-        column = (old if old is not None else [None] * offset) + (new if new is not None else [None] * len(self.new))
+        """The rule's value on each line (None: none), or None when no entry has one."""
+        column = self.entries.column(rule_index)
+        if column is None or isinstance(self.order, range):  # a cold run: every line its own entry
+            return column
         return list(map(column.__getitem__, self.order))
-
-    def _moved(self) -> list[int]:
-        """The lines whose entry is not the cached entry of their own number (found once per file)."""
-        if self.moved is None:
-            order, offset = self.order, len(self.cached) if self.cached is not None else 0
-            limit = min(len(order), offset)
-            self.moved = [*compress(range(limit), map(ne, order[:limit], range(limit))), *range(limit, len(order))]
-        return self.moved
 
 
 def assemble_file(
@@ -156,10 +125,13 @@ def assemble_file(
     columns move at once, so a warm run costs a few C-level calls rather than Python steps per
     record and rule."""
     state = FileState()
-    offset = len(cached) if cached is not None else 0
-    results = new.results if cached is None else cached.entries.results
-    all_kinds = results.kinds if cached is None else results.kinds + new.results.kinds
-    kinds = all_kinds if isinstance(order, range) else bytes(map(all_kinds.__getitem__, order))
+    entries = new
+    if cached is not None:  # one run of entries: the cached ones, then the new ones after them
+        entries = Entries()
+        entries.extend(cached.entries)
+        entries.extend(new)
+    results = entries.results
+    kinds = results.kinds if isinstance(order, range) else bytes(map(results.kinds.__getitem__, order))
     state.records = len(kinds) - kinds.count(0)
     known_kind = _KNOWN_KIND.search(kinds)
     state.first_known = known_kind.group()[0] if known_kind else 0
@@ -179,7 +151,7 @@ def assemble_file(
                     problem_hash,
                 )
             )
-    found = results.violations if cached is None else {**results.violations, **_shifted(new.results.violations, offset)}
+    found = results.violations
     if found:
         for position, entry in enumerate(order):
             if entry in found:
@@ -190,12 +162,8 @@ def assemble_file(
                         )
                     )
     featured = {rule.code: (index, rule) for index, rule in plan.featured_rules}
-    state.features = FileFeatures(name, featured, hashes, order, new, cached, known or {})
+    state.features = FileFeatures(name, featured, hashes, order, entries, known or {})
     return state
-
-
-def _shifted(violations: dict[int, tuple], offset: int) -> dict[int, tuple]:
-    return {entry + offset: found for entry, found in violations.items()} if offset else violations
 
 
 def table_of(files: list[FileFeatures], code: str) -> FeatureTable:

@@ -62,7 +62,11 @@ class RulePlan:
         # Kinds that check all their rules at once (one scan of a text for every pattern rule):
         # (the rules' indices, the set's state, check_record_set).
         self.rule_sets: list[tuple[tuple[int, ...], Any, Callable]] = []
+        # Dataset-wide kinds whose rules share work on a record (one language label per text for
+        # every language rule): (the rules' indices, the set's state, record_features_set).
+        self.feature_sets: list[tuple[tuple[int, ...], Any, Callable]] = []
         sets: dict[str, list[int]] = {}
+        feature_sets: dict[str, list[int]] = {}
         for index, kind in self.kinds.items():
             rule = self.rules[index]
             if hasattr(kind, "check_record_set"):
@@ -72,7 +76,9 @@ class RulePlan:
                 self.per_record.append((index, rule, kind.check_record))
             if hasattr(kind, "check_records"):
                 self.batched_checks.append((index, rule, kind.check_records))
-            if hasattr(kind, "record_features"):
+            if hasattr(kind, "record_features_set"):
+                feature_sets.setdefault(rule.kind, []).append(index)
+            elif hasattr(kind, "record_features"):
                 self.featured.append((index, rule, kind.record_features))
             if hasattr(kind, "record_features_batch"):
                 self.batched.append((index, rule, kind.record_features_batch))
@@ -81,10 +87,16 @@ class RulePlan:
             if all(rule.state is not None for rule in rules):  # prepared: only when records are checked
                 kind = self.kinds[indices[0]]
                 self.rule_sets.append((tuple(indices), kind.prepare_set(rules), kind.check_record_set))
+        for indices in feature_sets.values():  # prepared at once, as every dataset-wide rule is
+            kind = self.kinds[indices[0]]
+            rules = [self.rules[index] for index in indices]
+            self.feature_sets.append((tuple(indices), kind.prepare_features_set(rules), kind.record_features_set))
 
     @property
     def featured_rules(self) -> list[tuple[int, Rule]]:
-        return [(index, rule) for index, rule, _ in [*self.featured, *self.batched]]
+        one_by_one = [(index, rule) for index, rule, _ in self.featured]
+        in_sets = [(index, self.rules[index]) for indices, _, _ in self.feature_sets for index in indices]
+        return [*sorted(one_by_one + in_sets), *((index, rule) for index, rule, _ in self.batched)]
 
 
 def max_line_bytes(settings: Settings) -> int:

@@ -24,6 +24,7 @@ from datalint.config import Settings
 from datalint.engine.features import FileState, assemble_file, make_violation
 from datalint.engine.incremental import save_cache
 from datalint.engine.plan import RulePlan
+from datalint.feature_types import features_of
 from datalint.field_mapping import build_record
 from datalint.locate import locate
 from datalint.presets import PRESETS, detect_format
@@ -65,6 +66,12 @@ def check_lines(plan: RulePlan, file_format: str, lines: Iterable[Line], timings
     found: dict[int, tuple] = {}
     featured = [(index, rule, compute, []) for index, rule, compute in plan.featured]
     appends = [(column.append, rule, compute) for _, rule, compute, column in featured]
+    # Rules of a kind that share work on a record: one call gives each rule's value, in order.
+    feature_sets = [(indices, state, compute, [[] for _ in indices]) for indices, state, compute in plan.feature_sets]
+    set_appends = [
+        (tuple(column.append for column in columns), state, compute) for _, state, compute, columns in feature_sets
+    ]
+    empty_columns = [column for _, _, _, column in featured] + [c for *_, columns in feature_sets for c in columns]
     per_record = plan.per_record
     rule_sets = plan.rule_sets
     batch: list[tuple[int, Record, Line]] = []
@@ -78,7 +85,7 @@ def check_lines(plan: RulePlan, file_format: str, lines: Iterable[Line], timings
             kinds.append(0)
             if violations:
                 found[position] = tuple(violations)
-            for _, _, _, column in featured:
+            for column in empty_columns:
                 column.append(None)
             continue
         kinds.append(_KIND_OF[detect_format(line.value)])
@@ -97,6 +104,9 @@ def check_lines(plan: RulePlan, file_format: str, lines: Iterable[Line], timings
                     violations.append((indices[member], finding.message, column, end_column, finding.pointer))
             for append, rule, compute in appends:
                 append(compute(rule, record))
+            for set_appends_of, state, compute in set_appends:
+                for append, value in zip(set_appends_of, compute(state, record), strict=True):
+                    append(value)
         else:
             for index, rule, check in per_record:
                 started = clock()
@@ -115,11 +125,21 @@ def check_lines(plan: RulePlan, file_format: str, lines: Iterable[Line], timings
                 started = clock()
                 append(compute(rule, record))
                 timings.add(rule.code, clock() - started)
+            for (indices, _, _, _), (set_appends_of, state, compute) in zip(feature_sets, set_appends, strict=True):
+                started = clock()
+                for append, value in zip(set_appends_of, compute(state, record), strict=True):
+                    append(value)
+                first = plan.rules[indices[0]]
+                timings.add(rule_set_timing(first.code, first.kind), clock() - started)
         if violations:
             found[position] = tuple(violations)
         if plan.batched or plan.batched_checks:
             batch.append((position, record, line))
-    results = Results(kinds, found, {index: column for index, _, _, column in featured})
+    columns = {index: column for index, _, _, column in featured}
+    for indices, _, _, set_columns in feature_sets:
+        columns.update(zip(indices, set_columns, strict=True))
+    declared = {index: features_of(rule) for index, rule in plan.featured_rules}
+    results = Results(kinds, found, columns, declared)
     if batch:
         _add_batched_results(plan, batch, results, timings)
     return results

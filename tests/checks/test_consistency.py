@@ -143,10 +143,11 @@ def test_rules_sharing_a_profile_answer_as_alone():
     }
     alone = [consistency.record_features(rule, build_record(1, "h", data, "sharegpt")) for rule in rules]
     shared = build_record(1, "h", data, "sharegpt")
-    together = [consistency.record_features(rule, shared) for rule in reversed(rules)][::-1]
+    backwards = consistency.prepare_features_set(rules[::-1])
+    together = consistency.record_features_set(backwards, shared)[::-1]
     assert together == alone
     assert alone[[rule.options["feature"] for rule in rules].index("bullet-list")] == (
-        ("response", True, "/conversations/1/value"),
+        ("response", True, "/conversations/1/value", None),  # no task type: None in the task column
     )
 
 
