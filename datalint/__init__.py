@@ -73,6 +73,10 @@ def lint_paths(
     conventions: bool = True,
     profile: str | None = None,
     stdin: bytes | None = None,
+    executor: str | None = None,
+    ray_address: str | None = None,
+    chunk_bytes: int | None = None,
+    pool_min_lines: int | None = None,
 ) -> Report:
     """Lint files and folders; each file uses the config found from it upward unless `config` is given.
 
@@ -88,6 +92,9 @@ def lint_paths(
     one finding per record. Each violation a rule can fix carries its `fix` (fix.py); `stdin` is
     the bytes of a `-` path when the caller has read them already (the CLI does, to fix stdin).
     `profile`: a trainer profile (rules/profiles/NAME.toml), as `--profile`.
+    `executor`: "local" (the default) or "ray" (docs/ray.md: the cluster at `ray_address` or
+    RAY_ADDRESS, else a local one); None takes `executor` from the config of the first dataset.
+    `chunk_bytes` and `pool_min_lines` size the record pass's tasks (tests and benchmarks).
     """
     from datalint.conventions import collapse as collapse_conventions
     from datalint.engine import RunOptions, lint_sources
@@ -104,7 +111,16 @@ def lint_paths(
         meter = Meter(sys.stderr, len(sources))
         sources = metered(sources, meter, count_reads=False)  # the engine tells what is checked
     try:
-        options = RunOptions(jobs=max(1, jobs), cache=cache, timings=timings, progress=meter)
+        options = RunOptions(
+            jobs=max(1, jobs),
+            cache=cache,
+            timings=timings,
+            progress=meter,
+            executor=executor or _configured_executor(resolver, sources),
+            ray_address=ray_address,
+            chunk_bytes=chunk_bytes,
+            pool_min_lines=pool_min_lines,
+        )
         report = lint_sources(sources, resolver, options)
     finally:
         if meter is not None:
@@ -122,6 +138,13 @@ def lint_paths(
 
         report = only_changed(report, diff_base)
     return report
+
+
+def _configured_executor(resolver: SettingsResolver, sources: list) -> str:
+    """`executor` in the config of the run's first dataset (one executor runs the whole run)."""
+    first = next((source.path for source in sources if source.path is not None), None)
+    config = resolver.config_for(first) if first is not None else resolver.fixed_config
+    return config.table.get("executor", "local") if config is not None else "local"
 
 
 def _apply_suppressions(report: Report, resolver: SettingsResolver) -> Report:
