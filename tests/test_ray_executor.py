@@ -18,6 +18,7 @@ ray = pytest.importorskip("ray")
 cluster_utils = pytest.importorskip("ray.cluster_utils")
 
 import datalint  # noqa: E402
+from datalint.engine.executor import ExecutorError, RunOptions, make_executor  # noqa: E402
 from datalint.engine.ray_executor import ChunkChanged, ChunkSpec, chunk_specs  # noqa: E402
 from datalint.engine.record_pass import BlockPlace  # noqa: E402
 from datalint.formatters import render  # noqa: E402
@@ -137,6 +138,27 @@ def test_chunk_specs_read_back_the_lines_the_driver_read(tmp_path: Path) -> None
     missing = ChunkSpec(str(tmp_path / "gone.jsonl"), specs[0].runs, True, specs[0].digest)
     with pytest.raises(ChunkChanged, match="shared storage"):
         missing.read()
+
+
+def test_a_worker_that_reads_other_bytes_than_the_driver_stops_the_run(cluster, tmp_path: Path) -> None:
+    """Workers read the lines from the file: when it changed after the driver read it, the digest
+    differs and the run stops with a clear error (exit 2), never a report of other records."""
+    path = tmp_path / "code.jsonl"
+    data = dataset("code-alpaca-2k.jsonl").read_bytes()
+    path.write_bytes(data)
+    run_ = make_executor(RunOptions(executor="ray", pool_min_lines=1))
+    settings = datalint.settings_resolver(None, None, (), ()).settings_for(path)
+    plan = run_.plan(settings)
+    lines = data.split(b"\n")[:-1]
+    misses = list(zip(range(1, len(lines) + 1), lines, record_hashes(lines), strict=True))
+    path.write_bytes(data.replace(b"Java", b"Kotlin"))  # same path, other bytes, before the workers read
+    results = run_.submit(plan, settings, "alpaca", misses, None, BlockPlace(path, 0, 1, lines, False))
+    with pytest.raises(ExecutorError, match="code.jsonl changed while it was being checked"):
+        results()
+    path.write_bytes(data)
+    _, packs = run_.submit(plan, settings, "alpaca", misses, None, BlockPlace(path, 0, 1, lines, False))()
+    assert len(packs) == run_.stats["worker tasks"] // 2 > 1
+    run_.close()
 
 
 def _cli(*args: str, env: dict[str, str] | None = None, prelude: str = "") -> subprocess.CompletedProcess:

@@ -93,6 +93,9 @@ class Executor:
         self._digests: dict[int, str] = {}
         self._fingerprint: str | None = None
         self._pool = None
+        # Blocks whose chunks may be checked at once: the one being read and the one before keep
+        # a pool of this machine's cores busy; a cluster is given more (ray_executor.py).
+        self.blocks_in_flight = 2
 
     def plan(self, settings: Settings) -> RulePlan:
         return self._plan_entry(settings)[1]

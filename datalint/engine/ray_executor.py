@@ -13,7 +13,7 @@ import hashlib
 import logging
 import os
 import socket
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from itertools import accumulate
 from uuid import uuid4
@@ -22,10 +22,10 @@ import ray
 from ray.exceptions import RayTaskError
 
 from datalint.config import Settings
-from datalint.engine.executor import Executor, ExecutorError, RunOptions, _work
+from datalint.engine.executor import CHUNK_BYTES, Executor, ExecutorError, RunOptions, _work
 from datalint.engine.plan import RulePlan
 from datalint.engine.record_pass import BlockPlace
-from datalint.reader import record_hash
+from datalint.reader import BLOCK_BYTES, record_hash
 
 Lines = list[tuple[int, bytes, str]]  # (line number, bytes without the line ending, content hash)
 
@@ -76,17 +76,23 @@ def chunk_specs(chunks: list[Lines], place: BlockPlace) -> list[ChunkSpec]:
     starts = list(accumulate((len(raw) + 1 for raw in place.lines), initial=place.offset))  # of each line
     specs = []
     for chunk in chunks:
-        indices = [number - place.first_line for number, _, _ in chunk]
-        breaks = [position for position in range(1, len(indices)) if indices[position] != indices[position - 1] + 1]
         runs = tuple(
             (starts[first], place.first_line + first, starts[last] + len(place.lines[last]) - starts[first])
-            for first, last in (
-                (indices[begin], indices[end - 1])
-                for begin, end in zip([0, *breaks], [*breaks, len(indices)], strict=True)
-            )
+            for first, last in _consecutive([number - place.first_line for number, _, _ in chunk])
         )
         specs.append(ChunkSpec(path, runs, place.strip_cr, hashes_digest(line[2] for line in chunk)))
     return specs
+
+
+def _consecutive(indices: list[int]) -> Iterator[tuple[int, int]]:
+    """(first, last) of each run of consecutive numbers in an increasing list."""
+    first = previous = indices[0]
+    for index in indices[1:]:
+        if index != previous + 1:
+            yield first, previous
+            first = index
+        previous = index
+    yield first, previous
 
 
 @ray.remote
@@ -103,6 +109,7 @@ class RayExecutor(Executor):
         super().__init__(options)
         self._started = connect(options.ray_address or os.environ.get("RAY_ADDRESS"), options.jobs)
         self._payloads: dict[int, tuple[str, ray.ObjectRef]] = {}
+        self.blocks_in_flight = blocks_for(int(ray.cluster_resources().get("CPU", 1)), options.chunk_bytes)
 
     def checks_here(self, misses: Lines) -> bool:
         return len(misses) < self.pool_min_lines()
@@ -160,6 +167,12 @@ class RayExecutor(Executor):
         if self._started:
             self._started = False
             ray.shutdown()
+
+
+def blocks_for(cpus: int, chunk_bytes: int | None) -> int:
+    """Blocks of lines in flight so the cluster's CPUs all have a chunk, plus the one being read."""
+    chunks_per_block = max(1, BLOCK_BYTES // (chunk_bytes or CHUNK_BYTES))
+    return max(2, 1 + -(-cpus // chunks_per_block))
 
 
 def connect(address: str | None, cpus: int) -> bool:

@@ -354,7 +354,7 @@ def _pass_over_blocks(
             done = partial(run.options.progress.checked, source.name)
             done(sum(map(len, lines)) + len(lines) - sum(len(miss[1]) + 1 for miss in misses))
         in_flight.append(run.submit(plan, settings, file_format, misses, done, place))
-        while len(in_flight) > 1:
+        while len(in_flight) >= run.blocks_in_flight:
             packs = _gather(in_flight.popleft(), new, packs)
     while in_flight:
         packs = _gather(in_flight.popleft(), new, packs)
