@@ -9,8 +9,9 @@ chunk, from which bench/README.md projects the time on N machines.
 Needs `pip install -e '.[ray]'`. Each run is `datalint check FILE --no-cache --format json -o OUT`
 in its own process (`--executor local` with `--jobs` worker processes, then `--executor ray` on a
 local cluster of `--jobs` CPUs); a sampler reads the RSS of the driver and of every process below
-it from /proc every 0.25 s: the driver, the record-pass workers (forked pool processes, or Ray's
-`ray::` worker processes) and Ray's own services (GCS, raylet ...), apart.
+it from /proc every 0.25 s: the driver, Ray's `ray::` worker processes, the forked processes (the
+local record pass's pool and both runs' dataset-pass children: same command line as the driver)
+and Ray's own services (GCS, raylet ...), apart.
 """
 
 from __future__ import annotations
@@ -69,7 +70,7 @@ class Sampler(threading.Thread):
     def __init__(self, pid: int) -> None:
         super().__init__(daemon=True)
         self.pid = pid
-        self.peaks = {"driver": 0.0, "worker": 0.0, "ray services (sum)": 0.0}
+        self.peaks = {"driver": 0.0, "Ray worker": 0.0, "forked": 0.0, "ray services (sum)": 0.0}
         self.stopped = threading.Event()
 
     def run(self) -> None:
@@ -85,8 +86,10 @@ class Sampler(threading.Thread):
             for pid in below:
                 command = _cmdline(pid)
                 rss = _rss_mb(pid)
-                if command.startswith("ray::") or command == _cmdline(self.pid):  # Ray or pool workers
-                    self.peaks["worker"] = max(self.peaks["worker"], rss)
+                if command.startswith("ray::"):
+                    self.peaks["Ray worker"] = max(self.peaks["Ray worker"], rss)
+                elif command == _cmdline(self.pid):
+                    self.peaks["forked"] = max(self.peaks["forked"], rss)
                 else:
                     services += rss
             self.peaks["ray services (sum)"] = max(self.peaks["ray services (sum)"], services)
