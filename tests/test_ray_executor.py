@@ -146,7 +146,7 @@ def test_a_worker_that_reads_other_bytes_than_the_driver_stops_the_run(cluster, 
     path = tmp_path / "code.jsonl"
     data = dataset("code-alpaca-2k.jsonl").read_bytes()
     path.write_bytes(data)
-    run_ = make_executor(RunOptions(executor="ray", pool_min_lines=1))
+    run_ = make_executor(RunOptions(executor="ray", **SMALL_TASKS))
     settings = datalint.settings_resolver(None, None, (), ()).settings_for(path)
     plan = run_.plan(settings)
     lines = data.split(b"\n")[:-1]
