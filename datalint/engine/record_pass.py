@@ -308,7 +308,7 @@ def _pass_over_blocks(
     packs: list[tuple] | None = []  # the new results as workers packed them, while all came from workers
     number = 0
     offset = 0  # in the file's bytes, of the block's first line
-    readable = source.path if source.path is not None and not is_compressed(source.path) else None
+    readable = _file_of_lines(source)
     crlf_seen = False
     for block in _chain(first, blocks):
         started = perf_counter()
@@ -370,6 +370,15 @@ def _pass_over_blocks(
     if cache_path is not None and digest is not None and (new_keys or cached is None):
         state.cache_write = partial(save_cache, cache_path, digest, file_format, cached, new, new_keys, order, packs)
     return state
+
+
+def _file_of_lines(source: Source) -> Path | None:
+    """The file whose bytes are these lines, at their offsets, for workers that read them there;
+    None for stdin, bytes held in memory, a gzip stream, or rows of a columnar input (Parquet and
+    Arrow sources, whose lines are made from rows)."""
+    if source.path is None or source.data is not None or is_compressed(source.path):
+        return None
+    return None if getattr(source, "columnar", None) is not None else source.path
 
 
 def _gather(
