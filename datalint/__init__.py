@@ -57,6 +57,8 @@ def settings_resolver(
 
 
 _SELECTION = ("config", "select", "extend_select", "ignore", "fail_on", "against", "profile")
+# lint_paths' options that say how the engine runs (what _run takes)
+_RUN_OPTIONS = ("jobs", "cache", "timings", "progress", "executor", "ray_address", "chunk_bytes", "pool_min_lines")
 
 
 def lint_paths(
@@ -78,6 +80,10 @@ def lint_paths(
     conventions: bool = True,
     profile: str | None = None,
     stdin: bytes | None = None,
+    executor: str | None = None,
+    ray_address: str | None = None,
+    chunk_bytes: int | None = None,
+    pool_min_lines: int | None = None,
 ) -> Report:
     """Lint files and folders; each file uses the config found from it upward unless `config` is given.
 
@@ -93,10 +99,20 @@ def lint_paths(
     one finding per record. Each violation a rule can fix carries its `fix` (fix.py); `stdin` is
     the bytes of a `-` path when the caller has read them already (the CLI does, to fix stdin).
     `profile`: a trainer profile (rules/profiles/NAME.toml), as `--profile`.
+    `executor`: "local" (the default) or "ray" (docs/ray.md: the cluster at `ray_address` or
+    RAY_ADDRESS, else a local one); None takes `executor` from the config of the first dataset.
+    `chunk_bytes` and `pool_min_lines` size the record pass's tasks (tests and benchmarks).
     """
     resolver = settings_resolver(config, select, extend_select, ignore, fail_on, against, profile)
     contents = {"<stdin>": stdin} if stdin is not None else {}
-    report = _run(paths, resolver, contents, jobs=jobs, cache=cache, timings=timings, progress=progress)
+    run_options = dict(
+        zip(
+            _RUN_OPTIONS,
+            (jobs, cache, timings, progress, executor, ray_address, chunk_bytes, pool_min_lines),
+            strict=True,
+        )
+    )
+    report = _run(paths, resolver, contents, **run_options)
     return _narrowed(report, resolver, contents, conventions, baseline, prune_baseline, diff_base)
 
 
@@ -119,7 +135,14 @@ def _run(paths, resolver: SettingsResolver, contents: dict[str, bytes], **option
         sources = metered(sources, meter, count_reads=False)  # the engine tells what is checked
     try:
         run_options = RunOptions(
-            jobs=max(1, options["jobs"]), cache=options["cache"], timings=options["timings"], progress=meter
+            jobs=max(1, options["jobs"]),
+            cache=options["cache"],
+            timings=options["timings"],
+            progress=meter,
+            executor=options["executor"] or _configured_executor(resolver, sources),
+            ray_address=options["ray_address"],
+            chunk_bytes=options["chunk_bytes"],
+            pool_min_lines=options["pool_min_lines"],
         )
         report = lint_sources(sources, resolver, run_options)
     finally:
@@ -152,6 +175,13 @@ def _narrowed(
 
         report = only_changed(report, diff_base, contents)
     return report
+
+
+def _configured_executor(resolver: SettingsResolver, sources: list) -> str:
+    """`executor` in the config of the run's first dataset (one executor runs the whole run)."""
+    first = next((source.path for source in sources if source.path is not None), None)
+    config = resolver.config_for(first) if first is not None else resolver.fixed_config
+    return config.table.get("executor", "local") if config is not None else "local"
 
 
 def _apply_suppressions(report: Report, resolver: SettingsResolver) -> Report:
@@ -271,7 +301,7 @@ def plan_fixes(
     bound.apply_defaults()
     given = bound.arguments
     resolver = settings_resolver(*(given[key] for key in _SELECTION))
-    run_options = {key: given[key] for key in ("jobs", "cache", "timings", "progress")}
+    run_options = {key: given[key] for key in _RUN_OPTIONS}
     baseline, diff_base, stdin = given["baseline"], given["diff_base"], given["stdin"]
     last: list[Report] = []
 

@@ -51,9 +51,10 @@ def _usage_errors() -> tuple[type[Exception], ...]:
     from datalint.baseline import BaselineError
     from datalint.config import ConfigError
     from datalint.diff_base import DiffBaseError
+    from datalint.engine.executor import ExecutorError
     from datalint.sources import InputError
 
-    return (ConfigError, InputError, BaselineError, DiffBaseError)
+    return (ConfigError, InputError, BaselineError, DiffBaseError, ExecutorError)
 
 
 def _selection_options(function):
@@ -104,6 +105,16 @@ def _selection_options(function):
     type=click.IntRange(min=0),
     default=0,
     help="Worker processes for the record pass (default 0: one per core; 1: none).",
+)
+@click.option(
+    "--executor",
+    type=click.Choice(["local", "ray"]),
+    help="Run the record pass here (local, the default) or as Ray tasks (needs datalint[ray]; docs/ray.md).",
+)
+@click.option(
+    "--ray-address",
+    metavar="HOST:PORT",
+    help="With --executor ray: the Ray cluster to join (default: RAY_ADDRESS, else a local one).",
 )
 @click.option("--no-cache", is_flag=True, help="Neither read nor write the incremental cache.")
 @click.option("--timings", is_flag=True, help="Print the time spent per rule family and engine phase (to stderr).")
@@ -174,6 +185,8 @@ def check(
     statistics: bool,
     against: tuple[str, ...],
     jobs: int,
+    executor: str | None,
+    ray_address: str | None,
     no_cache: bool,
     timings: bool,
     baseline: Path | None,
@@ -209,6 +222,8 @@ def check(
         "diff_base": diff_base,
         "against": against,
         "jobs": jobs or default_jobs(),
+        "executor": executor,
+        "ray_address": ray_address,
         "cache": not no_cache,
         "timings": timings,
         "conventions": not every_record,

@@ -16,6 +16,7 @@ from typing import Any
 
 from datalint.checks import KIND_MODULES, Option, load_kind
 from datalint.config.keys import (
+    EXECUTORS,
     MAPPING_KEYS,
     PURPOSES,
     RECORD_HASH,
@@ -101,6 +102,7 @@ def _top_level(key: str, expected: type, help: str) -> dict[str, Any]:
         "suppress": {"type": "array", "items": _suppression()},
         "review": _review(),
         "purpose": {"type": "string", "enum": list(PURPOSES)},
+        "executor": {"type": "string", "enum": list(EXECUTORS)},
         "profile": {"type": "string", "enum": list(profile_names())},
         "tokens": {
             "type": "object",

@@ -73,8 +73,13 @@ def is_array_path(path: Path) -> bool:
     return path.name.lower().endswith(ARRAY_SUFFIXES)
 
 
+def is_compressed(path: Path) -> bool:
+    """Whether the file's lines are not its bytes (gzip): no byte offset points at a line."""
+    return path.name.lower().endswith(".gz")
+
+
 def open_binary(path: Path) -> BinaryIO:
-    if path.name.lower().endswith(".gz"):
+    if is_compressed(path):
         return gzip.open(path, "rb")  # type: ignore[return-value]
     return path.open("rb")
 

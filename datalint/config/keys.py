@@ -34,6 +34,7 @@ TOP_LEVEL_KEYS: dict[str, tuple[type, str]] = {
     "review": (dict, "human review loop: ledger, min-share, model, threshold, ratings, good-cut"),
     "purpose": (str, "what the datasets are for: style, domain or specialisation (rule B003)"),
     "eval-sets": (list, "evaluation sets (JSONL, relative to this file) that records must not overlap (rule D006)"),
+    "executor": (str, "how the record pass runs: local (this machine's cores) or ray (a Ray cluster, docs/ray.md)"),
     "cache-dir": (str, "folder of the incremental cache, relative to this config file (default .datalint_cache)"),
     "profile": (str, "a trainer profile (rules/profiles/NAME.toml): mistral, llamafactory, axolotl, trl-sft, ..."),
     "profile-options": (dict, "the trainer settings the profile declares (field names, dataset_info.json ...)"),
@@ -59,6 +60,7 @@ REVIEW_KEYS: dict[str, str] = {
     "good-cut": "on the 1-5 scale, ratings at or above this are good",
 }
 PURPOSES = ("style", "domain", "specialisation")
+EXECUTORS = ("local", "ray")  # as engine/executor.py runs them
 SUPPRESS_KEYS = {"hash", "rules", "reason"}
 RECORD_HASH = re.compile(r"^[0-9a-f]{16}$")
 OVERRIDE_KEYS = {"files", "select", "extend-select", "ignore", "format", "mapping", "rules"}

@@ -9,6 +9,7 @@ from typing import Any
 
 from datalint.checks import load_kind
 from datalint.config.keys import (
+    EXECUTORS,
     MAPPING_KEYS,
     OVERRIDE_KEYS,
     PURPOSES,
@@ -43,6 +44,8 @@ def validate_table(table: dict[str, Any], path: Path) -> None:
     for key in ("select", "extend-select", "ignore", "exclude", "eval-sets"):
         if not all(isinstance(item, str) for item in table.get(key, [])):
             raise ConfigError(f"{path}: `{key}` must be a list of strings")
+    if "executor" in table and table["executor"] not in EXECUTORS:
+        raise ConfigError(f"{path}: `executor` must be one of {', '.join(EXECUTORS)}")
     if "fail-on" in table and table["fail-on"] not in SEVERITIES:
         raise ConfigError(f"{path}: `fail-on` must be one of {', '.join(SEVERITIES)}")
     _validate_format(table, path, "")

@@ -13,7 +13,7 @@ from time import perf_counter
 
 from datalint.config import SettingsResolver
 from datalint.engine.dataset_pass import dataset_findings, serial_dataset_pass
-from datalint.engine.executor import Executor, RunOptions, default_jobs
+from datalint.engine.executor import RunOptions, default_jobs, make_executor
 from datalint.engine.features import FileFeatures
 from datalint.engine.incremental import cache_folder_for, cache_folder_of
 from datalint.engine.plan import DEFAULT_MAX_LINE_BYTES
@@ -31,7 +31,7 @@ def lint_sources(sources: list[Source], resolver: SettingsResolver, options: Run
     """The record pass of each source in turn (its results cached, its chunks run by the executor),
     then the dataset pass over every file's features, then the report."""
     options = options or RunOptions()
-    run = Executor(options)
+    run = make_executor(options)
     files: list[FileFeatures] = []
     violations: list[Violation] = []
     summaries: list[FileSummary] = []

@@ -1,4 +1,5 @@
-"""Executors of the record pass: in this process, or a pool of worker processes fed chunks of lines."""
+"""Executors of the record pass: in this process, a pool of worker processes fed chunks of lines,
+or Ray tasks (ray_executor.py, chosen by `RunOptions.executor`)."""
 
 from __future__ import annotations
 
@@ -9,8 +10,9 @@ from typing import Protocol
 
 from datalint import cache, codec
 from datalint.config import Settings
+from datalint.config.keys import EXECUTORS
 from datalint.engine.plan import RulePlan
-from datalint.engine.record_pass import check_lines, parse_lines
+from datalint.engine.record_pass import BlockPlace, check_lines, parse_lines
 from datalint.reader import (
     LineParser,
 )
@@ -23,6 +25,12 @@ from datalint.timings import Timings
 # check (small files, warm caches) are checked in this process: starting workers would cost more.
 CHUNK_BYTES = 1 << 20
 POOL_MIN_LINES = 5000
+RAY_EXTRA = "pip install 'datalint[ray]'"
+
+
+class ExecutorError(Exception):
+    """The executor cannot run (its extra is missing, a cluster cannot be joined, a worker cannot
+    read a file): exit code 2 with one clear sentence."""
 
 
 class Progress(Protocol):
@@ -36,12 +44,35 @@ class Progress(Protocol):
 
 @dataclass(frozen=True, slots=True)
 class RunOptions:
-    """How to run: worker processes for the record pass, the cache, per-rule timings, progress."""
+    """How to run: worker processes for the record pass, the cache, per-rule timings, progress.
+
+    `executor`: "local" (this process and a pool of `jobs` processes) or "ray" (Ray tasks, on the
+    cluster at `ray_address` or RAY_ADDRESS, else on a local one of `jobs` CPUs). `chunk_bytes`
+    and `pool_min_lines` (None: CHUNK_BYTES, POOL_MIN_LINES) size the tasks, for tests and benches."""
 
     jobs: int = 1
     cache: bool = False
     timings: bool = False
     progress: Progress | None = None
+    executor: str = "local"
+    ray_address: str | None = None
+    chunk_bytes: int | None = None
+    pool_min_lines: int | None = None
+
+
+def make_executor(options: RunOptions) -> Executor:
+    """The executor `options.executor` names; Ray is imported only when asked for."""
+    if options.executor not in EXECUTORS:
+        raise ExecutorError(f"unknown executor {options.executor!r} (known: {', '.join(EXECUTORS)})")
+    if options.executor == "local":
+        return Executor(options)
+    try:
+        from datalint.engine.ray_executor import RayExecutor
+    except ImportError as error:
+        if error.name is None or error.name.split(".")[0] != "ray":
+            raise
+        raise ExecutorError(f"--executor ray needs Ray: {RAY_EXTRA}") from error
+    return RayExecutor(options)
 
 
 def default_jobs() -> int:
@@ -62,6 +93,9 @@ class Executor:
         self._digests: dict[int, str] = {}
         self._fingerprint: str | None = None
         self._pool = None
+        # Blocks whose chunks may be checked at once: the one being read and the one before keep
+        # a pool of this machine's cores busy; a cluster is given more (ray_executor.py).
+        self.blocks_in_flight = 2
 
     def plan(self, settings: Settings) -> RulePlan:
         return self._plan_entry(settings)[1]
@@ -92,24 +126,49 @@ class Executor:
         file_format: str,
         misses: list[tuple[int, bytes, str]],
         done: Callable[[int], None] | None = None,
+        block: BlockPlace | None = None,
     ) -> Callable[[], tuple[Results | None, list[tuple] | None]]:
-        """Start checking these lines; the returned function gives their results, in order: checked
-        here, as Results; by worker processes, as they packed them there (`codec.pack_results`).
-        `done(size)` is told the bytes of the lines whose results are in, as they come."""
+        """Start checking these lines (`misses`: number, bytes, hash, of one block, in order); the
+        returned function gives their results, in order: checked here, as Results; by workers, as
+        they packed them there (`codec.pack_results`). `done(size)` is told the bytes of the lines
+        whose results are in, as they come. `block`: where the block is in its file, for workers
+        that read the lines themselves."""
         if not misses:
             return lambda: (None, [])
-        if self._pool is None and (self.options.jobs <= 1 or len(misses) < POOL_MIN_LINES):
+        if self.checks_here(misses):
             results = check_lines(
                 plan, file_format, parse_lines(LineParser(plan.max_line_bytes), misses, self.timings), self.timings
             )
             if done is not None:
                 done(sum(len(miss[1]) + 1 for miss in misses))
             return lambda: (results, None)
+        return self.submit_chunks(plan, settings, file_format, misses, done, block)
+
+    def checks_here(self, misses: list[tuple[int, bytes, str]]) -> bool:
+        """Few lines (small files, warm caches) are checked in this process: workers would cost more."""
+        return self._pool is None and (self.options.jobs <= 1 or len(misses) < self.pool_min_lines())
+
+    def pool_min_lines(self) -> int:
+        return self.options.pool_min_lines or POOL_MIN_LINES
+
+    def chunks(self, misses: list[tuple[int, bytes, str]]) -> list[list[tuple[int, bytes, str]]]:
+        return list(_chunks(misses, self.options.chunk_bytes or CHUNK_BYTES))
+
+    def submit_chunks(
+        self,
+        plan: RulePlan,
+        settings: Settings,
+        file_format: str,
+        misses: list[tuple[int, bytes, str]],
+        done: Callable[[int], None] | None,
+        block: BlockPlace | None,
+    ) -> Callable[[], tuple[None, list[tuple]]]:
+        """The lines in chunks to the pool of worker processes (forked: they get the bytes)."""
         key, _, payload = self._plan_entry(settings)
         plan.prepare()  # here first: a configuration error is raised once, and forked workers inherit the state
         pool = self._start_pool()
         timed = self.timings is not None
-        chunks = list(_chunks(misses))
+        chunks = self.chunks(misses)
         tasks = [pool.apply_async(_work, ((key, payload, file_format, chunk, timed),)) for chunk in chunks]
         self.stats["worker tasks"] += len(tasks)
 
@@ -145,13 +204,13 @@ class Executor:
             self._pool = None
 
 
-def _chunks(misses: list[tuple[int, bytes, str]]) -> Iterator[list[tuple[int, bytes, str]]]:
+def _chunks(misses: list[tuple[int, bytes, str]], chunk_bytes: int) -> Iterator[list[tuple[int, bytes, str]]]:
     chunk: list[tuple[int, bytes, str]] = []
     size = 0
     for item in misses:
         chunk.append(item)
         size += len(item[1]) + 64
-        if size >= CHUNK_BYTES:
+        if size >= chunk_bytes:
             yield chunk
             chunk, size = [], 0
     if chunk:

@@ -11,6 +11,7 @@ import contextlib
 import io
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from functools import partial
 from itertools import compress, repeat
 from operator import is_, methodcaller
@@ -33,6 +34,7 @@ from datalint.reader import (
     Line,
     LineParser,
     Problem,
+    is_compressed,
     position_problems,
     read_blocks,
     record_hash,
@@ -181,6 +183,18 @@ def parse_lines(
     if timings is not None:
         timings.add("read and parse JSON", perf_counter() - started)
     return parsed
+
+
+@dataclass(frozen=True, slots=True)
+class BlockPlace:
+    """Where a block of lines sits in its file, so a worker on another machine can read the lines
+    itself: `path` is None when the bytes cannot be read there (stdin, a gzip stream)."""
+
+    path: Path | None
+    offset: int  # byte offset of the block's first line
+    first_line: int  # its line number
+    lines: list[bytes]  # the block's raw lines (a "\r" kept), without their "\n"
+    strip_cr: bool  # whether a final "\r" is cut from each line before it is checked
 
 
 _KIND_OF = {name: position + 1 for position, name in enumerate(DETECTED_FORMATS)}
@@ -332,6 +346,8 @@ def _pass_over_blocks(
     in_flight: deque[Callable[[], tuple[Results | None, list[tuple] | None]]] = deque()
     packs: list[tuple] | None = []  # the new results as workers packed them, while all came from workers
     number = 0
+    offset = 0  # in the file's bytes, of the block's first line
+    readable = _file_of_lines(source)
     crlf_seen = False
     for block in _chain(first, blocks):
         started = perf_counter()
@@ -361,6 +377,8 @@ def _pass_over_blocks(
             entries[position] = entry
         problems += [(number + position + 1, block_hashes[position], found) for position, found in block.problems]
         from_cache = len(lines) - len(unknown)
+        place = BlockPlace(readable, offset, number + 1, block.lines, crlf_seen)
+        offset += sum(map(len, block.lines)) + len(block.lines)
         number += len(lines)
         hashes += block_hashes
         order += entries
@@ -375,8 +393,8 @@ def _pass_over_blocks(
         if run.options.progress is not None:  # bytes (with their newlines) of lines not sent: at once
             done = partial(run.options.progress.checked, source.name)
             done(sum(map(len, lines)) + len(lines) - sum(len(miss[1]) + 1 for miss in misses))
-        in_flight.append(run.submit(plan, settings, file_format, misses, done))
-        while len(in_flight) > 1:
+        in_flight.append(run.submit(plan, settings, file_format, misses, done, place))
+        while len(in_flight) >= run.blocks_in_flight:
             packs = _gather(in_flight.popleft(), new, packs)
     while in_flight:
         packs = _gather(in_flight.popleft(), new, packs)
@@ -392,6 +410,15 @@ def _pass_over_blocks(
     if cache_path is not None and digest is not None and (new_keys or cached is None):
         state.cache_write = partial(save_cache, cache_path, digest, file_format, cached, new, new_keys, order, packs)
     return state
+
+
+def _file_of_lines(source: Source) -> Path | None:
+    """The file whose bytes are these lines, at their offsets, for workers that read them there;
+    None for stdin, bytes held in memory, a gzip stream, or rows of a columnar input (Parquet and
+    Arrow sources, whose lines are made from rows)."""
+    if source.path is None or source.data is not None or is_compressed(source.path):
+        return None
+    return None if source.columnar is not None else source.path
 
 
 def _gather(

@@ -1,0 +1,176 @@
+"""The Ray executor against the local one on generated records: wall and CPU time, peak memory of
+the driver and of a worker, whether the outputs are byte-identical, and the measured cost of one
+chunk, from which bench/README.md projects the time on N machines.
+
+    python bench/ray_executor.py                      # 1M records (~560 MB, in a temp folder)
+    python bench/ray_executor.py --records 200000     # a smaller run
+    python bench/ray_executor.py --workdir /tmp/dl-ray --keep   # keep the generated file
+
+Needs `pip install -e '.[ray]'`. Each run is `datalint check FILE --no-cache --format json -o OUT`
+in its own process (`--executor local` with `--jobs` worker processes, then `--executor ray` on a
+local cluster of `--jobs` CPUs); a sampler reads the RSS of the driver and of every process below
+it from /proc every 0.25 s: the driver, Ray's `ray::` worker processes, the forked processes (the
+local record pass's pool and both runs' dataset-pass children: same command line as the driver)
+and Ray's own services (GCS, raylet ...), apart.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
+
+from run import generate_million  # noqa: E402  (bench/run.py: the same generated records)
+
+
+def _children() -> dict[int, list[int]]:
+    tree: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                stat = Path(f"/proc/{entry}/stat").read_text()
+            except OSError:
+                continue
+            parent = int(stat.rsplit(")", 1)[1].split()[1])
+            tree.setdefault(parent, []).append(int(entry))
+    return tree
+
+
+def _rss_mb(pid: int) -> float:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+def _cmdline(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+    except OSError:
+        return ""
+
+
+class Sampler(threading.Thread):
+    """Peak RSS of a process, of its largest worker and of the rest of its process tree."""
+
+    def __init__(self, pid: int) -> None:
+        super().__init__(daemon=True)
+        self.pid = pid
+        self.peaks = {"driver": 0.0, "Ray worker": 0.0, "forked": 0.0, "ray services (sum)": 0.0}
+        self.stopped = threading.Event()
+
+    def run(self) -> None:
+        while not self.stopped.wait(0.25):
+            tree = _children()
+            below, pending = [], list(tree.get(self.pid, []))
+            while pending:
+                pid = pending.pop()
+                below.append(pid)
+                pending += tree.get(pid, [])
+            services = 0.0
+            self.peaks["driver"] = max(self.peaks["driver"], _rss_mb(self.pid))
+            for pid in below:
+                command = _cmdline(pid)
+                rss = _rss_mb(pid)
+                if command.startswith("ray::"):
+                    self.peaks["Ray worker"] = max(self.peaks["Ray worker"], rss)
+                elif command == _cmdline(self.pid):
+                    self.peaks["forked"] = max(self.peaks["forked"], rss)
+                else:
+                    services += rss
+            self.peaks["ray services (sum)"] = max(self.peaks["ray services (sum)"], services)
+
+
+def measure(data: Path, out: Path, executor: str, jobs: int) -> dict:
+    command = [sys.executable, "-m", "datalint.cli", "check", str(data), "--no-cache", "--format", "json"]
+    command += ["-o", str(out), "--executor", executor, "--jobs", str(jobs), "--timings"]
+    started = time.perf_counter()
+    before = os.times()
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    sampler = Sampler(process.pid)
+    sampler.start()
+    _, stderr = process.communicate()
+    sampler.stopped.set()
+    sampler.join()
+    after = os.times()
+    tasks = re.search(r"([\d,]+) worker tasks", stderr)
+    return {
+        "executor": executor,
+        "exit": process.returncode,
+        "wall": time.perf_counter() - started,
+        "cpu (driver + pool, not Ray's workers)": (after.children_user - before.children_user)
+        + (after.children_system - before.children_system),
+        "tasks": tasks.group(1) if tasks else stderr[-500:],
+        **{f"peak RSS MB, {name}": round(value) for name, value in sampler.peaks.items()},
+    }
+
+
+def chunk_cost(data: Path, chunks: int = 12) -> dict:
+    """Seconds one core spends on a 1 MB chunk (executor._work: parse, check, pack), after the
+    first one, which also prepares every rule (what each new worker pays once)."""
+    from datalint import settings_resolver
+    from datalint.engine import executor
+    from datalint.reader import read_blocks, record_hashes
+
+    settings = settings_resolver(None, None, (), ()).settings_for(data)
+    with data.open("rb") as stream:
+        lines = next(read_blocks(stream)).lines
+    misses = list(zip(range(1, len(lines) + 1), lines, record_hashes(lines), strict=True))
+    pieces = list(executor._chunks(misses, executor.CHUNK_BYTES))[: chunks + 1]
+    payload = (tuple(settings.rules), settings.format, settings.mapping)
+    seconds = []
+    for piece in pieces:
+        started = time.process_time()
+        executor._work(("bench", payload, "alpaca", piece, False))
+        seconds.append(time.process_time() - started)
+    return {
+        "first chunk s (prepares the rules)": round(seconds[0], 2),
+        "chunk s (median)": round(statistics.median(seconds[1:]), 3),
+        "records per chunk": round(statistics.mean(len(piece) for piece in pieces)),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--records", type=int, default=1_000_000)
+    parser.add_argument("--jobs", type=int, default=len(os.sched_getaffinity(0)))
+    parser.add_argument("--workdir", type=Path)
+    parser.add_argument("--keep", action="store_true", help="keep the generated file in --workdir")
+    args = parser.parse_args()
+    work = args.workdir or Path(tempfile.mkdtemp(prefix="datalint-ray-"))
+    work.mkdir(parents=True, exist_ok=True)
+    data = work / f"generated-{args.records}.jsonl"
+    if not data.exists():
+        started = time.perf_counter()
+        generate_million(data, args.records)
+        size = data.stat().st_size / 1e6
+        print(f"generated {args.records:,} records ({size:.0f} MB) in {time.perf_counter() - started:.0f} s")
+    print(f"load average at start: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores (shared machine)")
+    print(json.dumps(chunk_cost(data)))
+    outputs = {}
+    for executor in ("local", "ray"):
+        outputs[executor] = work / f"report-{executor}.json"
+        print(json.dumps(measure(data, outputs[executor], executor, args.jobs)), flush=True)
+    same = outputs["local"].read_bytes() == outputs["ray"].read_bytes()
+    print(f"outputs byte-identical: {same} ({outputs['local'].stat().st_size / 1e6:.0f} MB of JSON)")
+    if not args.keep:
+        for path in (data, *outputs.values()):
+            path.unlink(missing_ok=True)
+
+
+if __name__ == "__main__":
+    main()
