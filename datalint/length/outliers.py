@@ -58,6 +58,8 @@ def _judged_by_template(rule, features: Features, members: list[int]) -> Iterato
     # following sentence, ...") is too weak a sign of a task to judge by alone.
     free_form = 2 * one_off >= len(members)
     norms: dict[tuple[str, int], _Norm] = {}
+    longest: _Norm | None = None  # the template with the longest answers, found on first need
+    longest_found = False
     for position in members:
         if features.sizes[position] < rule.options["min-length"]:
             continue
@@ -73,7 +75,9 @@ def _judged_by_template(rule, features: Features, members: list[int]) -> Iterato
         if not references:
             # A one-off prompt in a file of templates: its task is unknown, so it must be far above
             # the template with the longest answers (the file's own spread is that of its templates).
-            longest = max(_template_norms(features, heads, tails, minimum, norms), default=None)
+            if not longest_found:  # once per file: every template's norm, not again per one-off prompt
+                longest = max(_template_norms(features, heads, tails, minimum, norms), default=None)
+                longest_found = True
             references = [whole if longest is None else longest.named("the template with the longest answers")]
         # Long against every task it belongs to: a template of long answers keeps its own.
         if all(norm.far_above(rule, features, position) for norm in references):
