@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 from datalint.locate import make_pointer
 from datalint.reader import BLOCK_BYTES, Block, Problem
 from datalint.sources import InputError
-from datalint.violation import Location, Row, Violation
+from datalint.violation import Row, Violation
 
 if TYPE_CHECKING:
     from datalint.sources import Source
@@ -371,17 +371,3 @@ def attach_rows(violations: list[Violation], sources: list[Source]) -> None:
                 replace(related, row=row_of(related.path, related.line)) if related.path in inputs else related
                 for related in violation.related
             ]
-            violation.message = _rows_named(violation.message, violation.path, violation.related)
-
-
-def _rows_named(message: str, path: str, related: list[Location]) -> str:
-    """A dataset-wide message names the other record as the feature table does ("line 5" in the
-    same file, "path:5" in another, engine/features.py): a row of a columnar input is named
-    "row 5" and "path:row 5" instead."""
-    for location in related:
-        if location.row is None:
-            continue
-        named = f"line {location.line}" if location.path == path else f"{location.path}:{location.line}"
-        instead = f"row {location.line}" if location.path == path else f"{location.path}:row {location.line}"
-        message = re.sub(rf"(?<![\w/]){re.escape(named)}(?!\d)", instead, message, count=1)
-    return message

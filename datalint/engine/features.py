@@ -33,15 +33,19 @@ class FeatureTable:
     lines: list[int] = field(default_factory=list)
     hashes: list[str] = field(default_factory=list)
     values: list[Any] = field(default_factory=list)
+    row_paths: frozenset[str] = frozenset()  # columnar inputs: their "lines" are rows
 
     def __len__(self) -> int:
         return len(self.values)
 
     def where(self, other: int, seen_from: int) -> str:
-        """How a message names record `other` when reported at `seen_from`: "line N", or "path:N" in another file."""
-        if self.paths[other] == self.paths[seen_from]:
-            return f"line {self.lines[other]}"
-        return f"{self.paths[other]}:{self.lines[other]}"
+        """How a message names record `other` when reported at `seen_from`: "line N" ("row N" in a
+        columnar input), or "path:N" ("path:row N") in another file."""
+        path = self.paths[other]
+        number = f"row {self.lines[other]}" if path in self.row_paths else str(self.lines[other])
+        if path == self.paths[seen_from]:
+            return number if path in self.row_paths else f"line {number}"
+        return f"{path}:{number}"
 
 
 @dataclass(slots=True)
@@ -70,6 +74,7 @@ class FileFeatures:
     known: dict[str, int] = field(default_factory=dict)  # record key -> cached entry
     numbers: list[int] | None = None  # the lines' numbers, when not 1..n (JSON array elements)
     run_key: tuple[str, str, Path] | None = None  # (path, settings digest, cache folder): what the memo keys on
+    rows: bool = False  # the lines are rows of a columnar input (Parquet, Arrow)
 
     def value(self, rule_index: int, position: int) -> Any:
         """The rule's feature value on line `position` + 1 (None: none)."""
@@ -92,14 +97,16 @@ class FileFeatures:
         # `is_not`, as `None in` is elementwise on arrays.
         present = list(map(is_not, values, repeat(None)))
         numbers = self.numbers or range(1, len(self.hashes) + 1)
+        row_paths = frozenset([self.name]) if self.rows else frozenset()
         if False not in present:
-            return FeatureTable([self.name] * len(values), list(numbers), self.hashes, values)
+            return FeatureTable([self.name] * len(values), list(numbers), self.hashes, values, row_paths)
         values = list(compress(values, present))
         return FeatureTable(
             [self.name] * len(values),
             list(compress(numbers, present)),
             list(compress(self.hashes, present)),
             values,
+            row_paths,
         )
 
     def _line_values(self, rule_index: int) -> list[Any] | None:
@@ -178,6 +185,7 @@ def table_of(files: list[FileFeatures], code: str) -> FeatureTable:
         table.lines.extend(rows.lines)
         table.hashes.extend(rows.hashes)
         table.values.extend(rows.values)
+        table.row_paths |= rows.row_paths
     return table
 
 

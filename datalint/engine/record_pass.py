@@ -298,6 +298,8 @@ def file_record_pass(
             state = _pass_over_blocks(
                 source, settings, plan, run, cache_folder, seen_format, next(blocks, None), blocks
             )
+    if source.columnar is not None and state.features is not None:
+        state.features.rows = True  # messages name its records "row N"
     return finish_file(state, source.name, settings)
 
 
