@@ -160,7 +160,16 @@ def test_watch_checks_again_when_a_file_changes(tmp_path):
     command = [sys.executable, "-c", "from datalint.cli import run; run()", "check", str(path), "--watch"]
     env = {**os.environ, "PYTHONPATH": str(REPO), "NO_COLOR": "1"}
     with out.open("wb") as stdout:
-        process = subprocess.Popen(command, stdout=stdout, stderr=subprocess.STDOUT, env=env, cwd=tmp_path)
+        process = subprocess.Popen(
+            command,
+            stdout=stdout,
+            stderr=subprocess.STDOUT,
+            env=env,
+            cwd=tmp_path,
+            # Ctrl-C as on a terminal, even when the test run itself ignores SIGINT (a run started in
+            # the background by a shell without job control does; the child would inherit it)
+            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+        )
         try:
             wait_for(lambda: "Watching for file changes." in out.read_text(), process)
             assert "All checks passed: 1 record in 1 file." in out.read_text()
