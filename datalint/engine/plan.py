@@ -7,6 +7,7 @@ from typing import Any
 
 from datalint.checks import load_kind
 from datalint.config import ConfigError, Settings
+from datalint.feature_types import features_of
 from datalint.rules import Rule, RuleError, prepared
 
 DEFAULT_MAX_LINE_BYTES = 10_000_000
@@ -91,6 +92,8 @@ class RulePlan:
             kind = self.kinds[indices[0]]
             rules = [self.rules[index] for index in indices]
             self.feature_sets.append((tuple(indices), kind.prepare_features_set(rules), kind.record_features_set))
+        # Each dataset-wide rule's declared features, by rule index: how its column is stored.
+        self.declared = {index: features_of(rule) for index, rule in self.featured_rules}
 
     @property
     def featured_rules(self) -> list[tuple[int, Rule]]:

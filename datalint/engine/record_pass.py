@@ -25,7 +25,6 @@ from datalint.config import Settings
 from datalint.engine.features import FileState, assemble_file, make_violation
 from datalint.engine.incremental import save_cache
 from datalint.engine.plan import RulePlan
-from datalint.feature_types import features_of
 from datalint.field_mapping import build_record
 from datalint.locate import locate
 from datalint.presets import PRESETS, detect_format
@@ -140,8 +139,7 @@ def check_lines(plan: RulePlan, file_format: str, lines: Iterable[Line], timings
     columns = {index: column for index, _, _, column in featured}
     for indices, _, _, set_columns in feature_sets:
         columns.update(zip(indices, set_columns, strict=True))
-    declared = {index: features_of(rule) for index, rule in plan.featured_rules}
-    results = Results(kinds, found, columns, declared)
+    results = Results(kinds, found, columns, dict(plan.declared))  # a copy: extend() adds to it
     if batch:
         _add_batched_results(plan, batch, results, timings)
     return results
@@ -418,9 +416,9 @@ def _file_of_lines(source: Source) -> Path | None:
     """The file whose bytes are these lines, at their offsets, for workers that read them there;
     None for stdin, bytes held in memory, a gzip stream, or rows of a columnar input (Parquet and
     Arrow sources, whose lines are made from rows)."""
-    if source.path is None or source.data is not None or is_compressed(source.path):
+    if source.path is None or source.data is not None or source.columnar is not None or is_compressed(source.path):
         return None
-    return None if source.columnar is not None else source.path
+    return source.path
 
 
 def _gather(
