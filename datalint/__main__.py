@@ -1,0 +1,5 @@
+"""`python -m datalint`: the console script."""
+
+from datalint.cli import run
+
+run()

@@ -1,0 +1,5 @@
+"""`python -m datalint.cli`: the console script."""
+
+from datalint.cli import run
+
+run()
