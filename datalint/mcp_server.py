@@ -329,8 +329,11 @@ def __getattr__(name: str) -> MCPServer:
 
 @contextmanager
 def _tool_errors() -> Iterator[None]:
-    """datalint's usage errors (exit 2 on the command line) as tool errors with the same message."""
+    """datalint's usage errors (exit 2 on the command line) as tool errors with the same message; a
+    defect datalint finds in itself (a feature value its kind did not declare) too, as the CLI says it."""
+    from datalint.cli.errors import defect_message
     from datalint.config import ConfigError
+    from datalint.feature_types import FeatureError
     from datalint.rules import RuleError
     from datalint.sources import InputError
 
@@ -338,6 +341,8 @@ def _tool_errors() -> Iterator[None]:
         yield
     except (ConfigError, InputError, RuleError) as error:
         raise ToolError(str(error)) from error
+    except FeatureError as error:
+        raise ToolError(defect_message(error)) from error
     except OSError as error:  # a file that cannot be read or written
         raise ToolError(f"{error.filename or 'file'}: {error.strerror or error}") from error
 
