@@ -19,6 +19,8 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from datalint.lint_options import LintOptions, lint_options
+
 __version__ = "0.1.0"
 
 if TYPE_CHECKING:
@@ -30,6 +32,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "LinesLinted",
+    "LintOptions",
     "__version__",
     "lint_file",
     "lint_lines",
@@ -56,67 +59,33 @@ def settings_resolver(
     return SettingsResolver(command_line, Path(config) if config else None)
 
 
-_SELECTION = ("config", "select", "extend_select", "ignore", "fail_on", "against", "profile")
-# lint_paths' options that say how the engine runs (what _run takes)
-_RUN_OPTIONS = ("jobs", "cache", "timings", "progress", "executor", "ray_address", "chunk_bytes", "pool_min_lines")
-
-
-def lint_paths(
-    paths: Sequence[str | Path],
-    *,
-    config: str | Path | None = None,
-    select: Sequence[str] | None = None,
-    ignore: Sequence[str] = (),
-    extend_select: Sequence[str] = (),
-    fail_on: str | None = None,
-    against: Sequence[str | Path] = (),
-    jobs: int = 1,
-    cache: bool = False,
-    timings: bool = False,
-    baseline: str | Path | None = None,
-    prune_baseline: bool = False,
-    diff_base: str | None = None,
-    progress: bool = False,
-    conventions: bool = True,
-    profile: str | None = None,
-    stdin: bytes | None = None,
-    executor: str | None = None,
-    ray_address: str | None = None,
-    chunk_bytes: int | None = None,
-    pool_min_lines: int | None = None,
-) -> Report:
+def lint_paths(paths: Sequence[str | Path], *, options: LintOptions | None = None, **keywords: Any) -> Report:
     """Lint files and folders; each file uses the config found from it upward unless `config` is given.
 
-    Then, in order: config `[[suppress]]` entries drop their violations; `baseline` (a file from
-    `datalint baseline`) drops accepted ones and reports its stale entries (DL001), which
-    `prune_baseline` removes from the file; `diff_base` (a git revision) keeps only violations of
-    records added or changed since then. `progress` shows a status line on a terminal's stderr.
-    `against`: evaluation sets the records must not overlap (as `--against` on the command line).
-    `jobs` > 1 runs the record pass of large files in that many worker processes; `cache=True`
-    reads and writes the incremental cache (.datalint_cache/), as the command line does by default;
-    `timings` measures time per rule family (in `report.timings`). A finding most records of a file
-    share is reported once, with its count and examples (conventions.py); `conventions=False` keeps
-    one finding per record. Each violation a rule can fix carries its `fix` (fix.py); `stdin` is
-    the bytes of a `-` path when the caller has read them already (the CLI does, to fix stdin).
-    `profile`: a trainer profile (rules/profiles/NAME.toml), as `--profile`.
-    `executor`: "local" (the default) or "ray" (docs/ray.md: the cluster at `ray_address` or
-    RAY_ADDRESS, else a local one); None takes `executor` from the config of the first dataset.
-    `chunk_bytes` and `pool_min_lines` size the record pass's tasks (tests and benchmarks).
+    `options` (a `LintOptions`) or its fields as keywords (`select=["P"]`, `cache=True` ...), the
+    keywords changing `options` when both are given. Then, in order: config `[[suppress]]` entries
+    drop their violations; `baseline` (a file from `datalint baseline`) drops accepted ones and
+    reports its stale entries (DL001), which `prune_baseline` removes from the file; `diff_base` (a
+    git revision) keeps only violations of records added or changed since then. `against`:
+    evaluation sets the records must not overlap (as `--against` on the command line). `jobs` > 1
+    runs the record pass of large files in that many worker processes; `cache=True` reads and
+    writes the incremental cache (.datalint_cache/), as the command line does by default; `timings`
+    measures time per rule family (in `report.timings`). A finding most records of a file share is
+    reported once, with its count and examples (conventions.py); `conventions=False` keeps one
+    finding per record. Each violation a rule can fix carries its `fix` (fix.py); `stdin` is the
+    bytes of a `-` path when the caller has read them already (the CLI does, to fix stdin).
+    `profile`: a trainer profile (rules/profiles/NAME.toml), as `--profile`. `executor`: "local"
+    (the default) or "ray" (docs/ray.md: the cluster at `ray_address` or RAY_ADDRESS, else a local
+    one); None takes `executor` from the config of the first dataset.
     """
-    resolver = settings_resolver(config, select, extend_select, ignore, fail_on, against, profile)
-    contents = {"<stdin>": stdin} if stdin is not None else {}
-    run_options = dict(
-        zip(
-            _RUN_OPTIONS,
-            (jobs, cache, timings, progress, executor, ray_address, chunk_bytes, pool_min_lines),
-            strict=True,
-        )
-    )
-    report = _run(paths, resolver, contents, **run_options)
-    return _narrowed(report, resolver, contents, conventions, baseline, prune_baseline, diff_base)
+    options = lint_options(options, keywords)
+    resolver = options.resolver()
+    contents = {"<stdin>": options.stdin} if options.stdin is not None else {}
+    report = _run(paths, resolver, contents, options)
+    return _narrowed(report, resolver, contents, options, options.conventions, options.prune_baseline)
 
 
-def _run(paths, resolver: SettingsResolver, contents: dict[str, bytes], **options) -> Report:
+def _run(paths, resolver: SettingsResolver, contents: dict[str, bytes], options: LintOptions) -> Report:
     """The engine's report on the paths, each violation with its fix attached; `contents` holds the
     bytes to lint instead of a file's (stdin's, a file's fixed in memory), by source name."""
     from datalint.engine import RunOptions, lint_sources
@@ -126,7 +95,7 @@ def _run(paths, resolver: SettingsResolver, contents: dict[str, bytes], **option
     sources = collect_sources([str(path) for path in paths], resolver, contents.get("<stdin>"))
     sources = [replace(source, data=contents[source.name]) if source.name in contents else source for source in sources]
     meter = None
-    if options["progress"]:
+    if options.progress:
         import sys
 
         from datalint.progress import Meter, metered
@@ -135,14 +104,14 @@ def _run(paths, resolver: SettingsResolver, contents: dict[str, bytes], **option
         sources = metered(sources, meter, count_reads=False)  # the engine tells what is checked
     try:
         run_options = RunOptions(
-            jobs=max(1, options["jobs"]),
-            cache=options["cache"],
-            timings=options["timings"],
+            jobs=max(1, options.jobs),
+            cache=options.cache,
+            timings=options.timings,
             progress=meter,
-            executor=options["executor"] or _configured_executor(resolver, sources),
-            ray_address=options["ray_address"],
-            chunk_bytes=options["chunk_bytes"],
-            pool_min_lines=options["pool_min_lines"],
+            executor=options.executor or _configured_executor(resolver, sources),
+            ray_address=options.ray_address,
+            chunk_bytes=options.chunk_bytes,
+            pool_min_lines=options.pool_min_lines,
         )
         report = lint_sources(sources, resolver, run_options)
     finally:
@@ -156,24 +125,24 @@ def _narrowed(
     report: Report,
     resolver: SettingsResolver,
     contents: dict[str, bytes],
+    options: LintOptions,
     conventions: bool,
-    baseline: str | Path | None,
     prune_baseline: bool,
-    diff_base: str | None,
 ) -> Report:
-    """The engine's report as the user asked for it: conventions once, suppressions, the baseline,
-    --diff-base (compared with `contents` where a file's bytes are held in memory)."""
+    """The engine's report as the user asked for it: conventions once (if `conventions`),
+    suppressions, the baseline (pruned if `prune_baseline`), --diff-base (compared with `contents`
+    where a file's bytes are held in memory)."""
     from datalint.conventions import collapse as collapse_conventions
 
     if conventions:
         report = collapse_conventions(report)
     report = _apply_suppressions(report, resolver)
-    if baseline is not None:
-        report = _apply_baseline(report, resolver, Path(baseline), prune_baseline)
-    if diff_base is not None:
+    if options.baseline is not None:
+        report = _apply_baseline(report, resolver, Path(options.baseline), prune_baseline)
+    if options.diff_base is not None:
         from datalint.diff_base import only_changed
 
-        report = only_changed(report, diff_base, contents)
+        report = only_changed(report, options.diff_base, contents)
     return report
 
 
@@ -243,9 +212,9 @@ def _meta_violation(rule, message: str, path: str, line: int) -> Violation:
     return Violation(rule.code, rule.name, rule.severity, message, path, line)
 
 
-def lint_file(path: str | Path, **options) -> list[Violation]:
+def lint_file(path: str | Path, *, options: LintOptions | None = None, **keywords: Any) -> list[Violation]:
     """Violations of one dataset file, sorted by line. Options as for `lint_paths`."""
-    return lint_paths([path], **options).violations
+    return lint_paths([path], options=options, **keywords).violations
 
 
 def lint_records(
@@ -278,7 +247,12 @@ def lint_records(
 
 
 def plan_fixes(
-    paths: Sequence[str | Path], *, unsafe: bool = False, max_rounds: int | None = None, **options: Any
+    paths: Sequence[str | Path],
+    *,
+    unsafe: bool = False,
+    max_rounds: int | None = None,
+    options: LintOptions | None = None,
+    **keywords: Any,
 ) -> FixPlan:
     """The fixes `datalint check --fix` would apply to these files, planned in memory: nothing is written.
 
@@ -289,35 +263,26 @@ def plan_fixes(
     the file's bytes before the first round and after the last (`fix.unified_diff(item)` is their
     diff; `fix.write(plan)` writes them); `plan.report` is what remains, the last round's lint as
     `lint_paths` with these options reports it. Unsafe fixes (content changes, records removed)
-    only with `unsafe`; `plan.unsafe_skipped` counts the ones left out. `options` are those of
-    `lint_paths` (config, select, cache, baseline, stdin ...), with the same defaults.
+    only with `unsafe`; `plan.unsafe_skipped` counts the ones left out. `options` and `keywords`
+    are those of `lint_paths` (config, select, cache, baseline, stdin ...), with the same defaults.
     """
-    import inspect
-
     from datalint import fix
 
-    # The options of lint_paths, checked and with its defaults, as the run of each round takes them.
-    bound = inspect.signature(lint_paths).bind(paths, **options)
-    bound.apply_defaults()
-    given = bound.arguments
-    resolver = settings_resolver(*(given[key] for key in _SELECTION))
-    run_options = {key: given[key] for key in _RUN_OPTIONS}
-    baseline, diff_base, stdin = given["baseline"], given["diff_base"], given["stdin"]
+    options = lint_options(options, keywords)
+    resolver = options.resolver()
     last: list[Report] = []
 
     def lint(contents: dict[str, bytes]) -> Report:
         # Fixes are planned per record: a convention reported once still has one fix per record,
         # and suppressed, baselined or unchanged (--diff-base) findings are not fixed.
-        last[:] = [_run(paths, resolver, contents, **run_options)]
-        return _narrowed(last[0], resolver, contents, False, baseline, False, diff_base)
+        last[:] = [_run(paths, resolver, contents, options)]
+        return _narrowed(last[0], resolver, contents, options, conventions=False, prune_baseline=False)
 
-    initial = {"<stdin>": stdin} if stdin is not None else {}
+    initial = {"<stdin>": options.stdin} if options.stdin is not None else {}
     rounds = fix.MAX_ROUNDS if max_rounds is None else max_rounds
     plan = fix.fix_in_rounds(lint, resolver, initial, unsafe=unsafe, max_rounds=rounds)
     contents = {**initial, **{item.path: item.after for item in plan.files}}
-    plan.report = _narrowed(
-        last[0], resolver, contents, given["conventions"], baseline, given["prune_baseline"], diff_base
-    )
+    plan.report = _narrowed(last[0], resolver, contents, options, options.conventions, options.prune_baseline)
     return plan
 
 

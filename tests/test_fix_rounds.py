@@ -119,3 +119,15 @@ def test_plan_fixes_takes_the_options_of_lint_paths(data: Path):
     assert plan.files[0].after == RAW.replace(b"<|endoftext|>", b"")  # D001 is not selected
     with pytest.raises(TypeError):
         datalint.plan_fixes([data], selcet=["P007"])
+
+
+def test_plan_fixes_and_lint_paths_share_one_lint_options(data: Path):
+    options = datalint.LintOptions(select=["P007", "D001"], conventions=False)
+    plan = datalint.plan_fixes([data], unsafe=True, options=options)
+    assert plan.files[0].after == FIXED and plan.report.violations == []
+    # keywords change the options given: without D001, only the token is cut, and the copy it
+    # makes is what lint_paths with the same options finds in the fixed file
+    only_token = datalint.plan_fixes([data], unsafe=True, options=options, select=["P007"])
+    assert only_token.files[0].after == RAW.replace(b"<|endoftext|>", b"")
+    data.write_bytes(only_token.files[0].after)
+    assert [(v.code, v.line) for v in datalint.lint_paths([data], options=options).violations] == [("D001", 3)]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import click
@@ -24,6 +25,7 @@ from datalint.cli.output import (
     shown_format,
 )
 from datalint.formatters import FORMATTERS
+from datalint.lint_options import LintOptions
 
 
 @main.command()
@@ -161,23 +163,26 @@ def check(
         fail("--prune needs --baseline FILE")
     if max_violations is not None and output_format not in (*HUMAN_FORMATS, "github", "gitlab"):
         fail(f"--max-violations applies to text, concise, full, github and gitlab output, not {output_format}")
-    options = {
-        "config": config,
-        "select": split(select) or None,
-        "extend_select": split(extend_select),
-        "ignore": split(ignore),
-        "fail_on": fail_on,
-        "baseline": baseline,
-        "diff_base": diff_base,
-        "against": against,
-        "jobs": jobs or default_jobs(),
-        "executor": executor,
-        "ray_address": ray_address,
-        "cache": not no_cache,
-        "timings": timings,
-        "conventions": not every_record,
-        "profile": profile,
-    }
+    progress = not (no_progress or quiet) and sys.stderr.isatty()
+    options = LintOptions(
+        config=config,
+        select=split(select) or None,
+        extend_select=split(extend_select),
+        ignore=split(ignore),
+        fail_on=fail_on,
+        against=against,
+        profile=profile,
+        jobs=jobs or default_jobs(),
+        cache=not no_cache,
+        timings=timings,
+        progress=progress,
+        executor=executor,
+        ray_address=ray_address,
+        baseline=baseline,
+        prune_baseline=prune,
+        diff_base=diff_base,
+        conventions=not every_record,
+    )
     targets = list(paths or (".",))
     output = Output(
         format=shown_format(output_format, show_source),
@@ -186,7 +191,7 @@ def check(
         lowest_severity=QUIET_LEVELS[min(quiet, 2)],
         max_violations=max_violations,
         color=color_wanted(color, output_file, os.environ, sys.stdout),
-        progress=not (no_progress or quiet) and sys.stderr.isatty(),
+        progress=progress,
         command=reproduce(targets, options),
         show_fixes=show_fixes,
     )
@@ -198,39 +203,37 @@ def check(
     if "-" in targets:
         if (fix or show_diff) and len(targets) > 1:
             fail("--fix and --diff on stdin (-) take no other paths")
-        options["stdin"] = sys.stdin.buffer.read()  # read once: fixes are planned on these bytes
+        options = replace(options, stdin=sys.stdin.buffer.read())  # read once: fixes are planned on these bytes
     fixed_stdin = None
     try:
         if fix or show_diff:
             # Rounds of fixes until none applies; the last round's lint is the report.
-            fixed = datalint.plan_fixes(
-                targets, unsafe=unsafe_fixes, prune_baseline=prune, progress=output.progress, **options
-            )
+            fixed = datalint.plan_fixes(targets, unsafe=unsafe_fixes, options=options)
             tell_fixes(fixed, write=not show_diff, listed=show_fixes)
             note_columnar_not_fixed(fixed.report)
             if show_diff:
                 sys.exit(1 if fixed.applied else 0)
-            if options.get("stdin") is not None:
+            if options.stdin is not None:
                 # ruff's `--fix -`: the fixed dataset to stdout, what is left to stderr
-                fixed_stdin = fixed.files[0].after if fixed.files else options["stdin"]
+                fixed_stdin = fixed.files[0].after if fixed.files else options.stdin
             report = fixed.report
         else:
-            report = datalint.lint_paths(targets, prune_baseline=prune, progress=output.progress, **options)
+            report = datalint.lint_paths(targets, options=options)
     except usage_errors() as error:
         fail(str(error))
         return
-    report = print_report(report, output, options["jobs"], fixed_stdin)
+    report = print_report(report, output, options.jobs, fixed_stdin)
     sys.exit(0 if exit_zero else report.exit_code)
 
 
-def _watch(targets: list[str], options: dict, output: Output) -> None:
+def _watch(targets: list[str], options: LintOptions, output: Output) -> None:
     """Check, then again each time a watched file changes, until interrupted (`ruff check --watch`).
     A run that cannot start (a config error while it is being edited) is reported, and watched."""
     import datalint
     from datalint.watch import snapshot, wait_for_change
 
     clear = output.file is None and sys.stdout.isatty()
-    seen = snapshot(targets, options["config"])
+    seen = snapshot(targets, options.config)
     message = "Starting datalint in watch mode..."
     try:
         while True:
@@ -238,13 +241,13 @@ def _watch(targets: list[str], options: dict, output: Output) -> None:
                 click.clear()
             click.echo(f"[{time.strftime('%H:%M:%S')}] {message}", err=True)
             try:
-                report = datalint.lint_paths(targets, progress=output.progress, **options)
-                print_report(report, output, options["jobs"])
+                report = datalint.lint_paths(targets, options=options)
+                print_report(report, output, options.jobs)
             except usage_errors() as error:
                 click.echo(f"datalint: error: {error}", err=True)
             click.echo("Watching for file changes.", err=True)
             sys.stdout.flush()
-            seen, changed = wait_for_change(targets, seen, options["config"])
+            seen, changed = wait_for_change(targets, seen, options.config)
             names = ", ".join(changed[:3]) + (", ..." if len(changed) > 3 else "")
             message = f"{plural(len(changed), 'file')} changed ({names}), checking again..."
     except KeyboardInterrupt:

@@ -9,11 +9,15 @@ import shlex
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from datalint.cli.errors import fail
 from datalint.formatters import FORMATTERS
+
+if TYPE_CHECKING:
+    from datalint.lint_options import LintOptions
 
 # -q hides info, -qq warnings too (ESLint's --quiet reports errors only; datalint has three levels).
 QUIET_LEVELS = ("info", "warning", "error")
@@ -101,20 +105,24 @@ def print_report(report, output: Output, jobs: int, fixed_stdin: bytes | None = 
     return report
 
 
-def reproduce(targets: list[str], options: dict) -> str:
+def reproduce(targets: list[str], options: LintOptions) -> str:
     """The `datalint check` command that finds the same violations (for the CI job summary)."""
     args = ["datalint", "check", *targets]
-    for flag, key in (("--select", "select"), ("--extend-select", "extend_select"), ("--ignore", "ignore")):
-        if options[key]:
-            args += [flag, ",".join(options[key])]
-    for flag, key in (("--config", "config"), ("--fail-on", "fail_on"), ("--baseline", "baseline")):
-        if options[key] is not None:
-            args += [flag, str(options[key])]
-    for against in options["against"]:
+    for flag, values in (
+        ("--select", options.select),
+        ("--extend-select", options.extend_select),
+        ("--ignore", options.ignore),
+    ):
+        if values:
+            args += [flag, ",".join(values)]
+    for flag, value in (("--config", options.config), ("--fail-on", options.fail_on), ("--baseline", options.baseline)):
+        if value is not None:
+            args += [flag, str(value)]
+    for against in options.against:
         args += ["--against", str(against)]
-    if options["diff_base"] is not None:
-        args += ["--diff-base", options["diff_base"]]
-    if not options["conventions"]:
+    if options.diff_base is not None:
+        args += ["--diff-base", options.diff_base]
+    if not options.conventions:
         args.append("--every-record")
     return shlex.join(args)
 
