@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from datalint.fix import FileLines, apply, keep_string_part
+from datalint.file_lines import FileLines
+from datalint.fix import apply, keep_string_part
 from datalint.violation import DeleteLine, Fix, RemoveBom, ReplaceText, SetLineEnding
 from tests.cli_helpers import DATASETS, finding_lines, run
 

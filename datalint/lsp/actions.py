@@ -10,6 +10,7 @@ from lsprotocol import types
 
 from datalint import fix as fixes
 from datalint.docs import rule_markdown
+from datalint.file_lines import FileLines
 from datalint.lsp import convert
 from datalint.lsp.document import OpenDocument
 from datalint.rules import Rule
@@ -21,7 +22,7 @@ log = logging.getLogger(__name__)
 
 
 def _fix_context(state: OpenDocument) -> fixes.FixContext:
-    lines = fixes.FileLines.of_text(state.snapshot.text())
+    lines = FileLines.of_text(state.snapshot.text())
     return fixes.FixContext(lines, state.linted.file_format, state.settings)
 
 
