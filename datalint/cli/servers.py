@@ -24,7 +24,7 @@ def mcp_server(no_cache: bool) -> None:
 def language_server() -> None:
     """Run the language server (LSP on stdin/stdout): diagnostics as you type, fixes, suppressions."""
     try:
-        from datalint.lsp.server import serve
+        from datalint.lsp.handlers import serve
     except ImportError as error:
         if (error.name or "").split(".")[0] in ("pygls", "lsprotocol", "cattrs"):
             fail("the language server needs its extra: pip install 'datalint[lsp]'")
