@@ -221,7 +221,6 @@ def check(
             report = datalint.lint_paths(targets, options=options)
     except usage_errors() as error:
         fail(str(error))
-        return
     report = print_report(report, output, options.jobs, fixed_stdin)
     sys.exit(0 if exit_zero else report.exit_code)
 

@@ -28,7 +28,6 @@ def stats(path: Path, output_format: str, html_file: Path | None, config: Path |
         profile = datalint.profile_file(path, config=config, progress=wants_progress(quiet))
     except usage_errors() as error:
         fail(str(error))
-        return
     if html_file is not None:
         from datalint.atomic import write_atomic
         from datalint.profile_html import render as render_html
@@ -55,7 +54,6 @@ def init(path: Path, force: bool) -> None:
         result = write(target, [str(path)], force=force)
     except (InitError, *usage_errors()) as error:
         fail(str(error))
-        return
     ignored = len(result.ignored or [])
     click.echo(
         f"Wrote {target}: format {result.format}, {ignored} noisy rule{'s' * (ignored != 1)} ignored for now.",
@@ -102,7 +100,6 @@ def write_baseline(
         )
     except usage_errors() as error:
         fail(str(error))
-        return
     root = output.resolve().parent
     entries = baseline.entries_for(report.violations, root)
     baseline.write(output, entries)

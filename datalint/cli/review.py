@@ -57,7 +57,6 @@ def sample(
             picked += draw(candidates, fraction, seed, reviewed)
     except (ConfigError, InputError, ReviewError) as error:
         fail(str(error))
-        return
     output.parent.mkdir(parents=True, exist_ok=True)
     write_atomic(output, "".join(review_line(candidate) + "\n" for candidate in picked).encode("utf-8"))
     strata = Counter(candidate.stratum for candidate in picked)
@@ -91,7 +90,6 @@ def train_quality(ratings: tuple[str, ...], output: Path, seed: int, config: Pat
         examples = [review_example(entry, settings.format, settings.mapping) for entry in rated]
     except (ConfigError, ReviewError) as error:
         fail(str(error))
-        return
     n_good = sum(labels)
     n_bad = len(labels) - n_good
     if min(n_good, n_bad) < 2 or len(labels) < 10:
@@ -104,7 +102,6 @@ def train_quality(ratings: tuple[str, ...], output: Path, seed: int, config: Pat
         model = training.train(examples, labels, seed=seed)
     except ImportError as error:
         fail(str(error))
-        return
     click.echo(f"trained on {len(labels)} rated records ({n_good} good, {n_bad} bad) from {len(files)} review file(s)")
     click.echo(f"cross-validated ({folds} folds, seed {seed}):")
     for name in ("bad", "good"):

@@ -16,7 +16,6 @@ def mcp_server(no_cache: bool) -> None:
         from datalint.mcp_server import serve
     except ImportError as error:  # the `mcp` extra is not installed
         fail(str(error))
-        return
     serve(cache=not no_cache)
 
 
