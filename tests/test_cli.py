@@ -63,12 +63,13 @@ def test_rules_and_rule_docs():
 
 
 def test_version_from_the_installed_script():
-    result = subprocess.run([sys.executable, "-m", "datalint.cli", "--version"], capture_output=True, text=True)
-    assert result.stdout.strip() == f"datalint, version {__version__}"
+    for module in ("datalint.cli", "datalint"):  # `python -m datalint` runs the console script too
+        result = subprocess.run([sys.executable, "-m", module, "--version"], capture_output=True, text=True)
+        assert result.stdout.strip() == f"datalint, version {__version__}"
 
 
 def test_the_console_script_exits_with_the_run_s_code_and_all_its_output(tmp_path):
-    """`datalint` skips the interpreter's teardown (cli.run): what it printed must still all be
+    """`datalint` skips the interpreter's teardown (cli.entry.run): what it printed must still all be
     there, and the exit code must still say what happened."""
     data = tmp_path / "data.jsonl"
     records = "".join(f'{{"instruction": "Say {n}", "output": "As an AI language model, no."}}\n' for n in range(300))
