@@ -4,30 +4,26 @@ folders (Arrow IPC stream shards), read as the same blocks of lines the JSONL re
 A row is linted as its canonical JSON text, `json.dumps(row, ensure_ascii=False)` with the
 columns in the schema's order: the line a JSONL export of the row holds, so its record hash, the
 cache, every check and the dataset pass are those of JSONL. The record's "line" is its 1-based
-row, global within the file or split; `RowIndex` turns it into where the row sits (row group,
-shard) from the same metadata the reader walks. pyarrow is imported only here (extra `parquet`);
-`datasets` is never imported.
+row, global within the file or split; each block says where a row group or shard begins
+(`Block.parts`), as it reads them, so the reader indexes where every row sits without a second
+read (`source_reader.RowIndex`). pyarrow is imported only here (extra `parquet`); `datasets` is
+never imported.
 """
 
 from __future__ import annotations
 
-import bisect
 import datetime
 import decimal
 import json
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from datalint.locate import make_pointer
-from datalint.reader import BLOCK_BYTES, Block, Problem
+from datalint.reader import BLOCK_BYTES, Block, Problem, RowPart
 from datalint.sources import InputError
-from datalint.violation import Row, Violation
-
-if TYPE_CHECKING:
-    from datalint.sources import Source
 
 PARQUET_SUFFIX = ".parquet"
 MISSING_EXTRA = "reading Parquet and Arrow datasets needs pyarrow: pip install 'datalint[parquet]'"
@@ -62,26 +58,6 @@ class ColumnarInput:
     def kind(self) -> str:
         """What the input is, for messages: "a Parquet dataset", "an Arrow (save_to_disk) dataset"."""
         return "a Parquet dataset" if self.format == "parquet" else "an Arrow (save_to_disk) dataset"
-
-
-@dataclass(frozen=True, slots=True)
-class _Part:
-    first_row: int  # 1-based, global
-    row_group: int | None
-    shard: int | None
-    file: str
-
-
-@dataclass(frozen=True, slots=True)
-class RowIndex:
-    """The parts (row groups, shards) of a columnar input, in row order, and the first row of each."""
-
-    parts: tuple[_Part, ...]
-    starts: tuple[int, ...]
-
-    def locate(self, row: int) -> Row:
-        part = self.parts[max(bisect.bisect_right(self.starts, row) - 1, 0)]
-        return Row(row, part.row_group, part.shard, part.file)
 
 
 def pyarrow_modules() -> tuple[Any, Any, Any]:
@@ -190,35 +166,18 @@ def _joined(slices: Iterator[Block], first_size: int, size: int) -> Iterator[Blo
     block, as the JSONL reader's, so worker processes get their first tasks sooner)."""
     lines: list[bytes] = []
     problems: list[tuple[int, Problem]] = []
+    parts: list[tuple[int, RowPart]] = []
     held, limit = 0, first_size
     for block in slices:
         problems += [(len(lines) + position, problem) for position, problem in block.problems]
+        parts += [(len(lines) + position, part) for position, part in block.parts]
         lines += block.lines
         held += sum(map(len, block.lines))
         if held >= limit:
-            yield Block(lines, carriage_return=False, problems=problems)
-            lines, problems, held, limit = [], [], 0, size
+            yield Block(lines, carriage_return=False, problems=problems, parts=parts)
+            lines, problems, parts, held, limit = [], [], [], 0, size
     if lines:
-        yield Block(lines, carriage_return=False, problems=problems)
-
-
-def row_index(source: ColumnarInput, name: str) -> RowIndex:
-    """Where each row group (Parquet) or shard (Arrow) starts, from the files' metadata."""
-    _, ipc, parquet = pyarrow_modules()
-    sharded = source.format == "arrow" or len(source.files) > 1
-    parts = []
-    first = 1
-    for shard, path in enumerate(source.files):
-        if source.format == "parquet":
-            metadata = _parquet_file(parquet, path, name).metadata
-            for group in range(metadata.num_row_groups):
-                parts.append(_Part(first, group, shard if sharded else None, str(path)))
-                first += metadata.row_group(group).num_rows
-        else:
-            parts.append(_Part(first, None, shard, str(path)))
-            with _arrow_stream(ipc, path, name) as reader:
-                first += sum(batch.num_rows for batch in reader)
-    return RowIndex(tuple(parts), tuple(part.first_row for part in parts))
+        yield Block(lines, carriage_return=False, problems=problems, parts=parts)
 
 
 def _parquet_file(parquet, path: Path, name: str):
@@ -238,8 +197,11 @@ def _arrow_stream(ipc, path: Path, name: str):
 
 
 def _parquet_blocks(files: tuple[Path, ...], name: str, max_row_group_bytes: int | None) -> Iterator[Block]:
+    """A block per slice of a row group; its first says where the row group begins (and in which
+    shard, when the split has several files)."""
     _, _, parquet = pyarrow_modules()
-    for path in files:
+    sharded = len(files) > 1
+    for shard, path in enumerate(files):
         reader = _parquet_file(parquet, path, name)
         metadata = reader.metadata
         for group in range(metadata.num_row_groups):
@@ -249,22 +211,30 @@ def _parquet_blocks(files: tuple[Path, ...], name: str, max_row_group_bytes: int
                 notes.append(
                     (0, _too_large(path, group, metadata.row_group(group).num_rows, size, max_row_group_bytes))
                 )
+            part = RowPart(group, shard if sharded else None, str(path))
             # iter_batches(row_groups=[i]) never crosses a row-group boundary (plain iter_batches does)
             for batch in _batches(reader.iter_batches(batch_size=BATCH_ROWS, row_groups=[group]), name, path):
                 block = _block(batch)
-                if notes:
+                if part is not None:  # the row group's first slice
                     block.problems = notes + block.problems
-                    notes = []
+                    block.parts = [(0, part)]
+                    part = None
                 yield block
 
 
 def _arrow_blocks(files: tuple[Path, ...], name: str) -> Iterator[Block]:
+    """A block per slice of a record batch; the shard's first says where the shard begins."""
     _, ipc, _ = pyarrow_modules()
-    for path in files:
+    for shard, path in enumerate(files):
+        part: RowPart | None = RowPart(None, shard, str(path))
         with _arrow_stream(ipc, path, name) as reader:
             for batch in _batches(iter(reader), name, path):
                 for start in range(0, batch.num_rows, BATCH_ROWS):
-                    yield _block(batch.slice(start, BATCH_ROWS))
+                    block = _block(batch.slice(start, BATCH_ROWS))
+                    if part is not None:
+                        block.parts = [(0, part)]
+                        part = None
+                    yield block
 
 
 def _batches(batches: Iterator, name: str, path: Path) -> Iterator:
@@ -348,26 +318,3 @@ def _binary_problem(found: list[tuple[str, int]]) -> Problem:
         f" ({more} more)" if more else ""
     )
     return Problem("binary-value", message, pointer=pointer)
-
-
-def attach_rows(violations: list[Violation], sources: list[Source]) -> None:
-    """Give the violations (and their related locations) of columnar sources their `Row`: the
-    record's line number is its row; the row index says in which row group and shard it sits."""
-    inputs = {source.name: source.columnar for source in sources if source.columnar is not None}
-    if not inputs:
-        return
-    indexes: dict[str, RowIndex] = {}
-
-    def row_of(path: str, number: int) -> Row:
-        if path not in indexes:
-            indexes[path] = row_index(inputs[path], path)
-        return indexes[path].locate(number)
-
-    for violation in violations:
-        if violation.path in inputs:
-            violation.row = row_of(violation.path, violation.line)
-        if any(related.path in inputs for related in violation.related):
-            violation.related = [
-                replace(related, row=row_of(related.path, related.line)) if related.path in inputs else related
-                for related in violation.related
-            ]

@@ -23,8 +23,8 @@ from datalint.checks import KIND_MODULES
 from datalint.config import Settings
 from datalint.field_mapping import build_record
 from datalint.presets import detect_format
-from datalint.reader import read_json_array, read_jsonl
 from datalint.report import Report
+from datalint.source_reader import SourceReader
 from datalint.sources import Source
 
 NO_LETTERS = "no letters"  # records whose text has no letter at all: empty, digits, punctuation, symbols
@@ -271,17 +271,15 @@ def profile_source(source: Source, settings: Settings) -> Profile:
     """One pass over a dataset: the record view of each line, measured."""
     profile = Profile(source.name)
     file_format = settings.format if settings.format != "auto" else None
-    with source.open() as stream:
-        lines = read_json_array(stream) if source.array else read_jsonl(stream, max_line_bytes=10_000_000)
-        for line in lines:
-            profile.lines += 1
-            if line.value is None:
-                continue
-            if file_format is None:
-                detected = detect_format(line.value)
-                file_format = detected if detected != "unknown" else None
-            record = build_record(line.number, line.hash, line.value, file_format or "unknown", settings.mapping)
-            _measure(profile, record, line.hash)
+    for line in SourceReader(source).lines(max_line_bytes=10_000_000):
+        profile.lines += 1
+        if line.value is None:
+            continue
+        if file_format is None:
+            detected = detect_format(line.value)
+            file_format = detected if detected != "unknown" else None
+        record = build_record(line.number, line.hash, line.value, file_format or "unknown", settings.mapping)
+        _measure(profile, record, line.hash)
     profile.format = file_format or "unknown"
     return profile
 

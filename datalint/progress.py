@@ -16,6 +16,7 @@ there is the same thing. Silent when stderr is not a terminal (CI logs, pipes), 
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 import time
@@ -145,14 +146,18 @@ class MeteredSource(Source):
     index: int = 0
     count_reads: bool = True
 
+    def opened(self) -> None:
+        if self.meter is None:
+            return
+        size = None  # unknown: stdin, gzip, a columnar source (its text is not its files' size)
+        if self.path is not None and not self.path.name.endswith(".gz") and self.columnar is None:
+            with contextlib.suppress(OSError):  # a file that cannot be read: the reader's open() says why
+                size = self.path.stat().st_size
+        self.meter.file_opened(self.index, self.name, size)
+
     def open(self) -> BinaryIO:
         stream = Source.open(self)
-        if self.meter is None:
-            return stream
-        known = self.path is not None and not self.path.name.endswith(".gz") and self.columnar is None
-        size = self.path.stat().st_size if known else None  # a columnar source's text is not its files' size
-        self.meter.file_opened(self.index, self.name, size)
-        if not (self.count_reads or self.array):
+        if self.meter is None or not (self.count_reads or self.array):
             return stream
         return _CountingStream(stream, self.meter.read)  # type: ignore[return-value]
 

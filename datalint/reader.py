@@ -10,7 +10,7 @@ import hashlib
 import json
 import re
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -125,6 +125,16 @@ def _duplicate_key_column(text: str, key: str) -> int:
 BLOCK_BYTES = 16 << 20
 
 
+@dataclass(frozen=True, slots=True)
+class RowPart:
+    """Where a run of a columnar input's rows sits: the 0-based `row_group` of its Parquet file and
+    the 0-based `shard` of its split (None where they do not apply), in `file`."""
+
+    row_group: int | None
+    shard: int | None
+    file: str
+
+
 @dataclass(slots=True)
 class Block:
     lines: list[bytes]  # without their "\n"
@@ -133,6 +143,8 @@ class Block:
     # problems of where a line comes from, not of its bytes (a columnar reader's row group too
     # large, a value JSON cannot hold): (position in the block, problem); never cached per record
     problems: list[tuple[int, Problem]] = field(default_factory=list)
+    # rows of a columnar input: (position in the block, part) where a row group or shard begins
+    parts: list[tuple[int, RowPart]] = field(default_factory=list)
 
 
 def read_blocks(stream: BinaryIO) -> Iterator[Block]:
@@ -155,16 +167,27 @@ def read_blocks(stream: BinaryIO) -> Iterator[Block]:
 
 def read_jsonl(stream: BinaryIO, *, max_line_bytes: int) -> Iterator[Line]:
     """Every line of a JSONL stream, parsed, with the problems of where it sits (CRLF, no final newline)."""
+    return parse_blocks(read_blocks(stream), max_line_bytes=max_line_bytes)
+
+
+def parse_blocks(blocks: Iterable[Block], *, max_line_bytes: int) -> Iterator[Line]:
+    """Every line of these blocks, parsed, with the problems of where it sits (CRLF, no final
+    newline, the blocks' own problems)."""
     parser = LineParser(max_line_bytes)
     number = 0
     crlf_seen = False
-    for block in read_blocks(stream):
-        for raw in block.lines:
+    for block in blocks:
+        noted: dict[int, list[Problem]] = {}
+        for position, problem in block.problems:
+            noted.setdefault(position, []).append(problem)
+        for position, raw in enumerate(block.lines):
             number += 1
             crlf = raw.endswith(b"\r")
             body = raw[:-1] if crlf else raw
             line = parser.parse(number, body, record_hash(body))
             line.problems[:0] = position_problems(crlf and not crlf_seen, block.missing_newline)
+            if noted:
+                line.problems += noted.get(position, ())
             crlf_seen = crlf_seen or crlf
             yield line
 

@@ -30,7 +30,8 @@ class InputError(Exception):
 
 @dataclass(frozen=True, slots=True)
 class Source:
-    """One dataset to lint: a display name and a way to open its bytes."""
+    """One dataset to lint: a display name and where its records are. The reader reads it
+    (datalint.source_reader.SourceReader), whatever it holds."""
 
     name: str
     path: Path | None  # None for stdin and in-memory records
@@ -38,9 +39,14 @@ class Source:
     data: bytes | None = None  # the bytes to lint when held in memory: stdin's, a file's being fixed
     columnar: ColumnarInput | None = None  # Parquet or Arrow files, read by datalint.columnar
 
+    def opened(self) -> None:
+        """The reader starts reading this source (a progress meter's hook: progress.MeteredSource)."""
+
     def open(self) -> BinaryIO:
-        if self.columnar is not None:  # no bytes to stream: columnar.read_blocks reads its rows
-            return io.BytesIO(b"")
+        """The bytes of a source of lines (a file, stdin, bytes in memory); a columnar source has
+        rows, not bytes: the reader reads its files."""
+        if self.columnar is not None:
+            raise TypeError(f"{self.name} is {self.columnar.kind}: its rows are read by datalint.columnar")
         if self.data is not None:
             return io.BytesIO(self.data)
         if self.path is None:

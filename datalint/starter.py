@@ -16,7 +16,7 @@ from pathlib import Path
 from datalint.config import CommandLine, SettingsResolver, load_config
 from datalint.engine import DEFAULT_MAX_LINE_BYTES, lint_sources
 from datalint.profile import Profile, add_violations, profile_source
-from datalint.reader import open_binary, read_jsonl
+from datalint.source_reader import SourceReader
 from datalint.sources import Source, collect_sources, jsonl_only
 
 NOISE_THRESHOLD = 0.10
@@ -49,12 +49,11 @@ def _sample(path: Path) -> list[dict]:
     """The first records of a file, read as the lint run reads them (a line nested too deeply or
     with a lone surrogate does not raise here either)."""
     rows = []
-    with open_binary(path) as stream:
-        for line in read_jsonl(stream, max_line_bytes=DEFAULT_MAX_LINE_BYTES):
-            if line.value is not None:
-                rows.append(line.value)
-            if len(rows) >= LABEL_SAMPLE:
-                break
+    for line in SourceReader(Source(str(path), path)).lines(max_line_bytes=DEFAULT_MAX_LINE_BYTES):
+        if line.value is not None:
+            rows.append(line.value)
+        if len(rows) >= LABEL_SAMPLE:
+            break
     return rows
 
 

@@ -11,6 +11,7 @@ import subprocess
 import sys
 
 import datalint.progress as progress
+from datalint.source_reader import SourceReader
 from datalint.sources import Source
 from tests.cli_helpers import run
 from tests.conftest import REPO, dataset
@@ -39,8 +40,7 @@ def test_metered_source_reports_bytes_read_and_clears_the_line(tmp_path, monkeyp
     screen = Terminal()
     meter = progress.Meter(screen, 1)
     (source,) = progress.metered([Source(str(path), path)], meter)
-    with source.open() as stream:
-        assert sum(1 for _ in stream) == 1000
+    assert sum(1 for _ in SourceReader(source).lines(max_line_bytes=1000)) == 1000
     meter.close()
     text = screen.getvalue()
     assert "a.jsonl: 100% of 0.0 MB checked\r" in text  # (the path is cut on the left to fit 80 columns)

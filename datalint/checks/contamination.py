@@ -30,8 +30,9 @@ from datalint.feature_types import CATEGORY, FLOAT64, INT64, rows
 from datalint.field_mapping import build_record
 from datalint.minhash.shingles import shingle_hashes_many
 from datalint.presets import detect_format
-from datalint.reader import open_binary, read_jsonl
 from datalint.records import Record
+from datalint.source_reader import SourceReader
+from datalint.sources import InputError, Source
 from datalint.violation import DatasetFinding, Location
 
 OPTIONS = {
@@ -116,20 +117,19 @@ def prepare(options: dict) -> EvalIndex | None:
 
 def _eval_texts(path: Path, min_words: int) -> Iterator[tuple[EvalText, str]]:
     """Every text of an evaluation set long enough to compare; any format, every string field."""
+    file_format = None
     try:
-        stream = open_binary(path)
-    except OSError as error:
-        raise ValueError(f"evaluation set {path}: cannot be read ({error.strerror or error})") from error
-    with stream:
-        file_format = None
-        for line in read_jsonl(stream, max_line_bytes=MAX_EVAL_LINE_BYTES):
+        for line in SourceReader(Source(str(path), path)).lines(max_line_bytes=MAX_EVAL_LINE_BYTES):
             if not isinstance(line.value, dict):
                 continue
-            file_format = file_format or (detect_format(line.value) if detect_format(line.value) != "unknown" else None)
+            detected = detect_format(line.value)
+            file_format = file_format or (detected if detected != "unknown" else None)
             record = build_record(line.number, line.hash, line.value, file_format or "unknown")
             for text in record.texts:
                 if len(text.text.split()) >= min_words:
                     yield EvalText(str(path), line.number, text.pointer), text.text
+    except InputError as error:  # the reader's sentence: the file cannot be read
+        raise ValueError(f"evaluation set {error}") from error
 
 
 # A row per text with shingles in the evaluation set: the closest evaluation text, the 13-grams

@@ -18,8 +18,9 @@ from datalint.engine.features import FileFeatures
 from datalint.engine.incremental import cache_folder_for, cache_folder_of
 from datalint.engine.plan import DEFAULT_MAX_LINE_BYTES
 from datalint.engine.record_pass import file_record_pass, memory_record_pass
-from datalint.reader import Line, LineParser, read_json_array, record_hash
+from datalint.reader import Line, LineParser, record_hash
 from datalint.report import FileSummary, Report, count_failing
+from datalint.source_reader import SourceReader
 from datalint.sources import Source
 from datalint.timings import Timings
 from datalint.violation import Violation, by_position
@@ -42,12 +43,11 @@ def lint_sources(sources: list[Source], resolver: SettingsResolver, options: Run
             settings = resolver.settings_for(source.path)
             fail_on[source.name] = settings.fail_on
             if source.array:
-                with source.open() as stream:
-                    state = memory_record_pass(source.name, read_json_array(stream), settings, run.timings)
+                lines = SourceReader(source).lines(max_line_bytes=DEFAULT_MAX_LINE_BYTES)
+                state = memory_record_pass(source.name, lines, settings, run.timings)
             else:
                 cache_folder = cache_folder_for(resolver, source) if options.cache else None
-                with source.open() as stream:
-                    state = file_record_pass(source, stream, settings, run, cache_folder)
+                state = file_record_pass(source, settings, run, cache_folder)
                 if state.cache_write is not None:
                     cache_writes.append(state.cache_write)
             files.append(state.features)
@@ -59,10 +59,6 @@ def lint_sources(sources: list[Source], resolver: SettingsResolver, options: Run
     run.close()
     found = dataset_findings(files, sources, run, meanwhile=lambda: _write_caches(cache_writes, run.timings))
     violations.extend(found)
-    if any(source.columnar is not None for source in sources):
-        from datalint.columnar import attach_rows
-
-        attach_rows(violations, sources)
     violations.sort(key=by_position)
     return Report(violations, summaries, count_failing(violations, fail_on), fail_on, run.timings, run.stats)
 

@@ -42,7 +42,7 @@ def dataset_findings(
     )
     found += last.reused_violations(files, rules)
     last.keep_spans(found)
-    place_dataset_violations(found, sources, run.options.jobs)
+    place_dataset_violations(found, sources, run.options.jobs, {f.name: f.rows for f in files if f.rows})
     last.save(files, rules, found)
     return found
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from itertools import compress, repeat
 from operator import is_not
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from datalint import cache
 from datalint.engine.plan import RulePlan
@@ -20,6 +20,9 @@ from datalint.reader import (
 from datalint.results import Entries
 from datalint.rules import Rule
 from datalint.violation import Violation
+
+if TYPE_CHECKING:
+    from datalint.source_reader import RowIndex
 
 _KNOWN_KIND = re.compile(rb"[\x02-\xff]")  # the kind byte of a record in a known format
 
@@ -74,7 +77,7 @@ class FileFeatures:
     known: dict[str, int] = field(default_factory=dict)  # record key -> cached entry
     numbers: list[int] | None = None  # the lines' numbers, when not 1..n (JSON array elements)
     run_key: tuple[str, str, Path] | None = None  # (path, settings digest, cache folder): what the memo keys on
-    rows: bool = False  # the lines are rows of a columnar input (Parquet, Arrow)
+    rows: RowIndex | None = None  # the lines are rows of a columnar input (Parquet, Arrow): where they sit
 
     def value(self, rule_index: int, position: int) -> Any:
         """The rule's feature value on line `position` + 1 (None: none)."""

@@ -1,11 +1,16 @@
-"""Placing: the column spans of dataset-wide findings, read from their lines after the pass."""
+"""Placing: where dataset-wide findings are, after the pass: the column spans of their pointers,
+read from their lines; for rows of a columnar input, their row group and shard, from the index the
+reader built while reading them."""
 
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Mapping
+from dataclasses import replace
 from functools import partial
 from itertools import islice
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from datalint import forking
 from datalint.locate import locate
@@ -15,15 +20,24 @@ from datalint.reader import (
 from datalint.sources import Source
 from datalint.violation import Violation
 
+if TYPE_CHECKING:
+    from datalint.source_reader import RowIndex
 
-def place_dataset_violations(violations: list[Violation], sources: list[Source], jobs: int = 1) -> None:
-    """Give dataset-wide violations the column span of their pointer, as record violations have.
+
+def place_dataset_violations(
+    violations: list[Violation], sources: list[Source], jobs: int = 1, rows: Mapping[str, RowIndex] | None = None
+) -> None:
+    """Give dataset-wide violations the column span of their pointer, as record violations have, and
+    those in a columnar input (`rows`: its row index, by source name) their `Row`, their related
+    locations too (they may be rows of other inputs).
 
     The dataset pass decides on features alone; only to place its findings for editors are the
     lines concerned read again (a sequential read of a file, up to its last such line). Many
     lines (a large run has hundreds of thousands of findings to place) are shared by `jobs`
     processes, each reading the file up to the lines of its part.
     """
+    if rows:
+        _place_rows(violations, rows)
     wanted: dict[str, dict[int, list[Violation]]] = {}
     for violation in violations:
         if violation.pointer and violation.end_column is None:
@@ -45,6 +59,18 @@ def place_dataset_violations(violations: list[Violation], sources: list[Source],
 
 
 FORKED_PLACING_MIN_LINES = 10_000
+
+
+def _place_rows(violations: list[Violation], rows: Mapping[str, RowIndex]) -> None:
+    for violation in violations:
+        index = rows.get(violation.path)
+        if index is not None:
+            violation.row = index.locate(violation.line)
+        if any(related.path in rows for related in violation.related):
+            violation.related = [
+                replace(related, row=rows[related.path].locate(related.line)) if related.path in rows else related
+                for related in violation.related
+            ]
 
 
 def _spans_on_lines(path: Path, lines: dict[int, list[Violation]], numbers: list[int]) -> list[list[tuple]]:

@@ -7,8 +7,6 @@ rules: its results are cached per record hash (incremental.py) and run by an exe
 
 from __future__ import annotations
 
-import contextlib
-import io
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -17,7 +15,7 @@ from itertools import compress, repeat
 from operator import is_, methodcaller
 from pathlib import Path
 from time import perf_counter
-from typing import TYPE_CHECKING, BinaryIO
+from typing import TYPE_CHECKING
 
 from datalint import cache
 from datalint.checks import load_kind
@@ -33,14 +31,13 @@ from datalint.reader import (
     Line,
     LineParser,
     Problem,
-    is_compressed,
     position_problems,
-    read_blocks,
     record_hash,
     record_hashes,
 )
 from datalint.records import Record
 from datalint.results import Entries, Results
+from datalint.source_reader import SourceReader
 from datalint.sources import Source
 from datalint.timings import Timings, rule_set_timing
 
@@ -271,50 +268,43 @@ def without_cr(raw: bytes) -> bytes:
     return raw[:-1] if raw[-1:] == b"\r" else raw
 
 
-def file_record_pass(
-    source: Source, stream: BinaryIO, settings: Settings, run: Executor, cache_folder: Path | None
-) -> FileState:
-    """The record pass of a JSONL file (or of a columnar source's rows, read as lines): streamed in
-    blocks, records found in the cache reused, the others checked here or, when there are many, in
-    worker processes; results in line order."""
+def file_record_pass(source: Source, settings: Settings, run: Executor, cache_folder: Path | None) -> FileState:
+    """The record pass of a source of lines (a JSONL file, stdin, a columnar input's rows), read by
+    the reader in blocks: records found in the cache reused, the others checked here or, when there
+    are many, in worker processes; results in line order."""
     plan = run.plan(settings)
     parser = LineParser(plan.max_line_bytes)
-    if source.path is None:  # stdin cannot be read twice; the format may need a second pass
-        stream = io.BytesIO(stream.read())
-    blocks = _blocks_of(source, stream, settings)
+    reader = SourceReader(source, max_row_group_bytes=_row_group_limit(settings))
+    blocks = reader.blocks()
     first = next(blocks, None)
     file_format = settings.format
     if file_format == "auto":
         file_format = probe_format(parser, first.lines[:FORMAT_PROBE_LINES] if first is not None else ())
-    state = _pass_over_blocks(source, settings, plan, run, cache_folder, file_format, first, blocks)
+    state = _pass_over_blocks(source, reader, settings, plan, run, cache_folder, file_format, first, blocks)
     seen_format = _format_of_kind(state.first_known)
     if settings.format == "auto" and seen_format != file_format:
         # The first record in a known format lay beyond the first lines looked at: run again with it.
-        stream.seek(0)
-        with contextlib.nullcontext(stream) if source.path is None else source.open() as again:
-            blocks = _blocks_of(source, again, settings)
-            state = _pass_over_blocks(
-                source, settings, plan, run, cache_folder, seen_format, next(blocks, None), blocks
-            )
-    if source.columnar is not None and state.features is not None:
-        state.features.rows = True  # messages name its records "row N"
-    return finish_file(state, source.name, settings)
+        blocks = reader.blocks()
+        state = _pass_over_blocks(
+            source, reader, settings, plan, run, cache_folder, seen_format, next(blocks, None), blocks
+        )
+    state = finish_file(state, source.name, settings)
+    if reader.rows is not None:  # rows of a columnar input: each violation's row group and shard
+        state.features.rows = reader.rows  # messages name its records "row N"; placing locates rows
+        for violation in state.violations:
+            violation.row = reader.rows.locate(violation.line)
+    return state
 
 
-def _blocks_of(source: Source, stream: BinaryIO, settings: Settings) -> Iterator[Block]:
-    """A JSONL stream's blocks of lines, or a columnar source's rows as blocks of JSON lines (its
-    stream is empty: the rows are read from its files)."""
-    if source.columnar is None:
-        return read_blocks(stream)
-    from datalint import columnar
-
+def _row_group_limit(settings: Settings) -> int | None:
+    """S015's limit on a Parquet row group's size, when the rule is on: the reader reports it."""
     rule = settings.rule_for("reading", problem="row-group-too-large")
-    max_bytes = rule.options["max-bytes"] if rule is not None else None
-    return columnar.read_blocks(source.columnar, source.name, max_bytes)
+    return rule.options["max-bytes"] if rule is not None else None
 
 
 def _pass_over_blocks(
     source: Source,
+    reader: SourceReader,
     settings: Settings,
     plan: RulePlan,
     run: Executor,
@@ -347,7 +337,7 @@ def _pass_over_blocks(
     packs: list[tuple] | None = []  # the new results as workers packed them, while all came from workers
     number = 0
     offset = 0  # in the file's bytes, of the block's first line
-    readable = _file_of_lines(source)
+    readable = reader.byte_file
     crlf_seen = False
     for block in _chain(first, blocks):
         started = perf_counter()
@@ -410,15 +400,6 @@ def _pass_over_blocks(
     if cache_path is not None and digest is not None and (new_keys or cached is None):
         state.cache_write = partial(save_cache, cache_path, digest, file_format, cached, new, new_keys, order, packs)
     return state
-
-
-def _file_of_lines(source: Source) -> Path | None:
-    """The file whose bytes are these lines, at their offsets, for workers that read them there;
-    None for stdin, bytes held in memory, a gzip stream, or rows of a columnar input (Parquet and
-    Arrow sources, whose lines are made from rows)."""
-    if source.path is None or source.data is not None or source.columnar is not None or is_compressed(source.path):
-        return None
-    return source.path
 
 
 def _gather(

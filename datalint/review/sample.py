@@ -17,8 +17,10 @@ from pathlib import Path
 
 from datalint.field_mapping import Mapping_, build_record
 from datalint.presets import detect_format
-from datalint.reader import is_array_path, open_binary, read_json_array, read_jsonl
+from datalint.reader import is_array_path
 from datalint.records import Record
+from datalint.source_reader import SourceReader
+from datalint.sources import Source
 
 OTHER = "other"
 MAX_LINE_BYTES = 10_000_000
@@ -82,17 +84,15 @@ def read_candidates(
     seen: set[str] = set()
     out: list[Candidate] = []
     fixed = file_format if file_format != "auto" else None
-    with open_binary(path) as stream:
-        lines = read_json_array(stream) if is_array_path(path) else read_jsonl(stream, max_line_bytes=MAX_LINE_BYTES)
-        for line in lines:
-            if not isinstance(line.value, dict) or line.hash in seen:
-                continue
-            seen.add(line.hash)
-            if fixed is None:
-                detected = detect_format(line.value)
-                fixed = detected if detected != "unknown" else None
-            record = build_record(line.number, line.hash, line.value, fixed or "unknown", mapping)
-            out.append(Candidate(name, line.number, line.hash, line.value, stratum_of(record, stratify)))
+    for line in SourceReader(Source(name, path, array=is_array_path(path))).lines(max_line_bytes=MAX_LINE_BYTES):
+        if not isinstance(line.value, dict) or line.hash in seen:
+            continue
+        seen.add(line.hash)
+        if fixed is None:
+            detected = detect_format(line.value)
+            fixed = detected if detected != "unknown" else None
+        record = build_record(line.number, line.hash, line.value, fixed or "unknown", mapping)
+        out.append(Candidate(name, line.number, line.hash, line.value, stratum_of(record, stratify)))
     return out
 
 
