@@ -141,6 +141,36 @@ def test_a_save_to_disk_dataset_has_the_jsonl_findings_located_by_shard(inputs, 
         assert (violation.row.shard, violation.row.row_group) == (shard_of[violation.line - 1], None)
 
 
+def test_the_readers_row_index_places_every_row_as_pyarrow_numbers_them(inputs):
+    """The index the reader builds while reading (no second read of the files' metadata) gives
+    every row, not only rows with findings, the row group and shard pyarrow counts for it."""
+    from datalint.config import SettingsResolver
+    from datalint.source_reader import SourceReader
+    from datalint.sources import collect_sources
+
+    made = inputs["chat"]
+    (hub_train, _), (saved,) = (collect_sources([str(made[key])], SettingsResolver()) for key in ("hub", "saved"))
+    for source in (hub_train, saved):
+        reader = SourceReader(source)
+        count = sum(len(block.lines) for block in reader.blocks())
+        expected = []
+        for shard, path in enumerate(source.columnar.files):
+            if source.columnar.format == "parquet":
+                metadata = pq.ParquetFile(path).metadata
+                for group in range(metadata.num_row_groups):
+                    expected += [(group, shard, str(path))] * metadata.row_group(group).num_rows
+            else:
+                expected += [(None, shard, str(path))] * _arrow_rows(path)
+        assert count == len(expected) == SLICES["chat"][1]
+        located = [reader.rows.locate(row) for row in range(1, count + 1)]
+        assert [(row.row_group, row.shard, row.file) for row in located] == expected, source.name
+
+
+def _arrow_rows(path: Path) -> int:
+    with pyarrow.ipc.open_stream(pa.memory_map(str(path))) as reader:
+        return reader.read_all().num_rows
+
+
 def test_a_dataset_dict_is_one_source_per_split(inputs):
     made = inputs["alpaca"]
     expected = _findings(_lint(made["jsonl"]), str(made["jsonl"]))

@@ -5,6 +5,11 @@ from __future__ import annotations
 import gzip
 import json
 
+import pytest
+
+from datalint.reader import record_hash
+from datalint.source_reader import SourceReader
+from datalint.sources import InputError, Source
 from tests.conftest import dataset, run, run_json
 
 GOOD = '{"instruction": "Say hi", "input": "", "output": "Hi"}'
@@ -122,6 +127,52 @@ def test_stdin(tmp_path):
     result = run("check", "-", input=(GOOD + "\n{bad\n").encode())
     assert result.exit_code == 1
     assert result.output.startswith("<stdin>:2:2: S001 [invalid-json]")
+
+
+def test_stdin_is_read_again_when_its_format_shows_late():
+    """The first record in a known format lies past the lines probed: the record pass reads the
+    source again, and stdin, which cannot be read twice, is held by the reader."""
+    unknown = "".join(f'{{"note": {number}}}\n' for number in range(100))
+    result = run("check", "-", "--format", "json", input=(unknown + '{"instruction": "x", "output": ""}\n').encode())
+    document = json.loads(result.output)
+    assert document["files"] == [{"path": "<stdin>", "records": 101, "format": "alpaca"}]
+    assert ("S205", 101) in [(v["code"], v["line"]) for v in document["violations"]]
+
+
+def test_every_source_of_lines_reads_as_the_same_blocks_and_lines(tmp_path):
+    """The reader's one entry point: a file, a gzip stream and bytes held in memory give the same
+    lines; only a plain file's bytes are where the lines are (chunk specs read them there)."""
+    data = (GOOD + "\r\n" + '{"instruction": "x", "output": ""}\n{"a": 1}').encode()
+    plain = tmp_path / "d.jsonl"
+    plain.write_bytes(data)
+    packed = tmp_path / "d.jsonl.gz"
+    packed.write_bytes(gzip.compress(data))
+    sources = [
+        Source(str(plain), plain),
+        Source(str(packed), packed),
+        Source("<memory>", plain, data=data),
+        Source("<stdin>", None, data=data),
+    ]
+    for source in sources:
+        reader = SourceReader(source)
+        first = [line for block in reader.blocks() for line in block.lines]
+        again = [line for block in reader.blocks() for line in block.lines]
+        assert first == again == data.split(b"\n"), source.name
+        parsed = [
+            (line.number, line.hash, [problem.kind for problem in line.problems])
+            for line in reader.lines(max_line_bytes=1000)
+        ]
+        bodies = [raw.removesuffix(b"\r") for raw in data.split(b"\n")]
+        kinds = [["crlf"], [], ["missing-final-newline"]]
+        assert parsed == [(number, record_hash(bodies[number - 1]), kinds[number - 1]) for number in (1, 2, 3)]
+        assert reader.rows is None  # lines of text: located by line number
+    assert [SourceReader(source).byte_file for source in sources] == [plain, None, None, None]
+
+
+def test_a_source_that_cannot_be_read_is_one_sentence_from_the_reader(tmp_path):
+    reader = SourceReader(Source(str(tmp_path / "gone.jsonl"), tmp_path / "gone.jsonl"))
+    with pytest.raises(InputError, match="gone.jsonl: no such file$"):
+        next(reader.lines(max_line_bytes=1000))
 
 
 def test_folder_of_mixed_files_lints_only_datasets(tmp_path):

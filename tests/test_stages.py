@@ -24,7 +24,7 @@ from datalint.engine.record_pass import check_lines, memory_record_pass, parse_l
 from datalint.reader import LineParser, read_blocks, read_jsonl, record_hash
 from datalint.report import FileSummary, Report, count_failing
 from datalint.sources import Source, collect_sources
-from datalint.violation import Violation
+from datalint.violation import Location, Row, Violation
 
 GOOD = {"instruction": "Name a primary colour.", "output": "Red is a primary colour."}
 EMPTY = {"instruction": "Name a fruit.", "output": ""}
@@ -60,6 +60,34 @@ def test_reader_splits_on_newline_bytes_only_and_marks_the_unterminated_last_lin
     lines = list(read_jsonl(io.BytesIO(data), max_line_bytes=1000))
     assert [(line.number, line.value) for line in lines] == [(1, {"a": "x\u2028y"}), (2, {"b": 1}), (3, {"c": 2})]
     assert [[problem.kind for problem in line.problems] for line in lines] == [["crlf"], [], ["missing-final-newline"]]
+
+
+def test_reader_gives_a_columnar_source_as_blocks_of_json_lines_and_indexes_where_rows_sit(tmp_path: Path) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from datalint.columnar import ColumnarInput
+    from datalint.source_reader import SourceReader
+
+    records = [GOOD, EMPTY, DISCLAIMER, GOOD, EMPTY]
+    shards = [tmp_path / "train-00000-of-00002.parquet", tmp_path / "train-00001-of-00002.parquet"]
+    pq.write_table(pa.Table.from_pylist(records[:3]), shards[0], row_group_size=2)  # row groups of rows 1-2, 3
+    pq.write_table(pa.Table.from_pylist(records[3:]), shards[1], row_group_size=2)  # rows 4-5
+    source = Source(str(tmp_path / "train"), tmp_path / "train", columnar=ColumnarInput("parquet", tuple(shards)))
+    reader = SourceReader(source)
+    lines = [line for block in reader.blocks() for line in block.lines]
+    assert lines == [json.dumps(record, ensure_ascii=False).encode() for record in records]  # as a JSONL export
+    assert reader.byte_file is None  # no file holds these lines: chunks travel as bytes
+    where = [reader.rows.locate(row) for row in range(1, 6)]  # indexed while reading, not from metadata after
+    assert [(row.row, row.row_group, row.shard) for row in where] == [
+        (1, 0, 0),
+        (2, 0, 0),
+        (3, 1, 0),
+        (4, 0, 1),
+        (5, 0, 1),
+    ]
+    assert [row.file for row in where] == [str(shards[0])] * 3 + [str(shards[1])] * 2
+    assert [line.value for line in reader.lines(max_line_bytes=1000)] == records
 
 
 def test_plan_sorts_rules_by_what_they_need_from_the_record_pass() -> None:
@@ -147,6 +175,28 @@ def test_placing_reads_the_lines_of_dataset_findings_for_their_spans(tmp_path: P
     place_dataset_violations([violation], [Source(str(data), data)])
     line = data.read_text(encoding="utf-8").splitlines()[2]
     assert line[violation.column - 1 : violation.end_column - 1] == '"Red is a primary colour."'
+
+
+def test_placing_gives_rows_of_columnar_inputs_their_row_group_and_shard(tmp_path: Path) -> None:
+    """Where a dataset-wide finding in a columnar input sits comes from the index its reader built;
+    its related locations too, in other files. A JSONL line keeps its line."""
+    from datalint.reader import RowPart
+    from datalint.source_reader import RowIndex
+
+    rows = RowIndex()
+    rows.add(1, RowPart(0, None, "data.parquet"))
+    rows.add(65, RowPart(1, None, "data.parquet"))
+    data = tmp_path / "data.jsonl"
+    data.write_bytes(b"\n".join(lines_of(GOOD)) + b"\n")
+    in_rows = Violation("D001", "duplicate-record", "warning", "copy", "data.parquet", 70)
+    in_rows.related = [Location(str(data), 1), Location("data.parquet", 3)]
+    in_lines = Violation(
+        "D001", "duplicate-record", "warning", "copy", str(data), 1, related=[Location("data.parquet", 64)]
+    )
+    place_dataset_violations([in_rows, in_lines], [Source(str(data), data)], rows={"data.parquet": rows})
+    assert in_rows.row == Row(70, 1, None, "data.parquet")
+    assert [related.row for related in in_rows.related] == [None, Row(3, 0, None, "data.parquet")]
+    assert in_lines.row is None and in_lines.related[0].row == Row(64, 0, None, "data.parquet")
 
 
 def test_incremental_runs_report_what_a_cold_run_reports(tmp_path: Path) -> None:
