@@ -52,7 +52,7 @@ def lint_sources(sources: list[Source], resolver: SettingsResolver, options: Run
                     cache_writes.append(state.cache_write)
             files.append(state.features)
             violations.extend(state.violations)
-            summaries.append(FileSummary(source.name, state.records, state.format, source.columnar is not None))
+            summaries.append(FileSummary(source.name, state.records, state.format, state.features.rows is not None))
     except BaseException:
         run.close(terminate=True)  # workers of a failed or interrupted run are stopped, not awaited
         raise
