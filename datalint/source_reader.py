@@ -71,7 +71,7 @@ class SourceReader:
         """The source's lines in blocks (split on b"\\n" only), a columnar input's rows as blocks of
         canonical JSON lines; `rows` is indexed as they are read."""
         source = self.source
-        self.source.opened()
+        source.opened()
         if source.columnar is None:
             self.rows = None
             if source.path is None and source.data is None and self._held is None:
