@@ -26,7 +26,7 @@ record of the template is a "near-duplicate" of every other one while their ques
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from hashlib import blake2b
 
 import numpy as np
@@ -198,7 +198,34 @@ def _template_of(shingles: list[np.ndarray], share: float, min_records: int) -> 
     return values[counts > least]
 
 
+PairSearch = Callable[[list[np.ndarray], float, int], Iterable[tuple[int, int, float]]]
+
+
+def local_pairs(shingles: list[np.ndarray], threshold: float, num_perm: int) -> list[tuple[int, int, float]]:
+    """Verified similar pairs (first, other, similarity), found in this process."""
+    # Signatures computed for the rows banding and verification ask for, never held for all records.
+    lazy = LazySignatures(shingles, num_perm=num_perm)
+    return find_similar_pairs(lazy, shingles, threshold=threshold, expand_duplicates=False)
+
+
+def ray_pairs(shingles: list[np.ndarray], threshold: float, num_perm: int) -> Iterable[tuple[int, int, float]]:
+    """The same pairs, found by a Ray Data pipeline on the cluster this process is connected to."""
+    from datalint.minhash.ray_pairs import find_similar_pairs_on_ray
+
+    found = find_similar_pairs_on_ray(shingles, threshold=threshold, num_perm=num_perm)
+    return zip(*(column.tolist() for column in found), strict=True)
+
+
 def check_dataset(rule, table) -> Iterator[DatasetFinding]:
+    return check_dataset_with(rule, table, local_pairs)
+
+
+def check_dataset_on_ray(rule, table) -> Iterator[DatasetFinding]:
+    """`check_dataset` with the MinHash search on Ray (`--executor ray`, docs/ray.md): the same findings."""
+    return check_dataset_with(rule, table, ray_pairs)
+
+
+def check_dataset_with(rule, table, search: PairSearch) -> Iterator[DatasetFinding]:
     options = rule.options
     threshold = options["threshold"]
     headers = [value[:HEADER].tolist() for value in table.values]
@@ -206,10 +233,8 @@ def check_dataset(rule, table) -> Iterator[DatasetFinding]:
     shingles, trimmed, template = without_template(
         originals, table.paths, options["template-share"], options["template-min-records"]
     )
-    # Signatures computed for the rows banding and verification ask for, never held for all records.
-    lazy = LazySignatures(shingles, num_perm=options["num-perm"])
     pairs = []
-    for one, other, similarity in find_similar_pairs(lazy, shingles, threshold=threshold, expand_duplicates=False):
+    for one, other, similarity in search(shingles, threshold, options["num-perm"]):
         shortest = min(originals[one].size, originals[other].size)
         if _different_questions(headers[one], headers[other], shortest):
             continue

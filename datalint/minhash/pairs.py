@@ -17,7 +17,15 @@ import numpy as np
 from datalint.minhash.shingles import LENGTH_SALT, fmix64
 from datalint.minhash.signatures import LazySignatures
 
-__all__ = ["choose_bands", "clusters", "find_similar_pairs", "find_similar_pairs_arrays"]
+__all__ = [
+    "band_keys",
+    "band_pairs",
+    "choose_bands",
+    "clusters",
+    "find_similar_pairs",
+    "find_similar_pairs_arrays",
+    "same_in_band",
+]
 
 _U64 = np.uint64
 # An odd 64-bit multiplier that folds a band's rows into one key.
@@ -106,21 +114,38 @@ def _band_candidates(sig: np.ndarray | LazySignatures, reps: np.ndarray, bands: 
     n = reps.size
     # Band keys for all bands at once, over blocks of rows: contiguous row blocks keep the
     # gathers cache-friendly, where one column at a time would stride through all of sig.
-    keys = np.zeros((n, bands), _U64)
+    keys = np.zeros((bands, n), _U64)
     step = 1 << 14
     for s in range(0, n, step):
-        block = sig[reps[s : s + step], : bands * rows].reshape(-1, bands, rows)
-        k = keys[s : s + step]
-        for col in range(rows):
-            k ^= block[:, :, col]
-            k *= _GRAM_MUL
-    keys = fmix64(keys.T.copy())  # band-major, so each band's keys are contiguous
+        keys[:, s : s + step] = band_keys(sig[reps[s : s + step]], bands, rows)
     codes = []
     for band in range(bands):
-        order, starts, lens = _group_runs(keys[band])
-        lo, hi = _all_pairs_in_runs(order, starts, lens)  # lo < hi: positions ascend in runs
+        lo, hi = band_pairs(keys[band])
         codes.append(lo * n + hi)
     return _dedupe_sorted(np.concatenate(codes)) if codes else np.empty(0, np.int64)
+
+
+def band_keys(sig: np.ndarray, bands: int, rows: int) -> np.ndarray:
+    """The (bands, len(sig)) band keys of signature rows: band b's rows folded into one 64-bit key."""
+    block = sig[:, : bands * rows].reshape(-1, bands, rows)
+    keys = np.zeros(block.shape[:2], _U64)
+    for col in range(rows):
+        keys ^= block[:, :, col]
+        keys *= _GRAM_MUL
+    return fmix64(keys.T.copy())  # band-major, so each band's keys are contiguous
+
+
+def band_pairs(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Every pair of positions (lo < hi) whose keys in one band agree, as `_group_runs` compares them
+    (on their top 64 - log2(len(keys)) bits)."""
+    order, starts, lens = _group_runs(keys)
+    return _all_pairs_in_runs(order, starts, lens)  # lo < hi: positions ascend in runs
+
+
+def same_in_band(one: np.ndarray, other: np.ndarray, n: int) -> np.ndarray:
+    """Whether keys agree as `band_pairs` over `n` positions groups them (top 64 - log2(n) bits)."""
+    bits = _U64(max(1, (n - 1).bit_length()))
+    return (one >> bits) == (other >> bits)
 
 
 def _intersections(shingles: Sequence[np.ndarray], lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
