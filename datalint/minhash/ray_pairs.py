@@ -151,7 +151,7 @@ def _verify(batch: dict[str, np.ndarray], search: _Search, starts: np.ndarray, r
     or above the threshold (after the local search's prefilter and size filter)."""
     lo, hi, band = batch["lo"], batch["hi"], batch["band"]
     if not lo.size:
-        return {"lo": lo, "hi": hi, "similarity": np.empty(0, float)}
+        return {"lo": lo[:0], "hi": hi[:0], "similarity": np.empty(0, float)}
     needed = np.unique(np.concatenate((lo, hi)))
     arrays = _Blocks(starts, refs).arrays(needed)
     sig = signatures(arrays, num_perm=search.num_perm)
@@ -164,6 +164,8 @@ def _verify(batch: dict[str, np.ndarray], search: _Search, starts: np.ndarray, r
     size_lo, size_hi = sizes[at_lo], sizes[at_hi]
     keep &= np.minimum(size_lo, size_hi) >= search.threshold * np.maximum(size_lo, size_hi)
     at_lo, at_hi = at_lo[keep], at_hi[keep]
+    if not at_lo.size:
+        return {"lo": lo[:0], "hi": hi[:0], "similarity": np.empty(0, float)}
     inter = _intersections(arrays, at_lo, at_hi)
     similarity = inter / (sizes[at_lo] + sizes[at_hi] - inter)
     ok = similarity >= search.threshold
@@ -181,7 +183,7 @@ def _pipeline(search: _Search, starts: np.ndarray, refs: list) -> tuple[np.ndarr
     pairs = (
         ray.data.from_items([{"block": number} for number in range(len(refs))], override_num_blocks=len(refs))
         .map_batches(_band_rows, batch_size=1, batch_format="numpy", fn_kwargs=shared)
-        .groupby("band")
+        .groupby("band", num_partitions=search.bands)
         .map_groups(_band_candidates, batch_format="numpy", fn_kwargs={"search": search})
         .map_batches(_verify, batch_size=PAIRS_PER_BATCH, batch_format="numpy", fn_kwargs=shared)
     )
