@@ -42,6 +42,7 @@ __all__ = ["find_similar_pairs_on_ray"]
 
 BLOCK_SHINGLES = 1 << 21  # shingle hashes per block put in the object store (16 MB)
 PAIRS_PER_BATCH = 1 << 16  # candidate pairs verified per task
+_NO_PAIRS = (np.empty(0, np.int64), np.empty(0, np.int64), np.empty(0, float))
 
 
 def find_similar_pairs_on_ray(
@@ -61,13 +62,17 @@ def find_similar_pairs_on_ray(
     sizes = np.fromiter(map(len, shingles), np.int64, count=n)
     live = np.flatnonzero(sizes > 0)
     if not live.size:
-        return np.empty(0, np.int64), np.empty(0, np.int64), np.empty(0, float)
+        return _NO_PAIRS
     rep = _exact_groups(shingles, live, sizes, batch_elems)
     reps = live[rep == live]
-    bands, rows = choose_bands(num_perm, threshold, max_miss=max_miss)
-    search = _Search(reps.size, num_perm, bands, rows, threshold, _min_agreement(num_perm, threshold, prefilter_miss))
-    starts, refs = _put_blocks([shingles[index] for index in reps.tolist()], sizes[reps], block_shingles)
-    lo, hi, similarity = _pipeline(search, starts, refs)
+    lo, hi, similarity = _NO_PAIRS
+    if reps.size > 1:  # else nothing to compare: copies only
+        bands, rows = choose_bands(num_perm, threshold, max_miss=max_miss)
+        need = _min_agreement(num_perm, threshold, prefilter_miss)
+        search = _Search(reps.size, num_perm, bands, rows, threshold, need)
+        starts, refs = _put_blocks([shingles[index] for index in reps.tolist()], sizes[reps], block_shingles)
+        lo, hi, similarity = _pipeline(search, starts, refs)
+        del refs  # the blocks leave the object store
     copies = rep != live
     out_i = np.concatenate((reps[lo], rep[copies]))
     out_j = np.concatenate((reps[hi], live[copies]))
@@ -172,13 +177,35 @@ def _verify(batch: dict[str, np.ndarray], search: _Search, starts: np.ndarray, r
     return {"lo": lo[keep][ok], "hi": hi[keep][ok], "similarity": similarity[ok]}
 
 
+# Ray Data settings of the pipeline: a sort-based group-by (tasks; the default hash shuffle starts
+# aggregator actors, seconds per run), no progress bars on the user's terminal.
+_DATA_SETTINGS = {
+    "shuffle_strategy": "sort_shuffle_pull_based",
+    "enable_progress_bars": False,
+    "print_on_execution_start": False,
+}
+
+
 def _pipeline(search: _Search, starts: np.ndarray, refs: list) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     import ray.data
+    from ray.data.context import ShuffleStrategy
 
     context = ray.data.DataContext.get_current()
-    context.enable_progress_bars = False
-    context.print_on_execution_start = False
+    saved = {name: getattr(context, name) for name in _DATA_SETTINGS}
+    settings = {**_DATA_SETTINGS, "shuffle_strategy": ShuffleStrategy(_DATA_SETTINGS["shuffle_strategy"])}
     logging.getLogger("ray.data").setLevel(logging.ERROR)
+    try:  # the program's own Ray Data settings are put back afterwards
+        for name, value in settings.items():
+            setattr(context, name, value)
+        return _run_pipeline(search, starts, refs)
+    finally:
+        for name, value in saved.items():
+            setattr(context, name, value)
+
+
+def _run_pipeline(search: _Search, starts: np.ndarray, refs: list) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    import ray.data
+
     shared = {"search": search, "starts": starts, "refs": refs}
     pairs = (
         ray.data.from_items([{"block": number} for number in range(len(refs))], override_num_blocks=len(refs))
@@ -189,5 +216,5 @@ def _pipeline(search: _Search, starts: np.ndarray, refs: list) -> tuple[np.ndarr
     )
     parts = list(pairs.iter_batches(batch_size=None, batch_format="numpy"))
     if not parts:
-        return np.empty(0, np.int64), np.empty(0, np.int64), np.empty(0, float)
+        return _NO_PAIRS
     return tuple(np.concatenate([part[name] for part in parts]) for name in ("lo", "hi", "similarity"))
