@@ -26,6 +26,7 @@ from datalint.checks import near_duplicate  # noqa: E402
 from datalint.engine.features import FeatureTable  # noqa: E402
 from datalint.field_mapping import build_record  # noqa: E402
 from datalint.reader import record_hash  # noqa: E402
+from datalint.rules import prepared  # noqa: E402
 
 
 def status(field: str) -> float:
@@ -72,7 +73,7 @@ def main() -> None:
 
     path = Path(sys.argv[1])
     settings = datalint.settings_resolver(None, ("D005",), (), ()).settings_for(path)
-    rule = next(rule for rule in settings.rules if rule.code == "D005")
+    rule = prepared(next(rule for rule in settings.rules if rule.code == "D005"))
     started = time.perf_counter()
     table = table_of(path, rule)
     shingles = sum(value.size for value in table.values)
