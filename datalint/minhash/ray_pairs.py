@@ -70,7 +70,7 @@ def find_similar_pairs_on_ray(
         bands, rows = choose_bands(num_perm, threshold, max_miss=max_miss)
         need = _min_agreement(num_perm, threshold, prefilter_miss)
         search = _Search(reps.size, num_perm, bands, rows, threshold, need)
-        starts, refs = _put_blocks([shingles[index] for index in reps.tolist()], sizes[reps], block_shingles)
+        starts, refs = _put_blocks(shingles, reps, sizes[reps], block_shingles)
         lo, hi, similarity = _pipeline(search, starts, refs)
         del refs  # the blocks leave the object store
     copies = rep != live
@@ -89,16 +89,18 @@ class _Search:
         self.threshold, self.need = threshold, need
 
 
-def _put_blocks(arrays: list[np.ndarray], sizes: np.ndarray, block_shingles: int) -> tuple[np.ndarray, list]:
-    """The distinct shingle sets in blocks of about `block_shingles` hashes, each put in the object
-    store as (flat hashes, offsets); the first position of each block."""
+def _put_blocks(
+    shingles: Sequence[np.ndarray], reps: np.ndarray, sizes: np.ndarray, block_shingles: int
+) -> tuple[np.ndarray, list]:
+    """The shingle sets of `reps` (of `sizes`) in blocks of about `block_shingles` hashes, each put
+    in the object store as (flat hashes, offsets); the first position of each block."""
     cum = np.cumsum(sizes)
     starts, refs = [], []
     start = 0
-    while start < len(arrays):
+    while start < reps.size:
         base = cum[start - 1] if start else 0
         stop = max(int(np.searchsorted(cum, base + block_shingles, side="right")), start + 1)
-        part = arrays[start:stop]
+        part = [shingles[index] for index in reps[start:stop].tolist()]
         offsets = np.concatenate(([0], np.cumsum(sizes[start:stop])))
         refs.append(ray.put((np.concatenate(part), offsets)))
         starts.append(start)
