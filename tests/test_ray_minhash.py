@@ -39,21 +39,21 @@ def prompts(name: str) -> list[str]:
 
 
 def test_the_pipeline_finds_the_local_pairs_on_real_prompts(cluster) -> None:
-    """T0's prompts (templates, one passage asked about many times) and code-alpaca's, at two
-    thresholds, in blocks small enough that the first stage has many tasks on both nodes."""
+    """T0's prompts (templates, one passage asked about many times) and code-alpaca's, at 0.7 (more
+    candidates to reject than at 0.9, which the real datasets' D005 runs below use), in blocks
+    small enough that the first stage has many tasks on both nodes."""
     texts = prompts("t0-prompt-completion-sample.jsonl") + prompts("code-alpaca-2k.jsonl")
     shingles = shingle_hashes_many(texts, ngram=3, unit="word")
     shingles += shingles[:50]  # copies: collapsed before the search, put back as (first, copy, 1.0)
-    for threshold in (0.9, 0.7):
-        stats: dict[str, int] = {}
-        local = find_similar_pairs_arrays(
-            LazySignatures(shingles), shingles, threshold=threshold, expand_duplicates=False, stats=stats
-        )
-        on_ray = find_similar_pairs_on_ray(shingles, threshold=threshold, block_shingles=1 << 15)
-        assert stats["candidates"] > stats["pairs"] > 500  # banding proposed pairs verification rejected
-        for expected, got in zip(local, on_ray, strict=True):
-            assert got.dtype == expected.dtype
-            assert np.array_equal(got, expected)  # the same pairs, the same similarities, in order
+    stats: dict[str, int] = {}
+    local = find_similar_pairs_arrays(
+        LazySignatures(shingles), shingles, threshold=0.7, expand_duplicates=False, stats=stats
+    )
+    on_ray = find_similar_pairs_on_ray(shingles, threshold=0.7, block_shingles=1 << 15)
+    assert stats["candidates"] > stats["pairs"] > 500  # banding proposed pairs verification rejected
+    for expected, got in zip(local, on_ray, strict=True):
+        assert got.dtype == expected.dtype
+        assert np.array_equal(got, expected)  # the same pairs, the same similarities, in order
     assert len(ray.nodes()) == 2
 
 

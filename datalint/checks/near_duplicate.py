@@ -34,7 +34,7 @@ import numpy as np
 from datalint.checks import Option, fields_option
 from datalint.checks.duplicate import closed_answer_of
 from datalint.feature_types import UINT64_ARRAY, scalar
-from datalint.minhash.pairs import _exact_groups, clusters, find_similar_pairs
+from datalint.minhash.pairs import clusters, exact_groups, find_similar_pairs
 from datalint.minhash.shingles import jaccard, normalize, shingle_hashes_many
 from datalint.minhash.signatures import LazySignatures
 from datalint.records import Record
@@ -240,11 +240,11 @@ def _template_of(shingles: Shingles, indices: np.ndarray, share: float, min_reco
 def _distinct(shingles: Shingles, indices: np.ndarray) -> tuple[np.ndarray, int]:
     """The first record of each distinct shingle set among `indices`, and 1 if some are empty
     (the empty set is one more distinct text): sets grouped by a 64-bit fingerprint, each grouping
-    confirmed exactly (`pairs._exact_groups`)."""
+    confirmed exactly (`pairs.exact_groups`)."""
     sizes = np.zeros(len(shingles), np.int64)
     sizes[indices] = np.fromiter((len(shingles[index]) for index in indices.tolist()), np.int64, indices.size)
     live = indices[sizes[indices] > 0]
-    first = _exact_groups(shingles, live, sizes, CHUNK_SHINGLES)
+    first = exact_groups(shingles, live, sizes, CHUNK_SHINGLES)
     return live[first == live], int(live.size < indices.size)
 
 

@@ -22,8 +22,11 @@ __all__ = [
     "band_pairs",
     "choose_bands",
     "clusters",
+    "exact_groups",
     "find_similar_pairs",
     "find_similar_pairs_arrays",
+    "intersections",
+    "min_agreement",
     "same_in_band",
 ]
 
@@ -51,7 +54,7 @@ def choose_bands(num_perm: int, threshold: float, *, max_miss: float = 1e-3) -> 
     return best
 
 
-def _min_agreement(num_perm: int, threshold: float, max_miss: float) -> int:
+def min_agreement(num_perm: int, threshold: float, max_miss: float) -> int:
     """Smallest count m such that a pair with Jaccard >= threshold has fewer than m equal
     signature positions with probability <= max_miss (binomial lower tail)."""
     tail = 0.0
@@ -148,7 +151,7 @@ def same_in_band(one: np.ndarray, other: np.ndarray, n: int) -> np.ndarray:
     return (one >> bits) == (other >> bits)
 
 
-def _intersections(shingles: Sequence[np.ndarray], lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+def intersections(shingles: Sequence[np.ndarray], lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
     """|A_lo ∩ A_hi| for every pair, exactly, with one vectorised search per batch.
 
     Pair p's elements are keyed (p << 40) | (hash >> 24); keys are sorted because the arrays
@@ -160,7 +163,7 @@ def _intersections(shingles: Sequence[np.ndarray], lo: np.ndarray, hi: np.ndarra
     if n_pairs > 1 << 23:  # the pair number must fit in the key's top 24 bits
         half = n_pairs // 2
         return np.concatenate(
-            (_intersections(shingles, lo[:half], hi[:half]), _intersections(shingles, lo[half:], hi[half:]))
+            (intersections(shingles, lo[:half], hi[:half]), intersections(shingles, lo[half:], hi[half:]))
         )
     a_list = [shingles[i] for i in lo.tolist()]
     b_list = [shingles[i] for i in hi.tolist()]
@@ -196,7 +199,7 @@ def _batches(weights: np.ndarray, budget: int):
         start = stop
 
 
-def _exact_groups(shingles: Sequence[np.ndarray], live: np.ndarray, sizes: np.ndarray, budget: int) -> np.ndarray:
+def exact_groups(shingles: Sequence[np.ndarray], live: np.ndarray, sizes: np.ndarray, budget: int) -> np.ndarray:
     """For each live record, the lowest index of a record with an identical shingle set.
 
     Candidates come from a fingerprint (size and wrapped sum of the hashes); every grouping
@@ -216,7 +219,7 @@ def _exact_groups(shingles: Sequence[np.ndarray], live: np.ndarray, sizes: np.nd
     r, m = live[first[cand]], live[order[cand]]
     for s, e in _batches(2 * sizes[r], budget):
         br, bm = r[s:e], m[s:e]
-        same = (sizes[br] == sizes[bm]) & (_intersections(shingles, br, bm) == sizes[br])
+        same = (sizes[br] == sizes[bm]) & (intersections(shingles, br, bm) == sizes[br])
         rep[order[cand[s:e]][same]] = br[same]
     return rep
 
@@ -254,14 +257,14 @@ def find_similar_pairs_arrays(
 
     sizes = np.fromiter(map(len, shingles), np.int64, count=n)
     live = np.flatnonzero(sizes > 0)
-    rep = _exact_groups(shingles, live, sizes, batch_elems)
+    rep = exact_groups(shingles, live, sizes, batch_elems)
     reps = live[rep == live]  # sorted, as live is
 
     codes = _band_candidates(sig, reps, bands, rows)
     lo, hi = reps[codes // reps.size], reps[codes % reps.size]
     n_candidates = lo.size
     if prefilter_miss is not None and lo.size:
-        need = _min_agreement(num_perm, threshold, prefilter_miss)
+        need = min_agreement(num_perm, threshold, prefilter_miss)
         keep = np.empty(lo.size, bool)
         if isinstance(sig, LazySignatures):  # the candidates' rows, each computed once
             needed = np.unique(np.concatenate((lo, hi)))
@@ -279,7 +282,7 @@ def find_similar_pairs_arrays(
     parts_i, parts_j, parts_v = [], [], []
     for s, e in _batches(sizes[lo] + sizes[hi], batch_elems):
         bl, bh = lo[s:e], hi[s:e]
-        inter = _intersections(shingles, bl, bh)
+        inter = intersections(shingles, bl, bh)
         jac = inter / (sizes[bl] + sizes[bh] - inter)
         ok = jac >= threshold
         parts_i.append(bl[ok])

@@ -4,7 +4,7 @@ The stages of datatrove's MinHash deduplication (signatures, buckets, clusters),
 candidate verified, and the same pairs as ``pairs.find_similar_pairs(..., expand_duplicates=False)``
 bit for bit:
 
-1. Here: records with identical shingle sets are collapsed to their first (``_exact_groups``,
+1. Here: records with identical shingle sets are collapsed to their first (``exact_groups``,
    exact), and the distinct sets are put in Ray's object store in blocks (flat hashes, offsets).
 2. ``map_batches`` over the blocks: each distinct set's MinHash signature and band keys, one row
    per (band, key, position). The signatures are dropped there: no node holds them all.
@@ -28,12 +28,12 @@ import numpy as np
 import ray
 
 from datalint.minhash.pairs import (
-    _exact_groups,
-    _intersections,
-    _min_agreement,
     band_keys,
     band_pairs,
     choose_bands,
+    exact_groups,
+    intersections,
+    min_agreement,
     same_in_band,
 )
 from datalint.minhash.signatures import signatures
@@ -63,12 +63,12 @@ def find_similar_pairs_on_ray(
     live = np.flatnonzero(sizes > 0)
     if not live.size:
         return _NO_PAIRS
-    rep = _exact_groups(shingles, live, sizes, batch_elems)
+    rep = exact_groups(shingles, live, sizes, batch_elems)
     reps = live[rep == live]
     lo, hi, similarity = _NO_PAIRS
     if reps.size > 1:  # else nothing to compare: copies only
         bands, rows = choose_bands(num_perm, threshold, max_miss=max_miss)
-        need = _min_agreement(num_perm, threshold, prefilter_miss)
+        need = min_agreement(num_perm, threshold, prefilter_miss)
         search = _Search(reps.size, num_perm, bands, rows, threshold, need)
         starts, refs = _put_blocks(shingles, reps, sizes[reps], block_shingles)
         lo, hi, similarity = _pipeline(search, starts, refs)
@@ -173,7 +173,7 @@ def _verify(batch: dict[str, np.ndarray], search: _Search, starts: np.ndarray, r
     at_lo, at_hi = at_lo[keep], at_hi[keep]
     if not at_lo.size:
         return {"lo": lo[:0], "hi": hi[:0], "similarity": np.empty(0, float)}
-    inter = _intersections(arrays, at_lo, at_hi)
+    inter = intersections(arrays, at_lo, at_hi)
     similarity = inter / (sizes[at_lo] + sizes[at_hi] - inter)
     ok = similarity >= search.threshold
     return {"lo": lo[keep][ok], "hi": hi[keep][ok], "similarity": similarity[ok]}
