@@ -13,6 +13,7 @@ import pytest
 from tests.conftest import dataset, run, write_jsonl
 
 ray = pytest.importorskip("ray")
+pytest.importorskip("ray.data")
 
 import datalint  # noqa: E402
 from datalint.formatters import render  # noqa: E402
@@ -123,9 +124,14 @@ def test_planted_near_duplicates_and_a_template(cluster, tmp_path: Path) -> None
     assert "near-duplicate of line 124" in messages[128] and "template text both share is set aside" in messages[128]
     assert "near-duplicate of line 151" in messages[152]
     assert "near-duplicate of line 153" in messages[155] and "cluster of 4 records" in messages[155]
+    context = ray.data.DataContext.get_current()
+    context.enable_progress_bars = True  # the program's own Ray Data settings ...
+    strategy = context.shuffle_strategy
     on_ray = datalint.lint_paths([path], select=["D005"], executor="ray", pool_min_lines=1)
     assert on_ray.stats["dataset rules on Ray"] == 1
     assert rendered(on_ray) == rendered(local)
+    assert context.enable_progress_bars  # ... are put back after the pipeline
+    assert context.shuffle_strategy == strategy != ray.data.context.ShuffleStrategy.SORT_SHUFFLE_PULL_BASED
 
 
 def test_the_cli_runs_d005_on_ray_and_prints_the_local_bytes(cluster) -> None:

@@ -193,8 +193,8 @@ def _pipeline(search: _Search, starts: np.ndarray, refs: list) -> tuple[np.ndarr
     from ray.data.context import ShuffleStrategy
 
     context = ray.data.DataContext.get_current()
-    saved = {name: getattr(context, name) for name in _DATA_SETTINGS}
     settings = {**_DATA_SETTINGS, "shuffle_strategy": ShuffleStrategy(_DATA_SETTINGS["shuffle_strategy"])}
+    saved = {name: getattr(context, name) for name in settings}
     logging.getLogger("ray.data").setLevel(logging.ERROR)
     try:  # the program's own Ray Data settings are put back afterwards
         for name, value in settings.items():
