@@ -68,3 +68,19 @@ def run_json(*args: str) -> dict:
 def write_jsonl(path: Path, records: list) -> Path:
     path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
     return path
+
+
+@pytest.fixture(scope="session")
+def cluster():
+    """Two Ray nodes on this machine, shared by the Ray tests of a session (a start costs ~5 s), this
+    process connected as the driver: the executor joins the running Ray instead of starting its
+    own (and leaves it running)."""
+    ray = pytest.importorskip("ray")
+    cluster_utils = pytest.importorskip("ray.cluster_utils")
+    nodes = cluster_utils.Cluster(initialize_head=True, head_node_args={"num_cpus": 1, "include_dashboard": False})
+    nodes.add_node(num_cpus=1)
+    nodes.wait_for_nodes()
+    ray.init(address=nodes.address, logging_level="ERROR", log_to_driver=False)
+    yield nodes
+    ray.shutdown()
+    nodes.shutdown()

@@ -15,7 +15,6 @@ import pytest
 from tests.conftest import REPO, dataset, run
 
 ray = pytest.importorskip("ray")
-cluster_utils = pytest.importorskip("ray.cluster_utils")
 
 import datalint  # noqa: E402
 from datalint.engine.executor import ExecutorError, RunOptions, make_executor  # noqa: E402
@@ -29,19 +28,6 @@ pytestmark = pytest.mark.ray
 FORMATS = ("json", "sarif", "text")
 # Small tasks, so every dataset of a few hundred KB goes to Ray in many chunks.
 SMALL_TASKS = {"chunk_bytes": 40_000, "pool_min_lines": 1}
-
-
-@pytest.fixture(scope="module")
-def cluster():
-    """Two Ray nodes on this machine, this process connected as the driver: the executor joins
-    the running Ray instead of starting its own (and leaves it running)."""
-    nodes = cluster_utils.Cluster(initialize_head=True, head_node_args={"num_cpus": 1, "include_dashboard": False})
-    nodes.add_node(num_cpus=1)
-    nodes.wait_for_nodes()
-    ray.init(address=nodes.address, logging_level="ERROR", log_to_driver=False)
-    yield nodes
-    ray.shutdown()
-    nodes.shutdown()
 
 
 def rendered(report) -> dict[str, str]:

@@ -26,7 +26,7 @@ record of the template is a "near-duplicate" of every other one while their ques
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from hashlib import blake2b
 
 import numpy as np
@@ -34,7 +34,7 @@ import numpy as np
 from datalint.checks import Option, fields_option
 from datalint.checks.duplicate import closed_answer_of
 from datalint.feature_types import UINT64_ARRAY, scalar
-from datalint.minhash.pairs import clusters, find_similar_pairs
+from datalint.minhash.pairs import clusters, exact_groups, find_similar_pairs
 from datalint.minhash.shingles import jaccard, normalize, shingle_hashes_many
 from datalint.minhash.signatures import LazySignatures
 from datalint.records import Record
@@ -142,38 +142,73 @@ def task_key(record: Record) -> int:
     return _key(normalize(instruction))
 
 
+class Shingles(Sequence[np.ndarray]):
+    """Each record's shingle hashes (its feature without the HEADER keys), as a view made when asked
+    for, or its trimmed array: a million records hold no million views."""
+
+    def __init__(self, values: list[np.ndarray], trimmed: dict[int, np.ndarray] | None = None) -> None:
+        self.values, self.trimmed = values, trimmed or {}
+
+    def __len__(self) -> int:
+        return len(self.values)
+
+    def __getitem__(self, index: int) -> np.ndarray:  # type: ignore[override]
+        found = self.trimmed.get(index)
+        return found if found is not None else self.values[index][HEADER:]
+
+    def __iter__(self) -> Iterator[np.ndarray]:
+        return map(self.__getitem__, range(len(self.values)))
+
+
 def without_template(
-    shingles: list[np.ndarray], paths: list[str], share: float, min_records: int
-) -> tuple[list[np.ndarray], np.ndarray, np.ndarray]:
+    shingles: Shingles, paths: list[str], share: float, min_records: int
+) -> tuple[Shingles, np.ndarray, np.ndarray]:
     """The shingle arrays without template shingles, which records lost any, and the template.
 
     Templates are found per file (a file's boilerplate is rare among many files of a run) and
     removed from every record of the run, so a train record and its validation copy still meet.
     Only records holding at least MIN_TEMPLATE_SHINGLES of them are trimmed: common phrases
     ("a C++ function that", "of a given") are frequent too, and cutting a few of them from a
-    short prompt would leave a remnant that matches other remnants.
+    short prompt would leave a remnant that matches other remnants. Records are read in slices
+    of about CHUNK_SHINGLES hashes, so the temporaries stay small whatever the run's size.
     """
     by_file: dict[str, list[int]] = {}
     for index, path in enumerate(paths):
         by_file.setdefault(path, []).append(index)
-    found = [_template_of([shingles[index] for index in indices], share, min_records) for indices in by_file.values()]
+    found = [_template_of(shingles, np.array(indices), share, min_records) for indices in by_file.values()]
     template = np.unique(np.concatenate(found))
+    templated = np.zeros(len(shingles), bool)
     if not template.size:
-        return shingles, np.zeros(len(shingles), bool), template
-    flat = np.concatenate(shingles)
-    sizes = np.fromiter(map(len, shingles), np.int64, len(shingles))
-    starts = np.cumsum(sizes) - sizes
-    # Template shingles per record, summed over each record's run of `flat` (no per-shingle owner array).
-    in_template = np.zeros(len(shingles), np.int64)
-    nonempty = sizes > 0
-    if flat.size:
-        in_template[nonempty] = np.add.reduceat(_in_sorted(flat, template), starts[nonempty], dtype=np.int64)
-    del flat
-    templated = in_template >= MIN_TEMPLATE_SHINGLES
-    kept = list(shingles)
-    for index in np.flatnonzero(templated).tolist():  # usually few records: trim only those
-        kept[index] = shingles[index][~_in_sorted(shingles[index], template)]
-    return kept, templated, template
+        return shingles, templated, template
+    everyone = np.arange(len(shingles))
+    for part, flat, starts in _slices(shingles, everyone):
+        # Template shingles per record, summed over each record's run of `flat`.
+        in_template = np.add.reduceat(_in_sorted(flat, template), starts, dtype=np.int64)
+        templated[part] = in_template >= MIN_TEMPLATE_SHINGLES
+    trimmed = {
+        index: shingles[index][~_in_sorted(shingles[index], template)] for index in np.flatnonzero(templated).tolist()
+    }
+    return Shingles(shingles.values, trimmed), templated, template
+
+
+CHUNK_SHINGLES = 1 << 21
+
+
+def _slices(shingles: Shingles, indices: np.ndarray) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """The non-empty records among `indices` in slices: (their indices, their hashes end to end,
+    where each record's run starts)."""
+    sizes = np.fromiter((len(shingles[index]) for index in indices.tolist()), np.int64, indices.size)
+    indices = indices[sizes > 0]
+    sizes = sizes[sizes > 0]
+    cum = np.cumsum(sizes)
+    start = 0
+    while start < indices.size:
+        base = cum[start - 1] if start else 0
+        stop = max(int(np.searchsorted(cum, base + CHUNK_SHINGLES, side="right")), start + 1)
+        part = indices[start:stop]
+        flat = np.concatenate([shingles[index] for index in part.tolist()])
+        yield part, flat, np.concatenate(([0], np.cumsum(sizes[start:stop])[:-1]))
+        start = stop
 
 
 def _in_sorted(values: np.ndarray, members: np.ndarray) -> np.ndarray:
@@ -184,34 +219,74 @@ def _in_sorted(values: np.ndarray, members: np.ndarray) -> np.ndarray:
     return members[at] == values
 
 
-def _template_of(shingles: list[np.ndarray], share: float, min_records: int) -> np.ndarray:
-    distinct = list({array.tobytes(): array for array in shingles}.values())
-    flat = np.concatenate(distinct)
-    least = max(min_records - 1, share * len(distinct))
+def _template_of(shingles: Shingles, indices: np.ndarray, share: float, min_records: int) -> np.ndarray:
+    """The shingles found in more than `share` of the distinct texts among `indices` (and in at
+    least `min_records` of them)."""
+    distinct, empty = _distinct(shingles, indices)
+    least = max(min_records - 1, share * (distinct.size + empty))
     # Counting every shingle means sorting them all. Shingles are hashes: counted first by their
     # top TEMPLATE_BUCKET_BITS bits, a shingle found more than `least` times lies in a bucket
     # counted more than `least` times, so only those buckets' shingles need an exact count.
-    buckets = (flat >> np.uint64(64 - TEMPLATE_BUCKET_BITS)).astype(np.uint32)
-    crowded = np.bincount(buckets, minlength=1 << TEMPLATE_BUCKET_BITS) > least
-    candidates = flat[crowded[buckets]]
-    values, counts = np.unique(candidates, return_counts=True)
+    shift = np.uint64(64 - TEMPLATE_BUCKET_BITS)
+    counts = np.zeros(1 << TEMPLATE_BUCKET_BITS, np.int64)
+    for _, flat, _ in _slices(shingles, distinct):
+        counts += np.bincount((flat >> shift).astype(np.int64), minlength=counts.size)
+    crowded = counts > least
+    candidates = [flat[crowded[(flat >> shift).astype(np.int64)]] for _, flat, _ in _slices(shingles, distinct)]
+    values, counts = np.unique(np.concatenate(candidates or [np.empty(0, np.uint64)]), return_counts=True)
     return values[counts > least]
 
 
+def _distinct(shingles: Shingles, indices: np.ndarray) -> tuple[np.ndarray, int]:
+    """The first record of each distinct shingle set among `indices`, and 1 if some are empty
+    (the empty set is one more distinct text): sets grouped by a 64-bit fingerprint, each grouping
+    confirmed exactly (`pairs.exact_groups`)."""
+    sizes = np.zeros(len(shingles), np.int64)
+    sizes[indices] = np.fromiter((len(shingles[index]) for index in indices.tolist()), np.int64, indices.size)
+    live = indices[sizes[indices] > 0]
+    first = exact_groups(shingles, live, sizes, CHUNK_SHINGLES)
+    return live[first == live], int(live.size < indices.size)
+
+
+PairSearch = Callable[[list[np.ndarray], float, int], Iterable[tuple[int, int, float]]]
+
+
+def local_pairs(shingles: list[np.ndarray], threshold: float, num_perm: int) -> list[tuple[int, int, float]]:
+    """Verified similar pairs (first, other, similarity), found in this process."""
+    # Signatures computed for the rows banding and verification ask for, never held for all records.
+    lazy = LazySignatures(shingles, num_perm=num_perm)
+    return find_similar_pairs(lazy, shingles, threshold=threshold, expand_duplicates=False)
+
+
+def ray_pairs(shingles: list[np.ndarray], threshold: float, num_perm: int) -> Iterable[tuple[int, int, float]]:
+    """The same pairs, found by a Ray Data pipeline on the cluster this process is connected to."""
+    from datalint.minhash.ray_pairs import find_similar_pairs_on_ray
+
+    found = find_similar_pairs_on_ray(shingles, threshold=threshold, num_perm=num_perm)
+    return zip(*(column.tolist() for column in found), strict=True)
+
+
 def check_dataset(rule, table) -> Iterator[DatasetFinding]:
+    return check_dataset_with(rule, table, local_pairs)
+
+
+def check_dataset_on_ray(rule, table) -> Iterator[DatasetFinding]:
+    """`check_dataset` with the MinHash search on Ray (`--executor ray`, docs/ray.md): the same findings."""
+    return check_dataset_with(rule, table, ray_pairs)
+
+
+def check_dataset_with(rule, table, search: PairSearch) -> Iterator[DatasetFinding]:
     options = rule.options
     threshold = options["threshold"]
-    headers = [value[:HEADER].tolist() for value in table.values]
-    originals = [value[HEADER:] for value in table.values]
+    headers = _headers(table.values)
+    originals = Shingles(table.values)
     shingles, trimmed, template = without_template(
         originals, table.paths, options["template-share"], options["template-min-records"]
     )
-    # Signatures computed for the rows banding and verification ask for, never held for all records.
-    lazy = LazySignatures(shingles, num_perm=options["num-perm"])
     pairs = []
-    for one, other, similarity in find_similar_pairs(lazy, shingles, threshold=threshold, expand_duplicates=False):
+    for one, other, similarity in search(shingles, threshold, options["num-perm"]):
         shortest = min(originals[one].size, originals[other].size)
-        if _different_questions(headers[one], headers[other], shortest):
+        if _different_questions(headers[one].tolist(), headers[other].tolist(), shortest):
             continue
         if trimmed[one] or trimmed[other]:
             similarity = _similarity_beside_template(originals[one], originals[other], template)
@@ -238,6 +313,13 @@ def check_dataset(rule, table) -> Iterator[DatasetFinding]:
                 how += f" once the template text both share is set aside ({whole:.2f} with it)"
             size = f"; cluster of {len(members)} records" if len(members) > 2 else ""
             yield DatasetFinding(member, f"near-duplicate of {table.where(related, member)}: {how}{size}", (related,))
+
+
+def _headers(values: list[np.ndarray]) -> np.ndarray:
+    """The HEADER keys of every record, one row each (not a list per record)."""
+    step = 1 << 16
+    parts = [np.concatenate([value[:HEADER] for value in values[at : at + step]]) for at in range(0, len(values), step)]
+    return np.concatenate(parts or [np.empty(0, np.uint64)]).reshape(-1, HEADER)
 
 
 def _similarity_beside_template(one: np.ndarray, other: np.ndarray, template: np.ndarray) -> float:

@@ -57,7 +57,10 @@ def lint_sources(sources: list[Source], resolver: SettingsResolver, options: Run
         run.close(terminate=True)  # workers of a failed or interrupted run are stopped, not awaited
         raise
     run.close()
-    found = dataset_findings(files, sources, run, meanwhile=lambda: _write_caches(cache_writes, run.timings))
+    try:
+        found = dataset_findings(files, sources, run, meanwhile=lambda: _write_caches(cache_writes, run.timings))
+    finally:
+        run.finish()
     violations.extend(found)
     violations.sort(key=by_position)
     return Report(violations, summaries, count_failing(violations, fail_on), fail_on, run.timings, run.stats)

@@ -8,7 +8,7 @@ from time import perf_counter
 
 from datalint import forking
 from datalint.checks import load_kind
-from datalint.engine.executor import Executor, Progress
+from datalint.engine.executor import DatasetCheck, Executor, Progress
 from datalint.engine.features import FeatureTable, FileFeatures, table_of
 from datalint.engine.incremental import LastFindings
 from datalint.engine.placing import place_dataset_violations
@@ -31,9 +31,14 @@ def dataset_findings(
     last = LastFindings.load(files, rules)
     to_run = {code: rule for code, rule in rules.items() if code not in last.reused}
     run.stats["dataset rules reused"] = len(last.reused)
-    found = run_dataset_pass(
+    # Rules the executor runs on its cluster (D005 on Ray), here, before any process is forked.
+    on_cluster = {code: rule for code, rule in to_run.items() if run.dataset_check(rule) is not None}
+    progress = run.options.progress
+    found = list(serial_dataset_pass(files, on_cluster, run.timings, progress, check=run.dataset_check))
+    run.finish()
+    found += run_dataset_pass(
         files,
-        to_run,
+        {code: rule for code, rule in to_run.items() if code not in on_cluster},
         run.options.jobs,
         run.timings,
         meanwhile=meanwhile,
@@ -110,17 +115,20 @@ def serial_dataset_pass(
     timings: Timings | None = None,
     progress: Progress | None = None,
     numbers: tuple[int, int] | None = None,
+    check: Callable[[Rule], DatasetCheck | None] = lambda rule: None,
 ) -> Iterator[Violation]:
     """Each rule on its table, built just before and dropped after: one table in memory at a time.
     A rule's time includes building its table. `numbers`: (first rule's number, rules in the pass)
-    for `progress`, when these rules are part of a pass shared by processes."""
+    for `progress`, when these rules are part of a pass shared by processes. `check(rule)`: how
+    the executor runs a rule's dataset pass (None: its kind's `check_dataset`, here)."""
     first, total = numbers or (1, len(rules))
     for number, (code, rule) in enumerate(rules.items(), start=first):
         if progress is not None:
             progress.dataset_rule(rule, number, total, finished=False)
         started = perf_counter()
         table = table_of(files, code)
-        found = list(load_kind(rule.kind).check_dataset(rule, table)) if len(table) else []
+        check_dataset = check(rule) or load_kind(rule.kind).check_dataset
+        found = list(check_dataset(rule, table)) if len(table) else []
         if timings is not None and len(table):
             timings.add(rule.code, perf_counter() - started)
         if progress is not None:

@@ -4,9 +4,9 @@ or Ray tasks (ray_executor.py, chosen by `RunOptions.executor`)."""
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
-from typing import Protocol
+from typing import Any, Protocol
 
 from datalint import cache, codec
 from datalint.config import Settings
@@ -31,6 +31,11 @@ RAY_EXTRA = "pip install 'datalint[ray]'"
 class ExecutorError(Exception):
     """The executor cannot run (its extra is missing, a cluster cannot be joined, a worker cannot
     read a file): exit code 2 with one clear sentence."""
+
+
+# How an executor runs one dataset-wide rule over its table, when not in this process (a kind's
+# `check_dataset_on_ray` on the Ray executor): the same findings as the kind's `check_dataset`.
+DatasetCheck = Callable[[Rule, Any], Iterable[Any]]
 
 
 class Progress(Protocol):
@@ -193,6 +198,14 @@ class Executor:
             context = multiprocessing.get_context("fork" if "fork" in methods else None)
             self._pool = context.Pool(self.options.jobs)
         return self._pool
+
+    def dataset_check(self, rule: Rule) -> DatasetCheck | None:
+        """How this executor runs the rule's dataset pass elsewhere; None: in this process."""
+        return None
+
+    def finish(self) -> None:
+        """The record pass and the executor's dataset rules are done: what the run still holds
+        of a cluster is let go (the record pass's workers were stopped by `close`)."""
 
     def close(self, terminate: bool = False) -> None:
         if self._pool is not None:

@@ -21,11 +21,13 @@ from uuid import uuid4
 import ray
 from ray.exceptions import RayTaskError
 
+from datalint.checks import load_kind
 from datalint.config import Settings
-from datalint.engine.executor import CHUNK_BYTES, Executor, ExecutorError, RunOptions, _work
+from datalint.engine.executor import CHUNK_BYTES, DatasetCheck, Executor, ExecutorError, RunOptions, _work
 from datalint.engine.plan import RulePlan
 from datalint.engine.record_pass import BlockPlace
 from datalint.reader import BLOCK_BYTES, record_hash
+from datalint.rules import Rule
 
 Lines = list[tuple[int, bytes, str]]  # (line number, bytes without the line ending, content hash)
 
@@ -162,8 +164,30 @@ class RayExecutor(Executor):
             entry = self._payloads[id(settings)] = (uuid4().hex, ray.put(payload))
         return entry
 
+    def dataset_check(self, rule: Rule) -> DatasetCheck | None:
+        """A kind's `check_dataset_on_ray` (D005's MinHash search as a Ray Data pipeline), if it has
+        one; a small table stays in this process, as few lines do in the record pass."""
+        kind = load_kind(rule.kind)
+        on_ray = getattr(kind, "check_dataset_on_ray", None)
+        if on_ray is None:
+            return None
+
+        def check(rule: Rule, table) -> Iterable:
+            if len(table) < self.pool_min_lines():
+                return kind.check_dataset(rule, table)
+            self.stats["dataset rules on Ray"] = self.stats.get("dataset rules on Ray", 0) + 1
+            return on_ray(rule, table)
+
+        return check
+
     def close(self, terminate: bool = False) -> None:
+        """The record pass is over; Ray stays up for the dataset pass's rules (`finish` ends it),
+        unless the run failed."""
         self._payloads.clear()
+        if terminate:
+            self.finish()
+
+    def finish(self) -> None:
         if self._started:
             self._started = False
             ray.shutdown()

@@ -17,7 +17,18 @@ import numpy as np
 from datalint.minhash.shingles import LENGTH_SALT, fmix64
 from datalint.minhash.signatures import LazySignatures
 
-__all__ = ["choose_bands", "clusters", "find_similar_pairs", "find_similar_pairs_arrays"]
+__all__ = [
+    "band_keys",
+    "band_pairs",
+    "choose_bands",
+    "clusters",
+    "exact_groups",
+    "find_similar_pairs",
+    "find_similar_pairs_arrays",
+    "intersections",
+    "min_agreement",
+    "same_in_band",
+]
 
 _U64 = np.uint64
 # An odd 64-bit multiplier that folds a band's rows into one key.
@@ -43,7 +54,7 @@ def choose_bands(num_perm: int, threshold: float, *, max_miss: float = 1e-3) -> 
     return best
 
 
-def _min_agreement(num_perm: int, threshold: float, max_miss: float) -> int:
+def min_agreement(num_perm: int, threshold: float, max_miss: float) -> int:
     """Smallest count m such that a pair with Jaccard >= threshold has fewer than m equal
     signature positions with probability <= max_miss (binomial lower tail)."""
     tail = 0.0
@@ -106,24 +117,41 @@ def _band_candidates(sig: np.ndarray | LazySignatures, reps: np.ndarray, bands: 
     n = reps.size
     # Band keys for all bands at once, over blocks of rows: contiguous row blocks keep the
     # gathers cache-friendly, where one column at a time would stride through all of sig.
-    keys = np.zeros((n, bands), _U64)
+    keys = np.zeros((bands, n), _U64)
     step = 1 << 14
     for s in range(0, n, step):
-        block = sig[reps[s : s + step], : bands * rows].reshape(-1, bands, rows)
-        k = keys[s : s + step]
-        for col in range(rows):
-            k ^= block[:, :, col]
-            k *= _GRAM_MUL
-    keys = fmix64(keys.T.copy())  # band-major, so each band's keys are contiguous
+        keys[:, s : s + step] = band_keys(sig[reps[s : s + step]], bands, rows)
     codes = []
     for band in range(bands):
-        order, starts, lens = _group_runs(keys[band])
-        lo, hi = _all_pairs_in_runs(order, starts, lens)  # lo < hi: positions ascend in runs
+        lo, hi = band_pairs(keys[band])
         codes.append(lo * n + hi)
     return _dedupe_sorted(np.concatenate(codes)) if codes else np.empty(0, np.int64)
 
 
-def _intersections(shingles: Sequence[np.ndarray], lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+def band_keys(sig: np.ndarray, bands: int, rows: int) -> np.ndarray:
+    """The (bands, len(sig)) band keys of signature rows: band b's rows folded into one 64-bit key."""
+    block = sig[:, : bands * rows].reshape(-1, bands, rows)
+    keys = np.zeros(block.shape[:2], _U64)
+    for col in range(rows):
+        keys ^= block[:, :, col]
+        keys *= _GRAM_MUL
+    return fmix64(keys.T.copy())  # band-major, so each band's keys are contiguous
+
+
+def band_pairs(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Every pair of positions (lo < hi) whose keys in one band agree, as `_group_runs` compares them
+    (on their top 64 - log2(len(keys)) bits)."""
+    order, starts, lens = _group_runs(keys)
+    return _all_pairs_in_runs(order, starts, lens)  # lo < hi: positions ascend in runs
+
+
+def same_in_band(one: np.ndarray, other: np.ndarray, n: int) -> np.ndarray:
+    """Whether keys agree as `band_pairs` over `n` positions groups them (top 64 - log2(n) bits)."""
+    bits = _U64(max(1, (n - 1).bit_length()))
+    return (one >> bits) == (other >> bits)
+
+
+def intersections(shingles: Sequence[np.ndarray], lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
     """|A_lo ∩ A_hi| for every pair, exactly, with one vectorised search per batch.
 
     Pair p's elements are keyed (p << 40) | (hash >> 24); keys are sorted because the arrays
@@ -135,7 +163,7 @@ def _intersections(shingles: Sequence[np.ndarray], lo: np.ndarray, hi: np.ndarra
     if n_pairs > 1 << 23:  # the pair number must fit in the key's top 24 bits
         half = n_pairs // 2
         return np.concatenate(
-            (_intersections(shingles, lo[:half], hi[:half]), _intersections(shingles, lo[half:], hi[half:]))
+            (intersections(shingles, lo[:half], hi[:half]), intersections(shingles, lo[half:], hi[half:]))
         )
     a_list = [shingles[i] for i in lo.tolist()]
     b_list = [shingles[i] for i in hi.tolist()]
@@ -171,7 +199,7 @@ def _batches(weights: np.ndarray, budget: int):
         start = stop
 
 
-def _exact_groups(shingles: Sequence[np.ndarray], live: np.ndarray, sizes: np.ndarray, budget: int) -> np.ndarray:
+def exact_groups(shingles: Sequence[np.ndarray], live: np.ndarray, sizes: np.ndarray, budget: int) -> np.ndarray:
     """For each live record, the lowest index of a record with an identical shingle set.
 
     Candidates come from a fingerprint (size and wrapped sum of the hashes); every grouping
@@ -191,7 +219,7 @@ def _exact_groups(shingles: Sequence[np.ndarray], live: np.ndarray, sizes: np.nd
     r, m = live[first[cand]], live[order[cand]]
     for s, e in _batches(2 * sizes[r], budget):
         br, bm = r[s:e], m[s:e]
-        same = (sizes[br] == sizes[bm]) & (_intersections(shingles, br, bm) == sizes[br])
+        same = (sizes[br] == sizes[bm]) & (intersections(shingles, br, bm) == sizes[br])
         rep[order[cand[s:e]][same]] = br[same]
     return rep
 
@@ -229,14 +257,14 @@ def find_similar_pairs_arrays(
 
     sizes = np.fromiter(map(len, shingles), np.int64, count=n)
     live = np.flatnonzero(sizes > 0)
-    rep = _exact_groups(shingles, live, sizes, batch_elems)
+    rep = exact_groups(shingles, live, sizes, batch_elems)
     reps = live[rep == live]  # sorted, as live is
 
     codes = _band_candidates(sig, reps, bands, rows)
     lo, hi = reps[codes // reps.size], reps[codes % reps.size]
     n_candidates = lo.size
     if prefilter_miss is not None and lo.size:
-        need = _min_agreement(num_perm, threshold, prefilter_miss)
+        need = min_agreement(num_perm, threshold, prefilter_miss)
         keep = np.empty(lo.size, bool)
         if isinstance(sig, LazySignatures):  # the candidates' rows, each computed once
             needed = np.unique(np.concatenate((lo, hi)))
@@ -254,7 +282,7 @@ def find_similar_pairs_arrays(
     parts_i, parts_j, parts_v = [], [], []
     for s, e in _batches(sizes[lo] + sizes[hi], batch_elems):
         bl, bh = lo[s:e], hi[s:e]
-        inter = _intersections(shingles, bl, bh)
+        inter = intersections(shingles, bl, bh)
         jac = inter / (sizes[bl] + sizes[bh] - inter)
         ok = jac >= threshold
         parts_i.append(bl[ok])
