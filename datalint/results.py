@@ -14,10 +14,23 @@ from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from itertools import repeat
-from operator import attrgetter
+from operator import attrgetter, is_not
 from typing import Any
 
-from datalint.codec import declaration, decode_entries_column, value_at
+import numpy as np
+
+from datalint.codec import (
+    TypedColumn,
+    absent_column,
+    concat_typed,
+    declaration,
+    decode_entries_column,
+    decode_typed_column,
+    entries_present,
+    typed_kind,
+    typed_of_values,
+    value_at,
+)
 from datalint.feature_types import Features
 
 # (rule index, message, column, end column, pointer): a violation as the record pass stores it.
@@ -124,6 +137,27 @@ class Segment:
     def declarations(self) -> dict[int, Features]:
         return {rule_index: declaration(meta) for rule_index, (meta, _) in self.encoded.items()}
 
+    def present(self, rule_index: int) -> np.ndarray:
+        """Which entries have a feature value for the rule, without decoding the values."""
+        if rule_index in self.decoded:
+            return _present_of(self.decoded[rule_index])
+        if rule_index in self.encoded:
+            return entries_present(*self.encoded[rule_index], self.entries)
+        return np.zeros(self.entries, np.bool_)
+
+    def typed(self, rule_index: int, name: str, features: Features) -> TypedColumn:
+        """Column `name` of the rule's features over the segment's entries, as arrays."""
+        if rule_index in self.encoded:
+            return decode_typed_column(*self.encoded[rule_index], self.entries, name)
+        if rule_index in self.decoded:
+            return typed_of_values(self.decoded[rule_index], features, name)
+        return absent_column(self.entries, typed_kind(features, name))
+
+
+def _present_of(column: list[Any]) -> np.ndarray:
+    # `is_not`, as `None in` is elementwise on arrays.
+    return np.fromiter(map(is_not, column, repeat(None)), np.bool_, len(column))
+
 
 @dataclass(slots=True)
 class Entries:
@@ -165,6 +199,26 @@ class Entries:
             if rule_index in segment.encoded:
                 segment.decoded.pop(rule_index, None)
         return column
+
+    def present(self, rule_index: int) -> np.ndarray | None:
+        """Which entries have a feature value for the rule (without decoding the values), or None
+        when none has."""
+        if rule_index in self.results.features:
+            return _present_of(self.results.features[rule_index])
+        if not any(segment.has(rule_index) for segment in self.segments):
+            return None
+        return np.concatenate([segment.present(rule_index) for segment in self.segments])
+
+    def typed_column(self, rule_index: int, name: str) -> TypedColumn:
+        """Column `name` of the rule's features over every entry, as arrays (codec.TypedColumn)."""
+        features = self.results.declared.get(rule_index)
+        for segment in self.segments if features is None else ():
+            if rule_index in segment.encoded:
+                features = declaration(segment.encoded[rule_index][0])
+                break
+        if rule_index in self.results.features:
+            return typed_of_values(self.results.features[rule_index], features, name)
+        return concat_typed([segment.typed(rule_index, name, features) for segment in self.segments])
 
     def decode(self, rule_indices: Iterable[int] | None = None) -> Results:
         """`results` with the feature columns of these rules (of every rule: None) decoded."""
