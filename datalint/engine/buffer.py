@@ -153,7 +153,7 @@ def lint_lines(
     found_in_dataset: list[Violation] = []
     if dataset:
         # The buffer as the engine's own results, one entry per line, for the features' tables.
-        whole = Results(bytearray(map(itemgetter(1), per_line)))
+        whole = Results(bytearray(map(itemgetter(1), per_line)), declared=dict(plan.declared))
         for position, result in enumerate(per_line):
             for rule_index, value in result[3]:
                 whole.column(rule_index)[position] = value
