@@ -2,10 +2,10 @@
 
 One `Results` holds, for each of its lines (its *entries*): the kind byte (0 = not a record, else
 1 + the record's detected format), the violations found there, and one feature value per
-dataset-wide rule. Worker processes send one per chunk in the cache's column encoding; a file's run
-keeps them so (`Entries` below, beside the entries loaded from the cache) and decodes a rule's column
-only when its table is built: by column, so a warm run moves a column of 52k feature values with
-one C-level call instead of touching every record.
+dataset-wide rule. Worker processes send one per chunk in the cache's column encoding; a file's
+`Entries` (below) keep them so, as a cache file loads (the same type: cached and new entries join
+into one run), and decode a rule's column only when its table is built: by column, so a warm run
+moves a column of 52k feature values with one C-level call instead of touching every record.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from itertools import repeat
 from operator import attrgetter, is_not
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -104,7 +105,7 @@ class Results:
 
 
 @dataclass(slots=True)
-class Segment:
+class _Segment:
     """Consecutive entries with their feature columns, decoded on first use: a warm run whose
     dataset-wide rules reuse their last findings never decodes most columns, and a run over a
     large file holds one decoded column at a time."""
@@ -161,12 +162,37 @@ def _present_of(column: list[Any]) -> np.ndarray:
 
 @dataclass(slots=True)
 class Entries:
-    """The results of a run of entries: `results` holds their kinds and violations, and a feature
-    column joins it only when `decode` asks; until then columns stay as the cache file or the
-    worker processes encoded them, a few bytes per value instead of Python objects."""
+    """A file's results by entry (a distinct line content): the ones checked in this run, or the
+    ones a cache file held (cache.load; the same type, so the two join into one run of entries).
+    `results` holds their kinds and violations, and a feature column joins it only when `decode`
+    asks; until then columns stay as the cache file or the worker processes encoded them, in
+    segments of consecutive entries, a few bytes per value instead of Python objects."""
 
     results: Results = field(default_factory=Results)
-    segments: list[Segment] = field(default_factory=list)
+    segments: list[_Segment] = field(default_factory=list)
+    keys: list[str] = field(default_factory=list)  # the record key of each entry (cache.record_key), when known
+    file_format: str = ""  # the format the file was checked as (a cache file's)
+    deltas: list[Path] = field(default_factory=list)  # the cache's delta files merged into these entries
+
+    @classmethod
+    def of_columns(
+        cls,
+        results: Results,
+        chunks: list[tuple[int, dict[int, tuple[dict, Sequence[Any]]]]],
+        keys: list[str],
+        file_format: str,
+    ) -> Entries:
+        """Entries whose feature columns are still encoded (a cache file's), in chunks of consecutive
+        entries: (entries in the chunk, rule index -> (column meta, blobs))."""
+        segments, first = [], 0
+        for count, encoded in chunks:
+            segments.append(_Segment(first, count, encoded))
+            first += count
+        return cls(results, segments, keys, file_format)
+
+    def index(self) -> dict[str, int]:
+        """Record key -> entry; a key found again later (a newer delta file) maps to its newer entry."""
+        return dict(zip(self.keys, range(len(self.keys)), strict=True))
 
     def __len__(self) -> int:
         return len(self.results)
@@ -235,20 +261,21 @@ class Entries:
     def extend(self, other: Entries) -> None:
         """Add `other`'s entries after these."""
         offset = len(self.results)
+        self.keys.extend(other.keys)
         self.results.declared.update(other.results.declared)
         self.results.kinds += other.results.kinds
         for entry, found in other.results.violations.items():
             self.results.violations[offset + entry] = found
         for segment in other.segments:
-            self.segments.append(Segment(segment.first + offset, segment.entries, segment.encoded, segment.decoded))
+            self.segments.append(_Segment(segment.first + offset, segment.entries, segment.encoded, segment.decoded))
         if other.results.features and not other.segments:  # decoded from its segments: those hold them
-            self.segments.append(Segment(offset, len(other.results), {}, dict(other.results.features)))
+            self.segments.append(_Segment(offset, len(other.results), {}, dict(other.results.features)))
 
     def add_packed(self, packed: tuple) -> None:
         """Add the entries a worker process packed (`pack_results`), their columns still encoded."""
         kinds, violations, columns = packed
         encoded = {rule_index: (meta, blobs) for rule_index, meta, blobs in columns}
-        self.extend(Entries(Results(bytearray(kinds), violations), [Segment(0, len(kinds), encoded)]))
+        self.extend(Entries(Results(bytearray(kinds), violations), [_Segment(0, len(kinds), encoded)]))
 
     def add_results(self, results: Results) -> None:
         """Add entries checked in this process (their columns decoded already)."""

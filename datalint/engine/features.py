@@ -13,7 +13,6 @@ from typing import Any
 
 import numpy as np
 
-from datalint import cache
 from datalint.codec import TypedColumn, concat_typed
 from datalint.engine.plan import RulePlan
 from datalint.reader import (
@@ -74,32 +73,26 @@ class FeatureTable:
 
 
 @dataclass(slots=True)
-class FileState:
-    """What the record pass of one file produces."""
+class FileResults:
+    """What the record pass found in one file: its violations and records, and, line by line, the
+    results its dataset-wide rules read: one run of entries (`results.Entries`: the ones loaded
+    from the cache first, then the ones checked in this run) and the entry and content hash of each
+    line. A rule's table is built (and its column decoded) only when its dataset pass has to run."""
 
+    name: str
     violations: list[Violation] = field(default_factory=list)
     records: int = 0
     format: str = "unknown"
-    features: FileFeatures | None = None
     first_known: int = 0  # kind byte of the first record in a known format (the file's format)
-    cache_write: Callable[[], None] | None = None  # run after the record pass of every file
-
-
-@dataclass(slots=True)
-class FileFeatures:
-    """A file's results for its dataset-wide rules, line by line: one run of entries, the ones
-    from the cache first, then the ones checked in this run. A rule's table is built (and its
-    cached column decoded) only when its dataset pass has to run."""
-
-    name: str
-    rules: dict[str, tuple[int, Rule]]  # code -> (index in the file's plan, rule)
-    hashes: list[str]  # content hash of each line
-    order: Sequence[int]  # entry of each line
-    entries: Entries  # cached entries first (numbered as `known` says), then the new ones
+    rules: dict[str, tuple[int, Rule]] = field(default_factory=dict)  # dataset-wide: code -> (plan index, rule)
+    hashes: list[str] = field(default_factory=list)  # content hash of each line
+    order: Sequence[int] = range(0)  # entry of each line
+    entries: Entries = field(default_factory=Entries)  # cached entries first (numbered as `known` says), then new
     known: dict[str, int] = field(default_factory=dict)  # record key -> cached entry
     numbers: list[int] | None = None  # the lines' numbers, when not 1..n (JSON array elements)
     run_key: tuple[str, str, Path] | None = None  # (path, settings digest, cache folder): what the memo keys on
     rows: bool = False  # the lines are rows of a columnar input (Parquet, Arrow)
+    cache_write: Callable[[], None] | None = None  # run after the record pass of every file
 
     def value(self, rule_index: int, position: int) -> Any:
         """The rule's feature value on line `position` + 1 (None: none)."""
@@ -156,19 +149,20 @@ def assemble_file(
     order: Sequence[int],
     hashes: list[str],
     problems: Iterable[tuple[int, str, Problem]] = (),
-    cached: cache.CachedFile | None = None,
+    cached: Entries | None = None,
     known: dict[str, int] | None = None,
-) -> FileState:
+) -> FileResults:
     """A file's violations and its features from its lines' results: line i + 1 has the results
     of entry `order[i]` (a cached entry, then `new`'s) and the content hash `hashes[i]`. Whole
     columns move at once, so a warm run costs a few C-level calls rather than Python steps per
     record and rule."""
-    state = FileState()
     entries = new
     if cached is not None:  # one run of entries: the cached ones, then the new ones after them
         entries = Entries()
-        entries.extend(cached.entries)
+        entries.extend(cached)
         entries.extend(new)
+    featured = {rule.code: (index, rule) for index, rule in plan.featured_rules}
+    state = FileResults(name, rules=featured, hashes=hashes, order=order, entries=entries, known=known or {})
     results = entries.results
     kinds = results.kinds if isinstance(order, range) else bytes(map(results.kinds.__getitem__, order))
     state.records = len(kinds) - kinds.count(0)
@@ -200,12 +194,10 @@ def assemble_file(
                             rules[index], message, name, position + 1, column, end_column, pointer, hashes[position]
                         )
                     )
-    featured = {rule.code: (index, rule) for index, rule in plan.featured_rules}
-    state.features = FileFeatures(name, featured, hashes, order, entries, known or {})
     return state
 
 
-def table_of(files: list[FileFeatures], code: str) -> FeatureTable:
+def table_of(files: list[FileResults], code: str) -> FeatureTable:
     """A rule's table over the run: its rows in every file, in run order (tables span files, so
     duplicates across train/validation shards are found)."""
     parts = [features.table(code) for features in files if code in features.rules]
