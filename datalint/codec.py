@@ -5,7 +5,8 @@ A rule's column holds one value per entry (None: no feature there). It is stored
 declaration (feature_types.py), never by guessing from the values:
 
 - which entries have a value: one byte each (left out when all have one);
-- `rows` layout: the offset of each entry's first row (int64, one more than the entries);
+- `rows` layout: the offset of each entry's first row (int64, one more than the entries), left out
+  when every entry has one row (`single_rows` in the meta: the usual case, one text per record);
 - then each declared column over the rows: numbers and booleans as one numpy buffer; `category`
   as its distinct values (JSON, tuples as lists) and a uint8/16/32 code per row; `str` and
   `array` as byte offsets (int64) and the data; an optional column adds a byte per row (None).
@@ -60,6 +61,7 @@ def encode_entries_column(column: list[Any], features: Features) -> tuple[dict, 
     values = column if count == len(column) else list(compress(column, present))
     blobs: list[bytes] = [] if count == len(column) else [present]
     layout = features.layout
+    single_rows = False  # a `rows` layout whose every entry has one row: no offsets are stored
     if layout == "scalar":
         if not features.columns:
             raise FeatureError(f"{features.owner}: declares no features, but keeps {_shown(values[0])}")
@@ -70,7 +72,9 @@ def encode_entries_column(column: list[Any], features: Features) -> tuple[dict, 
         if layout == "rows":
             _check_tuples(features, "rows of", values, None)
             lengths = np.fromiter(map(len, values), np.int64, len(values))
-            blobs.append(_offsets_of(lengths))
+            single_rows = bool((lengths == 1).all())
+            if not single_rows:
+                blobs.append(_offsets_of(lengths))
             values = list(chain.from_iterable(values))
         _check_tuples(features, "a row of", values, width)
         parts = [list(map(itemgetter(position), values)) for position in range(width)] if values else [[]] * width
@@ -80,6 +84,8 @@ def encode_entries_column(column: list[Any], features: Features) -> tuple[dict, 
         metas.append({**meta, "blobs": len(column_blobs)})
         blobs.extend(column_blobs)
     meta = {"features": features.spec(), "whole": count == len(column), "columns": metas, "blobs": len(blobs)}
+    if single_rows:
+        meta["single_rows"] = True
     return meta, blobs
 
 
@@ -185,7 +191,9 @@ def decode_entries_column(meta: dict, blobs: Blobs, count: int) -> list[Any]:
     present = None if meta["whole"] is True else np.frombuffer(next(blobs), np.bool_)
     if present is not None and len(present) != count:
         raise CodecError("feature column does not match its entries")
-    offsets = _offsets(next(blobs)) if features.layout == "rows" else None
+    single_rows = meta.get("single_rows") is True
+    offsets = _offsets(next(blobs)) if features.layout == "rows" and not single_rows else None
+    single_rows = single_rows or (offsets is not None and offsets == list(range(len(offsets))))
     column_blobs = [
         [next(blobs) for _ in range(column_meta["blobs"])] for column_meta in meta["columns"][: len(features.columns)]
     ]
@@ -194,7 +202,7 @@ def decode_entries_column(meta: dict, blobs: Blobs, count: int) -> list[Any]:
         coded = _coded_rows(features, meta["columns"], column_blobs)
     if coded is not None:
         distinct_rows, row_codes = coded
-        if offsets is not None and offsets == list(range(len(offsets))):  # one row per entry: coded once too
+        if single_rows:  # one row per entry: coded once too
             singles = [(row,) for row in distinct_rows]
             values = list(map(singles.__getitem__, row_codes))
         else:
@@ -207,7 +215,9 @@ def decode_entries_column(meta: dict, blobs: Blobs, count: int) -> list[Any]:
             for (_, kind), column_meta, part in zip(features.columns, meta["columns"], column_blobs, strict=True)
         ]
         values = parts[0] if features.layout == "scalar" else list(zip(*parts, strict=True))
-        if offsets is not None:
+        if single_rows:
+            values = [(value,) for value in values]
+        elif offsets is not None:
             values = [tuple(values[start:end]) for start, end in pairwise(offsets)]
     if len(values) != (count if present is None else int(present.sum())):
         raise CodecError("feature column does not match its entries")
@@ -258,7 +268,7 @@ def value_at(meta: dict, blobs: Blobs, index: int) -> Any:
         if not present[index]:
             return None
         index = int(np.count_nonzero(present[:index]))
-    if features.layout == "rows":
+    if features.layout == "rows" and meta.get("single_rows") is not True:
         offsets = np.frombuffer(next(blobs), "<i8")
         rows = range(int(offsets[index]), int(offsets[index + 1]))
     else:

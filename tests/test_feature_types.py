@@ -290,3 +290,19 @@ def test_duplicate_rules_group_by_typed_columns_across_files(tmp_path: Path) -> 
         ),
         ("D001", "valid.jsonl", 3, f"exact duplicate of {first}:1 (3 records share it)"),
     ]
+
+
+def test_a_ragged_column_of_one_row_per_record_stores_no_offsets() -> None:
+    """The usual `rows` column (one text per record: consistency, length) keeps no offset per
+    record; it decodes, and reads one value, as one with offsets does."""
+    declared = Features(rows(field=CATEGORY, log_len=FLOAT64, size=INT64).columns, "rows")
+    single = [(("response", 0.5 * entry, entry),) if entry % 3 else None for entry in range(40)]
+    ragged = [*single, (("response", 1.0, 1), ("input", 2.0, 2)), ()]
+    for column in (single, ragged):
+        meta, blobs = codec.encode_entries_column(column, declared)
+        assert meta.get("single_rows", False) is (column is single)
+        assert codec.decode_entries_column(meta, blobs, len(column)) == column
+        assert [codec.value_at(meta, blobs, entry) for entry in range(len(column))] == column
+    offsets = 8 * (sum(value is not None for value in single) + 1)
+    with_offsets = sum(map(len, codec.encode_entries_column(ragged[:-2] + [(), ()], declared)[1]))
+    assert sum(map(len, codec.encode_entries_column(single, declared)[1])) <= with_offsets - offsets
