@@ -47,16 +47,17 @@ def peak_above_now(run) -> tuple[object, float, float, float]:
 
 
 def table_of(path: Path, rule) -> FeatureTable:
-    table = FeatureTable()
+    paths: list[str] = []
+    lines: list[int] = []
+    values: list = []
     batch: list = []
 
     def flush() -> None:
         for record, value in zip(batch, near_duplicate.record_features_batch(rule, batch), strict=True):
             if value is not None:
-                table.paths.append(str(path))
-                table.lines.append(record.line)
-                table.hashes.append("")
-                table.values.append(value)
+                paths.append(str(path))
+                lines.append(record.line)
+                values.append(value)
         batch.clear()
 
     with path.open("rb") as stream:
@@ -65,7 +66,7 @@ def table_of(path: Path, rule) -> FeatureTable:
             if len(batch) == 4096:
                 flush()
     flush()
-    return table
+    return FeatureTable(paths, lines, [""] * len(paths), read_values=lambda: values)
 
 
 def main() -> None:

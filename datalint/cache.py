@@ -21,13 +21,12 @@ import hashlib
 import json
 import os
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from datalint import __version__, container
 from datalint.codec import declaration, pack_results
-from datalint.results import Entries, Results, Segment
+from datalint.results import Entries, Results
 
 MAGIC = b"DATALINT-CACHE-6\n"
 FOLDER_NAME = ".datalint_cache"
@@ -100,31 +99,10 @@ def cache_file(folder: Path, dataset: Path, digest: str) -> Path:
     return folder / f"{path_key}-{digest[:16]}.bin"
 
 
-@dataclass(slots=True)
-class CachedFile:
-    """A loaded cache file: the record key of each entry and the entries' results."""
-
-    file_format: str
-    keys: list[str]
-    entries: Entries
-    deltas: list[Path] = field(default_factory=list)  # delta files merged into `entries`
-
-    def index(self) -> dict[str, int]:
-        """Record key -> entry; a key found again in a later delta file maps to its newer entry."""
-        return dict(zip(self.keys, range(len(self.keys)), strict=True))
-
-    def __len__(self) -> int:
-        return len(self.keys)
-
-    def append(self, other: CachedFile) -> None:
-        """Add a delta file's entries after these."""
-        self.keys.extend(other.keys)
-        self.entries.extend(other.entries)
-
-
-def load(path: Path, digest: str, rules: int, kinds: int) -> CachedFile | None:
-    """The cache file's content with its delta files merged, or None when it is missing, foreign,
-    stale or damaged. A damaged delta file is left out (and removed at the next full save).
+def load(path: Path, digest: str, rules: int, kinds: int) -> Entries | None:
+    """The cache file's entries (with their record keys and format) and its delta files' after
+    them, or None when it is missing, foreign, stale or damaged. A damaged delta file is left out
+    (and removed at the next full save).
 
     `rules` is the number of rules and `kinds` the largest kind byte: indices beyond them mean
     a file that was not written for these settings, however well its checksum matches."""
@@ -135,11 +113,11 @@ def load(path: Path, digest: str, rules: int, kinds: int) -> CachedFile | None:
         base.deltas.append(delta)
         found = _load_one(delta, digest, rules, kinds)
         if found is not None and found.file_format == base.file_format:
-            base.append(found)
+            base.extend(found)
     return base
 
 
-def _load_one(path: Path, digest: str, rules: int, kinds: int) -> CachedFile | None:
+def _load_one(path: Path, digest: str, rules: int, kinds: int) -> Entries | None:
     try:
         header, body = container.read(path, MAGIC)
         return _decode(header, body, digest, rules, kinds)
@@ -292,7 +270,7 @@ def _encode(
     return header, sections
 
 
-def _decode(header: dict[str, Any], body: memoryview, digest: str, rule_count: int, max_kind: int) -> CachedFile:
+def _decode(header: dict[str, Any], body: memoryview, digest: str, rule_count: int, max_kind: int) -> Entries:
     if header["digest"] != digest:
         raise CacheError("written for other settings")
     if sum(header["sections"]) != len(body):
@@ -317,7 +295,7 @@ def _decode(header: dict[str, Any], body: memoryview, digest: str, rule_count: i
         results.violations[entry] = tuple(_checked_violation(v, rule_count) for v in found)
     cursor = 3
     first = 0
-    segments = []
+    chunks: list[tuple[int, dict]] = []  # (entries, rule index -> its encoded column) per segment
     for segment in header["segments"]:
         entries = segment["entries"]
         if type(entries) is not int or entries < 0:
@@ -333,13 +311,13 @@ def _decode(header: dict[str, Any], body: memoryview, digest: str, rule_count: i
             declaration(column_meta)  # a column whose declaration does not read is damage
             encoded[rule_index] = (column_meta, sections[cursor : cursor + blobs])
             cursor += blobs
-        segments.append(Segment(first, entries, encoded))
+        chunks.append((entries, encoded))
         first += entries
     if first != count or cursor != len(sections):
         raise CacheError("segments do not cover the entries")
     # The body's checksum matched: the columns are as written, decoded when a rule needs them.
     keys = [keys_text[i : i + KEY_LENGTH] for i in range(0, len(keys_text), KEY_LENGTH)]
-    return CachedFile(header["format"], keys, Entries(results, segments))
+    return Entries.of_columns(results, chunks, keys, header["format"])
 
 
 def _checked_violation(found: Any, rule_count: int) -> tuple:

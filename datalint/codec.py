@@ -5,7 +5,8 @@ A rule's column holds one value per entry (None: no feature there). It is stored
 declaration (feature_types.py), never by guessing from the values:
 
 - which entries have a value: one byte each (left out when all have one);
-- `rows` layout: the offset of each entry's first row (int64, one more than the entries);
+- `rows` layout: the offset of each entry's first row (int64, one more than the entries), left out
+  when every entry has one row (`single_rows` in the meta: the usual case, one text per record);
 - then each declared column over the rows: numbers and booleans as one numpy buffer; `category`
   as its distinct values (JSON, tuples as lists) and a uint8/16/32 code per row; `str` and
   `array` as byte offsets (int64) and the data; an optional column adds a byte per row (None).
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from dataclasses import dataclass
 from itertools import chain, compress, pairwise, repeat
 from operator import is_not, itemgetter
 from typing import TYPE_CHECKING, Any
@@ -59,6 +61,7 @@ def encode_entries_column(column: list[Any], features: Features) -> tuple[dict, 
     values = column if count == len(column) else list(compress(column, present))
     blobs: list[bytes] = [] if count == len(column) else [present]
     layout = features.layout
+    single_rows = False  # a `rows` layout whose every entry has one row: no offsets are stored
     if layout == "scalar":
         if not features.columns:
             raise FeatureError(f"{features.owner}: declares no features, but keeps {_shown(values[0])}")
@@ -69,7 +72,9 @@ def encode_entries_column(column: list[Any], features: Features) -> tuple[dict, 
         if layout == "rows":
             _check_tuples(features, "rows of", values, None)
             lengths = np.fromiter(map(len, values), np.int64, len(values))
-            blobs.append(_offsets_of(lengths))
+            single_rows = bool((lengths == 1).all())
+            if not single_rows:
+                blobs.append(_offsets_of(lengths))
             values = list(chain.from_iterable(values))
         _check_tuples(features, "a row of", values, width)
         parts = [list(map(itemgetter(position), values)) for position in range(width)] if values else [[]] * width
@@ -79,6 +84,8 @@ def encode_entries_column(column: list[Any], features: Features) -> tuple[dict, 
         metas.append({**meta, "blobs": len(column_blobs)})
         blobs.extend(column_blobs)
     meta = {"features": features.spec(), "whole": count == len(column), "columns": metas, "blobs": len(blobs)}
+    if single_rows:
+        meta["single_rows"] = True
     return meta, blobs
 
 
@@ -184,7 +191,9 @@ def decode_entries_column(meta: dict, blobs: Blobs, count: int) -> list[Any]:
     present = None if meta["whole"] is True else np.frombuffer(next(blobs), np.bool_)
     if present is not None and len(present) != count:
         raise CodecError("feature column does not match its entries")
-    offsets = _offsets(next(blobs)) if features.layout == "rows" else None
+    single_rows = meta.get("single_rows") is True
+    offsets = _offsets(next(blobs)) if features.layout == "rows" and not single_rows else None
+    single_rows = single_rows or (offsets is not None and offsets == list(range(len(offsets))))
     column_blobs = [
         [next(blobs) for _ in range(column_meta["blobs"])] for column_meta in meta["columns"][: len(features.columns)]
     ]
@@ -193,7 +202,7 @@ def decode_entries_column(meta: dict, blobs: Blobs, count: int) -> list[Any]:
         coded = _coded_rows(features, meta["columns"], column_blobs)
     if coded is not None:
         distinct_rows, row_codes = coded
-        if offsets is not None and offsets == list(range(len(offsets))):  # one row per entry: coded once too
+        if single_rows:  # one row per entry: coded once too
             singles = [(row,) for row in distinct_rows]
             values = list(map(singles.__getitem__, row_codes))
         else:
@@ -206,7 +215,9 @@ def decode_entries_column(meta: dict, blobs: Blobs, count: int) -> list[Any]:
             for (_, kind), column_meta, part in zip(features.columns, meta["columns"], column_blobs, strict=True)
         ]
         values = parts[0] if features.layout == "scalar" else list(zip(*parts, strict=True))
-        if offsets is not None:
+        if single_rows:
+            values = [(value,) for value in values]
+        elif offsets is not None:
             values = [tuple(values[start:end]) for start, end in pairwise(offsets)]
     if len(values) != (count if present is None else int(present.sum())):
         raise CodecError("feature column does not match its entries")
@@ -257,7 +268,7 @@ def value_at(meta: dict, blobs: Blobs, index: int) -> Any:
         if not present[index]:
             return None
         index = int(np.count_nonzero(present[:index]))
-    if features.layout == "rows":
+    if features.layout == "rows" and meta.get("single_rows") is not True:
         offsets = np.frombuffer(next(blobs), "<i8")
         rows = range(int(offsets[index]), int(offsets[index + 1]))
     else:
@@ -336,3 +347,123 @@ def _tuples(value: Any) -> Any:
     if type(value) is list:
         return tuple(map(_tuples, value))
     return value
+
+
+# --- typed access: one declared column as numpy arrays, no Python value per row -------------------
+
+
+@dataclass(frozen=True, slots=True)
+class TypedColumn:
+    """One declared feature column over some entries (or a table's rows), as arrays: `values` holds
+    the numbers (booleans as numpy bools) or, for a `category`, each row's code into `dictionary`;
+    `present` is False where the row has no value (no feature there, or None in an optional column),
+    and `values` is 0 there. Only `row` and `scalar` layouts of numbers, booleans and categories
+    have one: the other columns are read as Python values (`FeatureTable.values`)."""
+
+    values: np.ndarray
+    present: np.ndarray
+    dictionary: tuple = ()
+    category: bool = False
+
+    def __len__(self) -> int:
+        return len(self.values)
+
+    def take(self, rows: np.ndarray) -> TypedColumn:
+        """The column at these rows, in this order."""
+        return TypedColumn(self.values[rows], self.present[rows], self.dictionary, self.category)
+
+    def items(self) -> list[Any]:
+        """The rows' values as Python objects (None where absent): for a few rows, as messages need."""
+        found = self.values.tolist()
+        if self.category:
+            dictionary = self.dictionary
+            return [
+                dictionary[code] if present else None
+                for code, present in zip(found, self.present.tolist(), strict=True)
+            ]
+        return [value if present else None for value, present in zip(found, self.present.tolist(), strict=True)]
+
+
+_TYPED = ("int64", "uint64", "uint32", "float64", "bool", "category")
+
+
+def typed_kind(features: Features, name: str) -> FeatureType:
+    """The declared type of column `name`, when it has typed access; else FeatureError."""
+    if features.layout == "rows" or name not in features.names:
+        raise FeatureError(f"{features.owner or 'a rule'}: no typed column {name!r} (declared: {features.names})")
+    kind = dict(features.columns)[name]
+    if kind.name not in _TYPED:
+        raise FeatureError(f"{features.owner or 'a rule'}: feature {name!r} ({kind.label}) has no typed access")
+    return kind
+
+
+def absent_column(count: int, kind: FeatureType) -> TypedColumn:
+    dtype = np.int64 if kind.name == "category" else kind.dtype
+    return TypedColumn(np.zeros(count, dtype), np.zeros(count, np.bool_), (), kind.name == "category")
+
+
+def entries_present(meta: dict, blobs: Blobs, count: int) -> np.ndarray:
+    """Which of the column's `count` entries have a feature value, without decoding the values."""
+    if meta["whole"] is True:
+        return np.ones(count, np.bool_)
+    present = np.frombuffer(blobs[0], np.bool_)
+    if len(present) != count:
+        raise CodecError("feature column does not match its entries")
+    return present
+
+
+def decode_typed_column(meta: dict, blobs: Blobs, count: int, name: str) -> TypedColumn:
+    """Column `name` of the column `encode_entries_column` wrote, over its `count` entries, as arrays."""
+    features = declaration(meta)
+    kind = typed_kind(features, name)
+    blobs = iter(blobs)
+    rows = np.ones(count, np.bool_) if meta["whole"] is True else np.frombuffer(next(blobs), np.bool_)
+    column_blobs = [[next(blobs) for _ in range(column_meta["blobs"])] for column_meta in meta["columns"]]
+    position = features.names.index(name)
+    column_meta, part = meta["columns"][position], iter(column_blobs[position])
+    if len(rows) != count or column_meta.get("t") != kind.name:
+        raise CodecError("column does not match its declaration")
+    has = rows
+    if kind.optional:  # the rows whose value is not None, among the entries that have a row
+        mask = np.frombuffer(next(part), np.bool_)
+        if len(mask) != np.count_nonzero(rows):
+            raise CodecError("feature column does not match its entries")
+        has = np.zeros(count, np.bool_)
+        has[np.flatnonzero(rows)[mask]] = True
+    dictionary: tuple = ()
+    if kind.name == "category":
+        dictionary = _tuples(json.loads(bytes(next(part))))
+        values = np.frombuffer(next(part), _code_width(column_meta)).astype(np.int64)
+    else:
+        values = np.frombuffer(next(part), kind.dtype)
+    if len(values) != np.count_nonzero(has):
+        raise CodecError("feature column does not match its entries")
+    if len(values) == count:
+        return TypedColumn(values, has, dictionary, kind.name == "category")
+    full = np.zeros(count, values.dtype)
+    full[has] = values
+    return TypedColumn(full, has, dictionary, kind.name == "category")
+
+
+def typed_of_values(column: list[Any], features: Features, name: str) -> TypedColumn:
+    """The typed column of values held as Python objects (results checked in this process)."""
+    encoded = encode_entries_column(column, features)
+    if encoded is None:
+        return absent_column(len(column), typed_kind(features, name))
+    return decode_typed_column(*encoded, len(column), name)
+
+
+def concat_typed(parts: list[TypedColumn]) -> TypedColumn:
+    """Columns one after the other; categories' codes moved into one dictionary."""
+    if len(parts) == 1:
+        return parts[0]
+    present = np.concatenate([part.present for part in parts])
+    if not parts[0].category:
+        return TypedColumn(np.concatenate([part.values for part in parts]), present)
+    merged: dict[tuple[type, Any], int] = {}  # by (type, value): True and 1 are two categories
+    codes = []
+    for part in parts:
+        moved = np.array([merged.setdefault((type(value), value), len(merged)) for value in part.dictionary], np.int64)
+        codes.append(moved[part.values] if len(moved) else np.zeros(len(part), np.int64))
+    dictionary = tuple(value for _, value in merged)
+    return TypedColumn(np.concatenate(codes), present, dictionary, True)

@@ -5,6 +5,11 @@ from __future__ import annotations
 
 import codecs
 from collections.abc import Set
+from pathlib import Path
+
+from datalint.reader import open_binary
+
+_BLOCK_BYTES = 1 << 24  # read at a time by `FileLines.of_file`
 
 
 class FileLines:
@@ -17,14 +22,58 @@ class FileLines:
     def __init__(self, raw: bytes, errors: str = "surrogateescape") -> None:
         # errors: how bytes that are not UTF-8 become text and back (surrogateescape: they survive
         # the round trip unchanged); an editor's text, which may hold lone surrogates, uses surrogatepass
-        self._pieces = raw.split(b"\n")
         self._errors = errors
-        self.bom = self._pieces[0].startswith(codecs.BOM_UTF8)
-        if self.bom:
-            self._pieces[0] = self._pieces[0][len(codecs.BOM_UTF8) :]
-        self.count = len(self._pieces) - (self._pieces[-1] == b"")
+        self._path: Path | None = None  # set when only some lines are held (`of_file`)
+        self._hold(dict(enumerate(raw.split(b"\n"))))
         self._texts: dict[int, str] = {}  # line -> its edited text
         self._endings: dict[int, str] = {}  # line -> its new ending
+
+    def _hold(self, pieces: dict[int, bytes], total: int | None = None) -> None:
+        """Keep `pieces` (index -> the bytes between two newlines) of a file split into `total`."""
+        self._pieces = pieces
+        self._total = len(pieces) if total is None else total
+        first = pieces.get(0, b"")
+        self.bom = first.startswith(codecs.BOM_UTF8)
+        if self.bom:
+            pieces[0] = first[len(codecs.BOM_UTF8) :]
+        self.count = self._total - (pieces.get(self._total - 1) == b"")
+
+    @staticmethod
+    def of_file(path: Path, lines: Set[int]) -> FileLines:
+        """A file's `lines` only, read in blocks: planning the fixes of a few violations of a large
+        file holds those lines, not a copy of the file split in pieces (twice its size). A line not
+        held reads the whole file when it is asked for (a fix of every line's ending)."""
+        found = FileLines(b"")
+        found._path = path
+        wanted = {line - 1 for line in lines} | {0}  # line 1: its byte order mark
+        pieces: dict[int, bytes] = {}
+        index = 0
+        rest = b""
+        with open_binary(path) as stream:
+            while block := stream.read(_BLOCK_BYTES):
+                split = (rest + block).split(b"\n")
+                rest = split.pop()
+                pieces.update((index + at, split[at]) for at in range(len(split)) if index + at in wanted)
+                index += len(split)
+        if index in wanted or rest == b"":
+            pieces[index] = rest
+        found._hold(pieces, index + 1)
+        return found
+
+    def _piece(self, index: int) -> bytes:
+        piece = self._pieces.get(index)
+        if piece is None:
+            self._read_all()
+            piece = self._pieces.get(index)
+        if piece is None:
+            raise IndexError(index + 1)  # the file lost lines since they were counted
+        return piece
+
+    def _read_all(self) -> None:
+        if self._path is not None and len(self._pieces) < self._total:
+            with open_binary(self._path) as stream:
+                self._hold(dict(enumerate(stream.read().split(b"\n"))))
+            self._path = None
 
     @staticmethod
     def parse(raw: bytes) -> FileLines:
@@ -42,17 +91,17 @@ class FileLines:
         edited = self._texts.get(line)
         if edited is not None:
             return edited
-        piece = self._pieces[line - 1]
-        if line < len(self._pieces) and piece.endswith(b"\r"):
+        piece = self._piece(line - 1)
+        if line < self._total and piece.endswith(b"\r"):
             piece = piece[:-1]
         return piece.decode("utf-8", self._errors)
 
     def ending(self, line: int) -> str:
         if line in self._endings:
             return self._endings[line]
-        if line >= len(self._pieces):
+        if line >= self._total:
             return ""
-        return "\r\n" if self._pieces[line - 1].endswith(b"\r") else "\n"
+        return "\r\n" if self._piece(line - 1).endswith(b"\r") else "\n"
 
     def set_text(self, line: int, text: str) -> None:
         self._texts[line] = text
@@ -62,10 +111,12 @@ class FileLines:
 
     def render(self, deleted: Set[int] = frozenset()) -> bytes:
         """The file's bytes, without the `deleted` lines."""
+        self._read_all()
         edited = self._texts.keys() | self._endings.keys()
-        last = len(self._pieces)
+        last = self._total
         parts = [codecs.BOM_UTF8] if self.bom else []
-        for number, piece in enumerate(self._pieces[: self.count], 1):
+        for number in range(1, self.count + 1):
+            piece = self._pieces[number - 1]
             if number in deleted:
                 continue
             if number in edited:

@@ -19,7 +19,7 @@ import difflib
 import functools
 import json
 from collections import Counter, defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Set
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import NamedTuple
@@ -179,7 +179,8 @@ def attach_fixes(report: Report, resolver: SettingsResolver, contents: Contents 
         if not wanted:
             continue
         try:
-            context = FixContext(FileLines(_read(path_name, contents)), formats[path_name], settings)
+            lines = _lines(path_name, contents, {violation.line for violation in wanted})
+            context = FixContext(lines, formats[path_name], settings)
         except OSError:
             continue  # gone or unreadable since the run read it: its findings stand, without fixes
         ready = {code: prepared(rules[code]) for code in {violation.code for violation in wanted}}
@@ -204,6 +205,13 @@ def _rewritable(path_name: str, contents: Contents) -> bool:
         return False
     lowered = Path(path_name).name.lower()
     return not lowered.endswith(".gz") and not is_array_path(Path(path_name))
+
+
+def _lines(path_name: str, contents: Contents, wanted: Set[int]) -> FileLines:
+    """The lines a fix of the `wanted` lines reads: a file's are read from disk as needed."""
+    if path_name in contents:
+        return FileLines(_read(path_name, contents))
+    return FileLines.of_file(Path(path_name), wanted)
 
 
 def _read(path_name: str, contents: Contents) -> bytes:

@@ -2,10 +2,10 @@
 
 One `Results` holds, for each of its lines (its *entries*): the kind byte (0 = not a record, else
 1 + the record's detected format), the violations found there, and one feature value per
-dataset-wide rule. Worker processes send one per chunk in the cache's column encoding; a file's run
-keeps them so (`Entries` below, beside the entries loaded from the cache) and decodes a rule's column
-only when its table is built: by column, so a warm run moves a column of 52k feature values with
-one C-level call instead of touching every record.
+dataset-wide rule. Worker processes send one per chunk in the cache's column encoding; a file's
+`Entries` (below) keep them so, as a cache file loads (the same type: cached and new entries join
+into one run), and decode a rule's column only when its table is built: by column, so a warm run
+moves a column of 52k feature values with one C-level call instead of touching every record.
 """
 
 from __future__ import annotations
@@ -14,10 +14,24 @@ from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from itertools import repeat
-from operator import attrgetter
+from operator import attrgetter, is_not
+from pathlib import Path
 from typing import Any
 
-from datalint.codec import declaration, decode_entries_column, value_at
+import numpy as np
+
+from datalint.codec import (
+    TypedColumn,
+    absent_column,
+    concat_typed,
+    declaration,
+    decode_entries_column,
+    decode_typed_column,
+    entries_present,
+    typed_kind,
+    typed_of_values,
+    value_at,
+)
 from datalint.feature_types import Features
 
 # (rule index, message, column, end column, pointer): a violation as the record pass stores it.
@@ -91,7 +105,7 @@ class Results:
 
 
 @dataclass(slots=True)
-class Segment:
+class _Segment:
     """Consecutive entries with their feature columns, decoded on first use: a warm run whose
     dataset-wide rules reuse their last findings never decodes most columns, and a run over a
     large file holds one decoded column at a time."""
@@ -124,15 +138,61 @@ class Segment:
     def declarations(self) -> dict[int, Features]:
         return {rule_index: declaration(meta) for rule_index, (meta, _) in self.encoded.items()}
 
+    def present(self, rule_index: int) -> np.ndarray:
+        """Which entries have a feature value for the rule, without decoding the values."""
+        if rule_index in self.decoded:
+            return _present_of(self.decoded[rule_index])
+        if rule_index in self.encoded:
+            return entries_present(*self.encoded[rule_index], self.entries)
+        return np.zeros(self.entries, np.bool_)
+
+    def typed(self, rule_index: int, name: str, features: Features) -> TypedColumn:
+        """Column `name` of the rule's features over the segment's entries, as arrays."""
+        if rule_index in self.encoded:
+            return decode_typed_column(*self.encoded[rule_index], self.entries, name)
+        if rule_index in self.decoded:
+            return typed_of_values(self.decoded[rule_index], features, name)
+        return absent_column(self.entries, typed_kind(features, name))
+
+
+def _present_of(column: list[Any]) -> np.ndarray:
+    # `is_not`, as `None in` is elementwise on arrays.
+    return np.fromiter(map(is_not, column, repeat(None)), np.bool_, len(column))
+
 
 @dataclass(slots=True)
 class Entries:
-    """The results of a run of entries: `results` holds their kinds and violations, and a feature
-    column joins it only when `decode` asks; until then columns stay as the cache file or the
-    worker processes encoded them, a few bytes per value instead of Python objects."""
+    """A file's results by entry (a distinct line content): the ones checked in this run, or the
+    ones a cache file held (cache.load; the same type, so the two join into one run of entries).
+    `results` holds their kinds and violations, and a feature column joins it only when `decode`
+    asks; until then columns stay as the cache file or the worker processes encoded them, in
+    segments of consecutive entries, a few bytes per value instead of Python objects."""
 
     results: Results = field(default_factory=Results)
-    segments: list[Segment] = field(default_factory=list)
+    segments: list[_Segment] = field(default_factory=list)
+    keys: list[str] = field(default_factory=list)  # the record key of each entry (cache.record_key), when known
+    file_format: str = ""  # the format the file was checked as (a cache file's)
+    deltas: list[Path] = field(default_factory=list)  # the cache's delta files merged into these entries
+
+    @classmethod
+    def of_columns(
+        cls,
+        results: Results,
+        chunks: list[tuple[int, dict[int, tuple[dict, Sequence[Any]]]]],
+        keys: list[str],
+        file_format: str,
+    ) -> Entries:
+        """Entries whose feature columns are still encoded (a cache file's), in chunks of consecutive
+        entries: (entries in the chunk, rule index -> (column meta, blobs))."""
+        segments, first = [], 0
+        for count, encoded in chunks:
+            segments.append(_Segment(first, count, encoded))
+            first += count
+        return cls(results, segments, keys, file_format)
+
+    def index(self) -> dict[str, int]:
+        """Record key -> entry; a key found again later (a newer delta file) maps to its newer entry."""
+        return dict(zip(self.keys, range(len(self.keys)), strict=True))
 
     def __len__(self) -> int:
         return len(self.results)
@@ -166,6 +226,26 @@ class Entries:
                 segment.decoded.pop(rule_index, None)
         return column
 
+    def present(self, rule_index: int) -> np.ndarray | None:
+        """Which entries have a feature value for the rule (without decoding the values), or None
+        when none has."""
+        if rule_index in self.results.features:
+            return _present_of(self.results.features[rule_index])
+        if not any(segment.has(rule_index) for segment in self.segments):
+            return None
+        return np.concatenate([segment.present(rule_index) for segment in self.segments])
+
+    def typed_column(self, rule_index: int, name: str) -> TypedColumn:
+        """Column `name` of the rule's features over every entry, as arrays (codec.TypedColumn)."""
+        features = self.results.declared.get(rule_index)
+        for segment in self.segments if features is None else ():
+            if rule_index in segment.encoded:
+                features = declaration(segment.encoded[rule_index][0])
+                break
+        if rule_index in self.results.features:
+            return typed_of_values(self.results.features[rule_index], features, name)
+        return concat_typed([segment.typed(rule_index, name, features) for segment in self.segments])
+
     def decode(self, rule_indices: Iterable[int] | None = None) -> Results:
         """`results` with the feature columns of these rules (of every rule: None) decoded."""
         if rule_indices is None:
@@ -181,20 +261,21 @@ class Entries:
     def extend(self, other: Entries) -> None:
         """Add `other`'s entries after these."""
         offset = len(self.results)
+        self.keys.extend(other.keys)
         self.results.declared.update(other.results.declared)
         self.results.kinds += other.results.kinds
         for entry, found in other.results.violations.items():
             self.results.violations[offset + entry] = found
         for segment in other.segments:
-            self.segments.append(Segment(segment.first + offset, segment.entries, segment.encoded, segment.decoded))
+            self.segments.append(_Segment(segment.first + offset, segment.entries, segment.encoded, segment.decoded))
         if other.results.features and not other.segments:  # decoded from its segments: those hold them
-            self.segments.append(Segment(offset, len(other.results), {}, dict(other.results.features)))
+            self.segments.append(_Segment(offset, len(other.results), {}, dict(other.results.features)))
 
     def add_packed(self, packed: tuple) -> None:
         """Add the entries a worker process packed (`pack_results`), their columns still encoded."""
         kinds, violations, columns = packed
         encoded = {rule_index: (meta, blobs) for rule_index, meta, blobs in columns}
-        self.extend(Entries(Results(bytearray(kinds), violations), [Segment(0, len(kinds), encoded)]))
+        self.extend(Entries(Results(bytearray(kinds), violations), [_Segment(0, len(kinds), encoded)]))
 
     def add_results(self, results: Results) -> None:
         """Add entries checked in this process (their columns decoded already)."""

@@ -213,9 +213,9 @@ def test_results_round_trip_through_a_cache_file(tmp_path: Path) -> None:
     # One value at a time, before any column is decoded (what a warm run's memo check reads).
     for entry in range(len(results)):
         for rule_index in range(3):
-            assert loaded.entries.value(rule_index, entry) == results.column(rule_index)[entry]
-    assert not any(segment.decoded for segment in loaded.entries.segments)  # read in place
-    decoded = loaded.entries.decode()
+            assert loaded.value(rule_index, entry) == results.column(rule_index)[entry]
+    assert not any(segment.decoded for segment in loaded.segments)  # read in place
+    decoded = loaded.decode()
     assert decoded.declared == results.declared
     for entry in range(len(results)):
         assert decoded.entry(entry) == results.entry(entry)

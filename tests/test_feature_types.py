@@ -222,3 +222,87 @@ def test_kinds_that_share_work_give_each_rule_what_it_would_get_alone() -> None:
 
 def _same_or_none(got, want) -> bool:
     return got is None and want is None or got is not None and want is not None and _same(got, want)
+
+
+def _typed_names(declared: Features) -> list[str]:
+    typed = ("int64", "uint64", "uint32", "float64", "bool", "category")
+    if declared.layout == "rows":
+        return []
+    return [name for name, kind in declared.columns if kind.name in typed]
+
+
+@pytest.mark.skipif(not DATASETS.is_dir(), reason="the real datasets are not here")
+def test_a_typed_column_holds_what_the_values_hold() -> None:
+    """Every number, bool and category column of a row or scalar layout, read as arrays (from the
+    encoded column, from values held in this process, and joined over chunks as a file's entries
+    are), gives each row the value its tuple has, None where the row has none."""
+    from datalint.codec import concat_typed
+    from datalint.results import Entries
+
+    rules = dataset_rules()
+    plan = RulePlan(Settings(tuple(rules)))
+    chunks = []
+    for name, count in islice(SAMPLES.items(), 4):
+        with (DATASETS / name).open("rb") as stream:
+            chunks.append(check_lines(plan, "auto", list(islice(read_jsonl(stream, max_line_bytes=10_000_000), count))))
+    entries = Entries()
+    for results in chunks[:2]:
+        entries.add_packed(codec.pack_results(results))  # as worker processes send them
+    for results in chunks[2:]:
+        entries.add_results(results)  # checked in this process
+    read = 0
+    for index, declared in plan.declared.items():
+        values = entries.column(index)
+        if values is None:
+            continue
+        for position, name in enumerate(_typed_names(declared)):
+            at = declared.names.index(name)
+            want = [None if value is None else value if declared.layout == "scalar" else value[at] for value in values]
+            got = entries.typed_column(index, name)
+            assert got.items() == want, (plan.rules[index].code, name)
+            assert [type(value) for value in got.items()] == [type(value) for value in want]
+            parts = [entries.typed_column(index, name).take(np.arange(start, start + 50)) for start in (0, 50)]
+            assert concat_typed(parts).items() == want[:100]
+            read += position == 0
+    assert read >= 8  # duplicate, length, labels, language ... have typed columns
+
+
+def test_duplicate_rules_group_by_typed_columns_across_files(tmp_path: Path) -> None:
+    """D001-D003 read their hashes as arrays: copies across two files, and a copy in a spelling
+    that only the looser key sees, reported once each, at the later copy."""
+    from datalint import lint_paths
+
+    first, second = tmp_path / "train.jsonl", tmp_path / "valid.jsonl"
+    record = '{"instruction": "Name a color.", "input": "", "output": "Blue is a color."}'
+    respaced = '{"instruction":"Name a  color.","input":"","output":"blue is a color."}'
+    other = '{"instruction": "Name a color.", "input": "", "output": "Blue.", "id": 7}'
+    first.write_text("\n".join([record, other, '{"instruction": "Hi", "input": "", "output": "Hello."}']) + "\n")
+    second.write_text("\n".join([record, respaced, record]) + "\n")
+    report = lint_paths([first, second], select=["D001", "D002", "D003"])
+    found = [(v.code, Path(v.path).name, v.line, v.message) for v in report.violations]
+    assert found == [
+        ("D001", "valid.jsonl", 1, f"exact duplicate of {first}:1 (3 records share it)"),
+        (
+            "D002",
+            "valid.jsonl",
+            2,
+            f"duplicate (differs only in case, whitespace, Unicode form or metadata) of {first}:1 (4 records share it)",
+        ),
+        ("D001", "valid.jsonl", 3, f"exact duplicate of {first}:1 (3 records share it)"),
+    ]
+
+
+def test_a_ragged_column_of_one_row_per_record_stores_no_offsets() -> None:
+    """The usual `rows` column (one text per record: consistency, length) keeps no offset per
+    record; it decodes, and reads one value, as one with offsets does."""
+    declared = Features(rows(field=CATEGORY, log_len=FLOAT64, size=INT64).columns, "rows")
+    single = [(("response", 0.5 * entry, entry),) if entry % 3 else None for entry in range(40)]
+    ragged = [*single, (("response", 1.0, 1), ("input", 2.0, 2)), ()]
+    for column in (single, ragged):
+        meta, blobs = codec.encode_entries_column(column, declared)
+        assert meta.get("single_rows", False) is (column is single)
+        assert codec.decode_entries_column(meta, blobs, len(column)) == column
+        assert [codec.value_at(meta, blobs, entry) for entry in range(len(column))] == column
+    offsets = 8 * (sum(value is not None for value in single) + 1)
+    with_offsets = sum(map(len, codec.encode_entries_column(ragged[:-2] + [(), ()], declared)[1]))
+    assert sum(map(len, codec.encode_entries_column(single, declared)[1])) <= with_offsets - offsets

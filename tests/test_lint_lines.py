@@ -83,3 +83,17 @@ def test_an_edit_checks_only_its_line(settings, monkeypatch):
     again = datalint.lint_lines(lines, settings, name="buffer.jsonl", previous=linted, unchanged=(7, 192))
     assert checked == [1]
     assert [v.line for v in again.violations if v.code == "P001"] == [8]
+
+
+def test_copies_in_a_buffer_are_found_as_in_its_file(tmp_path, settings):
+    """The duplicate rules read their hash columns from the buffer's own results (declared as a
+    file's are): the same findings as lint_file on the same bytes."""
+    lines = dataset("code-alpaca-2k.jsonl").read_text(encoding="utf-8").split("\n")[:200]
+    lines += [lines[3], lines[7].replace('"output": "', '"output": "  '), lines[3]]
+    path = tmp_path / "copies.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    expected = [v for v in as_dicts(datalint.lint_file(path, conventions=False)) if v["code"].startswith("D")]
+    linted = datalint.lint_lines(lines, settings, name=str(path), dataset=True)
+    got = [v for v in as_dicts(linted.dataset) if v["code"].startswith("D")]
+    assert got == expected
+    assert {v["code"] for v in got} >= {"D001"}

@@ -147,7 +147,7 @@ def test_feature_columns_span_every_file_of_the_run() -> None:
     second = memory_record_pass(
         "b.jsonl", read_jsonl(io.BytesIO(b"\n".join(lines_of(GOOD))), max_line_bytes=1000), settings
     )
-    table = table_of([first.features, second.features], "D001")
+    table = table_of([first, second], "D001")
     assert (table.paths, table.lines) == (["a.jsonl", "a.jsonl", "b.jsonl"], [1, 2, 1])
     assert table.values[0] == table.values[2] != table.values[1]  # the same record, in two files
     assert table.where(2, 0) == "b.jsonl:1"
@@ -161,8 +161,8 @@ def test_dataset_pass_decides_on_features_alone() -> None:
     second = memory_record_pass(
         "b.jsonl", read_jsonl(io.BytesIO(b"\n".join(lines_of(GOOD))), max_line_bytes=1000), settings
     )
-    rules = {code: rule for code, (_, rule) in first.features.rules.items()}
-    (found,) = serial_dataset_pass([first.features, second.features], rules)
+    rules = {code: rule for code, (_, rule) in first.rules.items()}
+    (found,) = serial_dataset_pass([first, second], rules)
     assert (found.code, found.path, found.line) == ("D001", "b.jsonl", 1)
     assert [(related.path, related.line) for related in found.related] == [("a.jsonl", 1)]
     assert found.end_column is None  # not yet placed: the dataset pass never reads the text

@@ -29,7 +29,9 @@ from collections import Counter
 from collections.abc import Iterator
 from hashlib import blake2b
 from operator import itemgetter
-from typing import NamedTuple
+from typing import Any, NamedTuple
+
+import numpy as np
 
 from datalint.checks import Option
 from datalint.feature_types import CATEGORY, STR, UINT64, Features, optional, row
@@ -320,18 +322,22 @@ LABELS = {
 }
 
 
+# The columns each key groups by: the stricter key's column (None: none), then its own.
+_COLUMNS = {"record": (None, "record"), "text": ("record", "text"), "example": ("text", "example")}
+
+
 def check_dataset(rule, table) -> Iterator[DatasetFinding]:
     key = rule.options["key"]
-    yield from _conflicts(table) if key == "prompt" else _duplicates(table, LABELS[key])
+    yield from _conflicts(table) if key == "prompt" else _duplicates(table, LABELS[key], *_COLUMNS[key])
 
 
-def _groups(values: list[tuple[int, ...]], position: int) -> dict[int, list[int]]:
+def _groups(values: list[tuple], position: int) -> dict[Any, list[int]]:
     """Rows sharing a key, by key (in order of first occurrence), for the keys held by two rows or more."""
     keys = list(map(itemgetter(position), values))
     counts = Counter(keys)  # C speed; most datasets have no or few repeated keys
     if len(counts) == len(keys):
         return {}
-    groups: dict[int, list[int]] = {key: [] for key, count in counts.items() if count > 1}
+    groups: dict[Any, list[int]] = {key: [] for key, count in counts.items() if count > 1}
     for index, key in enumerate(keys):
         members = groups.get(key)
         if members is not None:
@@ -339,20 +345,40 @@ def _groups(values: list[tuple[int, ...]], position: int) -> dict[int, list[int]
     return groups
 
 
-def _duplicates(table, label: str) -> Iterator[DatasetFinding]:
-    """One finding per extra member; the last hash is the key, the one before it the stricter key."""
-    values = table.values
-    last = len(values[0]) - 1
-    for members in _groups(values, last).values():
+def hash_groups(keys: np.ndarray) -> list[list[int]]:
+    """The rows sharing a 64-bit key, for the keys held by two rows or more: each group's rows in
+    order, the groups in order of their first row. Sorted in numpy: no Python object per row."""
+    by_key = np.argsort(keys, kind="stable")  # stable: a group's rows stay in row order
+    ordered = keys[by_key]
+    starts = np.flatnonzero(np.concatenate(([True], ordered[1:] != ordered[:-1])))
+    sizes = np.diff(np.append(starts, len(keys)))
+    shared = sizes > 1
+    if not shared.any():
+        return []
+    groups = [by_key[start : start + size].tolist() for start, size in zip(starts[shared], sizes[shared], strict=True)]
+    groups.sort(key=itemgetter(0))
+    return groups
+
+
+def _duplicates(table, label: str, stricter_name: str | None, name: str) -> Iterator[DatasetFinding]:
+    """One finding per extra member of a group of rows equal on the key; a member equal to an
+    earlier member on the stricter key is that rule's to report."""
+    groups = hash_groups(table.column(name).values)
+    members_in_order = [member for members in groups for member in members]
+    stricter = iter(
+        table.column(stricter_name).take(np.array(members_in_order, np.int64)).items()
+        if stricter_name is not None
+        else [None] * len(members_in_order)
+    )
+    for members in groups:
         first = members[0]
-        seen_stricter: set[int] = set()
+        seen_stricter: set[int | None] = set()
         for member in members:
-            # A member equal to an earlier member on the stricter key is that rule's to report.
-            stricter = values[member][last - 1] if last else None
-            if member != first and (stricter is None or stricter not in seen_stricter):
+            value = next(stricter)
+            if member != first and (value is None or value not in seen_stricter):
                 size = f" ({len(members)} records share it)" if len(members) > 2 else ""
                 yield DatasetFinding(member, f"{label} {table.where(first, member)}{size}", (first,))
-            seen_stricter.add(stricter)
+            seen_stricter.add(value)
 
 
 APPROXIMATE_TOLERANCE = 0.01  # "about 40,000 km" and "40,075 km" agree; 15 and 20 do not

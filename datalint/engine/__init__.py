@@ -14,7 +14,7 @@ from time import perf_counter
 from datalint.config import SettingsResolver
 from datalint.engine.dataset_pass import dataset_findings, serial_dataset_pass
 from datalint.engine.executor import RunOptions, default_jobs, make_executor
-from datalint.engine.features import FileFeatures
+from datalint.engine.features import FileResults
 from datalint.engine.incremental import cache_folder_for, cache_folder_of
 from datalint.engine.plan import DEFAULT_MAX_LINE_BYTES
 from datalint.engine.record_pass import file_record_pass, memory_record_pass
@@ -33,7 +33,7 @@ def lint_sources(sources: list[Source], resolver: SettingsResolver, options: Run
     then the dataset pass over every file's features, then the report."""
     options = options or RunOptions()
     run = make_executor(options)
-    files: list[FileFeatures] = []
+    files: list[FileResults] = []
     violations: list[Violation] = []
     summaries: list[FileSummary] = []
     fail_on: dict[str, str] = {}
@@ -50,9 +50,9 @@ def lint_sources(sources: list[Source], resolver: SettingsResolver, options: Run
                 state = file_record_pass(source, settings, run, cache_folder)
                 if state.cache_write is not None:
                     cache_writes.append(state.cache_write)
-            files.append(state.features)
+            files.append(state)
             violations.extend(state.violations)
-            summaries.append(FileSummary(source.name, state.records, state.format, state.features.rows is not None))
+            summaries.append(FileSummary(source.name, state.records, state.format, state.rows is not None))
     except BaseException:
         run.close(terminate=True)  # workers of a failed or interrupted run are stopped, not awaited
         raise
@@ -73,8 +73,8 @@ def lint_in_memory(
     timings = Timings() if options is not None and options.timings else None
     settings = resolver.settings_for(None)
     state = memory_record_pass(name, _lines_of(records), settings, timings)
-    rules = {code: rule for code, (_, rule) in state.features.rules.items()}
-    violations = sorted([*state.violations, *serial_dataset_pass([state.features], rules, timings)], key=by_position)
+    rules = {code: rule for code, (_, rule) in state.rules.items()}
+    violations = sorted([*state.violations, *serial_dataset_pass([state], rules, timings)], key=by_position)
     fail_on = {name: settings.fail_on}
     summaries = [FileSummary(name, state.records, state.format)]
     return Report(violations, summaries, count_failing(violations, fail_on), fail_on, timings)

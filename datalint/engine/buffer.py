@@ -13,7 +13,7 @@ from typing import Any, NamedTuple
 
 from datalint.config import Settings
 from datalint.engine.dataset_pass import serial_dataset_pass
-from datalint.engine.features import FileState, assemble_file, make_violation
+from datalint.engine.features import FileResults, assemble_file, make_violation
 from datalint.engine.plan import RulePlan
 from datalint.engine.record_pass import (
     FORMAT_PROBE_LINES,
@@ -139,7 +139,7 @@ def lint_lines(
         if first_crlf is None and previous is not None and previous.first_crlf is not None:
             tail = islice(lines, size - last, size)
             first_crlf = next(compress(count(size - last + 1), map(ends_with_cr, tail)), None)
-    state = FileState(records=records, format=file_format)
+    state = FileResults(name, records=records, format=file_format)
     placed = [(first_crlf, position_problems(True, False)[0])] if first_crlf is not None else []
     if lines and not final_newline:
         placed.append((size, position_problems(False, True)[0]))
@@ -153,12 +153,12 @@ def lint_lines(
     found_in_dataset: list[Violation] = []
     if dataset:
         # The buffer as the engine's own results, one entry per line, for the features' tables.
-        whole = Results(bytearray(map(itemgetter(1), per_line)))
+        whole = Results(bytearray(map(itemgetter(1), per_line)), declared=dict(plan.declared))
         for position, result in enumerate(per_line):
             for rule_index, value in result[3]:
                 whole.column(rule_index)[position] = value
         hashes = list(map(itemgetter(0), per_line))
-        features = assemble_file(name, plan, Entries(whole), range(size), hashes).features
+        features = assemble_file(name, plan, Entries(whole), range(size), hashes)
         found_in_dataset = list(
             serial_dataset_pass([features], {code: rule for code, (_, rule) in features.rules.items()})
         )

@@ -9,7 +9,7 @@ from time import perf_counter
 from datalint import forking
 from datalint.checks import load_kind
 from datalint.engine.executor import DatasetCheck, Executor, Progress
-from datalint.engine.features import FeatureTable, FileFeatures, table_of
+from datalint.engine.features import FeatureTable, FileResults, table_of
 from datalint.engine.incremental import LastFindings
 from datalint.engine.placing import place_dataset_violations
 from datalint.rules import Rule
@@ -19,7 +19,7 @@ from datalint.violation import DatasetFinding, Location, Violation
 
 
 def dataset_findings(
-    files: list[FileFeatures], sources: list[Source], run: Executor, meanwhile: Callable[[], None]
+    files: list[FileResults], sources: list[Source], run: Executor, meanwhile: Callable[[], None]
 ) -> list[Violation]:
     """The dataset pass over the run's files, its violations placed. A rule whose feature values
     are unchanged since the last run over these files (datalint/memo.py) reuses its findings; the
@@ -60,7 +60,7 @@ _COSTLY_KINDS = ("near-duplicate", "contamination", "duplicate", "consistency", 
 
 
 def run_dataset_pass(
-    files: list[FileFeatures],
+    files: list[FileResults],
     rules: dict[str, Rule],
     jobs: int,
     timings: Timings | None = None,
@@ -101,7 +101,7 @@ def run_dataset_pass(
 
 
 def _dataset_rule(
-    files: list[FileFeatures], rules: dict[str, Rule], progress: Progress | None, total: int, task: tuple[int, str]
+    files: list[FileResults], rules: dict[str, Rule], progress: Progress | None, total: int, task: tuple[int, str]
 ) -> tuple[list[Violation], float]:
     number, code = task
     started = perf_counter()
@@ -110,7 +110,7 @@ def _dataset_rule(
 
 
 def serial_dataset_pass(
-    files: list[FileFeatures],
+    files: list[FileResults],
     rules: dict[str, Rule],
     timings: Timings | None = None,
     progress: Progress | None = None,

@@ -7,12 +7,13 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from itertools import compress, repeat
-from operator import is_not
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from datalint import cache
+import numpy as np
+
+from datalint.codec import TypedColumn, concat_typed
 from datalint.engine.plan import RulePlan
 from datalint.reader import (
     Problem,
@@ -29,17 +30,40 @@ _KNOWN_KIND = re.compile(rb"[\x02-\xff]")  # the kind byte of a record in a know
 
 @dataclass(slots=True)
 class FeatureTable:
-    """Per-record values one dataset-wide rule collected in the record pass, in record order.
-    Nothing mutates a table: it may share its lists (a file's hashes)."""
+    """Per-record values one dataset-wide rule collected in the record pass, in record order: where
+    each row is (`paths`, `lines`, `hashes`), and its features, read two ways: `values`, a Python
+    value per row as the kind returned it (tuples), or `column(name)`, one declared column as numpy
+    arrays (codec.TypedColumn), with no Python object per row. Each is decoded from the files'
+    columns when first asked for. Nothing mutates a table: it may share its lists (a file's hashes)."""
 
     paths: list[str] = field(default_factory=list)
-    lines: list[int] = field(default_factory=list)
+    lines: Sequence[int] = field(default_factory=list)
     hashes: list[str] = field(default_factory=list)
-    values: list[Any] = field(default_factory=list)
     row_paths: frozenset[str] = frozenset()  # columnar inputs: their "lines" are rows
+    read_values: Callable[[], list[Any]] | None = None
+    read_column: Callable[[str], TypedColumn] | None = None
+    _values: list[Any] | None = None
+    _columns: dict[str, TypedColumn] = field(default_factory=dict)
 
     def __len__(self) -> int:
-        return len(self.values)
+        return len(self.paths)
+
+    @property
+    def values(self) -> list[Any]:
+        """Each row's features as the kind returned them."""
+        if self._values is None:
+            self._values = self.read_values() if self.read_values is not None else []
+        return self._values
+
+    def column(self, name: str) -> TypedColumn:
+        """The declared feature `name` of every row, as arrays (a number, bool or category column of
+        a `row` or `scalar` layout)."""
+        found = self._columns.get(name)
+        if found is None:
+            if self.read_column is None:
+                raise KeyError(name)
+            found = self._columns[name] = self.read_column(name)
+        return found
 
     def where(self, other: int, seen_from: int) -> str:
         """How a message names record `other` when reported at `seen_from`: "line N" ("row N" in a
@@ -52,32 +76,26 @@ class FeatureTable:
 
 
 @dataclass(slots=True)
-class FileState:
-    """What the record pass of one file produces."""
+class FileResults:
+    """What the record pass found in one file: its violations and records, and, line by line, the
+    results its dataset-wide rules read: one run of entries (`results.Entries`: the ones loaded
+    from the cache first, then the ones checked in this run) and the entry and content hash of each
+    line. A rule's table is built (and its column decoded) only when its dataset pass has to run."""
 
+    name: str
     violations: list[Violation] = field(default_factory=list)
     records: int = 0
     format: str = "unknown"
-    features: FileFeatures | None = None
     first_known: int = 0  # kind byte of the first record in a known format (the file's format)
-    cache_write: Callable[[], None] | None = None  # run after the record pass of every file
-
-
-@dataclass(slots=True)
-class FileFeatures:
-    """A file's results for its dataset-wide rules, line by line: one run of entries, the ones
-    from the cache first, then the ones checked in this run. A rule's table is built (and its
-    cached column decoded) only when its dataset pass has to run."""
-
-    name: str
-    rules: dict[str, tuple[int, Rule]]  # code -> (index in the file's plan, rule)
-    hashes: list[str]  # content hash of each line
-    order: Sequence[int]  # entry of each line
-    entries: Entries  # cached entries first (numbered as `known` says), then the new ones
+    rules: dict[str, tuple[int, Rule]] = field(default_factory=dict)  # dataset-wide: code -> (plan index, rule)
+    hashes: list[str] = field(default_factory=list)  # content hash of each line
+    order: Sequence[int] = range(0)  # entry of each line
+    entries: Entries = field(default_factory=Entries)  # cached entries first (numbered as `known` says), then new
     known: dict[str, int] = field(default_factory=dict)  # record key -> cached entry
     numbers: list[int] | None = None  # the lines' numbers, when not 1..n (JSON array elements)
     run_key: tuple[str, str, Path] | None = None  # (path, settings digest, cache folder): what the memo keys on
     rows: RowIndex | None = None  # the lines are rows of a columnar input (Parquet, Arrow): where they sit
+    cache_write: Callable[[], None] | None = None  # run after the record pass of every file
 
     def value(self, rule_index: int, position: int) -> Any:
         """The rule's feature value on line `position` + 1 (None: none)."""
@@ -91,33 +109,40 @@ class FileFeatures:
         return True, self.entries.value(rule_index, entry)
 
     def table(self, code: str) -> FeatureTable:
-        """The rule's rows in this file: the lines with a feature value, in line order. Built for
-        each rule and dropped with it: cheap to build, while kept for every rule they held most of
-        a large run's memory (bench/README.md)."""
-        values = self._line_values(self.rules[code][0])
-        if values is None:
+        """The rule's rows in this file: the lines with a feature value, in line order; their
+        values or typed columns are decoded only when the rule reads them. Built for each rule and
+        dropped with it: cheap to build, while kept for every rule they held most of a large run's
+        memory (bench/README.md)."""
+        index = self.rules[code][0]
+        present = self.entries.present(index)
+        if present is None:
             return FeatureTable()
-        # `is_not`, as `None in` is elementwise on arrays.
-        present = list(map(is_not, values, repeat(None)))
+        lines_order = None if isinstance(self.order, range) else np.asarray(self.order, np.int64)
+        positions = np.flatnonzero(present if lines_order is None else present[lines_order])  # lines with a value
+        rows = lines_order[positions] if lines_order is not None else positions  # their entries
         numbers = self.numbers or range(1, len(self.hashes) + 1)
-        row_paths = frozenset([self.name]) if self.rows else frozenset()
-        if False not in present:
-            return FeatureTable([self.name] * len(values), list(numbers), self.hashes, values, row_paths)
-        values = list(compress(values, present))
+        if len(positions) == len(self.hashes):
+            lines, hashes = numbers, self.hashes
+        else:
+            at = positions.tolist()
+            lines, hashes = list(map(numbers.__getitem__, at)), list(map(self.hashes.__getitem__, at))
+        every = lines_order is None and len(positions) == len(present)  # every entry, in order: no copy
         return FeatureTable(
-            [self.name] * len(values),
-            list(compress(numbers, present)),
-            list(compress(self.hashes, present)),
-            values,
-            row_paths,
+            [self.name] * len(positions),
+            lines,
+            hashes,
+            frozenset([self.name]) if self.rows else frozenset(),
+            partial(self._values_at, index, None if every else rows),
+            partial(self._column_at, index, None if every else rows),
         )
 
-    def _line_values(self, rule_index: int) -> list[Any] | None:
-        """The rule's value on each line (None: none), or None when no entry has one."""
+    def _values_at(self, rule_index: int, rows: np.ndarray | None) -> list[Any]:
         column = self.entries.column(rule_index)
-        if column is None or isinstance(self.order, range):  # a cold run: every line its own entry
-            return column
-        return list(map(column.__getitem__, self.order))
+        return column if rows is None else list(map(column.__getitem__, rows.tolist()))
+
+    def _column_at(self, rule_index: int, rows: np.ndarray | None, name: str) -> TypedColumn:
+        column = self.entries.typed_column(rule_index, name)
+        return column if rows is None else column.take(rows)
 
 
 def assemble_file(
@@ -127,19 +152,20 @@ def assemble_file(
     order: Sequence[int],
     hashes: list[str],
     problems: Iterable[tuple[int, str, Problem]] = (),
-    cached: cache.CachedFile | None = None,
+    cached: Entries | None = None,
     known: dict[str, int] | None = None,
-) -> FileState:
+) -> FileResults:
     """A file's violations and its features from its lines' results: line i + 1 has the results
     of entry `order[i]` (a cached entry, then `new`'s) and the content hash `hashes[i]`. Whole
     columns move at once, so a warm run costs a few C-level calls rather than Python steps per
     record and rule."""
-    state = FileState()
     entries = new
     if cached is not None:  # one run of entries: the cached ones, then the new ones after them
         entries = Entries()
-        entries.extend(cached.entries)
+        entries.extend(cached)
         entries.extend(new)
+    featured = {rule.code: (index, rule) for index, rule in plan.featured_rules}
+    state = FileResults(name, rules=featured, hashes=hashes, order=order, entries=entries, known=known or {})
     results = entries.results
     kinds = results.kinds if isinstance(order, range) else bytes(map(results.kinds.__getitem__, order))
     state.records = len(kinds) - kinds.count(0)
@@ -171,25 +197,34 @@ def assemble_file(
                             rules[index], message, name, position + 1, column, end_column, pointer, hashes[position]
                         )
                     )
-    featured = {rule.code: (index, rule) for index, rule in plan.featured_rules}
-    state.features = FileFeatures(name, featured, hashes, order, entries, known or {})
     return state
 
 
-def table_of(files: list[FileFeatures], code: str) -> FeatureTable:
+def table_of(files: list[FileResults], code: str) -> FeatureTable:
     """A rule's table over the run: its rows in every file, in run order (tables span files, so
     duplicates across train/validation shards are found)."""
     parts = [features.table(code) for features in files if code in features.rules]
-    if len(parts) == 1:
-        return parts[0]
-    table = FeatureTable()
+    parts = [part for part in parts if len(part)]
+    if len(parts) <= 1:
+        return parts[0] if parts else FeatureTable()
+    table = FeatureTable(read_values=partial(_joined_values, parts), read_column=partial(_joined_column, parts))
+    lines: list[int] = []
     for rows in parts:
         table.paths.extend(rows.paths)
-        table.lines.extend(rows.lines)
+        lines.extend(rows.lines)
         table.hashes.extend(rows.hashes)
-        table.values.extend(rows.values)
         table.row_paths |= rows.row_paths
+    table.lines = lines
     return table
+
+
+def _joined_values(parts: list[FeatureTable]) -> list[Any]:
+    # Read from each part, not kept by it: the parts live as long as the table.
+    return [value for part in parts for value in part.read_values()]
+
+
+def _joined_column(parts: list[FeatureTable], name: str) -> TypedColumn:
+    return concat_typed([part.read_column(name) for part in parts])
 
 
 def make_violation(

@@ -18,7 +18,7 @@ from datalint.sources import Source
 from datalint.violation import Violation
 
 if TYPE_CHECKING:
-    from datalint.engine.features import FileFeatures
+    from datalint.engine.features import FileResults
 
 
 def cache_folder_of(root: Path, table: dict) -> Path:
@@ -41,18 +41,18 @@ class LastFindings:
 
     where: tuple[Path, str] | None = None  # (memo file, run key): None when the run is not cached
     previous: memo.Memo | None = None
-    changes: list[tuple[FileFeatures, int, str]] | None = None  # None: the files' lines all moved
+    changes: list[tuple[FileResults, int, str]] | None = None  # None: the files' lines all moved
     reused: dict[str, list] = field(default_factory=dict)  # rule code -> its last findings, encoded
 
     @classmethod
-    def load(cls, files: list[FileFeatures], rules: dict[str, Rule]) -> LastFindings:
+    def load(cls, files: list[FileResults], rules: dict[str, Rule]) -> LastFindings:
         where = memo_where(files)
         previous = memo.load(*where) if where is not None else None
         changes = changed_lines(previous, files) if previous is not None else None
         reused = reusable(previous, changes, rules) if changes is not None else {}
         return cls(where, previous, changes, reused)
 
-    def reused_violations(self, files: list[FileFeatures], rules: dict[str, Rule]) -> list[Violation]:
+    def reused_violations(self, files: list[FileResults], rules: dict[str, Rule]) -> list[Violation]:
         hash_at = {features.name: features.hashes for features in files}
         found = []
         for code, items in self.reused.items():
@@ -75,7 +75,7 @@ class LastFindings:
                 if span is not None:
                     violation.column, violation.end_column = span
 
-    def save(self, files: list[FileFeatures], rules: dict[str, Rule], found: list[Violation]) -> None:
+    def save(self, files: list[FileResults], rules: dict[str, Rule], found: list[Violation]) -> None:
         if self.where is None:
             return
         by_code: dict[str, list[Violation]] = {code: [] for code in rules}
@@ -84,7 +84,7 @@ class LastFindings:
         memo.save(*self.where, [(features.name, features.hashes) for features in files], by_code)
 
 
-def memo_where(files: list[FileFeatures]) -> tuple[Path, str] | None:
+def memo_where(files: list[FileResults]) -> tuple[Path, str] | None:
     """(memo file, run key) when every file of the run is cached in one folder; else None."""
     keys = [features.run_key for features in files]
     if not keys or None in keys or len({folder for _, _, folder in keys}) != 1:
@@ -93,7 +93,7 @@ def memo_where(files: list[FileFeatures]) -> tuple[Path, str] | None:
     return memo.memo_path(keys[0][2], key), key
 
 
-def changed_lines(previous: memo.Memo, files: list[FileFeatures]) -> list[tuple[FileFeatures, int, str]] | None:
+def changed_lines(previous: memo.Memo, files: list[FileResults]) -> list[tuple[FileResults, int, str]] | None:
     """(file, line index, the line's old record key) of every line whose content changed since
     the memo was written; None when the files or their numbers of lines differ (every row moves)."""
     if [name for name, _ in previous.files] != [features.name for features in files]:
@@ -112,7 +112,7 @@ def changed_lines(previous: memo.Memo, files: list[FileFeatures]) -> list[tuple[
 
 
 def reusable(
-    previous: memo.Memo, changes: list[tuple[FileFeatures, int, str]], rules: dict[str, Rule]
+    previous: memo.Memo, changes: list[tuple[FileResults, int, str]], rules: dict[str, Rule]
 ) -> dict[str, list]:
     """The last findings of each rule whose feature value is the same, before and after, on every
     changed line."""
@@ -127,7 +127,7 @@ def reusable(
     return reused
 
 
-def _unchanged_value(features: FileFeatures, code: str, position: int, old_key: str) -> bool:
+def _unchanged_value(features: FileResults, code: str, position: int, old_key: str) -> bool:
     if code not in features.rules:
         return True  # the rule is not on for this file: it has no rows here
     index = features.rules[code][0]
@@ -152,22 +152,21 @@ def save_cache(
     path: Path,
     digest: str,
     file_format: str,
-    cached: cache.CachedFile | None,
+    cached: Entries | None,
     new: Entries,
-    new_keys: dict[str, int],
     order: Sequence[int],
     packs: list[tuple] | None,
 ) -> None:
     # The workers' packed chunks are written as they are: no column is decoded for them.
     new_results = new.results if packs is not None else new.decode()
     if cached is not None and len(cached.deltas) < cache.MAX_DELTAS and len(new) <= max(1000, len(order) // 10):
-        cache.save_delta(path, digest, file_format, list(new_keys), new_results, packs)
+        cache.save_delta(path, digest, file_format, new.keys, new_results, packs)
         return
     # First run, or time to fold the deltas in (and drop the results of deleted lines).
     if cached is None:
-        results, keys = new_results, list(new_keys)
+        results, keys = new_results, new.keys
     else:
-        results, keys = cached.entries.decode(), [*cached.keys, *new_keys]
+        results, keys = cached.decode(), [*cached.keys, *new.keys]
         results.extend(new.decode())
     used = list(dict.fromkeys(order))  # the entries some line still has, in line order
     if used != list(range(len(results))):

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 from datalint import cache
 from datalint.checks import load_kind
 from datalint.config import Settings
-from datalint.engine.features import FileState, assemble_file, make_violation
+from datalint.engine.features import FileResults, assemble_file, make_violation
 from datalint.engine.incremental import save_cache
 from datalint.engine.plan import RulePlan
 from datalint.field_mapping import build_record
@@ -205,7 +205,7 @@ def _format_of_kind(kind: int) -> str:
     return DETECTED_FORMATS[kind - 1] if kind > 1 else "unknown"
 
 
-def finish_file(state: FileState, name: str, settings: Settings) -> FileState:
+def finish_file(state: FileResults, name: str, settings: Settings) -> FileResults:
     """File-level findings, from kinds that judge a whole file by its format and record count
     (`check_file`): reported on line 1."""
     for rule in settings.rules:
@@ -221,7 +221,7 @@ def memory_record_pass(
     lines: Iterable[Line],
     settings: Settings,
     timings: Timings | None = None,
-) -> FileState:
+) -> FileResults:
     """The record pass over parsed lines held in memory (records given as dicts, JSON array files)."""
     plan = RulePlan(settings)
     lines = list(lines)
@@ -237,12 +237,12 @@ def memory_record_pass(
     return finish_file(state, name, settings)
 
 
-def _renumber(state: FileState, numbers: list[int]) -> None:
+def _renumber(state: FileResults, numbers: list[int]) -> None:
     if numbers == list(range(1, len(numbers) + 1)):
         return
     for violation in state.violations:
         violation.line = numbers[violation.line - 1]
-    state.features.numbers = numbers
+    state.numbers = numbers
 
 
 def _file_format(settings: Settings, lines: Iterable[Line]) -> str:
@@ -268,7 +268,7 @@ def without_cr(raw: bytes) -> bytes:
     return raw[:-1] if raw[-1:] == b"\r" else raw
 
 
-def file_record_pass(source: Source, settings: Settings, run: Executor, cache_folder: Path | None) -> FileState:
+def file_record_pass(source: Source, settings: Settings, run: Executor, cache_folder: Path | None) -> FileResults:
     """The record pass of a source of lines (a JSONL file, stdin, a columnar input's rows), read by
     the reader in blocks: records found in the cache reused, the others checked here or, when there
     are many, in worker processes; results in line order."""
@@ -290,7 +290,7 @@ def file_record_pass(source: Source, settings: Settings, run: Executor, cache_fo
         )
     state = finish_file(state, source.name, settings)
     if reader.rows is not None:  # rows of a columnar input: each violation's row group and shard
-        state.features.rows = reader.rows  # messages name its records "row N"; placing locates rows
+        state.rows = reader.rows  # messages name its records "row N"; placing locates rows
         for violation in state.violations:
             violation.row = reader.rows.locate(violation.line)
     return state
@@ -312,7 +312,7 @@ def _pass_over_blocks(
     file_format: str,
     first: Block | None,
     blocks: Iterator[Block],
-) -> FileState:
+) -> FileResults:
     timings = run.timings
     digest = cached = cache_path = None
     if cache_folder is not None and source.path is not None:
@@ -391,14 +391,16 @@ def _pass_over_blocks(
     started = perf_counter()
     if cached is None and order == list(range(len(new))):
         order = range(len(new))  # the common case of a cold run: every line its own entry
+    if cache_path is not None:  # the cache stores them; else they go now (a 1M-line file's: ~70 MB)
+        new.keys = list(new_keys)  # in entry order
     state = assemble_file(source.name, plan, new, order, hashes, problems, cached, known)
     state.format = file_format
     if cache_path is not None and digest is not None:
-        state.features.run_key = (str(source.path.resolve()), digest, cache_path.parent)
+        state.run_key = (str(source.path.resolve()), digest, cache_path.parent)
     if timings is not None:
         timings.add("assemble results", perf_counter() - started)
     if cache_path is not None and digest is not None and (new_keys or cached is None):
-        state.cache_write = partial(save_cache, cache_path, digest, file_format, cached, new, new_keys, order, packs)
+        state.cache_write = partial(save_cache, cache_path, digest, file_format, cached, new, order, packs)
     return state
 
 
