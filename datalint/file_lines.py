@@ -9,7 +9,7 @@ from pathlib import Path
 
 from datalint.reader import open_binary
 
-_BLOCK_BYTES = 1 << 24  # read at a time by `FileLines.of_file`
+BLOCK_BYTES = 1 << 24  # read at a time by `FileLines.of_file`
 
 
 class FileLines:
@@ -39,7 +39,7 @@ class FileLines:
         self.count = self._total - (pieces.get(self._total - 1) == b"")
 
     @staticmethod
-    def of_file(path: Path, lines: Set[int]) -> FileLines:
+    def of_file(path: Path, lines: Set[int], block_bytes: int = BLOCK_BYTES) -> FileLines:
         """A file's `lines` only, read in blocks: planning the fixes of a few violations of a large
         file holds those lines, not a copy of the file split in pieces (twice its size). A line not
         held reads the whole file when it is asked for (a fix of every line's ending)."""
@@ -50,7 +50,7 @@ class FileLines:
         index = 0
         rest = b""
         with open_binary(path) as stream:
-            while block := stream.read(_BLOCK_BYTES):
+            while block := stream.read(block_bytes):
                 split = (rest + block).split(b"\n")
                 rest = split.pop()
                 pieces.update((index + at, split[at]) for at in range(len(split)) if index + at in wanted)

@@ -227,18 +227,17 @@ def test_one_line_model_for_a_file_and_an_editor_buffer():
     assert buffer.render().decode("utf-8", "surrogatepass") == '{"a": "\ud800"}\n'
 
 
-def test_a_file_read_for_some_lines_gives_what_the_whole_file_gives(tmp_path, monkeypatch):
+def test_a_file_read_for_some_lines_gives_what_the_whole_file_gives(tmp_path):
     """attach_fixes holds only the lines of the violations it plans (a large file is not copied and
     split); any other line, or rendering, reads the whole file as the full model would."""
     if not T0.exists():
         pytest.skip("shared datasets are not beside the checkout")
-    monkeypatch.setattr("datalint.fix._BLOCK_BYTES", 4096)  # lines cut across blocks
     raw = b"\xef\xbb\xbf" + T0.read_bytes().replace(b"\n", b"\r\n", 3)
     for tail in (b"", b"\n", b'{"last": "no newline"}'):
         path = tmp_path / "t0.jsonl"
         path.write_bytes(raw + tail)
         whole = FileLines.parse(raw + tail)
-        some = FileLines.of_file(path, {2, 1000, whole.count})
+        some = FileLines.of_file(path, {2, 1000, whole.count}, block_bytes=4096)  # lines cut across blocks
         assert len(some._pieces) <= 5  # line 1 (for its BOM), the three lines asked for, the empty end
         assert (some.bom, some.count) == (whole.bom, whole.count)
         for line in (1, 2, 1000, whole.count):
