@@ -95,9 +95,9 @@ class Sampler(threading.Thread):
             self.peaks["ray services (sum)"] = max(self.peaks["ray services (sum)"], services)
 
 
-def measure(data: Path, out: Path, executor: str, jobs: int) -> dict:
-    command = [sys.executable, "-m", "datalint.cli", "check", str(data), "--no-cache", "--format", "json"]
-    command += ["-o", str(out), "--executor", executor, "--jobs", str(jobs), "--timings"]
+def sampled_run(command: list[str]) -> tuple[subprocess.CompletedProcess, float, float, dict[str, float]]:
+    """Run a command with its process tree's RSS sampled: (the finished process with its stderr,
+    wall seconds, CPU seconds of its children, peak RSS in MB of each kind of process)."""
     started = time.perf_counter()
     before = os.times()
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
@@ -107,15 +107,23 @@ def measure(data: Path, out: Path, executor: str, jobs: int) -> dict:
     sampler.stopped.set()
     sampler.join()
     after = os.times()
-    tasks = re.search(r"([\d,]+) worker tasks", stderr)
+    cpu = (after.children_user - before.children_user) + (after.children_system - before.children_system)
+    finished = subprocess.CompletedProcess(command, process.returncode, None, stderr)
+    return finished, time.perf_counter() - started, cpu, sampler.peaks
+
+
+def measure(data: Path, out: Path, executor: str, jobs: int) -> dict:
+    command = [sys.executable, "-m", "datalint.cli", "check", str(data), "--no-cache", "--format", "json"]
+    command += ["-o", str(out), "--executor", executor, "--jobs", str(jobs), "--timings"]
+    finished, wall, cpu, peaks = sampled_run(command)
+    tasks = re.search(r"([\d,]+) worker tasks", finished.stderr)
     return {
         "executor": executor,
-        "exit": process.returncode,
-        "wall": time.perf_counter() - started,
-        "cpu (driver + pool, not Ray's workers)": (after.children_user - before.children_user)
-        + (after.children_system - before.children_system),
-        "tasks": tasks.group(1) if tasks else stderr[-500:],
-        **{f"peak RSS MB, {name}": round(value) for name, value in sampler.peaks.items()},
+        "exit": finished.returncode,
+        "wall": wall,
+        "cpu (driver + pool, not Ray's workers)": cpu,
+        "tasks": tasks.group(1) if tasks else finished.stderr[-500:],
+        **{f"peak RSS MB, {name}": round(value) for name, value in peaks.items()},
     }
 
 

@@ -15,35 +15,28 @@ import argparse
 import json
 import os
 import re
-import subprocess
 import sys
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 
-from ray_executor import Sampler  # noqa: E402
+from ray_executor import sampled_run  # noqa: E402
 
 
 def measure(data: Path, out: Path, executor: str, jobs: int) -> dict:
     command = [sys.executable, "-m", "datalint.cli", "check", str(data), "--select", "D005", "--no-cache"]
     command += ["--format", "json", "-o", str(out), "--executor", executor, "--jobs", str(jobs), "--timings"]
-    started = time.perf_counter()
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    sampler = Sampler(process.pid)
-    sampler.start()
-    _, stderr = process.communicate()
-    sampler.stopped.set()
-    sampler.join()
-    d005 = re.search(r"near-duplicate\s+([\d.]+)", stderr)
+    finished, wall, _, peaks = sampled_run(command)
+    d005 = re.search(r"near-duplicate\s+([\d.]+)", finished.stderr)
+    d005_seconds = float(d005.group(1)) if d005 else finished.stderr[-300:]
     return {
         "file": data.name,
         "executor": executor,
-        "exit": process.returncode,
-        "wall s": round(time.perf_counter() - started, 1),
-        "D005 s (record pass summed over workers + dataset pass)": float(d005.group(1)) if d005 else stderr[-300:],
-        **{f"peak RSS MB, {name}": round(value) for name, value in sampler.peaks.items()},
+        "exit": finished.returncode,
+        "wall s": round(wall, 1),
+        "D005 s (record pass summed over workers + dataset pass)": d005_seconds,
+        **{f"peak RSS MB, {name}": round(value) for name, value in peaks.items()},
     }
 
 
