@@ -154,7 +154,7 @@ def _cli(*args: str, env: dict[str, str] | None = None, prelude: str = "") -> su
     environment.pop("RAY_ADDRESS", None)
     environment.update(env or {})
     return subprocess.run(
-        [sys.executable, "-c", code, *args], capture_output=True, text=True, env=environment, timeout=120, check=False
+        [sys.executable, "-c", code, *args], capture_output=True, text=True, env=environment, timeout=600, check=False
     )
 
 

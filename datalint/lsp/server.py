@@ -293,7 +293,9 @@ class DatalintServer(LanguageServer):
                     dataset=True,
                 )
                 found = await asyncio.get_running_loop().run_in_executor(self.dataset_worker, run)
-                if state.settings is settings:
+                # A record pass in flight (linted None) was started by a change that schedules
+                # another dataset pass: these findings would be shown on no record findings at all.
+                if state.settings is settings and state.linted is not None:
                     state.dataset = anchored(found.dataset, snapshot.lines)
                     self.generation += 1
                     self.publish(state)
