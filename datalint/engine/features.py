@@ -18,7 +18,7 @@ import numpy as np
 from datalint.codec import TypedColumn, concat_typed
 from datalint.engine.plan import RulePlan
 from datalint.reader import HASH_DTYPE, Problem, hash_text
-from datalint.record_keys import ENTRY_DTYPE, KeyIndex
+from datalint.record_keys import ENTRY_DTYPE, KeyIndex, RecordKeys
 from datalint.results import Entries
 from datalint.rules import Rule
 from datalint.violation import Violation
@@ -216,6 +216,7 @@ def assemble_file(
         entries = Entries()
         entries.extend(cached)
         entries.extend(new)
+        entries.keys = RecordKeys()  # `cached` and `new` keep theirs for the cache write; nothing reads these
     featured = {rule.code: (index, rule) for index, rule in plan.featured_rules}
     state = FileResults(name, rules=featured, hashes=hashes, order=order, entries=entries, known=known or KeyIndex())
     results = entries.results
