@@ -21,9 +21,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT)]
 
+import numpy as np  # noqa: E402
+
 import datalint  # noqa: E402
 from datalint.checks import near_duplicate  # noqa: E402
-from datalint.engine.features import FeatureTable  # noqa: E402
+from datalint.engine.features import FeatureTable, PathColumn  # noqa: E402
 from datalint.field_mapping import build_record  # noqa: E402
 from datalint.reader import record_hash  # noqa: E402
 from datalint.rules import prepared  # noqa: E402
@@ -66,7 +68,8 @@ def table_of(path: Path, rule) -> FeatureTable:
             if len(batch) == 4096:
                 flush()
     flush()
-    return FeatureTable(paths, lines, [""] * len(paths), read_values=lambda: values)
+    table_paths = PathColumn([str(path)], [len(paths)])
+    return FeatureTable(table_paths, np.array(lines), np.zeros(len(paths), np.uint64), read_values=lambda: values)
 
 
 def main() -> None:

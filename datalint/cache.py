@@ -24,11 +24,15 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from datalint import __version__, container
 from datalint.codec import declaration, pack_results
+from datalint.reader import HASH_DTYPE
+from datalint.record_keys import RecordKeys
 from datalint.results import Entries, Results
 
-MAGIC = b"DATALINT-CACHE-6\n"
+MAGIC = b"DATALINT-CACHE-7\n"  # 7: record keys as 8-byte hashes (6 held them as hex text)
 FOLDER_NAME = ".datalint_cache"
 KEEP_PER_PATH = 3  # settings variants kept per dataset (e.g. runs with and without --select)
 DELTA_SUFFIX = ".delta-"  # results of later runs, beside the cache file, until the next full save
@@ -136,7 +140,7 @@ def save(
     path: Path,
     digest: str,
     file_format: str,
-    keys: list[str],
+    keys: RecordKeys,
     results: Results,
     merged: Iterable[Path] = (),
     segments: list[tuple] | None = None,
@@ -152,7 +156,7 @@ def save(
 
 
 def save_delta(
-    path: Path, digest: str, file_format: str, keys: list[str], results: Results, segments: list[tuple] | None = None
+    path: Path, digest: str, file_format: str, keys: RecordKeys, results: Results, segments: list[tuple] | None = None
 ) -> None:
     """Write only new results, beside the cache file: a few edits do not rewrite a large cache."""
     _write(path, digest, file_format, keys, results, delta=True, segments=segments)
@@ -162,7 +166,7 @@ def _write(
     path: Path,
     digest: str,
     file_format: str,
-    keys: list[str],
+    keys: RecordKeys,
     results: Results,
     delta: bool = False,
     segments: list[tuple] | None = None,
@@ -228,26 +232,21 @@ def clean(folder: Path) -> int:
 # --- the file format -------------------------------------------------------------------------
 #
 # A container file (container.py): a JSON header with the settings digest and the lengths of the
-# body's sections, then the sections: the record keys, one kind byte per entry, the violations as
+# body's sections, then the sections: the record keys (each entry's line hash, 8 bytes big-endian;
+# the header lists the entries whose key is line 1's), one kind byte per entry, the violations as
 # JSON by entry, then the feature columns in segments of consecutive entries (the chunks workers
 # packed, or one segment), each column as `codec.encode_entries_column` wrote it.
 
-KEY_LENGTH = 17  # 16 hex digits of the content hash + "1" for line 1 (where a BOM is allowed) or "0"
-
-
-def record_key(hash_: str, number: int) -> str:
-    return hash_ + ("1" if number == 1 else "0")
-
 
 def _encode(
-    digest: str, file_format: str, keys: list[str], results: Results, segments: list[tuple] | None = None
+    digest: str, file_format: str, keys: RecordKeys, results: Results, segments: list[tuple] | None = None
 ) -> tuple[dict[str, Any], list[bytes]]:
     """The file's header and its body's sections, written one after the other."""
-    if len(keys) != len(results) or not set(map(len, keys)) <= {KEY_LENGTH}:
+    if len(keys) != len(results):
         raise CacheError("unexpected record keys")
     violations = {str(entry): found for entry, found in results.violations.items()}
     sections = [
-        "".join(keys).encode("ascii"),
+        keys.hashes.astype(">u8").tobytes(),
         bytes(results.kinds),
         json.dumps(violations, ensure_ascii=False, separators=(",", ":")).encode("utf-8"),
     ]
@@ -264,6 +263,7 @@ def _encode(
         "digest": digest,
         "format": file_format,
         "entries": len(keys),
+        "line_one": [int(entry) for entry in keys.line_one],
         "segments": described,
         "sections": [len(section) for section in sections],
     }
@@ -281,9 +281,11 @@ def _decode(header: dict[str, Any], body: memoryview, digest: str, rule_count: i
         sections.append(body[offset : offset + length])
         offset += length
     count = header["entries"]
-    keys_text = bytes(sections[0]).decode("ascii")
-    if len(keys_text) != count * KEY_LENGTH or len(sections[1]) != count:
+    if type(count) is not int or len(sections[0]) != count * 8 or len(sections[1]) != count:
         raise CacheError("entry count mismatch")
+    line_one = header["line_one"]
+    if type(line_one) is not list or not all(type(entry) is int and 0 <= entry < count for entry in line_one):
+        raise CacheError("malformed line 1 keys")
     kinds = bytearray(sections[1])
     if kinds and max(kinds) > max_kind:
         raise CacheError("unknown record kind")
@@ -316,7 +318,7 @@ def _decode(header: dict[str, Any], body: memoryview, digest: str, rule_count: i
     if first != count or cursor != len(sections):
         raise CacheError("segments do not cover the entries")
     # The body's checksum matched: the columns are as written, decoded when a rule needs them.
-    keys = [keys_text[i : i + KEY_LENGTH] for i in range(0, len(keys_text), KEY_LENGTH)]
+    keys = RecordKeys(np.frombuffer(sections[0], ">u8").astype(HASH_DTYPE), line_one)
     return Entries.of_columns(results, chunks, keys, header["format"])
 
 

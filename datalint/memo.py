@@ -11,7 +11,8 @@ incremental build systems call it).
 
 One file per set of linted files and settings, `memo-<key>.memo` in the cache folder, written
 atomically as a container file (container.py), never trusted when it does not match: a header (key,
-files and their line counts), then the body: every line's hash, then the findings as JSON by rule code.
+files and their line counts), then the body: every line's hash (8 bytes, big-endian), then the findings
+as JSON by rule code.
 """
 
 from __future__ import annotations
@@ -23,18 +24,21 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from datalint import cache, container
+from datalint.reader import HASH_DTYPE
 from datalint.violation import Location, Violation
 
-MAGIC = b"DATALINT-MEMO-3\n"
+MAGIC = b"DATALINT-MEMO-4\n"  # 4: line hashes as 8 bytes (3 held them as hex text)
 KEEP = 8  # memo files kept per cache folder (one per set of files linted together)
 _SLICE = 10_000  # findings encoded at a time
-_HASH_LENGTH = 16  # hex digits of a line's content hash
+_HASH_SIZE = 8  # bytes of a line's content hash
 
 
 @dataclass(slots=True)
 class Memo:
-    files: list[tuple[str, list[str]]]  # (name, content hash of each line) per file, in run order
+    files: list[tuple[str, np.ndarray]]  # (name, content hash of each line: HASH_DTYPE) per file, in run order
     findings: dict[str, list[list]]  # rule code -> its violations, as `encode_violation` wrote them
 
 
@@ -53,14 +57,12 @@ def load(path: Path, key: str) -> Memo | None:
         header, body = container.read(path, MAGIC)
         if header["key"] != key:
             return None
-        hashes_size = sum(lines for _, lines in header["files"]) * _HASH_LENGTH
-        text = bytes(body[:hashes_size]).decode("ascii")
+        hashes_size = sum(lines for _, lines in header["files"]) * _HASH_SIZE
+        hashes = np.frombuffer(body[:hashes_size], ">u8").astype(HASH_DTYPE)
         files, offset = [], 0
         for name, lines in header["files"]:
-            files.append(
-                (name, [text[i : i + _HASH_LENGTH] for i in range(offset, offset + lines * _HASH_LENGTH, _HASH_LENGTH)])
-            )
-            offset += lines * _HASH_LENGTH
+            files.append((name, hashes[offset : offset + lines]))
+            offset += lines
         findings = json.loads(bytes(body[hashes_size:]))
         if not isinstance(findings, dict) or not all(map(_well_formed, findings.values())):
             return None
@@ -83,18 +85,18 @@ def _well_formed(items: Any) -> bool:
     )
 
 
-def save(path: Path, key: str, files: list[tuple[str, list[str]]], findings: dict[str, list[Violation]]) -> None:
+def save(path: Path, key: str, files: list[tuple[str, np.ndarray]], findings: dict[str, list[Violation]]) -> None:
     """Write the memo atomically, beside the cache; an unwritable folder only means no memo."""
     header = {"key": key, "files": [[name, len(hashes)] for name, hashes in files]}
     if cache.write(path, MAGIC, header, _body(files, findings)):
         _prune(path)
 
 
-def _body(files: list[tuple[str, list[str]]], findings: dict[str, list[Violation]]) -> Iterator[bytes]:
+def _body(files: list[tuple[str, np.ndarray]], findings: dict[str, list[Violation]]) -> Iterator[bytes]:
     """The line hashes, then the findings encoded a slice at a time: a large run has about a
     million, too many to hold encoded at once."""
     for _, hashes in files:
-        yield "".join(hashes).encode("ascii")
+        yield np.asarray(hashes, HASH_DTYPE).astype(">u8").tobytes()
     yield b"{"
     for number, (code, violations) in enumerate(findings.items()):
         yield (b"," if number else b"") + json.dumps(code).encode("utf-8") + b":["

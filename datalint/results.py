@@ -33,6 +33,7 @@ from datalint.codec import (
     value_at,
 )
 from datalint.feature_types import Features
+from datalint.record_keys import RecordKeys
 
 # (rule index, message, column, end column, pointer): a violation as the record pass stores it.
 StoredViolation = tuple[int, str, int, "int | None", str]
@@ -170,7 +171,7 @@ class Entries:
 
     results: Results = field(default_factory=Results)
     segments: list[_Segment] = field(default_factory=list)
-    keys: list[str] = field(default_factory=list)  # the record key of each entry (cache.record_key), when known
+    keys: RecordKeys = field(default_factory=RecordKeys)  # the record key of each entry, when known
     file_format: str = ""  # the format the file was checked as (a cache file's)
     deltas: list[Path] = field(default_factory=list)  # the cache's delta files merged into these entries
 
@@ -179,7 +180,7 @@ class Entries:
         cls,
         results: Results,
         chunks: list[tuple[int, dict[int, tuple[dict, Sequence[Any]]]]],
-        keys: list[str],
+        keys: RecordKeys,
         file_format: str,
     ) -> Entries:
         """Entries whose feature columns are still encoded (a cache file's), in chunks of consecutive
@@ -189,10 +190,6 @@ class Entries:
             segments.append(_Segment(first, count, encoded))
             first += count
         return cls(results, segments, keys, file_format)
-
-    def index(self) -> dict[str, int]:
-        """Record key -> entry; a key found again later (a newer delta file) maps to its newer entry."""
-        return dict(zip(self.keys, range(len(self.keys)), strict=True))
 
     def __len__(self) -> int:
         return len(self.results)

@@ -152,13 +152,14 @@ def test_a_value_that_does_not_fit_names_the_rule_kind_and_feature() -> None:
 def test_a_value_that_does_not_fit_is_an_error_not_a_missing_cache(tmp_path: Path) -> None:
     """A worker's or the cache's encoding of a bad value raises: the cache is never silently left out."""
     from datalint import cache
+    from datalint.record_keys import RecordKeys
     from datalint.results import Results
 
     results = Results()
     results.append(2, [], [(0, ("response", 1.5))])
     results.append(2, [], [(0, ("response", "long"))])
     results.declared[0] = Features(rows(field=CATEGORY, log_len=FLOAT64).columns, "row", "rule L003 (kind length)")
-    keys = [cache.record_key(f"{entry:016x}", entry + 1) for entry in range(2)]
+    keys = RecordKeys(np.arange(2, dtype=np.uint64), [0])
     with pytest.raises(FeatureError, match="feature 'log_len'"):
         cache.save(tmp_path / "file.bin", "d" * 32, "alpaca", keys, results)
     with pytest.raises(FeatureError):

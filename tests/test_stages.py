@@ -148,7 +148,10 @@ def test_feature_columns_span_every_file_of_the_run() -> None:
         "b.jsonl", read_jsonl(io.BytesIO(b"\n".join(lines_of(GOOD))), max_line_bytes=1000), settings
     )
     table = table_of([first, second], "D001")
-    assert (table.paths, table.lines) == (["a.jsonl", "a.jsonl", "b.jsonl"], [1, 2, 1])
+    assert (list(table.paths), table.lines.tolist()) == (["a.jsonl", "a.jsonl", "b.jsonl"], [1, 2, 1])
+    assert table.paths.count("a.jsonl") == 2 and table.paths[-1] == "b.jsonl"
+    good, empty = lines_of(GOOD, EMPTY)
+    assert [table.hash_text(row) for row in range(3)] == [record_hash(good), record_hash(empty), record_hash(good)]
     assert table.values[0] == table.values[2] != table.values[1]  # the same record, in two files
     assert table.where(2, 0) == "b.jsonl:1"
 

@@ -14,6 +14,7 @@ from typing import Any
 
 from datalint.checks import Option
 from datalint.feature_types import INT64, scalar
+from datalint.reader import hash_texts
 from datalint.records import Record
 from datalint.review.ledger import RATING_SCALES, Review, is_good, ledger_files, read_ledger, shown_path
 from datalint.violation import DatasetFinding, Finding
@@ -97,7 +98,7 @@ def check_dataset(rule: Any, table: Any) -> Iterator[DatasetFinding]:
     first: dict[str, int] = {}
     totals: dict[str, int] = {}
     reviewed: dict[str, int] = {}
-    for index, (path, record_hash) in enumerate(zip(table.paths, table.hashes, strict=True)):
+    for index, (path, record_hash) in enumerate(zip(table.paths, hash_texts(table.hashes), strict=True)):
         first.setdefault(path, index)
         totals[path] = totals.get(path, 0) + 1
         reviewed[path] = reviewed.get(path, 0) + (record_hash in state.reviewed)

@@ -24,7 +24,7 @@ from datalint.engine.record_pass import (
     without_cr,
 )
 from datalint.locate import locate
-from datalint.reader import LineParser, position_problems, record_hash
+from datalint.reader import LineParser, hash_values, position_problems, record_hash
 from datalint.results import Entries, Results
 from datalint.violation import Violation, by_position
 
@@ -157,7 +157,7 @@ def lint_lines(
         for position, result in enumerate(per_line):
             for rule_index, value in result[3]:
                 whole.column(rule_index)[position] = value
-        hashes = list(map(itemgetter(0), per_line))
+        hashes = hash_values(map(itemgetter(0), per_line))
         features = assemble_file(name, plan, Entries(whole), range(size), hashes)
         found_in_dataset = list(
             serial_dataset_pass([features], {code: rule for code, (_, rule) in features.rules.items()})

@@ -139,7 +139,9 @@ def serial_dataset_pass(
 
 def _dataset_violation(rule: Rule, table: FeatureTable, finding: DatasetFinding) -> Violation:
     index = finding.index
-    related = [Location(table.paths[other], table.lines[other], pointer=finding.pointer) for other in finding.related]
+    related = [
+        Location(table.paths[other], int(table.lines[other]), pointer=finding.pointer) for other in finding.related
+    ]
     related += finding.elsewhere
     return Violation(
         rule.code,
@@ -147,8 +149,8 @@ def _dataset_violation(rule: Rule, table: FeatureTable, finding: DatasetFinding)
         rule.severity,
         finding.message,
         table.paths[index],
-        table.lines[index],
+        int(table.lines[index]),
         pointer=finding.pointer,
         related=related,
-        record_hash=table.hashes[index],
+        record_hash=table.hash_text(index),
     )

@@ -5,9 +5,11 @@ dataset pass reads.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Sequence
+from bisect import bisect_right
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import partial
+from itertools import accumulate, chain, repeat
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -15,9 +17,8 @@ import numpy as np
 
 from datalint.codec import TypedColumn, concat_typed
 from datalint.engine.plan import RulePlan
-from datalint.reader import (
-    Problem,
-)
+from datalint.reader import HASH_DTYPE, Problem, hash_text
+from datalint.record_keys import ENTRY_DTYPE, KeyIndex, RecordKeys
 from datalint.results import Entries
 from datalint.rules import Rule
 from datalint.violation import Violation
@@ -28,17 +29,64 @@ if TYPE_CHECKING:
 _KNOWN_KIND = re.compile(rb"[\x02-\xff]")  # the kind byte of a record in a known format
 
 
+class PathColumn(Sequence[str]):
+    """The path of each row of a table, held as runs of one path (a table's rows come file after
+    file), not as a str per row; reads like a list of paths."""
+
+    __slots__ = ("counts", "ends", "names")
+
+    def __init__(self, names: Iterable[str] = (), counts: Iterable[int] = ()) -> None:
+        self.names = list(names)
+        self.counts = list(counts)
+        self.ends = list(accumulate(self.counts))
+
+    def __len__(self) -> int:
+        return self.ends[-1] if self.ends else 0
+
+    def __getitem__(self, index):  # noqa: ANN001, ANN204 - an int (a path) or a slice (a list), as a list's
+        if isinstance(index, slice):
+            return list(self)[index]
+        size = len(self)
+        position = index + size if index < 0 else index
+        if not 0 <= position < size:
+            raise IndexError("row out of range")
+        return self.names[bisect_right(self.ends, position)]
+
+    def __iter__(self) -> Iterator[str]:
+        return chain.from_iterable(map(repeat, self.names, self.counts))
+
+    def count(self, value: object) -> int:
+        return sum(count for name, count in zip(self.names, self.counts, strict=True) if name == value)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Sequence) and len(self) == len(other) and list(self) == list(other)
+
+    def __repr__(self) -> str:
+        return f"PathColumn({self.names!r}, {self.counts!r})"
+
+    @classmethod
+    def joined(cls, parts: Iterable[PathColumn]) -> PathColumn:
+        parts = list(parts)
+        return cls([name for part in parts for name in part.names], [count for part in parts for count in part.counts])
+
+
+def _no_hashes() -> np.ndarray:
+    return np.empty(0, HASH_DTYPE)
+
+
 @dataclass(slots=True)
 class FeatureTable:
     """Per-record values one dataset-wide rule collected in the record pass, in record order: where
-    each row is (`paths`, `lines`, `hashes`), and its features, read two ways: `values`, a Python
-    value per row as the kind returned it (tuples), or `column(name)`, one declared column as numpy
-    arrays (codec.TypedColumn), with no Python object per row. Each is decoded from the files'
-    columns when first asked for. Nothing mutates a table: it may share its lists (a file's hashes)."""
+    each row is (`paths`, a list-like of paths; `lines`, an int array or range; `hashes`, the
+    lines' content hashes as a uint64 array: `hash_text` gives the text a violation shows), and its
+    features, read two ways: `values`, a Python value per row as the kind returned it (tuples), or
+    `column(name)`, one declared column as numpy arrays (codec.TypedColumn), with no Python object
+    per row. Each is decoded from the files' columns when first asked for. Nothing mutates a table:
+    it may share its arrays (a file's hashes)."""
 
-    paths: list[str] = field(default_factory=list)
-    lines: Sequence[int] = field(default_factory=list)
-    hashes: list[str] = field(default_factory=list)
+    paths: PathColumn = field(default_factory=PathColumn)
+    lines: Sequence[int] = range(0)
+    hashes: np.ndarray = field(default_factory=_no_hashes)
     row_paths: frozenset[str] = frozenset()  # columnar inputs: their "lines" are rows
     read_values: Callable[[], list[Any]] | None = None
     read_column: Callable[[str], TypedColumn] | None = None
@@ -65,6 +113,10 @@ class FeatureTable:
             found = self._columns[name] = self.read_column(name)
         return found
 
+    def hash_text(self, row: int) -> str:
+        """The content hash of row `row`'s line, as violations show it."""
+        return hash_text(self.hashes[row])
+
     def where(self, other: int, seen_from: int) -> str:
         """How a message names record `other` when reported at `seen_from`: "line N" ("row N" in a
         columnar input), or "path:N" ("path:row N") in another file."""
@@ -88,10 +140,10 @@ class FileResults:
     format: str = "unknown"
     first_known: int = 0  # kind byte of the first record in a known format (the file's format)
     rules: dict[str, tuple[int, Rule]] = field(default_factory=dict)  # dataset-wide: code -> (plan index, rule)
-    hashes: list[str] = field(default_factory=list)  # content hash of each line
-    order: Sequence[int] = range(0)  # entry of each line
+    hashes: np.ndarray = field(default_factory=_no_hashes)  # content hash of each line (reader.record_digests)
+    order: np.ndarray | range = range(0)  # entry of each line (ENTRY_DTYPE), or a range when line i has entry i
     entries: Entries = field(default_factory=Entries)  # cached entries first (numbered as `known` says), then new
-    known: dict[str, int] = field(default_factory=dict)  # record key -> cached entry
+    known: KeyIndex = field(default_factory=KeyIndex)  # record key -> cached entry
     numbers: list[int] | None = None  # the lines' numbers, when not 1..n (JSON array elements)
     run_key: tuple[str, str, Path] | None = None  # (path, settings digest, cache folder): what the memo keys on
     rows: RowIndex | None = None  # the lines are rows of a columnar input (Parquet, Arrow): where they sit
@@ -101,9 +153,9 @@ class FileResults:
         """The rule's feature value on line `position` + 1 (None: none)."""
         return self.entries.value(rule_index, self.order[position])
 
-    def cached_value(self, rule_index: int, key: str) -> tuple[bool, Any]:
+    def cached_value(self, rule_index: int, hash_: int, line_one: bool) -> tuple[bool, Any]:
         """(whether the cache holds this record key, its feature value for the rule)."""
-        entry = self.known.get(key)
+        entry = self.known.get(hash_, line_one)
         if entry is None:
             return False, None
         return True, self.entries.value(rule_index, entry)
@@ -117,18 +169,18 @@ class FileResults:
         present = self.entries.present(index)
         if present is None:
             return FeatureTable()
-        lines_order = None if isinstance(self.order, range) else np.asarray(self.order, np.int64)
+        lines_order = None if isinstance(self.order, range) else self.order
         positions = np.flatnonzero(present if lines_order is None else present[lines_order])  # lines with a value
         rows = lines_order[positions] if lines_order is not None else positions  # their entries
-        numbers = self.numbers or range(1, len(self.hashes) + 1)
+        lines: Sequence[int]
         if len(positions) == len(self.hashes):
-            lines, hashes = numbers, self.hashes
+            lines, hashes = self.numbers or range(1, len(self.hashes) + 1), self.hashes
         else:
-            at = positions.tolist()
-            lines, hashes = list(map(numbers.__getitem__, at)), list(map(self.hashes.__getitem__, at))
+            lines = np.asarray(self.numbers)[positions] if self.numbers else positions + 1
+            hashes = self.hashes[positions]
         every = lines_order is None and len(positions) == len(present)  # every entry, in order: no copy
         return FeatureTable(
-            [self.name] * len(positions),
+            PathColumn([self.name], [len(positions)]),
             lines,
             hashes,
             frozenset([self.name]) if self.rows else frozenset(),
@@ -149,25 +201,29 @@ def assemble_file(
     name: str,
     plan: RulePlan,
     new: Entries,
-    order: Sequence[int],
-    hashes: list[str],
+    order: np.ndarray | range,
+    hashes: np.ndarray,
     problems: Iterable[tuple[int, str, Problem]] = (),
     cached: Entries | None = None,
-    known: dict[str, int] | None = None,
+    known: KeyIndex | None = None,
 ) -> FileResults:
     """A file's violations and its features from its lines' results: line i + 1 has the results
-    of entry `order[i]` (a cached entry, then `new`'s) and the content hash `hashes[i]`. Whole
-    columns move at once, so a warm run costs a few C-level calls rather than Python steps per
-    record and rule."""
+    of entry `order[i]` (a cached entry, then `new`'s) and the content hash `hashes[i]` (a uint64
+    array, reader.record_digests). Whole columns move at once, so a warm run costs a few C-level
+    calls rather than Python steps per record and rule."""
     entries = new
     if cached is not None:  # one run of entries: the cached ones, then the new ones after them
         entries = Entries()
         entries.extend(cached)
         entries.extend(new)
+        entries.keys = RecordKeys()  # `cached` and `new` keep theirs for the cache write; nothing reads these
     featured = {rule.code: (index, rule) for index, rule in plan.featured_rules}
-    state = FileResults(name, rules=featured, hashes=hashes, order=order, entries=entries, known=known or {})
+    state = FileResults(name, rules=featured, hashes=hashes, order=order, entries=entries, known=known or KeyIndex())
     results = entries.results
-    kinds = results.kinds if isinstance(order, range) else bytes(map(results.kinds.__getitem__, order))
+    if isinstance(order, range):
+        kinds = results.kinds
+    else:
+        kinds = np.frombuffer(results.kinds, np.uint8)[order].tobytes() if len(order) else b""
     state.records = len(kinds) - kinds.count(0)
     known_kind = _KNOWN_KIND.search(kinds)
     state.first_known = known_kind.group()[0] if known_kind else 0
@@ -189,14 +245,20 @@ def assemble_file(
             )
     found = results.violations
     if found:
-        for position, entry in enumerate(order):
-            if entry in found:
-                for index, message, column, end_column, pointer in found[entry]:
-                    state.violations.append(
-                        make_violation(
-                            rules[index], message, name, position + 1, column, end_column, pointer, hashes[position]
-                        )
+        with_violations = np.fromiter(found, ENTRY_DTYPE, len(found))
+        if isinstance(order, range):  # line i + 1 has entry i
+            lines = np.sort(with_violations[with_violations < len(order)])
+            line_entries = lines
+        else:
+            lines = np.flatnonzero(np.isin(order, with_violations))  # in line order
+            line_entries = order[lines]
+        for position, entry, hash_ in zip(lines.tolist(), line_entries.tolist(), hashes[lines], strict=True):
+            for index, message, column, end_column, pointer in found[entry]:
+                state.violations.append(
+                    make_violation(
+                        rules[index], message, name, position + 1, column, end_column, pointer, hash_text(hash_)
                     )
+                )
     return state
 
 
@@ -207,15 +269,14 @@ def table_of(files: list[FileResults], code: str) -> FeatureTable:
     parts = [part for part in parts if len(part)]
     if len(parts) <= 1:
         return parts[0] if parts else FeatureTable()
-    table = FeatureTable(read_values=partial(_joined_values, parts), read_column=partial(_joined_column, parts))
-    lines: list[int] = []
-    for rows in parts:
-        table.paths.extend(rows.paths)
-        lines.extend(rows.lines)
-        table.hashes.extend(rows.hashes)
-        table.row_paths |= rows.row_paths
-    table.lines = lines
-    return table
+    return FeatureTable(
+        PathColumn.joined(part.paths for part in parts),
+        np.concatenate([np.asarray(part.lines, np.int64) for part in parts]),
+        np.concatenate([part.hashes for part in parts]),
+        frozenset().union(*(part.row_paths for part in parts)),
+        read_values=partial(_joined_values, parts),
+        read_column=partial(_joined_column, parts),
+    )
 
 
 def _joined_values(parts: list[FeatureTable]) -> list[Any]:

@@ -4,14 +4,17 @@ findings whose feature values did not change (memo.py).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from datalint import cache, memo
 from datalint.checks import load_kind
 from datalint.config import SettingsResolver
+from datalint.reader import hash_text
+from datalint.record_keys import ENTRY_DTYPE, RecordKeys
 from datalint.results import Entries
 from datalint.rules import Rule
 from datalint.sources import Source
@@ -41,7 +44,7 @@ class LastFindings:
 
     where: tuple[Path, str] | None = None  # (memo file, run key): None when the run is not cached
     previous: memo.Memo | None = None
-    changes: list[tuple[FileResults, int, str]] | None = None  # None: the files' lines all moved
+    changes: list[tuple[FileResults, int, int]] | None = None  # None: the files' lines all moved
     reused: dict[str, list] = field(default_factory=dict)  # rule code -> its last findings, encoded
 
     @classmethod
@@ -59,7 +62,7 @@ class LastFindings:
             rule = rules[code]
             for item in items:
                 hashes, line = hash_at.get(item[1], ()), item[2]
-                record_hash = hashes[line - 1] if 0 < line <= len(hashes) else None
+                record_hash = hash_text(hashes[line - 1]) if 0 < line <= len(hashes) else None
                 found.append(memo.decode_violation(item, rule.code, rule.name, rule.severity, record_hash))
         return found
 
@@ -93,8 +96,8 @@ def memo_where(files: list[FileResults]) -> tuple[Path, str] | None:
     return memo.memo_path(keys[0][2], key), key
 
 
-def changed_lines(previous: memo.Memo, files: list[FileResults]) -> list[tuple[FileResults, int, str]] | None:
-    """(file, line index, the line's old record key) of every line whose content changed since
+def changed_lines(previous: memo.Memo, files: list[FileResults]) -> list[tuple[FileResults, int, int]] | None:
+    """(file, line index, the line's old content hash) of every line whose content changed since
     the memo was written; None when the files or their numbers of lines differ (every row moves)."""
     if [name for name, _ in previous.files] != [features.name for features in files]:
         return None
@@ -102,17 +105,16 @@ def changed_lines(previous: memo.Memo, files: list[FileResults]) -> list[tuple[F
     for features, (_, old_hashes) in zip(files, previous.files, strict=True):
         if len(old_hashes) != len(features.hashes):
             return None
-        if old_hashes != features.hashes:
-            changes.extend(
-                (features, position, cache.record_key(old, position + 1))
-                for position, (old, now) in enumerate(zip(old_hashes, features.hashes, strict=True))
-                if old != now
-            )
+        changed = np.flatnonzero(old_hashes != features.hashes)
+        changes.extend(
+            (features, position, old)
+            for position, old in zip(changed.tolist(), old_hashes[changed].tolist(), strict=True)
+        )
     return changes
 
 
 def reusable(
-    previous: memo.Memo, changes: list[tuple[FileResults, int, str]], rules: dict[str, Rule]
+    previous: memo.Memo, changes: list[tuple[FileResults, int, int]], rules: dict[str, Rule]
 ) -> dict[str, list]:
     """The last findings of each rule whose feature value is the same, before and after, on every
     changed line."""
@@ -127,11 +129,11 @@ def reusable(
     return reused
 
 
-def _unchanged_value(features: FileResults, code: str, position: int, old_key: str) -> bool:
+def _unchanged_value(features: FileResults, code: str, position: int, old_hash: int) -> bool:
     if code not in features.rules:
         return True  # the rule is not on for this file: it has no rows here
     index = features.rules[code][0]
-    known, before = features.cached_value(index, old_key)
+    known, before = features.cached_value(index, old_hash, line_one=position == 0)
     return known and _same(before, features.value(index, position))
 
 
@@ -154,7 +156,7 @@ def save_cache(
     file_format: str,
     cached: Entries | None,
     new: Entries,
-    order: Sequence[int],
+    order: np.ndarray | range,
     packs: list[tuple] | None,
 ) -> None:
     # The workers' packed chunks are written as they are: no column is decoded for them.
@@ -166,12 +168,22 @@ def save_cache(
     if cached is None:
         results, keys = new_results, new.keys
     else:
-        results, keys = cached.decode(), [*cached.keys, *new.keys]
+        results, keys = cached.decode(), RecordKeys()
+        keys.extend(cached.keys)
+        keys.extend(new.keys)
         results.extend(new.decode())
-    used = list(dict.fromkeys(order))  # the entries some line still has, in line order
-    if used != list(range(len(results))):
+    used = _entries_used(order)
+    if len(used) != len(results) or (used != np.arange(len(used))).any():
         if results is new_results:
             results = new.decode()
-        results, keys, packs = results.select(used), list(map(keys.__getitem__, used)), None
+        results, keys, packs = results.select(used.tolist()), keys.select(used), None
     segments = packs if cached is None else None  # a first run's entries are the workers' chunks
     cache.save(path, digest, file_format, keys, results, cached.deltas if cached is not None else (), segments)
+
+
+def _entries_used(order: np.ndarray | range) -> np.ndarray:
+    """The entries some line still has, in the order of their first line."""
+    if isinstance(order, range):
+        return np.arange(len(order), dtype=ENTRY_DTYPE)
+    entries, first = np.unique(order, return_index=True)
+    return entries[np.argsort(first)]

@@ -11,11 +11,12 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import partial
-from itertools import compress, repeat
-from operator import is_, methodcaller
+from operator import methodcaller
 from pathlib import Path
 from time import perf_counter
 from typing import TYPE_CHECKING
+
+import numpy as np
 
 from datalint import cache
 from datalint.checks import load_kind
@@ -27,14 +28,19 @@ from datalint.field_mapping import build_record
 from datalint.locate import locate
 from datalint.presets import PRESETS, detect_format
 from datalint.reader import (
+    HASH_DTYPE,
     Block,
     Line,
     LineParser,
     Problem,
+    hash_text,
+    hash_texts,
+    hash_values,
     position_problems,
+    record_digests,
     record_hash,
-    record_hashes,
 )
+from datalint.record_keys import ENTRY_DTYPE, KeyIndex, RecordKeys
 from datalint.records import Record
 from datalint.results import Entries, Results
 from datalint.source_reader import SourceReader
@@ -195,9 +201,6 @@ class BlockPlace:
 _KIND_OF = {name: position + 1 for position, name in enumerate(DETECTED_FORMATS)}
 
 
-_NOT_FIRST_LINE = "0"  # the last character of a record key on any line but line 1 (cache.record_key)
-
-
 _ends_with_cr = methodcaller("endswith", b"\r")
 
 
@@ -231,7 +234,8 @@ def memory_record_pass(
         results.extend(check_lines(plan, file_format, lines[start : start + CHUNK_LINES], timings))
     # In-memory lines may skip numbers (a JSON array's elements sit on their own lines): the
     # results are assembled as if consecutive, then given their real line numbers.
-    state = assemble_file(name, plan, Entries(results), range(len(lines)), [line.hash for line in lines])
+    hashes = hash_values(line.hash for line in lines)
+    state = assemble_file(name, plan, Entries(results), range(len(lines)), hashes)
     _renumber(state, [line.number for line in lines])
     state.format = file_format
     return finish_file(state, name, settings)
@@ -326,12 +330,15 @@ def _pass_over_blocks(
             timings.add("cache load", perf_counter() - started)
     # Entries: the cached ones first (0 .. known-1), then the ones computed in this run, in the
     # order they were sent to be checked. A line maps to the entry of its record key.
-    known = cached.index() if cached is not None else {}
+    known = cached.keys.index() if cached is not None else KeyIndex()
     entries_known = len(cached) if cached is not None else 0
-    new_keys: dict[str, int] = {}  # record key -> entry, for entries computed in this run
+    # What the driver keeps per line is arrays (bench/README.md, "The driver's per-line memory"):
+    # its content hash and its entry, a block at a time, joined at the end.
+    seen = KeyIndex()  # record key -> entry, for entries computed in this run
+    new_count = 0  # entries computed in this run
     new = Entries()  # columns stay as the workers encoded them until a rule needs one
-    order: list[int] = []  # entry of each line
-    hashes: list[str] = []  # of every line, in order
+    orders: list[np.ndarray] = []  # entry of each line, per block
+    hashes: list[np.ndarray] = []  # of every line, per block
     problems: list[tuple[int, str, Problem]] = []
     in_flight: deque[Callable[[], tuple[Results | None, list[tuple] | None]]] = deque()
     packs: list[tuple] | None = []  # the new results as workers packed them, while all came from workers
@@ -351,29 +358,25 @@ def _pass_over_blocks(
         if crlf_seen:
             lines = list(map(without_cr, lines))
         # Whole blocks at a time: C-level passes over the lines, a Python step only per line to check.
-        block_hashes = record_hashes(lines)
-        keys = list(map(str.__add__, block_hashes, repeat(_NOT_FIRST_LINE)))
-        if number == 0 and keys:
-            keys[0] = block_hashes[0] + "1"  # line 1 has its own key: a byte order mark is allowed there only
-        entries = list(map(known.get, keys))
-        misses: list[tuple[int, bytes, str]] = []
-        unknown = list(compress(range(len(entries)), map(is_, entries, repeat(None))))
-        for position in unknown:
-            key = keys[position]
-            entry = new_keys.get(key)
-            if entry is None:
-                entry = new_keys[key] = entries_known + len(new_keys)
-                misses.append((number + position + 1, lines[position], block_hashes[position]))
-            entries[position] = entry
-        problems += [(number + position + 1, block_hashes[position], found) for position, found in block.problems]
-        from_cache = len(lines) - len(unknown)
+        block_hashes = record_digests(lines)
+        entries, from_cache, to_check = line_entries(block_hashes, number == 0, known, seen, entries_known + new_count)
+        new_count += len(to_check)
+        to_check_hashes = hash_texts(block_hashes[to_check])
+        misses = [
+            (number + position + 1, lines[position], hash_)
+            for position, hash_ in zip(to_check.tolist(), to_check_hashes, strict=True)
+        ]
+        problems += [
+            (number + position + 1, hash_text(block_hashes[position]), found) for position, found in block.problems
+        ]
         place = BlockPlace(readable, offset, number + 1, block.lines, crlf_seen)
         offset += sum(map(len, block.lines)) + len(block.lines)
         number += len(lines)
-        hashes += block_hashes
-        order += entries
-        if block.missing_newline:
-            problems.append((number, hashes[-1], position_problems(False, True)[0]))
+        hashes.append(block_hashes)
+        orders.append(entries)
+        if block.missing_newline and number:
+            last = next(part for part in reversed(hashes) if len(part))
+            problems.append((number, hash_text(last[-1]), position_problems(False, True)[0]))
         if timings is not None:
             timings.add("read, hash, cache lookup", perf_counter() - started)
         # Copies of a line seen earlier in this run are checked once, but count as checked.
@@ -389,19 +392,78 @@ def _pass_over_blocks(
     while in_flight:
         packs = _gather(in_flight.popleft(), new, packs)
     started = perf_counter()
-    if cached is None and order == list(range(len(new))):
-        order = range(len(new))  # the common case of a cold run: every line its own entry
-    if cache_path is not None:  # the cache stores them; else they go now (a 1M-line file's: ~70 MB)
-        new.keys = list(new_keys)  # in entry order
-    state = assemble_file(source.name, plan, new, order, hashes, problems, cached, known)
+    line_hashes = np.concatenate(hashes) if hashes else np.empty(0, HASH_DTYPE)
+    del hashes
+    order: np.ndarray | range
+    if cached is None and new_count == number:
+        order = range(number)  # the common case of a cold run: every line its own entry
+    else:
+        order = np.concatenate(orders) if orders else np.empty(0, ENTRY_DTYPE)
+    del orders
+    if cache_path is not None:  # the cache stores them
+        new.keys = new_record_keys(line_hashes, order, entries_known, new_count, seen)
+    state = assemble_file(source.name, plan, new, order, line_hashes, problems, cached, known)
     state.format = file_format
     if cache_path is not None and digest is not None:
         state.run_key = (str(source.path.resolve()), digest, cache_path.parent)
     if timings is not None:
         timings.add("assemble results", perf_counter() - started)
-    if cache_path is not None and digest is not None and (new_keys or cached is None):
+    if cache_path is not None and digest is not None and (new_count or cached is None):
         state.cache_write = partial(save_cache, cache_path, digest, file_format, cached, new, order, packs)
     return state
+
+
+def line_entries(
+    hashes: np.ndarray, has_line_one: bool, known: KeyIndex, seen: KeyIndex, next_entry: int
+) -> tuple[np.ndarray, int, np.ndarray]:
+    """The entry of each line of a block (`hashes`: its lines' content hashes; `has_line_one`: it
+    starts the file): the cache's entry of its record key (`known`), else the entry of a copy seen
+    earlier in this run (`seen`), else a new entry, numbered from `next_entry` in line order and
+    added to `seen`. Returns (entries, how many came from the cache, the positions of the lines to
+    check: the first line of each new entry, in order)."""
+    entries = np.empty(len(hashes), ENTRY_DTYPE)
+    to_check = []
+    start = 0
+    if has_line_one and len(hashes):  # line 1 has its own key: a byte order mark is allowed there only
+        start = 1
+        key = int(hashes[0])
+        entry = known.get(key, line_one=True)
+        if entry is None:
+            entry = seen.line_one[key] = next_entry
+            next_entry += 1
+            to_check.append(0)
+        entries[0] = entry
+    rest = hashes[start:]
+    found = known.find(rest)
+    unknown = np.flatnonzero(found < 0)
+    from_cache = len(hashes) - len(unknown) - len(to_check)
+    if len(unknown):
+        found[unknown] = seen.find(rest[unknown])
+        unseen = unknown[found[unknown] < 0]
+        if len(unseen):
+            keys, first, inverse = np.unique(rest[unseen], return_index=True, return_inverse=True)
+            in_line_order = np.argsort(first)
+            rank = np.empty(len(keys), ENTRY_DTYPE)
+            rank[in_line_order] = np.arange(len(keys), dtype=ENTRY_DTYPE)
+            found[unseen] = next_entry + rank[inverse]
+            seen.add(keys, next_entry + rank)
+            to_check.extend((start + unseen[first[in_line_order]]).tolist())
+    entries[start:] = found
+    return entries, from_cache, np.array(to_check, np.int64)
+
+
+def new_record_keys(
+    hashes: np.ndarray, order: np.ndarray | range, entries_known: int, new_count: int, seen: KeyIndex
+) -> RecordKeys:
+    """The record keys of the entries computed in this run, in entry order, from the lines'."""
+    if isinstance(order, range):
+        new_hashes = hashes.copy()
+    else:
+        new_hashes = np.empty(new_count, HASH_DTYPE)
+        is_new = order >= entries_known
+        new_hashes[order[is_new] - entries_known] = hashes[is_new]  # copies of a line write the same hash
+    line_one = [entry - entries_known for entry in seen.line_one.values()]
+    return RecordKeys(new_hashes, line_one)
 
 
 def _gather(
