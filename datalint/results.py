@@ -226,6 +226,15 @@ class Entries:
                 segment.decoded.pop(rule_index, None)
         return column
 
+    def values(self, rule_index: int) -> Sequence[Any] | None:
+        """`column`, or, when part of the column is held elsewhere (a Ray executor's workers keep
+        it: its blobs have a `fetch`), a `SegmentValues` that decodes it a segment at a time as read."""
+        if rule_index in self.results.features or not any(
+            hasattr(segment.encoded.get(rule_index, (None, ()))[1], "fetch") for segment in self.segments
+        ):
+            return self.column(rule_index)
+        return SegmentValues(self.segments, rule_index, len(self.results))
+
     def present(self, rule_index: int) -> np.ndarray | None:
         """Which entries have a feature value for the rule (without decoding the values), or None
         when none has."""
@@ -280,3 +289,60 @@ class Entries:
     def add_results(self, results: Results) -> None:
         """Add entries checked in this process (their columns decoded already)."""
         self.extend(Entries(results))
+
+
+class SegmentValues(Sequence[Any]):
+    """A rule's feature value per entry, decoded a segment at a time as it is read, the last few
+    segments kept: the column is never held whole here (a column the cluster keeps, read in order
+    by a dataset rule). `take(rows)` gives the values of some entries, in that order, so."""
+
+    HELD = 8  # decoded segments kept, for reads that come back to recent entries
+
+    def __init__(self, segments: list[_Segment], rule_index: int, count: int) -> None:
+        self.segments, self.rule_index, self.count = segments, rule_index, count
+        self.starts = [segment.first for segment in segments]
+        self.held: dict[int, list[Any]] = {}  # segment number -> its decoded values, oldest first
+
+    def __len__(self) -> int:
+        return self.count
+
+    def __getitem__(self, index):  # type: ignore[override]
+        if isinstance(index, slice):
+            return [self[at] for at in range(*index.indices(self.count))]
+        number = bisect_right(self.starts, index) - 1
+        values = self.held.pop(number, None)
+        if values is None:
+            segment = self.segments[number]
+            values = segment.column(self.rule_index) or [None] * segment.entries
+            segment.decoded.pop(self.rule_index, None)  # held here only, and only a while
+            if len(self.held) >= self.HELD:
+                del self.held[next(iter(self.held))]
+        self.held[number] = values  # now the most recent
+        return values[index - self.starts[number]]
+
+    def __iter__(self):
+        return map(self.__getitem__, range(self.count))
+
+    def take(self, rows: Sequence[int]) -> TakenValues:
+        return TakenValues(self, list(rows))
+
+
+class TakenValues(Sequence[Any]):
+    """Some entries' values of a `SegmentValues`, in a given order (a table's rows)."""
+
+    def __init__(self, values: Sequence[Any], rows: list[int]) -> None:
+        self.values, self.rows = values, rows
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def __getitem__(self, index):  # type: ignore[override]
+        if isinstance(index, slice):
+            return [self.values[row] for row in self.rows[index]]
+        return self.values[self.rows[index]]
+
+    def __iter__(self):
+        return map(self.values.__getitem__, self.rows)
+
+    def take(self, rows: Sequence[int]) -> TakenValues:
+        return TakenValues(self.values, [self.rows[row] for row in rows])

@@ -78,6 +78,9 @@ MAX_SHORT_ANSWER_WORDS = 25
 
 
 FEATURE_COLUMNS = scalar("shingles", UINT64_ARRAY)  # HEADER keys, then the sorted shingle hashes
+# On Ray, the column (a third of a record's features) stays in the object store, where the
+# search reads it; the driver reads it a chunk at a time (docs/ray.md).
+FEATURES_STAY_IN_CLUSTER = True
 
 
 def record_features_batch(rule, records: list[Record]) -> list[np.ndarray | None]:

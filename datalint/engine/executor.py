@@ -101,6 +101,10 @@ class Executor:
         # Blocks whose chunks may be checked at once: the one being read and the one before keep
         # a pool of this machine's cores busy; a cluster is given more (ray_executor.py).
         self.blocks_in_flight = 2
+        # Whether lines checked in this process come back packed, as workers' do: an executor whose
+        # workers keep some columns (ray_executor.py) so keeps every block's results in one form,
+        # and the cache writes them chunk by chunk.
+        self.packs_results_here = False
 
     def plan(self, settings: Settings) -> RulePlan:
         return self._plan_entry(settings)[1]
@@ -146,6 +150,9 @@ class Executor:
             )
             if done is not None:
                 done(sum(len(miss[1]) + 1 for miss in misses))
+            if self.packs_results_here:
+                packed = codec.pack_results(results)
+                return lambda: (None, [packed])
             return lambda: (results, None)
         return self.submit_chunks(plan, settings, file_format, misses, done, block)
 

@@ -5,9 +5,11 @@ dataset pass reads.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import partial
+from itertools import accumulate
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -136,9 +138,11 @@ class FileResults:
             partial(self._column_at, index, None if every else rows),
         )
 
-    def _values_at(self, rule_index: int, rows: np.ndarray | None) -> list[Any]:
-        column = self.entries.column(rule_index)
-        return column if rows is None else list(map(column.__getitem__, rows.tolist()))
+    def _values_at(self, rule_index: int, rows: np.ndarray | None) -> Sequence[Any]:
+        column = self.entries.values(rule_index)  # read as needed when the cluster keeps it (docs/ray.md)
+        if rows is None:
+            return column
+        return column.take(rows.tolist()) if hasattr(column, "take") else list(map(column.__getitem__, rows.tolist()))
 
     def _column_at(self, rule_index: int, rows: np.ndarray | None, name: str) -> TypedColumn:
         column = self.entries.typed_column(rule_index, name)
@@ -218,9 +222,32 @@ def table_of(files: list[FileResults], code: str) -> FeatureTable:
     return table
 
 
-def _joined_values(parts: list[FeatureTable]) -> list[Any]:
+def _joined_values(parts: list[FeatureTable]) -> Sequence[Any]:
     # Read from each part, not kept by it: the parts live as long as the table.
-    return [value for part in parts for value in part.read_values()]
+    values = [part.read_values() for part in parts]
+    if any(hasattr(part, "take") for part in values):  # read as needed (a column the cluster keeps)
+        return JoinedValues(values)
+    return [value for part in values for value in part]
+
+
+class JoinedValues(Sequence[Any]):
+    """The values of several files' tables end to end, each read as needed."""
+
+    def __init__(self, parts: list[Sequence[Any]]) -> None:
+        self.parts = parts
+        self.starts = list(accumulate(map(len, parts), initial=0))
+
+    def __len__(self) -> int:
+        return self.starts[-1]
+
+    def __getitem__(self, index):  # type: ignore[override]
+        if isinstance(index, slice):
+            return [self[at] for at in range(*index.indices(len(self)))]
+        number = bisect_right(self.starts, index) - 1
+        return self.parts[number][index - self.starts[number]]
+
+    def __iter__(self):
+        return (value for part in self.parts for value in part)
 
 
 def _joined_column(parts: list[FeatureTable], name: str) -> TypedColumn:
