@@ -292,16 +292,23 @@ class Entries:
 
 
 class SegmentValues(Sequence[Any]):
-    """A rule's feature value per entry, decoded a segment at a time as it is read, the last few
-    segments kept: the column is never held whole here (a column the cluster keeps, read in order
-    by a dataset rule). `take(rows)` gives the values of some entries, in that order, so."""
+    """A rule's feature value per entry, for a column partly held elsewhere (its blobs have a
+    `fetch`: a Ray executor's workers keep it), never decoded whole here. Read in order, a segment
+    is decoded whole and the last few are kept; read out of order (pairs, copies), one value is
+    decoded from the segment's blobs, a copy, and the blobs last fetched are kept up to a budget:
+    a value never pins a whole decoded segment. `take(rows)` gives some entries' values, in order."""
 
-    HELD = 8  # decoded segments kept, for reads that come back to recent entries
+    HELD = 4  # decoded segments kept, for reads in order
+    GAP = 64  # a read at most this many entries after the last one is a read in order
+    FETCHED_BYTES = 64 << 20  # blobs kept for reads out of order
 
     def __init__(self, segments: list[_Segment], rule_index: int, count: int) -> None:
         self.segments, self.rule_index, self.count = segments, rule_index, count
         self.starts = [segment.first for segment in segments]
         self.held: dict[int, list[Any]] = {}  # segment number -> its decoded values, oldest first
+        self.fetched: dict[int, tuple[dict, Sequence[Any]]] = {}  # segment number -> (meta, blobs)
+        self.fetched_bytes = 0
+        self.last = -2  # the entry read last
 
     def __len__(self) -> int:
         return self.count
@@ -310,21 +317,52 @@ class SegmentValues(Sequence[Any]):
         if isinstance(index, slice):
             return [self[at] for at in range(*index.indices(self.count))]
         number = bisect_right(self.starts, index) - 1
-        values = self.held.pop(number, None)
-        if values is None:
-            segment = self.segments[number]
-            values = segment.column(self.rule_index) or [None] * segment.entries
-            segment.decoded.pop(self.rule_index, None)  # held here only, and only a while
-            if len(self.held) >= self.HELD:
-                del self.held[next(iter(self.held))]
-        self.held[number] = values  # now the most recent
-        return values[index - self.starts[number]]
+        offset = index - self.starts[number]
+        in_order, self.last = self.last < index <= self.last + self.GAP, index
+        values = self.held.get(number)
+        if values is not None:
+            return values[offset]
+        if not in_order:
+            value = self._one_value(number, offset)
+            return value.copy() if isinstance(value, np.ndarray) else value
+        segment = self.segments[number]
+        values = segment.column(self.rule_index) or [None] * segment.entries
+        segment.decoded.pop(self.rule_index, None)  # held here only, and only a while
+        if len(self.held) >= self.HELD:
+            del self.held[next(iter(self.held))]
+        self.held[number] = values
+        return values[offset]
+
+    def _one_value(self, number: int, offset: int) -> Any:
+        segment = self.segments[number]
+        if self.rule_index not in segment.encoded:
+            return segment.value(self.rule_index, offset)
+        found = self.fetched.pop(number, None)
+        if found is None:
+            meta, blobs = segment.encoded[self.rule_index]
+            found = (meta, list(blobs))  # one fetch when held elsewhere
+            self.fetched_bytes += sum(map(len, found[1]))
+            while self.fetched and self.fetched_bytes > self.FETCHED_BYTES:
+                self.fetched_bytes -= sum(map(len, self.fetched.pop(next(iter(self.fetched)))[1]))
+        self.fetched[number] = found  # now the most recent
+        return value_at(*found, offset)
 
     def __iter__(self):
         return map(self.__getitem__, range(self.count))
 
     def take(self, rows: Sequence[int]) -> TakenValues:
         return TakenValues(self, list(rows))
+
+    def where(self, index: int) -> tuple[Any, dict, int, int] | None:
+        """Where entry `index`'s value is when the cluster holds it: (its segment's blobs, with a
+        `ref` and `rule_index`, the column's meta, the segment's entries, the entry's offset in it);
+        None when this process holds it."""
+        number = bisect_right(self.starts, index) - 1
+        segment = self.segments[number]
+        meta, blobs = segment.encoded.get(self.rule_index, (None, None))
+        if not hasattr(blobs, "fetch"):
+            return None
+        return blobs, meta, segment.entries, index - segment.first
 
 
 class TakenValues(Sequence[Any]):
@@ -346,3 +384,6 @@ class TakenValues(Sequence[Any]):
 
     def take(self, rows: Sequence[int]) -> TakenValues:
         return TakenValues(self.values, [self.rows[row] for row in rows])
+
+    def where(self, index: int) -> tuple[Any, dict, int, int] | None:
+        return self.values.where(self.rows[index])

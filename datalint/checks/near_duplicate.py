@@ -162,6 +162,16 @@ class Shingles(Sequence[np.ndarray]):
     def __iter__(self) -> Iterator[np.ndarray]:
         return map(self.__getitem__, range(len(self.values)))
 
+    def where(self, index: int) -> tuple | None:
+        """Where record `index`'s array is when the cluster holds its feature (ray_pairs builds its
+        blocks there): the feature's place (results.SegmentValues.where) and the HEADER keys to
+        skip; None when this process holds it, or holds its trimmed array."""
+        where = getattr(self.values, "where", None)
+        if where is None or index in self.trimmed:
+            return None
+        place = where(index)
+        return None if place is None else (*place, HEADER)
+
 
 def without_template(
     shingles: Shingles, paths: list[str], share: float, min_records: int

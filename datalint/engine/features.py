@@ -249,6 +249,12 @@ class JoinedValues(Sequence[Any]):
     def __iter__(self):
         return (value for part in self.parts for value in part)
 
+    def where(self, index: int) -> tuple | None:
+        """Where row `index`'s value is, when the cluster holds it (results.SegmentValues.where)."""
+        number = bisect_right(self.starts, index) - 1
+        part = self.parts[number]
+        return part.where(index - self.starts[number]) if hasattr(part, "where") else None
+
 
 def _joined_column(parts: list[FeatureTable], name: str) -> TypedColumn:
     return concat_typed([part.read_column(name) for part in parts])

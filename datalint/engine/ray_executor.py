@@ -108,7 +108,8 @@ def _check_chunk(key: str, payload: tuple, file_format: str, chunk: ChunkSpec | 
     shipped = [column for column in columns if column[0] not in kept]
     stays = {rule_index: (meta, blobs) for rule_index, meta, blobs in columns if rule_index in kept}
     described = {rule_index: (meta, [len(blob) for blob in blobs]) for rule_index, (meta, blobs) in stays.items()}
-    return ((kinds, violations, shipped), chunk_timings, described), {index: blobs for index, (_, blobs) in stays.items()}
+    kept_blobs = {rule_index: blobs for rule_index, (_, blobs) in stays.items()}
+    return ((kinds, violations, shipped), chunk_timings, described), kept_blobs
 
 
 class ClusterBlobs(Sequence):
@@ -135,9 +136,7 @@ class ClusterBlobs(Sequence):
 def kept_in_cluster(plan: RulePlan) -> tuple[int, ...]:
     """The rules whose feature column stays in the cluster: their kind says `FEATURES_STAY_IN_CLUSTER`."""
     return tuple(
-        index
-        for index, rule in plan.featured_rules
-        if getattr(load_kind(rule.kind), "FEATURES_STAY_IN_CLUSTER", False)
+        index for index, rule in plan.featured_rules if getattr(load_kind(rule.kind), "FEATURES_STAY_IN_CLUSTER", False)
     )
 
 
