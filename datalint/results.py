@@ -327,7 +327,8 @@ class SegmentValues(Sequence[Any]):
             return value.copy() if isinstance(value, np.ndarray) else value
         segment = self.segments[number]
         values = segment.column(self.rule_index) or [None] * segment.entries
-        segment.decoded.pop(self.rule_index, None)  # held here only, and only a while
+        if self.rule_index in segment.encoded:
+            segment.decoded.pop(self.rule_index, None)  # held here only, and only a while
         if len(self.held) >= self.HELD:
             del self.held[next(iter(self.held))]
         self.held[number] = values
