@@ -155,7 +155,7 @@ class RayExecutor(Executor):
         super().__init__(options)
         self._started = connect(options.ray_address or os.environ.get("RAY_ADDRESS"), options.jobs)
         self._payloads: dict[int, tuple[str, ray.ObjectRef]] = {}
-        self.packs_results_here = True
+        self.keeps_columns = True
         self.blocks_in_flight = blocks_for(int(ray.cluster_resources().get("CPU", 1)), options.chunk_bytes)
 
     def checks_here(self, misses: Lines) -> bool:

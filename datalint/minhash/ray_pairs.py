@@ -143,12 +143,15 @@ def _build_block(parts: list[tuple]) -> tuple[np.ndarray, np.ndarray]:
     from datalint.codec import decode_entries_column
 
     arrays: list[np.ndarray] = []
+    decoded: dict[tuple, list] = {}  # each chunk's column decoded once, however many runs read it
     for part in parts:
         if part[0] == "here":
             arrays.extend(part[1])
             continue
         _, ref, rule_index, meta, entries, skip, offsets = part
-        values = decode_entries_column(meta, ray.get(ref)[rule_index], entries)
+        values = decoded.get((ref, rule_index))
+        if values is None:
+            values = decoded[ref, rule_index] = decode_entries_column(meta, ray.get(ref)[rule_index], entries)
         arrays.extend(values[offset][skip:] for offset in offsets)
     sizes = np.fromiter(map(len, arrays), np.int64, count=len(arrays))
     return np.concatenate(arrays), np.concatenate(([0], np.cumsum(sizes)))
