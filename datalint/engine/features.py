@@ -42,17 +42,18 @@ class FeatureTable:
     lines: Sequence[int] = field(default_factory=list)
     hashes: list[str] = field(default_factory=list)
     row_paths: frozenset[str] = frozenset()  # columnar inputs: their "lines" are rows
-    read_values: Callable[[], list[Any]] | None = None
+    read_values: Callable[[], Sequence[Any]] | None = None
     read_column: Callable[[str], TypedColumn] | None = None
-    _values: list[Any] | None = None
+    _values: Sequence[Any] | None = None
     _columns: dict[str, TypedColumn] = field(default_factory=dict)
 
     def __len__(self) -> int:
         return len(self.paths)
 
     @property
-    def values(self) -> list[Any]:
-        """Each row's features as the kind returned them."""
+    def values(self) -> Sequence[Any]:
+        """Each row's features as the kind returned them (a list; read as needed, a segment at a
+        time, when the cluster holds the column: docs/ray.md)."""
         if self._values is None:
             self._values = self.read_values() if self.read_values is not None else []
         return self._values
