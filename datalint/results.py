@@ -13,7 +13,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from itertools import repeat
+from itertools import accumulate, repeat
 from operator import attrgetter, is_not
 from pathlib import Path
 from typing import Any
@@ -388,3 +388,29 @@ class TakenValues(Sequence[Any]):
 
     def where(self, index: int) -> tuple[Any, dict, int, int] | None:
         return self.values.where(self.rows[index])
+
+
+class JoinedValues(Sequence[Any]):
+    """The values of several files' tables end to end, each read as needed."""
+
+    def __init__(self, parts: list[Sequence[Any]]) -> None:
+        self.parts = parts
+        self.starts = list(accumulate(map(len, parts), initial=0))
+
+    def __len__(self) -> int:
+        return self.starts[-1]
+
+    def __getitem__(self, index):  # type: ignore[override]
+        if isinstance(index, slice):
+            return [self[at] for at in range(*index.indices(len(self)))]
+        number = bisect_right(self.starts, index) - 1
+        return self.parts[number][index - self.starts[number]]
+
+    def __iter__(self):
+        return (value for part in self.parts for value in part)
+
+    def where(self, index: int) -> tuple | None:
+        """Where row `index`'s value is, when the cluster holds it (results.SegmentValues.where)."""
+        number = bisect_right(self.starts, index) - 1
+        part = self.parts[number]
+        return part.where(index - self.starts[number]) if hasattr(part, "where") else None

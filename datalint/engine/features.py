@@ -5,11 +5,9 @@ dataset pass reads.
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import partial
-from itertools import accumulate
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -20,7 +18,7 @@ from datalint.engine.plan import RulePlan
 from datalint.reader import (
     Problem,
 )
-from datalint.results import Entries
+from datalint.results import Entries, JoinedValues
 from datalint.rules import Rule
 from datalint.violation import Violation
 
@@ -229,32 +227,6 @@ def _joined_values(parts: list[FeatureTable]) -> Sequence[Any]:
     if any(hasattr(part, "take") for part in values):  # read as needed (a column the cluster keeps)
         return JoinedValues(values)
     return [value for part in values for value in part]
-
-
-class JoinedValues(Sequence[Any]):
-    """The values of several files' tables end to end, each read as needed."""
-
-    def __init__(self, parts: list[Sequence[Any]]) -> None:
-        self.parts = parts
-        self.starts = list(accumulate(map(len, parts), initial=0))
-
-    def __len__(self) -> int:
-        return self.starts[-1]
-
-    def __getitem__(self, index):  # type: ignore[override]
-        if isinstance(index, slice):
-            return [self[at] for at in range(*index.indices(len(self)))]
-        number = bisect_right(self.starts, index) - 1
-        return self.parts[number][index - self.starts[number]]
-
-    def __iter__(self):
-        return (value for part in self.parts for value in part)
-
-    def where(self, index: int) -> tuple | None:
-        """Where row `index`'s value is, when the cluster holds it (results.SegmentValues.where)."""
-        number = bisect_right(self.starts, index) - 1
-        part = self.parts[number]
-        return part.where(index - self.starts[number]) if hasattr(part, "where") else None
 
 
 def _joined_column(parts: list[FeatureTable], name: str) -> TypedColumn:
