@@ -189,3 +189,18 @@ def test_a_warm_run_with_d005_half_cached_and_half_from_the_cluster(cluster, tmp
     again = datalint.lint_paths([path], select=["D005"], cache=True)  # local, from the cache Ray wrote
     assert (again.stats["cached"], again.stats["checked"]) == (len(lines), 0)
     assert rendered(again) == rendered(local)
+
+
+def test_d005_across_files_on_ray_gives_the_local_report(cluster, tmp_path: Path) -> None:
+    """A train/validation split: near-duplicates across the files meet in one search whose sets
+    come from both files' chunks in the cluster, and from a small third file checked on the driver."""
+    lines = dataset("t0-prompt-completion-sample.jsonl").read_bytes().splitlines(keepends=True)
+    paths = [tmp_path / "train.jsonl", tmp_path / "validation.jsonl", tmp_path / "test.jsonl"]
+    paths[0].write_bytes(b"".join(lines[:3000]))
+    paths[1].write_bytes(b"".join(lines[3000:5500]))
+    paths[2].write_bytes(b"".join(lines[5500:]))  # fewer lines than pool_min_lines: checked here
+    local = datalint.lint_paths(paths, select=["D005"])
+    on_ray = datalint.lint_paths(paths, select=["D005"], executor="ray", chunk_bytes=200_000, pool_min_lines=200)
+    assert on_ray.stats["dataset rules on Ray"] == 1
+    assert any(violation.path != str(paths[0]) and "train.jsonl" in violation.message for violation in local.violations)
+    assert rendered(on_ray) == rendered(local)
