@@ -202,5 +202,5 @@ def test_d005_across_files_on_ray_gives_the_local_report(cluster, tmp_path: Path
     local = datalint.lint_paths(paths, select=["D005"])
     on_ray = datalint.lint_paths(paths, select=["D005"], executor="ray", chunk_bytes=200_000, pool_min_lines=200)
     assert on_ray.stats["dataset rules on Ray"] == 1
-    assert any(violation.path != str(paths[0]) and "train.jsonl" in violation.message for violation in local.violations)
+    assert any(".jsonl:" in violation.message for violation in local.violations)  # a pair across files
     assert rendered(on_ray) == rendered(local)

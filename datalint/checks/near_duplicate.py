@@ -173,6 +173,21 @@ class Shingles(Sequence[np.ndarray]):
         return None if place is None else (*place, HEADER)
 
 
+class _Preloaded(Sequence[np.ndarray]):
+    """`values`, with the values of `indices` read beforehand, in index order."""
+
+    def __init__(self, values: Sequence[np.ndarray], indices: Iterable[int]) -> None:
+        self.values = values
+        self.loaded = {index: values[index] for index in sorted(set(indices))}
+
+    def __len__(self) -> int:
+        return len(self.values)
+
+    def __getitem__(self, index: int) -> np.ndarray:  # type: ignore[override]
+        found = self.loaded.get(index)
+        return found if found is not None else self.values[index]
+
+
 def without_template(
     shingles: Shingles, paths: list[str], share: float, min_records: int
 ) -> tuple[Shingles, np.ndarray, np.ndarray]:
@@ -296,8 +311,13 @@ def check_dataset_with(rule, table, search: PairSearch) -> Iterator[DatasetFindi
     shingles, trimmed, template = without_template(
         originals, table.paths, options["template-share"], options["template-min-records"]
     )
+    found = list(search(shingles, threshold, options["num-perm"]))
+    if hasattr(table.values, "where"):  # read as needed from the cluster (docs/ray.md): the pairs'
+        # records are read once, in order (a chunk fetched once), not pair by pair
+        originals = Shingles(_Preloaded(table.values, [index for pair in found for index in pair[:2]]))
+        shingles = Shingles(originals.values, shingles.trimmed)
     pairs = []
-    for one, other, similarity in search(shingles, threshold, options["num-perm"]):
+    for one, other, similarity in found:
         shortest = min(originals[one].size, originals[other].size)
         if _different_questions(headers[one].tolist(), headers[other].tolist(), shortest):
             continue
