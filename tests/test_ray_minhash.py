@@ -141,3 +141,66 @@ def test_the_cli_runs_d005_on_ray_and_prints_the_local_bytes(cluster) -> None:
     assert on_ray.exit_code == local.exit_code
     assert on_ray.stdout == local.stdout
     assert local.stdout.count('"ruleId": "D005"') == 609
+
+
+def test_the_record_pass_leaves_d005s_column_in_the_cluster(cluster) -> None:
+    """The driver gets every other feature, and only refs of D005's shingle sets: its table reads
+    them as needed (a segment at a time), and they are the values the local record pass computes."""
+    from datalint import settings_resolver
+    from datalint.engine.executor import RunOptions, make_executor
+    from datalint.engine.record_pass import file_record_pass
+    from datalint.sources import Source
+
+    path = dataset("code-alpaca-2k.jsonl")
+    settings = settings_resolver(None, ["D005", "D001"], (), ()).settings_for(path)
+    on_ray = make_executor(RunOptions(executor="ray", chunk_bytes=40_000, pool_min_lines=1))
+    state = file_record_pass(Source(str(path), path), settings, on_ray, None)
+    local = file_record_pass(Source(str(path), path), settings, make_executor(RunOptions()), None)
+    on_ray.close()
+    d005, d001 = state.rules["D005"][0], state.rules["D001"][0]
+    assert len(state.entries.segments) > 10  # one per task
+    for segment in state.entries.segments:
+        assert hasattr(segment.encoded[d005][1], "fetch")  # a ref, not the blobs
+        assert not hasattr(segment.encoded[d001][1], "fetch")  # D001's hashes came back
+    values = state.table("D005").values
+    assert not isinstance(values, list)  # read as needed, never decoded whole here
+    expected = local.table("D005").values
+    assert len(values) == len(expected) > 2000
+    assert all(np.array_equal(got, want) for got, want in zip(values, expected, strict=True))
+
+
+def test_a_warm_run_with_d005_half_cached_and_half_from_the_cluster(cluster, tmp_path: Path) -> None:
+    """Records loaded from the cache (held by the driver) and records checked on Ray (their shingle
+    sets in the object store) meet in one search: the local report, byte for byte; the cache this
+    run writes (from both) then serves a run with every record cached."""
+    (tmp_path / "datalint.toml").write_text("", encoding="utf-8")
+    lines = dataset("t0-prompt-completion-sample.jsonl").read_bytes().splitlines(keepends=True)
+    path = tmp_path / "t0.jsonl"
+    path.write_bytes(b"".join(lines[:2500]))
+    ray_run = {"select": ["D005"], "executor": "ray", "cache": True, "chunk_bytes": 200_000, "pool_min_lines": 1}
+    datalint.lint_paths([path], **ray_run)  # the first 2,500 lines go in the cache
+    path.write_bytes(b"".join(lines))
+    warm = datalint.lint_paths([path], **ray_run)
+    assert (warm.stats["cached"], warm.stats["checked"]) == (2500, len(lines) - 2500)
+    assert warm.stats["dataset rules on Ray"] == 1
+    local = datalint.lint_paths([path], select=["D005"])
+    assert sum(violation.code == "D005" for violation in local.violations) > 500
+    assert rendered(warm) == rendered(local)
+    again = datalint.lint_paths([path], select=["D005"], cache=True)  # local, from the cache Ray wrote
+    assert (again.stats["cached"], again.stats["checked"]) == (len(lines), 0)
+    assert rendered(again) == rendered(local)
+
+
+def test_d005_across_files_on_ray_gives_the_local_report(cluster, tmp_path: Path) -> None:
+    """A train/validation split: near-duplicates across the files meet in one search whose sets
+    come from both files' chunks in the cluster, and from a small third file checked on the driver."""
+    lines = dataset("t0-prompt-completion-sample.jsonl").read_bytes().splitlines(keepends=True)
+    paths = [tmp_path / "train.jsonl", tmp_path / "validation.jsonl", tmp_path / "test.jsonl"]
+    paths[0].write_bytes(b"".join(lines[:3000]))
+    paths[1].write_bytes(b"".join(lines[3000:5500]))
+    paths[2].write_bytes(b"".join(lines[5500:]))  # fewer lines than pool_min_lines: checked here
+    local = datalint.lint_paths(paths, select=["D005"])
+    on_ray = datalint.lint_paths(paths, select=["D005"], executor="ray", chunk_bytes=200_000, pool_min_lines=200)
+    assert on_ray.stats["dataset rules on Ray"] == 1
+    assert any(".jsonl:" in violation.message for violation in local.violations)  # a pair across files
+    assert rendered(on_ray) == rendered(local)
