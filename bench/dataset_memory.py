@@ -71,8 +71,7 @@ def main() -> None:
     started = time.perf_counter()
     for source in collect_sources([str(args.file)], resolver):
         settings = resolver.settings_for(source.path)
-        with source.open() as stream:
-            files.append(file_record_pass(source, stream, settings, run, None).features)
+        files.append(file_record_pass(source, settings, run, None))
     run.close()
     print(f"record pass: {time.perf_counter() - started:.1f} s, this process {_status_kb('VmRSS') / 1024:.0f} MB")
     wanted = set(filter(None, args.rules.split(",")))

@@ -1,0 +1,136 @@
+"""Typed columns of every layout (codec.TypedColumn, ragged for `rows`) and the distinct values
+kinds count, read from real records' packed features and compared with the decoded Python values."""
+
+from __future__ import annotations
+
+from itertools import islice
+
+import numpy as np
+import pytest
+
+from datalint import codec
+from datalint.config import Settings
+from datalint.engine.plan import RulePlan
+from datalint.engine.record_pass import check_lines
+from datalint.feature_types import BOOL, CATEGORY, FLOAT64, INT64, Features, optional, rows
+from datalint.reader import read_jsonl
+from datalint.results import Entries
+from tests.test_feature_types import DATASETS, SAMPLES, dataset_rules
+
+_TYPED = ("int64", "uint64", "uint32", "float64", "bool", "category")
+
+
+def _typed_names(declared: Features) -> list[str]:
+    return [name for name, kind in declared.columns if kind.name in _TYPED]
+
+
+def _entries_of_real_records() -> tuple[RulePlan, Entries]:
+    """Entries over real records of several shapes: some packed as worker processes send them,
+    some checked in this process, as a file's entries are."""
+    plan = RulePlan(Settings(tuple(dataset_rules())))
+    entries = Entries()
+    for number, (name, count) in enumerate(SAMPLES.items()):
+        with (DATASETS / name).open("rb") as stream:
+            results = check_lines(plan, "auto", list(islice(read_jsonl(stream, max_line_bytes=10_000_000), count)))
+        if number % 2:
+            entries.add_results(results)
+        else:
+            entries.add_packed(codec.pack_results(results))
+    return plan, entries
+
+
+def _flat_rows(values: list, declared: Features, at: int) -> list:
+    """Column `at` of every row of the values (a `rows` value has several rows, None none)."""
+    if declared.layout == "scalar":
+        return values
+    if declared.layout == "row":
+        return [None if value is None else value[at] for value in values]
+    return [row[at] for value in values if value is not None for row in value]
+
+
+@pytest.mark.skipif(not DATASETS.is_dir(), reason="the real datasets are not here")
+def test_a_typed_column_of_any_layout_holds_what_the_values_hold() -> None:
+    """Every number, bool and category column, ragged ones included: each row's value as the
+    decoded tuples have it, each record's rows where its offsets say, and the same after `take`
+    and `concat_typed`."""
+    plan, entries = _entries_of_real_records()
+    ragged_read = multi_row = 0
+    for index, declared in plan.declared.items():
+        values = entries.column(index)
+        if values is None:
+            continue
+        for name in _typed_names(declared):
+            at = declared.names.index(name)
+            got = entries.typed_column(index, name)
+            want = _flat_rows(values, declared, at)
+            assert got.items() == want, (plan.rules[index].code, name)
+            assert [type(value) for value in got.items()] == [type(value) for value in want]
+            if declared.layout != "rows":
+                assert got.offsets is None
+                continue
+            ragged_read += 1
+            counts = [0 if value is None else len(value) for value in values]
+            assert got.row_counts().tolist() == counts
+            assert got.record_of_rows().tolist() == [
+                record for record, count in enumerate(counts) for _ in range(count)
+            ]
+            multi_row += max(counts) > 1
+            picked = np.array([5, 0, 3, 3, len(values) - 1])
+            taken = got.take(picked)
+            assert taken.items() == _flat_rows([values[i] for i in picked.tolist()], declared, at)
+            halves = [got.take(np.arange(0, 300)), got.take(np.arange(300, len(values)))]
+            assert codec.concat_typed(halves).items() == want
+            assert codec.concat_typed(halves).offsets.tolist() == got.offsets.tolist()
+    assert ragged_read >= 20 and multi_row >= 5  # length, language, consistency ... on chat records too
+
+
+@pytest.mark.skipif(not DATASETS.is_dir(), reason="the real datasets are not here")
+def test_distinct_records_give_back_every_record_value() -> None:
+    """A table's values read as distinct values and a number per record are the values, in the
+    order a dict over them would keep."""
+    plan, entries = _entries_of_real_records()
+    read = 0
+    for index, declared in plan.declared.items():
+        values = entries.column(index)
+        names = _typed_names(declared)
+        if values is None or not names or len(names) != len(declared.columns):
+            continue
+        present = np.flatnonzero([value is not None for value in values])
+        columns = [entries.typed_column(index, name).take(present) for name in names]
+        distinct, codes = codec.distinct_records(columns, declared.layout)
+        kept = [values[entry] for entry in present.tolist()]
+        assert distinct == list(dict.fromkeys(kept)), plan.rules[index].code
+        assert [distinct[code] for code in codes.tolist()] == kept
+        read += 1
+    assert read >= 15
+
+
+def test_distinct_records_tell_rows_in_order_and_none_apart() -> None:
+    declared = Features(rows(field=CATEGORY, flag=BOOL, size=INT64, share=optional(FLOAT64)).columns, "rows")
+    values = [
+        (("a", True, 1, None), ("b", False, 2, 0.5)),
+        (("b", False, 2, 0.5), ("a", True, 1, None)),
+        (),
+        (("a", True, 1, None),),
+        (("a", True, 1, None), ("b", False, 2, 0.5)),
+        (("a", True, 1, 0.0),),
+        (),
+    ]
+    meta, blobs = codec.encode_entries_column(values, declared)
+    columns = [codec.decode_typed_column(meta, blobs, len(values), name) for name in declared.names]
+    distinct, codes = codec.distinct_records(columns, "rows")
+    assert distinct == list(dict.fromkeys(values))
+    assert codes.tolist() == [0, 1, 2, 3, 0, 4, 2]
+    # 1 and 1.0 are two categories but one Python value: counted as one, as a dict does.
+    mixed = [(1,), (1.0,), ("1",)]
+    meta, blobs = codec.encode_entries_column(mixed, Features((("value", CATEGORY),), "row"))
+    distinct, codes = codec.distinct_records([codec.decode_typed_column(meta, blobs, 3, "value")], "row")
+    assert distinct == [(1,), ("1",)] and codes.tolist() == [0, 0, 1]
+
+
+def test_a_damaged_ragged_column_is_a_codec_error() -> None:
+    declared = Features(rows(field=CATEGORY, size=INT64).columns, "rows")
+    meta, blobs = codec.encode_entries_column([(("a", 1), ("b", 2)), (("c", 3),)], declared)
+    damaged = [np.array([0, 3, 1], "<i8").tobytes(), *blobs[1:]]
+    with pytest.raises(codec.CodecError):
+        codec.decode_typed_column(meta, damaged, 2, "size")
