@@ -13,6 +13,15 @@ declaration (feature_types.py), never by guessing from the values:
 
 The blobs come with a JSON meta that holds the declaration, so a cached column decodes alone,
 and `value_at` reads one entry's value without decoding its column (a warm run's memo check).
+
+Three ways to read a column back, from the cheapest:
+- `decode_typed_column`: one declared number, bool or category column as numpy arrays
+  (`TypedColumn`), straight from the blobs. In a `rows` layout it is ragged: the rows of every
+  entry one after the other, and an offset per entry (an entry without a value has no rows);
+- `distinct_records` over a table's typed columns: each distinct value once as Python objects
+  and a number per record, for kinds that count values which repeat;
+- `decode_entries_column`: a Python value per entry, as the kind returned it (tuples): what
+  `str` and `array` columns need, and the costliest in memory on a large run.
 """
 
 from __future__ import annotations
@@ -362,7 +371,8 @@ class TypedColumn:
     `row` and `scalar` layouts have one row per record (`offsets` is None). A `rows` layout is
     ragged: `values` and `present` are flat over every record's rows, and record i's rows are
     `offsets[i]:offsets[i + 1]` (int64, one more than the records); a record with no feature has
-    no rows. Numbers, booleans and categories have typed access; `str` and `array` columns are read
+    no rows. A `rows` column whose every record has one row (one text per record: the usual case)
+    has no offsets either. Numbers, booleans and categories have typed access; `str` and `array` columns are read
     as Python values (`FeatureTable.values`)."""
 
     values: np.ndarray
@@ -450,11 +460,12 @@ def decode_typed_column(meta: dict, blobs: Blobs, count: int, name: str) -> Type
     if len(entries) != count:
         raise CodecError("feature column does not match its entries")
     offsets = None
+    rows = entries
     if features.layout == "rows":
         offsets = _entry_offsets(entries, None if meta.get("single_rows") is True else next(blobs))
         rows = np.ones(int(offsets[-1]), np.bool_)  # every row of a ragged column is stored
-    else:
-        rows = entries
+        if len(rows) == count and (np.diff(offsets) == 1).all():
+            offsets = None  # one row per entry
     column_blobs = [[next(blobs) for _ in range(column_meta["blobs"])] for column_meta in meta["columns"]]
     position = features.names.index(name)
     column_meta, part = meta["columns"][position], iter(column_blobs[position])
@@ -480,6 +491,12 @@ def decode_typed_column(meta: dict, blobs: Blobs, count: int, name: str) -> Type
         full[has] = values
         values = full
     return TypedColumn(values, has, dictionary, kind.name == "category", offsets)
+
+
+def _offsets_of_part(column: TypedColumn) -> np.ndarray:
+    if column.offsets is not None:
+        return column.offsets
+    return np.arange(len(column.values) + 1, dtype=np.int64)
 
 
 def _entry_offsets(entries: np.ndarray, stored: memoryview | bytes | None) -> np.ndarray:
@@ -510,10 +527,10 @@ def concat_typed(parts: list[TypedColumn]) -> TypedColumn:
         return parts[0]
     present = np.concatenate([part.present for part in parts])
     offsets = None
-    if parts[0].offsets is not None:
+    if any(part.offsets is not None for part in parts):  # ragged: a part of one row per record has offsets too
         ends = np.cumsum([0] + [len(part.values) for part in parts[:-1]])
         offsets = np.concatenate(
-            [parts[0].offsets[:1]] + [part.offsets[1:] + end for part, end in zip(parts, ends, strict=True)]
+            [np.zeros(1, np.int64)] + [_offsets_of_part(part)[1:] + end for part, end in zip(parts, ends, strict=True)]
         )
     if not parts[0].category:
         return TypedColumn(np.concatenate([part.values for part in parts]), present, (), False, offsets)

@@ -65,11 +65,12 @@ def test_a_typed_column_of_any_layout_holds_what_the_values_hold() -> None:
             want = _flat_rows(values, declared, at)
             assert got.items() == want, (plan.rules[index].code, name)
             assert [type(value) for value in got.items()] == [type(value) for value in want]
-            if declared.layout != "rows":
-                assert got.offsets is None
+            counts = [1 if declared.layout != "rows" else 0 if value is None else len(value) for value in values]
+            if set(counts) == {1}:
+                assert got.offsets is None  # one row per record: no offsets
+                assert got.row_counts().tolist() == [1] * len(values)
                 continue
             ragged_read += 1
-            counts = [0 if value is None else len(value) for value in values]
             assert got.row_counts().tolist() == counts
             assert got.record_of_rows().tolist() == [
                 record for record, count in enumerate(counts) for _ in range(count)
@@ -81,6 +82,12 @@ def test_a_typed_column_of_any_layout_holds_what_the_values_hold() -> None:
             halves = [got.take(np.arange(0, 300)), got.take(np.arange(300, len(values)))]
             assert codec.concat_typed(halves).items() == want
             assert codec.concat_typed(halves).offsets.tolist() == got.offsets.tolist()
+            # Records of one row each, as a file of one text per record decodes (no offsets), joined with ragged ones.
+            one = got.take(np.flatnonzero(np.array(counts) == 1))
+            one_row_each = codec.TypedColumn(one.values, one.present, one.dictionary, one.category)
+            joined = codec.concat_typed([one_row_each, taken])
+            assert joined.row_counts().tolist() == one_row_each.row_counts().tolist() + taken.row_counts().tolist()
+            assert joined.items() == one_row_each.items() + taken.items()
     assert ragged_read >= 20 and multi_row >= 5  # length, language, consistency ... on chat records too
 
 

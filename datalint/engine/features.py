@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -33,8 +33,9 @@ class FeatureTable:
     """Per-record values one dataset-wide rule collected in the record pass, in record order: where
     each row is (`paths`, `lines`, `hashes`), and its features, read two ways: `values`, a Python
     value per row as the kind returned it (tuples), or `column(name)`, one declared column as numpy
-    arrays (codec.TypedColumn), with no Python object per row. Each is decoded from the files'
-    columns when first asked for. Nothing mutates a table: it may share its lists (a file's hashes)."""
+    arrays (codec.TypedColumn), with no Python object per row: the way to read a large table. Each
+    is decoded from the files' columns when first asked for. Nothing mutates a table: it may share
+    its lists (a file's hashes)."""
 
     paths: list[str] = field(default_factory=list)
     lines: Sequence[int] = field(default_factory=list)
@@ -56,13 +57,13 @@ class FeatureTable:
         return self._values
 
     def column(self, name: str) -> TypedColumn:
-        """The declared feature `name` of every row, as arrays (a number, bool or category column of
-        a `row` or `scalar` layout)."""
+        """The declared feature `name` of every row, as arrays (a number, bool or category column;
+        ragged in a `rows` layout: a row's items at `offsets[row]:offsets[row + 1]`)."""
         found = self._columns.get(name)
         if found is None:
             if self.read_column is None:
                 raise KeyError(name)
-            found = self._columns[name] = self.read_column(name)
+            found = self._columns[name] = _sharing_offsets(self.read_column(name), self._columns.values())
         return found
 
     def where(self, other: int, seen_from: int) -> str:
@@ -73,6 +74,17 @@ class FeatureTable:
         if path == self.paths[seen_from]:
             return number if path in self.row_paths else f"line {number}"
         return f"{path}:{number}"
+
+
+def _sharing_offsets(column: TypedColumn, read: Iterable[TypedColumn]) -> TypedColumn:
+    """The column, with the offsets of a ragged column read before when they are the same (the
+    columns of one rule are): one array per table, not one per column."""
+    if column.offsets is None:
+        return column
+    for other in read:
+        if other.offsets is not None and np.array_equal(other.offsets, column.offsets):
+            return replace(column, offsets=other.offsets)
+    return column
 
 
 @dataclass(slots=True)
