@@ -1,6 +1,6 @@
 """Memory and time of each dataset-wide rule's pass: its table built and the rule run, alone.
 
-    python bench/dataset_memory.py FILE [--jobs 2] [--rules D001,F106]
+    python bench/dataset_memory.py FILE [--jobs 2] [--rules D001,F106 [--select-only]]
 
 The record pass of FILE runs once in this process (no cache, default rules, `--jobs` workers);
 then each dataset-wide rule runs in a child forked from it, as the dataset pass shares rules with
@@ -64,8 +64,12 @@ def main() -> None:
     parser.add_argument("file", type=Path)
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--rules", default="", help="comma-separated codes (default: every dataset-wide rule)")
+    parser.add_argument(
+        "--select-only", action="store_true", help="run only --rules in the record pass too (a cheaper record pass)"
+    )
     args = parser.parse_args()
-    resolver = settings_resolver(None, None, (), (), None, (), None)
+    select = args.rules.split(",") if args.select_only and args.rules else None
+    resolver = settings_resolver(None, select, (), (), None, (), None)
     run = make_executor(RunOptions(jobs=args.jobs))
     files = []
     started = time.perf_counter()

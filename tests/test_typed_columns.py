@@ -141,3 +141,59 @@ def test_a_damaged_ragged_column_is_a_codec_error() -> None:
     damaged = [np.array([0, 3, 1], "<i8").tobytes(), *blobs[1:]]
     with pytest.raises(codec.CodecError):
         codec.decode_typed_column(meta, damaged, 2, "size")
+
+
+def _forbidden() -> list:
+    raise AssertionError("read a Python value per record")
+
+
+@pytest.mark.skipif(not DATASETS.is_dir(), reason="the real datasets are not here")
+def test_length_consistency_and_language_rules_read_typed_columns_only(tmp_path) -> None:
+    """L003, L006, F106-F112 and Q001-Q002 run on a table whose `values` cannot be read, and find
+    what `lint_paths` finds on the same records (chat records: ragged rows; plain ones: one row)."""
+    from datalint import lint_paths
+    from datalint.checks import load_kind
+    from datalint.engine.features import FeatureTable
+    from datalint.rules import builtin_rules, prepared, with_overrides
+
+    lines = []
+    for name, count in (("sharegpt-v3-cleaned-first2k.jsonl", 300), ("llamafactory-alpaca-zh-demo-1k.jsonl", 30)):
+        with (DATASETS / name).open("rb") as stream:
+            lines += list(islice(read_jsonl(stream, max_line_bytes=10_000_000), count))
+    path = tmp_path / "mixed.jsonl"
+    path.write_text("\n".join(line.text for line in lines) + "\n", encoding="utf-8")
+    loose = {
+        "L003": {"threshold": 1.5, "min-ratio": 1.5, "min-length": 200, "min-group": 5},
+        "L006": {"threshold": 2.0},
+    }
+    codes = ["L003", "L006", "F106", "F107", "F108", "F109", "F110", "F111", "F112", "Q001", "Q002"]
+    rules = [
+        prepared(with_overrides(rule, loose[rule.code], "test") if rule.code in loose else rule)
+        for rule in builtin_rules()
+        if rule.code in codes
+    ]
+    plan = RulePlan(Settings(tuple(rules)))
+    entries = Entries()
+    entries.add_packed(codec.pack_results(check_lines(plan, "auto", lines)))
+    found = []
+    for index, rule in plan.featured_rules:
+        present = entries.present(index)
+        if present is None:
+            continue
+        rows = np.flatnonzero(present)
+
+        def read_column(name: str, index: int = index, rows: np.ndarray = rows) -> codec.TypedColumn:
+            return entries.typed_column(index, name).take(rows)
+
+        table = FeatureTable([str(path)] * len(rows), (rows + 1).tolist(), [""] * len(rows), frozenset(), _forbidden)
+        table.read_column = read_column
+        for finding in load_kind(rule.kind).check_dataset(rule, table):
+            found.append((rule.code, int(rows[finding.index]) + 1, finding.message, finding.pointer))
+    config = tmp_path / "datalint.toml"
+    config.write_text(
+        "".join(f"[rules.{code}]\n" + "".join(f"{k} = {v}\n" for k, v in o.items()) for code, o in loose.items())
+    )
+    report = lint_paths([path], select=codes, config=config)
+    want = [(v.code, v.line, v.message, v.pointer) for v in report.violations]
+    assert sorted(found) == sorted(want)
+    assert {code for code, *_ in found} >= {"L003", "L006", "Q001"}  # not vacuous
