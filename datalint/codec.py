@@ -592,6 +592,19 @@ def distinct_records(columns: Sequence[TypedColumn], layout: str) -> tuple[list[
     return found, codes
 
 
+def distinct_in_files(columns: Sequence[TypedColumn], layout: str, paths: Sequence[str]) -> tuple[list, np.ndarray]:
+    """`distinct_records` told apart by file too: the keys are the values when every record is in
+    one file (the usual case), else (path, value) pairs, in order of first record."""
+    values, value_of_records = distinct_records(columns, layout)
+    if not paths or paths.count(paths[0]) == len(paths):
+        return values, value_of_records
+    numbers: dict[str, int] = {}
+    files = np.fromiter((numbers.setdefault(path, len(numbers)) for path in paths), np.int64, len(paths))
+    key_of_records, firsts = first_seen(files * max(len(values), 1) + value_of_records)
+    keys = [(paths[first], values[value_of_records[first]]) for first in firsts.tolist()]
+    return keys, key_of_records
+
+
 def _sequence_keys(row_keys: np.ndarray, offsets: np.ndarray) -> np.ndarray:
     """One key per record, equal when two records have the same row keys in the same order."""
     counts = np.diff(offsets)

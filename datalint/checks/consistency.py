@@ -36,7 +36,7 @@ import numpy as np
 from datalint.checks import Option, fields_option
 from datalint.checks.consistency_context import EXPLAINED, in_context, on_rare_side
 from datalint.checks.consistency_features import FEATURES, SCANNED, USUAL_ENDING, looks_like_code, scan
-from datalint.codec import distinct_records, first_seen
+from datalint.codec import distinct_in_files
 from datalint.feature_types import CATEGORY, Features, rows
 from datalint.records import Record, Text
 from datalint.violation import DatasetFinding
@@ -334,15 +334,12 @@ def _row_keys(table) -> tuple[list, np.ndarray, Any]:
     """What identifies a row's group and features: its features alone when the table has one file
     (the usual case), else (file, features): the distinct keys in order of first row, each row's
     key number among them, and how to read a key back."""
-    values, value_of_rows = distinct_records([table.column(name) for name in _FEATURES.names], "rows")
+    columns = [table.column(name) for name in _FEATURES.names]
+    keys, key_of_rows = distinct_in_files(columns, "rows", table.paths)
     paths = table.paths
     if paths.count(paths[0]) == len(paths):
         path = paths[0]
-        return values, value_of_rows, lambda values: (path, values)
-    numbers: dict[str, int] = {}
-    files = np.fromiter((numbers.setdefault(path, len(numbers)) for path in paths), np.int64, len(paths))
-    key_of_rows, firsts = first_seen(files * len(values) + value_of_rows)
-    keys = [(paths[first], values[value_of_rows[first]]) for first in firsts.tolist()]
+        return keys, key_of_rows, lambda values: (path, values)
     return keys, key_of_rows, lambda key: key
 
 
