@@ -149,7 +149,7 @@ def _forbidden() -> list:
 
 @pytest.mark.skipif(not DATASETS.is_dir(), reason="the real datasets are not here")
 def test_length_consistency_and_language_rules_read_typed_columns_only(tmp_path) -> None:
-    """L003, L006, F106-F112 and Q001-Q002 run on a table whose `values` cannot be read, and find
+    """L003, L006, F106-F112, F203 and Q001-Q002 run on a table whose `values` cannot be read, and find
     what `lint_paths` finds on the same records (chat records: ragged rows; plain ones: one row)."""
     from datalint import lint_paths
     from datalint.checks import load_kind
@@ -166,7 +166,7 @@ def test_length_consistency_and_language_rules_read_typed_columns_only(tmp_path)
         "L003": {"threshold": 1.5, "min-ratio": 1.5, "min-length": 200, "min-group": 5},
         "L006": {"threshold": 2.0},
     }
-    codes = ["L003", "L006", "F106", "F107", "F108", "F109", "F110", "F111", "F112", "Q001", "Q002"]
+    codes = ["L003", "L006", "F106", "F107", "F108", "F109", "F110", "F111", "F112", "F203", "Q001", "Q002"]
     rules = [
         prepared(with_overrides(rule, loose[rule.code], "test") if rule.code in loose else rule)
         for rule in builtin_rules()
