@@ -461,7 +461,7 @@ def decode_typed_column(meta: dict, blobs: Blobs, count: int, name: str) -> Type
         raise CodecError("feature column does not match its entries")
     offsets = None
     rows = entries
-    if features.layout == "rows":
+    if features.layout == "rows" and not (meta.get("single_rows") is True and meta["whole"] is True):
         offsets = _entry_offsets(entries, None if meta.get("single_rows") is True else next(blobs))
         rows = np.ones(int(offsets[-1]), np.bool_)  # every row of a ragged column is stored
         if len(rows) == count and (np.diff(offsets) == 1).all():
@@ -481,7 +481,7 @@ def decode_typed_column(meta: dict, blobs: Blobs, count: int, name: str) -> Type
     dictionary: tuple = ()
     if kind.name == "category":
         dictionary = _tuples(json.loads(bytes(next(part))))
-        values = np.frombuffer(next(part), _code_width(column_meta)).astype(np.int64)
+        values = np.frombuffer(next(part), _code_width(column_meta))  # uint8/16/32: read in place
     else:
         values = np.frombuffer(next(part), kind.dtype)
     if len(values) != np.count_nonzero(has):
@@ -548,14 +548,24 @@ def concat_typed(parts: list[TypedColumn]) -> TypedColumn:
 
 def first_seen(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(each item's number among the distinct keys, numbered in order of first appearance; the
-    first item of each), as a dict built over the items would number them."""
+    first item of each), as a dict built over the items would number them. Keys that are small
+    non-negative integers (codes) are counted in place; others are sorted once to become so."""
     if not len(keys):
         return np.zeros(0, np.int64), np.zeros(0, np.int64)
-    _, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
-    order = np.argsort(first, kind="stable")
-    rank = np.empty(len(order), np.int64)
-    rank[order] = np.arange(len(order), dtype=np.int64)
-    return rank[inverse.reshape(-1)], first[order].astype(np.int64)
+    if keys.dtype.kind not in "iu" or keys.min() < 0 or keys.max() >= max(len(keys), 1 << 16):
+        keys = np.unique(keys, return_inverse=True)[1].reshape(-1)
+    first = np.full(int(keys.max()) + 1, len(keys), np.int64)
+    for start in range(0, len(keys), _BLOCK):  # the first item of each key, a block of items at a time
+        block = keys[start : start + _BLOCK]
+        np.minimum.at(first, block, np.arange(start, start + len(block), dtype=np.int64))
+    seen = np.flatnonzero(first < len(keys))
+    firsts = np.sort(first[seen])
+    number = np.zeros(len(first), np.int64)
+    number[keys[firsts]] = np.arange(len(firsts), dtype=np.int64)
+    return number[keys], firsts
+
+
+_BLOCK = 1 << 20
 
 
 def distinct_records(columns: Sequence[TypedColumn], layout: str) -> tuple[list[Any], np.ndarray]:
@@ -566,10 +576,20 @@ def distinct_records(columns: Sequence[TypedColumn], layout: str) -> tuple[list[
     which repeat (consistency, language) read them so: the arrays are compared, and only one
     record of each distinct value becomes Python objects."""
     row_keys = np.zeros(len(columns[0].values), np.int64)
+    span = 1  # row keys are below it
     for column in columns:
         codes = column.values if column.category else np.unique(column.values, return_inverse=True)[1].reshape(-1)
-        codes = np.where(column.present, codes.astype(np.int64) + 1, 0)  # 0: None
-        row_keys = np.unique(row_keys * (int(codes.max(initial=0)) + 1) + codes, return_inverse=True)[1].reshape(-1)
+        width = int(codes.max(initial=0)) + 2  # 0: None, code + 1: a value
+        if span * width >= 1 << 62:  # too many combinations for one integer: number the ones seen
+            row_keys = np.unique(row_keys, return_inverse=True)[1].reshape(-1)
+            span = int(row_keys.max(initial=0)) + 1
+        row_keys *= width
+        if column.present.all():
+            row_keys += codes
+            row_keys += 1
+        else:
+            row_keys += np.where(column.present, codes.astype(np.int64) + 1, 0)
+        span *= width
     offsets = columns[0].offsets
     codes, firsts = first_seen(row_keys if offsets is None else _sequence_keys(row_keys, offsets))
     rows_of = (

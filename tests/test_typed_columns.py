@@ -197,3 +197,17 @@ def test_length_consistency_and_language_rules_read_typed_columns_only(tmp_path)
     want = [(v.code, v.line, v.message, v.pointer) for v in report.violations]
     assert sorted(found) == sorted(want)
     assert {code for code, *_ in found} >= {"L003", "L006", "Q001"}  # not vacuous
+
+
+@pytest.mark.parametrize("high", [3, 300, 2**60])
+def test_first_seen_numbers_keys_as_a_dict_does(high: int) -> None:
+    """Codes counted in place and wide keys sorted first number the keys alike: by first appearance."""
+    keys = np.random.default_rng(high).integers(0, high, 5000, dtype=np.int64)
+    numbers, firsts = codec.first_seen(keys)
+    by_key: dict[int, int] = {}
+    first_of: dict[int, int] = {}
+    for index, key in enumerate(keys.tolist()):
+        by_key.setdefault(key, len(by_key))
+        first_of.setdefault(key, index)
+    assert numbers.tolist() == [by_key[key] for key in keys.tolist()]
+    assert firsts.tolist() == list(first_of.values())
