@@ -535,10 +535,15 @@ def concat_typed(parts: list[TypedColumn]) -> TypedColumn:
     if not parts[0].category:
         return TypedColumn(np.concatenate([part.values for part in parts]), present, (), False, offsets)
     merged: dict[tuple[type, Any], int] = {}  # by (type, value): True and 1 are two categories
-    codes = []
-    for part in parts:
-        moved = np.array([merged.setdefault((type(value), value), len(merged)) for value in part.dictionary], np.int64)
-        codes.append(moved[part.values] if len(moved) else np.zeros(len(part.values), np.int64))
+    moves = [
+        np.array([merged.setdefault((type(value), value), len(merged)) for value in part.dictionary], np.int64)
+        for part in parts
+    ]
+    width = "<u1" if len(merged) <= 0x100 else "<u2" if len(merged) <= 0x10000 else "<u4"
+    codes = [
+        moved.astype(width)[part.values] if len(moved) else np.zeros(len(part.values), width)
+        for moved, part in zip(moves, parts, strict=True)
+    ]
     dictionary = tuple(value for _, value in merged)
     return TypedColumn(np.concatenate(codes), present, dictionary, True, offsets)
 
@@ -626,19 +631,27 @@ def distinct_in_files(columns: Sequence[TypedColumn], layout: str, paths: Sequen
 
 
 def _sequence_keys(row_keys: np.ndarray, offsets: np.ndarray) -> np.ndarray:
-    """One key per record, equal when two records have the same row keys in the same order."""
+    """One key per record, equal when two records have the same row keys in the same order: the
+    rows' numbers as the digits of one integer, for the records of each row count."""
+    row_numbers, _ = first_seen(row_keys)
+    base = int(row_numbers.max(initial=0)) + 1
     counts = np.diff(offsets)
     keys = np.zeros(len(counts), np.int64)
     taken = 0
     for count in np.unique(counts).tolist():
         records = np.flatnonzero(counts == count)
-        if count:
-            matrix = row_keys[offsets[records][:, None] + np.arange(count)]
-            local = np.unique(matrix, axis=0, return_inverse=True)[1].reshape(-1)
-        else:
+        starts = offsets[records]
+        if base**count < 1 << 62:
             local = np.zeros(len(records), np.int64)
+            for position in range(count):
+                local *= base
+                local += row_numbers[starts + position]
+            local = first_seen(local)[0]
+        else:  # too many digits for one integer: the rows side by side, compared as a matrix
+            matrix = row_numbers[starts[:, None] + np.arange(count)]
+            local = np.unique(matrix, axis=0, return_inverse=True)[1].reshape(-1)
         keys[records] = taken + local
-        taken += int(local.max()) + 1
+        taken += int(local.max(initial=0)) + 1
     return keys
 
 
