@@ -556,7 +556,7 @@ def first_seen(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     first item of each), as a dict built over the items would number them. Keys that are small
     non-negative integers (codes) are counted in place; others are sorted once to become so."""
     if not len(keys):
-        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+        return np.zeros(0, np.int32), np.zeros(0, np.int64)
     if keys.dtype.kind not in "iu" or keys.min() < 0 or keys.max() >= max(len(keys), 1 << 16):
         keys = np.unique(keys, return_inverse=True)[1].reshape(-1)
     first = np.full(int(keys.max()) + 1, len(keys), np.int64)
@@ -565,12 +565,12 @@ def first_seen(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         np.minimum.at(first, block, np.arange(start, start + len(block), dtype=np.int64))
     seen = np.flatnonzero(first < len(keys))
     firsts = np.sort(first[seen])
-    number = np.zeros(len(first), np.int64)
-    number[keys[firsts]] = np.arange(len(firsts), dtype=np.int64)
+    number = np.zeros(len(first), np.int32 if len(firsts) < 1 << 31 else np.int64)  # 4 bytes an item
+    number[keys[firsts]] = np.arange(len(firsts))
     return number[keys], firsts
 
 
-_BLOCK = 1 << 20
+_BLOCK = 1 << 16
 
 
 def distinct_records(columns: Sequence[TypedColumn], layout: str) -> tuple[list[Any], np.ndarray]:
