@@ -396,11 +396,14 @@ class TypedColumn:
         return np.repeat(np.arange(len(self), dtype=np.int64), self.row_counts())
 
     def take(self, records: np.ndarray) -> TypedColumn:
-        """The column at these records, in this order (with all their rows)."""
+        """The column at these records, in this order (with all their rows; without offsets when
+        each has one row)."""
         if self.offsets is None:
             return TypedColumn(self.values[records], self.present[records], self.dictionary, self.category)
         starts = self.offsets[records]
         counts = self.offsets[np.asarray(records) + 1] - starts
+        if (counts == 1).all():  # one row each (a table of one text per record): no offsets
+            return TypedColumn(self.values[starts], self.present[starts], self.dictionary, self.category)
         offsets = np.concatenate(([0], np.cumsum(counts))).astype(np.int64)
         rows = np.repeat(starts - offsets[:-1], counts) + np.arange(offsets[-1], dtype=np.int64)
         return TypedColumn(self.values[rows], self.present[rows], self.dictionary, self.category, offsets)
