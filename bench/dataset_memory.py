@@ -1,6 +1,6 @@
 """Memory and time of each dataset-wide rule's pass: its table built and the rule run, alone.
 
-    python bench/dataset_memory.py FILE [--jobs 2] [--rules D001,F106]
+    python bench/dataset_memory.py FILE [--jobs 2] [--rules D001,F106 [--select-only]] [--traced]
 
 The record pass of FILE runs once in this process (no cache, default rules, `--jobs` workers);
 then each dataset-wide rule runs in a child forked from it, as the dataset pass shares rules with
@@ -17,6 +17,7 @@ import argparse
 import os
 import pickle
 import time
+import tracemalloc
 from pathlib import Path
 
 from datalint import settings_resolver
@@ -35,8 +36,10 @@ def _status_kb(field: str) -> int:
     return 0
 
 
-def _measure(files, rule) -> tuple[float, int, int]:
-    """(CPU seconds, peak RSS growth in KB, findings) of one rule's pass, in a forked child."""
+def _measure(files, rule, traced: bool = False) -> tuple[float, int, int]:
+    """(CPU seconds, peak RSS growth in KB, findings) of one rule's pass, in a forked child; with
+    `traced`, the growth is tracemalloc's peak instead (Python objects and numpy arrays allocated,
+    reused free heap included, which RSS growth does not see)."""
     read_end, write_end = os.pipe()
     pid = os.fork()
     if pid == 0:
@@ -44,11 +47,13 @@ def _measure(files, rule) -> tuple[float, int, int]:
         with open("/proc/self/clear_refs", "w") as refs:
             refs.write("5")  # the peak starts from here
         start_rss = _status_kb("VmRSS")
+        if traced:
+            tracemalloc.start()
         started = time.process_time()
         table = table_of(files, rule.code)
         found = len(list(load_kind(rule.kind).check_dataset(rule, table))) if len(table) else 0
         seconds = time.process_time() - started
-        grown = _status_kb("VmHWM") - start_rss
+        grown = tracemalloc.get_traced_memory()[1] // 1024 if traced else _status_kb("VmHWM") - start_rss
         with os.fdopen(write_end, "wb") as out:
             pickle.dump((seconds, grown, found), out)
         os._exit(0)
@@ -64,15 +69,19 @@ def main() -> None:
     parser.add_argument("file", type=Path)
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--rules", default="", help="comma-separated codes (default: every dataset-wide rule)")
+    parser.add_argument(
+        "--select-only", action="store_true", help="run only --rules in the record pass too (a cheaper record pass)"
+    )
+    parser.add_argument("--traced", action="store_true", help="peak growth from tracemalloc, not RSS (CPU then slower)")
     args = parser.parse_args()
-    resolver = settings_resolver(None, None, (), (), None, (), None)
+    select = args.rules.split(",") if args.select_only and args.rules else None
+    resolver = settings_resolver(None, select, (), (), None, (), None)
     run = make_executor(RunOptions(jobs=args.jobs))
     files = []
     started = time.perf_counter()
     for source in collect_sources([str(args.file)], resolver):
         settings = resolver.settings_for(source.path)
-        with source.open() as stream:
-            files.append(file_record_pass(source, stream, settings, run, None).features)
+        files.append(file_record_pass(source, settings, run, None))
     run.close()
     print(f"record pass: {time.perf_counter() - started:.1f} s, this process {_status_kb('VmRSS') / 1024:.0f} MB")
     wanted = set(filter(None, args.rules.split(",")))
@@ -83,7 +92,7 @@ def main() -> None:
                 rules.setdefault(code, rule)
     print(f"{'rule':6} {'kind':16} {'CPU s':>7} {'peak +MB':>9} {'findings':>9}")
     for code, rule in sorted(rules.items()):
-        seconds, grown, found = _measure(files, rule)
+        seconds, grown, found = _measure(files, rule, args.traced)
         print(f"{code:6} {rule.kind:16} {seconds:7.2f} {grown / 1024:9.1f} {found:9,}")
 
 

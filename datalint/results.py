@@ -153,7 +153,7 @@ class _Segment:
             return decode_typed_column(*self.encoded[rule_index], self.entries, name)
         if rule_index in self.decoded:
             return typed_of_values(self.decoded[rule_index], features, name)
-        return absent_column(self.entries, typed_kind(features, name))
+        return absent_column(self.entries, typed_kind(features, name), features.layout == "rows")
 
 
 def _present_of(column: list[Any]) -> np.ndarray:

@@ -31,9 +31,12 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+
 from datalint.checks import Option, fields_option
 from datalint.checks.consistency_context import EXPLAINED, in_context, on_rare_side
 from datalint.checks.consistency_features import FEATURES, SCANNED, USUAL_ENDING, looks_like_code, scan
+from datalint.codec import distinct_in_files
 from datalint.feature_types import CATEGORY, Features, rows
 from datalint.records import Record, Text
 from datalint.violation import DatasetFinding
@@ -83,10 +86,13 @@ def prepare(options: dict[str, Any]) -> Compiled:
     return Compiled(feature, FEATURES[feature][0], fields, skip_code, profile_key, position)
 
 
+_FEATURES = rows(field=CATEGORY, value=CATEGORY, pointer=CATEGORY, task=CATEGORY)
+
+
 def features(rule) -> Features:
     """A row per text field: the field, its value (True/False, or an ending class), its pointer,
     and the record's task type when it has one (a multi-task file is judged per task)."""
-    return rows(field=CATEGORY, value=CATEGORY, pointer=CATEGORY, task=CATEGORY)
+    return _FEATURES
 
 
 def prepare_features_set(rules: list) -> tuple[Compiled, ...]:
@@ -281,12 +287,12 @@ def check_dataset(rule, table) -> Iterator[DatasetFinding]:
     """Norms are per file and per field (a prompt convention says nothing about responses), and per
     task type in a file whose records carry one (a multi-task mixture has no single norm).
 
-    Rows are counted by distinct (file, features) pair, which is few: the norms come from those
-    counts, and only the rows on a reported side are looked at one by one."""
-    keys, path_of = _row_keys(table)
-    rows = Counter(keys)
+    Rows are counted by distinct (file, features) pair, which is few, read from the table's typed
+    columns: the norms come from those counts, and only the rows on a reported side are found."""
+    keys, key_of_rows, path_of = _row_keys(table)
+    counts = np.bincount(key_of_rows, minlength=len(keys)).tolist()
     groups: dict[tuple[str, str], Counter] = {}  # (file, field) -> value -> rows, in order of first row
-    for key, count in rows.items():
+    for key, count in zip(keys, counts, strict=True):
         path, values = path_of(key)
         for entry in values:
             group = (path, entry[0], entry[3])
@@ -307,8 +313,8 @@ def check_dataset(rule, table) -> Iterator[DatasetFinding]:
     if not reported:
         return
     # One finding per record: the field whose (file, field) came first in the file, as the rows were read.
-    found: dict[Any, tuple[str, str]] = {}  # row key -> (message, pointer)
-    for key in rows:
+    found: dict[int, tuple[str, str]] = {}  # key number -> (message, pointer)
+    for number, key in enumerate(keys):
         path, values = path_of(key)
         best = None
         for entry in values:
@@ -317,40 +323,24 @@ def check_dataset(rule, table) -> Iterator[DatasetFinding]:
             if messages is not None and value in messages and (best is None or rank < best[0]):
                 best = (rank, messages[value], pointer)
         if best is not None:
-            found[key] = best[1:]
-    for index in _rows_with(keys, found):
-        message, pointer = found[keys[index]]
+            found[number] = best[1:]
+    wanted = np.array(list(found), np.int64)
+    for index in np.flatnonzero(np.isin(key_of_rows, wanted)).tolist():
+        message, pointer = found[int(key_of_rows[index])]
         yield DatasetFinding(index, message, pointer=pointer)
 
 
-def _rows_with(keys: list, wanted: dict) -> list[int]:
-    """The indices of the rows whose key is wanted, in order. A few wanted keys (the usual case) are
-    found by list.index, which compares in C (most often by identity) instead of hashing every row."""
-    if len(wanted) > _FEW_KEYS:
-        return [index for index, key in enumerate(keys) if key in wanted]
-    found = []
-    for key in wanted:
-        index = -1
-        try:
-            while True:
-                index = keys.index(key, index + 1)
-                found.append(index)
-        except ValueError:
-            pass
-    return sorted(found)
-
-
-_FEW_KEYS = 8
-
-
-def _row_keys(table) -> tuple[list, Any]:
+def _row_keys(table) -> tuple[list, np.ndarray, Any]:
     """What identifies a row's group and features: its features alone when the table has one file
-    (the usual case, and cheaper to hash), else (file, features); and how to read a key back."""
-    paths = set(table.paths)
-    if len(paths) == 1:
-        path = paths.pop()
-        return table.values, lambda values: (path, values)
-    return list(zip(table.paths, table.values, strict=True)), lambda key: key
+    (the usual case), else (file, features): the distinct keys in order of first row, each row's
+    key number among them, and how to read a key back."""
+    columns = [table.column(name) for name in _FEATURES.names]
+    keys, key_of_rows = distinct_in_files(columns, "rows", table.paths)
+    paths = table.paths
+    if paths.count(paths[0]) == len(paths):
+        path = paths[0]
+        return keys, key_of_rows, lambda values: (path, values)
+    return keys, key_of_rows, lambda key: key
 
 
 def _minority(rule, field: str, tally: Counter, total: int) -> dict[Any, str]:

@@ -22,7 +22,10 @@ from collections import Counter, defaultdict
 from collections.abc import Iterator
 from typing import Any
 
+import numpy as np
+
 from datalint.checks import Option
+from datalint.codec import distinct_in_files
 from datalint.feature_types import CATEGORY, NO_FEATURES, STR, Features
 from datalint.feature_types import rows as rows_of
 from datalint.locate import make_pointer, pointer_tokens
@@ -227,11 +230,14 @@ def _variants(rule, table) -> Iterator[DatasetFinding]:
 def _type_drift(rule, table) -> Iterator[DatasetFinding]:
     # Rows are counted by distinct (file, types) pair, which is few; only the rows of a reported type
     # are looked at one by one.
-    keys = table.values if len(set(table.paths)) == 1 else list(zip(table.paths, table.values, strict=True))
-    path_of = (lambda key: (table.paths[0], key)) if keys is table.values else (lambda key: key)
-    rows = Counter(keys)
+    # The distinct keys and a key number per row, read from the typed columns (no tuple per row).
+    paths = table.paths
+    keys, key_of_rows = distinct_in_files([table.column("pointer"), table.column("type")], "rows", paths)
+    one_file = paths.count(paths[0]) == len(paths)
+    path_of = (lambda key: (paths[0], key)) if one_file else (lambda key: key)
+    counts = np.bincount(key_of_rows, minlength=len(keys)).tolist()
     kinds: dict[tuple[str, str], Counter] = {}  # (file, pointer) -> type -> rows, in order of first row
-    for key, count in rows.items():
+    for key, count in zip(keys, counts, strict=True):
         path, values = path_of(key)
         for pointer, kind in values:
             tally = kinds.get((path, pointer))
@@ -250,33 +256,32 @@ def _type_drift(rule, table) -> Iterator[DatasetFinding]:
             reported[path, pointer] = (rank, common, common_count, total, rare)
     if not reported:
         return
-    first_common: dict[tuple[str, str], Any] = {}  # (file, pointer) -> key of the first row with the common type
-    flagged: dict[Any, list[tuple[int, str, str, str]]] = {}  # row key -> its reported (rank, file, pointer, type)
-    for key in rows:
+    first_common: dict[tuple[str, str], int] = {}  # (file, pointer) -> key number of the first row with the common type
+    flagged: dict[int, list[tuple[int, str, str, str]]] = {}  # key number -> its reported (rank, file, pointer, type)
+    for number, key in enumerate(keys):
         path, values = path_of(key)
         for pointer, kind in values:
             found = reported.get((path, pointer))
             if found is None:
                 continue
             if kind == found[1]:
-                first_common.setdefault((path, pointer), key)
+                first_common.setdefault((path, pointer), number)
             elif kind in found[4]:
-                flagged.setdefault(key, []).append((found[0], path, pointer, kind))
-    first_index: dict[Any, int] = {}
-    for index, key in enumerate(keys):
-        if key in flagged:
-            for _rank, path, pointer, kind in sorted(flagged[key]):
-                _, common, common_count, total, _ = reported[path, pointer]
-                common_key = first_common[path, pointer]
-                if common_key not in first_index:
-                    first_index[common_key] = keys.index(common_key)
-                name = "/".join(pointer_tokens(pointer))
-                yield DatasetFinding(
-                    index,
-                    f"{name!r} is {kind} here but {common} in {common_count} of {total} records",
-                    related=(first_index[common_key],),
-                    pointer=pointer,
-                )
+                flagged.setdefault(number, []).append((found[0], path, pointer, kind))
+    first_index: dict[int, int] = {}
+    for index in np.flatnonzero(np.isin(key_of_rows, np.array(list(flagged), np.int64))).tolist():
+        for _rank, path, pointer, kind in sorted(flagged[int(key_of_rows[index])]):
+            _, common, common_count, total, _ = reported[path, pointer]
+            common_key = first_common[path, pointer]
+            if common_key not in first_index:
+                first_index[common_key] = int(np.argmax(key_of_rows == common_key))
+            name = "/".join(pointer_tokens(pointer))
+            yield DatasetFinding(
+                index,
+                f"{name!r} is {kind} here but {common} in {common_count} of {total} records",
+                related=(first_index[common_key],),
+                pointer=pointer,
+            )
 
 
 def fix(rule, violation, context):

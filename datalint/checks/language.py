@@ -23,7 +23,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
+import numpy as np
+
 from datalint.checks import Option, fields_option
+from datalint.codec import distinct_records, first_seen
 from datalint.feature_types import BOOL, CATEGORY, NO_FEATURES, Features, row, rows
 from datalint.intent.language import asks_for_language
 from datalint.language.identify import ENGLISH_WORDS, language_of
@@ -241,24 +244,40 @@ def check_dataset(rule, table) -> Iterator[DatasetFinding]:
     if rule.options["check"] == "switch":
         return  # a record check: it has no dataset pass
     check = _check_fields if rule.options["check"] == "field" else _check_pairs
+    declared = features(rule)
+    # Rows repeat a few values ((field, pointer, label, flag) tuples): read as distinct values and
+    # a number per row from the typed columns, so each is judged once, with no tuple per row.
+    values, value_of_rows = distinct_records([table.column(name) for name in declared.names], declared.layout)
     for indices in _files(table):
-        yield from check(rule.options, table, indices)
+        yield from check(rule.options, _Distinct(values, value_of_rows, indices))
 
 
-def _files(table) -> list[range | list[int]]:
-    """The row indices of each file, in order; one range when the table holds one file (the usual case)."""
+def _files(table) -> list[np.ndarray]:
+    """The row indices of each file, in order; one when the table holds one file (the usual case)."""
     paths = table.paths
     if not paths or paths.count(paths[0]) == len(paths):
-        return [range(len(paths))]
+        return [np.arange(len(paths))]
     by_file: dict[str, list[int]] = defaultdict(list)
     for index, path in enumerate(paths):
         by_file[path].append(index)
-    return list(by_file.values())
+    return [np.array(indices, np.int64) for indices in by_file.values()]
 
 
-def _values_of(table, indices: range | list[int]) -> list:
-    values = table.values
-    return values if isinstance(indices, range) and len(indices) == len(values) else [values[i] for i in indices]
+class _Distinct:
+    """The distinct values of a file's rows, in order of first row, with how many rows hold each,
+    and the rows holding some of them."""
+
+    def __init__(self, values: list, value_of_rows: np.ndarray, indices: np.ndarray) -> None:
+        self.indices = indices
+        self.numbers, firsts = first_seen(value_of_rows[indices])  # each of the file's rows: its value's number
+        self.values = [values[number] for number in value_of_rows[indices[firsts]].tolist()]
+        self.counts = Counter(dict(zip(self.values, np.bincount(self.numbers).tolist(), strict=True)))
+
+    def rows_with(self, wanted: set) -> Iterator[tuple[int, Any]]:
+        """(row index, value) of the rows holding a wanted value, in order."""
+        numbers = np.array([number for number, value in enumerate(self.values) if value in wanted], np.int64)
+        for at in np.flatnonzero(np.isin(self.numbers, numbers)).tolist():
+            yield int(self.indices[at]), self.values[self.numbers[at]]
 
 
 def dominant(labels: list[str], min_share: float) -> str | None:
@@ -288,10 +307,9 @@ def dominant_of_counts(counts: Counter, min_share: float) -> str | None:
     return named.most_common(1)[0][0] if named else script
 
 
-def _check_fields(options: dict[str, Any], table, indices: range | list[int]) -> Iterator[DatasetFinding]:
-    # Rows repeat a few values ((field, pointer, label, flag) tuples): judge each distinct value
-    # once, then walk the rows only to find the few that hold a flagged one.
-    distinct = Counter(_values_of(table, indices))
+def _check_fields(options: dict[str, Any], rows: _Distinct) -> Iterator[DatasetFinding]:
+    # Each distinct value is judged once, then only the rows that hold a flagged one are found.
+    distinct = rows.counts
     declared = options["language"].lower()
     expected: dict[str, str | None] = {}
     if not declared:
@@ -324,27 +342,21 @@ def _check_fields(options: dict[str, Any], table, indices: range | list[int]) ->
             flagged[value] = messages
     if not flagged:
         return
-    values = table.values
-    for index in indices:
-        messages = flagged.get(values[index])
-        if messages is not None:
-            for message, pointer in messages:
-                yield DatasetFinding(index, message, pointer=pointer)
+    for index, value in rows.rows_with(set(flagged)):
+        for message, pointer in flagged[value]:
+            yield DatasetFinding(index, message, pointer=pointer)
 
 
-def _check_pairs(options: dict[str, Any], table, indices: range | list[int]) -> Iterator[DatasetFinding]:
-    distinct = Counter(_values_of(table, indices))
+def _check_pairs(options: dict[str, Any], rows: _Distinct) -> Iterator[DatasetFinding]:
+    distinct = rows.counts
     mismatched_values = {value for value in distinct if not same_language(value[1], value[0])}
     mismatched_rows = sum(distinct[value] for value in mismatched_values)
-    if not mismatched_rows or mismatched_rows > options["max-mismatch-share"] * len(indices):
+    if not mismatched_rows or mismatched_rows > options["max-mismatch-share"] * len(rows.indices):
         return
-    values = table.values
-    for index in indices:
-        if values[index] in mismatched_values:
-            asked, answered, pointer = values[index]
-            yield DatasetFinding(
-                index, f"answer is in {display(answered)} but the question is in {display(asked)}", pointer=pointer
-            )
+    for index, (asked, answered, pointer) in rows.rows_with(mismatched_values):
+        yield DatasetFinding(
+            index, f"answer is in {display(answered)} but the question is in {display(asked)}", pointer=pointer
+        )
 
 
 def check_record(rule, record: Record) -> list | tuple[()]:

@@ -29,6 +29,8 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+import numpy as np
+
 from datalint import feature_types
 from datalint.checks import Option, fields_option
 from datalint.feature_types import CATEGORY, FLOAT64, INT64, NO_FEATURES, UINT32, rows
@@ -305,12 +307,13 @@ def check_dataset(rule, table) -> Iterator[DatasetFinding]:
         return
     minimum = rule.options["min-records"]
     # A type with too few rows is judged with its whole file instead.
-    judged: dict[tuple, list[int]] = defaultdict(list)
+    judged: dict[tuple, list[np.ndarray]] = defaultdict(list)
     for (path, field, group), members in groups.items():
         key = (path, field, group) if group is not None and len(members) >= minimum else (path, field, None)
-        judged[key].extend(members)
+        judged[key].append(members)
     findings: dict[int, DatasetFinding] = {}
-    for (_, field, group), members in judged.items():
+    for (_, field, group), parts in judged.items():
+        members = np.concatenate(parts)
         if len(members) < minimum:
             continue
         for finding in robust_outliers(rule, field, group, features, members):

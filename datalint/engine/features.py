@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 from itertools import accumulate, chain, repeat
 from pathlib import Path
@@ -81,8 +81,8 @@ class FeatureTable:
     lines' content hashes as a uint64 array: `hash_text` gives the text a violation shows), and its
     features, read two ways: `values`, a Python value per row as the kind returned it (tuples), or
     `column(name)`, one declared column as numpy arrays (codec.TypedColumn), with no Python object
-    per row. Each is decoded from the files' columns when first asked for. Nothing mutates a table:
-    it may share its arrays (a file's hashes)."""
+    per row: the way to read a large table. Each is decoded from the files' columns when first
+    asked for. Nothing mutates a table: it may share its arrays (a file's hashes)."""
 
     paths: PathColumn = field(default_factory=PathColumn)
     lines: Sequence[int] = range(0)
@@ -105,13 +105,13 @@ class FeatureTable:
         return self._values
 
     def column(self, name: str) -> TypedColumn:
-        """The declared feature `name` of every row, as arrays (a number, bool or category column of
-        a `row` or `scalar` layout)."""
+        """The declared feature `name` of every row, as arrays (a number, bool or category column;
+        ragged in a `rows` layout: a row's items at `offsets[row]:offsets[row + 1]`)."""
         found = self._columns.get(name)
         if found is None:
             if self.read_column is None:
                 raise KeyError(name)
-            found = self._columns[name] = self.read_column(name)
+            found = self._columns[name] = _sharing_offsets(self.read_column(name), self._columns.values())
         return found
 
     def hash_text(self, row: int) -> str:
@@ -126,6 +126,17 @@ class FeatureTable:
         if path == self.paths[seen_from]:
             return number if path in self.row_paths else f"line {number}"
         return f"{path}:{number}"
+
+
+def _sharing_offsets(column: TypedColumn, read: Iterable[TypedColumn]) -> TypedColumn:
+    """The column, with the offsets of a ragged column read before when they are the same (the
+    columns of one rule are): one array per table, not one per column."""
+    if column.offsets is None:
+        return column
+    for other in read:
+        if other.offsets is not None and np.array_equal(other.offsets, column.offsets):
+            return replace(column, offsets=other.offsets)
+    return column
 
 
 @dataclass(slots=True)
