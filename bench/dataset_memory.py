@@ -20,20 +20,14 @@ import time
 import tracemalloc
 from pathlib import Path
 
+from proc_status import status_kb  # bench/, this script's folder
+
 from datalint import settings_resolver
 from datalint.checks import load_kind
 from datalint.engine.executor import RunOptions, make_executor
 from datalint.engine.features import table_of
 from datalint.engine.record_pass import file_record_pass
 from datalint.sources import collect_sources
-
-
-def _status_kb(field: str) -> int:
-    with open("/proc/self/status") as status:
-        for line in status:
-            if line.startswith(field + ":"):
-                return int(line.split()[1])
-    return 0
 
 
 def _measure(files, rule, traced: bool = False) -> tuple[float, int, int]:
@@ -46,14 +40,14 @@ def _measure(files, rule, traced: bool = False) -> tuple[float, int, int]:
         os.close(read_end)
         with open("/proc/self/clear_refs", "w") as refs:
             refs.write("5")  # the peak starts from here
-        start_rss = _status_kb("VmRSS")
+        start_rss = status_kb("VmRSS")
         if traced:
             tracemalloc.start()
         started = time.process_time()
         table = table_of(files, rule.code)
         found = len(list(load_kind(rule.kind).check_dataset(rule, table))) if len(table) else 0
         seconds = time.process_time() - started
-        grown = tracemalloc.get_traced_memory()[1] // 1024 if traced else _status_kb("VmHWM") - start_rss
+        grown = tracemalloc.get_traced_memory()[1] // 1024 if traced else status_kb("VmHWM") - start_rss
         with os.fdopen(write_end, "wb") as out:
             pickle.dump((seconds, grown, found), out)
         os._exit(0)
@@ -83,7 +77,7 @@ def main() -> None:
         settings = resolver.settings_for(source.path)
         files.append(file_record_pass(source, settings, run, None))
     run.close()
-    print(f"record pass: {time.perf_counter() - started:.1f} s, this process {_status_kb('VmRSS') / 1024:.0f} MB")
+    print(f"record pass: {time.perf_counter() - started:.1f} s, this process {status_kb('VmRSS') / 1024:.0f} MB")
     wanted = set(filter(None, args.rules.split(",")))
     rules = {}
     for features in files:

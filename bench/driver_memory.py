@@ -27,13 +27,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-
-def _status_kb(field: str) -> int:
-    with open("/proc/self/status") as status:
-        for line in status:
-            if line.startswith(field + ":"):
-                return int(line.split()[1])
-    return 0
+from proc_status import status_kb  # bench/, this script's folder
 
 
 def deep_size(value: Any, seen: set[int] | None = None) -> int:
@@ -73,11 +67,11 @@ def one_pass(path: Path, jobs: int, cache_folder: Path | None) -> dict[str, Any]
     gc.collect()
     with open("/proc/self/clear_refs", "w") as refs:
         refs.write("5")  # the peak (VmHWM) starts from here
-    before = _status_kb("VmRSS")
+    before = status_kb("VmRSS")
     state = file_record_pass(source, settings, run, cache_folder)
     run.close()
     gc.collect()
-    after, peak = _status_kb("VmRSS"), _status_kb("VmHWM")
+    after, peak = status_kb("VmRSS"), status_kb("VmHWM")
     if state.cache_write is not None:
         state.cache_write()
     lines = len(state.hashes)

@@ -31,6 +31,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 
+from proc_status import status_kb  # noqa: E402
 from run import generate_million  # noqa: E402  (bench/run.py: the same generated records)
 
 
@@ -45,16 +46,6 @@ def _children() -> dict[int, list[int]]:
             parent = int(stat.rsplit(")", 1)[1].split()[1])
             tree.setdefault(parent, []).append(int(entry))
     return tree
-
-
-def _rss_mb(pid: int) -> float:
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return 0.0
 
 
 def _cmdline(pid: int) -> str:
@@ -82,10 +73,10 @@ class Sampler(threading.Thread):
                 below.append(pid)
                 pending += tree.get(pid, [])
             services = 0.0
-            self.peaks["driver"] = max(self.peaks["driver"], _rss_mb(self.pid))
+            self.peaks["driver"] = max(self.peaks["driver"], status_kb("VmRSS", self.pid) / 1024)
             for pid in below:
                 command = _cmdline(pid)
-                rss = _rss_mb(pid)
+                rss = status_kb("VmRSS", pid) / 1024
                 if command.startswith("ray::"):
                     self.peaks["Ray worker"] = max(self.peaks["Ray worker"], rss)
                 elif command == _cmdline(self.pid):
@@ -95,13 +86,16 @@ class Sampler(threading.Thread):
             self.peaks["ray services (sum)"] = max(self.peaks["ray services (sum)"], services)
 
 
-def sampled_run(command: list[str]) -> tuple[subprocess.CompletedProcess, float, float, dict[str, float]]:
-    """Run a command with its process tree's RSS sampled: (the finished process with its stderr,
-    wall seconds, CPU seconds of its children, peak RSS in MB of each kind of process)."""
+def sampled_run(
+    command: list[str], sampler_type: type[Sampler] = Sampler
+) -> tuple[subprocess.CompletedProcess, float, float, dict[str, float]]:
+    """Run a command with its process tree's RSS sampled (by `sampler_type`, a Sampler): (the
+    finished process with its stderr, wall seconds, CPU seconds of its children, peak RSS in MB of
+    each kind of process)."""
     started = time.perf_counter()
     before = os.times()
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    sampler = Sampler(process.pid)
+    sampler = sampler_type(process.pid)
     sampler.start()
     _, stderr = process.communicate()
     sampler.stopped.set()

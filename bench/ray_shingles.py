@@ -20,23 +20,13 @@ import json
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 
-from ray_executor import Sampler  # noqa: E402
-
-
-def _anon_mb(pid: int) -> float:
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("RssAnon:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return 0.0
+from proc_status import status_kb  # noqa: E402
+from ray_executor import Sampler, sampled_run  # noqa: E402
 
 
 def _shm_used_mb() -> float:
@@ -59,7 +49,7 @@ class ShingleSampler(Sampler):
         inner = threading.Thread(target=super().run, daemon=True)
         inner.start()
         while not self.stopped.wait(0.25):
-            self.peaks["driver anon"] = max(self.peaks["driver anon"], _anon_mb(self.pid))
+            self.peaks["driver anon"] = max(self.peaks["driver anon"], status_kb("RssAnon", self.pid) / 1024)
             growth = _shm_used_mb() - self.shm_start
             self.peaks["object store (/dev/shm growth)"] = max(self.peaks["object store (/dev/shm growth)"], growth)
         inner.join()
@@ -70,24 +60,17 @@ def measure(data: Path, out: Path, executor: str, select: str | None, jobs: int)
     command += ["-o", str(out), "--executor", executor, "--jobs", str(jobs), "--timings"]
     if select:
         command += ["--select", select]
-    started = time.perf_counter()
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    sampler = ShingleSampler(process.pid)
-    sampler.start()
-    _, stderr = process.communicate()
-    sampler.stopped.set()
-    sampler.join()
+    finished, wall, _, peaks = sampled_run(command, ShingleSampler)
     records = sum(1 for _ in data.open("rb"))
-    driver = sampler.peaks["driver"]
     return {
         "file": data.name,
         "rules": select or "default",
         "executor": executor,
-        "exit": process.returncode,
-        "wall s": round(time.perf_counter() - started, 1),
-        **{f"peak MB, {name}": round(value) for name, value in sampler.peaks.items()},
-        "driver bytes/record (peak RSS)": round(driver * 2**20 / records),
-        "stderr tail": stderr[-200:] if process.returncode not in (0, 1) else "",
+        "exit": finished.returncode,
+        "wall s": round(wall, 1),
+        **{f"peak MB, {name}": round(value) for name, value in peaks.items()},
+        "driver bytes/record (peak RSS)": round(peaks["driver"] * 2**20 / records),
+        "stderr tail": finished.stderr[-200:] if finished.returncode not in (0, 1) else "",
     }
 
 
