@@ -20,7 +20,7 @@ import glob
 import hashlib
 import json
 import os
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -240,7 +240,7 @@ def clean(folder: Path) -> int:
 
 def _encode(
     digest: str, file_format: str, keys: RecordKeys, results: Results, segments: list[tuple] | None = None
-) -> tuple[dict[str, Any], Iterator[bytes]]:
+) -> tuple[dict[str, Any], list[bytes]]:
     """The file's header and its body's sections, written one after the other."""
     if len(keys) != len(results):
         raise CacheError("unexpected record keys")
@@ -255,35 +255,19 @@ def _encode(
     if segments is None or sum(len(kinds) for kinds, _, _ in segments) != len(results):
         segments = [pack_results(results)]
     described = []
-    lengths = [len(section) for section in sections]
     for kinds, _, columns in segments:
         described.append({"entries": len(kinds), "columns": [{"rule": rule, **meta} for rule, meta, _ in columns]})
         for _, _, blobs in columns:
-            # Blobs held elsewhere (a column Ray's workers keep) say their lengths, and are fetched
-            # one column of one chunk at a time as the file is written (_body).
-            held = getattr(blobs, "lengths", None)
-            lengths.extend(held if held is not None else map(len, blobs))
-            if held is not None:
-                sections.append(blobs)
-            else:
-                sections.extend(blobs)
+            sections.extend(blobs)
     header = {
         "digest": digest,
         "format": file_format,
         "entries": len(keys),
         "line_one": [int(entry) for entry in keys.line_one],
         "segments": described,
-        "sections": lengths,
+        "sections": [len(section) for section in sections],
     }
-    return header, _body(sections)
-
-
-def _body(sections: list) -> Iterator[bytes]:
-    for section in sections:
-        if hasattr(section, "fetch"):
-            yield from section.fetch()
-        else:
-            yield section
+    return header, sections
 
 
 def _decode(header: dict[str, Any], body: memoryview, digest: str, rule_count: int, max_kind: int) -> Entries:

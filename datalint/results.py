@@ -13,7 +13,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from itertools import accumulate, repeat
+from itertools import repeat
 from operator import attrgetter, is_not
 from pathlib import Path
 from typing import Any
@@ -223,15 +223,6 @@ class Entries:
                 segment.decoded.pop(rule_index, None)
         return column
 
-    def values(self, rule_index: int) -> Sequence[Any] | None:
-        """`column`, or, when part of the column is held elsewhere (a Ray executor's workers keep
-        it: its blobs have a `fetch`), a `SegmentValues` that decodes it a segment at a time as read."""
-        if rule_index in self.results.features or not any(
-            hasattr(segment.encoded.get(rule_index, (None, ()))[1], "fetch") for segment in self.segments
-        ):
-            return self.column(rule_index)
-        return SegmentValues(self.segments, rule_index, len(self.results))
-
     def present(self, rule_index: int) -> np.ndarray | None:
         """Which entries have a feature value for the rule (without decoding the values), or None
         when none has."""
@@ -286,128 +277,3 @@ class Entries:
     def add_results(self, results: Results) -> None:
         """Add entries checked in this process (their columns decoded already)."""
         self.extend(Entries(results))
-
-
-class SegmentValues(Sequence[Any]):
-    """A rule's feature value per entry, for a column partly held elsewhere (its blobs have a
-    `fetch`: a Ray executor's workers keep it), never decoded whole here. Read in order, a segment
-    is decoded whole and the last few are kept; read out of order (pairs, copies), one value is
-    decoded from the segment's blobs, a copy, and the blobs last fetched are kept up to a budget:
-    a value never pins a whole decoded segment. `take(rows)` gives some entries' values, in order."""
-
-    HELD = 4  # decoded segments kept, for reads in order
-    GAP = 64  # a read at most this many entries after the last one is a read in order
-    FETCHED_BYTES = 64 << 20  # blobs kept for reads out of order
-
-    def __init__(self, segments: list[_Segment], rule_index: int, count: int) -> None:
-        self.segments, self.rule_index, self.count = segments, rule_index, count
-        self.starts = [segment.first for segment in segments]
-        self.held: dict[int, list[Any]] = {}  # segment number -> its decoded values, oldest first
-        self.fetched: dict[int, tuple[dict, Sequence[Any]]] = {}  # segment number -> (meta, blobs)
-        self.fetched_bytes = 0
-        self.last = -2  # the entry read last
-
-    def __len__(self) -> int:
-        return self.count
-
-    def __getitem__(self, index):  # type: ignore[override]
-        if isinstance(index, slice):
-            return [self[at] for at in range(*index.indices(self.count))]
-        number = bisect_right(self.starts, index) - 1
-        offset = index - self.starts[number]
-        in_order, self.last = self.last < index <= self.last + self.GAP, index
-        values = self.held.get(number)
-        if values is not None:
-            return values[offset]
-        if not in_order:
-            value = self._one_value(number, offset)
-            return value.copy() if isinstance(value, np.ndarray) else value
-        segment = self.segments[number]
-        values = segment.column(self.rule_index) or [None] * segment.entries
-        if self.rule_index in segment.encoded:
-            segment.decoded.pop(self.rule_index, None)  # held here only, and only a while
-        if len(self.held) >= self.HELD:
-            del self.held[next(iter(self.held))]
-        self.held[number] = values
-        return values[offset]
-
-    def _one_value(self, number: int, offset: int) -> Any:
-        segment = self.segments[number]
-        if self.rule_index not in segment.encoded:
-            return segment.value(self.rule_index, offset)
-        found = self.fetched.pop(number, None)
-        if found is None:
-            meta, blobs = segment.encoded[self.rule_index]
-            found = (meta, list(blobs))  # one fetch when held elsewhere
-            self.fetched_bytes += sum(map(len, found[1]))
-            while self.fetched and self.fetched_bytes > self.FETCHED_BYTES:
-                self.fetched_bytes -= sum(map(len, self.fetched.pop(next(iter(self.fetched)))[1]))
-        self.fetched[number] = found  # now the most recent
-        return value_at(*found, offset)
-
-    def __iter__(self):
-        return map(self.__getitem__, range(self.count))
-
-    def take(self, rows: Sequence[int]) -> TakenValues:
-        return TakenValues(self, list(rows))
-
-    def where(self, index: int) -> tuple[Any, dict, int, int] | None:
-        """Where entry `index`'s value is when the cluster holds it: (its segment's blobs, with a
-        `ref` and `rule_index`, the column's meta, the segment's entries, the entry's offset in it);
-        None when this process holds it."""
-        number = bisect_right(self.starts, index) - 1
-        segment = self.segments[number]
-        meta, blobs = segment.encoded.get(self.rule_index, (None, None))
-        if not hasattr(blobs, "fetch"):
-            return None
-        return blobs, meta, segment.entries, index - segment.first
-
-
-class TakenValues(Sequence[Any]):
-    """Some entries' values of a `SegmentValues`, in a given order (a table's rows)."""
-
-    def __init__(self, values: Sequence[Any], rows: list[int]) -> None:
-        self.values, self.rows = values, rows
-
-    def __len__(self) -> int:
-        return len(self.rows)
-
-    def __getitem__(self, index):  # type: ignore[override]
-        if isinstance(index, slice):
-            return [self.values[row] for row in self.rows[index]]
-        return self.values[self.rows[index]]
-
-    def __iter__(self):
-        return map(self.values.__getitem__, self.rows)
-
-    def take(self, rows: Sequence[int]) -> TakenValues:
-        return TakenValues(self.values, [self.rows[row] for row in rows])
-
-    def where(self, index: int) -> tuple[Any, dict, int, int] | None:
-        return self.values.where(self.rows[index])
-
-
-class JoinedValues(Sequence[Any]):
-    """The values of several files' tables end to end, each read as needed."""
-
-    def __init__(self, parts: list[Sequence[Any]]) -> None:
-        self.parts = parts
-        self.starts = list(accumulate(map(len, parts), initial=0))
-
-    def __len__(self) -> int:
-        return self.starts[-1]
-
-    def __getitem__(self, index):  # type: ignore[override]
-        if isinstance(index, slice):
-            return [self[at] for at in range(*index.indices(len(self)))]
-        number = bisect_right(self.starts, index) - 1
-        return self.parts[number][index - self.starts[number]]
-
-    def __iter__(self):
-        return (value for part in self.parts for value in part)
-
-    def where(self, index: int) -> tuple | None:
-        """Where row `index`'s value is, when the cluster holds it (results.SegmentValues.where)."""
-        number = bisect_right(self.starts, index) - 1
-        part = self.parts[number]
-        return part.where(index - self.starts[number]) if hasattr(part, "where") else None

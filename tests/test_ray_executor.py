@@ -168,22 +168,6 @@ def test_joining_a_running_cluster_by_address(cluster) -> None:
     assert joined.stderr == ""  # Ray's logs stay quiet
 
 
-def test_a_run_that_joins_a_cluster_writes_its_cache_before_leaving_it(cluster, tmp_path: Path) -> None:
-    """D005's shingle sets stay in the cluster (docs/ray.md): the cache is written from there,
-    before the run disconnects; the next run reads every record from that cache."""
-    path = tmp_path / "gsm8k.jsonl"
-    path.write_bytes(dataset("gsm8k-alpaca-train.jsonl").read_bytes())
-    (tmp_path / "datalint.toml").write_text("", encoding="utf-8")
-    local = run("check", str(path), "--no-cache", "--select", "D,L", "--format", "json")
-    on_ray = ("check", str(path), "--select", "D,L", "--format", "json", "--executor", "ray")
-    cold = _cli(*on_ray, "--ray-address", cluster.address)
-    assert (cold.returncode, cold.stdout, cold.stderr) == (local.exit_code, local.stdout, "")
-    assert '"D005"' in local.stdout
-    warm = _cli(*on_ray, "--ray-address", cluster.address, "--timings")
-    assert (warm.returncode, warm.stdout) == (local.exit_code, local.stdout)
-    assert ": 0 lines checked" in warm.stderr, warm.stderr[-600:]
-
-
 def test_a_bad_ray_address_is_a_clear_usage_error(tmp_path: Path) -> None:
     path = str(dataset("mt-bench-questions-80.jsonl"))
     refused = _cli("check", path, "--executor", "ray", "--ray-address", "127.0.0.1:1")

@@ -17,9 +17,7 @@ A kind module declares `OPTIONS` (name -> Option) and implements one or both pas
   Its findings must depend only on the table's values, paths and lines (and the rule): the
   engine reuses a rule's last findings when those are unchanged (datalint/memo.py). A kind that
   also reads `table.hashes` (the lines' content hashes, a uint64 array; `reader.hash_texts` gives
-  their text) says so with `READS_RECORD_HASHES = True`. A kind whose column is
-  large and read by its own Ray pass (D005) says `FEATURES_STAY_IN_CLUSTER = True`: on Ray, each
-  chunk's column stays in the object store and the driver reads it as needed (docs/ray.md).
+  their text) says so with `READS_RECORD_HASHES = True`.
 - a kind that checks all its rules at once (one scan of a text for every rule, as the pattern kind
   does): `prepare_set(rules) -> state` over the selected rules (each prepared already), then
   `check_record_set(state, record) -> Iterable[(position of the rule in rules, Finding)]`;

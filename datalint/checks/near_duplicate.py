@@ -78,9 +78,6 @@ MAX_SHORT_ANSWER_WORDS = 25
 
 
 FEATURE_COLUMNS = scalar("shingles", UINT64_ARRAY)  # HEADER keys, then the sorted shingle hashes
-# On Ray, the column (a third of a record's features) stays in the object store, where the
-# search reads it; the driver reads it a chunk at a time (docs/ray.md).
-FEATURES_STAY_IN_CLUSTER = True
 
 
 def record_features_batch(rule, records: list[Record]) -> list[np.ndarray | None]:
@@ -161,16 +158,6 @@ class Shingles(Sequence[np.ndarray]):
 
     def __iter__(self) -> Iterator[np.ndarray]:
         return map(self.__getitem__, range(len(self.values)))
-
-    def where(self, index: int) -> tuple | None:
-        """Where record `index`'s array is when the cluster holds its feature (ray_pairs builds its
-        blocks there): the feature's place (results.SegmentValues.where) and the HEADER keys to
-        skip; None when this process holds it, or holds its trimmed array."""
-        where = getattr(self.values, "where", None)
-        if where is None or index in self.trimmed:
-            return None
-        place = where(index)
-        return None if place is None else (*place, HEADER)
 
 
 def without_template(
@@ -296,15 +283,9 @@ def check_dataset_with(rule, table, search: PairSearch) -> Iterator[DatasetFindi
     shingles, trimmed, template = without_template(
         originals, table.paths, options["template-share"], options["template-min-records"]
     )
-    found = list(search(shingles, threshold, options["num-perm"]))
-    size_of, key_of = _size_of(originals), _key_of(originals)
-    if hasattr(table.values, "where"):  # read as needed from the cluster (docs/ray.md)
-        size_of, key_of, read = _read_members(table.values, found, trimmed)
-        originals = Shingles(read)
-        shingles = Shingles(read, shingles.trimmed)
     pairs = []
-    for one, other, similarity in found:
-        shortest = min(size_of(one), size_of(other))
+    for one, other, similarity in search(shingles, threshold, options["num-perm"]):
+        shortest = min(originals[one].size, originals[other].size)
         if _different_questions(headers[one].tolist(), headers[other].tolist(), shortest):
             continue
         if trimmed[one] or trimmed[other]:
@@ -319,9 +300,9 @@ def check_dataset_with(rule, table, search: PairSearch) -> Iterator[DatasetFindi
     fields = "+".join(options["fields"])
     shingle = f"{options['unit']} {options['ngram']}-grams"
     for members in clusters(len(shingles), pairs):
-        seen = {key_of(members[0])}
+        seen = {originals[members[0]].tobytes()}
         for member in members[1:]:
-            text_key = key_of(member)
+            text_key = originals[member].tobytes()
             if text_key in seen:
                 continue  # a copy of an earlier member: the duplicate rules report it
             seen.add(text_key)
@@ -332,56 +313,6 @@ def check_dataset_with(rule, table, search: PairSearch) -> Iterator[DatasetFindi
                 how += f" once the template text both share is set aside ({whole:.2f} with it)"
             size = f"; cluster of {len(members)} records" if len(members) > 2 else ""
             yield DatasetFinding(member, f"near-duplicate of {table.where(related, member)}: {how}{size}", (related,))
-
-
-def _size_of(shingles: Shingles) -> Callable[[int], int]:
-    return lambda index: shingles[index].size
-
-
-def _key_of(shingles: Shingles) -> Callable[[int], bytes]:
-    return lambda index: shingles[index].tobytes()
-
-
-def _read_members(
-    values: Sequence[np.ndarray], found: list[tuple[int, int, float]], trimmed: np.ndarray
-) -> tuple[Callable[[int], int], Callable[[int], bytes], _Preloaded]:
-    """For a column the cluster holds: each pair member's set size and a 128-bit digest of its set
-    (what telling copies apart needs), read once in record order (a chunk fetched once); the values
-    themselves kept only for pairs that lost template shingles (their similarity is recomputed),
-    any other read as needed. Copies make most pairs of a large file: their sets are not held."""
-    members = np.unique(np.array([pair[:2] for pair in found], np.int64).reshape(-1))
-    sizes = np.zeros(members.size, np.int64)
-    digests = np.zeros(members.size, "S16")
-    kept = {index for one, other, _ in found if trimmed[one] or trimmed[other] for index in (one, other)}
-    held = {}
-    for at, index in enumerate(members.tolist()):
-        value = values[index]
-        sizes[at] = value.size - HEADER
-        digests[at] = blake2b(value[HEADER:].tobytes(), digest_size=16).digest()
-        if index in kept:
-            held[index] = value
-
-    def size_of(index: int) -> int:
-        return int(sizes[np.searchsorted(members, index)])
-
-    def key_of(index: int) -> bytes:
-        return bytes(digests[np.searchsorted(members, index)])
-
-    return size_of, key_of, _Preloaded(values, held)
-
-
-class _Preloaded(Sequence[np.ndarray]):
-    """`values`, some of them read beforehand."""
-
-    def __init__(self, values: Sequence[np.ndarray], loaded: dict[int, np.ndarray]) -> None:
-        self.values, self.loaded = values, loaded
-
-    def __len__(self) -> int:
-        return len(self.values)
-
-    def __getitem__(self, index: int) -> np.ndarray:  # type: ignore[override]
-        found = self.loaded.get(index)
-        return found if found is not None else self.values[index]
 
 
 def _headers(values: list[np.ndarray]) -> np.ndarray:

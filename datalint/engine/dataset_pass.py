@@ -35,9 +35,6 @@ def dataset_findings(
     on_cluster = {code: rule for code, rule in to_run.items() if run.dataset_check(rule) is not None}
     progress = run.options.progress
     found = list(serial_dataset_pass(files, on_cluster, run.timings, progress, check=run.dataset_check))
-    if run.keeps_columns:  # the cache reads columns the cluster holds: written before it goes
-        meanwhile()
-        meanwhile = _nothing
     run.finish()
     found += run_dataset_pass(
         files,
@@ -53,10 +50,6 @@ def dataset_findings(
     place_dataset_violations(found, sources, run.options.jobs, {f.name: f.rows for f in files if f.rows})
     last.save(files, rules, found)
     return found
-
-
-def _nothing() -> None:
-    pass
 
 
 # Fewer rows than this: forking costs more than sharing the rules saves.

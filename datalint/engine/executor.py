@@ -101,10 +101,6 @@ class Executor:
         # Blocks whose chunks may be checked at once: the one being read and the one before keep
         # a pool of this machine's cores busy; a cluster is given more (ray_executor.py).
         self.blocks_in_flight = 2
-        # Whether the workers keep some feature columns (ray_executor.py: D005's on Ray). Then lines
-        # checked in this process come back packed too (the cache writes every column chunk by
-        # chunk), and the cache is written before `finish` lets the cluster, and its columns, go.
-        self.keeps_columns = False
 
     def plan(self, settings: Settings) -> RulePlan:
         return self._plan_entry(settings)[1]
@@ -150,9 +146,6 @@ class Executor:
             )
             if done is not None:
                 done(sum(len(miss[1]) + 1 for miss in misses))
-            if self.keeps_columns:
-                packed = codec.pack_results(results)
-                return lambda: (None, [packed])
             return lambda: (results, None)
         return self.submit_chunks(plan, settings, file_format, misses, done, block)
 

@@ -19,7 +19,7 @@ from datalint.codec import TypedColumn, concat_typed
 from datalint.engine.plan import RulePlan
 from datalint.reader import HASH_DTYPE, Problem, hash_text
 from datalint.record_keys import ENTRY_DTYPE, KeyIndex, RecordKeys
-from datalint.results import Entries, JoinedValues
+from datalint.results import Entries
 from datalint.rules import Rule
 from datalint.violation import Violation
 
@@ -88,18 +88,17 @@ class FeatureTable:
     lines: Sequence[int] = range(0)
     hashes: np.ndarray = field(default_factory=_no_hashes)
     row_paths: frozenset[str] = frozenset()  # columnar inputs: their "lines" are rows
-    read_values: Callable[[], Sequence[Any]] | None = None
+    read_values: Callable[[], list[Any]] | None = None
     read_column: Callable[[str], TypedColumn] | None = None
-    _values: Sequence[Any] | None = None
+    _values: list[Any] | None = None
     _columns: dict[str, TypedColumn] = field(default_factory=dict)
 
     def __len__(self) -> int:
         return len(self.paths)
 
     @property
-    def values(self) -> Sequence[Any]:
-        """Each row's features as the kind returned them (a list; read as needed, a segment at a
-        time, when the cluster holds the column: docs/ray.md)."""
+    def values(self) -> list[Any]:
+        """Each row's features as the kind returned them."""
         if self._values is None:
             self._values = self.read_values() if self.read_values is not None else []
         return self._values
@@ -200,11 +199,9 @@ class FileResults:
             partial(self._column_at, index, None if every else rows),
         )
 
-    def _values_at(self, rule_index: int, rows: np.ndarray | None) -> Sequence[Any]:
-        column = self.entries.values(rule_index)  # read as needed when the cluster keeps it (docs/ray.md)
-        if rows is None:
-            return column
-        return column.take(rows.tolist()) if hasattr(column, "take") else list(map(column.__getitem__, rows.tolist()))
+    def _values_at(self, rule_index: int, rows: np.ndarray | None) -> list[Any]:
+        column = self.entries.column(rule_index)
+        return column if rows is None else list(map(column.__getitem__, rows.tolist()))
 
     def _column_at(self, rule_index: int, rows: np.ndarray | None, name: str) -> TypedColumn:
         column = self.entries.typed_column(rule_index, name)
@@ -293,12 +290,9 @@ def table_of(files: list[FileResults], code: str) -> FeatureTable:
     )
 
 
-def _joined_values(parts: list[FeatureTable]) -> Sequence[Any]:
+def _joined_values(parts: list[FeatureTable]) -> list[Any]:
     # Read from each part, not kept by it: the parts live as long as the table.
-    values = [part.read_values() for part in parts]
-    if any(hasattr(part, "take") for part in values):  # read as needed (a column the cluster keeps)
-        return JoinedValues(values)
-    return [value for part in values for value in part]
+    return [value for part in parts for value in part.read_values()]
 
 
 def _joined_column(parts: list[FeatureTable], name: str) -> TypedColumn:

@@ -13,10 +13,9 @@ import hashlib
 import logging
 import os
 import socket
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from itertools import accumulate
-from operator import itemgetter
 from uuid import uuid4
 
 import ray
@@ -98,53 +97,10 @@ def _consecutive(indices: list[int]) -> Iterator[tuple[int, int]]:
     yield first, previous
 
 
-@ray.remote(num_returns=2)
-def _check_chunk(key: str, payload: tuple, file_format: str, chunk: ChunkSpec | Lines, timed: bool, kept: tuple):
-    """Two objects: (the packed results without the columns of rules `kept`, timings, those columns'
-    metas and blob lengths), which the driver fetches, and those columns' blobs, which stay in the
-    object store (spilled to disk by Ray if need be) until the driver reads one."""
+@ray.remote
+def _check_chunk(key: str, payload: tuple, file_format: str, chunk: ChunkSpec | Lines, timed: bool):
     lines = chunk.read() if isinstance(chunk, ChunkSpec) else chunk
-    (kinds, violations, columns), chunk_timings = _work((key, payload, file_format, lines, timed))
-    shipped = [column for column in columns if column[0] not in kept]
-    stays = {rule_index: (meta, blobs) for rule_index, meta, blobs in columns if rule_index in kept}
-    described = {rule_index: (meta, [len(blob) for blob in blobs]) for rule_index, (meta, blobs) in stays.items()}
-    kept_blobs = {rule_index: blobs for rule_index, (_, blobs) in stays.items()}
-    return ((kinds, violations, shipped), chunk_timings, described), kept_blobs
-
-
-class ClusterBlobs(Sequence):
-    """The encoded blobs of one rule's column of one chunk, held in Ray's object store, not here:
-    fetched each time they are read (the codec reads a column's blobs in one pass), never kept.
-    `lengths` (each blob's size) let the cache write its header before fetching them."""
-
-    def __init__(self, ref: ray.ObjectRef, rule_index: int, lengths: list[int]) -> None:
-        self.ref, self.rule_index, self.lengths = ref, rule_index, lengths
-
-    def fetch(self) -> list[bytes]:
-        return ray.get(self.ref)[self.rule_index]
-
-    def __len__(self) -> int:
-        return len(self.lengths)
-
-    def __getitem__(self, index):  # type: ignore[override]
-        return self.fetch()[index]
-
-    def __iter__(self) -> Iterator[bytes]:
-        return iter(self.fetch())
-
-
-def kept_in_cluster(plan: RulePlan) -> tuple[int, ...]:
-    """The rules whose feature column stays in the cluster: their kind says `FEATURES_STAY_IN_CLUSTER`."""
-    return tuple(
-        index for index, rule in plan.featured_rules if getattr(load_kind(rule.kind), "FEATURES_STAY_IN_CLUSTER", False)
-    )
-
-
-def _with_cluster_columns(packed: tuple, described: dict, ref: ray.ObjectRef) -> tuple:
-    """A chunk's packed results with the columns kept in the cluster put back, as refs."""
-    kinds, violations, columns = packed
-    held = [(index, meta, ClusterBlobs(ref, index, lengths)) for index, (meta, lengths) in described.items()]
-    return kinds, violations, sorted([*columns, *held], key=itemgetter(0))
+    return _work((key, payload, file_format, lines, timed))
 
 
 class RayExecutor(Executor):
@@ -155,7 +111,6 @@ class RayExecutor(Executor):
         super().__init__(options)
         self._started = connect(options.ray_address or os.environ.get("RAY_ADDRESS"), options.jobs)
         self._payloads: dict[int, tuple[str, ray.ObjectRef]] = {}
-        self.keeps_columns = True
         self.blocks_in_flight = blocks_for(int(ray.cluster_resources().get("CPU", 1)), options.chunk_bytes)
 
     def checks_here(self, misses: Lines) -> bool:
@@ -175,9 +130,7 @@ class RayExecutor(Executor):
         timed = self.timings is not None
         chunks = self.chunks(misses)
         sent = chunk_specs(chunks, block) if block is not None and block.path is not None else chunks
-        kept = kept_in_cluster(plan)
-        refs = [_check_chunk.remote(key, payload, file_format, chunk, timed, kept) for chunk in sent]
-        tasks = [first for first, _ in refs]
+        tasks = [_check_chunk.remote(key, payload, file_format, chunk, timed) for chunk in sent]
         self.stats["worker tasks"] += len(tasks)
         sizes = {task: sum(len(line[1]) + 1 for line in chunk) for task, chunk in zip(tasks, chunks, strict=True)}
 
@@ -194,8 +147,8 @@ class RayExecutor(Executor):
                     raise ExecutorError(str(error.cause)) from None
                 raise
             packs = []
-            for (packed, chunk_timings, described), (_, columns) in zip(outputs, refs, strict=True):
-                packs.append(_with_cluster_columns(packed, described, columns) if described else packed)
+            for packed, chunk_timings in outputs:
+                packs.append(packed)
                 if self.timings is not None and chunk_timings:
                     self.timings.merge(chunk_timings)
             return None, packs
@@ -252,8 +205,8 @@ def connect(address: str | None, cpus: int) -> bool:
     if ray.is_initialized():
         return False
     quiet = {"logging_level": logging.ERROR, "log_to_driver": False}
-    if address is None:  # a new local instance, even when a cluster was started on this machine
-        ray.init(address="local", num_cpus=cpus, include_dashboard=False, **quiet)
+    if address is None:
+        ray.init(num_cpus=cpus, include_dashboard=False, **quiet)
         return True
     _check_reachable(address)
     try:

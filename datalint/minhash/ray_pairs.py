@@ -92,69 +92,20 @@ class _Search:
 def _put_blocks(
     shingles: Sequence[np.ndarray], reps: np.ndarray, sizes: np.ndarray, block_shingles: int
 ) -> tuple[np.ndarray, list]:
-    """The shingle sets of `reps` (of `sizes`) in blocks of about `block_shingles` hashes, each in
-    the object store as (flat hashes, offsets); the first position of each block.
-
-    Sets the cluster already holds (`shingles.where(index)`: a feature column the record pass's
-    tasks kept, docs/ray.md) are read there by the task that builds the block; only the sets this
-    process holds (loaded from the cache, checked here, trimmed of a template) are sent from here."""
-    where = getattr(shingles, "where", None)
+    """The shingle sets of `reps` (of `sizes`) in blocks of about `block_shingles` hashes, each put
+    in the object store as (flat hashes, offsets); the first position of each block."""
     cum = np.cumsum(sizes)
     starts, refs = [], []
     start = 0
     while start < reps.size:
         base = cum[start - 1] if start else 0
         stop = max(int(np.searchsorted(cum, base + block_shingles, side="right")), start + 1)
-        indices = reps[start:stop].tolist()
-        places = [where(index) for index in indices] if where is not None else [None] * len(indices)
-        if all(place is None for place in places):
-            part = [shingles[index] for index in indices]
-            offsets = np.concatenate(([0], np.cumsum(sizes[start:stop])))
-            refs.append(ray.put((np.concatenate(part), offsets)))
-        else:
-            refs.append(_build_block.remote(_block_parts(shingles, indices, places)))
+        part = [shingles[index] for index in reps[start:stop].tolist()]
+        offsets = np.concatenate(([0], np.cumsum(sizes[start:stop])))
+        refs.append(ray.put((np.concatenate(part), offsets)))
         starts.append(start)
         start = stop
     return np.array(starts, np.int64), refs
-
-
-def _block_parts(shingles: Sequence[np.ndarray], indices: list[int], places: list) -> list[tuple]:
-    """A block's sets in order, as runs: ("cluster", ref, rule index, meta, entries, skip, [offsets
-    in that chunk]) for sets a chunk in the object store holds, ("here", [arrays]) for the others."""
-    parts: list[tuple] = []
-    for index, place in zip(indices, places, strict=True):
-        if place is None:
-            if not parts or parts[-1][0] != "here":
-                parts.append(("here", []))
-            parts[-1][1].append(shingles[index])
-            continue
-        blobs, meta, entries, offset, skip = place
-        last = parts[-1] if parts else None
-        if last is None or last[0] != "cluster" or last[1] != blobs.ref or last[2] != blobs.rule_index:
-            parts.append(("cluster", blobs.ref, blobs.rule_index, meta, entries, skip, []))
-        parts[-1][-1].append(offset)
-    return parts
-
-
-@ray.remote
-def _build_block(parts: list[tuple]) -> tuple[np.ndarray, np.ndarray]:
-    """A block (flat hashes, offsets) from its runs of sets: read from the chunks the record pass
-    left in the object store, or sent with the task."""
-    from datalint.codec import decode_entries_column
-
-    arrays: list[np.ndarray] = []
-    decoded: dict[tuple, list] = {}  # each chunk's column decoded once, however many runs read it
-    for part in parts:
-        if part[0] == "here":
-            arrays.extend(part[1])
-            continue
-        _, ref, rule_index, meta, entries, skip, offsets = part
-        values = decoded.get((ref, rule_index))
-        if values is None:
-            values = decoded[ref, rule_index] = decode_entries_column(meta, ray.get(ref)[rule_index], entries)
-        arrays.extend(values[offset][skip:] for offset in offsets)
-    sizes = np.fromiter(map(len, arrays), np.int64, count=len(arrays))
-    return np.concatenate(arrays), np.concatenate(([0], np.cumsum(sizes)))
 
 
 class _Blocks:
