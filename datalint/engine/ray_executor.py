@@ -205,8 +205,8 @@ def connect(address: str | None, cpus: int) -> bool:
     if ray.is_initialized():
         return False
     quiet = {"logging_level": logging.ERROR, "log_to_driver": False}
-    if address is None:
-        ray.init(num_cpus=cpus, include_dashboard=False, **quiet)
+    if address is None:  # a new local instance, even when a cluster was started on this machine
+        ray.init(address="local", num_cpus=cpus, include_dashboard=False, **quiet)
         return True
     _check_reachable(address)
     try:
