@@ -17,7 +17,8 @@ from datalint.reader import HASH_DTYPE
 ENTRY_DTYPE = np.int64  # an entry number (a distinct line content of a file, or of its cache)
 
 
-def _no_hashes() -> np.ndarray:
+def empty_hashes() -> np.ndarray:
+    """No content hashes (a default for arrays of them)."""
     return np.empty(0, HASH_DTYPE)
 
 
@@ -26,7 +27,7 @@ class RecordKeys:
     """The record key of each entry, in entry order: its line's content hash, and which entries
     are line 1's."""
 
-    hashes: np.ndarray = field(default_factory=_no_hashes)
+    hashes: np.ndarray = field(default_factory=empty_hashes)
     line_one: list[int] = field(default_factory=list)  # the entries whose key is line 1's
 
     def __len__(self) -> int:

@@ -17,8 +17,8 @@ import numpy as np
 
 from datalint.codec import TypedColumn, concat_typed
 from datalint.engine.plan import RulePlan
-from datalint.reader import HASH_DTYPE, Problem, hash_text
-from datalint.record_keys import ENTRY_DTYPE, KeyIndex, RecordKeys
+from datalint.reader import Problem, hash_text
+from datalint.record_keys import ENTRY_DTYPE, KeyIndex, RecordKeys, empty_hashes
 from datalint.results import Entries
 from datalint.rules import Rule
 from datalint.violation import Violation
@@ -70,10 +70,6 @@ class PathColumn(Sequence[str]):
         return cls([name for part in parts for name in part.names], [count for part in parts for count in part.counts])
 
 
-def _no_hashes() -> np.ndarray:
-    return np.empty(0, HASH_DTYPE)
-
-
 @dataclass(slots=True)
 class FeatureTable:
     """Per-record values one dataset-wide rule collected in the record pass, in record order: where
@@ -86,7 +82,7 @@ class FeatureTable:
 
     paths: PathColumn = field(default_factory=PathColumn)
     lines: Sequence[int] = range(0)
-    hashes: np.ndarray = field(default_factory=_no_hashes)
+    hashes: np.ndarray = field(default_factory=empty_hashes)
     row_paths: frozenset[str] = frozenset()  # columnar inputs: their "lines" are rows
     read_values: Callable[[], list[Any]] | None = None
     read_column: Callable[[str], TypedColumn] | None = None
@@ -151,7 +147,7 @@ class FileResults:
     format: str = "unknown"
     first_known: int = 0  # kind byte of the first record in a known format (the file's format)
     rules: dict[str, tuple[int, Rule]] = field(default_factory=dict)  # dataset-wide: code -> (plan index, rule)
-    hashes: np.ndarray = field(default_factory=_no_hashes)  # content hash of each line (reader.record_digests)
+    hashes: np.ndarray = field(default_factory=empty_hashes)  # content hash of each line (reader.record_digests)
     order: np.ndarray | range = range(0)  # entry of each line (ENTRY_DTYPE), or a range when line i has entry i
     entries: Entries = field(default_factory=Entries)  # cached entries first (numbered as `known` says), then new
     known: KeyIndex = field(default_factory=KeyIndex)  # record key -> cached entry
