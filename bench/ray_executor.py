@@ -5,6 +5,8 @@ chunk, from which bench/README.md projects the time on N machines.
     python bench/ray_executor.py                      # 1M records (~560 MB, in a temp folder)
     python bench/ray_executor.py --records 200000     # a smaller run
     python bench/ray_executor.py --workdir /tmp/dl-ray --keep   # keep the generated file
+    python bench/ray_executor.py --records 10000000 --select D001,D005 --executors ray \
+        --timeline ray.log                            # some rules, one executor, RSS every 30 s
 
 Needs `pip install -e '.[ray]'`. Each run is `datalint check FILE --no-cache --format json -o OUT`
 in its own process (`--executor local` with `--jobs` worker processes, then `--executor ray` on a
@@ -58,44 +60,57 @@ def _cmdline(pid: int) -> str:
 class Sampler(threading.Thread):
     """Peak RSS of a process, of its largest worker and of the rest of its process tree."""
 
-    def __init__(self, pid: int) -> None:
+    def __init__(self, pid: int, timeline: Path | None = None, every: float = 30.0) -> None:
         super().__init__(daemon=True)
         self.pid = pid
         self.peaks = {"driver": 0.0, "Ray worker": 0.0, "forked": 0.0, "ray services (sum)": 0.0}
+        self.now = dict(self.peaks)
         self.stopped = threading.Event()
+        self.timeline, self.every = timeline, every
 
     def run(self) -> None:
+        started = last_logged = time.perf_counter()
         while not self.stopped.wait(0.25):
-            tree = _children()
-            below, pending = [], list(tree.get(self.pid, []))
-            while pending:
-                pid = pending.pop()
-                below.append(pid)
-                pending += tree.get(pid, [])
-            services = 0.0
-            self.peaks["driver"] = max(self.peaks["driver"], status_kb("VmRSS", self.pid) / 1024)
-            for pid in below:
-                command = _cmdline(pid)
-                rss = status_kb("VmRSS", pid) / 1024
-                if command.startswith("ray::"):
-                    self.peaks["Ray worker"] = max(self.peaks["Ray worker"], rss)
-                elif command == _cmdline(self.pid):
-                    self.peaks["forked"] = max(self.peaks["forked"], rss)
-                else:
-                    services += rss
-            self.peaks["ray services (sum)"] = max(self.peaks["ray services (sum)"], services)
+            self.sample()
+            if self.timeline is not None and time.perf_counter() - last_logged >= self.every:
+                last_logged = time.perf_counter()
+                now = ", ".join(f"{name} {value:,.0f}" for name, value in self.now.items())
+                with self.timeline.open("a") as log:
+                    print(f"{last_logged - started:6.0f} s  RSS MB now: {now}", file=log)
+
+    def sample(self) -> None:
+        tree = _children()
+        below, pending = [], list(tree.get(self.pid, []))
+        while pending:
+            pid = pending.pop()
+            below.append(pid)
+            pending += tree.get(pid, [])
+        now = dict.fromkeys(self.peaks, 0.0)
+        now["driver"] = status_kb("VmRSS", self.pid) / 1024
+        for pid in below:
+            command = _cmdline(pid)
+            rss = status_kb("VmRSS", pid) / 1024
+            if command.startswith("ray::"):
+                now["Ray worker"] = max(now["Ray worker"], rss)
+            elif command == _cmdline(self.pid):
+                now["forked"] = max(now["forked"], rss)
+            else:
+                now["ray services (sum)"] += rss
+        self.now = now
+        for name, value in now.items():
+            self.peaks[name] = max(self.peaks[name], value)
 
 
 def sampled_run(
-    command: list[str], sampler_type: type[Sampler] = Sampler
+    command: list[str], sampler_type: type[Sampler] = Sampler, timeline: Path | None = None
 ) -> tuple[subprocess.CompletedProcess, float, float, dict[str, float]]:
     """Run a command with its process tree's RSS sampled (by `sampler_type`, a Sampler): (the
     finished process with its stderr, wall seconds, CPU seconds of its children, peak RSS in MB of
-    each kind of process)."""
+    each kind of process). `timeline`: a file to which the RSS now is added every 30 s."""
     started = time.perf_counter()
     before = os.times()
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    sampler = sampler_type(process.pid)
+    sampler = sampler_type(process.pid, timeline)
     sampler.start()
     _, stderr = process.communicate()
     sampler.stopped.set()
@@ -106,10 +121,16 @@ def sampled_run(
     return finished, time.perf_counter() - started, cpu, sampler.peaks
 
 
-def measure(data: Path, out: Path, executor: str, jobs: int) -> dict:
+def measure(
+    data: Path, out: Path, executor: str, jobs: int, select: str | None = None, timeline: Path | None = None
+) -> dict:
     command = [sys.executable, "-m", "datalint.cli", "check", str(data), "--no-cache", "--format", "json"]
     command += ["-o", str(out), "--executor", executor, "--jobs", str(jobs), "--timings"]
-    finished, wall, cpu, peaks = sampled_run(command)
+    command += ["--select", select] if select else []
+    if timeline is not None:
+        with timeline.open("a") as log:
+            print(f"--- {executor}: {' '.join(command[1:])}", file=log)
+    finished, wall, cpu, peaks = sampled_run(command, timeline=timeline)
     tasks = re.search(r"([\d,]+) worker tasks", finished.stderr)
     return {
         "executor": executor,
@@ -152,6 +173,9 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=len(os.sched_getaffinity(0)))
     parser.add_argument("--workdir", type=Path)
     parser.add_argument("--keep", action="store_true", help="keep the generated file in --workdir")
+    parser.add_argument("--select", help="rule codes to run (default: the default rules)")
+    parser.add_argument("--executors", default="local,ray", help="which runs, in order (default: local,ray)")
+    parser.add_argument("--timeline", type=Path, help="a file to log every process kind's RSS to, every 30 s")
     args = parser.parse_args()
     work = args.workdir or Path(tempfile.mkdtemp(prefix="datalint-ray-"))
     work.mkdir(parents=True, exist_ok=True)
@@ -164,11 +188,13 @@ def main() -> None:
     print(f"load average at start: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores (shared machine)")
     print(json.dumps(chunk_cost(data)))
     outputs = {}
-    for executor in ("local", "ray"):
+    for executor in args.executors.split(","):
         outputs[executor] = work / f"report-{executor}.json"
-        print(json.dumps(measure(data, outputs[executor], executor, args.jobs)), flush=True)
-    same = outputs["local"].read_bytes() == outputs["ray"].read_bytes()
-    print(f"outputs byte-identical: {same} ({outputs['local'].stat().st_size / 1e6:.0f} MB of JSON)")
+        result = measure(data, outputs[executor], executor, args.jobs, args.select, args.timeline)
+        print(json.dumps(result), flush=True)
+    if len(outputs) == 2:
+        same = outputs["local"].read_bytes() == outputs["ray"].read_bytes()
+        print(f"outputs byte-identical: {same} ({outputs['local'].stat().st_size / 1e6:.0f} MB of JSON)")
     if not args.keep:
         for path in (data, *outputs.values()):
             path.unlink(missing_ok=True)

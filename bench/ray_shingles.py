@@ -37,8 +37,8 @@ def _shm_used_mb() -> float:
 class ShingleSampler(Sampler):
     """bench/ray_executor.py's sampler, plus the driver's RssAnon and /dev/shm's growth."""
 
-    def __init__(self, pid: int) -> None:
-        super().__init__(pid)
+    def __init__(self, pid: int, timeline: Path | None = None) -> None:
+        super().__init__(pid, timeline)
         self.shm_start = _shm_used_mb()
         self.peaks["driver anon"] = 0.0
         self.peaks["object store (/dev/shm growth)"] = 0.0
