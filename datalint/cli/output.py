@@ -4,9 +4,11 @@ command that reproduces the run (for the CI job summary), and --timings."""
 from __future__ import annotations
 
 import importlib
+import itertools
 import os
 import shlex
 import sys
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -64,7 +66,7 @@ def color_wanted(choice: str, output_file: Path | None, environ, stream) -> bool
 def print_report(report, output: Output, jobs: int, fixed_stdin: bytes | None = None):
     """Print the report as asked; returns it as reported (after --quiet), for the exit code. After
     `--fix -` the fixed dataset goes to stdout and the report to stderr."""
-    from datalint.formatters import render
+    from datalint.formatters import pieces
     from datalint.formatters.text import statistics as statistics_table
     from datalint.violation import severity_rank
 
@@ -72,26 +74,28 @@ def print_report(report, output: Output, jobs: int, fixed_stdin: bytes | None = 
         lowest = severity_rank(output.lowest_severity)
         report = report.with_violations([v for v in report.violations if severity_rank(v.severity) >= lowest])
     if output.statistics and output.format == "text":
-        text = statistics_table(report)
+        text: Iterable[str] = [statistics_table(report)]
     elif output.max_violations is not None and output.format in HUMAN_FORMATS:
-        text = _capped(output.format, report, output.max_violations, output.color)
+        text = [_capped(output.format, report, output.max_violations, output.color)]
     elif output.max_violations is not None and output.format in ("github", "gitlab"):
         module = importlib.import_module(FORMATTERS[output.format])
-        text = module.render(report, per_severity=output.max_violations)
+        text = [module.render(report, per_severity=output.max_violations)]
     else:
-        text = render(output.format, report, color=output.color)
+        text = pieces(output.format, report, color=output.color)
     if output.show_fixes and output.format in HUMAN_FORMATS:
         from datalint.formatters.text import fixes_listing
 
-        text += fixes_listing(report)
+        text = itertools.chain(text, [fixes_listing(report)])
     to_stderr = fixed_stdin is not None and output.file is None
     if fixed_stdin is not None:
         sys.stdout.buffer.write(fixed_stdin)
         sys.stdout.flush()
     if output.file is not None:
-        output.file.write_text(text, encoding="utf-8")
+        with output.file.open("w", encoding="utf-8") as stream:
+            stream.writelines(text)
     else:
-        click.echo(text, nl=False, color=output.color, err=to_stderr)
+        for batch in _batched(text):
+            click.echo(batch, nl=False, color=output.color, err=to_stderr)
     summary_file = os.environ.get("GITHUB_STEP_SUMMARY")
     if output.format == "github" and summary_file:
         from datalint.formatters.github import step_summary
@@ -141,6 +145,20 @@ def _capped(output_format: str, report, cap: int, color: bool) -> str:
     body, _, tail = text.rpartition(summary_line(shown))
     note = f"... {hidden:,} more violation{'s' * (hidden != 1)} not shown (--max-violations {cap})"
     return f"{body}{note}\n{summary_line(report)}{tail}"
+
+
+def _batched(pieces: Iterable[str], size: int = 1 << 20) -> Iterator[str]:
+    """Pieces of output joined into strings of about `size` characters, written one at a time."""
+    batch: list[str] = []
+    length = 0
+    for piece in pieces:
+        batch.append(piece)
+        length += len(piece)
+        if length >= size:
+            yield "".join(batch)
+            batch, length = [], 0
+    if batch:
+        yield "".join(batch)
 
 
 def plural(count: int, word: str) -> str:

@@ -1,8 +1,14 @@
-"""Output formats: one module each, all fed the same Report."""
+"""Output formats: one module each, all fed the same Report.
+
+A formatter has `render(report, color=...)`, the whole output as one string; one whose output can
+be very large (json, json-lines) also has `stream(report, color=...)`, the same text in pieces
+made as they are written: a report of millions of violations is never held as one string.
+"""
 
 from __future__ import annotations
 
 import importlib
+from collections.abc import Iterator
 from typing import Protocol
 
 from datalint.report import Report
@@ -26,3 +32,12 @@ class Formatter(Protocol):
 
 def render(name: str, report: Report, *, color: bool = False) -> str:
     return importlib.import_module(FORMATTERS[name]).render(report, color=color)
+
+
+def pieces(name: str, report: Report, *, color: bool = False) -> Iterator[str]:
+    """The output of format `name` in pieces that join to `render`'s text."""
+    module = importlib.import_module(FORMATTERS[name])
+    stream = getattr(module, "stream", None)
+    if stream is None:
+        return iter([module.render(report, color=color)])
+    return stream(report, color=color)

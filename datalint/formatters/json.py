@@ -3,15 +3,22 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 
 from datalint import __version__
 from datalint.report import Report
 
 SCHEMA_VERSION = 2
+_ITEM_INDENT = "\n    "  # a violation sits two levels deep: in the document, in its list
 
 
 def render(report: Report, *, color: bool = False) -> str:
-    document = {
+    return "".join(stream(report, color=color))
+
+
+def stream(report: Report, *, color: bool = False) -> Iterator[str]:
+    """The document as `json.dumps(document, indent=2)` writes it, one violation at a time."""
+    head = {
         "version": SCHEMA_VERSION,
         "tool": {"name": "datalint", "version": __version__},
         "summary": {
@@ -21,6 +28,15 @@ def render(report: Report, *, color: bool = False) -> str:
             "failing": report.failing,
         },
         "files": [{"path": s.path, "records": s.records, "format": s.format} for s in report.files],
-        "violations": [violation.to_dict() for violation in report.violations],
     }
-    return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+    opening = json.dumps(head, ensure_ascii=False, indent=2).removesuffix("\n}") + ',\n  "violations": ['
+    if not report.violations:
+        yield opening + "]\n}\n"
+        return
+    yield opening
+    separator = _ITEM_INDENT
+    for violation in report.violations:
+        item = json.dumps(violation.to_dict(), ensure_ascii=False, indent=2)
+        yield separator + item.replace("\n", _ITEM_INDENT)  # JSON strings escape their newlines
+        separator = "," + _ITEM_INDENT
+    yield "\n  ]\n}\n"

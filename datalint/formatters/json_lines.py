@@ -6,9 +6,15 @@ Streams well into `jq`, log shippers and line-oriented tools; prints nothing whe
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 
 from datalint.report import Report
 
 
 def render(report: Report, *, color: bool = False) -> str:
-    return "".join(json.dumps(violation.to_dict(), ensure_ascii=False) + "\n" for violation in report.violations)
+    return "".join(stream(report, color=color))
+
+
+def stream(report: Report, *, color: bool = False) -> Iterator[str]:
+    for violation in report.violations:
+        yield json.dumps(violation.to_dict(), ensure_ascii=False) + "\n"
