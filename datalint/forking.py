@@ -29,9 +29,16 @@ class ChildFailed(RuntimeError):
     """A forked child could not finish its tasks: its traceback, or how it died."""
 
 
-def share(tasks: Sequence[Task], work: Callable[[Task], Any], children: int, meanwhile: Callable[[], None]) -> list:
+def share(
+    tasks: Sequence[Task],
+    work: Callable[[Task], Any],
+    children: int,
+    meanwhile: Callable[[], None],
+    work_here: bool = True,
+) -> list:
     """`work(task)` for every task, here and in `children` forked processes; results in task order.
-    `meanwhile` runs here first, while the children already work."""
+    `meanwhile` runs here first, while the children already work; then this process takes tasks
+    too, unless `work_here` is false (its memory then never holds what a task builds)."""
     if len(tasks) > MAX_TASKS:
         raise ValueError(f"at most {MAX_TASKS} tasks")
     queue, queue_input = os.pipe()
@@ -43,7 +50,8 @@ def share(tasks: Sequence[Task], work: Callable[[Task], Any], children: int, mea
         for _ in range(children):
             forked.append(_fork(queue, tasks, work))
         meanwhile()
-        results.update(_drain(queue, tasks, work))
+        if work_here:
+            results.update(_drain(queue, tasks, work))
         while forked:
             pid, channel = forked.pop()  # popped first: a child that failed is not stopped again
             results.update(_collect(pid, channel))

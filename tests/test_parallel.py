@@ -171,6 +171,33 @@ def test_shared_tasks_run_here_and_in_forked_children_in_task_order() -> None:
     assert len({pid for pid, _ in results}) == 3  # this process and both children took tasks
 
 
+def test_shared_tasks_can_all_run_in_children_leaving_this_process_free() -> None:
+    from datalint import forking
+
+    results = forking.share(list(range(200)), _pid_and_square, 2, lambda: None, work_here=False)
+    assert [square for _, square in results] == [number * number for number in range(200)]
+    pids = {pid for pid, _ in results}
+    assert os.getpid() not in pids and len(pids) == 2
+
+
+def test_the_dataset_pass_runs_no_rule_in_the_process_holding_the_features(monkeypatch, structure_config) -> None:
+    """Forked, every dataset-wide rule runs in a child: the run's process keeps only its features."""
+    serial = datalint.lint_paths([SHAREGPT], jobs=1, extend_select=STRUCTURE, config=structure_config)
+    run_here = os.getpid()
+    real_pass = dataset_pass.serial_dataset_pass
+
+    def in_a_child_only(files, rules, *args, **kwargs):
+        if rules and os.getpid() == run_here:
+            raise AssertionError(f"{sorted(rules)} ran in the process holding the features")
+        return real_pass(files, rules, *args, **kwargs)
+
+    monkeypatch.setattr(dataset_pass, "serial_dataset_pass", in_a_child_only)
+    monkeypatch.setattr(dataset_pass, "FORK_MIN_ROWS", 10)
+    parallel = datalint.lint_paths([SHAREGPT], jobs=2, extend_select=STRUCTURE, config=structure_config)
+    assert parallel.stats["dataset processes"] == 2
+    assert [v.to_dict() for v in parallel.violations] == [v.to_dict() for v in serial.violations]
+
+
 def test_a_failing_task_in_a_child_raises_with_its_traceback() -> None:
     from datalint import forking
 

@@ -71,7 +71,7 @@ def run_dataset_pass(
     """The dataset pass of these rules over the run's files; `meanwhile` (writing the cache) runs
     here while it works.
 
-    With several jobs and many rows, the rules are shared by this process and forked ones
+    With several jobs and many rows, the rules are shared by forked processes
     (datalint/forking.py), which inherit the files' features (nothing is copied to them), build
     the tables of their rules and send back only their violations; the rules are independent of
     each other, so the result is the same as one after the other. A child shares its parent's
@@ -91,7 +91,9 @@ def run_dataset_pass(
     if stats is not None:
         stats["dataset processes"] = processes
     work = partial(_dataset_rule, files, rules, progress, len(codes))
-    outcomes = forking.share(list(enumerate(codes, start=1)), work, processes - 1, meanwhile)
+    # Every rule runs in a child: this process holds every file's features, and a rule's tables
+    # and working memory (D005's: as much again) would add to its peak, which grows with the run.
+    outcomes = forking.share(list(enumerate(codes, start=1)), work, processes, meanwhile, work_here=False)
     found: dict[str, list[Violation]] = {}
     for code, (violations, seconds) in zip(codes, outcomes, strict=True):
         found[code] = violations
