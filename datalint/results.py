@@ -20,20 +20,17 @@ from typing import Any
 
 import numpy as np
 
-from datalint.codec import (
+from datalint.codec import declaration, decode_entries_column, entries_present, value_at
+from datalint.feature_types import Features
+from datalint.record_keys import RecordKeys
+from datalint.typed_columns import (
     TypedColumn,
     absent_column,
     concat_typed,
-    declaration,
-    decode_entries_column,
     decode_typed_column,
-    entries_present,
     typed_kind,
     typed_of_values,
-    value_at,
 )
-from datalint.feature_types import Features
-from datalint.record_keys import RecordKeys
 
 # (rule index, message, column, end column, pointer): a violation as the record pass stores it.
 StoredViolation = tuple[int, str, int, "int | None", str]
@@ -233,7 +230,7 @@ class Entries:
         return np.concatenate([segment.present(rule_index) for segment in self.segments])
 
     def typed_column(self, rule_index: int, name: str) -> TypedColumn:
-        """Column `name` of the rule's features over every entry, as arrays (codec.TypedColumn)."""
+        """Column `name` of the rule's features over every entry, as arrays (typed_columns.TypedColumn)."""
         features = self.results.declared.get(rule_index)
         for segment in self.segments if features is None else ():
             if rule_index in segment.encoded:

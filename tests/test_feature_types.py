@@ -237,8 +237,8 @@ def test_a_typed_column_holds_what_the_values_hold() -> None:
     """Every number, bool and category column of a row or scalar layout, read as arrays (from the
     encoded column, from values held in this process, and joined over chunks as a file's entries
     are), gives each row the value its tuple has, None where the row has none."""
-    from datalint.codec import concat_typed
     from datalint.results import Entries
+    from datalint.typed_columns import concat_typed
 
     rules = dataset_rules()
     plan = RulePlan(Settings(tuple(rules)))

@@ -1,4 +1,4 @@
-"""Typed columns of every layout (codec.TypedColumn, ragged for `rows`) and the distinct values
+"""Typed columns of every layout (typed_columns.TypedColumn, ragged for `rows`) and the distinct values
 kinds count, read from real records' packed features and compared with the decoded Python values."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from itertools import islice
 import numpy as np
 import pytest
 
-from datalint import codec
+from datalint import codec, typed_columns
 from datalint.config import Settings
 from datalint.engine.plan import RulePlan
 from datalint.engine.record_pass import check_lines
@@ -80,12 +80,12 @@ def test_a_typed_column_of_any_layout_holds_what_the_values_hold() -> None:
             taken = got.take(picked)
             assert taken.items() == _flat_rows([values[i] for i in picked.tolist()], declared, at)
             halves = [got.take(np.arange(0, 300)), got.take(np.arange(300, len(values)))]
-            assert codec.concat_typed(halves).items() == want
-            assert codec.concat_typed(halves).offsets.tolist() == got.offsets.tolist()
+            assert typed_columns.concat_typed(halves).items() == want
+            assert typed_columns.concat_typed(halves).offsets.tolist() == got.offsets.tolist()
             # Records of one row each, as a file of one text per record decodes (no offsets), joined with ragged ones.
             one = got.take(np.flatnonzero(np.array(counts) == 1))
-            one_row_each = codec.TypedColumn(one.values, one.present, one.dictionary, one.category)
-            joined = codec.concat_typed([one_row_each, taken])
+            one_row_each = typed_columns.TypedColumn(one.values, one.present, one.dictionary, one.category)
+            joined = typed_columns.concat_typed([one_row_each, taken])
             assert joined.row_counts().tolist() == one_row_each.row_counts().tolist() + taken.row_counts().tolist()
             assert joined.items() == one_row_each.items() + taken.items()
     assert ragged_read >= 20 and multi_row >= 5  # length, language, consistency ... on chat records too
@@ -104,7 +104,7 @@ def test_distinct_records_give_back_every_record_value() -> None:
             continue
         present = np.flatnonzero([value is not None for value in values])
         columns = [entries.typed_column(index, name).take(present) for name in names]
-        distinct, codes = codec.distinct_records(columns, declared.layout)
+        distinct, codes = typed_columns.distinct_records(columns, declared.layout)
         kept = [values[entry] for entry in present.tolist()]
         assert distinct == list(dict.fromkeys(kept)), plan.rules[index].code
         assert [distinct[code] for code in codes.tolist()] == kept
@@ -124,14 +124,15 @@ def test_distinct_records_tell_rows_in_order_and_none_apart() -> None:
         (),
     ]
     meta, blobs = codec.encode_entries_column(values, declared)
-    columns = [codec.decode_typed_column(meta, blobs, len(values), name) for name in declared.names]
-    distinct, codes = codec.distinct_records(columns, "rows")
+    columns = [typed_columns.decode_typed_column(meta, blobs, len(values), name) for name in declared.names]
+    distinct, codes = typed_columns.distinct_records(columns, "rows")
     assert distinct == list(dict.fromkeys(values))
     assert codes.tolist() == [0, 1, 2, 3, 0, 4, 2]
     # 1 and 1.0 are two categories but one Python value: counted as one, as a dict does.
     mixed = [(1,), (1.0,), ("1",)]
     meta, blobs = codec.encode_entries_column(mixed, Features((("value", CATEGORY),), "row"))
-    distinct, codes = codec.distinct_records([codec.decode_typed_column(meta, blobs, 3, "value")], "row")
+    column = typed_columns.decode_typed_column(meta, blobs, 3, "value")
+    distinct, codes = typed_columns.distinct_records([column], "row")
     assert distinct == [(1,), ("1",)] and codes.tolist() == [0, 0, 1]
 
 
@@ -140,7 +141,7 @@ def test_a_damaged_ragged_column_is_a_codec_error() -> None:
     meta, blobs = codec.encode_entries_column([(("a", 1), ("b", 2)), (("c", 3),)], declared)
     damaged = [np.array([0, 3, 1], "<i8").tobytes(), *blobs[1:]]
     with pytest.raises(codec.CodecError):
-        codec.decode_typed_column(meta, damaged, 2, "size")
+        typed_columns.decode_typed_column(meta, damaged, 2, "size")
 
 
 def _forbidden() -> list:
@@ -182,7 +183,7 @@ def test_length_consistency_and_language_rules_read_typed_columns_only(tmp_path)
             continue
         rows = np.flatnonzero(present)
 
-        def read_column(name: str, index: int = index, rows: np.ndarray = rows) -> codec.TypedColumn:
+        def read_column(name: str, index: int = index, rows: np.ndarray = rows) -> typed_columns.TypedColumn:
             return entries.typed_column(index, name).take(rows)
 
         table = FeatureTable([str(path)] * len(rows), (rows + 1).tolist(), [""] * len(rows), frozenset(), _forbidden)
@@ -203,7 +204,7 @@ def test_length_consistency_and_language_rules_read_typed_columns_only(tmp_path)
 def test_first_seen_numbers_keys_as_a_dict_does(high: int) -> None:
     """Codes counted in place and wide keys sorted first number the keys alike: by first appearance."""
     keys = np.random.default_rng(high).integers(0, high, 5000, dtype=np.int64)
-    numbers, firsts = codec.first_seen(keys)
+    numbers, firsts = typed_columns.first_seen(keys)
     by_key: dict[int, int] = {}
     first_of: dict[int, int] = {}
     for index, key in enumerate(keys.tolist()):

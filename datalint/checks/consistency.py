@@ -36,9 +36,9 @@ import numpy as np
 from datalint.checks import Option, fields_option
 from datalint.checks.consistency_context import EXPLAINED, in_context, on_rare_side
 from datalint.checks.consistency_features import FEATURES, SCANNED, USUAL_ENDING, looks_like_code, scan
-from datalint.codec import distinct_in_files
 from datalint.feature_types import CATEGORY, Features, rows
 from datalint.records import Record, Text
+from datalint.typed_columns import distinct_in_files
 from datalint.violation import DatasetFinding
 
 # Responses that are code (unfenced, as in Alpaca) say nothing about prose formatting: a `#` comment is

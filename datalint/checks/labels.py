@@ -25,11 +25,11 @@ from typing import Any
 import numpy as np
 
 from datalint.checks import Option
-from datalint.codec import distinct_in_files
 from datalint.feature_types import CATEGORY, NO_FEATURES, STR, Features
 from datalint.feature_types import rows as rows_of
 from datalint.locate import make_pointer, pointer_tokens
 from datalint.records import Record, resolve
+from datalint.typed_columns import distinct_in_files
 from datalint.violation import DatasetFinding, Finding
 
 OPTIONS = {

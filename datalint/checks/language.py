@@ -26,7 +26,6 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from datalint.checks import Option, fields_option
-from datalint.codec import distinct_records, first_seen
 from datalint.feature_types import BOOL, CATEGORY, NO_FEATURES, Features, row, rows
 from datalint.intent.language import asks_for_language
 from datalint.language.identify import ENGLISH_WORDS, language_of
@@ -34,6 +33,7 @@ from datalint.language.model import load_model
 from datalint.language.scripts import NAMED_LATIN, display, quotes_script, same_language, script_class
 from datalint.language.switch import latin_switch, script_switch
 from datalint.records import Record
+from datalint.typed_columns import distinct_records, first_seen
 from datalint.violation import DatasetFinding, Finding
 
 CHECKS = ("field", "pair", "switch")

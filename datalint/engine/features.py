@@ -15,12 +15,12 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from datalint.codec import TypedColumn, concat_typed
 from datalint.engine.plan import RulePlan
 from datalint.reader import Problem, hash_text
 from datalint.record_keys import ENTRY_DTYPE, KeyIndex, RecordKeys, empty_hashes
 from datalint.results import Entries
 from datalint.rules import Rule
+from datalint.typed_columns import TypedColumn, concat_typed
 from datalint.violation import Violation
 
 if TYPE_CHECKING:
@@ -76,7 +76,7 @@ class FeatureTable:
     each row is (`paths`, a list-like of paths; `lines`, an int array or range; `hashes`, the
     lines' content hashes as a uint64 array: `hash_text` gives the text a violation shows), and its
     features, read two ways: `values`, a Python value per row as the kind returned it (tuples), or
-    `column(name)`, one declared column as numpy arrays (codec.TypedColumn), with no Python object
+    `column(name)`, one declared column as numpy arrays (typed_columns.TypedColumn), with no Python object
     per row: the way to read a large table. Each is decoded from the files' columns when first
     asked for. Nothing mutates a table: it may share its arrays (a file's hashes)."""
 

@@ -10,8 +10,8 @@ from collections.abc import Iterator
 
 import numpy
 
-from datalint.codec import first_seen
 from datalint.feature_types import FeatureError
+from datalint.typed_columns import first_seen
 from datalint.violation import DatasetFinding
 
 MAD_TO_SIGMA = 1.4826
