@@ -12,7 +12,7 @@ table's columns for kinds that count values which repeat. How the blobs are writ
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -35,8 +35,9 @@ class TypedColumn:
     ragged: `values` and `present` are flat over every record's rows, and record i's rows are
     `offsets[i]:offsets[i + 1]` (int64, one more than the records); a record with no feature has
     no rows. A `rows` column whose every record has one row (one text per record: the usual case)
-    has no offsets either. Numbers, booleans and categories have typed access; `str` and `array` columns are read
-    as Python values (`FeatureTable.values`)."""
+    has no offsets either. An `array` column (in a `scalar` or `row` layout) is ragged the same way:
+    a record's items are its rows. Numbers, booleans, categories and arrays have typed access; `str`
+    columns are read as Python values (`FeatureTable.values`)."""
 
     values: np.ndarray
     present: np.ndarray
@@ -84,7 +85,7 @@ class TypedColumn:
         return [value if present else None for value, present in zip(found, self.present.tolist(), strict=True)]
 
 
-_TYPED = ("int64", "uint64", "uint32", "float64", "bool", "category")
+_TYPED = ("int64", "uint64", "uint32", "float64", "bool", "category", "array")
 
 
 def typed_kind(features: Features, name: str) -> FeatureType:
@@ -134,6 +135,10 @@ def decode_typed_column(meta: dict, blobs: Blobs, count: int, name: str) -> Type
             raise CodecError("feature column does not match its entries")
         has = np.zeros(len(rows), np.bool_)
         has[np.flatnonzero(rows)[mask]] = True
+    if kind.name == "array":
+        if features.layout == "rows":
+            raise FeatureError(f"{features.owner or 'a rule'}: array feature {name!r} in rows has no typed access")
+        return _array_column(has, kind, part)
     dictionary: tuple = ()
     if kind.name == "category":
         dictionary = as_tuples(json.loads(bytes(next(part))))
@@ -147,6 +152,16 @@ def decode_typed_column(meta: dict, blobs: Blobs, count: int, name: str) -> Type
         full[has] = values
         values = full
     return TypedColumn(values, has, dictionary, kind.name == "category", offsets)
+
+
+def _array_column(has: np.ndarray, kind: FeatureType, part: Iterator[memoryview | bytes]) -> TypedColumn:
+    """An `array` column, ragged: each entry's items are its rows, end to end in `values` (read in
+    place, not copied); an entry without a value has none."""
+    offsets = _entry_offsets(has, next(part))
+    values = np.frombuffer(next(part), kind.dtype)
+    if len(values) != offsets[-1]:
+        raise CodecError("array column has the wrong size")
+    return TypedColumn(values, np.ones(len(values), np.bool_), (), False, offsets)
 
 
 def _offsets_of_part(column: TypedColumn) -> np.ndarray:

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from datalint.minhash.pairs import choose_bands, clusters, find_similar_pairs
+from datalint.minhash.ragged import Ragged, gather, sizes_of
 from datalint.minhash.shingles import jaccard, normalize, shingle_hashes, shingle_hashes_many
 from datalint.minhash.signatures import LazySignatures, signature, signatures
 
@@ -276,3 +277,37 @@ def test_choose_bands_recall_at_threshold():
     assert 1 - (1 - 0.9**rows) ** bands >= 0.999
     # The S-curve midpoint sits well below the threshold: banding for a lower similarity.
     assert (1 - 0.5 ** (1 / bands)) ** (1 / rows) < 0.8
+
+
+def test_ragged_arrays_gather_as_a_list_of_arrays_does():
+    """One flat array with starts and ends (how D005 reads its typed column) gives every batch of
+    rows, sizes and signatures exactly as the list of arrays does, gaps and empty arrays included."""
+    texts = [json.loads(line)["instruction"] for line in (DATASETS / "gsm8k-alpaca-train.jsonl").open()][:500]
+    texts[7] = ""
+    arrays = shingle_hashes_many(texts)
+    header = np.array([11, 12], np.uint64)  # D005 keeps two keys before each record's shingles
+    flat = np.concatenate([np.concatenate((header, array)) for array in arrays])
+    ends = np.cumsum([array.size + 2 for array in arrays])
+    ragged = Ragged(flat, ends - np.array([array.size for array in arrays]), ends)
+    assert len(ragged) == len(arrays) and all(np.array_equal(a, b) for a, b in zip(ragged, arrays, strict=True))
+    rows = np.array([499, 7, 0, 0, 250])
+    for got, want in zip(gather(ragged, rows), gather(arrays, rows), strict=True):
+        assert np.array_equal(got, want)
+    assert np.array_equal(sizes_of(ragged), sizes_of(arrays))
+    assert np.array_equal(signatures(ragged), signatures(arrays))
+    assert find_similar_pairs(LazySignatures(ragged), ragged) == find_similar_pairs(signatures(arrays), arrays)
+
+
+def test_template_shingles_are_dropped_only_from_records_holding_enough_of_them():
+    """D005's template trim, on one flat array, equals filtering each templated record's array."""
+    from datalint.checks.near_duplicate import _in_sorted, _trimmed
+
+    rng = np.random.default_rng(5)
+    arrays = [np.unique(rng.integers(0, 400, rng.integers(0, 40)).astype(np.uint64)) for _ in range(300)]
+    template = np.arange(0, 400, 3, dtype=np.uint64)
+    templated = rng.random(300) < 0.5
+    sizes = np.array([array.size for array in arrays])
+    got = _trimmed(Ragged.of_sizes(np.concatenate(arrays), sizes), templated, template)
+    for index, array in enumerate(arrays):
+        want = array[~_in_sorted(array, template)] if templated[index] else array
+        assert np.array_equal(got[index], want)

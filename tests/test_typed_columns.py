@@ -12,7 +12,7 @@ from datalint import codec, typed_columns
 from datalint.config import Settings
 from datalint.engine.plan import RulePlan
 from datalint.engine.record_pass import check_lines
-from datalint.feature_types import BOOL, CATEGORY, FLOAT64, INT64, Features, optional, rows
+from datalint.feature_types import BOOL, CATEGORY, FLOAT64, INT64, UINT64_ARRAY, Features, optional, rows, scalar
 from datalint.reader import read_jsonl
 from datalint.results import Entries
 from tests.test_feature_types import DATASETS, SAMPLES, dataset_rules
@@ -212,3 +212,30 @@ def test_first_seen_numbers_keys_as_a_dict_does(high: int) -> None:
         first_of.setdefault(key, index)
     assert numbers.tolist() == [by_key[key] for key in keys.tolist()]
     assert firsts.tolist() == list(first_of.values())
+
+
+def test_an_array_column_reads_as_one_ragged_array() -> None:
+    """D005's shingle arrays: typed, every record's items end to end with its offsets, read in
+    place; records without a value (None) have no items; taking records keeps their items."""
+    arrays = [np.array([3, 1, 2], np.uint64), None, np.array([7], np.uint64), np.array([], np.uint64), None]
+    for declared in (Features((("shingles", optional(UINT64_ARRAY)),), "scalar"), scalar("shingles", UINT64_ARRAY)):
+        values = arrays if declared.columns[0][1].optional else [a for a in arrays if a is not None]
+        meta, blobs = codec.encode_entries_column(values, declared)
+        column = typed_columns.decode_typed_column(meta, blobs, len(values), "shingles")
+        offsets = column.offsets.tolist()
+        assert len(offsets) == len(values) + 1
+        got = [column.values[start:end].tolist() for start, end in zip(offsets, offsets[1:], strict=False)]
+        assert got == [[] if a is None else a.tolist() for a in values]
+        taken = column.take(np.array([len(values) - 1, 0, 0]))
+        offsets = taken.offsets.tolist()
+        want = [values[len(values) - 1], values[0], values[0]]
+        assert [taken.values[a:b].tolist() for a, b in zip(offsets, offsets[1:], strict=False)] == [
+            [] if a is None else a.tolist() for a in want
+        ]
+
+
+def test_a_damaged_array_column_is_a_codec_error() -> None:
+    declared = scalar("shingles", UINT64_ARRAY)
+    meta, blobs = codec.encode_entries_column([np.array([1, 2], np.uint64), np.array([3], np.uint64)], declared)
+    with pytest.raises(codec.CodecError):
+        typed_columns.decode_typed_column(meta, [*blobs[:-1], blobs[-1][:8]], 2, "shingles")

@@ -35,6 +35,7 @@ from datalint.checks import Option, fields_option
 from datalint.checks.duplicate import closed_answer_of
 from datalint.feature_types import UINT64_ARRAY, scalar
 from datalint.minhash.pairs import clusters, exact_groups, find_similar_pairs
+from datalint.minhash.ragged import Ragged
 from datalint.minhash.shingles import jaccard, normalize, shingle_hashes_many
 from datalint.minhash.signatures import LazySignatures
 from datalint.records import Record
@@ -142,27 +143,9 @@ def task_key(record: Record) -> int:
     return _key(normalize(instruction))
 
 
-class Shingles(Sequence[np.ndarray]):
-    """Each record's shingle hashes (its feature without the HEADER keys), as a view made when asked
-    for, or its trimmed array: a million records hold no million views."""
-
-    def __init__(self, values: list[np.ndarray], trimmed: dict[int, np.ndarray] | None = None) -> None:
-        self.values, self.trimmed = values, trimmed or {}
-
-    def __len__(self) -> int:
-        return len(self.values)
-
-    def __getitem__(self, index: int) -> np.ndarray:  # type: ignore[override]
-        found = self.trimmed.get(index)
-        return found if found is not None else self.values[index][HEADER:]
-
-    def __iter__(self) -> Iterator[np.ndarray]:
-        return map(self.__getitem__, range(len(self.values)))
-
-
 def without_template(
-    shingles: Shingles, paths: list[str], share: float, min_records: int
-) -> tuple[Shingles, np.ndarray, np.ndarray]:
+    shingles: Ragged, paths: list[str], share: float, min_records: int
+) -> tuple[Ragged, np.ndarray, np.ndarray]:
     """The shingle arrays without template shingles, which records lost any, and the template.
 
     Templates are found per file (a file's boilerplate is rare among many files of a run) and
@@ -180,24 +163,32 @@ def without_template(
     templated = np.zeros(len(shingles), bool)
     if not template.size:
         return shingles, templated, template
-    everyone = np.arange(len(shingles))
-    for part, flat, starts in _slices(shingles, everyone):
+    for part, flat, starts in _slices(shingles, np.arange(len(shingles))):
         # Template shingles per record, summed over each record's run of `flat`.
         in_template = np.add.reduceat(_in_sorted(flat, template), starts, dtype=np.int64)
         templated[part] = in_template >= MIN_TEMPLATE_SHINGLES
-    trimmed = {
-        index: shingles[index][~_in_sorted(shingles[index], template)] for index in np.flatnonzero(templated).tolist()
-    }
-    return Shingles(shingles.values, trimmed), templated, template
+    if not templated.any():
+        return shingles, templated, template
+    return _trimmed(shingles, templated, template), templated, template
+
+
+def _trimmed(shingles: Ragged, templated: np.ndarray, template: np.ndarray) -> Ragged:
+    """The arrays, those of `templated` records without their template shingles (a new flat array)."""
+    flat, sizes = shingles.gather(np.arange(len(shingles)))
+    dropped = _in_sorted(flat, template) & np.repeat(templated, sizes)
+    ends = np.cumsum(sizes)
+    before = np.concatenate(([0], np.cumsum(dropped, dtype=np.int64)))  # dropped items before each position
+    kept_sizes = sizes - (before[ends] - before[ends - sizes])
+    return Ragged.of_sizes(flat[~dropped], kept_sizes)
 
 
 CHUNK_SHINGLES = 1 << 21
 
 
-def _slices(shingles: Shingles, indices: np.ndarray) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+def _slices(shingles: Ragged, indices: np.ndarray) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray]]:
     """The non-empty records among `indices` in slices: (their indices, their hashes end to end,
     where each record's run starts)."""
-    sizes = np.fromiter((len(shingles[index]) for index in indices.tolist()), np.int64, indices.size)
+    sizes = shingles.sizes()[indices]
     indices = indices[sizes > 0]
     sizes = sizes[sizes > 0]
     cum = np.cumsum(sizes)
@@ -206,8 +197,8 @@ def _slices(shingles: Shingles, indices: np.ndarray) -> Iterator[tuple[np.ndarra
         base = cum[start - 1] if start else 0
         stop = max(int(np.searchsorted(cum, base + CHUNK_SHINGLES, side="right")), start + 1)
         part = indices[start:stop]
-        flat = np.concatenate([shingles[index] for index in part.tolist()])
-        yield part, flat, np.concatenate(([0], np.cumsum(sizes[start:stop])[:-1]))
+        flat, part_sizes = shingles.gather(part)
+        yield part, flat, np.concatenate(([0], np.cumsum(part_sizes)[:-1]))
         start = stop
 
 
@@ -219,7 +210,7 @@ def _in_sorted(values: np.ndarray, members: np.ndarray) -> np.ndarray:
     return members[at] == values
 
 
-def _template_of(shingles: Shingles, indices: np.ndarray, share: float, min_records: int) -> np.ndarray:
+def _template_of(shingles: Ragged, indices: np.ndarray, share: float, min_records: int) -> np.ndarray:
     """The shingles found in more than `share` of the distinct texts among `indices` (and in at
     least `min_records` of them)."""
     distinct, empty = _distinct(shingles, indices)
@@ -237,28 +228,27 @@ def _template_of(shingles: Shingles, indices: np.ndarray, share: float, min_reco
     return values[counts > least]
 
 
-def _distinct(shingles: Shingles, indices: np.ndarray) -> tuple[np.ndarray, int]:
+def _distinct(shingles: Ragged, indices: np.ndarray) -> tuple[np.ndarray, int]:
     """The first record of each distinct shingle set among `indices`, and 1 if some are empty
     (the empty set is one more distinct text): sets grouped by a 64-bit fingerprint, each grouping
     confirmed exactly (`pairs.exact_groups`)."""
-    sizes = np.zeros(len(shingles), np.int64)
-    sizes[indices] = np.fromiter((len(shingles[index]) for index in indices.tolist()), np.int64, indices.size)
+    sizes = shingles.sizes()
     live = indices[sizes[indices] > 0]
     first = exact_groups(shingles, live, sizes, CHUNK_SHINGLES)
     return live[first == live], int(live.size < indices.size)
 
 
-PairSearch = Callable[[list[np.ndarray], float, int], Iterable[tuple[int, int, float]]]
+PairSearch = Callable[[Sequence[np.ndarray], float, int], Iterable[tuple[int, int, float]]]
 
 
-def local_pairs(shingles: list[np.ndarray], threshold: float, num_perm: int) -> list[tuple[int, int, float]]:
+def local_pairs(shingles: Sequence[np.ndarray], threshold: float, num_perm: int) -> list[tuple[int, int, float]]:
     """Verified similar pairs (first, other, similarity), found in this process."""
     # Signatures computed for the rows banding and verification ask for, never held for all records.
     lazy = LazySignatures(shingles, num_perm=num_perm)
     return find_similar_pairs(lazy, shingles, threshold=threshold, expand_duplicates=False)
 
 
-def ray_pairs(shingles: list[np.ndarray], threshold: float, num_perm: int) -> Iterable[tuple[int, int, float]]:
+def ray_pairs(shingles: Sequence[np.ndarray], threshold: float, num_perm: int) -> Iterable[tuple[int, int, float]]:
     """The same pairs, found by a Ray Data pipeline on the cluster this process is connected to."""
     from datalint.minhash.ray_pairs import find_similar_pairs_on_ray
 
@@ -278,8 +268,11 @@ def check_dataset_on_ray(rule, table) -> Iterator[DatasetFinding]:
 def check_dataset_with(rule, table, search: PairSearch) -> Iterator[DatasetFinding]:
     options = rule.options
     threshold = options["threshold"]
-    headers = _headers(table.values)
-    originals = Shingles(table.values)
+    column = table.column("shingles")  # every record's HEADER keys, then its shingles
+    offsets = column.offsets if column.offsets is not None else np.arange(len(column.values) + 1)
+    starts, ends = offsets[:-1], offsets[1:]
+    headers = np.stack([column.values[starts + key] for key in range(HEADER)], axis=1)
+    originals = Ragged(column.values, starts + HEADER, ends)
     shingles, trimmed, template = without_template(
         originals, table.paths, options["template-share"], options["template-min-records"]
     )
@@ -315,13 +308,6 @@ def check_dataset_with(rule, table, search: PairSearch) -> Iterator[DatasetFindi
             yield DatasetFinding(member, f"near-duplicate of {table.where(related, member)}: {how}{size}", (related,))
 
 
-def _headers(values: list[np.ndarray]) -> np.ndarray:
-    """The HEADER keys of every record, one row each (not a list per record)."""
-    step = 1 << 16
-    parts = [np.concatenate([value[:HEADER] for value in values[at : at + step]]) for at in range(0, len(values), step)]
-    return np.concatenate(parts or [np.empty(0, np.uint64)]).reshape(-1, HEADER)
-
-
 def _similarity_beside_template(one: np.ndarray, other: np.ndarray, template: np.ndarray) -> float:
     """Jaccard similarity with the template shingles *both* records hold set aside. Template text
     only one of them holds still counts as a difference: the same question under two different
@@ -347,7 +333,9 @@ def _different_questions(one: list[int], other: list[int], shortest: int) -> boo
     return bool(short and other_short and short != other_short and shortest >= MIN_QUESTION_SHINGLES)
 
 
-def _related(member: int, links: list[tuple[int, float]], first: int, shingles: list[np.ndarray]) -> tuple[int, float]:
+def _related(
+    member: int, links: list[tuple[int, float]], first: int, shingles: Sequence[np.ndarray]
+) -> tuple[int, float]:
     """The earliest record verified similar to `member` and the similarity; a later one when no
     earlier one is, the cluster's first when the member's only links are its copies."""
     earlier = [link for link in links if link[0] < member]

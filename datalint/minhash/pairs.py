@@ -14,6 +14,7 @@ from collections.abc import Iterable, Sequence
 
 import numpy as np
 
+from datalint.minhash.ragged import gather
 from datalint.minhash.shingles import LENGTH_SALT, fmix64
 from datalint.minhash.signatures import LazySignatures
 
@@ -165,12 +166,8 @@ def intersections(shingles: Sequence[np.ndarray], lo: np.ndarray, hi: np.ndarray
         return np.concatenate(
             (intersections(shingles, lo[:half], hi[:half]), intersections(shingles, lo[half:], hi[half:]))
         )
-    a_list = [shingles[i] for i in lo.tolist()]
-    b_list = [shingles[i] for i in hi.tolist()]
-    a_len = np.fromiter(map(len, a_list), np.int64, count=n_pairs)
-    b_len = np.fromiter(map(len, b_list), np.int64, count=n_pairs)
-    a_val = np.concatenate(a_list)
-    b_val = np.concatenate(b_list)
+    a_val, a_len = gather(shingles, lo)
+    b_val, b_len = gather(shingles, hi)
     pid = np.arange(n_pairs, dtype=_U64) << _U64(40)
     a_key = np.repeat(pid, a_len) | (a_val >> _U64(24))
     b_key = np.repeat(pid, b_len) | (b_val >> _U64(24))
@@ -183,7 +180,7 @@ def intersections(shingles: Sequence[np.ndarray], lo: np.ndarray, hi: np.ndarray
     if clash.size:
         b_pid = np.repeat(np.arange(n_pairs), b_len)
         for p in np.unique(b_pid[clash]).tolist():
-            inter[p] = np.intersect1d(a_list[p], b_list[p], assume_unique=True).size
+            inter[p] = np.intersect1d(shingles[int(lo[p])], shingles[int(hi[p])], assume_unique=True).size
     return inter
 
 
@@ -209,8 +206,8 @@ def exact_groups(shingles: Sequence[np.ndarray], live: np.ndarray, sizes: np.nda
     key = np.empty(live.size, _U64)
     step = 1 << 16
     for s in range(0, live.size, step):
-        part = [shingles[i] for i in live[s : s + step].tolist()]
-        sums = np.add.reduceat(np.concatenate(part), np.concatenate(([0], np.cumsum(sizes[live[s : s + step]])[:-1])))
+        flat, _ = gather(shingles, live[s : s + step])
+        sums = np.add.reduceat(flat, np.concatenate(([0], np.cumsum(sizes[live[s : s + step]])[:-1])))
         key[s : s + step] = fmix64(sums + sizes[live[s : s + step]].astype(_U64) * LENGTH_SALT)
     order, starts, lens = _group_runs(key)
     rep = live.copy()

@@ -36,6 +36,7 @@ from datalint.minhash.pairs import (
     min_agreement,
     same_in_band,
 )
+from datalint.minhash.ragged import gather, sizes_of
 from datalint.minhash.signatures import signatures
 
 __all__ = ["find_similar_pairs_on_ray"]
@@ -58,8 +59,7 @@ def find_similar_pairs_on_ray(
     """(i, j, jaccard) arrays: ``find_similar_pairs_arrays(LazySignatures(shingles), shingles,
     threshold=threshold, expand_duplicates=False)``, computed by a Ray Data pipeline on the
     cluster this process is connected to."""
-    n = len(shingles)
-    sizes = np.fromiter(map(len, shingles), np.int64, count=n)
+    sizes = sizes_of(shingles)
     live = np.flatnonzero(sizes > 0)
     if not live.size:
         return _NO_PAIRS
@@ -100,9 +100,8 @@ def _put_blocks(
     while start < reps.size:
         base = cum[start - 1] if start else 0
         stop = max(int(np.searchsorted(cum, base + block_shingles, side="right")), start + 1)
-        part = [shingles[index] for index in reps[start:stop].tolist()]
         offsets = np.concatenate(([0], np.cumsum(sizes[start:stop])))
-        refs.append(ray.put((np.concatenate(part), offsets)))
+        refs.append(ray.put((gather(shingles, reps[start:stop])[0], offsets)))
         starts.append(start)
         start = stop
     return np.array(starts, np.int64), refs

@@ -11,6 +11,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from datalint.minhash.ragged import Ragged, gather, sizes_of
+
 __all__ = ["LazySignatures", "signature", "signatures"]
 
 _MAX32 = np.uint32(0xFFFFFFFF)
@@ -37,7 +39,7 @@ def signatures(shingles: Sequence[np.ndarray], *, num_perm: int = 128, seed: int
     a, b = _perm_params(num_perm, seed)
     n = len(shingles)
     out = np.full((n, num_perm), _MAX32, np.uint32)
-    sizes = np.fromiter(map(len, shingles), np.int64, count=n)
+    sizes = sizes_of(shingles)
     # Chunk by total shingles so the (num_perm x shingles) work buffer stays cache-sized
     # (4 MB measured best; bench/README.md), and reuse it across chunks.
     per_chunk = max(1, _SIG_CHUNK_ELEMS // num_perm)
@@ -50,7 +52,7 @@ def signatures(shingles: Sequence[np.ndarray], *, num_perm: int = 128, seed: int
         stop = min(max(stop, start + 1), n)
         rows = np.flatnonzero(sizes[start:stop]) + start
         if rows.size:
-            flat = (np.concatenate([shingles[i] for i in rows.tolist()]) >> np.uint64(32)).astype(np.uint32)
+            flat = (gather(shingles, rows)[0] >> np.uint64(32)).astype(np.uint32)
             # Permutation-major layout: each row is one contiguous pass, and the segmented
             # min runs along contiguous memory (much faster than shingle-major; bench/README.md).
             if flat.size <= per_chunk:
@@ -76,7 +78,7 @@ class LazySignatures:
 
     def __getitem__(self, key: np.ndarray | tuple) -> np.ndarray:
         rows, columns = key if isinstance(key, tuple) else (key, slice(None))
-        picked = [self.shingles[index] for index in np.asarray(rows).tolist()]
+        picked = Ragged.of_sizes(*gather(self.shingles, np.asarray(rows)))
         return signatures(picked, num_perm=self.num_perm, seed=self.seed)[:, columns]
 
 
