@@ -373,11 +373,17 @@ def _duplicates(table, label: str, stricter_name: str | None, name: str) -> Iter
     for members in groups:
         first = members[0]
         seen_stricter: set[int | None] = set()
+        size = f" ({len(members)} records share it)" if len(members) > 2 else ""
+        # One message per file of the group: a run with millions of copies holds each text once.
+        messages: dict[str, str] = {}
         for member in members:
             value = next(stricter)
             if member != first and (value is None or value not in seen_stricter):
-                size = f" ({len(members)} records share it)" if len(members) > 2 else ""
-                yield DatasetFinding(member, f"{label} {table.where(first, member)}{size}", (first,))
+                path = table.paths[member]
+                message = messages.get(path)
+                if message is None:
+                    message = messages[path] = f"{label} {table.where(first, member)}{size}"
+                yield DatasetFinding(member, message, (first,))
             seen_stricter.add(value)
 
 

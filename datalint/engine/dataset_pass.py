@@ -125,6 +125,7 @@ def serial_dataset_pass(
     the executor runs a rule's dataset pass (None: its kind's `check_dataset`, here)."""
     first, total = numbers or (1, len(rules))
     for number, (code, rule) in enumerate(rules.items(), start=first):
+        locations: dict[tuple[int, str], Location] = {}  # one object per related record (copies share one)
         if progress is not None:
             progress.dataset_rule(rule, number, total, finished=False)
         started = perf_counter()
@@ -136,14 +137,20 @@ def serial_dataset_pass(
         if progress is not None:
             progress.dataset_rule(rule, number, total, finished=True)
         for finding in found:
-            yield _dataset_violation(rule, table, finding)
+            yield _dataset_violation(rule, table, finding, locations)
 
 
-def _dataset_violation(rule: Rule, table: FeatureTable, finding: DatasetFinding) -> Violation:
+def _dataset_violation(
+    rule: Rule, table: FeatureTable, finding: DatasetFinding, locations: dict[tuple[int, str], Location]
+) -> Violation:
     index = finding.index
-    related = [
-        Location(table.paths[other], int(table.lines[other]), pointer=finding.pointer) for other in finding.related
-    ]
+    related = []
+    for other in finding.related:
+        location = locations.get((other, finding.pointer))
+        if location is None:
+            location = Location(table.paths[other], int(table.lines[other]), pointer=finding.pointer)
+            locations[other, finding.pointer] = location
+        related.append(location)
     related += finding.elsewhere
     return Violation(
         rule.code,
