@@ -7,7 +7,7 @@ import codecs
 from collections.abc import Set
 from pathlib import Path
 
-from datalint.reader import open_binary
+from datalint.reader import open_binary, read_blocks
 
 BLOCK_BYTES = 1 << 24  # read at a time by `FileLines.of_file`
 
@@ -48,16 +48,16 @@ class FileLines:
         wanted = {line - 1 for line in lines} | {0}  # line 1: its byte order mark
         pieces: dict[int, bytes] = {}
         index = 0
-        rest = b""
+        ends_with_newline = True
         with open_binary(path) as stream:
-            while block := stream.read(block_bytes):
-                split = (rest + block).split(b"\n")
-                rest = split.pop()
-                pieces.update((index + at, split[at]) for at in range(len(split)) if index + at in wanted)
-                index += len(split)
-        if index in wanted or rest == b"":
-            pieces[index] = rest
-        found._hold(pieces, index + 1)
+            for block in read_blocks(stream, block_bytes):
+                pieces.update((index + at, block.lines[at]) for at in range(len(block.lines)) if index + at in wanted)
+                index += len(block.lines)
+                ends_with_newline = not block.missing_newline
+        if ends_with_newline:
+            pieces[index] = b""  # what follows the last newline: nothing
+            index += 1
+        found._hold(pieces, index)
         return found
 
     def _piece(self, index: int) -> bytes:

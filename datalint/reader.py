@@ -186,13 +186,13 @@ class Block:
     parts: list[tuple[int, RowPart]] = field(default_factory=list)
 
 
-def read_blocks(stream: BinaryIO) -> Iterator[Block]:
-    """Lines of a stream in blocks of about BLOCK_BYTES, split on b"\\n" only."""
+def read_blocks(stream: BinaryIO, block_bytes: int = BLOCK_BYTES) -> Iterator[Block]:
+    """Lines of a stream in blocks of about `block_bytes`, split on b"\\n" only."""
     rest = b""
-    size = max(1, BLOCK_BYTES // 4)  # a smaller first block: worker processes get their first tasks sooner
+    size = max(1, block_bytes // 4)  # a smaller first block: worker processes get their first tasks sooner
     while True:
         data = stream.read(size)
-        size = BLOCK_BYTES
+        size = block_bytes
         if not data:
             break
         data = rest + data if rest else data
