@@ -72,13 +72,15 @@ def _fork(queue: int, tasks: Sequence[Task], work: Callable[[Task], Any]) -> tup
     os.close(channel)
     status = 0
     try:
-        payload = pickle.dumps(("done", _drain(queue, tasks, work)), protocol=pickle.HIGHEST_PROTOCOL)
+        outcome: tuple[str, Any] = ("done", _drain(queue, tasks, work))
     except BaseException as error:  # noqa: BLE001 - reported to the parent, which raises it
-        payload = pickle.dumps(("failed", "".join(traceback.format_exception(error))))
+        outcome = ("failed", "".join(traceback.format_exception(error)))
         status = 1
     try:
+        # Pickled into the pipe as it is made, and read back the same way: millions of findings
+        # are never held once more as one message by either process.
         with os.fdopen(channel_input, "wb") as stream:
-            stream.write(payload)
+            pickle.dump(outcome, stream, protocol=pickle.HIGHEST_PROTOCOL)
     finally:
         os._exit(status)
 
@@ -94,13 +96,15 @@ def _drain(queue: int, tasks: Sequence[Task], work: Callable[[Task], Any]) -> di
 
 
 def _collect(pid: int, channel: int) -> dict[int, Any]:
+    failure: Exception | None = None
     with os.fdopen(channel, "rb") as stream:
-        payload = stream.read()
-    _, status = os.waitpid(pid, 0)
-    try:
-        outcome, value = pickle.loads(payload)
-    except Exception as error:  # noqa: BLE001 - nothing or half a message: the child died
-        raise ChildFailed(f"a dataset-pass process ended without its results (wait status {status})") from error
+        try:
+            outcome, value = pickle.load(stream)
+        except Exception as error:  # noqa: BLE001 - nothing or half a message: the child died
+            failure = error
+    _, status = os.waitpid(pid, 0)  # after the pipe is closed: a child still writing to it stops
+    if failure is not None:
+        raise ChildFailed(f"a dataset-pass process ended without its results (wait status {status})") from failure
     if outcome != "done":
         raise ChildFailed(f"a dataset-pass process failed:\n{value}")
     return value
