@@ -307,7 +307,11 @@ def test_template_shingles_are_dropped_only_from_records_holding_enough_of_them(
     template = np.arange(0, 400, 3, dtype=np.uint64)
     templated = rng.random(300) < 0.5
     sizes = np.array([array.size for array in arrays])
-    got = _trimmed(Ragged.of_sizes(np.concatenate(arrays), sizes), templated, template)
-    for index, array in enumerate(arrays):
-        want = array[~_in_sorted(array, template)] if templated[index] else array
-        assert np.array_equal(got[index], want)
+    header = np.array([1, 2], np.uint64)  # as D005's column: two keys before each record's shingles
+    with_headers = np.concatenate([np.concatenate((header, array)) for array in arrays])
+    ends = np.cumsum(sizes + 2)
+    for ragged in (Ragged.of_sizes(np.concatenate(arrays), sizes), Ragged(with_headers, ends - sizes, ends)):
+        got = _trimmed(ragged, templated, template)
+        for index, array in enumerate(arrays):
+            want = array[~_in_sorted(array, template)] if templated[index] else array
+            assert np.array_equal(got[index], want)

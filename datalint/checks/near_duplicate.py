@@ -173,13 +173,10 @@ def without_template(
 
 
 def _trimmed(shingles: Ragged, templated: np.ndarray, template: np.ndarray) -> Ragged:
-    """The arrays, those of `templated` records without their template shingles (a new flat array)."""
-    flat, sizes = shingles.gather(np.arange(len(shingles)))
-    dropped = _in_sorted(flat, template) & np.repeat(templated, sizes)
-    ends = np.cumsum(sizes)
-    before = np.concatenate(([0], np.cumsum(dropped, dtype=np.int64)))  # dropped items before each position
-    kept_sizes = sizes - (before[ends] - before[ends - sizes])
-    return Ragged.of_sizes(flat[~dropped], kept_sizes)
+    """The arrays, those of `templated` records without their template shingles: one new flat
+    array; only the templated records' items are searched."""
+    positions, _ = shingles.positions(np.flatnonzero(templated))
+    return shingles.without(positions[_in_sorted(shingles.flat[positions], template)])
 
 
 CHUNK_SHINGLES = 1 << 21

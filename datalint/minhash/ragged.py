@@ -42,14 +42,24 @@ class Ragged(Sequence[np.ndarray]):
 
     def gather(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """The arrays at `rows` end to end, and their sizes."""
+        positions, sizes = self.positions(rows)
+        return self.flat[positions], sizes
+
+    def positions(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Where the items of the arrays at `rows` sit in `flat` (end to end), and the arrays' sizes."""
         starts = self.starts[rows]
         sizes = self.ends[rows] - starts
-        total = int(sizes.sum())
-        if not total:
-            return self.flat[:0], sizes
-        # Element k of the output is flat[start of its array + its place in that array].
+        # Item k is at the start of its array plus its place in that array.
         shift = np.repeat(starts - (np.cumsum(sizes) - sizes), sizes)
-        return self.flat[np.arange(total, dtype=np.int64) + shift], sizes
+        return np.arange(len(shift), dtype=np.int64) + shift, sizes
+
+    def without(self, positions: np.ndarray) -> Ragged:
+        """These arrays with the items at `positions` (ascending) of `flat` left out."""
+        return Ragged(
+            np.delete(self.flat, positions),
+            self.starts - np.searchsorted(positions, self.starts),
+            self.ends - np.searchsorted(positions, self.ends),
+        )
 
 
 def gather(arrays: Sequence[np.ndarray], rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
