@@ -13,7 +13,8 @@ in its own process (`--executor local` with `--jobs` worker processes, then `--e
 local cluster of `--jobs` CPUs); a sampler reads the RSS of the driver and of every process below
 it from /proc every 0.25 s: the driver, Ray's `ray::` worker processes, the forked processes (the
 local record pass's pool and both runs' dataset-pass children: same command line as the driver)
-and Ray's own services (GCS, raylet ...), apart.
+the process spawned beside the driver to drive D005's search on Ray, and Ray's own services (GCS,
+raylet ...), apart.
 """
 
 from __future__ import annotations
@@ -63,7 +64,7 @@ class Sampler(threading.Thread):
     def __init__(self, pid: int, timeline: Path | None = None, every: float = 30.0) -> None:
         super().__init__(daemon=True)
         self.pid = pid
-        self.peaks = {"driver": 0.0, "Ray worker": 0.0, "forked": 0.0, "ray services (sum)": 0.0}
+        self.peaks = {"driver": 0.0, "Ray worker": 0.0, "forked": 0.0, "spawned": 0.0, "ray services (sum)": 0.0}
         self.now = dict(self.peaks)
         self.stopped = threading.Event()
         self.timeline, self.every = timeline, every
@@ -94,6 +95,8 @@ class Sampler(threading.Thread):
                 now["Ray worker"] = max(now["Ray worker"], rss)
             elif command == _cmdline(self.pid):
                 now["forked"] = max(now["forked"], rss)
+            elif "multiprocessing" in command:  # D005's side on Ray (engine/ray_dataset_rule.py)
+                now["spawned"] = max(now["spawned"], rss)
             else:
                 now["ray services (sum)"] += rss
         self.now = now

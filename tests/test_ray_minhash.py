@@ -4,6 +4,7 @@ gives the local report byte for byte, on the session's two-node cluster (tests/c
 from __future__ import annotations
 
 import json
+import os
 import random
 from pathlib import Path
 
@@ -16,6 +17,8 @@ ray = pytest.importorskip("ray")
 pytest.importorskip("ray.data")
 
 import datalint  # noqa: E402
+from datalint.checks import near_duplicate  # noqa: E402
+from datalint.engine import dataset_pass  # noqa: E402
 from datalint.formatters import render  # noqa: E402
 from datalint.minhash.pairs import find_similar_pairs_arrays  # noqa: E402
 from datalint.minhash.ray_pairs import find_similar_pairs_on_ray  # noqa: E402
@@ -56,6 +59,16 @@ def test_the_pipeline_finds_the_local_pairs_on_real_prompts(cluster) -> None:
         assert got.dtype == expected.dtype
         assert np.array_equal(got, expected)  # the same pairs, the same similarities, in order
     assert len(ray.nodes()) == 2
+
+
+def test_the_pipeline_puts_the_programs_own_ray_data_settings_back(cluster) -> None:
+    context = ray.data.DataContext.get_current()
+    context.enable_progress_bars = True
+    strategy = context.shuffle_strategy
+    shingles = shingle_hashes_many(prompts("code-alpaca-2k.jsonl")[:300], ngram=3, unit="word")
+    find_similar_pairs_on_ray(shingles, threshold=0.7)
+    assert context.enable_progress_bars
+    assert context.shuffle_strategy == strategy != ray.data.context.ShuffleStrategy.SORT_SHUFFLE_PULL_BASED
 
 
 def test_the_pipeline_on_nothing_to_compare(cluster) -> None:
@@ -124,14 +137,31 @@ def test_planted_near_duplicates_and_a_template(cluster, tmp_path: Path) -> None
     assert "near-duplicate of line 124" in messages[128] and "template text both share is set aside" in messages[128]
     assert "near-duplicate of line 151" in messages[152]
     assert "near-duplicate of line 153" in messages[155] and "cluster of 4 records" in messages[155]
-    context = ray.data.DataContext.get_current()
-    context.enable_progress_bars = True  # the program's own Ray Data settings ...
-    strategy = context.shuffle_strategy
     on_ray = datalint.lint_paths([path], select=["D005"], executor="ray", pool_min_lines=1)
     assert on_ray.stats["dataset rules on Ray"] == 1
     assert rendered(on_ray) == rendered(local)
-    assert context.enable_progress_bars  # ... are put back after the pipeline
-    assert context.shuffle_strategy == strategy != ray.data.context.ShuffleStrategy.SORT_SHUFFLE_PULL_BASED
+
+
+def test_d005_on_ray_runs_outside_the_process_holding_the_features(cluster, monkeypatch) -> None:
+    """Its table is built in a forked child and its search driven by a process joined to the
+    cluster: the run's own process, which holds every file's features, does neither."""
+    path = dataset("t0-prompt-completion-sample.jsonl")
+    local = datalint.lint_paths([path], select=["D005"])
+    run_here = os.getpid()
+
+    def elsewhere(real):
+        def guarded(*args, **kwargs):
+            if os.getpid() == run_here:
+                raise AssertionError(f"{real.__name__} ran in the process holding the features")
+            return real(*args, **kwargs)
+
+        return guarded
+
+    monkeypatch.setattr(dataset_pass, "table_of", elsewhere(dataset_pass.table_of))
+    monkeypatch.setattr(near_duplicate, "check_dataset_on_ray", elsewhere(near_duplicate.check_dataset_on_ray))
+    on_ray = datalint.lint_paths([path], select=["D005"], executor="ray", pool_min_lines=1)
+    assert on_ray.stats["dataset rules on Ray"] == 1
+    assert rendered(on_ray) == rendered(local)
 
 
 def test_the_cli_runs_d005_on_ray_and_prints_the_local_bytes(cluster) -> None:

@@ -2,4 +2,6 @@
 
 from datalint.cli import run
 
-run()
+# Guarded: a process spawned by the run (multiprocessing's spawn) imports the main module again.
+if __name__ == "__main__":
+    run()

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from functools import partial
 from time import perf_counter
+from types import MappingProxyType
 
 from datalint import forking
 from datalint.checks import load_kind
@@ -31,10 +32,19 @@ def dataset_findings(
     last = LastFindings.load(files, rules)
     to_run = {code: rule for code, rule in rules.items() if code not in last.reused}
     run.stats["dataset rules reused"] = len(last.reused)
-    # Rules the executor runs on its cluster (D005 on Ray), here, before any process is forked.
-    on_cluster = {code: rule for code, rule in to_run.items() if run.dataset_check(rule) is not None}
+    # Rules the executor runs on its cluster (D005 on Ray) first, each from a forked child: their
+    # tables are built there, never in this process, which holds every file's features.
+    checks: dict[str, DatasetCheck] = {}
+    for code, rule in to_run.items():
+        check = run.dataset_check(rule, partial(_table_rows, files, code))
+        if check is not None:
+            checks[code] = check
+    on_cluster = {code: to_run[code] for code in checks}
     progress = run.options.progress
-    found = list(serial_dataset_pass(files, on_cluster, run.timings, progress, check=run.dataset_check))
+    if on_cluster and forking.FORKABLE:
+        found = _in_children(files, on_cluster, list(on_cluster), 1, lambda: None, run.timings, progress, checks)
+    else:
+        found = list(serial_dataset_pass(files, on_cluster, run.timings, progress, checks=checks))
     run.finish()
     found += run_dataset_pass(
         files,
@@ -50,6 +60,10 @@ def dataset_findings(
     place_dataset_violations(found, sources, run.options.jobs, {f.name: f.rows for f in files if f.rows})
     last.save(files, rules, found)
     return found
+
+
+def _table_rows(files: list[FileResults], code: str) -> int:
+    return sum(features.rows_of(code) for features in files if code in features.rules)
 
 
 # Fewer rows than this: forking costs more than sharing the rules saves.
@@ -90,9 +104,23 @@ def run_dataset_pass(
     processes = min(jobs, len(codes))
     if stats is not None:
         stats["dataset processes"] = processes
-    work = partial(_dataset_rule, files, rules, progress, len(codes))
-    # Every rule runs in a child: this process holds every file's features, and a rule's tables
-    # and working memory (D005's: as much again) would add to its peak, which grows with the run.
+    return _in_children(files, rules, codes, processes, meanwhile, timings, progress)
+
+
+def _in_children(
+    files: list[FileResults],
+    rules: dict[str, Rule],
+    codes: list[str],
+    processes: int,
+    meanwhile: Callable[[], None],
+    timings: Timings | None,
+    progress: Progress | None,
+    checks: Mapping[str, DatasetCheck] = MappingProxyType({}),
+) -> list[Violation]:
+    """The rules (taken in the order of `codes`) shared by forked children. Every rule runs in a
+    child: this process holds every file's features, and a rule's tables and working memory
+    (D005's: as much again) would add to its peak, which grows with the run."""
+    work = partial(_dataset_rule, files, rules, progress, len(codes), checks)
     outcomes = forking.share(list(enumerate(codes, start=1)), work, processes, meanwhile, work_here=False)
     found: dict[str, list[Violation]] = {}
     for code, (violations, seconds) in zip(codes, outcomes, strict=True):
@@ -103,12 +131,17 @@ def run_dataset_pass(
 
 
 def _dataset_rule(
-    files: list[FileResults], rules: dict[str, Rule], progress: Progress | None, total: int, task: tuple[int, str]
+    files: list[FileResults],
+    rules: dict[str, Rule],
+    progress: Progress | None,
+    total: int,
+    checks: Mapping[str, DatasetCheck],
+    task: tuple[int, str],
 ) -> tuple[list[Violation], float]:
     number, code = task
     started = perf_counter()
-    violations = list(serial_dataset_pass(files, {code: rules[code]}, progress=progress, numbers=(number, total)))
-    return violations, perf_counter() - started
+    in_pass = serial_dataset_pass(files, {code: rules[code]}, progress=progress, numbers=(number, total), checks=checks)
+    return list(in_pass), perf_counter() - started
 
 
 def serial_dataset_pass(
@@ -117,12 +150,12 @@ def serial_dataset_pass(
     timings: Timings | None = None,
     progress: Progress | None = None,
     numbers: tuple[int, int] | None = None,
-    check: Callable[[Rule], DatasetCheck | None] = lambda rule: None,
+    checks: Mapping[str, DatasetCheck] = MappingProxyType({}),
 ) -> Iterator[Violation]:
     """Each rule on its table, built just before and dropped after: one table in memory at a time.
     A rule's time includes building its table. `numbers`: (first rule's number, rules in the pass)
-    for `progress`, when these rules are part of a pass shared by processes. `check(rule)`: how
-    the executor runs a rule's dataset pass (None: its kind's `check_dataset`, here)."""
+    for `progress`, when these rules are part of a pass shared by processes. `checks`: how the
+    executor runs some rules' dataset pass, by code (the others: their kind's `check_dataset`)."""
     first, total = numbers or (1, len(rules))
     for number, (code, rule) in enumerate(rules.items(), start=first):
         locations: dict[tuple[int, str], Location] = {}  # one object per related record (copies share one)
@@ -130,7 +163,7 @@ def serial_dataset_pass(
             progress.dataset_rule(rule, number, total, finished=False)
         started = perf_counter()
         table = table_of(files, code)
-        check_dataset = check(rule) or load_kind(rule.kind).check_dataset
+        check_dataset = checks.get(code) or load_kind(rule.kind).check_dataset
         found = list(check_dataset(rule, table)) if len(table) else []
         if timings is not None and len(table):
             timings.add(rule.code, perf_counter() - started)

@@ -33,8 +33,8 @@ class ExecutorError(Exception):
     read a file): exit code 2 with one clear sentence."""
 
 
-# How an executor runs one dataset-wide rule over its table, when not in this process (a kind's
-# `check_dataset_on_ray` on the Ray executor): the same findings as the kind's `check_dataset`.
+# How an executor runs one dataset-wide rule over its table elsewhere (on the Ray executor, a kind's
+# `check_dataset_on_ray` from a process joined to the cluster): the kind's `check_dataset` findings.
 DatasetCheck = Callable[[Rule, Any], Iterable[Any]]
 
 
@@ -199,8 +199,9 @@ class Executor:
             self._pool = context.Pool(self.options.jobs)
         return self._pool
 
-    def dataset_check(self, rule: Rule) -> DatasetCheck | None:
-        """How this executor runs the rule's dataset pass elsewhere; None: in this process."""
+    def dataset_check(self, rule: Rule, rows: Callable[[], int]) -> DatasetCheck | None:
+        """How this executor runs the rule's dataset pass elsewhere (on its cluster), given how to
+        count the rows of its table; None: as every other rule, by its kind's `check_dataset`."""
         return None
 
     def finish(self) -> None:

@@ -109,6 +109,17 @@ class FeatureTable:
             found = self._columns[name] = _sharing_offsets(self.read_column(name), self._columns.values())
         return found
 
+    def with_columns(self, names: Iterable[str]) -> FeatureTable:
+        """The table with these columns read and nothing left to read: what another process (one
+        pickled copy, no reference to the files' results) needs to run a kind over it."""
+        return FeatureTable(
+            self.paths,
+            self.lines,
+            self.hashes,
+            self.row_paths,
+            _columns={name: self.column(name) for name in names},
+        )
+
     def hash_text(self, row: int) -> str:
         """The content hash of row `row`'s line, as violations show it."""
         return hash_text(self.hashes[row])
@@ -194,6 +205,13 @@ class FileResults:
             partial(self._values_at, index, None if every else rows),
             partial(self._column_at, index, None if every else rows),
         )
+
+    def rows_of(self, code: str) -> int:
+        """How many rows the rule's table has in this file (its lines with a feature value)."""
+        present = self.entries.present(self.rules[code][0])
+        if present is None:
+            return 0
+        return int(np.count_nonzero(present if isinstance(self.order, range) else present[self.order]))
 
     def _values_at(self, rule_index: int, rows: np.ndarray | None) -> list[Any]:
         column = self.entries.column(rule_index)

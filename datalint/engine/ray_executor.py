@@ -15,6 +15,7 @@ import os
 import socket
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
+from functools import partial
 from itertools import accumulate
 from uuid import uuid4
 
@@ -25,6 +26,7 @@ from datalint.checks import load_kind
 from datalint.config import Settings
 from datalint.engine.executor import CHUNK_BYTES, DatasetCheck, Executor, ExecutorError, RunOptions, _work
 from datalint.engine.plan import RulePlan
+from datalint.engine.ray_dataset_rule import check_in_own_process
 from datalint.engine.record_pass import BlockPlace
 from datalint.reader import BLOCK_BYTES, record_hash
 from datalint.rules import Rule
@@ -110,6 +112,7 @@ class RayExecutor(Executor):
     def __init__(self, options: RunOptions) -> None:
         super().__init__(options)
         self._started = connect(options.ray_address or os.environ.get("RAY_ADDRESS"), options.jobs)
+        self._address = ray.get_runtime_context().gcs_address  # where another process joins this cluster
         self._payloads: dict[int, tuple[str, ray.ObjectRef]] = {}
         self.blocks_in_flight = blocks_for(int(ray.cluster_resources().get("CPU", 1)), options.chunk_bytes)
 
@@ -164,21 +167,14 @@ class RayExecutor(Executor):
             entry = self._payloads[id(settings)] = (uuid4().hex, ray.put(payload))
         return entry
 
-    def dataset_check(self, rule: Rule) -> DatasetCheck | None:
+    def dataset_check(self, rule: Rule, rows: Callable[[], int]) -> DatasetCheck | None:
         """A kind's `check_dataset_on_ray` (D005's MinHash search as a Ray Data pipeline), if it has
-        one; a small table stays in this process, as few lines do in the record pass."""
-        kind = load_kind(rule.kind)
-        on_ray = getattr(kind, "check_dataset_on_ray", None)
-        if on_ray is None:
+        one, from a process of its own (ray_dataset_rule.py); a small table stays local, as few
+        lines do in the record pass."""
+        if not hasattr(load_kind(rule.kind), "check_dataset_on_ray") or rows() < self.pool_min_lines():
             return None
-
-        def check(rule: Rule, table) -> Iterable:
-            if len(table) < self.pool_min_lines():
-                return kind.check_dataset(rule, table)
-            self.stats["dataset rules on Ray"] = self.stats.get("dataset rules on Ray", 0) + 1
-            return on_ray(rule, table)
-
-        return check
+        self.stats["dataset rules on Ray"] = self.stats.get("dataset rules on Ray", 0) + 1
+        return partial(check_in_own_process, self._address)
 
     def close(self, terminate: bool = False) -> None:
         """The record pass is over; Ray stays up for the dataset pass's rules (`finish` ends it),
