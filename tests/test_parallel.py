@@ -14,6 +14,7 @@ import datalint
 from datalint import forking, reader
 from datalint.cli import main
 from datalint.engine import dataset_pass, executor, placing, record_pass
+from datalint.engine.features import FileResults
 
 DATASETS = Path(__file__).resolve().parents[1] / ".." / "shared" / "datasets"
 GSM8K = DATASETS / "gsm8k-alpaca-train.jsonl"
@@ -141,21 +142,26 @@ def test_file_format_found_late_applies_to_every_record_from_a_file_or_stdin(tmp
     assert json.loads(from_file.output)["files"][0]["format"] == "alpaca"
 
 
-def _pid_and_square(number: int) -> tuple[int, int]:
+def _pid_and_square(number: int) -> tuple[list[int], int]:
     time.sleep(0.002)  # long enough that every process gets tasks before the queue runs dry
-    return os.getpid(), number * number
+    return [number * number], os.getpid()
 
 
-def _fails_on_seven(number: int) -> int:
+def _fails_on_seven(number: int) -> tuple[list[int], None]:
     if number == 7:
         raise ValueError("seven is not allowed")
-    return number
+    return [number], None
 
 
-def _dies_on_three(number: int) -> int:
+def _dies_on_three(number: int) -> tuple[list[int], None]:
     if number == 3 and os.getpid() != PARENT:
         os._exit(9)  # a child killed mid-task (out of memory, say)
-    return number
+    return [number], None
+
+
+def _many_items(size: int) -> tuple[list, dict]:
+    shared = ("a message", size)  # one object behind many items, as a duplicate group's message
+    return [(number, shared) for number in range(size)], {"size": size, "pid": os.getpid()}
 
 
 PARENT = os.getpid()
@@ -166,18 +172,29 @@ def test_shared_tasks_run_here_and_in_forked_children_in_task_order() -> None:
 
     ran_meanwhile = []
     results = forking.share(list(range(200)), _pid_and_square, 2, lambda: ran_meanwhile.append(os.getpid()))
-    assert [square for _, square in results] == [number * number for number in range(200)]
+    assert [squares for squares, _ in results] == [[number * number] for number in range(200)]
     assert ran_meanwhile == [os.getpid()]
-    assert len({pid for pid, _ in results}) == 3  # this process and both children took tasks
+    assert len({pid for _, pid in results}) == 3  # this process and both children took tasks
 
 
 def test_shared_tasks_can_all_run_in_children_leaving_this_process_free() -> None:
     from datalint import forking
 
     results = forking.share(list(range(200)), _pid_and_square, 2, lambda: None, work_here=False)
-    assert [square for _, square in results] == [number * number for number in range(200)]
-    pids = {pid for pid, _ in results}
+    assert [squares for squares, _ in results] == [[number * number] for number in range(200)]
+    pids = {pid for _, pid in results}
     assert os.getpid() not in pids and len(pids) == 2
+
+
+def test_a_childs_long_result_comes_back_whole_and_in_order_from_its_parts() -> None:
+    """Results longer than a part travel as several pickles: every item, in order, its extra too."""
+    from datalint import forking
+
+    sizes = [0, 1, forking.PART_ITEMS, forking.PART_ITEMS + 1, 3 * forking.PART_ITEMS + 17]
+    results = forking.share(sizes, _many_items, 2, lambda: None, work_here=False)
+    for size, (items, extra) in zip(sizes, results, strict=True):
+        assert extra["size"] == size and extra["pid"] != os.getpid()
+        assert items == [(number, ("a message", size)) for number in range(size)]
 
 
 def test_the_dataset_pass_runs_no_rule_in_the_process_holding_the_features(monkeypatch, structure_config) -> None:
@@ -196,6 +213,29 @@ def test_the_dataset_pass_runs_no_rule_in_the_process_holding_the_features(monke
     parallel = datalint.lint_paths([SHAREGPT], jobs=2, extend_select=STRUCTURE, config=structure_config)
     assert parallel.stats["dataset processes"] == 2
     assert [v.to_dict() for v in parallel.violations] == [v.to_dict() for v in serial.violations]
+
+
+def test_the_process_holding_the_features_lets_go_of_them_once_children_hold_them(
+    monkeypatch, tmp_path, structure_config
+) -> None:
+    """After the cache is written and the children are forked, the run's process drops every
+    file's features before it receives the findings; a warm run from that cache reports the same."""
+    data = tmp_path / "sharegpt.jsonl"
+    data.write_bytes(SHAREGPT.read_bytes())
+    let_go: list[tuple[str, int]] = []
+    real_let_go = FileResults.let_go_of_features
+
+    def recorded(features: FileResults) -> None:
+        let_go.append((Path(features.name).name, os.getpid()))
+        real_let_go(features)
+
+    monkeypatch.setattr(FileResults, "let_go_of_features", recorded)
+    monkeypatch.setattr(dataset_pass, "FORK_MIN_ROWS", 10)
+    cold = datalint.lint_paths([data], jobs=2, cache=True, extend_select=STRUCTURE, config=structure_config)
+    assert cold.stats["dataset processes"] == 2 and let_go == [("sharegpt.jsonl", os.getpid())]
+    warm = datalint.lint_paths([data], jobs=2, cache=True, extend_select=STRUCTURE, config=structure_config)
+    assert warm.stats["checked"] == 0 and warm.stats["cached"] == cold.stats["checked"] > 1000
+    assert [v.to_dict() for v in warm.violations] == [v.to_dict() for v in cold.violations]
 
 
 def test_a_failing_task_in_a_child_raises_with_its_traceback() -> None:

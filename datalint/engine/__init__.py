@@ -99,3 +99,4 @@ def _write_caches(writes: list[Callable[[], None]], timings: Timings | None) -> 
         write()
     if timings is not None and writes:
         timings.add("cache save", perf_counter() - started)
+    writes.clear()  # each held its file's new features

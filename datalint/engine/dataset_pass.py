@@ -83,7 +83,8 @@ def run_dataset_pass(
     progress: Progress | None = None,
 ) -> list[Violation]:
     """The dataset pass of these rules over the run's files; `meanwhile` (writing the cache) runs
-    here while it works.
+    here while it works. The last use of the files' features: shared by forked processes, they are
+    let go of here once those hold them.
 
     With several jobs and many rows, the rules are shared by forked processes
     (datalint/forking.py), which inherit the files' features (nothing is copied to them), build
@@ -104,7 +105,15 @@ def run_dataset_pass(
     processes = min(jobs, len(codes))
     if stats is not None:
         stats["dataset processes"] = processes
-    return _in_children(files, rules, codes, processes, meanwhile, timings, progress)
+
+    def meanwhile_then_let_go() -> None:
+        meanwhile()  # the cache is written from the features
+        # The children hold the features now (forked, they keep their own pages of them): this
+        # process drops them before it receives the findings, which then take their place.
+        for features in files:
+            features.let_go_of_features()
+
+    return _in_children(files, rules, codes, processes, meanwhile_then_let_go, timings, progress)
 
 
 def _in_children(

@@ -206,6 +206,12 @@ class FileResults:
             partial(self._column_at, index, None if every else rows),
         )
 
+    def let_go_of_features(self) -> None:
+        """Drop what only the dataset pass reads (the entries, their keys and order), keeping the
+        lines' hashes, rows and violations: once forked children hold the features, the process
+        that will receive their findings needs them no more."""
+        self.entries, self.known, self.order, self.cache_write = Entries(), KeyIndex(), range(0), None
+
     def rows_of(self, code: str) -> int:
         """How many rows the rule's table has in this file (its lines with a feature value)."""
         present = self.entries.present(self.rules[code][0])

@@ -52,7 +52,7 @@ def place_dataset_violations(
         parts = [numbers[start : start + size] for start in range(0, len(numbers), size)]
         spans_of = partial(_spans_on_lines, source.path, lines)
         found = forking.share(parts, spans_of, len(parts) - 1, lambda: None) if len(parts) > 1 else [spans_of(parts[0])]
-        for part, spans in zip(parts, found, strict=True):
+        for part, (spans, _) in zip(parts, found, strict=True):
             for number, line_spans in zip(part, spans, strict=False):  # shorter: the file could not be read
                 for violation, span in zip(lines[number], line_spans, strict=True):
                     violation.column, violation.end_column = span
@@ -73,8 +73,11 @@ def _place_rows(violations: list[Violation], rows: Mapping[str, RowIndex]) -> No
             ]
 
 
-def _spans_on_lines(path: Path, lines: dict[int, list[Violation]], numbers: list[int]) -> list[list[tuple]]:
-    """The (column, end column) of each violation on these lines (ascending line numbers)."""
+def _spans_on_lines(
+    path: Path, lines: dict[int, list[Violation]], numbers: list[int]
+) -> tuple[list[list[tuple]], None]:
+    """The (column, end column) of each violation on these lines (ascending line numbers), as a
+    shared task's result (items, extra)."""
     found: list[list[tuple]] = []
     with contextlib.suppress(OSError), open_binary(path) as stream:
         current = 0
@@ -90,4 +93,4 @@ def _spans_on_lines(path: Path, lines: dict[int, list[Violation]], numbers: list
                 if violation.pointer not in spans:
                     spans[violation.pointer] = locate(text, violation.pointer)
             found.append([spans[violation.pointer] for violation in lines[number]])
-    return found
+    return found, None
