@@ -111,8 +111,11 @@ class RayExecutor(Executor):
 
     def __init__(self, options: RunOptions) -> None:
         super().__init__(options)
-        self._started = connect(options.ray_address or os.environ.get("RAY_ADDRESS"), options.jobs)
-        self._address = ray.get_runtime_context().gcs_address  # where another process joins this cluster
+        address = options.ray_address or os.environ.get("RAY_ADDRESS")
+        self._started = connect(address, options.jobs)
+        # Where another process of this run joins the cluster: the address given (a Ray Client
+        # `ray://` one included), else the local instance's.
+        self._address = address if address not in (None, "local") else ray.get_runtime_context().gcs_address
         self._payloads: dict[int, tuple[str, ray.ObjectRef]] = {}
         self.blocks_in_flight = blocks_for(int(ray.cluster_resources().get("CPU", 1)), options.chunk_bytes)
 
