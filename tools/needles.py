@@ -31,8 +31,6 @@ MAX_PREFIXES = 32
 MAX_RULE_NEEDLES = 16
 
 
-
-
 def literal_prefixes(regex: re.Pattern[str]) -> tuple[str, ...] | None:
     """The literal strings every match of `regex` starts with (zero-width checks such as `\\b` or a
     lookbehind skipped), when there are few and none is empty; else None. Read from re's parse
@@ -94,8 +92,6 @@ def _literal_starts(items: list) -> list[tuple[str, bool]] | None:
     return starts
 
 
-
-
 def first_characters(regex: re.Pattern[str]) -> frozenset[str] | None:
     """The characters every match of `regex` starts with, when there are few; else None.
 
@@ -112,8 +108,6 @@ def first_characters(regex: re.Pattern[str]) -> frozenset[str] | None:
     except Exception:  # a newer re may parse differently: then there is no gate
         return None
     return frozenset(found) if found and len(found) <= MAX_GATE_CHARACTERS else None
-
-
 
 
 def _first_of(items: list) -> set[str] | None:
@@ -151,8 +145,6 @@ def _first_of(items: list) -> set[str] | None:
             return _first_of(list(value[2]))
         return None  # optional parts, lookarounds, backreferences: anything may come first
     return None  # an empty pattern matches everywhere
-
-
 
 
 def needles_of(pattern: str) -> list[str]:
