@@ -61,9 +61,9 @@ def test_the_pipeline_finds_the_local_pairs_on_real_prompts(cluster) -> None:
     assert len(ray.nodes()) == 2
 
 
-def test_the_pipeline_puts_the_programs_own_ray_data_settings_back(cluster) -> None:
+def test_the_pipeline_puts_the_programs_own_ray_data_settings_back(cluster, monkeypatch) -> None:
     context = ray.data.DataContext.get_current()
-    context.enable_progress_bars = True
+    monkeypatch.setattr(context, "enable_progress_bars", True)  # the test's own setting, undone after it
     strategy = context.shuffle_strategy
     shingles = shingle_hashes_many(prompts("code-alpaca-2k.jsonl")[:300], ngram=3, unit="word")
     find_similar_pairs_on_ray(shingles, threshold=0.7)
