@@ -13,8 +13,9 @@ in its own process (`--executor local` with `--jobs` worker processes, then `--e
 local cluster of `--jobs` CPUs); a sampler reads the RSS of the driver and of every process below
 it from /proc every 0.25 s: the driver, Ray's `ray::` worker processes, the forked processes (the
 local record pass's pool and both runs' dataset-pass children: same command line as the driver)
-the process spawned beside the driver to drive D005's search on Ray, and Ray's own services (GCS,
-raylet ...), apart.
+the process spawned beside the driver to drive D005's search on Ray (its RSS, and its anonymous
+part: without the pages of the table file and of the object store it maps), and Ray's own
+services (GCS, raylet ...), apart.
 """
 
 from __future__ import annotations
@@ -64,7 +65,8 @@ class Sampler(threading.Thread):
     def __init__(self, pid: int, timeline: Path | None = None, every: float = 30.0) -> None:
         super().__init__(daemon=True)
         self.pid = pid
-        self.peaks = {"driver": 0.0, "Ray worker": 0.0, "forked": 0.0, "spawned": 0.0, "ray services (sum)": 0.0}
+        kinds = ("driver", "Ray worker", "forked", "spawned", "spawned, anonymous", "ray services (sum)")
+        self.peaks = dict.fromkeys(kinds, 0.0)
         self.now = dict(self.peaks)
         self.stopped = threading.Event()
         self.timeline, self.every = timeline, every
@@ -97,6 +99,8 @@ class Sampler(threading.Thread):
                 now["forked"] = max(now["forked"], rss)
             elif "multiprocessing" in command:  # D005's side on Ray (engine/ray_dataset_rule.py)
                 now["spawned"] = max(now["spawned"], rss)
+                # Its own memory, without the pages of files it maps (the table, the object store).
+                now["spawned, anonymous"] = max(now["spawned, anonymous"], status_kb("RssAnon", pid) / 1024)
             else:
                 now["ray services (sum)"] += rss
         self.now = now

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from datalint.minhash.pairs import choose_bands, clusters, find_similar_pairs
-from datalint.minhash.ragged import Ragged, gather, sizes_of
+from datalint.minhash.ragged import Ragged, Trimmed, gather, in_sorted, sizes_of
 from datalint.minhash.shingles import jaccard, normalize, shingle_hashes, shingle_hashes_many
 from datalint.minhash.signatures import LazySignatures, signature, signatures
 
@@ -298,20 +298,24 @@ def test_ragged_arrays_gather_as_a_list_of_arrays_does():
     assert find_similar_pairs(LazySignatures(ragged), ragged) == find_similar_pairs(signatures(arrays), arrays)
 
 
-def test_template_shingles_are_dropped_only_from_records_holding_enough_of_them():
-    """D005's template trim, on one flat array, equals filtering each templated record's array."""
-    from datalint.checks.near_duplicate import _in_sorted, _trimmed
-
+def test_trimmed_arrays_read_as_the_filtered_arrays():
+    """D005's template trim, read through `Trimmed` from one flat array (headers between the arrays
+    or not), equals filtering each marked record's array: one at a time, gathered, and by size."""
     rng = np.random.default_rng(5)
     arrays = [np.unique(rng.integers(0, 400, rng.integers(0, 40)).astype(np.uint64)) for _ in range(300)]
     template = np.arange(0, 400, 3, dtype=np.uint64)
     templated = rng.random(300) < 0.5
     sizes = np.array([array.size for array in arrays])
+    counts = np.array([np.isin(array, template).sum() for array in arrays])
+    want = [array[~np.isin(array, template)] if templated[index] else array for index, array in enumerate(arrays)]
     header = np.array([1, 2], np.uint64)  # as D005's column: two keys before each record's shingles
     with_headers = np.concatenate([np.concatenate((header, array)) for array in arrays])
     ends = np.cumsum(sizes + 2)
+    rows = np.array([299, 3, 3, 0, 150, 7])
     for ragged in (Ragged.of_sizes(np.concatenate(arrays), sizes), Ragged(with_headers, ends - sizes, ends)):
-        got = _trimmed(ragged, templated, template)
-        for index, array in enumerate(arrays):
-            want = array[~_in_sorted(array, template)] if templated[index] else array
-            assert np.array_equal(got[index], want)
+        trimmed = Trimmed.of(ragged, templated, template, counts)
+        assert all(np.array_equal(got, array) for got, array in zip(trimmed, want, strict=True))
+        assert np.array_equal(sizes_of(trimmed), [array.size for array in want])
+        for got, expected in zip(gather(trimmed, rows), gather(want, rows), strict=True):
+            assert np.array_equal(got, expected)
+    assert not in_sorted(np.arange(5, dtype=np.uint64), np.empty(0, np.uint64)).any()

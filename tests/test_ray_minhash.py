@@ -18,12 +18,17 @@ pytest.importorskip("ray.data")
 
 import datalint  # noqa: E402
 from datalint.checks import near_duplicate  # noqa: E402
+from datalint.config import CommandLine, SettingsResolver  # noqa: E402
 from datalint.engine import dataset_pass  # noqa: E402
+from datalint.engine.features import table_of  # noqa: E402
+from datalint.engine.ray_dataset_rule import read_mapped, write_mappable  # noqa: E402
+from datalint.engine.record_pass import memory_record_pass  # noqa: E402
 from datalint.formatters import render  # noqa: E402
 from datalint.minhash.pairs import find_similar_pairs_arrays  # noqa: E402
 from datalint.minhash.ray_pairs import find_similar_pairs_on_ray  # noqa: E402
 from datalint.minhash.shingles import shingle_hashes_many  # noqa: E402
 from datalint.minhash.signatures import LazySignatures  # noqa: E402
+from datalint.reader import read_jsonl  # noqa: E402
 
 pytestmark = pytest.mark.ray
 
@@ -162,6 +167,26 @@ def test_d005_on_ray_runs_outside_the_process_holding_the_features(cluster, monk
     on_ray = datalint.lint_paths([path], select=["D005"], executor="ray", pool_min_lines=1)
     assert on_ray.stats["dataset rules on Ray"] == 1
     assert rendered(on_ray) == rendered(local)
+
+
+def test_the_process_beside_the_driver_maps_the_table_it_searches(tmp_path: Path) -> None:
+    """D005's table reaches the spawned process as a file it maps: the shingle column arrives as
+    read-only views of that file, not a copy in its memory, and D005 reports over it, template
+    trim included, exactly what it reports over the table it was written from."""
+    settings = SettingsResolver(CommandLine(select=["D005"])).settings_for(None)
+    with dataset("t0-prompt-completion-sample.jsonl").open("rb") as stream:
+        results = memory_record_pass("t0.jsonl", read_jsonl(stream, max_line_bytes=1 << 20), settings)
+    table = table_of([results], "D005").with_columns(["shingles"])
+    write_mappable(table, tmp_path)
+    mapped = read_mapped(tmp_path)
+    column, original = mapped.column("shingles"), table.column("shingles")
+    assert not column.values.flags.writeable and not column.offsets.flags.writeable
+    assert np.array_equal(column.values, original.values) and np.array_equal(column.offsets, original.offsets)
+    assert (tmp_path / "table.arrays").stat().st_size >= original.values.nbytes
+    (rule,) = [rule for _, rule in results.rules.values()]
+    found = list(near_duplicate.check_dataset(rule, table))
+    assert len(found) >= 5
+    assert list(near_duplicate.check_dataset(rule, mapped)) == found
 
 
 def test_the_cli_runs_d005_on_ray_and_prints_the_local_bytes(cluster) -> None:

@@ -35,7 +35,7 @@ from datalint.checks import Option, fields_option
 from datalint.checks.duplicate import closed_answer_of
 from datalint.feature_types import UINT64_ARRAY, scalar
 from datalint.minhash.pairs import clusters, exact_groups, find_similar_pairs
-from datalint.minhash.ragged import Ragged
+from datalint.minhash.ragged import Ragged, Trimmed, in_sorted
 from datalint.minhash.shingles import jaccard, normalize, shingle_hashes_many
 from datalint.minhash.signatures import LazySignatures
 from datalint.records import Record
@@ -145,7 +145,7 @@ def task_key(record: Record) -> int:
 
 def without_template(
     shingles: Ragged, paths: list[str], share: float, min_records: int
-) -> tuple[Ragged, np.ndarray, np.ndarray]:
+) -> tuple[Ragged | Trimmed, np.ndarray, np.ndarray]:
     """The shingle arrays without template shingles, which records lost any, and the template.
 
     Templates are found per file (a file's boilerplate is rare among many files of a run) and
@@ -153,7 +153,8 @@ def without_template(
     Only records holding at least MIN_TEMPLATE_SHINGLES of them are trimmed: common phrases
     ("a C++ function that", "of a given") are frequent too, and cutting a few of them from a
     short prompt would leave a remnant that matches other remnants. Records are read in slices
-    of about CHUNK_SHINGLES hashes, so the temporaries stay small whatever the run's size.
+    of about CHUNK_SHINGLES hashes, so the temporaries stay small whatever the run's size, and
+    the trimmed arrays are read through `Trimmed`, not copied.
     """
     by_file: dict[str, list[int]] = {}
     for index, path in enumerate(paths):
@@ -163,20 +164,14 @@ def without_template(
     templated = np.zeros(len(shingles), bool)
     if not template.size:
         return shingles, templated, template
+    in_template = np.zeros(len(shingles), np.int64)
     for part, flat, starts in _slices(shingles, np.arange(len(shingles))):
         # Template shingles per record, summed over each record's run of `flat`.
-        in_template = np.add.reduceat(_in_sorted(flat, template), starts, dtype=np.int64)
-        templated[part] = in_template >= MIN_TEMPLATE_SHINGLES
+        in_template[part] = np.add.reduceat(in_sorted(flat, template), starts, dtype=np.int64)
+    templated = in_template >= MIN_TEMPLATE_SHINGLES
     if not templated.any():
         return shingles, templated, template
-    return _trimmed(shingles, templated, template), templated, template
-
-
-def _trimmed(shingles: Ragged, templated: np.ndarray, template: np.ndarray) -> Ragged:
-    """The arrays, those of `templated` records without their template shingles: one new flat
-    array; only the templated records' items are searched."""
-    positions, _ = shingles.positions(np.flatnonzero(templated))
-    return shingles.without(positions[_in_sorted(shingles.flat[positions], template)])
+    return Trimmed.of(shingles, templated, template, in_template), templated, template
 
 
 CHUNK_SHINGLES = 1 << 21
@@ -197,14 +192,6 @@ def _slices(shingles: Ragged, indices: np.ndarray) -> Iterator[tuple[np.ndarray,
         flat, part_sizes = shingles.gather(part)
         yield part, flat, np.concatenate(([0], np.cumsum(part_sizes)[:-1]))
         start = stop
-
-
-def _in_sorted(values: np.ndarray, members: np.ndarray) -> np.ndarray:
-    """`np.isin(values, members)` for sorted unique `members`: one binary search per value, where
-    isin sorts both together (several copies of `values`)."""
-    at = np.searchsorted(members, values)
-    at[at == members.size] = 0
-    return members[at] == values
 
 
 def _template_of(shingles: Ragged, indices: np.ndarray, share: float, min_records: int) -> np.ndarray:
@@ -311,7 +298,7 @@ def _similarity_beside_template(one: np.ndarray, other: np.ndarray, template: np
     tool descriptions is two prompts, and two passages that each recur in the file (one article
     under many task templates) are still two passages."""
     both = np.intersect1d(one, other, assume_unique=True)
-    shared_template = both[_in_sorted(both, template)].size
+    shared_template = both[in_sorted(both, template)].size
     union = one.size + other.size - both.size - shared_template
     return (both.size - shared_template) / union if union else 0.0
 

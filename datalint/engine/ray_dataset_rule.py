@@ -8,11 +8,16 @@ is built; the child writes the table to a temporary file and starts a fresh proc
 forked copy of a Ray driver cannot use Ray) that joins the same cluster as a second driver, reads
 the table and runs the kind's `check_dataset_on_ray`. Its findings come back to the child, which
 turns them into violations as it does every dataset rule's.
+
+The table's arrays are written out of band (pickle protocol 5) to a file of their own, which the
+spawned process maps: it reads the column's pages as the search needs them, and the system can
+drop them again, where an unpickled copy would hold the whole column in that process's memory.
 """
 
 from __future__ import annotations
 
 import logging
+import mmap
 import multiprocessing
 import pickle
 import tempfile
@@ -32,19 +37,45 @@ def check_in_own_process(address: str, rule: Rule, table: FeatureTable) -> list[
     process connected to the Ray cluster at `address`. The kind reads its declared columns."""
     names = [name for name, _ in features_of(rule).columns]
     with tempfile.TemporaryDirectory(prefix="datalint-") as folder:
-        stored = Path(folder) / "table.pickle"
-        with stored.open("wb") as stream:  # written from the columns, never held twice here
-            pickle.dump(table.with_columns(names), stream, protocol=pickle.HIGHEST_PROTOCOL)
+        write_mappable(table.with_columns(names), Path(folder))
         spawn = multiprocessing.get_context("spawn")
         with ProcessPoolExecutor(1, mp_context=spawn) as process:
-            return process.submit(_check_on_cluster, address, replace(rule, state=None), str(stored)).result()
+            return process.submit(_check_on_cluster, address, replace(rule, state=None), folder).result()
 
 
-def _check_on_cluster(address: str, rule: Rule, stored: str) -> list[DatasetFinding]:
+def write_mappable(value: object, folder: Path) -> None:
+    """`value` pickled to `folder`, its arrays' bytes out of band in a file of their own (each
+    aligned to 64 bytes, as numpy allocates), written from the arrays, never copied here."""
+    buffers: list[pickle.PickleBuffer] = []
+    head = pickle.dumps(value, protocol=5, buffer_callback=buffers.append)
+    spans = []
+    with (folder / _ARRAYS).open("wb") as stream:
+        for buffer in buffers:
+            raw = buffer.raw()
+            stream.write(bytes(-stream.tell() % 64))
+            spans.append((stream.tell(), raw.nbytes))
+            stream.write(raw)
+    (folder / _HEAD).write_bytes(pickle.dumps((head, spans), protocol=5))
+
+
+def read_mapped(folder: Path) -> object:
+    """The value `write_mappable` wrote, its arrays read-only views of the mapped file."""
+    head, spans = pickle.loads((folder / _HEAD).read_bytes())
+    mapped: mmap.mmap | bytes = b""
+    with (folder / _ARRAYS).open("rb") as stream:
+        if spans and any(size for _, size in spans):
+            mapped = mmap.mmap(stream.fileno(), 0, access=mmap.ACCESS_READ)  # stays open while viewed
+    view = memoryview(mapped)
+    return pickle.loads(head, buffers=[view[offset : offset + size] for offset, size in spans])
+
+
+_HEAD, _ARRAYS = "table.pickle", "table.arrays"
+
+
+def _check_on_cluster(address: str, rule: Rule, folder: str) -> list[DatasetFinding]:
     import ray
 
-    with open(stored, "rb") as stream:
-        table = pickle.load(stream)
+    table = read_mapped(Path(folder))
     ray.init(address=address, logging_level=logging.ERROR, log_to_driver=False)
     try:
         return list(load_kind(rule.kind).check_dataset_on_ray(rule, table))

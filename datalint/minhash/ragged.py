@@ -2,8 +2,11 @@
 each starts and ends, as a typed feature column arrives (typed_columns.TypedColumn), so a batch
 of them is gathered with a few numpy calls rather than a Python step (and a view) per array.
 
+`Trimmed` reads a `Ragged` with some values left out of some of its arrays, as it is read: D005
+leaves its template shingles out of the records holding them without a second copy of the column.
+
 `gather` and `sizes_of` take any sequence of arrays (a list in tests and small runs, a `Ragged`
-in a dataset pass) and give the same result.
+or `Trimmed` in a dataset pass) and give the same result.
 """
 
 from __future__ import annotations
@@ -62,9 +65,56 @@ class Ragged(Sequence[np.ndarray]):
         )
 
 
+class Trimmed(Sequence[np.ndarray]):
+    """The arrays of `base`, those of the `marked` rows without the values found in `left_out`
+    (sorted, unique), read on demand: nothing is copied up front."""
+
+    def __init__(self, base: Ragged, marked: np.ndarray, left_out: np.ndarray, sizes: np.ndarray) -> None:
+        self.base, self.marked, self.left_out, self._sizes = base, marked, left_out, sizes
+
+    @classmethod
+    def of(cls, base: Ragged, marked: np.ndarray, left_out: np.ndarray, left_out_counts: np.ndarray) -> Trimmed:
+        """`left_out_counts`: how many of `left_out` each row holds (those of the marked rows matter)."""
+        return cls(base, marked, left_out, base.sizes() - np.where(marked, left_out_counts, 0))
+
+    def __len__(self) -> int:
+        return len(self.base)
+
+    def __getitem__(self, index: int) -> np.ndarray:  # type: ignore[override]
+        array = self.base[index]
+        return array[~in_sorted(array, self.left_out)] if self.marked[index] else array
+
+    def __iter__(self) -> Iterator[np.ndarray]:
+        return map(self.__getitem__, range(len(self)))
+
+    def sizes(self) -> np.ndarray:
+        return self._sizes
+
+    def gather(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The arrays at `rows` end to end, and their sizes."""
+        flat, sizes = self.base.gather(rows)
+        marked = self.marked[rows]
+        if marked.any():
+            items = np.flatnonzero(np.repeat(marked, sizes))  # the marked rows' items
+            drop = np.zeros(flat.size, bool)
+            drop[items] = in_sorted(flat[items], self.left_out)
+            flat = flat[~drop]
+        return flat, self._sizes[rows]
+
+
+def in_sorted(values: np.ndarray, members: np.ndarray) -> np.ndarray:
+    """`np.isin(values, members)` for sorted unique `members`: one binary search per value, where
+    isin sorts both together (several copies of `values`)."""
+    if not members.size:
+        return np.zeros(values.shape, bool)
+    at = np.searchsorted(members, values)
+    at[at == members.size] = 0
+    return members[at] == values
+
+
 def gather(arrays: Sequence[np.ndarray], rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The arrays at `rows` end to end, and their sizes (int64)."""
-    if isinstance(arrays, Ragged):
+    if isinstance(arrays, (Ragged, Trimmed)):
         return arrays.gather(np.asarray(rows, np.int64))
     picked = [arrays[index] for index in np.asarray(rows).tolist()]
     sizes = np.fromiter(map(len, picked), np.int64, len(picked))
@@ -73,6 +123,6 @@ def gather(arrays: Sequence[np.ndarray], rows: np.ndarray) -> tuple[np.ndarray, 
 
 def sizes_of(arrays: Sequence[np.ndarray]) -> np.ndarray:
     """Each array's size (int64)."""
-    if isinstance(arrays, Ragged):
+    if isinstance(arrays, (Ragged, Trimmed)):
         return arrays.sizes()
     return np.fromiter(map(len, arrays), np.int64, len(arrays))
