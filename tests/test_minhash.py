@@ -271,6 +271,35 @@ def test_clusters_union_find():
     assert clusters(3, []) == []
 
 
+def test_clusters_are_the_components_of_random_graphs():
+    """Components over arrays equal a breadth-first search's, on chains built backwards (each
+    round hooks one more record), stars and random sparse graphs."""
+    rng = np.random.default_rng(11)
+    graphs = [[(i, i + 1) for i in range(50)][::-1], [(0, i) for i in range(1, 40)] + [(41, 45), (45, 43)]]
+    for _ in range(30):
+        n = int(rng.integers(2, 200))
+        edges = rng.integers(0, n, (int(rng.integers(0, 2 * n)), 2))
+        graphs.append([(min(a, b), max(a, b)) for a, b in edges.tolist() if a != b])
+    for edges in graphs:
+        n = 1 + max((b for _, b in edges), default=1)
+        neighbours = {i: set() for i in range(n)}
+        for a, b in edges:
+            neighbours[a].add(b)
+            neighbours[b].add(a)
+        want, placed = [], set()
+        for start in range(n):
+            if start in placed or not neighbours[start]:
+                continue
+            group, pending = {start}, [start]
+            while pending:
+                for other in neighbours[pending.pop()] - group:
+                    group.add(other)
+                    pending.append(other)
+            placed |= group
+            want.append(sorted(group))
+        assert clusters(n, edges) == want
+
+
 def test_choose_bands_recall_at_threshold():
     bands, rows = choose_bands(128, 0.9)
     assert bands * rows <= 128

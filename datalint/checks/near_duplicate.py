@@ -26,7 +26,7 @@ record of the template is a "near-duplicate" of every other one while their ques
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from hashlib import blake2b
 
 import numpy as np
@@ -34,7 +34,7 @@ import numpy as np
 from datalint.checks import Option, fields_option
 from datalint.checks.duplicate import closed_answer_of
 from datalint.feature_types import UINT64_ARRAY, scalar
-from datalint.minhash.pairs import clusters, exact_groups, find_similar_pairs
+from datalint.minhash.pairs import exact_groups, find_similar_pairs_arrays, groups
 from datalint.minhash.ragged import Ragged, Trimmed, in_sorted
 from datalint.minhash.shingles import jaccard, normalize, shingle_hashes_many
 from datalint.minhash.signatures import LazySignatures
@@ -222,22 +222,22 @@ def _distinct(shingles: Ragged, indices: np.ndarray) -> tuple[np.ndarray, int]:
     return live[first == live], int(live.size < indices.size)
 
 
-PairSearch = Callable[[Sequence[np.ndarray], float, int], Iterable[tuple[int, int, float]]]
+Pairs = tuple[np.ndarray, np.ndarray, np.ndarray]  # (one, other, similarity) with one < other, sorted
+PairSearch = Callable[[Sequence[np.ndarray], float, int], Pairs]
 
 
-def local_pairs(shingles: Sequence[np.ndarray], threshold: float, num_perm: int) -> list[tuple[int, int, float]]:
-    """Verified similar pairs (first, other, similarity), found in this process."""
+def local_pairs(shingles: Sequence[np.ndarray], threshold: float, num_perm: int) -> Pairs:
+    """Verified similar pairs, found in this process."""
     # Signatures computed for the rows banding and verification ask for, never held for all records.
     lazy = LazySignatures(shingles, num_perm=num_perm)
-    return find_similar_pairs(lazy, shingles, threshold=threshold, expand_duplicates=False)
+    return find_similar_pairs_arrays(lazy, shingles, threshold=threshold, expand_duplicates=False)
 
 
-def ray_pairs(shingles: Sequence[np.ndarray], threshold: float, num_perm: int) -> Iterable[tuple[int, int, float]]:
+def ray_pairs(shingles: Sequence[np.ndarray], threshold: float, num_perm: int) -> Pairs:
     """The same pairs, found by a Ray Data pipeline on the cluster this process is connected to."""
     from datalint.minhash.ray_pairs import find_similar_pairs_on_ray
 
-    found = find_similar_pairs_on_ray(shingles, threshold=threshold, num_perm=num_perm)
-    return zip(*(column.tolist() for column in found), strict=True)
+    return find_similar_pairs_on_ray(shingles, threshold=threshold, num_perm=num_perm)
 
 
 def check_dataset(rule, table) -> Iterator[DatasetFinding]:
@@ -250,6 +250,8 @@ def check_dataset_on_ray(rule, table) -> Iterator[DatasetFinding]:
 
 
 def check_dataset_with(rule, table, search: PairSearch) -> Iterator[DatasetFinding]:
+    """The findings, from the search's pairs held as arrays (at 10M records, millions of pairs,
+    most of them copies: as Python tuples and dicts they took gigabytes)."""
     options = rule.options
     threshold = options["threshold"]
     column = table.column("shingles")  # every record's HEADER keys, then its shingles
@@ -260,36 +262,42 @@ def check_dataset_with(rule, table, search: PairSearch) -> Iterator[DatasetFindi
     shingles, trimmed, template = without_template(
         originals, table.paths, options["template-share"], options["template-min-records"]
     )
-    pairs = []
-    for one, other, similarity in search(shingles, threshold, options["num-perm"]):
-        shortest = min(originals[one].size, originals[other].size)
-        if _different_questions(headers[one].tolist(), headers[other].tolist(), shortest):
-            continue
-        if trimmed[one] or trimmed[other]:
-            similarity = _similarity_beside_template(originals[one], originals[other], template)
-            if similarity < threshold:
-                continue
-        pairs.append((one, other, similarity))
-    neighbours: dict[int, list[tuple[int, float]]] = {}
-    for one, other, similarity in pairs:
-        neighbours.setdefault(one, []).append((other, similarity))
-        neighbours.setdefault(other, []).append((one, similarity))
+    one, other, similarity = search(shingles, threshold, options["num-perm"])
+    sizes = originals.sizes()
+    same = ~_different_questions(headers[one], headers[other], np.minimum(sizes[one], sizes[other]))
+    one, other, similarity = _beside_template(one[same], other[same], similarity[same], originals, trimmed, template)
+    kept = similarity >= threshold
+    one, other, similarity = one[kept], other[kept], similarity[kept]
+    related, related_similarity = _related(len(shingles), one, other, similarity)
     fields = "+".join(options["fields"])
     shingle = f"{options['unit']} {options['ngram']}-grams"
-    for members in clusters(len(shingles), pairs):
+    for group in groups(len(shingles), one, other):
+        members = group.tolist()
         seen = {originals[members[0]].tobytes()}
         for member in members[1:]:
             text_key = originals[member].tobytes()
             if text_key in seen:
                 continue  # a copy of an earlier member: the duplicate rules report it
             seen.add(text_key)
-            related, similarity = _related(member, neighbours.get(member, []), members[0], shingles)
-            how = f"similarity {similarity:.2f} on {fields} ({shingle})"
-            if trimmed[related] or trimmed[member]:
-                whole = jaccard(originals[related], originals[member])
+            linked, how_similar = int(related[member]), float(related_similarity[member])
+            how = f"similarity {how_similar:.2f} on {fields} ({shingle})"
+            if trimmed[linked] or trimmed[member]:
+                whole = jaccard(originals[linked], originals[member])
                 how += f" once the template text both share is set aside ({whole:.2f} with it)"
             size = f"; cluster of {len(members)} records" if len(members) > 2 else ""
-            yield DatasetFinding(member, f"near-duplicate of {table.where(related, member)}: {how}{size}", (related,))
+            yield DatasetFinding(member, f"near-duplicate of {table.where(linked, member)}: {how}{size}", (linked,))
+
+
+def _beside_template(
+    one: np.ndarray, other: np.ndarray, similarity: np.ndarray, originals: Ragged, trimmed: np.ndarray, template
+) -> Pairs:
+    """The pairs, the similarity of those with a trimmed record measured beside the template."""
+    touched = np.flatnonzero(trimmed[one] | trimmed[other])
+    if touched.size:
+        similarity = similarity.astype(float)  # a copy: the search's arrays stay as they are
+        for at, first, second in zip(touched.tolist(), one[touched].tolist(), other[touched].tolist(), strict=True):
+            similarity[at] = _similarity_beside_template(originals[first], originals[second], template)
+    return one, other, similarity
 
 
 def _similarity_beside_template(one: np.ndarray, other: np.ndarray, template: np.ndarray) -> float:
@@ -308,23 +316,23 @@ def _similarity_beside_template(one: np.ndarray, other: np.ndarray, template: np
 MIN_QUESTION_SHINGLES = 19
 
 
-def _different_questions(one: list[int], other: list[int], shortest: int) -> bool:
-    """Whether two similar prompts ask different things: both have a short answer and the answers
-    differ, or both keep their material in a separate input and their instructions differ."""
-    (short, task), (other_short, other_task) = one, other
-    if task and other_task and task != other_task:
-        return True
-    return bool(short and other_short and short != other_short and shortest >= MIN_QUESTION_SHINGLES)
+def _different_questions(one: np.ndarray, other: np.ndarray, shortest: np.ndarray) -> np.ndarray:
+    """Of pairs of similar prompts (their HEADER keys, rows of `one` and `other`), those that ask
+    different things: both have a short answer and the answers differ, or both keep their
+    material in a separate input and their instructions differ."""
+    (short, task), (other_short, other_task) = one.T, other.T
+    tasks_differ = (task != 0) & (other_task != 0) & (task != other_task)
+    answers_differ = (short != 0) & (other_short != 0) & (short != other_short)
+    return tasks_differ | (answers_differ & (shortest >= MIN_QUESTION_SHINGLES))
 
 
-def _related(
-    member: int, links: list[tuple[int, float]], first: int, shingles: Sequence[np.ndarray]
-) -> tuple[int, float]:
-    """The earliest record verified similar to `member` and the similarity; a later one when no
-    earlier one is, the cluster's first when the member's only links are its copies."""
-    earlier = [link for link in links if link[0] < member]
-    if earlier:
-        return min(earlier)
-    if links:
-        return min(links)
-    return first, jaccard(shingles[first], shingles[member])
+def _related(n: int, one: np.ndarray, other: np.ndarray, similarity: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For each record, the earliest record verified similar to it and the similarity; a later one
+    when no earlier one is (the first of its cluster); -1 when it is in no pair."""
+    related, related_similarity = np.full(n, -1, np.int64), np.zeros(n)
+    for members, partners in ((one, other), (other, one)):  # the later links first: earlier ones win
+        order = np.lexsort((partners, members))
+        first = order[np.flatnonzero(np.diff(members[order], prepend=-1))]  # each member's lowest partner
+        related[members[first]] = partners[first]
+        related_similarity[members[first]] = similarity[first]
+    return related, related_similarity

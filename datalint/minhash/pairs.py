@@ -10,7 +10,7 @@ returned. ``clusters`` groups them with union-find. LSH buckets come from sorted
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 
 import numpy as np
 
@@ -23,9 +23,11 @@ __all__ = [
     "band_pairs",
     "choose_bands",
     "clusters",
+    "components",
     "exact_groups",
     "find_similar_pairs",
     "find_similar_pairs_arrays",
+    "groups",
     "intersections",
     "min_agreement",
     "same_in_band",
@@ -394,27 +396,40 @@ def find_similar_pairs(
 
 
 def clusters(n: int, pairs: Iterable[tuple[int, int, float] | tuple[int, int]]) -> list[list[int]]:
-    """Connected components of ``pairs`` over records 0..n-1, via union-find.
+    """Connected components of ``pairs`` over records 0..n-1 (``groups`` of ``components``).
 
     Only components with two or more records are returned; each is sorted (its first member
     is its lowest index) and the list is ordered by first member.
     """
-    parent = list(range(n))
+    linked = np.array([pair[:2] for pair in pairs], np.int64).reshape(-1, 2)
+    return [group.tolist() for group in groups(n, linked[:, 0], linked[:, 1])]
 
-    def find(x: int) -> int:
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]  # path halving keeps trees shallow
-            x = parent[x]
-        return x
 
-    linked: set[int] = set()
-    for pair in pairs:
-        ra, rb = find(pair[0]), find(pair[1])
-        linked.update(pair[:2])
-        if ra != rb:
-            # The smaller index becomes the root, so a root is its component's minimum.
-            parent[max(ra, rb)] = min(ra, rb)
-    groups: dict[int, list[int]] = {}
-    for i in sorted(linked):  # a record in no pair is alone: no need to look at it
-        groups.setdefault(find(i), []).append(i)
-    return [g for _, g in sorted(groups.items()) if len(g) > 1]
+def groups(n: int, lo: np.ndarray, hi: np.ndarray) -> Iterator[np.ndarray]:
+    """The components of the pairs (lo[k], hi[k]) of two or more records, each sorted, in the
+    order of their first members."""
+    label = components(n, lo, hi)
+    linked = np.unique(np.concatenate((lo, hi)))  # a record in no pair is alone: no need to look at it
+    linked = linked[np.lexsort((linked, label[linked]))]
+    cuts = np.flatnonzero(np.diff(label[linked])) + 1
+    yield from np.split(linked, cuts) if linked.size else ()
+
+
+def components(n: int, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    """Each record's connected component under the pairs (lo[k], hi[k]), named by its lowest
+    record. Union-find over arrays, no Python step per pair: each round hooks the larger root of
+    every pair whose roots differ under the smaller one, then points every record straight at its
+    root, until the records of every pair share one."""
+    label = np.arange(n, dtype=np.int64)
+    while True:
+        one, other = label[lo], label[hi]
+        apart = one != other
+        if not apart.any():
+            return label
+        one, other = one[apart], other[apart]
+        np.minimum.at(label, np.maximum(one, other), np.minimum(one, other))
+        while True:  # a label only ever points lower, so this ends at the roots
+            up = label[label]
+            if np.array_equal(up, label):
+                break
+            label = up
