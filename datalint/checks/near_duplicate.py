@@ -289,7 +289,12 @@ def check_dataset_with(rule, table, search: PairSearch) -> Iterator[DatasetFindi
 
 
 def _beside_template(
-    one: np.ndarray, other: np.ndarray, similarity: np.ndarray, originals: Ragged, trimmed: np.ndarray, template
+    one: np.ndarray,
+    other: np.ndarray,
+    similarity: np.ndarray,
+    originals: Ragged,
+    trimmed: np.ndarray,
+    template: np.ndarray,
 ) -> Pairs:
     """The pairs, the similarity of those with a trimmed record measured beside the template."""
     touched = np.flatnonzero(trimmed[one] | trimmed[other])
