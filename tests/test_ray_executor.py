@@ -6,6 +6,7 @@ from __future__ import annotations
 import gzip
 import json
 import os
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -166,6 +167,36 @@ def test_joining_a_running_cluster_by_address(cluster) -> None:
     assert joined.returncode == local.exit_code, joined.stderr
     assert joined.stdout == local.stdout
     assert joined.stderr == ""  # Ray's logs stay quiet
+
+
+def test_a_ray_client_address_runs_the_record_pass_there_and_d005_here(tmp_path: Path) -> None:
+    """Through Ray Client (`ray://`, a driver on another machine) the record pass runs on the
+    cluster; D005's search stays in the dataset pass (Ray Data does not run over Ray Client), so
+    the report is still the local one, where the pipeline used to fail with a traceback."""
+    cluster_utils = pytest.importorskip("ray.cluster_utils")
+    port = _free_port()
+    head = {"num_cpus": 1, "include_dashboard": False, "ray_client_server_port": port}
+    nodes = cluster_utils.Cluster(initialize_head=True, head_node_args=head)
+    try:
+        nodes.add_node(num_cpus=1)
+        nodes.wait_for_nodes()
+        path = str(dataset("t0-prompt-completion-sample.jsonl"))  # over 5,000 records: D005 would go to Ray
+        wanted = ["--no-cache", "--select", "D001,D005,S205", "--format", "json", "--timings"]
+        local = _cli("check", path, *wanted)
+        remote = _cli("check", path, *wanted, "--executor", "ray", "--ray-address", f"ray://127.0.0.1:{port}")
+    finally:
+        nodes.shutdown()
+    assert remote.returncode == local.returncode, remote.stderr
+    assert "Traceback" not in remote.stderr and "worker tasks" in remote.stderr  # the record pass ran on Ray
+    assert remote.stdout == local.stdout
+    codes = [violation["code"] for violation in json.loads(remote.stdout)["violations"]]
+    assert codes.count("D005") >= 100
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
 
 def test_a_bad_ray_address_is_a_clear_usage_error(tmp_path: Path) -> None:

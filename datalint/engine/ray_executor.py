@@ -113,8 +113,8 @@ class RayExecutor(Executor):
         super().__init__(options)
         address = options.ray_address or os.environ.get("RAY_ADDRESS")
         self._started = connect(address, options.jobs)
-        # Where another process of this run joins the cluster: the address given (a Ray Client
-        # `ray://` one included), else the local instance's.
+        # Where another process of this run joins the cluster: the address given, else the local
+        # instance's.
         self._address = address if address not in (None, "local") else ray.get_runtime_context().gcs_address
         self._payloads: dict[int, tuple[str, ray.ObjectRef]] = {}
         self.blocks_in_flight = blocks_for(int(ray.cluster_resources().get("CPU", 1)), options.chunk_bytes)
@@ -173,8 +173,11 @@ class RayExecutor(Executor):
     def dataset_check(self, rule: Rule, rows: Callable[[], int]) -> DatasetCheck | None:
         """A kind's `check_dataset_on_ray` (D005's MinHash search as a Ray Data pipeline), if it has
         one, from a process of its own (ray_dataset_rule.py); a small table stays local, as few
-        lines do in the record pass."""
-        if not hasattr(load_kind(rule.kind), "check_dataset_on_ray") or rows() < self.pool_min_lines():
+        lines do in the record pass. Over Ray Client (a `ray://` address) the search stays local:
+        Ray Data does not run there (ray-project/ray#42739)."""
+        if self._address.startswith("ray://") or not hasattr(load_kind(rule.kind), "check_dataset_on_ray"):
+            return None
+        if rows() < self.pool_min_lines():
             return None
         self.stats["dataset rules on Ray"] = self.stats.get("dataset rules on Ray", 0) + 1
         return partial(check_in_own_process, self._address)
