@@ -265,7 +265,8 @@ def check_dataset_with(rule, table, search: PairSearch) -> Iterator[DatasetFindi
     one, other, similarity = search(shingles, threshold, options["num-perm"])
     sizes = originals.sizes()
     same = ~_different_questions(headers[one], headers[other], np.minimum(sizes[one], sizes[other]))
-    one, other, similarity = _beside_template(one[same], other[same], similarity[same], originals, trimmed, template)
+    one, other = one[same], other[same]
+    similarity = _similarities_beside_template(one, other, similarity[same], originals, trimmed, template)
     kept = similarity >= threshold
     one, other, similarity = one[kept], other[kept], similarity[kept]
     related, related_similarity = _related(len(shingles), one, other, similarity)
@@ -288,21 +289,21 @@ def check_dataset_with(rule, table, search: PairSearch) -> Iterator[DatasetFindi
             yield DatasetFinding(member, f"near-duplicate of {table.where(linked, member)}: {how}{size}", (linked,))
 
 
-def _beside_template(
+def _similarities_beside_template(
     one: np.ndarray,
     other: np.ndarray,
     similarity: np.ndarray,
     originals: Ragged,
     trimmed: np.ndarray,
     template: np.ndarray,
-) -> Pairs:
-    """The pairs, the similarity of those with a trimmed record measured beside the template."""
+) -> np.ndarray:
+    """The pairs' similarities, those of pairs with a trimmed record measured beside the template."""
     touched = np.flatnonzero(trimmed[one] | trimmed[other])
     if touched.size:
-        similarity = similarity.astype(float)  # a copy: the search's arrays stay as they are
+        similarity = similarity.astype(float)  # a copy: the search's array stays as it is
         for at, first, second in zip(touched.tolist(), one[touched].tolist(), other[touched].tolist(), strict=True):
             similarity[at] = _similarity_beside_template(originals[first], originals[second], template)
-    return one, other, similarity
+    return similarity
 
 
 def _similarity_beside_template(one: np.ndarray, other: np.ndarray, template: np.ndarray) -> float:

@@ -63,7 +63,7 @@ def read_mapped(folder: Path) -> object:
     head, spans = pickle.loads((folder / _HEAD).read_bytes())
     mapped: mmap.mmap | bytes = b""
     with (folder / _ARRAYS).open("rb") as stream:
-        if spans and any(size for _, size in spans):
+        if any(size for _, size in spans):  # an empty file cannot be mapped
             mapped = mmap.mmap(stream.fileno(), 0, access=mmap.ACCESS_READ)  # stays open while viewed
     view = memoryview(mapped)
     return pickle.loads(head, buffers=[view[offset : offset + size] for offset, size in spans])
